@@ -1,0 +1,12 @@
+/**
+ * Every default value of every profile field, in one place. Schemas refer to
+ * these; profiles only state what differs.
+ */
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  zookeeper: { sessionTimeoutMs: 6000, connectTimeoutMs: 5000 },
+  bus: 'redis',
+  ticket: { ticketTtlSeconds: 30, tokenTtlSeconds: 3600, bodyLimitBytes: 256 * 1024 },
+  spear: { weight: 1, maxBodyBytes: 64 * 1024, maxConnections: 20000 },
+  shutdownGraceMs: 5000,
+} as const;

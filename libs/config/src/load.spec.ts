@@ -1,0 +1,70 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, APP_NAMES } from './index';
+
+const repoProfiles = resolve(__dirname, '../../../profiles');
+const env = (extra: Record<string, string> = {}) => ({ SPEAR_PROFILES_DIR: repoProfiles, ...extra });
+
+function tempProfile(content: unknown, name = 'p'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'spear-config-'));
+  mkdirSync(join(dir, name));
+  writeFileSync(join(dir, name, 'profile.json'), typeof content === 'string' ? content : JSON.stringify(content));
+  return join(dir, name);
+}
+
+describe('loadConfig', () => {
+  it('loads every app from the local profile with its documented values', () => {
+    for (const app of APP_NAMES) expect(() => loadConfig(app, { env: env() })).not.toThrow();
+    const ticket = loadConfig('ticket', { env: env() });
+    expect(ticket.ticket.http).toEqual({ host: '127.0.0.1', port: 8090 });
+    expect(ticket.secrets.adminKey).toBe('dev-admin-key');
+    expect(ticket.bus).toBe('redis');
+    expect(ticket.ticket.ticketTtlSeconds).toBe(30); // a default filled in
+    expect(loadConfig('minions', { env: env() }).minions.http.port).toBe(40000);
+    expect(loadConfig('spear', { env: env() }).spear.nodes.map((n) => n.id)).toEqual(['spear-1', 'spear-2']);
+  });
+
+  it('merges local-kafka over local', () => {
+    const cfg = loadConfig('spear', { profile: 'local-kafka', env: env() });
+    expect(cfg.bus).toBe('kafka');
+    expect(cfg.zookeeper.root).toBe('/spear/local-kafka');
+    expect(cfg.zookeeper.connect).toBe('127.0.0.1:12181');
+  });
+
+  it('test1 and test2 differ in ports and ZooKeeper root, and take secrets from the environment', () => {
+    const secrets = { SPEAR_ADMIN_KEY: 'an-admin-key', SPEAR_TICKET_SECRET: 'a-ticket-secret-of-16+' };
+    const t1 = loadConfig('ticket', { profile: 'test1', env: env(secrets) });
+    const t2 = loadConfig('ticket', { profile: 'test2', env: env(secrets) });
+    expect(t1.zookeeper.root).not.toBe(t2.zookeeper.root);
+    expect(t1.ticket.http.port).not.toBe(t2.ticket.http.port);
+    expect(t1.secrets.adminKey).toBe('an-admin-key');
+    expect(() => loadConfig('ticket', { profile: 'test1', env: env() })).toThrow(/secrets/);
+  });
+
+  it('env overrides win over the file', () => {
+    const cfg = loadConfig('ticket', { env: env({ SPEAR_ADMIN_KEY: 'override-key', SPEAR_REDIS_URL: 'redis://10.0.0.1:7000' }) });
+    expect(cfg.secrets.adminKey).toBe('override-key');
+    expect(cfg.redis.url).toBe('redis://10.0.0.1:7000');
+  });
+
+  it('a bad value fails with a message naming the field', () => {
+    const dir = tempProfile({ extends: join(repoProfiles, 'local'), ticket: { http: { port: 70000 } } });
+    expect(() => loadConfig('ticket', { profile: dir, env: {} })).toThrow(ConfigError);
+    expect(() => loadConfig('ticket', { profile: dir, env: {} })).toThrow(/ticket\.http\.port/);
+    // Another app's section is not this app's business.
+    expect(() => loadConfig('idgen', { profile: dir, env: {} })).not.toThrow();
+  });
+
+  it('names typos, bad JSON, unknown profiles and bus without kafka', () => {
+    expect(() => loadConfig('ticket', { profile: tempProfile({ extends: join(repoProfiles, 'local'), redsi: {} }), env: {} })).toThrow(/unknown field\(s\): redsi/);
+    expect(() => loadConfig('ticket', { profile: tempProfile('{ nope'), env: {} })).toThrow(/not valid JSON/);
+    expect(() => loadConfig('ticket', { profile: 'no-such-profile', env: env() })).toThrow(/not found/);
+    expect(() => loadConfig('ticket', { env: env({ SPEAR_BUS: 'carrier-pigeon' }) })).toThrow(/bus/);
+    const noKafka = tempProfile({ extends: join(repoProfiles, 'local'), bus: 'kafka', kafka: null });
+    expect(() => loadConfig('spear', { profile: noKafka, env: {} })).toThrow(/kafka/);
+    const dupNodes = tempProfile({ extends: join(repoProfiles, 'local'), spear: { nodes: [{ id: 'a', port: 1 }, { id: 'a', port: 2 }] } });
+    expect(() => loadConfig('spear', { profile: dupNodes, env: {} })).toThrow(/spear\.nodes: node ids must be unique/);
+  });
+});

@@ -1,0 +1,60 @@
+import { APP_NAMES, APP_SCHEMAS, commonSchema, type AppName, type CommonConfig } from './schema';
+import { applyEnvOverrides } from './env';
+import { ConfigError, describeIssues } from './errors';
+import { findProfilesDir, readProfileChain, resolveProfileFile } from './profile-files';
+import type { z } from 'zod';
+
+export const DEFAULT_PROFILE = 'local';
+
+/** The validated configuration one app runs with. */
+export type AppConfig<A extends AppName> = CommonConfig & { [K in A]: z.infer<(typeof APP_SCHEMAS)[K]> } & {
+  /** Where the profile was read from, for logs and error messages. */
+  source: string;
+};
+
+export interface LoadOptions {
+  /** A profile name or a path; defaults to SPEAR_PROFILE, then `local`. */
+  profile?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Where the search for `profiles/` starts; defaults to the working directory. */
+  cwd?: string;
+}
+
+/** Reads the raw (merged, env-overridden, not yet validated) profile object. */
+export function readRawProfile(options: LoadOptions = {}): { raw: Record<string, unknown>; source: string } {
+  const env = options.env ?? process.env;
+  const ref = options.profile ?? env.SPEAR_PROFILE ?? DEFAULT_PROFILE;
+  const profilesDir = () => findProfilesDir(options.cwd ?? process.cwd(), env);
+  const source = resolveProfileFile(ref, profilesDir);
+  const raw = readProfileChain(source, profilesDir);
+  applyEnvOverrides(raw, env);
+  return { raw, source };
+}
+
+/**
+ * Loads and validates the profile for one app. A bad value throws a
+ * ConfigError naming the profile file and the field.
+ */
+export function loadConfig<A extends AppName>(app: A, options: LoadOptions = {}): AppConfig<A> {
+  const { raw, source } = readRawProfile(options);
+  return validateConfig(app, raw, source);
+}
+
+/** Validates a raw profile object for one app (exported for tests and tools). */
+export function validateConfig<A extends AppName>(app: A, raw: Record<string, unknown>, source = '(inline)'): AppConfig<A> {
+  const unknownKeys = Object.keys(raw).filter((k) => !(k in commonSchema.shape) && !(APP_NAMES as string[]).includes(k));
+  if (unknownKeys.length > 0) throw new ConfigError(`profile ${source}: unknown field(s): ${unknownKeys.join(', ')}`);
+
+  const { [app]: section, ...rest } = raw;
+  for (const other of APP_NAMES) delete rest[other];
+  const common = commonSchema.safeParse(rest);
+  if (!common.success) throw new ConfigError(`profile ${source}: ${describeIssues(common.error.issues)}`);
+  if (section === undefined) throw new ConfigError(`profile ${source}: ${app}: section is missing`);
+  const own = APP_SCHEMAS[app].safeParse(section);
+  if (!own.success) {
+    const issues = own.error.issues.map((i) => ({ ...i, path: [app, ...i.path] }));
+    throw new ConfigError(`profile ${source}: ${describeIssues(issues)}`);
+  }
+  if (common.data.bus === 'kafka' && !common.data.kafka) throw new ConfigError(`profile ${source}: kafka: required when bus is "kafka"`);
+  return { ...common.data, [app]: own.data, source } as AppConfig<A>;
+}

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { DEFAULTS } from '../defaults';
+
+/** 0 asks the OS for a free port (tests); anything else is fixed. */
+export const port = z.number().int().min(0).max(65535);
+export const host = z.string().min(1).default(DEFAULTS.host);
+const hostPort = z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'expected host:port');
+
+/** An HTTP listener of one service. */
+export const httpListener = z.strictObject({ host, port });
+
+export const zookeeperSchema = z.strictObject({
+  /** Comma-separated host:port list, as ZooKeeper clients take it. */
+  connect: z.string().refine((s) => s.split(',').every((p) => hostPort.safeParse(p).success), 'expected host:port[,host:port...]'),
+  /** Every znode of this deployment lives under this root, e.g. /spear/local. */
+  root: z.string().regex(/^(\/[A-Za-z0-9_.-]+)+$/, 'expected an absolute znode path such as /spear/local'),
+  sessionTimeoutMs: z.number().int().min(1000).max(60000).default(DEFAULTS.zookeeper.sessionTimeoutMs),
+  connectTimeoutMs: z.number().int().min(100).max(60000).default(DEFAULTS.zookeeper.connectTimeoutMs),
+});
+
+export const redisSchema = z.strictObject({
+  url: z.string().regex(/^rediss?:\/\/[^\s]+$/, 'expected redis://host:port[/db]'),
+});
+
+export const kafkaSchema = z.strictObject({
+  brokers: z.array(hostPort).min(1),
+});
+
+/** Secrets usually come from the environment (see env.ts); dev profiles may state them. */
+export const secretsSchema = z.strictObject({
+  adminKey: z.string().min(8, 'admin key must be at least 8 characters'),
+  ticketSecret: z.string().min(16, 'ticket secret must be at least 16 characters'),
+  ticketSecretPrevious: z.string().min(16).optional(),
+  jwtSecret: z.string().min(16).optional(),
+  minionsPassword: z.string().min(4).optional(),
+});
+
+/** The sections every service shares. */
+export const commonSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9-]+$/),
+  zookeeper: zookeeperSchema,
+  redis: redisSchema,
+  kafka: kafkaSchema.optional(),
+  bus: z.enum(['redis', 'kafka']).default(DEFAULTS.bus),
+  secrets: secretsSchema,
+  shutdownGraceMs: z.number().int().min(0).max(60000).default(DEFAULTS.shutdownGraceMs),
+});
+export type CommonConfig = z.infer<typeof commonSchema>;

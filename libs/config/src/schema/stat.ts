@@ -1,0 +1,5 @@
+import { z } from 'zod';
+import { httpListener } from './common';
+
+export const statSchema = z.strictObject({ http: httpListener });
+export type StatConfig = z.infer<typeof statSchema>;
