@@ -45,7 +45,8 @@ export function validateConfig<A extends AppName>(app: A, raw: Record<string, un
   const unknownKeys = Object.keys(raw).filter((k) => !(k in commonSchema.shape) && !(APP_NAMES as string[]).includes(k));
   if (unknownKeys.length > 0) throw new ConfigError(`profile ${source}: unknown field(s): ${unknownKeys.join(', ')}`);
 
-  const { [app]: section, ...rest } = raw;
+  const section = raw[app];
+  const rest: Record<string, unknown> = { ...raw };
   for (const other of APP_NAMES) delete rest[other];
   const common = commonSchema.safeParse(rest);
   if (!common.success) throw new ConfigError(`profile ${source}: ${describeIssues(common.error.issues)}`);

@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { runService } from '@spear/runtime';
+import { DashboardController } from './api/dashboard.controller';
+
+@Module({ controllers: [DashboardController] })
+class MinionsModule {}
+
+/** The built UI sits beside the bundle (dist/apps/minions/ui); SPEAR_MINIONS_UI overrides. */
+const uiDir = process.env.SPEAR_MINIONS_UI ?? join(__dirname, 'ui');
+
+/** minions: the operator dashboard's server: UI, topology and engine state. */
+void runService({
+  app: 'minions',
+  listener: (config) => config.minions.http,
+  module: () => ({ module: MinionsModule }),
+  afterListen: async (_app, ctx) => {
+    if (!existsSync(join(uiDir, 'index.html'))) ctx.logger.warn({ uiDir }, 'dashboard UI not built; serving the API only');
+    return {};
+  },
+  beforeListen: async (app) => {
+    if (existsSync(join(uiDir, 'index.html'))) app.useStaticAssets({ root: uiDir, prefix: '/' });
+  },
+});

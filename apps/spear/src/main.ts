@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { runService } from '@spear/runtime';
+import { attachSocketServer } from './gateway/socket-server';
+import { publicUrl, selectNode } from './node-identity';
+
+@Module({})
+class SpearModule {}
+
+/** spear: a socket.io gateway node; SPEAR_NODE_ID picks which node of the profile this process is. */
+void runService({
+  app: 'spear',
+  listener: (config) => selectNode(config.spear),
+  instanceLabels: (config) => ({ nodeId: selectNode(config.spear).id }),
+  module: () => ({ module: SpearModule }),
+  afterListen: async (app, ctx, address) => {
+    const node = selectNode(ctx.config.spear);
+    const io = attachSocketServer(app.getHttpServer(), ctx);
+    return {
+      registrations: [{ path: `/nodes/spear/${node.id}`, data: { url: publicUrl(node, address.port), weight: node.weight, startedAt: ctx.startedAt } }],
+      // Disconnects every client; they reconnect through ticket to a live node.
+      close: async () => {
+        io.local.disconnectSockets(true);
+        io.engine.close(); // the HTTP server itself is closed by Nest after this
+      },
+    };
+  },
+});

@@ -1,0 +1,9 @@
+import { runService } from '@spear/runtime';
+import { TicketModule } from './ticket.module';
+
+/** ticket: the only public HTTP entry of the cluster. */
+void runService({
+  app: 'ticket',
+  listener: (config) => config.ticket.http,
+  module: () => TicketModule.register(),
+});

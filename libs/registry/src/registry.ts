@@ -1,0 +1,32 @@
+/** Connection state of a registry client, as health checks and dashboards see it. */
+export type RegistryState = 'connecting' | 'connected' | 'disconnected' | 'expired' | 'closed';
+
+/** A child of a watched or listed path, with its JSON data. */
+export interface RegistryEntry<T = unknown> {
+  name: string;
+  data: T;
+}
+
+/**
+ * Service discovery over ZooKeeper, scoped to one deployment root.
+ *
+ * Guarantee: an ephemeral registration made through `register` exists for as
+ * long as this process holds a live session, and is created again after a
+ * session expiry (never duplicated after a connection loss). It disappears
+ * within the session timeout once the process dies.
+ */
+export interface Registry {
+  readonly root: string;
+  readonly state: RegistryState;
+  /** Creates (or takes over, when it is our own leftover) an ephemeral znode at root + path. */
+  register(path: string, data: unknown): Promise<void>;
+  /** Removes a registration made by this process and stops re-creating it. */
+  unregister(path: string): Promise<void>;
+  /** Removes every registration of this process; the first step of a graceful shutdown. */
+  unregisterAll(): Promise<void>;
+  /** Lists the children of root + path with their JSON data; an absent path lists as empty. */
+  list<T = unknown>(path: string): Promise<RegistryEntry<T>[]>;
+  /** Resolves once connected, or rejects after the connect timeout with a message naming the address. */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,207 @@
+import { EventEmitter } from 'node:events';
+import { posix } from 'node:path';
+import zookeeper, { type Client } from 'node-zookeeper-client';
+import type { Registry, RegistryEntry, RegistryState } from './registry';
+import { isConnectionError, isZkError, parseData, zk } from './zk-ops';
+
+export interface ZooKeeperRegistryOptions {
+  /** host:port[,host:port...] */
+  connect: string;
+  /** Deployment root, e.g. /spear/local. */
+  root: string;
+  sessionTimeoutMs: number;
+  connectTimeoutMs: number;
+  /** Where warnings go (a pino logger fits). */
+  logger?: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
+}
+
+/**
+ * Registry on node-zookeeper-client (pure JS, so it installs on any machine
+ * without native headers). After a session expiry it opens a new session and
+ * creates every registration of this process again.
+ */
+export class ZooKeeperRegistry extends EventEmitter implements Registry {
+  readonly root: string;
+  private client!: Client;
+  private currentState: RegistryState = 'connecting';
+  /** Full path -> encoded data of every live registration of this process. */
+  private readonly registrations = new Map<string, Buffer>();
+
+  constructor(private readonly options: ZooKeeperRegistryOptions) {
+    super();
+    this.root = options.root;
+    this.openSession();
+  }
+
+  get state(): RegistryState {
+    return this.currentState;
+  }
+
+  /** The current session id in hex, for logs. */
+  get sessionId(): string {
+    return this.client.getSessionId().toString('hex');
+  }
+
+  async ready(): Promise<void> {
+    if (this.currentState === 'connected') return;
+    if (this.currentState === 'closed') throw new Error('registry is closed');
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.off('state', onState);
+        reject(new Error(`ZooKeeper at ${this.options.connect} unreachable after ${this.options.connectTimeoutMs} ms`));
+      }, this.options.connectTimeoutMs);
+      const onState = (state: RegistryState) => {
+        if (state !== 'connected') return;
+        clearTimeout(timer);
+        this.off('state', onState);
+        resolve();
+      };
+      this.on('state', onState);
+    });
+  }
+
+  async register(path: string, data: unknown): Promise<void> {
+    const full = this.full(path);
+    const encoded = Buffer.from(JSON.stringify(data));
+    this.registrations.set(full, encoded);
+    await this.withReconnect(() => this.ensure(full, encoded));
+  }
+
+  async unregister(path: string): Promise<void> {
+    const full = this.full(path);
+    if (!this.registrations.delete(full)) return;
+    await this.removeIfOurs(full);
+  }
+
+  async unregisterAll(): Promise<void> {
+    const paths = [...this.registrations.keys()];
+    this.registrations.clear();
+    await Promise.all(paths.map((p) => this.removeIfOurs(p)));
+  }
+
+  async list<T = unknown>(path: string): Promise<RegistryEntry<T>[]> {
+    const full = this.full(path);
+    let names: string[];
+    try {
+      names = await zk.getChildren(this.client, full);
+    } catch (error) {
+      if (isZkError(error, 'NO_NODE')) return [];
+      throw error;
+    }
+    const entries = await Promise.all(
+      names.sort().map(async (name) => {
+        try {
+          const { data } = await zk.getData(this.client, `${full}/${name}`);
+          return { name, data: parseData(data) as T };
+        } catch (error) {
+          if (isZkError(error, 'NO_NODE')) return undefined; // gone between the two reads
+          throw error;
+        }
+      }),
+    );
+    return entries.filter((e): e is RegistryEntry<T> => e !== undefined);
+  }
+
+  async close(): Promise<void> {
+    if (this.currentState === 'closed') return;
+    if (this.currentState === 'connected') await this.unregisterAll().catch(() => undefined);
+    this.setState('closed');
+    this.client.close();
+  }
+
+  private full(path: string): string {
+    return posix.join(this.root, path);
+  }
+
+  private openSession(): void {
+    const client = zookeeper.createClient(this.options.connect, {
+      sessionTimeout: this.options.sessionTimeoutMs,
+      spinDelay: 200,
+      retries: 0,
+    });
+    this.client = client;
+    client.on('state', (state) => {
+      if (client !== this.client || this.currentState === 'closed') return;
+      if (state === zookeeper.State.SYNC_CONNECTED) {
+        this.setState('connected');
+        void this.restoreRegistrations();
+      } else if (state === zookeeper.State.DISCONNECTED) {
+        this.setState('disconnected');
+      } else if (state === zookeeper.State.EXPIRED) {
+        // The old session and its ephemeral nodes are gone for good: start a new one.
+        this.options.logger?.warn({ connect: this.options.connect }, 'zookeeper session expired; opening a new session');
+        this.setState('expired');
+        client.close();
+        this.openSession();
+      }
+    });
+    client.connect();
+  }
+
+  private setState(state: RegistryState): void {
+    if (this.currentState === state) return;
+    this.currentState = state;
+    this.emit('state', state);
+  }
+
+  /** Re-creates registrations after (re)connecting; a no-op for those still held by this session. */
+  private async restoreRegistrations(): Promise<void> {
+    for (const [path, data] of this.registrations) {
+      try {
+        await this.ensure(path, data);
+      } catch (error) {
+        this.options.logger?.warn({ path, err: String(error) }, 'could not restore registration; will retry on next connect');
+      }
+    }
+  }
+
+  /**
+   * Makes `path` an ephemeral node of the current session holding `data`.
+   * A node left by an earlier process (or session) of ours is taken over,
+   * because a restarted node keeps its id and its old session may not have
+   * expired yet.
+   */
+  private async ensure(path: string, data: Buffer): Promise<void> {
+    const client = this.client;
+    await zk.mkdirp(client, posix.dirname(path));
+    try {
+      await zk.create(client, path, data, zookeeper.CreateMode.EPHEMERAL);
+      return;
+    } catch (error) {
+      if (!isZkError(error, 'NODE_EXISTS')) throw error;
+    }
+    const { data: existing, stat } = await zk.getData(client, path);
+    if (stat.ephemeralOwner.equals(client.getSessionId())) {
+      // Our own create succeeded before a connection loss hid its answer.
+      if (!existing?.equals(data)) await zk.setData(client, path, data, stat.version);
+      return;
+    }
+    this.options.logger?.warn({ path }, 'taking over a registration left by another session');
+    await zk.remove(client, path, stat.version).catch((e) => {
+      if (!isZkError(e, 'NO_NODE')) throw e;
+    });
+    await zk.create(client, path, data, zookeeper.CreateMode.EPHEMERAL);
+  }
+
+  private async removeIfOurs(path: string): Promise<void> {
+    try {
+      const { stat } = await zk.getData(this.client, path);
+      if (stat.ephemeralOwner.equals(this.client.getSessionId())) await zk.remove(this.client, path, stat.version);
+    } catch (error) {
+      if (!isZkError(error, 'NO_NODE') && !isConnectionError(error)) throw error;
+    }
+  }
+
+  /** Runs `op`, and after a connection error waits for the next connect and runs it again (bounded). */
+  private async withReconnect(op: () => Promise<void>): Promise<void> {
+    const deadline = Date.now() + this.options.connectTimeoutMs + this.options.sessionTimeoutMs;
+    for (;;) {
+      if (this.currentState !== 'connected') await this.ready();
+      try {
+        return await op();
+      } catch (error) {
+        if (!isConnectionError(error) || Date.now() > deadline) throw error;
+      }
+    }
+  }
+}

@@ -1,0 +1,154 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { DynamicModule } from '@nestjs/common';
+import type { AddressInfo } from 'node:net';
+import { ConfigError, loadConfig, type AppConfig, type AppName } from '@spear/config';
+import { ZooKeeperRegistry } from '@spear/registry';
+import { CoreModule } from './core.module';
+import { HealthChecks } from './health';
+import { ErrorBodyFilter } from './http/error-body.filter';
+import { createLogger, NestPinoLogger } from './logger';
+import { ServiceMetrics } from './metrics';
+import { createRedis, redisHealth } from './redis';
+import type { ServiceContext } from './service-context';
+
+/** Where a service listens, once it does. */
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+/** What an app adds to the common boot sequence. */
+export interface ServiceSpec<A extends AppName> {
+  app: A;
+  /** The HTTP listener of this process, from its config. */
+  listener(config: AppConfig<A>): ListenAddress;
+  /** The app's own Nest module (CoreModule is added around it). */
+  module(ctx: ServiceContext<A>): DynamicModule;
+  /** Runs after the Nest app is created and before it listens (static assets, adapters). */
+  beforeListen?(app: NestFastifyApplication, ctx: ServiceContext<A>): Promise<void>;
+  /** Runs once listening; returns extra ephemeral registrations and what to close on shutdown. */
+  afterListen?(app: NestFastifyApplication, ctx: ServiceContext<A>, address: ListenAddress): Promise<AfterListen>;
+  /** Extra fixed labels on every metric and log line (e.g. the spear node id). */
+  instanceLabels?(config: AppConfig<A>): Record<string, string>;
+}
+
+export interface AfterListen {
+  registrations?: Array<{ path: string; data: unknown }>;
+  /** Called after unregistering and before the HTTP server closes. */
+  close?: () => Promise<void>;
+}
+
+export interface RunningService<A extends AppName> {
+  ctx: ServiceContext<A>;
+  app: NestFastifyApplication;
+  address: ListenAddress;
+  instanceId: string;
+  /** Graceful stop: unregister from ZooKeeper first, then close listeners and clients. */
+  stop(reason: string): Promise<void>;
+}
+
+/**
+ * Boots one service process: validated profile, JSON logs, /healthz and
+ * /metrics, ZooKeeper registration under the profile root, and a clean
+ * SIGTERM/SIGINT shutdown. A bad profile or an unreachable ZooKeeper stops
+ * the process with a message that says which.
+ */
+export async function runService<A extends AppName>(spec: ServiceSpec<A>): Promise<RunningService<A>> {
+  try {
+    return await boot(spec);
+  } catch (error) {
+    const { message, stack } = error as Error;
+    createLogger(spec.app).fatal({ err: { message, stack } }, `cannot start: ${message}`);
+    process.exit(1);
+  }
+}
+
+async function boot<A extends AppName>(spec: ServiceSpec<A>): Promise<RunningService<A>> {
+  let config: AppConfig<A>;
+  try {
+    config = loadConfig(spec.app);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new Error(`invalid profile: ${error.message}`);
+    throw error;
+  }
+  const labels = spec.instanceLabels?.(config) ?? {};
+  const logger = createLogger(spec.app, { profile: config.name, ...labels });
+  const metrics = new ServiceMetrics(spec.app, labels);
+  const health = new HealthChecks();
+  const registry = new ZooKeeperRegistry({ ...config.zookeeper, logger });
+  const redis = createRedis(config.redis.url, logger);
+  health.add('zookeeper', async () => {
+    if (registry.state !== 'connected') throw new Error(`not connected (${registry.state})`);
+  });
+  health.add('redis', redisHealth(redis));
+  const ctx: ServiceContext<A> = { app: spec.app, config, logger, metrics, health, registry, redis, startedAt: Date.now() };
+
+  await registry.ready();
+
+  const app = await NestFactory.create<NestFastifyApplication>(
+    { module: class AppRoot {}, imports: [CoreModule.forContext(ctx), spec.module(ctx)] } as DynamicModule,
+    new FastifyAdapter({ bodyLimit: 1024 * 1024 }),
+    { logger: new NestPinoLogger(logger), abortOnError: false },
+  );
+  app.useGlobalFilters(new ErrorBodyFilter(logger));
+  instrumentHttp(app, metrics);
+  await spec.beforeListen?.(app, ctx);
+
+  const wanted = spec.listener(config);
+  await app.listen(wanted.port, wanted.host);
+  const bound = app.getHttpServer().address() as AddressInfo;
+  const address = { host: wanted.host, port: bound.port };
+  const extra = (await spec.afterListen?.(app, ctx, address)) ?? {};
+
+  const instanceId = `${address.host}:${address.port}`;
+  const provider = {
+    service: spec.app,
+    instanceId,
+    host: address.host,
+    port: address.port,
+    pid: process.pid,
+    version: process.env.SPEAR_VERSION ?? 'dev',
+    profile: config.name,
+    startedAt: ctx.startedAt,
+    ...labels,
+  };
+  await registry.register(`/services/${spec.app}/providers/${instanceId}`, provider);
+  for (const r of extra.registrations ?? []) await registry.register(r.path, r.data);
+  logger.info({ address, instanceId, zookeeperRoot: config.zookeeper.root }, `${spec.app} ready`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = (reason: string) => (stopping ??= shutdown(ctx, app, extra, reason));
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => void stop(signal).then(() => process.exit(0), () => process.exit(1)));
+  }
+  return { ctx, app, address, instanceId, stop };
+}
+
+async function shutdown<A extends AppName>(ctx: ServiceContext<A>, app: NestFastifyApplication, extra: AfterListen, reason: string): Promise<void> {
+  const { logger, registry, redis } = ctx;
+  logger.info({ reason }, 'shutting down: unregistering first');
+  const deadline = setTimeout(() => {
+    logger.error({ graceMs: ctx.config.shutdownGraceMs }, 'shutdown took too long; exiting');
+    process.exit(1);
+  }, ctx.config.shutdownGraceMs);
+  deadline.unref();
+  await registry.unregisterAll().catch((e: unknown) => logger.warn({ err: String(e) }, 'unregister failed'));
+  await extra.close?.();
+  await app.close();
+  await redis.quit().catch(() => redis.disconnect());
+  await registry.close();
+  clearTimeout(deadline);
+  logger.info('stopped');
+}
+
+function instrumentHttp(app: NestFastifyApplication, metrics: ServiceMetrics): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    done();
+  });
+}

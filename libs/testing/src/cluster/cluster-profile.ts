@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { deepMerge, readRawProfile, validateConfig, APP_NAMES } from '@spear/config';
+import { freePort } from '../engines/free-port';
+
+/** Where the engines of a test cluster listen. */
+export interface EngineAddresses {
+  zookeeper: string;
+  redisUrl: string;
+  kafkaBrokers?: string[];
+}
+
+export interface ClusterProfileOptions {
+  /** The profile the test cluster derives from (default `local`). */
+  base?: string;
+  dir: string;
+  engines: EngineAddresses;
+  bus?: 'redis' | 'kafka';
+  /** How many spear nodes (default 2). */
+  spearNodes?: number;
+  /** Extra profile fields merged last (e.g. shorter session timeouts). */
+  overrides?: Record<string, unknown>;
+}
+
+/**
+ * Writes a profile folder for a throwaway cluster: the base profile pointed at
+ * the given engines, a ZooKeeper root of its own (so clusters can share one
+ * ZooKeeper), and free loopback ports for every listener. Validated for every
+ * app before anything starts.
+ */
+export async function writeClusterProfile(options: ClusterProfileOptions): Promise<string> {
+  const { raw } = readRawProfile({ profile: options.base ?? 'local', env: { SPEAR_PROFILES_DIR: process.env.SPEAR_PROFILES_DIR ?? '' } });
+  const id = randomBytes(4).toString('hex');
+  const http = async () => ({ host: '127.0.0.1', port: await freePort() });
+  const nodes = [];
+  for (let i = 1; i <= (options.spearNodes ?? 2); i++) nodes.push({ id: `spear-${i}`, host: '127.0.0.1', port: await freePort(), weight: 1 });
+  const generated = {
+    name: `${String(raw.name)}-test`,
+    zookeeper: { connect: options.engines.zookeeper, root: `/spear-test/${id}` },
+    redis: { url: options.engines.redisUrl },
+    ...(options.engines.kafkaBrokers ? { kafka: { brokers: options.engines.kafkaBrokers } } : {}),
+    ...(options.bus ? { bus: options.bus } : {}),
+    ticket: { http: await http() },
+    spear: { nodes },
+    idgen: { http: await http() },
+    stat: { http: await http() },
+    minions: { http: await http() },
+  };
+  const profile = deepMerge(deepMerge(raw, generated), options.overrides ?? {});
+  // spear.nodes is replaced whole, not merged per index.
+  (profile.spear as Record<string, unknown>).nodes = nodes;
+  for (const app of APP_NAMES) validateConfig(app, profile, 'generated test profile');
+  const profileDir = join(options.dir, 'profile');
+  mkdirSync(profileDir, { recursive: true });
+  writeFileSync(join(profileDir, 'profile.json'), JSON.stringify(profile, null, 2));
+  return profileDir;
+}

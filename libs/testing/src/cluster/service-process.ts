@@ -1,0 +1,79 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AppName } from '@spear/config';
+import { trackChild, untrackChild } from '../engines/child-registry';
+import { formatLogTails } from '../engines/log-tail';
+import { hasExited, stopChild } from '../engines/stop-process';
+import { waitForHttpOk } from './http-wait';
+
+export interface ServiceProcessSpec {
+  app: AppName;
+  /** For spear: which node of the profile this process serves. */
+  nodeId?: string;
+  /** The process's HTTP base URL, e.g. http://127.0.0.1:8090 (its /healthz must answer 200). */
+  baseUrl: string;
+  /** Folder holding <app>/main.js bundles (dist/apps, or a release's folder layout). */
+  distDir: string;
+  profileDir: string;
+  logDir: string;
+  env?: NodeJS.ProcessEnv;
+  startTimeoutMs?: number;
+}
+
+/** One running service of a cluster. */
+export interface ServiceProcess {
+  readonly app: AppName;
+  readonly nodeId?: string;
+  readonly name: string;
+  readonly baseUrl: string;
+  readonly pid: number;
+  readonly logFile: string;
+  readonly child: ChildProcess;
+  /** SIGTERM (graceful: unregister, then close), SIGKILL after the timeout. */
+  stop(timeoutMs?: number): Promise<void>;
+  /** SIGKILL at once, as a crash would. */
+  kill(): Promise<void>;
+}
+
+/**
+ * Starts `node <distDir>/<app>/main.js` with the given profile and waits for
+ * its /healthz; on failure the error carries the tail of its log.
+ */
+export async function startServiceProcess(spec: ServiceProcessSpec): Promise<ServiceProcess> {
+  const name = spec.nodeId ? `${spec.app}-${spec.nodeId}` : spec.app;
+  const logFile = join(spec.logDir, `${name}.log`);
+  const out = openSync(logFile, 'a');
+  const child = spawn(process.execPath, ['--enable-source-maps', join(spec.distDir, spec.app, 'main.js')], {
+    env: { ...process.env, ...spec.env, SPEAR_PROFILE: spec.profileDir, ...(spec.nodeId ? { SPEAR_NODE_ID: spec.nodeId } : {}) },
+    stdio: ['ignore', out, out],
+  });
+  closeSync(out);
+  trackChild(child);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const handle: ServiceProcess = {
+    app: spec.app,
+    nodeId: spec.nodeId,
+    name,
+    baseUrl: spec.baseUrl,
+    pid: child.pid ?? -1,
+    logFile,
+    child,
+    async stop(timeoutMs = 10_000) {
+      await stopChild(child, timeoutMs);
+      untrackChild(child);
+    },
+    async kill() {
+      if (!hasExited(child)) child.kill('SIGKILL');
+      await exited;
+      untrackChild(child);
+    },
+  };
+  try {
+    await waitForHttpOk(`${spec.baseUrl}/healthz`, spec.startTimeoutMs ?? 30_000, () => !hasExited(child));
+  } catch (error) {
+    await handle.kill();
+    throw new Error(`${name} did not start: ${(error as Error).message}\n${formatLogTails([logFile], 30)}`);
+  }
+  return handle;
+}

@@ -1,0 +1,49 @@
+// Bundles one Nest app into dist/apps/<app>/main.js: one file that runs with Node alone.
+import { build } from 'esbuild';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const app = process.argv[2];
+if (!app) {
+  console.error('usage: node tools/build/bundle-app.mjs <app>');
+  process.exit(2);
+}
+
+// Packages Nest or its dependencies require only when a feature asks for them;
+// we use none of them, and a failed optional require is handled where it is made.
+const optional = [
+  'class-validator',
+  'class-transformer',
+  '@nestjs/websockets',
+  '@nestjs/websockets/socket-module',
+  '@fastify/view',
+  '@nestjs/platform-express',
+  'bufferutil',
+  'utf-8-validate',
+  'pino-pretty',
+  'kerberos',
+  'mqtt',
+  'nats',
+  'amqplib',
+  'amqp-connection-manager',
+  '@grpc/grpc-js',
+  '@grpc/proto-loader',
+];
+
+const started = Date.now();
+await build({
+  entryPoints: [join(root, 'apps', app, 'src/main.ts')],
+  outfile: join(root, 'dist/apps', app, 'main.js'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  keepNames: true, // Nest uses class names in logs and provider tokens
+  tsconfig: join(root, 'tsconfig.base.json'),
+  external: optional,
+  logLevel: 'warning',
+  legalComments: 'none',
+});
+console.log(`bundled ${app} -> dist/apps/${app}/main.js in ${Date.now() - started} ms`);

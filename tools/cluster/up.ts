@@ -1,0 +1,68 @@
+/**
+ * The whole local cluster in one command (README's first command):
+ * engines of the profile, then idgen, stat, ticket, every spear node and
+ * minions. Ctrl-C stops every process this command started.
+ *   tsx tools/cluster/up.ts [--profile local]
+ */
+import { resolve } from 'node:path';
+import { loadConfig, readRawProfile } from '@spear/config';
+import { launchCluster, type ClusterHandle } from '@spear/testing';
+import { enginePorts, ensureEngine, logHint, stopEngine } from '../engines/profile-engines';
+import type { EngineName } from '@spear/testing';
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const flag = argv.indexOf('--profile');
+  const profile = (flag >= 0 ? argv[flag + 1] : undefined) ?? process.env.SPEAR_PROFILE ?? 'local';
+  const { source } = readRawProfile({ profile });
+  const profileDir = resolve(source, '..');
+  const { name, ports } = enginePorts(profileDir);
+  const ticket = loadConfig('ticket', { profile: profileDir });
+  const engines: EngineName[] = ticket.bus === 'kafka' ? ['zookeeper', 'redis', 'kafka'] : ['zookeeper', 'redis'];
+
+  const started: EngineName[] = [];
+  let cluster: ClusterHandle | undefined;
+  let stopping = false;
+  const shutdown = async (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n[up] ${why}: stopping services, then the engines this command started (${started.join(', ') || 'none'})`);
+    await cluster?.stop();
+    for (const engine of started.reverse()) await stopEngine(engine, name).catch((e) => console.error(`[up] ${engine}: ${(e as Error).message}`));
+    console.log('[up] stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  for (const engine of engines) {
+    const t0 = Date.now();
+    const didStart = await ensureEngine(engine, name, ports);
+    if (didStart) started.push(engine);
+    console.log(`[up] ${engine}: ${didStart ? `started in ${Date.now() - t0} ms` : 'already running, reused'} on 127.0.0.1:${ports[engine]}`);
+  }
+  console.log('[up] starting idgen, stat, ticket, spear nodes and minions...');
+  cluster = await launchCluster({ profileDir, dir: resolve(__dirname, '../../.run', name) });
+  for (const s of cluster.services) console.log(`[up] ${s.name.padEnd(16)} pid ${String(s.pid).padEnd(8)} ${s.baseUrl}  (log: ${s.logFile})`);
+  for (const s of cluster.services) {
+    s.child.once('exit', (code, signal) => {
+      if (!stopping) console.error(`[up] ${s.name} exited unexpectedly (code ${code}, signal ${signal}); see ${s.logFile}`);
+    });
+  }
+  const admin = ticket.secrets.adminKey;
+  console.log(`
+Spear (${name}) is up. Engines' data and logs: ${logHint(name)}/
+
+  Dashboard: ${cluster.minionsUrl}/
+  Ticket:    ${cluster.ticketUrl}
+
+Issue a token:
+  curl -s -X POST ${cluster.ticketUrl}/v1/tokens -H 'Authorization: Bearer ${admin}' -H 'content-type: application/json' -d '{"uid":"alice"}'
+
+Press Ctrl-C to stop everything this command started.`);
+}
+
+main().catch((error) => {
+  console.error(`[up] failed: ${(error as Error).message}`);
+  process.exit(1);
+});
