@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppName } from '@spear/config';
-import { trackChild, untrackChild } from '../engines/child-registry';
 import { formatLogTails } from '../engines/log-tail';
 import { hasExited, stopChild } from '../engines/stop-process';
 import { waitForHttpOk } from './http-wait';
@@ -45,11 +44,10 @@ export async function startServiceProcess(spec: ServiceProcessSpec): Promise<Ser
   const logFile = join(spec.logDir, `${name}.log`);
   const out = openSync(logFile, 'a');
   const child = spawn(process.execPath, ['--enable-source-maps', join(spec.distDir, spec.app, 'main.js')], {
-    env: { ...process.env, ...spec.env, SPEAR_PROFILE: spec.profileDir, ...(spec.nodeId ? { SPEAR_NODE_ID: spec.nodeId } : {}) },
+    env: { ...process.env, ...spec.env, SPEAR_PARENT_PID: String(process.pid), SPEAR_PROFILE: spec.profileDir, ...(spec.nodeId ? { SPEAR_NODE_ID: spec.nodeId } : {}) },
     stdio: ['ignore', out, out],
   });
   closeSync(out);
-  trackChild(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const handle: ServiceProcess = {
     app: spec.app,
@@ -61,12 +59,10 @@ export async function startServiceProcess(spec: ServiceProcessSpec): Promise<Ser
     child,
     async stop(timeoutMs = 10_000) {
       await stopChild(child, timeoutMs);
-      untrackChild(child);
     },
     async kill() {
       if (!hasExited(child)) child.kill('SIGKILL');
       await exited;
-      untrackChild(child);
     },
   };
   try {

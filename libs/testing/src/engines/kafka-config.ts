@@ -1,0 +1,67 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Ports and folders one single-node KRaft broker uses. */
+export interface KafkaConfigInput {
+  dir: string;
+  port: number;
+  controllerPort: number;
+  logFile: string;
+}
+
+/** Folder holding Kafka's partitions and KRaft metadata (`meta.properties` once formatted). */
+export function kafkaDataDir(dir: string): string {
+  return join(dir, 'data');
+}
+
+/**
+ * Writes `<dir>/server.properties` for one combined broker+controller node (KRaft, no
+ * ZooKeeper) with every replication setting at 1; returns its path.
+ */
+export function writeKafkaServerProperties({ dir, port, controllerPort }: KafkaConfigInput): string {
+  const path = join(dir, 'server.properties');
+  const lines = [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'controller.listener.names=CONTROLLER',
+    'inter.broker.listener.name=PLAINTEXT',
+    `log.dirs=${kafkaDataDir(dir)}`,
+    'num.partitions=1',
+    'auto.create.topics.enable=true',
+    'offsets.topic.replication.factor=1',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'min.insync.replicas=1',
+    // One broker: 50 partitions (the default) for these internal topics only slows the
+    // first consumer group join and idempotent producer init.
+    'offsets.topic.num.partitions=1',
+    'transaction.state.log.num.partitions=1',
+    // Consumer groups in tests should start consuming at once, not after 3 s.
+    'group.initial.rebalance.delay.ms=0',
+    '',
+  ];
+  writeFileSync(path, lines.join('\n'));
+  return path;
+}
+
+/** Writes a log4j 1.2 (reload4j) config sending broker logs to `logFile`; returns its path. */
+export function writeKafkaLog4j({ dir, logFile }: KafkaConfigInput): string {
+  const path = join(dir, 'log4j.properties');
+  const lines = [
+    'log4j.rootLogger=INFO, FILE',
+    'log4j.appender.FILE=org.apache.log4j.FileAppender',
+    `log4j.appender.FILE.File=${logFile}`,
+    'log4j.appender.FILE.layout=org.apache.log4j.PatternLayout',
+    'log4j.appender.FILE.layout.ConversionPattern=[%d] %p %m (%c)%n',
+    // These two are chatty at INFO and rarely explain a failure.
+    'log4j.logger.state.change.logger=WARN',
+    'log4j.logger.kafka.request.logger=WARN',
+    '',
+  ];
+  writeFileSync(path, lines.join('\n'));
+  return path;
+}

@@ -1,0 +1,52 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { kafkaDataDir } from './kafka-config';
+import { javaBin } from './paths';
+
+/**
+ * A random Kafka cluster id: 16 random bytes in URL-safe base64 without padding, the
+ * same form `StorageTool random-uuid` prints, without paying for a JVM start.
+ */
+export function randomKafkaClusterId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/** True once `StorageTool format` has written the KRaft metadata into the data folder. */
+export function isKafkaStorageFormatted(dir: string): boolean {
+  return existsSync(join(kafkaDataDir(dir), 'meta.properties'));
+}
+
+/**
+ * Formats the KRaft storage of a new node (`kafka.tools.StorageTool format`), which
+ * Kafka requires before the first start. Output goes to `<dir>/kafka-format.out`.
+ */
+export function formatKafkaStorage(
+  dir: string,
+  classpath: string,
+  serverProperties: string,
+  log4j: string,
+): Promise<void> {
+  const args = [
+    '-Xmx256m',
+    // The broker's log4j config, so the tool's logging goes to kafka.log, not our console.
+    `-Dlog4j.configuration=file:${log4j}`,
+    '-cp',
+    classpath,
+    'kafka.tools.StorageTool',
+    'format',
+    '-t',
+    randomKafkaClusterId(),
+    '-c',
+    serverProperties,
+  ];
+  const outFile = join(dir, 'kafka-format.out');
+  return new Promise((resolve, reject) => {
+    execFile(javaBin(), args, { cwd: dir, timeout: 60_000 }, (err, stdout, stderr) => {
+      writeFileSync(outFile, `${stdout}${stderr}`);
+      if (err) reject(new Error(`Kafka storage format failed: ${err.message}\n${stdout}${stderr}`));
+      else resolve();
+    });
+  });
+}

@@ -1,0 +1,81 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { engineHandle } from './engine-handle';
+import { assertPortFree, freePort } from './free-port';
+import { writeKafkaLog4j, writeKafkaServerProperties } from './kafka-config';
+import { kafkaListTopics } from './kafka-status';
+import { formatKafkaStorage, isKafkaStorageFormatted } from './kafka-storage';
+import { javaBin, kafkaClasspath } from './paths';
+import { consoleFile, spawnEngine } from './spawn-engine';
+import { waitReady } from './wait-ready';
+import type { EngineHandle, StartEngineOptions } from './types';
+
+/** Options for {@link startKafka}. */
+export interface KafkaOptions extends StartEngineOptions {
+  /** KRaft controller listener port; a free one is picked when omitted. */
+  controllerPort?: number;
+}
+
+/** A running single-node Kafka. */
+export interface KafkaHandle extends EngineHandle {
+  readonly controllerPort: number;
+  /** ["127.0.0.1:port"], for kafkajs. */
+  readonly brokers: string[];
+}
+
+/**
+ * Starts Apache Kafka 3.9 in KRaft combined mode (broker + controller, one node) on
+ * 127.0.0.1 with data, config and `kafka.log` in `dir`, formatting the storage on the
+ * first start. Needs the jars from scripts/install-engines.sh. Resolves once a kafkajs
+ * admin client lists topics; default timeout 60 s.
+ */
+export async function startKafka(options: KafkaOptions): Promise<KafkaHandle> {
+  const { dir, detached = false, startTimeoutMs = 60_000 } = options;
+  const classpath = kafkaClasspath();
+  const port = options.port ?? (await freePort());
+  const controllerPort = options.controllerPort ?? (await freePort());
+  await assertPortFree(port, 'Kafka');
+  await assertPortFree(controllerPort, 'Kafka controller');
+  mkdirSync(dir, { recursive: true });
+
+  const logFile = join(dir, 'kafka.log');
+  const config = { dir, port, controllerPort, logFile };
+  const serverProperties = writeKafkaServerProperties(config);
+  const log4j = writeKafkaLog4j(config);
+  if (!isKafkaStorageFormatted(dir)) await formatKafkaStorage(dir, classpath, serverProperties, log4j);
+
+  const child = await spawnEngine({
+    engine: 'kafka',
+    command: javaBin(),
+    args: [
+      '-Xms128m',
+      '-Xmx512m',
+      '-XX:+ExitOnOutOfMemoryError',
+      '-Djava.awt.headless=true',
+      `-Dlog4j.configuration=file:${log4j}`,
+      `-Dkafka.logs.dir=${dir}`,
+      '-cp',
+      classpath,
+      'kafka.Kafka',
+      serverProperties,
+    ],
+    dir,
+    detached,
+  });
+  const brokers = [`127.0.0.1:${port}`];
+  const handle = engineHandle(child, { engine: 'kafka', port, dir, logFile, stopTimeoutMs: 20_000 });
+  await waitReady({
+    what: `Kafka on 127.0.0.1:${port}`,
+    child,
+    probe: async () => (await kafkaListTopics(brokers, 2_000)) !== null,
+    timeoutMs: startTimeoutMs,
+    logFiles: [logFile, consoleFile(dir, 'kafka')],
+    cleanup: handle.stop,
+    intervalMs: 250,
+  });
+  return {
+    ...handle,
+    controllerPort,
+    brokers,
+  };
+}
