@@ -1,3 +1,4 @@
 import { defineConfig } from 'vitest/config';
+import { testConfig } from '../../vitest.shared.mts';
 
-export default defineConfig({ test: { include: ['src/**/*.spec.ts'] } });
+export default defineConfig(testConfig('idgen'));

@@ -1,10 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { testConfig } from '../../vitest.shared.mts';
 
-export default defineConfig({
-  test: {
-    include: ['src/**/*.spec.ts'],
-    // Engines take seconds to boot; tests that start them set their own hook timeouts too.
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
-  },
-});
+// Engines take seconds to boot; tests that start them set their own hook timeouts too.
+export default defineConfig(testConfig('testing', { testTimeout: 60_000, hookTimeout: 120_000 }));

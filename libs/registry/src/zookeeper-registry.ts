@@ -42,6 +42,11 @@ export class ZooKeeperRegistry extends EventEmitter implements Registry {
     return this.client.getSessionId().toString('hex');
   }
 
+  /** The current session's id and password, so fault tests can force its expiry from outside. */
+  sessionCredentials(): { id: Buffer; password: Buffer } {
+    return { id: this.client.getSessionId(), password: this.client.getSessionPassword() };
+  }
+
   async ready(): Promise<void> {
     if (this.currentState === 'connected') return;
     if (this.currentState === 'closed') throw new Error('registry is closed');
@@ -63,8 +68,10 @@ export class ZooKeeperRegistry extends EventEmitter implements Registry {
   async register(path: string, data: unknown): Promise<void> {
     const full = this.full(path);
     const encoded = Buffer.from(JSON.stringify(data));
-    this.registrations.set(full, encoded);
+    // Recorded only once created: until then this call retries by itself, and a
+    // concurrent restore must not race it for the same path.
     await this.withReconnect(() => this.ensure(full, encoded));
+    this.registrations.set(full, encoded);
   }
 
   async unregister(path: string): Promise<void> {
@@ -164,12 +171,7 @@ export class ZooKeeperRegistry extends EventEmitter implements Registry {
   private async ensure(path: string, data: Buffer): Promise<void> {
     const client = this.client;
     await zk.mkdirp(client, posix.dirname(path));
-    try {
-      await zk.create(client, path, data, zookeeper.CreateMode.EPHEMERAL);
-      return;
-    } catch (error) {
-      if (!isZkError(error, 'NODE_EXISTS')) throw error;
-    }
+    if (await this.tryCreate(path, data)) return;
     const { data: existing, stat } = await zk.getData(client, path);
     if (stat.ephemeralOwner.equals(client.getSessionId())) {
       // Our own create succeeded before a connection loss hid its answer.
@@ -177,10 +179,21 @@ export class ZooKeeperRegistry extends EventEmitter implements Registry {
       return;
     }
     this.options.logger?.warn({ path }, 'taking over a registration left by another session');
-    await zk.remove(client, path, stat.version).catch((e) => {
+    await zk.remove(client, path, stat.version).catch((e: unknown) => {
       if (!isZkError(e, 'NO_NODE')) throw e;
     });
-    await zk.create(client, path, data, zookeeper.CreateMode.EPHEMERAL);
+    if (!(await this.tryCreate(path, data))) throw new Error(`${path} was registered again by another session while taking it over`);
+  }
+
+  /** Creates the ephemeral node; false when it already exists. */
+  private async tryCreate(path: string, data: Buffer): Promise<boolean> {
+    try {
+      await zk.create(this.client, path, data, zookeeper.CreateMode.EPHEMERAL);
+      return true;
+    } catch (error) {
+      if (isZkError(error, 'NODE_EXISTS')) return false;
+      throw error;
+    }
   }
 
   private async removeIfOurs(path: string): Promise<void> {

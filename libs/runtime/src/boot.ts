@@ -11,6 +11,7 @@ import { ErrorBodyFilter } from './http/error-body.filter';
 import { createLogger, NestPinoLogger } from './logger';
 import { ServiceMetrics } from './metrics';
 import { createRedis, redisHealth } from './redis';
+import { watchParent } from './parent-watch';
 import type { ServiceContext } from './service-context';
 
 /** Where a service listens, once it does. */
@@ -123,6 +124,7 @@ async function boot<A extends AppName>(spec: ServiceSpec<A>): Promise<RunningSer
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => void stop(signal).then(() => process.exit(0), () => process.exit(1)));
   }
+  watchParent(() => void stop('launcher exited').then(() => process.exit(0), () => process.exit(1)));
   return { ctx, app, address, instanceId, stop };
 }
 

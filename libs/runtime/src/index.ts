@@ -6,3 +6,5 @@ export * from './logger';
 export * from './metrics';
 export * from './redis';
 export * from './service-context';
+export * from './http/admin.guard';
+export * from './http/api-error';

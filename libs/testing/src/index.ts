@@ -13,3 +13,5 @@ export { launchCluster, WORKSPACE_DIST, type ClusterHandle, type ClusterOptions 
 export { writeClusterProfile, type ClusterProfileOptions, type EngineAddresses } from './cluster/cluster-profile';
 export { startServiceProcess, type ServiceProcess, type ServiceProcessSpec } from './cluster/service-process';
 export { waitForHttpOk } from './cluster/http-wait';
+export { makeTempDir, removeTempDir } from './engines/temp-dir';
+export { expireZooKeeperSession } from './engines/zookeeper-session';

@@ -14,7 +14,7 @@ function connect(connectString: string): Promise<Client> {
 }
 
 /** Adapts node-zookeeper-client's (error, value) callbacks to a promise. */
-function call<T>(run: (callback: (error: Error | null, value: T) => void) => void): Promise<T> {
+function call<T>(run: (callback: (error: unknown, value: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => run((error, value) => (error ? reject(error) : resolve(value))));
 }
 

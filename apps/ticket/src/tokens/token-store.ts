@@ -1,0 +1,32 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type Redis from 'ioredis';
+
+/** Redis key of a token: only its SHA-256 is stored, never the token itself. */
+export const tokenKey = (token: string) => `spear:token:${createHash('sha256').update(token).digest('hex')}`;
+
+/**
+ * Opaque bearer tokens bound to a uid, kept in Redis with their TTL.
+ * Guarantee: a revoked or expired token is refused by every ticket instance
+ * from the next request on (Redis is the only copy).
+ */
+export class TokenStore {
+  constructor(private readonly redis: Redis) {}
+
+  /** Issues a new random token (256 bits, base64url) for `uid`. */
+  async issue(uid: string, ttlSeconds: number): Promise<{ token: string; expiresAt: number }> {
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = Date.now() + ttlSeconds * 1000;
+    await this.redis.set(tokenKey(token), uid, 'PX', ttlSeconds * 1000);
+    return { token, expiresAt };
+  }
+
+  /** The uid a live token is bound to, or null. */
+  async uidOf(token: string): Promise<string | null> {
+    return this.redis.get(tokenKey(token));
+  }
+
+  /** Revokes a token; false when it was unknown or already expired. */
+  async revoke(token: string): Promise<boolean> {
+    return (await this.redis.del(tokenKey(token))) === 1;
+  }
+}

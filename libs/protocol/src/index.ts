@@ -1,0 +1,3 @@
+export * from './errors';
+export * from './identifiers';
+export * from './ticket-api';

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { uidSchema } from './identifiers';
+
+/** Longest token lifetime a backend may ask for: 30 days. */
+export const MAX_TOKEN_TTL_SECONDS = 30 * 86400;
+
+/** POST /v1/tokens body. */
+export const createTokenRequest = z.object({
+  uid: uidSchema,
+  ttlSeconds: z.number().int().min(1).max(MAX_TOKEN_TTL_SECONDS).optional(),
+});
+export type CreateTokenRequest = z.infer<typeof createTokenRequest>;
+
+/** POST /v1/tokens answer (201). */
+export interface CreateTokenResponse {
+  token: string;
+  uid: string;
+  /** epoch milliseconds */
+  expiresAt: number;
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Every test: lint, typecheck, unit, integration (real engines) and end to end.
+# Installs what is missing first; exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+bash scripts/install-engines.sh
+ensure_node_modules
+
+export SPEAR_TEST_RESULTS="$PWD/.run/test-results"
+rm -rf "$SPEAR_TEST_RESULTS" && mkdir -p "$SPEAR_TEST_RESULTS"
+
+log "lint and typecheck"
+npx nx run-many -t lint typecheck --output-style=static --parallel=2
+log "build"
+npx nx run-many -t build --output-style=static --parallel=2
+log "unit, integration and end-to-end tests"
+# Tests run for real every time: their inputs include engines the cache cannot see.
+npx nx run-many -t test --output-style=static --parallel=2 --skip-nx-cache
+log "summary"
+node scripts/test-summary.mjs "$SPEAR_TEST_RESULTS"

@@ -1,0 +1,148 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { io } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '@spear/config';
+import { ZooKeeperRegistry } from '@spear/registry';
+import { startRedis, waitForHttpOk } from '@spear/testing';
+import { startTestBed, type TestBed } from './support/engines-and-cluster';
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await probe();
+  while (!ok(value) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    value = await probe();
+  }
+  return value;
+}
+
+describe('the whole cluster on real ZooKeeper and Redis', () => {
+  let bed: TestBed;
+  let registry: ZooKeeperRegistry;
+
+  beforeAll(async () => {
+    bed = await startTestBed();
+    const { zookeeper } = loadConfig('ticket', { profile: bed.profileDir });
+    registry = new ZooKeeperRegistry({ ...zookeeper });
+    await registry.ready();
+  });
+
+  afterAll(async () => {
+    await registry?.close();
+    const pids = bed?.cluster.services.map((s) => s.pid) ?? [];
+    await bed?.close();
+    // Nothing the cluster started outlives it.
+    expect(pids.filter(isAlive)).toEqual([]);
+  });
+
+  it('starts six service processes, every /healthz answering 200 with its dependencies', async () => {
+    expect(bed.cluster.services.map((s) => s.name).sort()).toEqual(['idgen', 'minions', 'spear-spear-1', 'spear-spear-2', 'stat', 'ticket']);
+    for (const s of bed.cluster.services) {
+      const res = await fetch(`${s.baseUrl}/healthz`);
+      expect(res.status, s.name).toBe(200);
+      expect(await res.json()).toEqual({ status: 'ok', checks: { zookeeper: 'ok', redis: 'ok' } });
+    }
+  });
+
+  it('registers every service in ZooKeeper under the profile root', async () => {
+    for (const app of ['idgen', 'stat', 'ticket', 'minions', 'spear']) {
+      const providers = await registry.list<{ service: string; port: number; pid: number }>(`/services/${app}/providers`);
+      expect(providers.length, app).toBe(app === 'spear' ? 2 : 1);
+      for (const p of providers) expect(p.data.service).toBe(app);
+    }
+    const nodes = await registry.list<{ url: string; weight: number }>('/nodes/spear');
+    expect(nodes.map((n) => n.name)).toEqual(['spear-1', 'spear-2']);
+    expect(nodes[0]!.data.url).toBe(bed.cluster.service('spear-spear-1').baseUrl);
+  });
+
+  it('ticket lists the live spear nodes', async () => {
+    const res = await fetch(`${bed.cluster.ticketUrl}/v1/nodes`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { nodes: Array<{ id: string; url: string; weight: number }> };
+    expect(body.nodes.map((n) => n.id)).toEqual(['spear-1', 'spear-2']);
+    expect(body.nodes.every((n) => n.weight === 1 && n.url.startsWith('http://127.0.0.1:'))).toBe(true);
+  });
+
+  it('serves Prometheus metrics, counting its own HTTP requests', async () => {
+    for (const s of bed.cluster.services) {
+      const res = await fetch(`${s.baseUrl}/metrics`);
+      expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+      const text = await res.text();
+      expect(text, s.name).toMatch(/^spear_process_resident_memory_bytes\{/m);
+      expect(text, s.name).toMatch(/^spear_http_requests_total\{method="GET",route="\/healthz",status="200"/m);
+    }
+  });
+
+  it('answers unknown routes with the protocol error body', async () => {
+    const res = await fetch(`${bed.cluster.ticketUrl}/v1/nope`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
+  });
+
+  it('spear serves socket.io on its port and counts the connection', async () => {
+    const spear = bed.cluster.service('spear-spear-1');
+    const socket = io(spear.baseUrl, { transports: ['websocket'], reconnection: false });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('connect_error', reject);
+      });
+      const metrics = await (await fetch(`${spear.baseUrl}/metrics`)).text();
+      expect(metrics).toMatch(/^spear_connections\{[^}]*\} 1$/m);
+    } finally {
+      socket.close();
+    }
+  });
+
+  it('minions serves its UI and the topology read from ZooKeeper', async () => {
+    const page = await fetch(`${bed.cluster.minionsUrl}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="root">');
+    const topology = (await (await fetch(`${bed.cluster.minionsUrl}/api/topology`)).json()) as { services: Record<string, unknown[]>; spearNodes: unknown[] };
+    expect(Object.keys(topology.services).sort()).toEqual(['idgen', 'minions', 'spear', 'stat', 'ticket']);
+    expect(topology.spearNodes).toHaveLength(2);
+    const redisInfo = (await (await fetch(`${bed.cluster.minionsUrl}/api/redis`)).json()) as Record<string, string>;
+    expect(redisInfo.redis_version).toMatch(/^7\./);
+  });
+
+  it('logs JSON lines with pino', () => {
+    const first = readFileSync(bed.cluster.service('ticket').logFile, 'utf8').split('\n')[0]!;
+    expect(JSON.parse(first)).toMatchObject({ service: 'ticket', level: expect.any(Number) });
+  });
+
+  it('reports 503 naming Redis while Redis is down, and 200 once it is back', async () => {
+    const ticket = bed.cluster.service('ticket');
+    const port = bed.redis.port;
+    await bed.redis.stop();
+    const down = await until(() => fetch(`${ticket.baseUrl}/healthz`), (r) => r.status === 503, 5000);
+    expect(down.status).toBe(503);
+    const body = (await down.json()) as { failing: string[]; error: { code: string; message: string } };
+    expect(body.failing).toEqual(['redis']);
+    expect(body.error.code).toBe('dependency_down');
+    expect(body.error.message).toMatch(/^redis: /);
+    bed.redis = await startRedis({ dir: join(bed.dir, 'redis'), port });
+    await waitForHttpOk(`${ticket.baseUrl}/healthz`, 10_000);
+  });
+
+  it('on SIGTERM a spear node unregisters first, then exits 0', async () => {
+    const node = bed.cluster.service('spear-spear-2');
+    const exited = new Promise<number | null>((resolve) => node.child.once('exit', (code) => resolve(code)));
+    node.child.kill('SIGTERM');
+    const nodes = await until(() => registry.list('/nodes/spear'), (l) => l.length === 1, 5000);
+    expect(nodes.map((n) => n.name)).toEqual(['spear-1']);
+    expect(await exited).toBe(0);
+    const listed = (await (await fetch(`${bed.cluster.ticketUrl}/v1/nodes`)).json()) as { nodes: Array<{ id: string }> };
+    expect(listed.nodes.map((n) => n.id)).toEqual(['spear-1']);
+    expect(await registry.list('/services/spear/providers')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,64 @@
+import Redis from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestBed, type TestBed } from './support/engines-and-cluster';
+
+const ADMIN = { authorization: 'Bearer dev-admin-key', 'content-type': 'application/json' };
+
+describe('ticket tokens (POST/DELETE /v1/tokens) on a real cluster', () => {
+  let bed: TestBed;
+  let post: (body: unknown, headers?: Record<string, string>) => Promise<Response>;
+
+  beforeAll(async () => {
+    bed = await startTestBed({ spearNodes: 1 });
+    post = (body, headers = ADMIN) =>
+      fetch(`${bed.cluster.ticketUrl}/v1/tokens`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  });
+  afterAll(async () => {
+    await bed?.close();
+  });
+
+  it('issues an opaque token bound to the uid, stored only as its hash', async () => {
+    const before = Date.now();
+    const res = await post({ uid: 'alice', ttlSeconds: 120 });
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { token: string; uid: string; expiresAt: number };
+    expect(body.uid).toBe('alice');
+    expect(body.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(body.expiresAt).toBeGreaterThanOrEqual(before + 120_000);
+    expect(body.expiresAt).toBeLessThan(Date.now() + 121_000);
+    const redis = new Redis(bed.redis.url);
+    try {
+      const keys = await redis.keys('*');
+      expect(keys.some((k) => k.includes(body.token))).toBe(false);
+      expect(keys).toHaveLength(1);
+      expect(await redis.pttl(keys[0]!)).toBeGreaterThan(110_000);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('refuses a wrong or missing admin key with 401 unauthorized', async () => {
+    for (const headers of [{ 'content-type': 'application/json' }, { ...ADMIN, authorization: 'Bearer nope' }, { ...ADMIN, authorization: 'dev-admin-key' }]) {
+      const res = await post({ uid: 'alice' }, headers);
+      expect(res.status).toBe(401);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
+    }
+  });
+
+  it('refuses bad bodies with 400 bad_request', async () => {
+    for (const body of [{}, { uid: '' }, { uid: 'a b' }, { uid: 'x'.repeat(129) }, { uid: 'a', ttlSeconds: -1 }, { uid: 'a', ttlSeconds: 'soon' }, '{not json', '[]']) {
+      const res = await post(body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('bad_request');
+    }
+  });
+
+  it('revokes a token once (204), then 404 not_found', async () => {
+    const { token } = (await (await post({ uid: 'bob' })).json()) as { token: string };
+    const del = () => fetch(`${bed.cluster.ticketUrl}/v1/tokens/${token}`, { method: 'DELETE', headers: { authorization: ADMIN.authorization } });
+    expect((await del()).status).toBe(204);
+    const again = await del();
+    expect(again.status).toBe(404);
+    expect(((await again.json()) as { error: { code: string } }).error.code).toBe('not_found');
+  });
+});
