@@ -7,7 +7,7 @@ export default [
     ignores: ['**/dist', '**/node_modules', '**/.run', '**/vite.config.*.timestamp*', '**/vitest.config.*.timestamp*'],
   },
   {
-    files: ['**/*.ts', '**/*.tsx', '**/*.mts', '**/*.js', '**/*.mjs'],
+    files: ['**/*.ts', '**/*.tsx', '**/*.mts'],
     rules: {
       // Apps never import apps; libs only import libs; a scope only sees itself and shared code.
       '@nx/enforce-module-boundaries': [
@@ -19,6 +19,7 @@ export default [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:ticket', onlyDependOnLibsWithTags: ['scope:ticket', 'scope:shared'] },
             { sourceTag: 'scope:spear', onlyDependOnLibsWithTags: ['scope:spear', 'scope:shared'] },

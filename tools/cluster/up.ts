@@ -21,13 +21,14 @@ async function main(): Promise<void> {
   const engines: EngineName[] = ticket.bus === 'kafka' ? ['zookeeper', 'redis', 'kafka'] : ['zookeeper', 'redis'];
 
   const started: EngineName[] = [];
-  let cluster: ClusterHandle | undefined;
+  // Read by the signal handler, which may run before the cluster exists.
+  const running: { cluster?: ClusterHandle } = {};
   let stopping = false;
   const shutdown = async (why: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`\n[up] ${why}: stopping services, then the engines this command started (${started.join(', ') || 'none'})`);
-    await cluster?.stop();
+    await running.cluster?.stop();
     for (const engine of started.reverse()) await stopEngine(engine, name).catch((e) => console.error(`[up] ${engine}: ${(e as Error).message}`));
     console.log('[up] stopped');
     process.exit(0);
@@ -42,7 +43,8 @@ async function main(): Promise<void> {
     console.log(`[up] ${engine}: ${didStart ? `started in ${Date.now() - t0} ms` : 'already running, reused'} on 127.0.0.1:${ports[engine]}`);
   }
   console.log('[up] starting idgen, stat, ticket, spear nodes and minions...');
-  cluster = await launchCluster({ profileDir, dir: resolve(__dirname, '../../.run', name) });
+  const cluster = await launchCluster({ profileDir, dir: resolve(__dirname, '../../.run', name) });
+  running.cluster = cluster;
   for (const s of cluster.services) console.log(`[up] ${s.name.padEnd(16)} pid ${String(s.pid).padEnd(8)} ${s.baseUrl}  (log: ${s.logFile})`);
   for (const s of cluster.services) {
     s.child.once('exit', (code, signal) => {

@@ -84,6 +84,11 @@ async function boot<A extends AppName>(spec: ServiceSpec<A>): Promise<RunningSer
     if (registry.state !== 'connected') throw new Error(`not connected (${registry.state})`);
   });
   health.add('redis', redisHealth(redis));
+  // Ready means discoverable: /healthz stays 503 until this process is registered.
+  let registered = false;
+  health.add('registration', async () => {
+    if (!registered) throw new Error('not registered in ZooKeeper yet');
+  });
   const ctx: ServiceContext<A> = { app: spec.app, config, logger, metrics, health, registry, redis, startedAt: Date.now() };
 
   await registry.ready();
@@ -117,6 +122,7 @@ async function boot<A extends AppName>(spec: ServiceSpec<A>): Promise<RunningSer
   };
   await registry.register(`/services/${spec.app}/providers/${instanceId}`, provider);
   for (const r of extra.registrations ?? []) await registry.register(r.path, r.data);
+  registered = true;
   logger.info({ address, instanceId, zookeeperRoot: config.zookeeper.root }, `${spec.app} ready`);
 
   let stopping: Promise<void> | undefined;

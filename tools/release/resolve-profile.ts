@@ -1,0 +1,89 @@
+import { ConfigError, ENV_OVERRIDES, readRawProfile, secretsSchema, validateConfig, type AppConfig, type AppName } from '@spear/config';
+
+/** One process of a release: what bin/start.sh starts and probes. */
+export interface Instance {
+  /** Names its pid file and log: `ticket`, `spear-<nodeId>`. */
+  name: string;
+  /** Where /healthz is probed: the listener's host, wildcards replaced by loopback. */
+  host: string;
+  port: number;
+  /** For spear: the SPEAR_NODE_ID of this process. */
+  nodeId?: string;
+}
+
+/** A secret the profile files do not hold, so the environment must give it. */
+export interface RequiredEnv {
+  env: string;
+  field: string;
+}
+
+/** The profile a release carries, checked for one app. */
+export interface ReleaseProfile {
+  /** The merged `extends` chain, exactly as the files say: no env overrides, no placeholders. */
+  raw: Record<string, unknown>;
+  /** The profile's `name`. */
+  name: string;
+  source: string;
+  instances: Instance[];
+  requiredEnv: RequiredEnv[];
+}
+
+// Long enough for every secret's minimum length; never written anywhere.
+const PLACEHOLDER_SECRET = 'release-validation-placeholder-secret';
+
+/**
+ * Reads a profile (name or folder) with its `extends` chain and validates it
+ * for `app`. Env overrides are deliberately ignored (a release holds what the
+ * files say, not the builder's shell); required secrets missing from the files
+ * are validated as placeholders and reported as env the release needs.
+ * Throws a ConfigError naming the field when a value is bad.
+ */
+export function resolveReleaseProfile(app: AppName, profile: string, options: { cwd: string; profilesDir?: string }): ReleaseProfile {
+  const env = options.profilesDir ? { SPEAR_PROFILES_DIR: options.profilesDir } : {};
+  const { raw, source } = readRawProfile({ profile, env, cwd: options.cwd });
+  const { secrets, requiredEnv } = withPlaceholderSecrets(raw.secrets);
+  const config = validateConfig(app, { ...raw, secrets }, source);
+  return { raw, name: config.name, source, instances: instancesOf(app, config, source), requiredEnv };
+}
+
+/** Fills in each required secret the files lack, so the rest of the profile can be validated. */
+function withPlaceholderSecrets(secrets: unknown): { secrets: unknown; requiredEnv: RequiredEnv[] } {
+  // A non-object `secrets` is left for validation to name.
+  if (secrets !== undefined && (typeof secrets !== 'object' || secrets === null || Array.isArray(secrets))) return { secrets, requiredEnv: [] };
+  const filled: Record<string, unknown> = { ...(secrets as Record<string, unknown> | undefined) };
+  const requiredEnv: RequiredEnv[] = [];
+  for (const [key, schema] of Object.entries(secretsSchema.shape)) {
+    if (filled[key] !== undefined || schema.safeParse(undefined).success) continue;
+    const override = ENV_OVERRIDES.find((o) => o.path[0] === 'secrets' && o.path[1] === key);
+    if (!override) continue; // no env can supply it: let validation report the missing field
+    filled[key] = PLACEHOLDER_SECRET;
+    requiredEnv.push({ env: override.env, field: `secrets.${key}` });
+  }
+  return { secrets: filled, requiredEnv };
+}
+
+/** The processes of one app under this profile: one, or one per spear node. */
+function instancesOf(app: AppName, config: AppConfig<AppName>, source: string): Instance[] {
+  const listeners =
+    app === 'spear'
+      ? (config as AppConfig<'spear'>).spear.nodes.map((n, i) => ({ name: `spear-${n.id}`, nodeId: n.id, host: n.host, port: n.port, field: `spear.nodes.${i}` }))
+      : [{ name: app, ...httpOf(config, app), field: `${app}.http` }];
+  return listeners.map(({ field, ...l }) => {
+    // start.sh must know the port to probe, and its instances file is split on spaces.
+    if (l.port === 0) throw new ConfigError(`profile ${source}: ${field}.port: 0 (picked by the OS) cannot be released; bin/start.sh needs a fixed port`);
+    if (!/^[A-Za-z0-9.:_-]+$/.test(l.host)) throw new ConfigError(`profile ${source}: ${field}.host: "${l.host}" is not a plain host name or address`);
+    return { ...l, host: probeHost(l.host) };
+  });
+}
+
+/** Every app but spear has one `http` listener in its section. */
+function httpOf(config: AppConfig<AppName>, app: AppName): { host: string; port: number } {
+  return (config as unknown as Record<string, { http: { host: string; port: number } }>)[app]!.http;
+}
+
+/** A wildcard listener is probed on loopback; an IPv6 literal is bracketed for URLs. */
+function probeHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
