@@ -11,8 +11,11 @@ ensure_node_modules
 export SPEAR_TEST_RESULTS="$PWD/.run/test-results"
 rm -rf "$SPEAR_TEST_RESULTS" && mkdir -p "$SPEAR_TEST_RESULTS"
 
+# CI proves everything from scratch; locally, unchanged lint and typecheck results are reused.
+cache_flag=""
+[ "${CI:-}" = "true" ] && cache_flag="--skip-nx-cache"
 log "lint and typecheck"
-npx nx run-many -t lint typecheck --output-style=static --parallel=2
+npx nx run-many -t lint typecheck --output-style=static --parallel=2 $cache_flag
 log "build"
 npx nx run-many -t build --output-style=static --parallel=2
 log "unit, integration and end-to-end tests"

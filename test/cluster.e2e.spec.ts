@@ -56,7 +56,7 @@ describe('the whole cluster on real ZooKeeper and Redis', () => {
 
   it('registers every service in ZooKeeper under the profile root', async () => {
     for (const app of ['idgen', 'stat', 'ticket', 'minions', 'spear']) {
-      const providers = await registry.list<{ service: string; port: number; pid: number }>(`/services/${app}/providers`);
+      const providers = await registry.list<{ service: string; port: number; pid: number }>(`/services/${app}/instances`);
       expect(providers.length, app).toBe(app === 'spear' ? 2 : 1);
       for (const p of providers) expect(p.data.service).toBe(app);
     }
@@ -143,6 +143,6 @@ describe('the whole cluster on real ZooKeeper and Redis', () => {
     expect(await exited).toBe(0);
     const listed = (await (await fetch(`${bed.cluster.ticketUrl}/v1/nodes`)).json()) as { nodes: Array<{ id: string }> };
     expect(listed.nodes.map((n) => n.id)).toEqual(['spear-1']);
-    expect(await registry.list('/services/spear/providers')).toHaveLength(1);
+    expect(await registry.list('/services/spear/instances')).toHaveLength(1);
   });
 });

@@ -26,6 +26,12 @@ export interface Registry {
   unregisterAll(): Promise<void>;
   /** Lists the children of root + path with their JSON data; an absent path lists as empty. */
   list<T = unknown>(path: string): Promise<RegistryEntry<T>[]>;
+  /**
+   * Calls `listener` with the current children of root + path (with data) now
+   * and after every change, including after reconnects and session expiry.
+   * Returns a function that stops the watch.
+   */
+  watchChildren<T = unknown>(path: string, listener: (entries: RegistryEntry<T>[]) => void): () => void;
   /** Resolves once connected, or rejects after the connect timeout with a message naming the address. */
   ready(): Promise<void>;
   close(): Promise<void>;

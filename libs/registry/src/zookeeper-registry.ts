@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { posix } from 'node:path';
 import zookeeper, { type Client } from 'node-zookeeper-client';
+import { ChildWatch } from './child-watch';
 import type { Registry, RegistryEntry, RegistryState } from './registry';
 import { isConnectionError, isZkError, parseData, zk } from './zk-ops';
 
@@ -26,11 +27,16 @@ export class ZooKeeperRegistry extends EventEmitter implements Registry {
   private currentState: RegistryState = 'connecting';
   /** Full path -> encoded data of every live registration of this process. */
   private readonly registrations = new Map<string, Buffer>();
+  private readonly watches = new Set<ChildWatch<unknown>>();
+  private disconnectedSince = Date.now();
+  private readonly watchdog: NodeJS.Timeout;
 
   constructor(private readonly options: ZooKeeperRegistryOptions) {
     super();
     this.root = options.root;
     this.openSession();
+    this.watchdog = setInterval(() => this.unstick(), 500);
+    this.watchdog.unref();
   }
 
   get state(): RegistryState {
@@ -109,8 +115,23 @@ export class ZooKeeperRegistry extends EventEmitter implements Registry {
     return entries.filter((e): e is RegistryEntry<T> => e !== undefined);
   }
 
+  watchChildren<T = unknown>(path: string, listener: (entries: RegistryEntry<T>[]) => void): () => void {
+    const watch = new ChildWatch<T>(this.full(path), () => this.client, listener, (error) => {
+      this.options.logger?.warn({ path, err: String(error) }, 'child watch read failed; will retry on next connect');
+    });
+    this.watches.add(watch as ChildWatch<unknown>);
+    if (this.currentState === 'connected') watch.refresh();
+    return () => {
+      watch.close();
+      this.watches.delete(watch as ChildWatch<unknown>);
+    };
+  }
+
   async close(): Promise<void> {
+    for (const watch of this.watches) watch.close();
+    this.watches.clear();
     if (this.currentState === 'closed') return;
+    clearInterval(this.watchdog);
     if (this.currentState === 'connected') await this.unregisterAll().catch(() => undefined);
     this.setState('closed');
     this.client.close();
@@ -132,6 +153,8 @@ export class ZooKeeperRegistry extends EventEmitter implements Registry {
       if (state === zookeeper.State.SYNC_CONNECTED) {
         this.setState('connected');
         void this.restoreRegistrations();
+        // After an expiry the old session's watches are gone; a read re-arms them (harmless otherwise).
+        for (const watch of this.watches) watch.refresh();
       } else if (state === zookeeper.State.DISCONNECTED) {
         this.setState('disconnected');
       } else if (state === zookeeper.State.EXPIRED) {
@@ -145,8 +168,27 @@ export class ZooKeeperRegistry extends EventEmitter implements Registry {
     client.connect();
   }
 
+  /**
+   * node-zookeeper-client waits forever for the answer to a connect request
+   * that a starting server accepted but never answered (seen on a ZooKeeper
+   * restart), where the Java client would time out. If no session is
+   * (re)established within a third of the session timeout, drop the socket so
+   * the client dials again; the session is kept if the server still has it.
+   */
+  private unstick(): void {
+    if (this.currentState === 'connected' || this.currentState === 'closed' || this.disconnectedSince === 0) return;
+    if (Date.now() - this.disconnectedSince < Math.max(1500, this.options.sessionTimeoutMs / 3)) return;
+    const socket = (this.client as unknown as { connectionManager?: { socket?: { destroy(): void } } }).connectionManager?.socket;
+    if (!socket) return;
+    this.options.logger?.warn({ connect: this.options.connect }, 'zookeeper connect stalled; dialing again');
+    this.disconnectedSince = Date.now();
+    socket.destroy();
+  }
+
   private setState(state: RegistryState): void {
     if (this.currentState === state) return;
+    if (state === 'connected') this.disconnectedSince = 0;
+    else if (this.disconnectedSince === 0) this.disconnectedSince = Date.now();
     this.currentState = state;
     this.emit('state', state);
   }

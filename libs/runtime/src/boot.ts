@@ -120,7 +120,7 @@ async function boot<A extends AppName>(spec: ServiceSpec<A>): Promise<RunningSer
     startedAt: ctx.startedAt,
     ...labels,
   };
-  await registry.register(`/services/${spec.app}/providers/${instanceId}`, provider);
+  await registry.register(`/services/${spec.app}/instances/${instanceId}`, provider);
   for (const r of extra.registrations ?? []) await registry.register(r.path, r.data);
   registered = true;
   logger.info({ address, instanceId, zookeeperRoot: config.zookeeper.root }, `${spec.app} ready`);

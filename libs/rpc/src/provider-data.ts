@@ -1,0 +1,23 @@
+/** What a provider publishes at /services/<service>/providers/<host:port>. */
+export interface ProviderData {
+  host: string;
+  port: number;
+  weight: number;
+  version: string;
+  protocol: 'spear-rpc/1';
+  methods: string[];
+  pid: number;
+  startedAt: number;
+}
+
+/** The znode path of a service's providers, relative to the deployment root. */
+export const providersPath = (service: string) => `/services/${service}/providers`;
+
+/** Checks data read from ZooKeeper before a client dials it. */
+export function isProviderData(value: unknown): value is ProviderData {
+  const v = value as Partial<ProviderData> | null;
+  return (
+    typeof v === 'object' && v !== null && v.protocol === 'spear-rpc/1' && typeof v.host === 'string' &&
+    Number.isInteger(v.port) && (v.port as number) > 0 && typeof v.weight === 'number' && v.weight > 0
+  );
+}

@@ -1,0 +1,35 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+/**
+ * Call statistics per service, method and provider (the Dubbo "monitor"
+ * data), kept in the process and exposed on /metrics; `snapshot()` is what
+ * gets shipped to stat.
+ */
+export class RpcMetrics {
+  readonly clientCalls: Counter<'service' | 'method' | 'provider' | 'outcome'>;
+  readonly clientLatency: Histogram<'service' | 'method' | 'provider'>;
+  readonly serverCalls: Counter<'service' | 'method' | 'outcome'>;
+  readonly serverLatency: Histogram<'service' | 'method'>;
+  readonly serverInFlight: Gauge;
+
+  constructor(registry: Registry) {
+    const registers = [registry];
+    this.clientCalls = new Counter({ name: 'spear_rpc_client_calls_total', help: 'RPC calls made, by outcome (ok or error code)', labelNames: ['service', 'method', 'provider', 'outcome'], registers });
+    this.clientLatency = new Histogram({ name: 'spear_rpc_client_latency_seconds', help: 'RPC call latency seen by the caller', labelNames: ['service', 'method', 'provider'], buckets: LATENCY_BUCKETS, registers });
+    this.serverCalls = new Counter({ name: 'spear_rpc_server_calls_total', help: 'RPC calls served, by outcome', labelNames: ['service', 'method', 'outcome'], registers });
+    this.serverLatency = new Histogram({ name: 'spear_rpc_server_latency_seconds', help: 'RPC handler time', labelNames: ['service', 'method'], buckets: LATENCY_BUCKETS, registers });
+    this.serverInFlight = new Gauge({ name: 'spear_rpc_server_in_flight', help: 'RPC calls being handled', registers });
+  }
+
+  recordClient(service: string, method: string, provider: string, outcome: string, seconds: number): void {
+    this.clientCalls.inc({ service, method, provider, outcome });
+    this.clientLatency.observe({ service, method, provider }, seconds);
+  }
+
+  recordServer(service: string, method: string, outcome: string, seconds: number): void {
+    this.serverCalls.inc({ service, method, outcome });
+    this.serverLatency.observe({ service, method }, seconds);
+  }
+}
