@@ -156,9 +156,12 @@ export class RpcServer extends Server implements CustomTransportStrategy {
     }
     void this.run(handler, message.p, message.d, ctx).then((outcome) => {
       if (isRequest) reply(socket, { i: message.i, ...outcome });
+      // Counted down only once the reply is written, so close() never cuts a finished call's answer.
+      if (--this.inFlight === 0) this.drained?.();
     });
   }
 
+  /** Runs a handler; the caller replies, then counts the call out of inFlight. */
   private async run(handler: (data: unknown, ctx: BaseRpcContext) => unknown, pattern: string, data: unknown, ctx: BaseRpcContext): Promise<Omit<ReplyMessage, 'i'>> {
     this.inFlight++;
     this.options.metrics?.serverInFlight.inc();
@@ -177,7 +180,6 @@ export class RpcServer extends Server implements CustomTransportStrategy {
     } finally {
       this.options.metrics?.recordServer(route.service, route.method, outcome, (performance.now() - started) / 1000);
       this.options.metrics?.serverInFlight.dec();
-      if (--this.inFlight === 0) this.drained?.();
     }
   }
 }

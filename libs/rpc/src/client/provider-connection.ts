@@ -1,0 +1,131 @@
+import { connect, type Socket } from 'node:net';
+import { RpcError } from '../errors';
+import { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FrameDecoder, FrameError } from '../wire/frame-codec';
+import { parseReply } from '../wire/messages';
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: RpcError): void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * One persistent TCP connection to one provider, shared by every call to it
+ * (multiplexed by request id). Dials lazily and again after a loss.
+ *
+ * Guarantee: every `request` settles exactly once: with the reply, or with
+ * `timeout` after its deadline, or with `connection_lost` / `not_sent` when
+ * the connection fails first. Nothing stays pending after `close()`.
+ */
+export class ProviderConnection {
+  /** In-flight calls: what the least-active balancer reads. */
+  active = 0;
+  private socket?: Socket;
+  private connecting?: Promise<Socket>;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private closed = false;
+
+  constructor(
+    readonly id: string,
+    readonly host: string,
+    readonly port: number,
+    public weight: number,
+    private readonly connectTimeoutMs = 1000,
+    private readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
+  ) {}
+
+  /** Sends a request and resolves with the provider's reply. */
+  async request(pattern: string, data: unknown, timeoutMs: number): Promise<unknown> {
+    if (this.closed) throw new RpcError('not_sent', `connection to ${this.id} is closed`, this.id);
+    const deadline = Date.now() + timeoutMs;
+    let socket: Socket;
+    try {
+      socket = this.socket ?? (await this.dial());
+    } catch (error) {
+      throw new RpcError('not_sent', `cannot connect to ${this.id}: ${(error as Error).message}`, this.id);
+    }
+    const id = this.nextId++;
+    if (this.nextId > 0x7fffffff) this.nextId = 1;
+    this.active++;
+    return new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (this.settle(id)) reject(new RpcError('timeout', `no reply from ${this.id} within ${timeoutMs} ms`, this.id));
+      }, Math.max(1, deadline - Date.now()));
+      this.pending.set(id, { resolve, reject, timer });
+      socket.write(encodeFrame({ i: id, p: pattern, d: data }));
+    });
+  }
+
+  /** Fire-and-forget (at-most-once): dropped when the connection is down. */
+  async notify(pattern: string, data: unknown): Promise<void> {
+    const socket = this.socket ?? (await this.dial());
+    socket.write(encodeFrame({ p: pattern, d: data }));
+  }
+
+  /** Closes the connection; pending calls fail with connection_lost. */
+  close(): void {
+    this.closed = true;
+    this.socket?.destroy();
+    this.failAll('connection to the provider was closed');
+  }
+
+  private dial(): Promise<Socket> {
+    this.connecting ??= new Promise<Socket>((resolve, reject) => {
+      const socket = connect({ host: this.host, port: this.port });
+      socket.setNoDelay(true);
+      const timer = setTimeout(() => socket.destroy(new Error(`connect timeout after ${this.connectTimeoutMs} ms`)), this.connectTimeoutMs);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        this.socket = socket;
+        resolve(socket);
+      });
+      const decoder = new FrameDecoder(this.maxFrameBytes);
+      socket.on('data', (chunk) => {
+        try {
+          for (const value of decoder.push(chunk)) this.onReply(value);
+        } catch (error) {
+          if (error instanceof FrameError) socket.destroy(error);
+          else throw error;
+        }
+      });
+      socket.once('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      socket.once('close', () => {
+        clearTimeout(timer);
+        if (this.socket === socket) this.socket = undefined;
+        this.connecting = undefined;
+        reject(new Error('connection closed'));
+        this.failAll(`connection to ${this.id} was lost`);
+      });
+    });
+    return this.connecting;
+  }
+
+  private onReply(value: unknown): void {
+    const reply = parseReply(value);
+    if (!reply) return;
+    const pending = this.pending.get(reply.i);
+    if (!pending || !this.settle(reply.i)) return; // late reply after a timeout: dropped
+    if (reply.e) pending.reject(new RpcError(reply.e.code, reply.e.message, this.id));
+    else pending.resolve(reply.r);
+  }
+
+  /** Removes a pending call; false when it had already settled. */
+  private settle(id: number): boolean {
+    const pending = this.pending.get(id);
+    if (!pending) return false;
+    clearTimeout(pending.timer);
+    this.pending.delete(id);
+    this.active--;
+    return true;
+  }
+
+  private failAll(message: string): void {
+    for (const [id, pending] of [...this.pending]) {
+      if (this.settle(id)) pending.reject(new RpcError('connection_lost', message, this.id));
+    }
+  }
+}
