@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { AppName } from '@spear/config';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -23,11 +24,12 @@ export interface TestBed {
   close(): Promise<void>;
 }
 
-export async function startTestBed(options: Partial<Pick<ClusterProfileOptions, 'overrides' | 'spearNodes' | 'bus'>> = {}): Promise<TestBed> {
+export async function startTestBed(options: Partial<Pick<ClusterProfileOptions, 'overrides' | 'spearNodes' | 'bus'>> & { apps?: AppName[] } = {}): Promise<TestBed> {
   const dir = mkdtempSync(join(tmpdir(), 'spear-e2e-'));
   const [zk, redis] = await Promise.all([startZooKeeper({ dir: join(dir, 'zookeeper') }), startRedis({ dir: join(dir, 'redis') })]);
-  const profileDir = await writeClusterProfile({ dir, engines: { zookeeper: zk.connectString, redisUrl: redis.url }, ...options });
-  const cluster = await launchCluster({ profileDir, dir });
+  const { apps, ...profileOptions } = options;
+  const profileDir = await writeClusterProfile({ dir, engines: { zookeeper: zk.connectString, redisUrl: redis.url }, ...profileOptions });
+  const cluster = await launchCluster({ profileDir, dir, apps });
   const bed: TestBed = {
     dir,
     zk,

@@ -9,4 +9,6 @@ export const DEFAULTS = {
   ticket: { ticketTtlSeconds: 30, tokenTtlSeconds: 3600, bodyLimitBytes: 256 * 1024 },
   spear: { weight: 1, maxBodyBytes: 64 * 1024, maxConnections: 20000 },
   shutdownGraceMs: 5000,
+  idgen: { epochMs: 1_704_067_200_000, maxBackwardsMs: 5, maxBatch: 4096, workerIds: { min: 0, max: 1023 } },
+  rpc: { timeoutMs: 1000, retries: 2, loadbalance: 'random', cluster: 'failover', weight: 1 },
 } as const;

@@ -1,2 +1,4 @@
 export * from './registry';
 export * from './zookeeper-registry';
+export * from './election';
+export * from './lease';

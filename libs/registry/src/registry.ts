@@ -1,6 +1,9 @@
 /** Connection state of a registry client, as health checks and dashboards see it. */
 export type RegistryState = 'connecting' | 'connected' | 'disconnected' | 'expired' | 'closed';
 
+import type { Election } from './election';
+import type { Lease } from './lease';
+
 /** A child of a watched or listed path, with its JSON data. */
 export interface RegistryEntry<T = unknown> {
   name: string;
@@ -32,6 +35,12 @@ export interface Registry {
    * Returns a function that stops the watch.
    */
   watchChildren<T = unknown>(path: string, listener: (entries: RegistryEntry<T>[]) => void): () => void;
+  /** Takes the lowest free number in a range under root + path, held while the session lives (see Lease). */
+  lease(path: string, range: { min: number; max: number }, data?: unknown): Promise<Lease>;
+  /** Joins a leader election under root + path (see Election). */
+  elect(path: string, data?: unknown): Promise<Election>;
+  /** Connection state changes, e.g. to stop serving while disconnected. */
+  on(event: 'state', listener: (state: RegistryState) => void): unknown;
   /** Resolves once connected, or rejects after the connect timeout with a message naming the address. */
   ready(): Promise<void>;
   close(): Promise<void>;

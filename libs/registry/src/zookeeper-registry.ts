@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events';
 import { posix } from 'node:path';
 import zookeeper, { type Client } from 'node-zookeeper-client';
 import { ChildWatch } from './child-watch';
+import { Election } from './election';
+import { Lease } from './lease';
 import type { Registry, RegistryEntry, RegistryState } from './registry';
 import { isConnectionError, isZkError, parseData, zk } from './zk-ops';
 
@@ -125,6 +127,24 @@ export class ZooKeeperRegistry extends EventEmitter implements Registry {
       watch.close();
       this.watches.delete(watch as ChildWatch<unknown>);
     };
+  }
+
+  /** Takes a numbered lease under root + path (see Lease for its guarantee). */
+  async lease(path: string, range: { min: number; max: number }, data: unknown = {}): Promise<Lease> {
+    await this.ready();
+    const lease = new Lease(this.full(path), range, Buffer.from(JSON.stringify(data)), () => this.client);
+    this.on('state', (state: RegistryState) => lease.onState(state));
+    await lease.acquire();
+    return lease;
+  }
+
+  /** Joins a leader election under root + path (see Election for its guarantee). */
+  async elect(path: string, data: unknown = {}): Promise<Election> {
+    await this.ready();
+    const election = new Election(this.full(path), Buffer.from(JSON.stringify(data)), () => this.client);
+    this.on('state', (state: RegistryState) => election.onState(state));
+    await election.join();
+    return election;
   }
 
   async close(): Promise<void> {

@@ -5,6 +5,7 @@ import type { DynamicModule } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, type AppConfig, type AppName } from '@spear/config';
 import { ZooKeeperRegistry } from '@spear/registry';
+import { RpcClient, RpcMetrics, RpcServer } from '@spear/rpc';
 import { CoreModule } from './core.module';
 import { HealthChecks } from './health';
 import { ErrorBodyFilter } from './http/error-body.filter';
@@ -31,6 +32,8 @@ export interface ServiceSpec<A extends AppName> {
   beforeListen?(app: NestFastifyApplication, ctx: ServiceContext<A>): Promise<void>;
   /** Runs once listening; returns extra ephemeral registrations and what to close on shutdown. */
   afterListen?(app: NestFastifyApplication, ctx: ServiceContext<A>, address: ListenAddress): Promise<AfterListen>;
+  /** When set, this process provides RPC services (its @MessagePattern handlers) on this listener. */
+  rpcProvider?(config: AppConfig<A>): { host: string; port: number; weight: number };
   /** Extra fixed labels on every metric and log line (e.g. the spear node id). */
   instanceLabels?(config: AppConfig<A>): Record<string, string>;
 }
@@ -89,7 +92,9 @@ async function boot<A extends AppName>(spec: ServiceSpec<A>): Promise<RunningSer
   health.add('registration', async () => {
     if (!registered) throw new Error('not registered in ZooKeeper yet');
   });
-  const ctx: ServiceContext<A> = { app: spec.app, config, logger, metrics, health, registry, redis, startedAt: Date.now() };
+  const rpcMetrics = new RpcMetrics(metrics.registry);
+  const rpc = new RpcClient({ registry, metrics: rpcMetrics, defaults: config.rpc.defaults, services: config.rpc.services });
+  const ctx: ServiceContext<A> = { app: spec.app, config, logger, metrics, health, registry, redis, rpc, rpcMetrics, startedAt: Date.now() };
 
   await registry.ready();
 
@@ -102,14 +107,20 @@ async function boot<A extends AppName>(spec: ServiceSpec<A>): Promise<RunningSer
   instrumentHttp(app, metrics);
   await spec.beforeListen?.(app, ctx);
 
+  const provider = spec.rpcProvider?.(config);
+  const rpcServer = provider && new RpcServer({ ...provider, version: process.env.SPEAR_VERSION ?? 'dev', registry, metrics: rpcMetrics, logger, drainTimeoutMs: config.shutdownGraceMs / 2 });
+  // Not inheriting the app config: the HTTP error filter must not see RPC errors.
+  if (rpcServer) app.connectMicroservice({ strategy: rpcServer });
+
   const wanted = spec.listener(config);
   await app.listen(wanted.port, wanted.host);
+  if (rpcServer) await app.startAllMicroservices();
   const bound = app.getHttpServer().address() as AddressInfo;
   const address = { host: wanted.host, port: bound.port };
   const extra = (await spec.afterListen?.(app, ctx, address)) ?? {};
 
   const instanceId = `${address.host}:${address.port}`;
-  const provider = {
+  const instance = {
     service: spec.app,
     instanceId,
     host: address.host,
@@ -118,9 +129,10 @@ async function boot<A extends AppName>(spec: ServiceSpec<A>): Promise<RunningSer
     version: process.env.SPEAR_VERSION ?? 'dev',
     profile: config.name,
     startedAt: ctx.startedAt,
+    ...(rpcServer ? { rpcPort: rpcServer.port } : {}),
     ...labels,
   };
-  await registry.register(`/services/${spec.app}/instances/${instanceId}`, provider);
+  await registry.register(`/services/${spec.app}/instances/${instanceId}`, instance);
   for (const r of extra.registrations ?? []) await registry.register(r.path, r.data);
   registered = true;
   logger.info({ address, instanceId, zookeeperRoot: config.zookeeper.root }, `${spec.app} ready`);
@@ -144,7 +156,8 @@ async function shutdown<A extends AppName>(ctx: ServiceContext<A>, app: NestFast
   deadline.unref();
   await registry.unregisterAll().catch((e: unknown) => logger.warn({ err: String(e) }, 'unregister failed'));
   await extra.close?.();
-  await app.close();
+  await app.close(); // closes the RPC server too: it drains in-flight calls first
+  await ctx.rpc.close();
   await redis.quit().catch(() => redis.disconnect());
   await registry.close();
   clearTimeout(deadline);

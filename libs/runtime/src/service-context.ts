@@ -2,6 +2,7 @@ import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { AppConfig, AppName } from '@spear/config';
 import type { Registry } from '@spear/registry';
+import type { RpcClient, RpcMetrics } from '@spear/rpc';
 import type { HealthChecks } from './health';
 import type { ServiceMetrics } from './metrics';
 
@@ -14,6 +15,9 @@ export interface ServiceContext<A extends AppName = AppName> {
   health: HealthChecks;
   registry: Registry;
   redis: Redis;
+  /** Calls other services over Spear RPC (providers found in ZooKeeper). */
+  rpc: RpcClient;
+  rpcMetrics: RpcMetrics;
   startedAt: number;
 }
 

@@ -1,13 +1,8 @@
 import { z } from 'zod';
 import { DEFAULTS } from '../defaults';
+import { hostPort } from './primitives';
+import { rpcSchema } from './rpc';
 
-/** 0 asks the OS for a free port (tests); anything else is fixed. */
-export const port = z.number().int().min(0).max(65535);
-export const host = z.string().min(1).default(DEFAULTS.host);
-const hostPort = z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'expected host:port');
-
-/** An HTTP listener of one service. */
-export const httpListener = z.strictObject({ host, port });
 
 export const zookeeperSchema = z.strictObject({
   /** Comma-separated host:port list, as ZooKeeper clients take it. */
@@ -44,5 +39,6 @@ export const commonSchema = z.strictObject({
   bus: z.enum(['redis', 'kafka']).default(DEFAULTS.bus),
   secrets: secretsSchema,
   shutdownGraceMs: z.number().int().min(0).max(60000).default(DEFAULTS.shutdownGraceMs),
+  rpc: rpcSchema,
 });
 export type CommonConfig = z.infer<typeof commonSchema>;

@@ -16,8 +16,10 @@ export type AppName = keyof typeof APP_SCHEMAS;
 export const APP_NAMES = Object.keys(APP_SCHEMAS) as AppName[];
 
 export * from './common';
+export * from './primitives';
 export * from './idgen';
 export * from './minions';
+export * from './rpc';
 export * from './spear';
 export * from './stat';
 export * from './ticket';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpListener } from './common';
+import { httpListener } from './primitives';
 
 export const minionsSchema = z.strictObject({
   http: httpListener,

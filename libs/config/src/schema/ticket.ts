@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULTS } from '../defaults';
-import { httpListener } from './common';
+import { httpListener } from './primitives';
 
 export const ticketSchema = z.strictObject({
   http: httpListener,

@@ -43,7 +43,7 @@ export async function writeClusterProfile(options: ClusterProfileOptions): Promi
     ...(options.bus ? { bus: options.bus } : {}),
     ticket: { http: await http() },
     spear: { nodes },
-    idgen: { http: await http() },
+    idgen: { http: await http(), rpc: await http() },
     stat: { http: await http() },
     minions: { http: await http() },
   };

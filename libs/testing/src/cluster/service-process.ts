@@ -10,6 +10,8 @@ export interface ServiceProcessSpec {
   app: AppName;
   /** For spear: which node of the profile this process serves. */
   nodeId?: string;
+  /** Log and display name (default: app, or app-nodeId). */
+  name?: string;
   /** The process's HTTP base URL, e.g. http://127.0.0.1:8090 (its /healthz must answer 200). */
   baseUrl: string;
   /** Folder holding <app>/main.js bundles (dist/apps, or a release's folder layout). */
@@ -40,7 +42,7 @@ export interface ServiceProcess {
  * its /healthz; on failure the error carries the tail of its log.
  */
 export async function startServiceProcess(spec: ServiceProcessSpec): Promise<ServiceProcess> {
-  const name = spec.nodeId ? `${spec.app}-${spec.nodeId}` : spec.app;
+  const name = spec.name ?? (spec.nodeId ? `${spec.app}-${spec.nodeId}` : spec.app);
   const logFile = join(spec.logDir, `${name}.log`);
   const out = openSync(logFile, 'a');
   const child = spawn(process.execPath, ['--enable-source-maps', join(spec.distDir, spec.app, 'main.js')], {

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { DEFAULTS } from '../defaults';
+import { host, port } from './primitives';
+
+export const LOADBALANCE_NAMES = ['random', 'roundrobin', 'leastactive', 'consistenthash'] as const;
+export const CLUSTER_NAMES = ['failover', 'failfast'] as const;
+
+/** How calls to one service are placed (every field optional: unset ones come from rpc.defaults). */
+export const servicePolicySchema = z.strictObject({
+  loadbalance: z.enum(LOADBALANCE_NAMES).optional(),
+  cluster: z.enum(CLUSTER_NAMES).optional(),
+  timeoutMs: z.number().int().min(1).max(60_000).optional(),
+  retries: z.number().int().min(0).max(10).optional(),
+  retrySafe: z.array(z.string().min(1)).optional(),
+});
+
+/** The consumer side of RPC, shared by every app. */
+export const rpcSchema = z
+  .strictObject({
+    defaults: servicePolicySchema.default({}),
+    services: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), servicePolicySchema).default({}),
+  })
+  .default({ defaults: {}, services: {} });
+
+/** Where an RPC provider listens and how much traffic it wants. */
+export const rpcListener = z.strictObject({
+  host,
+  port,
+  weight: z.number().int().min(1).max(100).default(DEFAULTS.rpc.weight),
+});
