@@ -7,6 +7,7 @@ interface Instance {
 interface Topology {
   root: string;
   services: Record<string, Instance[]>;
+  providers: Record<string, Instance[]>;
   spearNodes: Instance[];
 }
 
@@ -36,6 +37,7 @@ export function TopologyPanel() {
               <th>instance</th>
               <th>node</th>
               <th>pid</th>
+              <th>rpc</th>
               <th>uptime</th>
             </tr>
           </thead>
@@ -46,11 +48,20 @@ export function TopologyPanel() {
                 <td>{r.id}</td>
                 <td>{String(r.data.nodeId ?? '')}</td>
                 <td>{String(r.data.pid ?? '')}</td>
+                <td>{r.data.rpcPort ? `:${String(r.data.rpcPort)}` : ''}</td>
                 <td>{uptime(r.data.startedAt)}</td>
               </tr>
             ))}
           </tbody>
         </table>
+      )}
+      {data && Object.keys(data.providers).length > 0 && (
+        <p className="muted">
+          RPC providers:{' '}
+          {Object.entries(data.providers)
+            .map(([service, list]) => `${service} × ${list.length} (${list.map((p) => `${p.id} w${String(p.data.weight)}`).join(', ')})`)
+            .join('; ')}
+        </p>
       )}
       {data && (
         <p className="muted">

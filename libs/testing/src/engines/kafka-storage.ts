@@ -10,7 +10,11 @@ import { javaBin } from './paths';
  * same form `StorageTool random-uuid` prints, without paying for a JVM start.
  */
 export function randomKafkaClusterId(): string {
-  return randomBytes(16).toString('base64url');
+  // Kafka's own Uuid.randomUuid() never starts with '-' either: the CLI would read it as an option.
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 /** True once `StorageTool format` has written the KRaft metadata into the data folder. */
