@@ -55,9 +55,8 @@ export const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US');
 export const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
 export const log = (line: string) => process.stdout.write(`${line}\n`);
 
-/** CPU time used (user + system), in microseconds. */
-export type CpuReader = () => Promise<number> | number;
-export const ownCpu: CpuReader = () => {
+/** CPU time this process used so far (user + system), in microseconds. */
+export const ownCpu = (): number => {
   const u = process.cpuUsage();
   return u.user + u.system;
 };

@@ -5,5 +5,6 @@ import { TicketModule } from './ticket.module';
 void runService({
   app: 'ticket',
   listener: (config) => config.ticket.http,
+  bodyLimit: (config) => config.ticket.bodyLimitBytes,
   module: () => TicketModule.register(),
 });

@@ -6,7 +6,12 @@ export const DEFAULTS = {
   host: '127.0.0.1',
   zookeeper: { sessionTimeoutMs: 6000, connectTimeoutMs: 5000 },
   bus: 'redis',
-  ticket: { ticketTtlSeconds: 30, tokenTtlSeconds: 3600, bodyLimitBytes: 256 * 1024 },
+  ticket: {
+    ticketTtlSeconds: 30,
+    tokenTtlSeconds: 3600,
+    bodyLimitBytes: 256 * 1024,
+    rateLimit: { perUid: { limit: 30, windowMs: 60_000 }, perIp: { limit: 3000, windowMs: 60_000 } },
+  },
   spear: { weight: 1, maxBodyBytes: 64 * 1024, maxConnections: 20000 },
   shutdownGraceMs: 5000,
   idgen: { epochMs: 1_704_067_200_000, maxBackwardsMs: 5, maxBatch: 4096, workerIds: { min: 0, max: 1023 } },

@@ -6,6 +6,7 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string[]; parse?:
   { env: 'SPEAR_ADMIN_KEY', path: ['secrets', 'adminKey'] },
   { env: 'SPEAR_TICKET_SECRET', path: ['secrets', 'ticketSecret'] },
   { env: 'SPEAR_TICKET_SECRET_PREVIOUS', path: ['secrets', 'ticketSecretPrevious'] },
+  { env: 'SPEAR_TICKET_SECRET_PREVIOUS_UNTIL', path: ['secrets', 'ticketSecretPreviousUntil'], parse: Number },
   { env: 'SPEAR_JWT_SECRET', path: ['secrets', 'jwtSecret'] },
   { env: 'SPEAR_MINIONS_PASSWORD', path: ['secrets', 'minionsPassword'] },
   { env: 'SPEAR_ZK_CONNECT', path: ['zookeeper', 'connect'] },

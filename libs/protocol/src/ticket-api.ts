@@ -18,3 +18,18 @@ export interface CreateTokenResponse {
   /** epoch milliseconds */
   expiresAt: number;
 }
+
+/** POST /v1/tickets body. */
+export const createTicketRequest = z.object({
+  uid: uidSchema,
+  token: z.string().min(1).max(4096),
+});
+
+/** POST /v1/tickets answer (200). */
+export interface CreateTicketResponse {
+  uid: string;
+  node: { id: string; url: string };
+  ticket: string;
+  /** epoch milliseconds */
+  expiresAt: number;
+}

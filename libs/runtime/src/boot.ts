@@ -32,6 +32,8 @@ export interface ServiceSpec<A extends AppName> {
   beforeListen?(app: NestFastifyApplication, ctx: ServiceContext<A>): Promise<void>;
   /** Runs once listening; returns extra ephemeral registrations and what to close on shutdown. */
   afterListen?(app: NestFastifyApplication, ctx: ServiceContext<A>, address: ListenAddress): Promise<AfterListen>;
+  /** Largest HTTP request body accepted (413 too_large beyond); default 1 MiB. */
+  bodyLimit?(config: AppConfig<A>): number;
   /** When set, this process provides RPC services (its @MessagePattern handlers) on this listener. */
   rpcProvider?(config: AppConfig<A>): { host: string; port: number; weight: number };
   /** Extra fixed labels on every metric and log line (e.g. the spear node id). */
@@ -100,11 +102,13 @@ async function boot<A extends AppName>(spec: ServiceSpec<A>): Promise<RunningSer
 
   const app = await NestFactory.create<NestFastifyApplication>(
     { module: class AppRoot {}, imports: [CoreModule.forContext(ctx), spec.module(ctx)] } as DynamicModule,
-    new FastifyAdapter({ bodyLimit: 1024 * 1024 }),
-    { logger: new NestPinoLogger(logger), abortOnError: false },
+    new FastifyAdapter({ bodyLimit: spec.bodyLimit?.(config) ?? 1024 * 1024 }),
+    // bodyParser off: acceptEmptyJson() installs the JSON parser instead of Nest's.
+    { logger: new NestPinoLogger(logger), abortOnError: false, bodyParser: false },
   );
   app.useGlobalFilters(new ErrorBodyFilter(logger));
   instrumentHttp(app, metrics);
+  acceptEmptyJson(app);
   await spec.beforeListen?.(app, ctx);
 
   const provider = spec.rpcProvider?.(config);
@@ -162,6 +166,24 @@ async function shutdown<A extends AppName>(ctx: ServiceContext<A>, app: NestFast
   await registry.close();
   clearTimeout(deadline);
   logger.info('stopped');
+}
+
+/**
+ * JSON bodies: an empty body (a DELETE sent with a JSON content type) is no
+ * body rather than a 400; anything else must parse. Size is still bounded by
+ * the adapter's bodyLimit (413).
+ */
+function acceptEmptyJson(app: NestFastifyApplication): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    if (body === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(Object.assign(new Error('the body is not valid JSON'), { statusCode: 400 }), undefined);
+    }
+  });
 }
 
 function instrumentHttp(app: NestFastifyApplication, metrics: ServiceMetrics): void {

@@ -26,6 +26,8 @@ export const secretsSchema = z.strictObject({
   adminKey: z.string().min(8, 'admin key must be at least 8 characters'),
   ticketSecret: z.string().min(16, 'ticket secret must be at least 16 characters'),
   ticketSecretPrevious: z.string().min(16).optional(),
+  /** End of the rotation window (epoch ms): after it, tickets signed with the previous secret are refused. */
+  ticketSecretPreviousUntil: z.number().int().min(0).optional(),
   jwtSecret: z.string().min(16).optional(),
   minionsPassword: z.string().min(4).optional(),
 });

@@ -2,10 +2,16 @@ import { z } from 'zod';
 import { DEFAULTS } from '../defaults';
 import { httpListener } from './primitives';
 
+const window = z.strictObject({ limit: z.number().int().min(1), windowMs: z.number().int().min(100).max(3_600_000) });
+
 export const ticketSchema = z.strictObject({
   http: httpListener,
   ticketTtlSeconds: z.number().int().min(1).max(3600).default(DEFAULTS.ticket.ticketTtlSeconds),
   tokenTtlSeconds: z.number().int().min(1).max(30 * 86400).default(DEFAULTS.ticket.tokenTtlSeconds),
   bodyLimitBytes: z.number().int().min(1024).default(DEFAULTS.ticket.bodyLimitBytes),
+  /** POST /v1/tickets limits, shared by every ticket instance through Redis (fixed windows). */
+  rateLimit: z
+    .strictObject({ perUid: window.default(DEFAULTS.ticket.rateLimit.perUid), perIp: window.default(DEFAULTS.ticket.rateLimit.perIp) })
+    .default(DEFAULTS.ticket.rateLimit),
 });
 export type TicketConfig = z.infer<typeof ticketSchema>;

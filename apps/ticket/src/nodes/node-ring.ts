@@ -1,0 +1,46 @@
+import { Gauge } from 'prom-client';
+import { RingCache, type HashRing } from '@spear/ring';
+import type { ServiceContext } from '@spear/runtime';
+
+/** A live spear node as ticket sees it. */
+export interface SpearNode {
+  id: string;
+  url: string;
+  weight: number;
+}
+
+/**
+ * The live spear nodes, fed by a ZooKeeper watch of /nodes/spear, and the
+ * weighted ketama ring over them (160 points per weight unit), rebuilt only
+ * when the set or a weight changes. If ZooKeeper goes away, the last known
+ * ring keeps serving.
+ * Guarantee: the same uid maps to the same node while membership is unchanged.
+ */
+export class NodeRing {
+  private nodes: SpearNode[] = [];
+  private ring?: HashRing<SpearNode>;
+  private readonly cache = new RingCache<SpearNode>();
+
+  constructor(ctx: ServiceContext<'ticket'>) {
+    const size = new Gauge({ name: 'spear_ticket_ring_nodes', help: 'Live spear nodes in the ring', registers: [ctx.metrics.registry] });
+    const points = new Gauge({ name: 'spear_ticket_ring_points', help: 'Points on the ketama ring', registers: [ctx.metrics.registry] });
+    ctx.registry.watchChildren<{ url?: unknown; weight?: unknown }>('/nodes/spear', (entries) => {
+      this.nodes = entries
+        .filter((e) => typeof e.data?.url === 'string')
+        .map((e) => ({ id: e.name, url: e.data.url as string, weight: Number(e.data.weight) > 0 ? Number(e.data.weight) : 1 }));
+      this.ring = this.nodes.length ? this.cache.get(this.nodes) : undefined;
+      size.set(this.nodes.length);
+      points.set(this.ring?.size ?? 0);
+      ctx.logger.info({ nodes: this.nodes.map((n) => `${n.id}(${n.weight})`) }, 'spear node set changed');
+    });
+  }
+
+  list(): SpearNode[] {
+    return this.nodes;
+  }
+
+  /** The node a uid belongs on, or undefined when no node is live. */
+  pick(uid: string): SpearNode | undefined {
+    return this.ring?.get(uid);
+  }
+}

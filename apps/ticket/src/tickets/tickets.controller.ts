@@ -1,0 +1,60 @@
+import { Body, Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { Counter } from 'prom-client';
+import { createTicketRequest, type CreateTicketResponse } from '@spear/protocol';
+import { apiError, parseOr400, SERVICE_CONTEXT, type ServiceContext } from '@spear/runtime';
+import { signTicket, ticketKeys, type TicketKeys } from '@spear/tickets';
+import { RateLimiter } from '../limits/rate-limiter';
+import { NodeRing } from '../nodes/node-ring';
+import { TokenStore } from '../tokens/token-store';
+import { tokenProvesUid } from './token-check';
+
+/** POST /v1/tickets: token check, node choice, a signed single-use ticket. */
+@Controller('v1/tickets')
+export class TicketsController {
+  private readonly store: TokenStore;
+  private readonly limiter: RateLimiter;
+  private readonly keys: TicketKeys;
+  private readonly outcomes: Counter<'outcome'>;
+
+  constructor(
+    @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<'ticket'>,
+    @Inject(NodeRing) private readonly ring: NodeRing,
+  ) {
+    this.store = new TokenStore(ctx.redis);
+    this.limiter = new RateLimiter(ctx.redis);
+    const { ticketSecret, ticketSecretPrevious, ticketSecretPreviousUntil } = ctx.config.secrets;
+    this.keys = ticketKeys(ticketSecret, ticketSecretPrevious, ticketSecretPreviousUntil);
+    this.outcomes = new Counter({ name: 'spear_ticket_tickets_total', help: 'POST /v1/tickets outcomes (issued or the refusal code)', labelNames: ['outcome'], registers: [ctx.metrics.registry] });
+  }
+
+  @Post()
+  @HttpCode(200)
+  async issue(@Body() body: unknown, @Req() request: FastifyRequest): Promise<CreateTicketResponse> {
+    try {
+      const response = await this.decide(body, request.ip);
+      this.outcomes.inc({ outcome: 'issued' });
+      return response;
+    } catch (error) {
+      const code = (error as { getResponse?: () => { error?: { code?: string } } }).getResponse?.().error?.code ?? 'internal';
+      this.outcomes.inc({ outcome: code });
+      throw error;
+    }
+  }
+
+  private async decide(body: unknown, ip: string): Promise<CreateTicketResponse> {
+    const { uid, token } = parseOr400(createTicketRequest, body);
+    const { rateLimit, ticketTtlSeconds } = this.ctx.config.ticket;
+    const admitted = await this.limiter.admit([
+      { key: `uid:${uid}`, window: rateLimit.perUid },
+      { key: `ip:${ip}`, window: rateLimit.perIp },
+    ]);
+    if (!admitted) throw apiError('rate_limited', 'too many tickets; retry later');
+    if (!(await tokenProvesUid(token, uid, this.store, this.ctx.config.secrets.jwtSecret))) throw apiError('invalid_token');
+    const node = this.ring.pick(uid);
+    if (!node) throw apiError('no_nodes');
+    const expiresAt = Date.now() + ticketTtlSeconds * 1000;
+    const ticket = signTicket(this.keys, { uid, nodeId: node.id, expiresAt });
+    return { uid, node: { id: node.id, url: node.url }, ticket, expiresAt };
+  }
+}

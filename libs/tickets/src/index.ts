@@ -1,0 +1,4 @@
+export * from './jwt';
+export * from './keys';
+export * from './nonce-store';
+export * from './ticket-codec';

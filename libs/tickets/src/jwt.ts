@@ -1,0 +1,34 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Verifies an HS256 JWT and returns its `sub`, or undefined. The algorithm is
+ * pinned: `none`, RS*, and anything but HS256 are refused; `exp` is required.
+ */
+export function verifyJwtSubject(token: string, secret: string, now = Date.now()): string | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3) return undefined;
+  const [head, payload, signature] = parts as [string, string, string];
+  const header = decode(head) as { alg?: unknown } | undefined;
+  if (header?.alg !== 'HS256') return undefined;
+  const expected = Buffer.from(createHmac('sha256', secret).update(`${head}.${payload}`).digest('base64url'));
+  const given = Buffer.from(signature);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  const claims = decode(payload) as { sub?: unknown; exp?: unknown; nbf?: unknown } | undefined;
+  if (typeof claims?.sub !== 'string' || typeof claims.exp !== 'number') return undefined;
+  if (now >= claims.exp * 1000) return undefined;
+  if (typeof claims.nbf === 'number' && now < claims.nbf * 1000) return undefined;
+  return claims.sub;
+}
+
+/** True when a token has the shape of a JWT (three base64url parts). */
+export function looksLikeJwt(token: string): boolean {
+  return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token);
+}
+
+function decode(part: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { ticketKeys } from './keys';
+import { signTicket, verifyTicket } from './ticket-codec';
+
+const keys = ticketKeys('current-secret-0123456789');
+const now = 1_800_000_000_000;
+const claims = { uid: 'alice', nodeId: 'spear-1', expiresAt: now + 30_000 };
+
+describe('tickets', () => {
+  it('verifies what it signed, on the right node, before expiry', () => {
+    const t = signTicket(keys, claims);
+    const r = verifyTicket(keys, t, 'spear-1', now);
+    expect(r).toMatchObject({ ok: true, claims: { uid: 'alice', nodeId: 'spear-1', expiresAt: now + 30_000 } });
+    if (r.ok) expect(r.claims.nonce).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  });
+
+  it('gives each ticket its own nonce', () => {
+    expect(signTicket(keys, claims).split('.')[2]).not.toBe(signTicket(keys, claims).split('.')[2]);
+  });
+
+  it('refuses a forged signature, changed claims, garbage and another secret as invalid_ticket', () => {
+    const t = signTicket(keys, claims);
+    const [v, k, body, sig] = t.split('.');
+    const forgedBody = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body!, 'base64url').toString()), u: 'mallory' })).toString('base64url');
+    for (const bad of [`${v}.${k}.${forgedBody}.${sig}`, `${v}.${k}.${body}.${sig!.slice(0, -2)}AA`, 'garbage', '', 42, null, `${t}x`, signTicket(ticketKeys('some-other-secret-xyz'), claims)]) {
+      expect(verifyTicket(keys, bad, 'spear-1', now)).toMatchObject({ ok: false, code: 'invalid_ticket' });
+    }
+  });
+
+  it('refuses an expired ticket as expired_ticket and another node as wrong_node', () => {
+    const t = signTicket(keys, claims);
+    expect(verifyTicket(keys, t, 'spear-1', now + 30_000)).toMatchObject({ ok: false, code: 'expired_ticket' });
+    expect(verifyTicket(keys, t, 'spear-2', now)).toMatchObject({ ok: false, code: 'wrong_node' });
+  });
+
+  it('accepts the previous key during the rotation window and refuses it after', () => {
+    const old = ticketKeys('previous-secret-0123456');
+    const t = signTicket(old, claims);
+    const rotated = ticketKeys('current-secret-0123456789', 'previous-secret-0123456', now + 10_000);
+    expect(verifyTicket(rotated, t, 'spear-1', now).ok).toBe(true);
+    expect(verifyTicket(rotated, t, 'spear-1', now + 10_001)).toMatchObject({ ok: false, code: 'invalid_ticket' });
+    // Without a previous key the old ticket is unknown.
+    expect(verifyTicket(keys, t, 'spear-1', now)).toMatchObject({ ok: false, code: 'invalid_ticket' });
+  });
+});

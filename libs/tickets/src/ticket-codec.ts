@@ -1,0 +1,66 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { TicketKeys } from './keys';
+
+const VERSION = 't1';
+
+/** What a ticket says: who, which node, until when, and a nonce that makes it single-use. */
+export interface TicketClaims {
+  uid: string;
+  nodeId: string;
+  /** epoch ms */
+  expiresAt: number;
+  nonce: string;
+}
+
+export type TicketRefusal = 'invalid_ticket' | 'expired_ticket' | 'wrong_node';
+
+export type VerifyResult = { ok: true; claims: TicketClaims } | { ok: false; code: TicketRefusal; reason: string };
+
+/**
+ * Signs a ticket: `t1.<keyId>.<base64url(JSON claims)>.<base64url(HMAC-SHA256)>`.
+ * The HMAC covers everything before it, so no field can be changed.
+ */
+export function signTicket(keys: TicketKeys, claims: Omit<TicketClaims, 'nonce'>, nonce = randomBytes(16).toString('base64url')): string {
+  const body = Buffer.from(JSON.stringify({ u: claims.uid, n: claims.nodeId, e: claims.expiresAt, x: nonce })).toString('base64url');
+  const head = `${VERSION}.${keys.current.id}.${body}`;
+  return `${head}.${mac(keys.current.secret, head)}`;
+}
+
+/**
+ * Checks signature, expiry and node, without any I/O (spear verifies
+ * tickets without calling ticket). Single use is the caller's second step:
+ * record the nonce (see NonceStore).
+ */
+export function verifyTicket(keys: TicketKeys, ticket: unknown, nodeId: string, now = Date.now()): VerifyResult {
+  if (typeof ticket !== 'string' || ticket.length > 1024) return refuse('invalid_ticket', 'not a ticket');
+  const parts = ticket.split('.');
+  if (parts.length !== 4 || parts[0] !== VERSION) return refuse('invalid_ticket', 'not a ticket');
+  const [, keyId, body, signature] = parts as [string, string, string, string];
+  const key = keys.current.id === keyId ? keys.current : keys.previous?.id === keyId ? keys.previous : undefined;
+  if (!key) return refuse('invalid_ticket', 'signed with an unknown key');
+  if (key.notAfter !== undefined && now > key.notAfter) return refuse('invalid_ticket', 'signed with a retired key');
+  const expected = Buffer.from(mac(key.secret, `${VERSION}.${keyId}.${body}`));
+  const given = Buffer.from(signature);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return refuse('invalid_ticket', 'bad signature');
+  let raw: { u?: unknown; n?: unknown; e?: unknown; x?: unknown };
+  try {
+    raw = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+  } catch {
+    return refuse('invalid_ticket', 'unreadable claims');
+  }
+  if (typeof raw.u !== 'string' || typeof raw.n !== 'string' || typeof raw.e !== 'number' || typeof raw.x !== 'string') {
+    return refuse('invalid_ticket', 'incomplete claims');
+  }
+  const claims: TicketClaims = { uid: raw.u, nodeId: raw.n, expiresAt: raw.e, nonce: raw.x };
+  if (now >= claims.expiresAt) return refuse('expired_ticket', 'the ticket has expired');
+  if (claims.nodeId !== nodeId) return refuse('wrong_node', `the ticket is for node ${claims.nodeId}`);
+  return { ok: true, claims };
+}
+
+function mac(secret: string, data: string): string {
+  return createHmac('sha256', secret).update(data).digest('base64url');
+}
+
+function refuse(code: TicketRefusal, reason: string): VerifyResult {
+  return { ok: false, code, reason };
+}
