@@ -44,7 +44,21 @@ import {
   type RedisHandle,
   type ZooKeeperHandle,
 } from '@spear/testing';
-import { fmtInt, fmtLatency, fmtMachine, LatencyRecorder, log, machineFacts, ownCpu, ratio, sequential } from '../rpc/measure';
+import {
+  bounded,
+  checkInterrupted,
+  cleanupOnce,
+  fmtInt,
+  fmtLatency,
+  fmtMachine,
+  Interrupted,
+  LatencyRecorder,
+  log,
+  machineFacts,
+  ownCpu,
+  ratio,
+  sequential,
+} from '../rpc/measure';
 
 // tsx compiles imports to property getters; a local copy keeps that out of the per-id loop.
 const compareIds = importedCompareIds;
@@ -93,6 +107,7 @@ async function consume(rpc: RpcClient, idgenPid: number, shape: ConsumerResult['
   const end = start + seconds * 1000;
   let nextReport = start + 1000;
   for (let now = start; now < end; now = performance.now()) {
+    checkInterrupted();
     if (shape === 'yielding') {
       for (let i = 0; i < YIELD_EVERY; i++) {
         let id = source.tryNext();
@@ -153,6 +168,13 @@ async function main(): Promise<void> {
   let cluster: ClusterHandle | undefined;
   let registry: ZooKeeperRegistry | undefined;
   let rpc: RpcClient | undefined;
+  const cleanup = cleanupOnce(async () => {
+    await bounded(rpc?.close(), 2000);
+    await bounded(registry?.close(), 2000);
+    await cluster?.stop();
+    await Promise.all([redis?.stop(), zk?.stop()]);
+    removeTempDir(dir);
+  });
   try {
     [zk, redis] = await Promise.all([startZooKeeper({ dir: join(dir, 'zookeeper') }), startRedis({ dir: join(dir, 'redis') })]);
     const profileDir = await writeClusterProfile({ dir, engines: { zookeeper: zk.connectString, redisUrl: redis.url } });
@@ -212,15 +234,12 @@ async function main(): Promise<void> {
     );
     process.exitCode = violations === 0 ? 0 : 1;
   } finally {
-    await rpc?.close();
-    await registry?.close();
-    await cluster?.stop();
-    await Promise.all([redis?.stop(), zk?.stop()]);
-    removeTempDir(dir);
+    await cleanup();
   }
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof Interrupted) return;
   process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
   process.exitCode = 1;
 });

@@ -4,7 +4,21 @@
  * and a concurrent call loop, and the machine facts printed with each run.
  */
 import { execFileSync } from 'node:child_process';
-import { availableParallelism, cpus, loadavg } from 'node:os';
+import { availableParallelism, constants, cpus, loadavg } from 'node:os';
+
+let interrupted = false;
+
+/** Throws once a signal asked the bench to stop, so that the measuring loops end. */
+export function checkInterrupted(): void {
+  if (interrupted) throw new Interrupted();
+}
+
+export class Interrupted extends Error {
+  override readonly name = 'Interrupted';
+  constructor() {
+    super('interrupted by a signal');
+  }
+}
 
 /** Every sample in milliseconds; percentiles by nearest rank on a sorted copy. */
 export class LatencyRecorder {
@@ -65,6 +79,7 @@ export const ownCpu = (): number => {
 export async function sequential(name: string, calls: number, call: () => Promise<unknown>, recorder = new LatencyRecorder()): Promise<LatencyRecorder> {
   const every = Math.max(1, Math.floor(calls / 4));
   for (let i = 1; i <= calls; i++) {
+    checkInterrupted();
     const t0 = performance.now();
     await call();
     recorder.add(performance.now() - t0);
@@ -91,7 +106,7 @@ export async function concurrent(name: string, seconds: number, concurrency: num
   const end = start + seconds * 1000;
   const progress = setInterval(() => log(`    ${name}: ${((performance.now() - start) / 1000).toFixed(0)} s, ${fmtInt(calls)} calls`), 1000);
   const loop = async () => {
-    while (performance.now() < end) {
+    while (performance.now() < end && !interrupted) {
       const t0 = performance.now();
       try {
         await call();
@@ -108,6 +123,7 @@ export async function concurrent(name: string, seconds: number, concurrency: num
   } finally {
     clearInterval(progress);
   }
+  checkInterrupted();
   const ms = performance.now() - start;
   if (errors > 0) log(`    ${name}: ${errors} calls failed, first: ${String(firstError)}`);
   return { calls, errors, ms, perSecond: (calls / ms) * 1000, latency };
@@ -132,3 +148,30 @@ export function machineFacts() {
 }
 
 export const fmtMachine = (m: ReturnType<typeof machineFacts>) => `${m.date}, node ${m.node}, nproc ${m.nproc} (${m.cpu}), load average ${m.loadavg.join(' ')}, commit ${m.commit}`;
+
+/** Waits for `work` at most `ms` (a close that hangs on a dead engine must not hang the bench). */
+export async function bounded(work: Promise<unknown> | undefined, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.resolve(work).catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
+/**
+ * Makes `cleanup` run once: when the bench ends (call the returned function)
+ * or on SIGINT/SIGTERM/SIGHUP, after which the process exits. With a listener
+ * of ours, @spear/testing's own signal hook (which kills the engines at once)
+ * no longer re-raises the signal, so the temp dir is removed too.
+ */
+export function cleanupOnce(cleanup: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  const run = () => (running ??= cleanup());
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    // `on`, not `once`: the testing hook re-raises the signal (killing us mid-cleanup) when it finds no other listener.
+    process.on(signal, () => {
+      if (!interrupted) log(`${signal}: stopping everything this bench started`);
+      interrupted = true;
+      void run().finally(() => process.exit(128 + constants.signals[signal]));
+    });
+  }
+  return run;
+}

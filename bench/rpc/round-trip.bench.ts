@@ -1,6 +1,6 @@
 /**
  * Spear RPC against plain Nest TCP, same machine, same empty method, same
- * payload: `node --import tsx bench/rpc/round-trip.bench.ts` (~45 s).
+ * payload: `node --import tsx bench/rpc/round-trip.bench.ts` (~30 s).
  *
  * A real ZooKeeper is started in a temp dir; the providers run in a child
  * process (bench/rpc/server.ts) so client and server have an event loop
@@ -9,21 +9,23 @@
  *     RpcMetrics on both sides (as every service runs it)
  *   - `spear-bare`: the same without metrics
  *   - `nest-tcp`: lastValueFrom(ClientTCP.send(...)) → Nest's Transport.TCP server
- * For each: sequential round trips (one call in flight; p50/p99) and
+ * Measured: sequential round trips (one call in flight; p50/p99) and
  * throughput with CONCURRENCY calls in flight. The machine is a shared
- * 2-core VM, so targets are interleaved in ROUNDS rounds (order reversed
- * every other round) and compared as ratios to nest-tcp within each round
- * (the RESULT line gives the median of the rounds' ratios and their range,
- * which shows the noise; the JSON also has ratios of the pooled figures,
- * which mix rounds run at different machine load); CPU time per call
- * (client + server, from process.cpuUsage) is given too, being less
- * sensitive than wall time to what else runs on the machine.
+ * 2-core VM whose load drifts, so the targets are measured side by side and
+ * compared as ratios to nest-tcp:
+ *   - sequential calls are interleaved call by call (A B C, B C A, ...), so
+ *     each target sees the same machine at the same moment;
+ *   - throughput runs in slices of ~0.25 s, the order reversed every slice;
+ *     each round's ratio is computed, the RESULT line gives their median
+ *     and range (the range is the noise);
+ *   - CPU time per call at CONCURRENCY in flight (client + server, from
+ *     process.cpuUsage) is less sensitive to other load than wall time.
  *
- * Environment: BENCH_ROUNDS (4), BENCH_CALLS sequential calls per target per
- * round (5000), BENCH_SECONDS throughput seconds per target per round (1.25),
- * BENCH_CONCURRENCY (64), BENCH_WARMUP calls per target before measuring (3000),
- * BENCH_TARGETS (all; e.g. `spear` alone to profile it).
- * Progress lines, then one `RESULT ...` line and a final JSON line.
+ * Environment: BENCH_ROUNDS (4); per target per round BENCH_CALLS sequential
+ * calls (5000) and BENCH_SECONDS of throughput (1.25); BENCH_CONCURRENCY (64);
+ * BENCH_WARMUP calls per target before measuring (3000); BENCH_TARGETS (all;
+ * e.g. `spear` alone, to profile it with --cpu-prof, which is passed on to
+ * the server process). Progress lines, a `RESULT ...` line, a final JSON line.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -34,10 +36,14 @@ import { ZooKeeperRegistry } from '@spear/registry';
 import { RpcClient, RpcMetrics } from '@spear/rpc';
 import { freePort, makeTempDir, removeTempDir, startZooKeeper, type ZooKeeperHandle } from '@spear/testing';
 import {
+  bounded,
+  checkInterrupted,
+  cleanupOnce,
   concurrent,
   fmtInt,
   fmtLatency,
   fmtMachine,
+  Interrupted,
   LatencyRecorder,
   log,
   machineFacts,
@@ -51,6 +57,9 @@ import type { FromServer, ToServer } from './server';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const CALLS = Number(process.env.BENCH_CALLS ?? 5000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1.25);
+/** A round's throughput time per target, cut in slices of about 0.25 s. */
+const SLICES = Math.max(1, Math.round(SECONDS / 0.25));
+const SLICE_SECONDS = SECONDS / SLICES;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3000);
 /** Comma-separated subset of targets, e.g. for a profile of one (ratios need nest-tcp). */
@@ -66,8 +75,6 @@ interface Target {
   call: () => Promise<unknown>;
   seq: LatencyRecorder;
   loaded: LatencyRecorder;
-  seqCpuUs: number;
-  seqCalls: number;
   tputCalls: number;
   tputMs: number;
   tputCpuUs: number;
@@ -82,6 +89,8 @@ class ServerChild {
 
   constructor(readonly child: ChildProcess) {
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    // A send on a channel that just closed (the child died) is reported here; cpuUs() then gives NaN.
+    child.on('error', () => undefined);
     child.on('message', (m: FromServer) => this.waiting.shift()?.(m));
   }
 
@@ -103,6 +112,7 @@ class ServerChild {
   }
 
   async cpuUs(): Promise<number> {
+    if (!this.child.connected) return NaN;
     const reply = this.next();
     this.child.send({ type: 'cpu' } satisfies ToServer);
     const m = await reply;
@@ -130,6 +140,13 @@ async function main(): Promise<void> {
   let server: ServerChild | undefined;
   let registry: ZooKeeperRegistry | undefined;
   const clients: Array<{ close(): unknown }> = [];
+  const cleanup = cleanupOnce(async () => {
+    for (const c of clients) await bounded(Promise.resolve(c.close()), 2000);
+    await server?.stop();
+    await bounded(registry?.close(), 2000);
+    await zk?.stop();
+    removeTempDir(dir);
+  });
   try {
     zk = await startZooKeeper({ dir });
     log(`  zookeeper on ${zk.connectString}`);
@@ -150,8 +167,6 @@ async function main(): Promise<void> {
       call,
       seq: new LatencyRecorder(),
       loaded: new LatencyRecorder(),
-      seqCpuUs: 0,
-      seqCalls: 0,
       tputCalls: 0,
       tputMs: 0,
       tputCpuUs: 0,
@@ -173,31 +188,44 @@ async function main(): Promise<void> {
 
     const cpuNow = async () => ownCpu() + (await server!.cpuUs());
     for (let round = 1; round <= ROUNDS; round++) {
-      // Reversed every other round (ABC CBA ...), so a drift of the machine's load favours no target.
-      const order = round % 2 === 1 ? targets : [...targets].reverse();
-      log(`  round ${round}/${ROUNDS}: ${order.map((t) => t.name).join(', ')}`);
-      const seqOf = new Map<Target, LatencySummary>();
-      for (const t of order) {
-        const seq = new LatencyRecorder();
-        const cpu0 = await cpuNow();
-        await sequential(t.name, CALLS, t.call, seq);
-        t.seqCpuUs += (await cpuNow()) - cpu0;
-        t.seqCalls += CALLS;
-        t.seq.merge(seq);
-        seqOf.set(t, seq.summary());
-        log(`  ${t.name}: sequential ${fmtLatency(seqOf.get(t)!)}`);
+      log(`  round ${round}/${ROUNDS}`);
+      // Sequential: the targets' calls interleaved one by one (the first target rotating),
+      // so every target sees the same machine at the same moment.
+      const seq = new Map(targets.map((t) => [t, new LatencyRecorder()]));
+      for (let i = 0; i < CALLS; i++) {
+        checkInterrupted();
+        for (let k = 0; k < targets.length; k++) {
+          const t = targets[(i + k) % targets.length]!;
+          const t0 = performance.now();
+          await t.call();
+          seq.get(t)!.add(performance.now() - t0);
+        }
+        if ((i + 1) % Math.max(1, Math.floor(CALLS / 2)) === 0) log(`    sequential: ${fmtInt(i + 1)} / ${fmtInt(CALLS)} calls per target`);
       }
-      for (const t of order) {
-        const cpu0 = await cpuNow();
-        const tp = await concurrent(`${t.name} x${CONCURRENCY}`, SECONDS, CONCURRENCY, t.call);
-        t.tputCpuUs += (await cpuNow()) - cpu0;
-        t.tputCalls += tp.calls;
-        t.tputMs += tp.ms;
-        t.tputErrors += tp.errors;
-        t.loaded.merge(tp.latency);
-        const s = seqOf.get(t)!;
-        t.rounds.push({ p50Us: s.p50Us, p99Us: s.p99Us, perSecond: Math.round(tp.perSecond) });
-        log(`  ${t.name}: ${fmtInt(tp.perSecond)} calls/s at ${CONCURRENCY} in flight, ${fmtLatency(tp.latency.summary())}`);
+      for (const t of targets) {
+        t.seq.merge(seq.get(t)!);
+        log(`  ${t.name.padEnd(10)} sequential ${fmtLatency(seq.get(t)!.summary())}`);
+      }
+      // Throughput: short slices, the order reversed every slice (ABC CBA ...).
+      const calls = new Map(targets.map((t) => [t, { calls: 0, ms: 0 }]));
+      for (let slice = 0; slice < SLICES; slice++) {
+        for (const t of slice % 2 === 0 ? targets : [...targets].reverse()) {
+          const cpu0 = await cpuNow();
+          const tp = await concurrent(`${t.name} x${CONCURRENCY}`, SLICE_SECONDS, CONCURRENCY, t.call);
+          t.tputCpuUs += (await cpuNow()) - cpu0;
+          t.tputCalls += tp.calls;
+          t.tputMs += tp.ms;
+          t.tputErrors += tp.errors;
+          t.loaded.merge(tp.latency);
+          calls.get(t)!.calls += tp.calls;
+          calls.get(t)!.ms += tp.ms;
+        }
+      }
+      for (const t of targets) {
+        const s = seq.get(t)!.summary();
+        const perSecond = (calls.get(t)!.calls / calls.get(t)!.ms) * 1000;
+        t.rounds.push({ p50Us: s.p50Us, p99Us: s.p99Us, perSecond: Math.round(perSecond) });
+        log(`  ${t.name.padEnd(10)} ${fmtInt(perSecond)} calls/s at ${CONCURRENCY} in flight`);
       }
     }
 
@@ -205,7 +233,7 @@ async function main(): Promise<void> {
       const sequentialLatency: LatencySummary = t.seq.summary();
       return {
         name: t.name,
-        sequential: { ...sequentialLatency, cpuUsPerCall: Math.round((t.seqCpuUs / t.seqCalls) * 10) / 10 },
+        sequential: sequentialLatency,
         throughput: {
           concurrency: CONCURRENCY,
           callsPerSecond: Math.round((t.tputCalls / t.tputMs) * 1000),
@@ -235,8 +263,7 @@ async function main(): Promise<void> {
             {
               p50: ratio(r.sequential.p50Us, nestResult!.sequential.p50Us),
               p99: ratio(r.sequential.p99Us, nestResult!.sequential.p99Us),
-              seqCpuPerCall: ratio(r.sequential.cpuUsPerCall, nestResult!.sequential.cpuUsPerCall),
-              throughput: ratio(r.throughput.callsPerSecond, nestResult!.throughput.callsPerSecond),
+                throughput: ratio(r.throughput.callsPerSecond, nestResult!.throughput.callsPerSecond),
               loadedCpuPerCall: ratio(r.throughput.cpuUsPerCall, nestResult!.throughput.cpuUsPerCall),
               loadedP99: ratio(r.throughput.latency.p99Us, nestResult!.throughput.latency.p99Us),
               perRound: { p50: spread(t, 'p50Us'), p99: spread(t, 'p99Us'), throughput: spread(t, 'perSecond') },
@@ -246,17 +273,17 @@ async function main(): Promise<void> {
     );
     log('');
     for (const r of results) {
-      log(`  ${r.name.padEnd(10)} sequential p50 ${r.sequential.p50Us} µs, p99 ${r.sequential.p99Us} µs, ${r.sequential.cpuUsPerCall} µs CPU/call | ` +
+      log(`  ${r.name.padEnd(10)} sequential p50 ${r.sequential.p50Us} µs, p99 ${r.sequential.p99Us} µs | ` +
         `${fmtInt(r.throughput.callsPerSecond)} calls/s at ${CONCURRENCY} in flight (p50 ${r.throughput.latency.p50Us} µs, p99 ${r.throughput.latency.p99Us} µs), ${r.throughput.cpuUsPerCall} µs CPU/call`);
     }
     const errors = results.reduce((sum, r) => sum + r.throughput.errors, 0);
     const load = machineFacts().loadavg;
     log(
-      `RESULT rpc round trip, Spear/Nest TCP (median of per-round ratios [min–max]; CPU/call over all rounds): ` +
+      `RESULT rpc round trip, Spear/Nest TCP (sequential: all calls; throughput: median of rounds; [min–max of rounds]): ` +
         Object.entries(vsNest)
           .map(([name, v]) => {
-            const median = (x: { min?: number; median?: number; max?: number }) => `${x.median}x [${x.min}–${x.max}]`;
-            return `${name} p50 ${median(v.perRound.p50)}, p99 ${median(v.perRound.p99)}, throughput ${median(v.perRound.throughput)}, CPU/call ${v.seqCpuPerCall}x sequential / ${v.loadedCpuPerCall}x loaded`;
+            const range = (x: { min?: number; max?: number }) => `[${x.min}–${x.max}]`;
+            return `${name} p50 ${v.p50}x ${range(v.perRound.p50)}, p99 ${v.p99}x ${range(v.perRound.p99)}, throughput ${v.perRound.throughput.median}x ${range(v.perRound.throughput)}, CPU/call at ${CONCURRENCY} in flight ${v.loadedCpuPerCall}x`;
           })
           .join('; ') +
         `; errors ${errors}; load ${load.join(' ')}`,
@@ -264,15 +291,12 @@ async function main(): Promise<void> {
     log(JSON.stringify({ bench: 'rpc-round-trip', machine, loadavgEnd: load, settings: { rounds: ROUNDS, calls: CALLS, seconds: SECONDS, concurrency: CONCURRENCY, warmup: WARMUP, payload: PAYLOAD }, results, vsNest }));
     process.exitCode = errors === 0 ? 0 : 1;
   } finally {
-    for (const c of clients) await c.close();
-    await server?.stop();
-    await registry?.close();
-    await zk?.stop();
-    removeTempDir(dir);
+    await cleanup();
   }
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof Interrupted) return;
   process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
   process.exitCode = 1;
 });

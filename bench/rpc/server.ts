@@ -54,8 +54,10 @@ async function main(): Promise<void> {
   await registry.ready();
   const apps: INestMicroservice[] = [];
   let stopping: Promise<void> | undefined;
+  // Closing unregisters from ZooKeeper, which hangs if ZooKeeper is already gone: bounded.
   const stop = () =>
     (stopping ??= (async () => {
+      setTimeout(() => process.exit(0), 3000);
       for (const app of apps) await app.close().catch(() => undefined);
       await registry.close().catch(() => undefined);
       send({ type: 'stopped' });

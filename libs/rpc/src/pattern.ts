@@ -21,8 +21,18 @@ export function patternKey(service: string, method: string): string {
   return key;
 }
 
-/** Reads service and method back from a wire pattern; undefined if it is not one of ours. */
+const parsed = new Map<string, RpcPattern | undefined>();
+
+/** Reads service and method back from a wire pattern; undefined if it is not one of ours. Cached per key. */
 export function parsePatternKey(key: string): RpcPattern | undefined {
+  if (parsed.has(key)) return parsed.get(key);
+  const pattern = parseUncached(key);
+  // Bounded: garbage patterns from a bad client must not grow the cache forever.
+  if (parsed.size < 10_000) parsed.set(key, pattern);
+  return pattern;
+}
+
+function parseUncached(key: string): RpcPattern | undefined {
   try {
     const v = JSON.parse(key) as Partial<RpcPattern>;
     return typeof v.service === 'string' && typeof v.method === 'string' ? { service: v.service, method: v.method } : undefined;

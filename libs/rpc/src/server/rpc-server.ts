@@ -76,7 +76,11 @@ export class RpcServer extends Server implements CustomTransportStrategy {
         setTimeout(resolve, this.options.drainTimeoutMs ?? 5000).unref();
       });
     }
-    for (const socket of this.sockets) socket.destroy();
+    // end() flushes replies still corked for this tick; destroy() only if the peer lingers.
+    for (const socket of this.sockets) {
+      socket.end();
+      setTimeout(() => socket.destroy(), 1000).unref();
+    }
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
@@ -184,6 +188,12 @@ export class RpcServer extends Server implements CustomTransportStrategy {
   }
 }
 
+/** Replies finished in one tick leave in one write. */
 function reply(socket: Socket, message: ReplyMessage): void {
-  if (socket.writable) socket.write(encodeFrame(message));
+  if (!socket.writable) return;
+  if (!socket.writableCorked) {
+    socket.cork();
+    process.nextTick(() => socket.uncork());
+  }
+  socket.write(encodeFrame(message));
 }
