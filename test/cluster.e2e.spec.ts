@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@spear/config';
 import { ZooKeeperRegistry } from '@spear/registry';
 import { startRedis, waitForHttpOk } from '@spear/testing';
 import { startTestBed, type TestBed } from './support/engines-and-cluster';
+import { connectUser } from './support/spear-client';
 
 const isAlive = (pid: number) => {
   try {
@@ -90,18 +90,15 @@ describe('the whole cluster on real ZooKeeper and Redis', () => {
     expect(await res.json()).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
   });
 
-  it('spear serves socket.io on its port and counts the connection', async () => {
-    const spear = bed.cluster.service('spear-spear-1');
-    const socket = io(spear.baseUrl, { transports: ['websocket'], reconnection: false });
+  it('spear serves socket.io on its port to a client holding a ticket, and counts the connection', async () => {
+    const user = await connectUser(bed.cluster.ticketUrl, 'metrics-user');
     try {
-      await new Promise<void>((resolve, reject) => {
-        socket.once('connect', resolve);
-        socket.once('connect_error', reject);
-      });
+      const spear = bed.cluster.service(`spear-${user.ready.node}`);
       const metrics = await (await fetch(`${spear.baseUrl}/metrics`)).text();
       expect(metrics).toMatch(/^spear_connections\{[^}]*\} 1$/m);
+      expect(metrics).toMatch(/^spear_users\{[^}]*\} 1$/m);
     } finally {
-      socket.close();
+      user.close();
     }
   });
 

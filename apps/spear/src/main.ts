@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { runService } from '@spear/runtime';
+import { SpearGateway } from './gateway/spear-gateway';
 import { attachSocketServer } from './gateway/socket-server';
 import { publicUrl, selectNode } from './node-identity';
 
@@ -15,11 +16,12 @@ void runService({
   afterListen: async (app, ctx, address) => {
     const node = selectNode(ctx.config.spear);
     const io = attachSocketServer(app.getHttpServer(), ctx);
+    const gateway = await SpearGateway.start(io, ctx, node.id);
     return {
       registrations: [{ path: `/nodes/spear/${node.id}`, data: { url: publicUrl(node, address.port), weight: node.weight, startedAt: ctx.startedAt } }],
-      // Disconnects every client; they reconnect through ticket to a live node.
+      // Unregistered already (ticket stops sending users here); now move the connected ones away.
       close: async () => {
-        io.local.disconnectSockets(true);
+        await gateway.close();
         io.engine.close(); // the HTTP server itself is closed by Nest after this
       },
     };

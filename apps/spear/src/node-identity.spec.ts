@@ -2,8 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { publicUrl, selectNode } from './node-identity';
 
 const spear = {
-  maxBodyBytes: 65536,
-  maxConnections: 10,
   nodes: [
     { id: 'a', host: '127.0.0.1', port: 1, weight: 1 },
     { id: 'b', host: '127.0.0.1', port: 2, weight: 2, publicUrl: 'https://b.example' },

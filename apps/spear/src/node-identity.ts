@@ -4,7 +4,7 @@ import type { SpearConfig, SpearNodeConfig } from '@spear/config';
  * The node this process serves: SPEAR_NODE_ID names it; a profile with a
  * single node needs no name. Fails with a message naming the choices.
  */
-export function selectNode(spear: SpearConfig, env: NodeJS.ProcessEnv = process.env): SpearNodeConfig {
+export function selectNode(spear: Pick<SpearConfig, 'nodes'>, env: NodeJS.ProcessEnv = process.env): SpearNodeConfig {
   const wanted = env.SPEAR_NODE_ID;
   const ids = spear.nodes.map((n) => n.id).join(', ');
   if (!wanted) {

@@ -12,8 +12,14 @@ export const DEFAULTS = {
     bodyLimitBytes: 256 * 1024,
     rateLimit: { perUid: { limit: 30, windowMs: 60_000 }, perIp: { limit: 3000, windowMs: 60_000 } },
   },
-  spear: { weight: 1, maxBodyBytes: 64 * 1024, maxConnections: 20000 },
+  spear: {
+    weight: 1,
+    maxConnections: 20000,
+    routeTtlSeconds: 60,
+    rateLimit: { eventsPerSecond: 100, burst: 200, strikes: 50 },
+  },
   shutdownGraceMs: 5000,
+  delivery: { maxBodyBytes: 64 * 1024, inbox: { cap: 1000, ttlSeconds: 7 * 86400 }, groupHistory: { cap: 1000, ttlSeconds: 86400 } },
   idgen: { epochMs: 1_704_067_200_000, maxBackwardsMs: 5, maxBatch: 4096, workerIds: { min: 0, max: 1023 } },
   rpc: { timeoutMs: 1000, retries: 2, loadbalance: 'random', cluster: 'failover', weight: 1 },
 } as const;

@@ -33,3 +33,17 @@ export interface CreateTicketResponse {
   /** epoch milliseconds */
   expiresAt: number;
 }
+
+/** POST /v1/push/users body. */
+export const pushUsersRequest = z.object({ uids: z.array(uidSchema).min(1).max(1000), body: z.unknown() });
+/** POST /v1/push/groups body. */
+export const pushGroupRequest = z.object({ group: uidSchema, body: z.unknown() });
+/** POST /v1/push/broadcast body. */
+export const pushBroadcastRequest = z.object({ body: z.unknown() });
+
+/** GET /v1/presence/{uid} answer. */
+export interface PresenceResponse {
+  uid: string;
+  online: boolean;
+  nodes: string[];
+}

@@ -5,18 +5,24 @@ import type { ServiceContext } from '@spear/runtime';
 
 /**
  * The node's socket.io server on the service's own HTTP port (websocket and
- * long-polling). Sessions, tickets and events are layered on it by the
- * gateway; here it enforces the node's transport limits and counts connections.
+ * long-polling) with the node's transport limits (frame size, origins);
+ * sessions, tickets and events are layered on it by SpearGateway.
  */
 export function attachSocketServer(httpServer: HttpServer, ctx: ServiceContext<'spear'>): Server {
-  const { spear } = ctx.config;
+  const { spear, delivery } = ctx.config;
   const io = new Server(httpServer, {
     transports: ['websocket', 'polling'],
     // A frame carries one body plus its envelope; anything much larger is refused by engine.io.
-    maxHttpBufferSize: spear.maxBodyBytes * 2 + 4096,
+    maxHttpBufferSize: delivery.maxBodyBytes * 2 + 4096,
     serveClient: false,
     pingInterval: 25_000,
     pingTimeout: 20_000,
+    cors: { origin: spear.origins === '*' ? '*' : spear.origins },
+    // Browsers send Origin; anything outside the allow-list is refused before the handshake.
+    allowRequest: (req, callback) => {
+      const origin = req.headers.origin;
+      callback(null, spear.origins === '*' || origin === undefined || spear.origins.includes(origin));
+    },
   });
   const connections = new Gauge({
     name: 'spear_connections',
@@ -28,10 +34,6 @@ export function attachSocketServer(httpServer: HttpServer, ctx: ServiceContext<'
   });
   void connections;
 
-  io.use((_socket, next) => {
-    if (io.engine.clientsCount > spear.maxConnections) next(new Error('node_full'));
-    else next();
-  });
   io.on('connection', (socket) => {
     // One connection's error must never reach the others or the process.
     socket.on('error', (error) => ctx.logger.debug({ sid: socket.id, err: String(error) }, 'socket error'));

@@ -32,6 +32,18 @@ export const secretsSchema = z.strictObject({
   minionsPassword: z.string().min(4).optional(),
 });
 
+/** Where and how long messages are kept: spear nodes and ticket's push API write to the same stores. */
+export const deliverySchema = z
+  .strictObject({
+    /** Largest encoded `body` of a message (too_large beyond). */
+    maxBodyBytes: z.number().int().min(16).default(DEFAULTS.delivery.maxBodyBytes),
+    /** Per-recipient inbox of unacked 1:1 messages: oldest dropped past the cap. */
+    inbox: z.strictObject({ cap: z.number().int().min(1).max(100_000), ttlSeconds: z.number().int().min(60) }).default(DEFAULTS.delivery.inbox),
+    /** Per-group history for join with `since`. */
+    groupHistory: z.strictObject({ cap: z.number().int().min(1).max(100_000), ttlSeconds: z.number().int().min(60) }).default(DEFAULTS.delivery.groupHistory),
+  })
+  .default(DEFAULTS.delivery);
+
 /** The sections every service shares. */
 export const commonSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]+$/),
@@ -42,5 +54,6 @@ export const commonSchema = z.strictObject({
   secrets: secretsSchema,
   shutdownGraceMs: z.number().int().min(0).max(60000).default(DEFAULTS.shutdownGraceMs),
   rpc: rpcSchema,
+  delivery: deliverySchema,
 });
 export type CommonConfig = z.infer<typeof commonSchema>;

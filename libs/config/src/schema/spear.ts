@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { DEFAULTS } from '../defaults';
 import { host, port } from './primitives';
 
+const d = DEFAULTS.spear;
+
 const nodeId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected 1-64 characters of [A-Za-z0-9_.-]');
 
 /** One gateway node of the deployment; each runs as its own process. */
@@ -17,8 +19,15 @@ export const spearNodeSchema = z.strictObject({
 export const spearSchema = z
   .strictObject({
     nodes: z.array(spearNodeSchema).min(1),
-    maxBodyBytes: z.number().int().min(16).default(DEFAULTS.spear.maxBodyBytes),
     maxConnections: z.number().int().min(1).default(DEFAULTS.spear.maxConnections),
+    /** Browser origins allowed to connect ('*' or a list); non-browser clients send none. */
+    origins: z.union([z.literal('*'), z.array(z.string().url())]).default('*'),
+    /** Route entries (uid -> nodes) live this long unless refreshed by a connected node. */
+    routeTtlSeconds: z.number().int().min(5).max(3600).default(d.routeTtlSeconds),
+    /** Per-connection event rate (token bucket); past `strikes` refusals the connection is closed. */
+    rateLimit: z
+      .strictObject({ eventsPerSecond: z.number().min(1), burst: z.number().int().min(1), strikes: z.number().int().min(1) })
+      .default(d.rateLimit),
   })
   .refine((s) => new Set(s.nodes.map((n) => n.id)).size === s.nodes.length, { message: 'node ids must be unique', path: ['nodes'] });
 export type SpearConfig = z.infer<typeof spearSchema>;

@@ -1,0 +1,112 @@
+import { Counter, Gauge } from 'prom-client';
+import type { Server } from 'socket.io';
+import { createBus, type Bus } from '@spear/bus';
+import { GroupHistory, Inbox, MessageRouter, RouteTable } from '@spear/delivery';
+import { PrefetchingIdSource } from '@spear/idgen-client';
+import type { ServiceContext } from '@spear/runtime';
+import { NonceStore, ticketKeys } from '@spear/tickets';
+import { Connection, type NodeServices } from './connection';
+import { ticketHandshake, type ConnectionIdentity } from './handshake';
+import { Sessions } from './sessions';
+
+/**
+ * A spear node's gateway: the ticket handshake, sessions, the durable
+ * delivery path (inbox, group history, route table) and the bus to the
+ * other nodes, on the node's socket.io server.
+ */
+export class SpearGateway {
+  private draining = false;
+  private refreshTimer?: NodeJS.Timeout;
+  private stopNodeWatch?: () => void;
+  readonly sessions: Sessions;
+  private readonly bus: Bus;
+
+  private constructor(
+    private readonly io: Server,
+    private readonly ctx: ServiceContext<'spear'>,
+    private readonly nodeId: string,
+  ) {
+    this.sessions = new Sessions(io);
+    const { config } = ctx;
+    this.bus = createBus({ bus: config.bus, redis: { url: config.redis.url }, kafka: config.kafka, logger: ctx.logger });
+  }
+
+  static async start(io: Server, ctx: ServiceContext<'spear'>, nodeId: string): Promise<SpearGateway> {
+    const gateway = new SpearGateway(io, ctx, nodeId);
+    await gateway.wire();
+    return gateway;
+  }
+
+  private async wire(): Promise<void> {
+    const { ctx, io, nodeId, sessions, bus } = this;
+    const { spear, secrets, delivery } = ctx.config;
+    const registers = [ctx.metrics.registry];
+    const received = new Counter({ name: 'spear_events_received_total', help: 'Client events received', labelNames: ['event'], registers });
+    const refused = new Counter({ name: 'spear_events_refused_total', help: 'Client events refused, by code', labelNames: ['code'], registers });
+    const delivered = new Counter({ name: 'spear_envelopes_received_total', help: 'Envelopes received from the bus', labelNames: ['kind'], registers });
+    new Gauge({ name: 'spear_users', help: 'Distinct users connected to this node', registers, collect() { this.set(sessions.userCount); } });
+
+    const routes = new RouteTable(ctx.redis, nodeId, spear.routeTtlSeconds);
+    const inbox = new Inbox(ctx.redis, delivery.inbox.cap, delivery.inbox.ttlSeconds);
+    const history = new GroupHistory(ctx.redis, delivery.groupHistory.cap, delivery.groupHistory.ttlSeconds);
+    const ids = new PrefetchingIdSource(ctx.rpc, { batch: 4096 });
+    void ids.warm().catch((e: unknown) => ctx.logger.warn({ err: String(e) }, 'idgen not reachable yet; ids will be fetched on first use'));
+    const router = new MessageRouter(inbox, history, routes, bus, { nodeId, deliver: (e) => sessions.deliver(e) });
+    await bus.start(nodeId, (envelope) => {
+      delivered.inc({ kind: envelope.t });
+      sessions.deliver(envelope);
+    });
+
+    const services: NodeServices = {
+      nodeId, sessions, router, inbox, history, routes, bus, ids, logger: ctx.logger,
+      maxBodyBytes: delivery.maxBodyBytes,
+      rateLimit: spear.rateLimit,
+      counters: { received: (event) => received.inc({ event }), refused: (code) => refused.inc({ code }) },
+    };
+    const { ticketSecret, ticketSecretPrevious, ticketSecretPreviousUntil } = secrets;
+    io.use(
+      ticketHandshake({
+        keys: ticketKeys(ticketSecret, ticketSecretPrevious, ticketSecretPreviousUntil),
+        nodeId,
+        nonces: new NonceStore(ctx.redis),
+        draining: () => this.draining,
+        full: () => io.engine.clientsCount > spear.maxConnections,
+      }),
+    );
+    io.on('connection', (socket) => {
+      const { uid } = socket.data as ConnectionIdentity;
+      new Connection(socket, uid, services).open().catch((error: unknown) => {
+        ctx.logger.warn({ uid, err: String(error) }, 'connection setup failed; closing it');
+        socket.disconnect(true);
+      });
+    });
+
+    // Keep this node's route entries alive; purge those of nodes that left the cluster.
+    this.refreshTimer = setInterval(() => void routes.refresh(sessions.uids()).catch(() => undefined), (spear.routeTtlSeconds * 1000) / 3);
+    this.refreshTimer.unref();
+    let known = new Set<string>();
+    this.stopNodeWatch = ctx.registry.watchChildren('/nodes/spear', (entries) => {
+      const live = new Set(entries.map((e) => e.name));
+      for (const gone of known) {
+        if (!live.has(gone) && gone !== nodeId) {
+          void routes.purgeNode(gone).then((n) => ctx.logger.info({ node: gone, users: n }, 'purged routes of a departed node'));
+        }
+      }
+      known = live;
+    });
+  }
+
+  /** Refuses new connections and tells every client to reconnect elsewhere. */
+  drain(reason: string, retryAfterMs = 1000): void {
+    this.draining = true;
+    this.io.local.emit('migrate', { reason, retryAfterMs });
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.refreshTimer);
+    this.stopNodeWatch?.();
+    this.drain('shutdown');
+    this.io.local.disconnectSockets(true);
+    await this.bus.close();
+  }
+}

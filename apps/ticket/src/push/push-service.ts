@@ -1,0 +1,43 @@
+import { createBus, type Bus } from '@spear/bus';
+import { GroupHistory, Inbox, MessageRouter, RouteTable } from '@spear/delivery';
+import { PrefetchingIdSource } from '@spear/idgen-client';
+import type { ServiceContext } from '@spear/runtime';
+
+/**
+ * ticket's side of delivery: the same inbox, group history, route table and
+ * bus that spear nodes use, so a pushed 1:1 message is stored and acked like
+ * any other; ids come from idgen.
+ */
+export class PushService {
+  readonly router: MessageRouter;
+  readonly routes: RouteTable;
+  readonly ids: PrefetchingIdSource;
+
+  private constructor(
+    ctx: ServiceContext<'ticket'>,
+    private readonly bus: Bus,
+  ) {
+    const { delivery } = ctx.config;
+    this.routes = new RouteTable(ctx.redis, 'ticket', 60);
+    this.router = new MessageRouter(
+      new Inbox(ctx.redis, delivery.inbox.cap, delivery.inbox.ttlSeconds),
+      new GroupHistory(ctx.redis, delivery.groupHistory.cap, delivery.groupHistory.ttlSeconds),
+      this.routes,
+      bus,
+    );
+    this.ids = new PrefetchingIdSource(ctx.rpc, { batch: 1024 });
+  }
+
+  static async start(ctx: ServiceContext<'ticket'>): Promise<PushService> {
+    const { config } = ctx;
+    const bus = createBus({ bus: config.bus, redis: { url: config.redis.url }, kafka: config.kafka, logger: ctx.logger });
+    // The bus publishes through a started node; ticket's "node" receives nothing it needs
+    // (only broadcasts reach it), so envelopes are dropped.
+    await bus.start(`ticket-${process.pid}`, () => undefined);
+    return new PushService(ctx, bus);
+  }
+
+  close(): Promise<void> {
+    return this.bus.close();
+  }
+}

@@ -1,0 +1,61 @@
+import type Redis from 'ioredis';
+import type { MsgEvent } from '@spear/protocol';
+
+/** Adds a message and keeps at most `cap` (oldest dropped); a repeated id is stored once. */
+const ADD = `
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
+local seq = redis.call('INCR', KEYS[3])
+redis.call('ZADD', KEYS[2], seq, ARGV[1])
+local n = redis.call('ZCARD', KEYS[2])
+local cap = tonumber(ARGV[3])
+if n > cap then
+  local old = redis.call('ZPOPMIN', KEYS[2], n - cap)
+  for i = 1, #old, 2 do redis.call('HDEL', KEYS[1], old[i]) end
+end
+for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[4]) end
+return 1`;
+
+/**
+ * Each user's inbox of 1:1 messages not yet acked, in Redis: a hash of
+ * id -> message and a sorted set keeping write order.
+ * Guarantee: once `add` resolves, the message is stored (Redis has it) and is
+ * returned by `read` until acked, trimmed past the cap, or expired.
+ * Order: write order, which per sender is send order (sends are serialized
+ * per connection).
+ */
+export class Inbox {
+  constructor(
+    private readonly redis: Redis,
+    private readonly cap: number,
+    private readonly ttlSeconds: number,
+  ) {
+    redis.defineCommand('spearInboxAdd', { numberOfKeys: 3, lua: ADD });
+  }
+
+  async add(message: MsgEvent): Promise<void> {
+    const k = keys(message.to);
+    await (this.redis as unknown as InboxCommands).spearInboxAdd(k.hash, k.order, k.seq, message.id, JSON.stringify(message), this.cap, this.ttlSeconds);
+  }
+
+  /** Every unacked message of `uid`, oldest first. */
+  async read(uid: string): Promise<MsgEvent[]> {
+    const k = keys(uid);
+    const ids = await this.redis.zrange(k.order, 0, '-1');
+    if (ids.length === 0) return [];
+    const values = await this.redis.hmget(k.hash, ...ids);
+    return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as MsgEvent);
+  }
+
+  /** Removes acked messages (unknown ids are ignored). */
+  async ack(uid: string, ids: readonly string[]): Promise<void> {
+    const k = keys(uid);
+    await this.redis.multi().zrem(k.order, ...ids).hdel(k.hash, ...ids).exec();
+  }
+}
+
+interface InboxCommands {
+  spearInboxAdd(hash: string, order: string, seq: string, id: string, json: string, cap: number, ttl: number): Promise<number>;
+}
+
+// One hash tag per user: the three keys stay on one Redis Cluster slot.
+const keys = (uid: string) => ({ hash: `spear:inbox:{${uid}}:h`, order: `spear:inbox:{${uid}}:z`, seq: `spear:inbox:{${uid}}:seq` });

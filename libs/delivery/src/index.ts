@@ -1,0 +1,4 @@
+export * from './group-history';
+export * from './inbox';
+export * from './message-router';
+export * from './route-table';
