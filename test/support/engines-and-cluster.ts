@@ -24,12 +24,12 @@ export interface TestBed {
   close(): Promise<void>;
 }
 
-export async function startTestBed(options: Partial<Pick<ClusterProfileOptions, 'overrides' | 'spearNodes' | 'bus'>> & { apps?: AppName[] } = {}): Promise<TestBed> {
+export async function startTestBed(options: Partial<Pick<ClusterProfileOptions, 'overrides' | 'spearNodes' | 'bus'>> & { apps?: AppName[]; spearNodeIds?: string[] } = {}): Promise<TestBed> {
   const dir = mkdtempSync(join(tmpdir(), 'spear-e2e-'));
   const [zk, redis] = await Promise.all([startZooKeeper({ dir: join(dir, 'zookeeper') }), startRedis({ dir: join(dir, 'redis') })]);
-  const { apps, ...profileOptions } = options;
+  const { apps, spearNodeIds, ...profileOptions } = options;
   const profileDir = await writeClusterProfile({ dir, engines: { zookeeper: zk.connectString, redisUrl: redis.url }, ...profileOptions });
-  const cluster = await launchCluster({ profileDir, dir, apps });
+  const cluster = await launchCluster({ profileDir, dir, apps, spearNodeIds });
   const bed: TestBed = {
     dir,
     zk,

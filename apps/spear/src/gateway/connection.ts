@@ -38,6 +38,8 @@ type AckFn = (ack: Ack) => void;
  * are serialized per connection so their order is the order of their acks.
  */
 export class Connection {
+  /** Events being handled on this node right now (drain waits for them). */
+  static inFlight = 0;
   private readonly bucket: TokenBucket;
   private chain: Promise<unknown> = Promise.resolve();
 
@@ -79,6 +81,7 @@ export class Connection {
       const reply: AckFn = typeof ack === 'function' ? (ack as AckFn) : () => undefined;
       this.node.counters.received(event);
       const run = async (): Promise<void> => {
+        Connection.inFlight++;
         try {
           if (!this.bucket.take()) {
             if (this.bucket.strikes > this.node.rateLimit.strikes) this.socket.disconnect(true);
@@ -95,6 +98,8 @@ export class Connection {
           if (code === 'internal') this.node.logger.warn({ event, err: String(error) }, 'event failed');
           this.node.counters.refused(code);
           reply({ ok: false, error: { code, message: error instanceof Error && code !== 'internal' ? error.message : 'internal error' } });
+        } finally {
+          Connection.inFlight--;
         }
       };
       if (serialize) this.chain = this.chain.then(run);

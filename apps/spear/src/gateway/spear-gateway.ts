@@ -8,6 +8,7 @@ import { NonceStore, ticketKeys } from '@spear/tickets';
 import { Connection, type NodeServices } from './connection';
 import { ticketHandshake, type ConnectionIdentity } from './handshake';
 import { Sessions } from './sessions';
+import { Rebalancer } from '../cluster/rebalancer';
 
 /**
  * A spear node's gateway: the ticket handshake, sessions, the durable
@@ -17,6 +18,7 @@ import { Sessions } from './sessions';
 export class SpearGateway {
   private draining = false;
   private refreshTimer?: NodeJS.Timeout;
+  private rebalancer?: Rebalancer;
   private stopNodeWatch?: () => void;
   readonly sessions: Sessions;
   private readonly bus: Bus;
@@ -85,15 +87,33 @@ export class SpearGateway {
     this.refreshTimer = setInterval(() => void routes.refresh(sessions.uids()).catch(() => undefined), (spear.routeTtlSeconds * 1000) / 3);
     this.refreshTimer.unref();
     let known = new Set<string>();
-    this.stopNodeWatch = ctx.registry.watchChildren('/nodes/spear', (entries) => {
+    this.rebalancer = new Rebalancer(io, nodeId, spear.migration, ctx.logger);
+    this.stopNodeWatch = ctx.registry.watchChildren<{ weight?: unknown }>('/nodes/spear', (entries) => {
       const live = new Set(entries.map((e) => e.name));
-      for (const gone of known) {
-        if (!live.has(gone) && gone !== nodeId) {
-          void routes.purgeNode(gone).then((n) => ctx.logger.info({ node: gone, users: n }, 'purged routes of a departed node'));
-        }
-      }
+      for (const gone of known) if (!live.has(gone) && gone !== nodeId) void this.purge(gone, routes);
       known = live;
+      this.rebalancer?.onNodes(entries.map((e) => ({ id: e.name, weight: Number(e.data?.weight) > 0 ? Number(e.data.weight) : 1 })));
     });
+  }
+
+  /**
+   * One survivor (whoever takes the ZooKeeper lock first) removes a departed
+   * node's route entries; its users' inboxes are untouched.
+   */
+  private async purge(deadNodeId: string, routes: RouteTable): Promise<void> {
+    const { registry, logger } = this.ctx;
+    let lock;
+    try {
+      lock = await registry.lease(`/locks/purge-${deadNodeId}`, { min: 0, max: 0 }, { by: this.nodeId });
+    } catch {
+      return; // another survivor holds it
+    }
+    try {
+      const users = await routes.purgeNode(deadNodeId);
+      logger.info({ node: deadNodeId, users }, 'purged the routes of a departed node');
+    } finally {
+      await lock.release();
+    }
   }
 
   /** Refuses new connections and tells every client to reconnect elsewhere. */
@@ -102,10 +122,19 @@ export class SpearGateway {
     this.io.local.emit('migrate', { reason, retryAfterMs });
   }
 
+  /**
+   * Drain: new handshakes are refused, every client is told to migrate, and
+   * the node waits (bounded) for clients to leave and in-flight sends to
+   * finish before closing what is left.
+   */
   async close(): Promise<void> {
     clearInterval(this.refreshTimer);
     this.stopNodeWatch?.();
-    this.drain('shutdown');
+    this.rebalancer?.stop();
+    const { drainMs, retryAfterMs } = this.ctx.config.spear.migration;
+    this.drain('shutdown', retryAfterMs);
+    const deadline = Date.now() + drainMs;
+    while (Date.now() < deadline && (this.io.engine.clientsCount > 0 || Connection.inFlight > 0)) await new Promise((r) => setTimeout(r, 50));
     this.io.local.disconnectSockets(true);
     await this.bus.close();
   }

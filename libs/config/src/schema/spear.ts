@@ -28,6 +28,15 @@ export const spearSchema = z
     rateLimit: z
       .strictObject({ eventsPerSecond: z.number().min(1), burst: z.number().int().min(1), strikes: z.number().int().min(1) })
       .default(d.rateLimit),
+    /** Moving users when the ring changes (rebalance) or the node drains (shutdown). */
+    migration: z
+      .strictObject({
+        graceMs: z.number().int().min(0).max(600_000),
+        perSecond: z.number().int().min(1),
+        retryAfterMs: z.number().int().min(0).max(60_000),
+        drainMs: z.number().int().min(0).max(60_000),
+      })
+      .default(d.migration),
   })
   .refine((s) => new Set(s.nodes.map((n) => n.id)).size === s.nodes.length, { message: 'node ids must be unique', path: ['nodes'] });
 export type SpearConfig = z.infer<typeof spearSchema>;

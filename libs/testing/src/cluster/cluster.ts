@@ -12,6 +12,8 @@ export interface ClusterOptions {
   distDir?: string;
   /** Which services to start (default: all five, every spear node of the profile). */
   apps?: AppName[];
+  /** Which spear nodes of the profile to start (default: all); others can be started later. */
+  spearNodeIds?: string[];
   env?: NodeJS.ProcessEnv;
   startTimeoutMs?: number;
 }
@@ -60,7 +62,9 @@ export async function launchCluster(options: ClusterOptions): Promise<ClusterHan
     if (wanted.has(app)) specs.push({ app, baseUrl: url(httpListener(app, env)) });
   }
   if (wanted.has('spear')) {
-    for (const node of loadConfig('spear', { env }).spear.nodes) specs.push({ app: 'spear', nodeId: node.id, baseUrl: url(node) });
+    for (const node of loadConfig('spear', { env }).spear.nodes) {
+      if (!options.spearNodeIds || options.spearNodeIds.includes(node.id)) specs.push({ app: 'spear', nodeId: node.id, baseUrl: url(node) });
+    }
   }
   const results = await Promise.allSettled(specs.map((s) => startServiceProcess({ ...common, ...s })));
   const services = results.filter((r): r is PromiseFulfilledResult<ServiceProcess> => r.status === 'fulfilled').map((r) => r.value);
