@@ -15,7 +15,8 @@ async function userOn(bed: TestBed, nodeId: string, prefix: string): Promise<Tes
   throw new Error(`no uid with prefix ${prefix} maps to ${nodeId}`);
 }
 
-describe('spear gateway over two nodes (redis bus)', () => {
+// The whole gateway suite runs once per bus: the protocol must not depend on it.
+describe.each(['redis', 'kafka'] as const)('spear gateway over two nodes (%s bus)', (bus) => {
   let bed: TestBed;
   let secret: string;
   const users: TestUser[] = [];
@@ -23,6 +24,7 @@ describe('spear gateway over two nodes (redis bus)', () => {
 
   beforeAll(async () => {
     bed = await startTestBed({
+      bus,
       overrides: { delivery: { groupHistory: { cap: 5, ttlSeconds: 600 } }, spear: { rateLimit: { eventsPerSecond: 50, burst: 60, strikes: 1000 } } },
     });
     secret = JSON.parse(readFileSync(join(bed.profileDir, 'profile.json'), 'utf8')).secrets.ticketSecret;

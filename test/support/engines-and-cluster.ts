@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   launchCluster,
+  startKafka,
   startRedis,
   startZooKeeper,
   writeClusterProfile,
   type ClusterHandle,
   type ClusterProfileOptions,
+  type KafkaHandle,
   type RedisHandle,
   type ZooKeeperHandle,
 } from '@spear/testing';
@@ -18,6 +20,8 @@ export interface TestBed {
   dir: string;
   zk: ZooKeeperHandle;
   redis: RedisHandle;
+  /** Only when the bed runs with bus = kafka. */
+  kafka?: KafkaHandle;
   profileDir: string;
   cluster: ClusterHandle;
   /** Stops the cluster, then the engines, and removes the folder. */
@@ -26,20 +30,26 @@ export interface TestBed {
 
 export async function startTestBed(options: Partial<Pick<ClusterProfileOptions, 'overrides' | 'spearNodes' | 'bus'>> & { apps?: AppName[]; spearNodeIds?: string[] } = {}): Promise<TestBed> {
   const dir = mkdtempSync(join(tmpdir(), 'spear-e2e-'));
-  const [zk, redis] = await Promise.all([startZooKeeper({ dir: join(dir, 'zookeeper') }), startRedis({ dir: join(dir, 'redis') })]);
+  const [zk, redis, kafka] = await Promise.all([
+    startZooKeeper({ dir: join(dir, 'zookeeper') }),
+    startRedis({ dir: join(dir, 'redis') }),
+    options.bus === 'kafka' ? startKafka({ dir: join(dir, 'kafka') }) : undefined,
+  ]);
   const { apps, spearNodeIds, ...profileOptions } = options;
-  const profileDir = await writeClusterProfile({ dir, engines: { zookeeper: zk.connectString, redisUrl: redis.url }, ...profileOptions });
+  const engines = { zookeeper: zk.connectString, redisUrl: redis.url, ...(kafka ? { kafkaBrokers: kafka.brokers } : {}) };
+  const profileDir = await writeClusterProfile({ dir, engines, ...profileOptions });
   const cluster = await launchCluster({ profileDir, dir, apps, spearNodeIds });
   const bed: TestBed = {
     dir,
     zk,
     redis,
+    kafka,
     profileDir,
     cluster,
     // Reads the fields at close time: a test may have replaced an engine (stopped and restarted it).
     async close() {
       await bed.cluster.stop();
-      await Promise.all([bed.redis.stop(), bed.zk.stop()]);
+      await Promise.all([bed.redis.stop(), bed.zk.stop(), bed.kafka?.stop()]);
       rmSync(dir, { recursive: true, force: true });
     },
   };
