@@ -68,7 +68,7 @@ export async function startServiceProcess(spec: ServiceProcessSpec): Promise<Ser
     },
   };
   try {
-    await waitForHttpOk(`${spec.baseUrl}/healthz`, spec.startTimeoutMs ?? 30_000, () => !hasExited(child));
+    await waitForHttpOk(`${spec.baseUrl}/healthz`, spec.startTimeoutMs ?? 60_000, () => !hasExited(child));
   } catch (error) {
     await handle.kill();
     throw new Error(`${name} did not start: ${(error as Error).message}\n${formatLogTails([logFile], 30)}`);

@@ -1,0 +1,64 @@
+import Redis from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir, removeTempDir, startRedis, type RedisHandle } from '@spear/testing';
+import { GroupHistory, HistoryGoneError } from './group-history';
+import { Inbox } from './inbox';
+import { RouteTable } from './route-table';
+
+const msg = (id: string, to = 'bob') => ({ id, from: 'alice', to, body: { n: id }, ts: 1 });
+
+describe('delivery stores on a real Redis', () => {
+  let dir: string;
+  let server: RedisHandle;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    dir = makeTempDir('spear-delivery-');
+    server = await startRedis({ dir });
+    redis = new Redis(server.url);
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    await server?.stop();
+    removeTempDir(dir);
+  });
+
+  it('inbox: keeps write order, drops acked ids, stores a repeated id once, trims the oldest past the cap', async () => {
+    const inbox = new Inbox(redis, 3, 600);
+    for (const id of ['11', '12', '13']) await inbox.add(msg(id));
+    await inbox.add(msg('12'));
+    expect((await inbox.read('bob')).map((m) => m.id)).toEqual(['11', '12', '13']);
+    await inbox.ack('bob', ['12', '999']);
+    expect((await inbox.read('bob')).map((m) => m.id)).toEqual(['11', '13']);
+    for (const id of ['14', '15']) await inbox.add(msg(id));
+    expect((await inbox.read('bob')).map((m) => m.id)).toEqual(['13', '14', '15']);
+    expect(await redis.ttl('spear:inbox:{bob}:h')).toBeGreaterThan(590);
+    expect(await inbox.read('nobody')).toEqual([]);
+  });
+
+  it('group history: since returns what followed; history_gone once trimmed past it', async () => {
+    const history = new GroupHistory(redis, 3, 600);
+    for (const id of ['101', '102', '103']) await history.append({ id, group: 'g', from: 'a', body: id, ts: 1 });
+    expect((await history.since('g', '101')).map((m) => m.id)).toEqual(['102', '103']);
+    expect(await history.since('g', '103')).toEqual([]);
+    await history.append({ id: '104', group: 'g', from: 'a', body: 4, ts: 1 });
+    await expect(history.since('g', '100')).rejects.toThrow(HistoryGoneError);
+    expect((await history.since('g', '101')).map((m) => m.id)).toEqual(['102', '103', '104']);
+    expect(await history.since('empty', '1')).toEqual([]);
+  });
+
+  it('route table: nodes per uid with a TTL; a departed node is purged from its users', async () => {
+    const a = new RouteTable(redis, 'node-a', 30);
+    const b = new RouteTable(redis, 'node-b', 30);
+    await a.online('u1');
+    await b.online('u1');
+    await a.online('u2');
+    expect((await a.nodesOf('u1')).sort()).toEqual(['node-a', 'node-b']);
+    expect(await redis.ttl('spear:route:{u1}')).toBeGreaterThan(25);
+    await b.offline('u1');
+    expect(await a.nodesOf('u1')).toEqual(['node-a']);
+    expect(await b.purgeNode('node-a')).toBe(2);
+    expect(await a.nodesOf('u1')).toEqual([]);
+    expect(await a.nodesOf('u2')).toEqual([]);
+  });
+});
