@@ -1,0 +1,22 @@
+/**
+ * @spear/client — the TypeScript SDK for Spear (Node and browsers; needs only
+ * `fetch` and socket.io-client).
+ *
+ * ```ts
+ * const client = await connect({ ticketUrl: 'https://chat.example.com', uid: 'alice', token });
+ * client.on('msg', async (m) => save(m)); // acked once save() resolves (ackMode 'auto')
+ * client.on('reconnected', ({ node }) => console.log('now on', node));
+ * const { id } = await client.send('bob', { text: 'hi' });
+ * await client.join('room-1');
+ * client.close();
+ * ```
+ */
+export { connect } from './connect';
+export { SpearClient, type Sent, type SpearStats } from './spear-client';
+export type { SpearEvents, SpearEventName, ReconnectedInfo } from './events';
+export type { ReconnectingInfo, ReconnectReason } from './link';
+export type { ConnectOptions, AckMode } from './options';
+export type { BackoffOptions } from './backoff';
+export { SpearError, type SpearErrorCode, type ClientErrorCode } from './errors';
+export type { Handler } from './event-hub';
+export type { BroadcastEvent, GroupEvent, MsgEvent, ReadyEvent } from '@spear/protocol';
