@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HashRing } from '@spear/ring';
 import { startServiceProcess, WORKSPACE_DIST, type ServiceProcess } from '@spear/testing';
 import { startTestBed, type TestBed } from './support/engines-and-cluster';
-import { connectUser, until, type TestUser } from './support/spear-client';
+import { signTicket, ticketKeys } from '@spear/tickets';
+import { connectUser, connectWithTicket, until, type TestUser } from './support/spear-client';
 
 describe('cluster behaviour: rebalance when a node joins, drain on SIGTERM', () => {
   let bed: TestBed;
@@ -59,6 +60,10 @@ describe('cluster behaviour: rebalance when a node joins, drain on SIGTERM', () 
     const exited = new Promise<number | null>((r) => node.child.once('exit', (code) => r(code)));
     node.child.kill('SIGTERM');
     await until(() => onNode.every((u) => migrated.has(u.uid)), 5000);
+    // While it drains, a new handshake, even with a good ticket for it, is refused.
+    const secret = JSON.parse(readFileSync(join(bed.profileDir, 'profile.json'), 'utf8')).secrets.ticketSecret;
+    const ticket = signTicket(ticketKeys(secret), { uid: 'latecomer', nodeId: 'spear-2', expiresAt: Date.now() + 30_000 });
+    expect(await connectWithTicket(node.baseUrl, ticket).then(() => 'connected', (e: Error) => e.message)).toBe('draining');
     expect(await exited).toBe(0);
     expect(onNode.every((u) => !u.socket.connected)).toBe(true);
     // Their next tickets point at live nodes only.
