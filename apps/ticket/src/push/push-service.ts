@@ -28,12 +28,10 @@ export class PushService {
     this.ids = new PrefetchingIdSource(ctx.rpc, { batch: 1024 });
   }
 
-  static async start(ctx: ServiceContext<'ticket'>): Promise<PushService> {
+  static start(ctx: ServiceContext<'ticket'>): PushService {
     const { config } = ctx;
+    // Publish-only: ticket is not a node, it receives nothing (no topic or consumer group of its own).
     const bus = createBus({ bus: config.bus, redis: { url: config.redis.url }, kafka: config.kafka, logger: ctx.logger });
-    // The bus publishes through a started node; ticket's "node" receives nothing it needs
-    // (only broadcasts reach it), so envelopes are dropped.
-    await bus.start(`ticket-${process.pid}`, () => undefined);
     return new PushService(ctx, bus);
   }
 

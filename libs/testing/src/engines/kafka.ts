@@ -33,7 +33,9 @@ export async function startKafka(options: KafkaOptions): Promise<KafkaHandle> {
   const { dir, detached = false, startTimeoutMs = 60_000 } = options;
   const classpath = kafkaClasspath();
   const port = options.port ?? (await freePort());
-  const controllerPort = options.controllerPort ?? (await freePort());
+  let controllerPort = options.controllerPort ?? (await freePort());
+  // Two free-port probes can return the same port (each closes before the next opens).
+  while (controllerPort === port) controllerPort = await freePort();
   await assertPortFree(port, 'Kafka');
   await assertPortFree(controllerPort, 'Kafka controller');
   mkdirSync(dir, { recursive: true });

@@ -1,0 +1,233 @@
+import type { Redis } from 'ioredis';
+import type { Bus, Envelope } from './bus';
+import { deliver } from './deliver';
+import { encodeEnvelope } from './envelope-codec';
+import { errorMessage, silentLogger, type BusLogger } from './logger';
+import { RedisChannels } from './redis-channels';
+import { closeConnection, createPublisher, createSubscriber } from './redis-connections';
+import { classicPubSub, shardedPubSub, type PubSubMode } from './redis-pubsub-mode';
+
+/** Options for {@link RedisBus}. */
+export interface RedisBusOptions {
+  /** e.g. "redis://127.0.0.1:6379". */
+  url: string;
+  /** Namespace of every channel; default "spear". */
+  keyPrefix?: string;
+  /**
+   * SSUBSCRIBE/SPUBLISH (Redis 7+, default) or classic SUBSCRIBE/PUBLISH for
+   * older servers. All nodes of a cluster must use the same mode: the two
+   * never see each other's messages.
+   */
+  pubsub?: 'sharded' | 'classic';
+  /** Bound on a publish (and a group (un)subscribe); default 2000 ms. */
+  commandTimeoutMs?: number;
+  logger?: BusLogger;
+}
+
+/** Where a started bus keeps its receiving side. */
+interface Started {
+  nodeId: string;
+  subscriber: Redis;
+  onEnvelope: (envelope: Envelope) => void;
+}
+
+/**
+ * {@link Bus} over Redis pub/sub with a channel per node, one per group and
+ * one for broadcasts, on two connections so publishes never wait behind
+ * subscription traffic (and RESP2 servers, where a subscribed connection
+ * cannot publish, work too).
+ *
+ * - Directed: one publish per named node, pipelined into one round trip.
+ * - Groups: this node subscribes to a group's channel only between
+ *   joinGroup and leaveGroup; envelopes still in flight for a group it has
+ *   left are dropped locally, so none arrives after leaveGroup resolves.
+ * - Order: one publisher connection, so one node's envelopes to one node
+ *   arrive in publish order.
+ * - Outages: publishing while Redis is unreachable rejects at once (at the
+ *   latest after `commandTimeoutMs`); nothing is queued or resent later.
+ *   Subscriptions (own channel, broadcast, joined groups) are restored by
+ *   the bus after every reconnect; envelopes published meanwhile are lost
+ *   (at-most-once, as the interface allows).
+ * - A node receives its own broadcasts, and its own group envelopes when it
+ *   joined the group.
+ * - Publish-only use: publishing works without start() (the publisher
+ *   connects on first use), for processes that send but never receive.
+ */
+export class RedisBus implements Bus {
+  private readonly channels: RedisChannels;
+  private readonly mode: PubSubMode;
+  private readonly timeoutMs: number;
+  private readonly logger: BusLogger;
+  private readonly groups = new Set<string>();
+  private started: Started | null = null;
+  private publisher: Redis | null = null;
+  private publisherReady: Promise<Redis> | null = null;
+  private closed = false;
+
+  constructor(private readonly options: RedisBusOptions) {
+    this.channels = new RedisChannels(options.keyPrefix ?? 'spear');
+    this.mode = options.pubsub === 'classic' ? classicPubSub : shardedPubSub;
+    this.timeoutMs = options.commandTimeoutMs ?? 2_000;
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /**
+   * Connects both connections and subscribes to this node's channel, the
+   * broadcast channel and any groups joined before; resolves once Redis
+   * confirmed those subscriptions. Rejects when Redis is unreachable (the
+   * bus is then closed). Once per bus.
+   */
+  async start(nodeId: string, onEnvelope: (envelope: Envelope) => void): Promise<void> {
+    if (this.started || this.closed) throw new Error('RedisBus: start() may be called once, before close()');
+    const subscriber = createSubscriber(this.options.url, this.timeoutMs, this.logger);
+    this.started = { nodeId, subscriber, onEnvelope };
+    subscriber.on(this.mode.messageEvent, (channel: string, message: string) => this.receive(channel, message));
+    try {
+      await Promise.all([this.connectedPublisher(), subscriber.connect()]);
+      await Promise.all(this.wantedChannels().map((channel) => this.mode.subscribe(subscriber, channel)));
+    } catch (error) {
+      await this.close();
+      throw new Error(`RedisBus: cannot start on ${this.options.url}: ${errorMessage(error)}`, { cause: error });
+    }
+    // After the first connect, so the initial subscriptions above are not sent twice.
+    subscriber.on('ready', () => void this.resubscribe());
+  }
+
+  /**
+   * Publishes to each distinct named node's channel: one SPUBLISH, or one
+   * pipeline of them (one round trip) for several nodes. Resolves once Redis
+   * accepted every publish, whether or not the node was listening.
+   */
+  async publishToNodes(nodeIds: readonly string[], envelope: Envelope): Promise<void> {
+    const channels = [...new Set(nodeIds)].map((nodeId) => this.channels.node(nodeId));
+    if (channels.length === 0) return;
+    const publisher = await this.connectedPublisher();
+    const message = encodeEnvelope(envelope);
+    if (channels.length === 1) {
+      await this.publishOne(publisher, channels[0]!, message);
+      return;
+    }
+    const pipeline = publisher.pipeline();
+    for (const channel of channels) this.mode.queuePublish(pipeline, channel, message);
+    const results = await pipeline.exec().catch((error: unknown) => this.publishFailed(error));
+    const failed = results?.find(([error]) => error)?.[0];
+    if (failed) this.publishFailed(failed);
+  }
+
+  /** Publishes to the group's channel, heard by the nodes that joined it. */
+  async publishToGroup(group: string, envelope: Envelope): Promise<void> {
+    await this.publishOne(await this.connectedPublisher(), this.channels.group(group), encodeEnvelope(envelope));
+  }
+
+  /** Publishes to the broadcast channel, heard by every started node. */
+  async publishBroadcast(envelope: Envelope): Promise<void> {
+    await this.publishOne(await this.connectedPublisher(), this.channels.broadcast(), encodeEnvelope(envelope));
+  }
+
+  /**
+   * Records the membership and subscribes to the group's channel; resolves
+   * once Redis confirmed it. While Redis is unreachable it resolves without
+   * the subscription, which is then made on reconnect (nothing could have
+   * been published to the group meanwhile). May be called before start().
+   */
+  async joinGroup(group: string): Promise<void> {
+    if (this.groups.has(group)) return;
+    this.groups.add(group);
+    await this.changeSubscription(group, 'subscribe');
+  }
+
+  /**
+   * Forgets the membership (envelopes for the group are dropped from now on)
+   * and unsubscribes from its channel. Same outage behaviour as joinGroup.
+   */
+  async leaveGroup(group: string): Promise<void> {
+    if (!this.groups.delete(group)) return;
+    await this.changeSubscription(group, 'unsubscribe');
+  }
+
+  /** Closes both connections; pending publishes reject. Idempotent. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const { started, publisher } = this;
+    started?.subscriber.removeAllListeners(this.mode.messageEvent);
+    await Promise.all([
+      publisher ? closeConnection(publisher) : undefined,
+      started ? closeConnection(started.subscriber) : undefined,
+    ]);
+  }
+
+  /**
+   * The publisher, connected on first use. Later calls return it whatever its
+   * state: while Redis is away its commands reject at once (no offline queue).
+   */
+  private connectedPublisher(): Promise<Redis> {
+    if (this.closed) return Promise.reject(new Error('RedisBus: closed'));
+    this.publisherReady ??= this.connectPublisher();
+    return this.publisherReady;
+  }
+
+  private async connectPublisher(): Promise<Redis> {
+    const publisher = createPublisher(this.options.url, this.timeoutMs, this.logger);
+    this.publisher = publisher;
+    try {
+      await publisher.connect();
+      return publisher;
+    } catch (error) {
+      // The next publish starts over with a fresh connection.
+      this.publisherReady = null;
+      this.publisher = null;
+      await closeConnection(publisher);
+      throw new Error(`RedisBus: cannot connect to ${this.options.url}: ${errorMessage(error)}`, { cause: error });
+    }
+  }
+
+  private receive(channel: string, message: string): void {
+    const started = this.started;
+    if (!started || this.closed) return;
+    const group = this.channels.groupOf(channel);
+    // An envelope can still arrive between leaveGroup and Redis confirming the unsubscribe.
+    if (group !== null && !this.groups.has(group)) return;
+    deliver(message, started.onEnvelope, this.logger, { bus: 'redis', channel });
+  }
+
+  private async publishOne(publisher: Redis, channel: string, message: string): Promise<void> {
+    await this.mode.publish(publisher, channel, message).catch((error: unknown) => this.publishFailed(error));
+  }
+
+  private publishFailed(error: unknown): never {
+    throw new Error(`RedisBus: publish failed: ${errorMessage(error)}`, { cause: error });
+  }
+
+  private async changeSubscription(group: string, change: 'subscribe' | 'unsubscribe'): Promise<void> {
+    const subscriber = this.started?.subscriber;
+    // Before start() or while reconnecting: start() or the next `ready` applies the membership.
+    if (!subscriber || subscriber.status !== 'ready' || this.closed) return;
+    try {
+      await this.mode[change](subscriber, this.channels.group(group));
+    } catch (error) {
+      this.logger.warn({ group, err: errorMessage(error) }, `bus: group ${change} deferred to the next reconnect`);
+    }
+  }
+
+  /** This node's channel, the broadcast channel and every joined group's channel. */
+  private wantedChannels(): string[] {
+    const { nodeId } = this.started!;
+    const groups = [...this.groups].map((group) => this.channels.group(group));
+    return [this.channels.node(nodeId), this.channels.broadcast(), ...groups];
+  }
+
+  /** After a reconnect the new connection has no subscriptions; make them all again. */
+  private async resubscribe(): Promise<void> {
+    const subscriber = this.started?.subscriber;
+    if (!subscriber || this.closed) return;
+    const channels = this.wantedChannels();
+    const results = await Promise.allSettled(channels.map((channel) => this.mode.subscribe(subscriber, channel)));
+    const failed = results.filter((result) => result.status === 'rejected').length;
+    if (failed > 0) {
+      // The connection dropped again; its next `ready` retries.
+      this.logger.warn({ failed, of: channels.length }, 'bus: resubscribing after a reconnect failed');
+    } else {
+      this.logger.info({ channels: channels.length }, 'bus: resubscribed after a reconnect');
+    }
+  }
+}
