@@ -1,0 +1,573 @@
+/**
+ * POST /v1/tickets under load, against a bare NestJS + fastify hello world:
+ * `node --import tsx bench/ticket/tickets.bench.ts` (~55 s; needs the app
+ * bundles: `NX_DAEMON=false npx nx run-many -t build --projects=tag:type:app`).
+ *
+ * 1. Ring lookup cost: `HashRing.get` over BENCH_LOOKUPS uids with the node
+ *    set ticket sees (spear-1 and spear-2, weight 1), ns per lookup (wall
+ *    clock and CPU time; `crypto.hash('md5', uid)` alone for scale).
+ * 2. Starts ZooKeeper and Redis in a temp dir and, from the built bundles,
+ *    idgen, two spear nodes and ticket (the ring needs live nodes), with
+ *    ticket's rate limits raised out of the way; issues BENCH_USERS tokens
+ *    (one per uid) through POST /v1/tokens (with autocannon); checks a sample of tickets (200,
+ *    node = the local ring's answer, signature verifies).
+ * 3. Forks hello-server.ts: the same HTTP stack (NestJS 11 on
+ *    @nestjs/platform-fastify), one POST route returning a small JSON.
+ * 4. Loads both with autocannon from this process: BENCH_CONNECTIONS
+ *    keep-alive connections, no pipelining, BENCH_SECONDS per target in
+ *    BENCH_SLICES slices, alternating (hello, ticket, ticket, hello, ...) so
+ *    that a noisy neighbour hits both alike, after a BENCH_WARMUP s warm-up
+ *    each. Every request carries the next {uid, token} pair (both targets get
+ *    the same bodies). Latency is taken per response (hrtime, µs), not from
+ *    autocannon's 1 ms histogram. Every ticket answer is checked: status 2xx
+ *    and the node the local ring picks for its uid. CPU time of the ticket,
+ *    Redis and hello processes and of this one (the load generator) is read
+ *    around every slice, as µs per request.
+ * Goal: ticket's tickets/s ≥ 0.5× hello world's req/s.
+ *
+ * Environment: BENCH_SECONDS (10), BENCH_SLICES (5), BENCH_WARMUP (2),
+ * BENCH_CONNECTIONS (50), BENCH_USERS (10000), BENCH_LOOKUPS (1000000),
+ * BENCH_CPU_PROF (a folder: run ticket and hello with --cpu-prof into it and
+ * print their top costs during the measured slices at the end; see
+ * cpu-profile.ts to dig further. Profiling slows both down.)
+ * Progress lines, a `RESULT ...` line, a final JSON line.
+ */
+import autocannon from 'autocannon';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { hash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { HashRing, type RingMember } from '@spear/ring';
+import {
+  launchCluster,
+  makeTempDir,
+  removeTempDir,
+  startRedis,
+  startServiceProcess,
+  startZooKeeper,
+  waitForHttpOk,
+  WORKSPACE_DIST,
+  writeClusterProfile,
+  type ClusterHandle,
+  type RedisHandle,
+  type ZooKeeperHandle,
+} from '@spear/testing';
+import { ticketKeys, verifyTicket } from '@spear/tickets';
+import { bounded, checkInterrupted, cleanupOnce, fmtInt, fmtMachine, Interrupted, LatencyRecorder, log, machineFacts, ownCpu, ratio, type LatencySummary } from '../rpc/measure';
+import { formatSummary, summarizeCpuProfile, type ProfileSummary, type Window } from './cpu-profile';
+import type { FromHello, ToHello } from './hello-server';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SLICES = Number(process.env.BENCH_SLICES ?? 5);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const USERS = Number(process.env.BENCH_USERS ?? 10_000);
+const LOOKUPS = Number(process.env.BENCH_LOOKUPS ?? 1_000_000);
+const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
+/** autocannon ends a run on its 1 s sample tick, so slices are whole seconds. */
+const SLICE_SECONDS = Math.max(1, Math.round(SECONDS / SLICES));
+const GOAL = 0.5;
+
+/** The node set of the cluster below, as ticket's NodeRing builds it from ZooKeeper. */
+const NODES: RingMember[] = [
+  { id: 'spear-1', weight: 1 },
+  { id: 'spear-2', weight: 1 },
+];
+const uidOf = (i: number) => `user-${i}`;
+const JSON_HEADERS = { 'content-type': 'application/json' };
+/** Far above what one run sends, so that no request is refused (every bench request comes from 127.0.0.1). */
+const NO_LIMIT = { limit: 1_000_000_000, windowMs: 60_000 };
+
+const CLOCK_TICKS = 100; // USER_HZ on Linux; /proc/<pid>/stat counts in these.
+
+/** CPU time (µs) a process has used, from /proc; NaN once it is gone. */
+function procCpuUs(pid: number): number {
+  try {
+    // Fields after the command name (which may contain spaces): utime is the 14th field, stime the 15th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS) * 1e6;
+  } catch {
+    return NaN;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// 1. Ring lookups
+
+interface RingResult {
+  lookups: number;
+  /** Wall-clock ns per lookup of each timed pass. */
+  passes: number[];
+  /** Median pass, wall clock. */
+  nsPerLookup: number;
+  /** Median pass, this process's CPU time (less inflated when the machine is busy). */
+  cpuNsPerLookup: number;
+  /** For scale: `crypto.hash('md5', uid)` (the native digest alone), CPU ns per call, median pass. */
+  cryptoMd5CpuNs: number;
+  /** Share of the uids each node got. */
+  shares: Record<string, number>;
+}
+
+/** Times `f` over every uid: three passes after a warm-up one; the median pass in wall and CPU ns per call. */
+function timePasses(uids: string[], f: (uid: string) => unknown): { wall: number[]; median: number; cpuMedian: number } {
+  const pass = () => {
+    const c0 = ownCpu();
+    const t0 = process.hrtime.bigint();
+    let last: unknown;
+    for (let i = 0; i < uids.length; i++) last = f(uids[i]!);
+    const wall = Number(process.hrtime.bigint() - t0) / uids.length;
+    if (last === undefined) throw new Error('no answer');
+    return { wall: Math.round(wall * 10) / 10, cpu: Math.round(((ownCpu() - c0) * 1000 * 10) / uids.length) / 10 };
+  };
+  pass();
+  const passes = [pass(), pass(), pass()];
+  const mid = <T>(xs: T[], key: (x: T) => number) => key([...xs].sort((a, b) => key(a) - key(b))[1]!);
+  return { wall: passes.map((p) => p.wall), median: mid(passes, (p) => p.wall), cpuMedian: mid(passes, (p) => p.cpu) };
+}
+
+function ringLookups(): RingResult {
+  const ring = new HashRing(NODES);
+  const uids = Array.from({ length: LOOKUPS }, (_, i) => uidOf(i));
+  const counts = new Map<string, number>();
+  for (const uid of uids) {
+    const id = ring.get(uid)!.id;
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  const get = timePasses(uids, (uid) => ring.get(uid));
+  const md5 = timePasses(uids, (uid) => hash('md5', uid, 'hex'));
+  const shares = Object.fromEntries([...counts].sort().map(([id, n]) => [id, ratio(n, LOOKUPS)]));
+  return { lookups: LOOKUPS, passes: get.wall, nsPerLookup: get.median, cpuNsPerLookup: get.cpuMedian, cryptoMd5CpuNs: md5.cpuMedian, shares };
+}
+
+// ---------------------------------------------------------------------------
+// Processes: ticket (optionally profiled) and the hello-world child
+
+interface Proc {
+  pid: number;
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the ticket bundle as startServiceProcess does; with `cpuProfDir`,
+ * spawns it itself with --cpu-prof (not allowed in NODE_OPTIONS).
+ */
+async function startTicket(profileDir: string, logDir: string, baseUrl: string, cpuProfDir?: string): Promise<Proc> {
+  if (!cpuProfDir) {
+    const service = await startServiceProcess({ app: 'ticket', baseUrl, distDir: WORKSPACE_DIST, profileDir, logDir });
+    return { pid: service.pid, baseUrl, stop: () => service.stop() };
+  }
+  const out = openSync(join(logDir, 'ticket.log'), 'a');
+  const child = spawn(process.execPath, ['--enable-source-maps', '--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, join(WORKSPACE_DIST, 'ticket', 'main.js')], {
+    env: { ...process.env, SPEAR_PARENT_PID: String(process.pid), SPEAR_PROFILE: profileDir },
+    stdio: ['ignore', out, out],
+  });
+  closeSync(out);
+  const stop = () => stopChild(child, 10_000);
+  try {
+    await waitForHttpOk(`${baseUrl}/healthz`, 30_000, () => child.exitCode === null && child.signalCode === null);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { pid: child.pid!, baseUrl, stop };
+}
+
+/** SIGTERM (or `graceful`), then SIGKILL after `ms`; resolves once it exited. */
+async function stopChild(child: ChildProcess, ms: number, graceful: () => void = () => child.kill('SIGTERM')): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  graceful();
+  const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function startHello(cpuProfDir?: string): Promise<Proc> {
+  const execArgv = ['--import', 'tsx', ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [])];
+  const child = fork(join(__dirname, 'hello-server.ts'), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  child.on('error', () => undefined); // a send on a channel that just closed
+  const stop = () => stopChild(child, 10_000, () => (child.connected ? child.send({ type: 'stop' } satisfies ToHello) : child.kill('SIGTERM')));
+  const first = await new Promise<FromHello>((done) => {
+    child.once('message', (m: FromHello) => done(m));
+    child.once('exit', () => done({ type: 'error', message: 'hello server exited before it was ready' }));
+  });
+  if (first.type !== 'ready') {
+    await stop();
+    throw new Error(`hello server did not start: ${first.message}`);
+  }
+  return { pid: child.pid!, baseUrl: `http://127.0.0.1:${first.port}`, stop };
+}
+
+// ---------------------------------------------------------------------------
+// 4. Load
+
+type TargetName = 'hello' | 'ticket';
+
+interface Target {
+  name: TargetName;
+  url: string;
+  path: string;
+  pid: number;
+  /** Checks one 2xx answer to the pair `i`; false counts as a wrong answer. */
+  check?: (body: string, i: number) => boolean;
+}
+
+interface Tally {
+  ms: number;
+  responses: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  wrong: number;
+  statusCodes: Record<string, number>;
+  latency: LatencyRecorder;
+  cpuUs: { server: number; redis: number; generator: number };
+  /** When the runs were, on the monotonic clock (µs), to cut the cpu profiles to them. */
+  windows: Window[];
+}
+
+const newTally = (): Tally => ({
+  ms: 0,
+  responses: 0,
+  ok: 0,
+  non2xx: 0,
+  errors: 0,
+  timeouts: 0,
+  wrong: 0,
+  statusCodes: {},
+  latency: new LatencyRecorder(),
+  cpuUs: { server: 0, redis: 0, generator: 0 },
+  windows: [],
+});
+
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
+let running: autocannon.Instance | undefined;
+
+/** One autocannon run of `seconds` against `target`. */
+async function load(target: Target, bodies: string[], seconds: number, redisPid: number): Promise<Tally> {
+  const t = newTally();
+  let next = Math.floor(Math.random() * bodies.length);
+  const { check } = target;
+  let wrong = 0;
+  const request: autocannon.Request = {
+    method: 'POST',
+    path: target.path,
+    headers: JSON_HEADERS,
+    setupRequest: (req, context) => {
+      const i = next++ % bodies.length;
+      context.i = i;
+      return { ...req, body: bodies[i] };
+    },
+    onResponse: (status, body, context) => {
+      if (check && status < 300 && !check(body, context.i as number)) wrong++;
+    },
+  };
+  const before = { server: procCpuUs(target.pid), redis: procCpuUs(redisPid), generator: ownCpu() };
+  const t0 = performance.now();
+  const from = monotonicUs();
+  const result = await new Promise<autocannon.Result>((done, fail) => {
+    const instance = autocannon({ url: target.url, connections: CONNECTIONS, pipelining: 1, duration: seconds, timeout: 10, requests: [request] }, (error, res) => {
+      running = undefined;
+      if (error) fail(error);
+      else done(res);
+    });
+    running = instance;
+    instance.on('response', (_client, _status, _bytes, ms) => t.latency.add(ms));
+  });
+  t.ms = performance.now() - t0;
+  t.windows.push([from, monotonicUs()]);
+  checkInterrupted();
+  t.cpuUs.server += procCpuUs(target.pid) - before.server;
+  t.cpuUs.redis += procCpuUs(redisPid) - before.redis;
+  t.cpuUs.generator += ownCpu() - before.generator;
+  let responses = 0;
+  for (const [code, { count }] of Object.entries(result.statusCodeStats)) {
+    t.statusCodes[code] = (t.statusCodes[code] ?? 0) + count;
+    responses += count;
+  }
+  t.responses += responses;
+  t.ok += responses - result.non2xx;
+  t.non2xx += result.non2xx;
+  t.errors += result.errors;
+  t.timeouts += result.timeouts;
+  t.wrong += wrong;
+  return t;
+}
+
+interface TargetResult {
+  perSecond: number;
+  responses: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  wrongAnswers: number;
+  statusCodes: Record<string, number>;
+  latency: LatencySummary;
+  /** CPU µs per request: the target process, Redis, and this process (autocannon). */
+  cpuUsPerRequest: { server: number; redis: number; generator: number };
+  slices: Array<{ perSecond: number; p50Us: number; p99Us: number }>;
+}
+
+function summarize(t: Tally, slices: Tally[]): TargetResult {
+  const per = (us: number) => Math.round(us / Math.max(1, t.responses));
+  return {
+    perSecond: Math.round((t.ok / t.ms) * 1000),
+    responses: t.responses,
+    ok: t.ok,
+    non2xx: t.non2xx,
+    errors: t.errors,
+    timeouts: t.timeouts,
+    wrongAnswers: t.wrong,
+    statusCodes: t.statusCodes,
+    latency: t.latency.summary(),
+    cpuUsPerRequest: { server: per(t.cpuUs.server), redis: per(t.cpuUs.redis), generator: per(t.cpuUs.generator) },
+    slices: slices.map((s) => {
+      const l = s.latency.summary();
+      return { perSecond: Math.round((s.ok / s.ms) * 1000), p50Us: l.p50Us, p99Us: l.p99Us };
+    }),
+  };
+}
+
+/**
+ * One token per uid through POST /v1/tokens (admin key), with autocannon
+ * (50 connections, one request per uid; much faster than fetch), then fetch
+ * for any uid whose request failed.
+ */
+async function issueTokens(ticketUrl: string, adminKey: string): Promise<string[]> {
+  const tokens = new Array<string | undefined>(USERS);
+  const headers = { ...JSON_HEADERS, authorization: `Bearer ${adminKey}` };
+  const body = (i: number) => JSON.stringify({ uid: uidOf(i), ttlSeconds: 3600 });
+  let next = 0;
+  await new Promise<void>((done, fail) => {
+    running = autocannon(
+      {
+        url: ticketUrl,
+        connections: Math.min(CONNECTIONS, USERS),
+        amount: USERS,
+        timeout: 10,
+        requests: [
+          {
+            method: 'POST',
+            path: '/v1/tokens',
+            headers,
+            setupRequest: (req, context) => {
+              // A reconnect may build more requests than `amount`: wrap (a second token for a uid is as good).
+              const i = next++ % USERS;
+              context.i = i;
+              return { ...req, body: body(i) };
+            },
+            onResponse: (status, text, context) => {
+              if (status === 201) tokens[context.i as number] = (JSON.parse(text) as { token: string }).token;
+            },
+          },
+        ],
+      },
+      (error) => {
+        running = undefined;
+        if (error) fail(error);
+        else done();
+      },
+    );
+  });
+  checkInterrupted();
+  for (let i = 0; i < USERS; i++) {
+    if (tokens[i] !== undefined) continue;
+    const res = await fetch(`${ticketUrl}/v1/tokens`, { method: 'POST', headers, body: body(i) });
+    if (res.status !== 201) throw new Error(`POST /v1/tokens for ${uidOf(i)}: ${res.status} ${await res.text()}`);
+    tokens[i] = ((await res.json()) as { token: string }).token;
+  }
+  return tokens as string[];
+}
+
+// ---------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  for (const app of ['ticket', 'idgen', 'spear']) {
+    const bundle = join(WORKSPACE_DIST, app, 'main.js');
+    if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`NX_DAEMON=false npx nx run-many -t build --projects=tag:type:app\` first`);
+  }
+  const machine = machineFacts();
+  log(`ticket bench: ${fmtMachine(machine)}`);
+  log(`  ticket bundle built ${statSync(join(WORKSPACE_DIST, 'ticket', 'main.js')).mtime.toISOString()}`);
+  log(
+    `  ${CONNECTIONS} keep-alive connections, ${SLICES} slices of ${SLICE_SECONDS} s per target (warm-up ${WARMUP} s each), ${fmtInt(USERS)} uid/token pairs, ${fmtInt(LOOKUPS)} ring lookups` +
+      (CPU_PROF ? `; cpu profiles into ${CPU_PROF}` : ''),
+  );
+
+  // 1. Ring lookups, before anything else runs.
+  const ringResult = ringLookups();
+  log(
+    `  ring: HashRing.get over ${fmtInt(LOOKUPS)} uids, 2 nodes x 160 points: ${ringResult.passes.join(' / ')} ns per lookup (median ${ringResult.nsPerLookup}; ` +
+      `${ringResult.cpuNsPerLookup} ns of CPU time); crypto.hash('md5', uid) alone ${ringResult.cryptoMd5CpuNs} ns of CPU time; shares ${JSON.stringify(ringResult.shares)}`,
+  );
+
+  const dir = makeTempDir('spear-bench-ticket-');
+  let zk: ZooKeeperHandle | undefined;
+  let redis: RedisHandle | undefined;
+  let cluster: ClusterHandle | undefined;
+  let ticket: Proc | undefined;
+  let hello: Proc | undefined;
+  const cleanup = cleanupOnce(async () => {
+    running?.stop();
+    await Promise.all([hello?.stop(), ticket?.stop()]);
+    await cluster?.stop();
+    await Promise.all([redis?.stop(), zk?.stop()]);
+    removeTempDir(dir);
+  });
+  const profiles: ProfileSummary[] = [];
+  try {
+    // 2. Engines, cluster, tokens.
+    const started = performance.now();
+    [zk, redis] = await Promise.all([startZooKeeper({ dir: join(dir, 'zookeeper') }), startRedis({ dir: join(dir, 'redis') })]);
+    const profileDir = await writeClusterProfile({
+      dir,
+      engines: { zookeeper: zk.connectString, redisUrl: redis.url },
+      overrides: { ticket: { rateLimit: { perUid: NO_LIMIT, perIp: NO_LIMIT } } },
+    });
+    const profile = JSON.parse(readFileSync(join(profileDir, 'profile.json'), 'utf8')) as {
+      ticket: { http: { host: string; port: number } };
+      secrets: { adminKey: string; ticketSecret: string };
+    };
+    cluster = await launchCluster({ profileDir, dir, apps: ['idgen', 'spear'] });
+    if (CPU_PROF) mkdirSync(CPU_PROF, { recursive: true });
+    const ticketUrl = `http://${profile.ticket.http.host}:${profile.ticket.http.port}`;
+    ticket = await startTicket(profileDir, join(dir, 'logs'), ticketUrl, CPU_PROF);
+    const ticketPid = ticket.pid;
+    // The ring fills from a ZooKeeper watch: wait until ticket sees both nodes.
+    const nodesDeadline = Date.now() + 10_000;
+    for (;;) {
+      const { nodes } = (await (await fetch(`${ticketUrl}/v1/nodes`)).json()) as { nodes: Array<{ id: string }> };
+      if (nodes.length === NODES.length) break;
+      if (Date.now() > nodesDeadline) throw new Error(`ticket sees nodes ${JSON.stringify(nodes)}, wanted ${NODES.length}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    log(`  zookeeper ${zk.connectString}, redis ${redis.url} (pid ${redis.pid}), ticket pid ${ticketPid} (${ticketUrl}), ${cluster.services.map((s) => s.name).join(', ')}; up in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+    const tokensStarted = performance.now();
+    const tokens = await issueTokens(ticketUrl, profile.secrets.adminKey);
+    log(`  issued ${fmtInt(USERS)} tokens in ${((performance.now() - tokensStarted) / 1000).toFixed(1)} s`);
+    const bodies = tokens.map((token, i) => JSON.stringify({ uid: uidOf(i), token }));
+
+    // The answers to check: for pair i, the node the local ring picks.
+    const ring = new HashRing(NODES);
+    const expected = Array.from({ length: USERS }, (_, i) => `"node":{"id":"${ring.get(uidOf(i))!.id}"`);
+    const keys = ticketKeys(profile.secrets.ticketSecret);
+    for (let i = 0; i < Math.min(USERS, 200); i++) {
+      const res = await fetch(`${ticketUrl}/v1/tickets`, { method: 'POST', headers: JSON_HEADERS, body: bodies[i] });
+      const text = await res.text();
+      if (res.status !== 200) throw new Error(`sample ticket for ${uidOf(i)}: ${res.status} ${text}`);
+      const body = JSON.parse(text) as { node: { id: string }; ticket: string };
+      if (!text.includes(expected[i]!)) throw new Error(`sample ticket for ${uidOf(i)} names ${body.node.id}, the local ring says ${ring.get(uidOf(i))!.id}: ${text}`);
+      const verified = verifyTicket(keys, body.ticket, body.node.id);
+      if (!verified.ok) throw new Error(`sample ticket for ${uidOf(i)} does not verify: ${JSON.stringify(verified)}`);
+    }
+    log(`  200 sample tickets: status 200, node = local ring's choice, signature verifies`);
+
+    // 3. The baseline.
+    hello = await startHello(CPU_PROF);
+    log(`  hello world pid ${hello.pid} (${hello.baseUrl})`);
+
+    // 4. Load, alternating.
+    const targets: Record<TargetName, Target> = {
+      hello: { name: 'hello', url: hello.baseUrl, path: '/v1/hello', pid: hello.pid },
+      ticket: { name: 'ticket', url: ticketUrl, path: '/v1/tickets', pid: ticketPid, check: (body, i) => body.includes(expected[i]!) },
+    };
+    for (const name of ['hello', 'ticket'] as const) {
+      const w = await load(targets[name], bodies, WARMUP, redis.pid);
+      log(`  warm-up ${name}: ${fmtInt((w.ok / w.ms) * 1000)}/s, ${w.non2xx} non-2xx`);
+    }
+    const totals: Record<TargetName, Tally> = { hello: newTally(), ticket: newTally() };
+    const slices: Record<TargetName, Tally[]> = { hello: [], ticket: [] };
+    for (let s = 0; s < SLICES; s++) {
+      const order: TargetName[] = s % 2 === 0 ? ['hello', 'ticket'] : ['ticket', 'hello'];
+      const line: string[] = [];
+      for (const name of order) {
+        const slice = await load(targets[name], bodies, SLICE_SECONDS, redis.pid);
+        slices[name].push(slice);
+        const t = totals[name];
+        t.ms += slice.ms;
+        t.responses += slice.responses;
+        t.ok += slice.ok;
+        t.non2xx += slice.non2xx;
+        t.errors += slice.errors;
+        t.timeouts += slice.timeouts;
+        t.wrong += slice.wrong;
+        for (const [code, n] of Object.entries(slice.statusCodes)) t.statusCodes[code] = (t.statusCodes[code] ?? 0) + n;
+        t.latency.merge(slice.latency);
+        t.cpuUs.server += slice.cpuUs.server;
+        t.cpuUs.redis += slice.cpuUs.redis;
+        t.cpuUs.generator += slice.cpuUs.generator;
+        t.windows.push(...slice.windows);
+        const l = slice.latency.summary();
+        line.push(`${name} ${fmtInt((slice.ok / slice.ms) * 1000)}/s p50 ${(l.p50Us / 1000).toFixed(2)} ms p99 ${(l.p99Us / 1000).toFixed(2)} ms${slice.non2xx ? ` (${slice.non2xx} non-2xx)` : ''}`);
+      }
+      log(`  slice ${s + 1}/${SLICES}: ${line.join('; ')}; load ${machineFacts().loadavg.join(' ')}`);
+    }
+    const helloResult = summarize(totals.hello, slices.hello);
+    const ticketResult = summarize(totals.ticket, slices.ticket);
+    const throughputRatio = ratio(ticketResult.perSecond, helloResult.perSecond);
+    // Throughput each would have with the same CPU: hello's server CPU per request over ticket's (ticket + its Redis work).
+    const cpuRatio = ratio(helloResult.cpuUsPerRequest.server, ticketResult.cpuUsPerRequest.server);
+    const cpuRatioWithRedis = ratio(helloResult.cpuUsPerRequest.server, ticketResult.cpuUsPerRequest.server + ticketResult.cpuUsPerRequest.redis);
+    const load_ = machineFacts().loadavg;
+    const fmt = (name: string, r: TargetResult, unit: string) =>
+      `${name} ${fmtInt(r.perSecond)} ${unit}, p50 ${(r.latency.p50Us / 1000).toFixed(2)} ms, p99 ${(r.latency.p99Us / 1000).toFixed(2)} ms, ` +
+      `${r.non2xx} non-2xx of ${fmtInt(r.responses)}, ${r.errors} errors; cpu/request ${r.cpuUsPerRequest.server} µs server` +
+      (name === 'ticket' ? ` + ${r.cpuUsPerRequest.redis} µs redis` : '') +
+      `, ${r.cpuUsPerRequest.generator} µs autocannon`;
+    log(`  ${fmt('hello', helloResult, 'req/s')}`);
+    log(`  ${fmt('ticket', ticketResult, 'tickets/s')}; ${ticketResult.wrongAnswers} answers naming another node than the local ring`);
+    const met = throughputRatio >= GOAL;
+    log(
+      `RESULT ticket: ${fmtInt(ticketResult.perSecond)} tickets/s (p50 ${(ticketResult.latency.p50Us / 1000).toFixed(2)} ms, p99 ${(ticketResult.latency.p99Us / 1000).toFixed(2)} ms) ` +
+        `vs hello world ${fmtInt(helloResult.perSecond)} req/s (p50 ${(helloResult.latency.p50Us / 1000).toFixed(2)} ms, p99 ${(helloResult.latency.p99Us / 1000).toFixed(2)} ms) = ${throughputRatio}x ` +
+        `(goal ${GOAL}x: ${met ? 'met' : 'NOT met'}); by server CPU per request ${cpuRatio}x (${cpuRatioWithRedis}x counting Redis); ` +
+        `ticket non-2xx ${ticketResult.non2xx}, wrong node ${ticketResult.wrongAnswers}; ring lookup ${ringResult.nsPerLookup} ns (${ringResult.cpuNsPerLookup} ns CPU); load ${load_.join(' ')}`,
+    );
+
+    // Stop the profiled processes so that they write their profiles.
+    if (CPU_PROF) {
+      const pids: Record<TargetName, number> = { ticket: ticketPid, hello: hello.pid };
+      await Promise.all([hello.stop(), ticket.stop()]);
+      for (const name of ['ticket', 'hello'] as const) {
+        // Main thread only (hello's tsx loader thread writes a profile of its own).
+        const file = readdirSync(CPU_PROF).find((f) => f.endsWith('.cpuprofile') && f.includes(`.${pids[name]}.0.`));
+        if (!file) {
+          log(`  no cpu profile for ${name} (pid ${pids[name]}) in ${CPU_PROF}`);
+          continue;
+        }
+        writeFileSync(join(CPU_PROF, `${file}.windows.json`), JSON.stringify(totals[name].windows));
+        const summary = summarizeCpuProfile(join(CPU_PROF, file), 15, totals[name].windows);
+        profiles.push(summary);
+        log(`  cpu profile of ${name}, measured slices only (${fmtInt(totals[name].responses)} requests; profiling slows it down):\n${formatSummary(summary)}`);
+      }
+    }
+
+    log(
+      JSON.stringify({
+        bench: 'ticket-tickets',
+        machine,
+        loadavgEnd: load_,
+        settings: { seconds: SLICES * SLICE_SECONDS, slices: SLICES, sliceSeconds: SLICE_SECONDS, warmupSeconds: WARMUP, connections: CONNECTIONS, pipelining: 1, users: USERS, lookups: LOOKUPS },
+        ring: ringResult,
+        hello: helloResult,
+        ticket: ticketResult,
+        ratio: { throughput: throughputRatio, serverCpu: cpuRatio, serverCpuWithRedis: cpuRatioWithRedis, goal: GOAL, met },
+        ...(profiles.length ? { profiles: profiles.map((p) => ({ file: p.file, wallMs: p.wallMs, busyMs: p.busyMs, top: p.functions.slice(0, 10), packages: p.packagesSelf.slice(0, 10) })) } : {}),
+      }),
+    );
+    process.exitCode = ticketResult.non2xx === 0 && ticketResult.errors === 0 && ticketResult.wrongAnswers === 0 ? 0 : 1;
+  } finally {
+    await bounded(cleanup(), 30_000);
+  }
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof Interrupted) return;
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});
