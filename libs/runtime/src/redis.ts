@@ -13,6 +13,8 @@ export function createRedis(url: string, logger: Logger, name = 'main'): Redis {
     enableOfflineQueue: true,
     connectTimeout: 2000,
     retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+    // Commands issued in the same tick share one write: fewer syscalls on every hot path.
+    enableAutoPipelining: true,
   });
   let down = false;
   redis.on('error', (error) => {

@@ -45,12 +45,16 @@ export class TicketsController {
   private async decide(body: unknown, ip: string): Promise<CreateTicketResponse> {
     const { uid, token } = parseOr400(createTicketRequest, body);
     const { rateLimit, ticketTtlSeconds } = this.ctx.config.ticket;
-    const admitted = await this.limiter.admit([
-      { key: `uid:${uid}`, window: rateLimit.perUid },
-      { key: `ip:${ip}`, window: rateLimit.perIp },
+    // Both Redis reads at once: with auto-pipelining they leave in one write and cost one round trip.
+    const [admitted, proven] = await Promise.all([
+      this.limiter.admit([
+        { key: `uid:${uid}`, window: rateLimit.perUid },
+        { key: `ip:${ip}`, window: rateLimit.perIp },
+      ]),
+      tokenProvesUid(token, uid, this.store, this.ctx.config.secrets.jwtSecret),
     ]);
     if (!admitted) throw apiError('rate_limited', 'too many tickets; retry later');
-    if (!(await tokenProvesUid(token, uid, this.store, this.ctx.config.secrets.jwtSecret))) throw apiError('invalid_token');
+    if (!proven) throw apiError('invalid_token');
     const node = this.ring.pick(uid);
     if (!node) throw apiError('no_nodes');
     const expiresAt = Date.now() + ticketTtlSeconds * 1000;
