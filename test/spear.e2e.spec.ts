@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Ack } from '@spear/protocol';
+import { startRedis } from '@spear/testing';
 import { signTicket, ticketKeys } from '@spear/tickets';
 import { startTestBed, type TestBed } from './support/engines-and-cluster';
 import { connectUser, connectWithTicket, ticketFor, until, type TestUser } from './support/spear-client';
@@ -140,5 +142,24 @@ describe.each(['redis', 'kafka'] as const)('spear gateway over two nodes (%s bus
     for (const body of ['e', 'f', 'g']) await p.emit('publish', { group: g, body });
     const gone = track(await userOn(bed, 'spear-1', 'gone'));
     expect(await gone.emit('join', { group: g, since: ids[0] })).toMatchObject({ ok: false, error: { code: 'history_gone' } });
+  });
+
+  it('while Redis is down a send fails with internal (never a false ack), and works again once it is back', async () => {
+    const a = track(await userOn(bed, 'spear-1', 'outage-a'));
+    const port = bed.redis.port;
+    await bed.redis.stop();
+    const ack = await a.emit('send', { to: 'outage-b', body: 'lost?' });
+    expect(ack).toMatchObject({ ok: false, error: { code: 'internal' } });
+    bed.redis = await startRedis({ dir: join(bed.dir, 'redis'), port });
+    let after: Ack<{ id: string }> | undefined;
+    for (const end = Date.now() + 10_000; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) {
+      after = await a.emit<{ id: string }>('send', { to: 'outage-b', body: 'after' });
+      if (after.ok) break;
+    }
+    expect(after).toMatchObject({ ok: true });
+    const b = track(await connectUser(bed.cluster.ticketUrl, 'outage-b'));
+    await until(() => b.msgs.length === 1);
+    // Only the acked message exists: the refused one was never stored.
+    expect(b.msgs.map((m) => m.body)).toEqual(['after']);
   });
 });
