@@ -2,7 +2,9 @@
 export type Envelope =
   | { t: 'msg'; p: { id: string; from: string; to: string; body: unknown; ts: number; cid?: string } }
   | { t: 'group'; p: { id: string; group: string; from: string; body: unknown; ts: number } }
-  | { t: 'broadcast'; p: { id: string; body: unknown; ts: number } };
+  | { t: 'broadcast'; p: { id: string; body: unknown; ts: number } }
+  /** Several directed envelopes for one node, sent as one publish (see NodeBatcher); handlers see them one by one. */
+  | { t: 'batch'; p: Envelope[] };
 
 /**
  * Delivers envelopes to the spear node(s) that need them: directed to named

@@ -23,7 +23,11 @@ export function deliver(
     return;
   }
   try {
-    onEnvelope(envelope);
+    if (envelope.t === 'batch') {
+      for (const inner of envelope.p) if (inner && typeof inner === 'object' && inner.t !== 'batch') onEnvelope(inner);
+    } else {
+      onEnvelope(envelope);
+    }
   } catch (error) {
     logger.error({ ...source, t: envelope.t, err: errorMessage(error) }, 'bus: envelope handler threw');
   }

@@ -19,6 +19,7 @@ export function decodeEnvelope(text: string): Envelope | null {
   }
   if (typeof value !== 'object' || value === null) return null;
   const { t, p } = value as { t?: unknown; p?: unknown };
+  if (t === 'batch') return Array.isArray(p) ? (value as Envelope) : null;
   if (t !== 'msg' && t !== 'group' && t !== 'broadcast') return null;
   if (typeof p !== 'object' || p === null) return null;
   return value as Envelope;

@@ -18,6 +18,7 @@ export const DEFAULTS = {
     routeTtlSeconds: 60,
     rateLimit: { eventsPerSecond: 100, burst: 200, strikes: 50 },
     migration: { graceMs: 5000, perSecond: 500, retryAfterMs: 200, drainMs: 3000 },
+    batchWindowMs: 0,
   },
   shutdownGraceMs: 5000,
   delivery: { maxBodyBytes: 64 * 1024, inbox: { cap: 1000, ttlSeconds: 7 * 86400 }, groupHistory: { cap: 1000, ttlSeconds: 86400 } },

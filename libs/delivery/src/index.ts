@@ -1,4 +1,5 @@
 export * from './group-history';
 export * from './inbox';
 export * from './message-router';
+export * from './node-batcher';
 export * from './route-table';

@@ -2,6 +2,7 @@ import type { Bus, Envelope } from '@spear/bus';
 import type { GroupEvent, MsgEvent } from '@spear/protocol';
 import type { GroupHistory } from './group-history';
 import type { Inbox } from './inbox';
+import { NodeBatcher } from './node-batcher';
 import type { RouteTable } from './route-table';
 
 /**
@@ -12,6 +13,8 @@ import type { RouteTable } from './route-table';
  * recipient that misses it gets it from the inbox on its next connection).
  */
 export class MessageRouter {
+  private readonly batcher: NodeBatcher;
+
   constructor(
     private readonly inbox: Inbox,
     private readonly history: GroupHistory,
@@ -19,7 +22,11 @@ export class MessageRouter {
     private readonly bus: Bus,
     /** When this process is a spear node: deliver to local sessions without the bus. */
     private readonly local?: { nodeId: string; deliver(envelope: Envelope): void },
-  ) {}
+    /** Coalescing window for directed deliveries (0: this event-loop turn). */
+    batchWindowMs = 0,
+  ) {
+    this.batcher = new NodeBatcher(bus, batchWindowMs);
+  }
 
   async toUser(message: MsgEvent): Promise<void> {
     await this.inbox.add(message);
@@ -40,6 +47,6 @@ export class MessageRouter {
     const remote = this.local ? nodes.filter((n) => n !== this.local!.nodeId) : nodes;
     if (this.local && remote.length !== nodes.length) this.local.deliver(envelope);
     // At-most-once: the inbox already holds it.
-    if (remote.length > 0) void this.bus.publishToNodes(remote, envelope).catch(() => undefined);
+    if (remote.length > 0) this.batcher.enqueue(remote, envelope);
   }
 }

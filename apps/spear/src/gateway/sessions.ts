@@ -99,6 +99,9 @@ export class Sessions {
       case 'broadcast':
         this.io.local.emit('broadcast', envelope.p);
         break;
+      case 'batch':
+        for (const inner of envelope.p) this.deliver(inner);
+        break;
     }
   }
 }

@@ -28,6 +28,8 @@ export const spearSchema = z
     rateLimit: z
       .strictObject({ eventsPerSecond: z.number().min(1), burst: z.number().int().min(1), strikes: z.number().int().min(1) })
       .default(d.rateLimit),
+    /** Directed deliveries to one node are coalesced within this window (0: one event-loop turn). */
+    batchWindowMs: z.number().int().min(0).max(1).default(d.batchWindowMs),
     /** Moving users when the ring changes (rebalance) or the node drains (shutdown). */
     migration: z
       .strictObject({

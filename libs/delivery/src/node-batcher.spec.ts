@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import type { Bus, Envelope } from '@spear/bus';
+import { NodeBatcher } from './node-batcher';
+
+function recordingBus() {
+  const sent: Array<{ nodes: readonly string[]; envelope: Envelope }> = [];
+  const bus = { publishToNodes: async (nodes: readonly string[], envelope: Envelope) => void sent.push({ nodes, envelope }) } as unknown as Bus;
+  return { bus, sent };
+}
+const msg = (id: string): Envelope => ({ t: 'msg', p: { id, from: 'a', to: 'b', body: id, ts: 1 } });
+
+describe('NodeBatcher', () => {
+  it('sends one publish per destination per turn, in enqueue order', async () => {
+    const { bus, sent } = recordingBus();
+    const batcher = new NodeBatcher(bus);
+    batcher.enqueue(['n1'], msg('1'));
+    batcher.enqueue(['n1', 'n2'], msg('2'));
+    batcher.enqueue(['n1'], msg('3'));
+    expect(sent).toHaveLength(0);
+    await new Promise((r) => setImmediate(r));
+    expect(sent).toEqual([
+      { nodes: ['n1'], envelope: { t: 'batch', p: [msg('1'), msg('2'), msg('3')] } },
+      { nodes: ['n2'], envelope: msg('2') },
+    ]);
+  });
+
+  it('flushes within the window when one is set', async () => {
+    const { bus, sent } = recordingBus();
+    new NodeBatcher(bus, 1).enqueue(['n1'], msg('1'));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(sent).toEqual([{ nodes: ['n1'], envelope: msg('1') }]);
+  });
+});
