@@ -1,0 +1,618 @@
+/**
+ * 1:1 messages across spear nodes, per bus:
+ * `node --import tsx bench/spear/cross-node.bench.ts [--bus redis|kafka|both]`
+ * (default both, ~2.5 min; needs the app bundles:
+ * `NX_DAEMON=false npx nx run-many -t build --projects=tag:type:app`).
+ *
+ * For each bus: starts ZooKeeper and Redis (and Kafka for the Kafka bus) in a
+ * temp dir, writes a throwaway profile with ticket's and spear's rate limits
+ * raised out of the way, and launches idgen, ticket and two spear nodes from
+ * the built bundles. Picks BENCH_PAIRS sender/receiver pairs by asking ticket
+ * which node each candidate uid gets (a token and a ticket per uid), so that
+ * every sender is on one node and its receiver on the other (half the pairs
+ * spear-1 → spear-2, half the other way). The sockets live in BENCH_WORKERS
+ * load-generator child processes (load-worker.ts), which hold both ends of
+ * their pairs and so time send→receive on one clock; receivers ack what they
+ * get, batched.
+ *
+ * Measures:
+ *   0. idle: the CPU every process uses for 3 s with all sockets connected
+ *      and no traffic;
+ *   1. sequential: BENCH_SEQUENTIAL messages one at a time (each waits for
+ *      its receipt and its send ack), rotating over the pairs: send→receive
+ *      and send→ack p50/p99;
+ *   2. throughput: a warm-up, then an open-loop ramp of offered rates
+ *      (BENCH_RATES msgs/s, BENCH_STEP_SECONDS each, spread round robin over
+ *      the senders), each followed by a drain. Per step: delivered msgs/s
+ *      (received in the window after its first second, per second), p50/p99
+ *      send→receive of the step's messages, refusals, and the CPU of every
+ *      process (from /proc) as % of one CPU and as µs per message, plus how
+ *      many CPUs the whole machine had busy and how much of that was other
+ *      tenants'. The ramp stops after the first step that saturates
+ *      (delivered < 90% of offered, p99 > 1 s, or messages left unsettled
+ *      after the drain). The result is the highest offered rate delivered
+ *      (≥ 95%) with p99 < 100 ms.
+ *   3. loss check: every send the server acked must have been received (by
+ *      id); also duplicates, misrouted messages, per-sender order. Exits
+ *      non-zero on any loss, order violation or refusal.
+ *
+ * Environment: BENCH_PAIRS (200), BENCH_WORKERS (1), BENCH_SEQUENTIAL (1000),
+ * BENCH_RATES (500,1000,1500,2000,2500,3000,4000,5000,6000,8000,12000,16000),
+ * BENCH_STEP_SECONDS (5), BENCH_WARMUP_SECONDS (2), BENCH_DRAIN_MS (10000),
+ * BENCH_CPU_PROF (a folder: V8 CPU profiles of both spear nodes during the
+ * step at BENCH_CPU_PROF_RATE msgs/s, default 2000; see profilingDist).
+ * Progress lines, a `RESULT ...` line per bus, a final JSON line.
+ */
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  launchCluster,
+  makeTempDir,
+  removeTempDir,
+  startKafka,
+  startRedis,
+  startZooKeeper,
+  WORKSPACE_DIST,
+  writeClusterProfile,
+  type ClusterHandle,
+  type KafkaHandle,
+  type RedisHandle,
+  type ZooKeeperHandle,
+} from '@spear/testing';
+import { bounded, checkInterrupted, cleanupOnce, fmtInt, fmtMachine, Interrupted, LatencyRecorder, log, machineFacts, ownCpu, type LatencySummary } from '../rpc/measure';
+import type { FromWorker, PairSpec, StepReport, ToWorker, UserSpec, VerifyReport } from './load-worker';
+
+type BusName = 'redis' | 'kafka';
+
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 200);
+const WORKERS = Math.max(1, Number(process.env.BENCH_WORKERS ?? 1));
+const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 1000);
+const RATES = (process.env.BENCH_RATES ?? '500,1000,1500,2000,2500,3000,4000,5000,6000,8000,12000,16000').split(',').map(Number);
+const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 5);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
+const DRAIN_MS = Number(process.env.BENCH_DRAIN_MS ?? 10_000);
+const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
+const CPU_PROF_RATE = Number(process.env.BENCH_CPU_PROF_RATE ?? 2000);
+const WARMUP_RATE = 500;
+const IDLE_SECONDS = 3;
+const P99_GOAL_MS = 100;
+const NODES = ['spear-1', 'spear-2'] as const;
+
+const OVERRIDES = {
+  ticket: { rateLimit: { perUid: { limit: 1e6, windowMs: 60_000 }, perIp: { limit: 1e7, windowMs: 60_000 } } },
+  spear: { rateLimit: { eventsPerSecond: 1e6, burst: 1e6, strikes: 1e6 } },
+};
+
+function parseBuses(argv: string[]): BusName[] {
+  const i = argv.indexOf('--bus');
+  const value = i >= 0 ? argv[i + 1] : (argv.find((a) => a.startsWith('--bus='))?.slice(6) ?? 'both');
+  if (value === 'both') return ['redis', 'kafka'];
+  if (value === 'redis' || value === 'kafka') return [value];
+  throw new Error(`--bus must be redis, kafka or both (got ${String(value)})`);
+}
+
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** CPU time (µs) a process has used, from /proc; NaN once it is gone. */
+function procCpuUs(pid: number): number {
+  try {
+    // Fields after the command name (which may contain spaces): utime is the 14th field, stime the 15th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS) * 1e6;
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU time (µs) all CPUs of the machine were busy (not idle, not waiting for I/O), from /proc/stat. */
+function machineBusyUs(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  return ((total - fields[3]! - fields[4]!) / CLOCK_TICKS) * 1e6;
+}
+
+/** Keys of a CPU record that are not one of the bench's processes. */
+const NOT_A_PROCESS = new Set(['machine', 'others']);
+
+const ms = (us: number) => Math.round(us / 10) / 100;
+const fmtMs = (us: number) => `${ms(us).toFixed(2)} ms`;
+
+// ---------------------------------------------------------------------------
+// Load-generator children
+
+class Worker {
+  private readonly waiting: Array<(m: FromWorker) => void> = [];
+  readonly exited: Promise<void>;
+  private exitedWith?: string;
+
+  private constructor(readonly child: ChildProcess) {
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => {
+        this.exitedWith = `load worker ${child.pid} exited (${signal ?? code})`;
+        for (const w of this.waiting.splice(0)) w({ type: 'error', message: this.exitedWith });
+        resolve();
+      }),
+    );
+    child.on('error', () => undefined); // a send on a channel that just closed
+    child.on('message', (m: FromWorker) => this.waiting.shift()?.(m));
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  static async start(): Promise<Worker> {
+    const child = fork(join(__dirname, 'load-worker.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+    const worker = new Worker(child);
+    const first = await worker.next();
+    if (first.type !== 'ready') {
+      await worker.stop();
+      throw new Error(`load worker did not start: ${first.type === 'error' ? first.message : first.type}`);
+    }
+    return worker;
+  }
+
+  private next(): Promise<FromWorker> {
+    if (this.exitedWith) return Promise.resolve({ type: 'error', message: this.exitedWith });
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /** One request, one answer of the expected type (an `error` answer throws). */
+  async request<T extends FromWorker['type']>(m: ToWorker, type: T): Promise<Extract<FromWorker, { type: T }>> {
+    const reply = this.next();
+    this.child.send(m);
+    const answer = await reply;
+    if (answer.type === 'error') throw new Error(`load worker ${this.pid}: ${answer.message}`);
+    if (answer.type !== type) throw new Error(`load worker ${this.pid} answered ${answer.type}, expected ${type}`);
+    return answer as Extract<FromWorker, { type: T }>;
+  }
+
+  /** Asks it to close its sockets and exit; SIGKILL after 5 s. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    if (this.child.connected) this.child.send({ type: 'stop' } satisfies ToWorker);
+    else this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Profiling (BENCH_CPU_PROF): spear nodes run from a wrapper bundle
+
+/**
+ * A dist folder whose idgen and ticket are the workspace's bundles and whose
+ * spear/main.js starts V8's profiler on the first SIGUSR2 and writes
+ * `<BENCH_CPU_PROF_DIR>/spear-<tag>-<node>.cpuprofile` on the second, then
+ * runs the real bundle (frames keep its path, so its source map applies).
+ * `--cpu-prof` itself is refused in NODE_OPTIONS and would cover the whole life.
+ */
+function profilingDist(dir: string): string {
+  const dist = join(dir, 'dist');
+  mkdirSync(join(dist, 'spear'), { recursive: true });
+  for (const app of ['idgen', 'ticket']) symlinkSync(join(WORKSPACE_DIST, app), join(dist, app));
+  const wrapper = `'use strict';
+const inspector = require('node:inspector');
+const { writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+const session = new inspector.Session();
+session.connect();
+let running = false;
+process.on('SIGUSR2', () => {
+  if (!running) {
+    running = true;
+    session.post('Profiler.enable', () => session.post('Profiler.start'));
+    return;
+  }
+  running = false;
+  session.post('Profiler.stop', (error, result) => {
+    if (error) return;
+    const name = 'spear-' + process.env.BENCH_CPU_PROF_TAG + '-' + process.env.SPEAR_NODE_ID + '.cpuprofile';
+    writeFileSync(join(process.env.BENCH_CPU_PROF_DIR, name), JSON.stringify(result.profile));
+  });
+});
+require(${JSON.stringify(join(WORKSPACE_DIST, 'spear', 'main.js'))});
+`;
+  writeFileSync(join(dist, 'spear', 'main.js'), wrapper);
+  mkdirSync(CPU_PROF!, { recursive: true });
+  return dist;
+}
+
+// ---------------------------------------------------------------------------
+// One bus
+
+interface Running {
+  dir: string;
+  zk?: ZooKeeperHandle;
+  redis?: RedisHandle;
+  kafka?: KafkaHandle;
+  cluster?: ClusterHandle;
+  workers: Worker[];
+}
+
+/** Stops what `r` holds, children first; idempotent (fields are cleared as they stop). */
+async function teardown(r: Running): Promise<void> {
+  const workers = r.workers.splice(0);
+  await Promise.all(workers.map((w) => bounded(w.stop(), 7000)));
+  const cluster = r.cluster;
+  r.cluster = undefined;
+  await bounded(cluster?.stop(), 30_000);
+  const engines = [r.kafka, r.redis, r.zk];
+  r.kafka = r.redis = r.zk = undefined;
+  await Promise.all(engines.map((e) => bounded(e?.stop(), 30_000)));
+  removeTempDir(r.dir);
+}
+
+let current: Running | undefined;
+
+interface Procs {
+  [name: string]: number;
+}
+
+interface StepResult {
+  offered: number;
+  seconds: number;
+  sent: number;
+  acked: number;
+  refused: Record<string, number>;
+  /** Received per second in the window's steady part (after its first second). */
+  deliveredPerSecond: number;
+  /** Received within the whole window, per second. */
+  receivedInWindowPerSecond: number;
+  ackedPerSecond: number;
+  latency: LatencySummary;
+  ackLatency: LatencySummary;
+  unsettled: number;
+  undelivered: number;
+  drainMs: number;
+  maxLagMs: number;
+  /** Share of one CPU each process used during the window (1 = one core busy). */
+  cpu: Record<string, number>;
+  /** CPU µs each process spent per message received in the window (less sensitive to a busy machine than msgs/s). */
+  cpuUsPerMessage: Record<string, number>;
+  busiest: string;
+  saturated: boolean;
+}
+
+interface BusResult {
+  bus: BusName;
+  startupSeconds: number;
+  pairs: number;
+  sockets: number;
+  candidatesAsked: number;
+  connectMs: number;
+  idle: { seconds: number; cpu: Record<string, number> };
+  sequential: { messages: number; timeouts: number; sendToReceive: LatencySummary; sendToAck: LatencySummary };
+  steps: StepResult[];
+  /** Highest offered rate delivered in full (≥ 95%) with p99 < 100 ms; null when none. */
+  best: { offered: number; delivered: number; p50Ms: number; p99Ms: number } | null;
+  peakDeliveredPerSecond: number;
+  verify: VerifyReport;
+  refused: number;
+  loadavgEnd: number[];
+}
+
+/** Token for `uid` (admin), then a ticket: the node ticket picks for it. */
+async function nodeOf(ticketUrl: string, adminKey: string, uid: string): Promise<UserSpec> {
+  const tokenRes = await fetch(`${ticketUrl}/v1/tokens`, { method: 'POST', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ uid, ttlSeconds: 3600 }) });
+  if (tokenRes.status !== 201) throw new Error(`token for ${uid}: HTTP ${tokenRes.status} ${await tokenRes.text()}`);
+  const { token } = (await tokenRes.json()) as { token: string };
+  const res = await fetch(`${ticketUrl}/v1/tickets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ uid, token }) });
+  if (res.status !== 200) throw new Error(`ticket for ${uid}: HTTP ${res.status} ${await res.text()}`);
+  const { node } = (await res.json()) as { node: { id: string } };
+  return { uid, token, node: node.id };
+}
+
+/** PAIRS senders and PAIRS receivers, each pair split across the two nodes (half one way, half the other). */
+async function choosePairs(ticketUrl: string, adminKey: string, bus: BusName): Promise<{ pairs: PairSpec[]; asked: number }> {
+  const perNode = PAIRS; // each node holds PAIRS/2 senders and PAIRS/2 receivers
+  const on: Record<string, UserSpec[]> = { 'spear-1': [], 'spear-2': [] };
+  let i = 0;
+  const enough = () => NODES.every((n) => on[n]!.length >= perNode);
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (!enough()) {
+        if (i > PAIRS * 10) throw new Error(`asked ticket about ${i} uids and still lack users on a node: ${NODES.map((n) => `${n} ${on[n]!.length}`).join(', ')}`);
+        const user = await nodeOf(ticketUrl, adminKey, `${bus}-u${i++}`);
+        const list = on[user.node];
+        if (!list) throw new Error(`ticket named node ${user.node}`);
+        if (list.length < perNode) list.push(user);
+      }
+    }),
+  );
+  const pairs: PairSpec[] = [];
+  for (let p = 0; p < PAIRS; p++) {
+    const [a, b] = p % 2 === 0 ? NODES : ([NODES[1], NODES[0]] as const);
+    // Slot p of each node's list is used once: by pair p's sender on one node and its receiver on the other.
+    pairs.push({ sender: on[a]![p]!, receiver: on[b]![p]! });
+  }
+  return { pairs, asked: i };
+}
+
+/**
+ * Share of one CPU each process used between two readings; `machine` is how
+ * many CPUs were busy in all, `others` the part of that no process of this
+ * bench used (other tenants of a shared machine).
+ */
+function cpuShares(before: Procs, after: Procs, wallMs: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  const share = (us: number) => us / 1000 / wallMs;
+  let ours = 0;
+  for (const name of Object.keys(before)) {
+    const v = share(after[name]! - before[name]!);
+    if (name !== 'machine') ours += v;
+    out[name] = Math.round(v * 100) / 100;
+  }
+  out.others = Math.round(Math.max(0, share(after.machine! - before.machine!) - ours) * 100) / 100;
+  return out;
+}
+
+const fmtCpu = (s: { cpu: Record<string, number>; cpuUsPerMessage?: Record<string, number> }) =>
+  Object.entries(s.cpu)
+    .filter(([k, v]) => v >= 0.01 && !NOT_A_PROCESS.has(k))
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${Math.round(v * 100)}%${s.cpuUsPerMessage ? ` (${s.cpuUsPerMessage[k]} µs/msg)` : ''}`)
+    .join(', ') + `; machine ${s.cpu.machine!.toFixed(2)} of ${availableParallelism()} CPUs busy, ${s.cpu.others!.toFixed(2)} by other processes`;
+
+async function runBus(bus: BusName): Promise<BusResult> {
+  const r: Running = { dir: makeTempDir(`spear-bench-cross-${bus}-`), workers: [] };
+  current = r;
+  try {
+    const started = performance.now();
+    log(`[${bus}] starting engines${bus === 'kafka' ? ' (Kafka too)' : ''}, idgen, ticket, spear-1, spear-2`);
+    [r.zk, r.redis, r.kafka] = await Promise.all([
+      startZooKeeper({ dir: join(r.dir, 'zookeeper') }),
+      startRedis({ dir: join(r.dir, 'redis') }),
+      bus === 'kafka' ? startKafka({ dir: join(r.dir, 'kafka') }) : undefined,
+    ]);
+    checkInterrupted();
+    const profileDir = await writeClusterProfile({
+      dir: r.dir,
+      engines: { zookeeper: r.zk.connectString, redisUrl: r.redis.url, ...(r.kafka ? { kafkaBrokers: r.kafka.brokers } : {}) },
+      bus,
+      overrides: OVERRIDES,
+    });
+    const profile = JSON.parse(readFileSync(join(profileDir, 'profile.json'), 'utf8')) as { secrets: { adminKey: string }; bus: string };
+    if (profile.bus !== bus) throw new Error(`profile bus is ${profile.bus}, wanted ${bus}`);
+    const distDir = CPU_PROF ? profilingDist(r.dir) : WORKSPACE_DIST;
+    r.cluster = await launchCluster({ profileDir, dir: r.dir, distDir, apps: ['idgen', 'ticket', 'spear'], env: CPU_PROF ? { BENCH_CPU_PROF_DIR: CPU_PROF, BENCH_CPU_PROF_TAG: bus } : undefined });
+    checkInterrupted();
+    const ticketUrl = r.cluster.ticketUrl;
+    // ticket's ring fills from a ZooKeeper watch: wait until it sees both nodes.
+    const nodesDeadline = Date.now() + 15_000;
+    for (;;) {
+      const { nodes } = (await (await fetch(`${ticketUrl}/v1/nodes`)).json()) as { nodes: Array<{ id: string }> };
+      if (nodes.length === NODES.length) break;
+      if (Date.now() > nodesDeadline) throw new Error(`ticket sees nodes ${JSON.stringify(nodes)}, wanted ${NODES.join(', ')}`);
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    const startupSeconds = Math.round((performance.now() - started) / 100) / 10;
+    const svc = (name: string) => r.cluster!.service(name).pid;
+    log(
+      `[${bus}] up in ${startupSeconds} s: spear-1 pid ${svc('spear-spear-1')}, spear-2 pid ${svc('spear-spear-2')}, idgen ${svc('idgen')}, ticket ${svc('ticket')}, ` +
+        `redis ${r.redis.pid}${r.kafka ? `, kafka ${r.kafka.pid}` : ''}, zookeeper ${r.zk.pid}`,
+    );
+
+    const chooseStart = performance.now();
+    const { pairs, asked } = await choosePairs(ticketUrl, profile.secrets.adminKey, bus);
+    log(`[${bus}] ${PAIRS} pairs from ${asked} uids asked (${((performance.now() - chooseStart) / 1000).toFixed(1)} s); each sender on the other node than its receiver`);
+
+    for (let w = 0; w < WORKERS; w++) r.workers.push(await Worker.start());
+    const connectStart = performance.now();
+    const shares = r.workers.map((_, w) => pairs.filter((_p, i) => i % WORKERS === w));
+    const connected = await Promise.all(r.workers.map((w, i) => w.request({ type: 'connect', ticketUrl, pairs: shares[i]! }, 'connected')));
+    const sockets = connected.reduce((a, c) => a + c.sockets, 0);
+    const connectMs = Math.round(performance.now() - connectStart);
+    log(`[${bus}] ${sockets} sockets connected in ${(connectMs / 1000).toFixed(1)} s by ${WORKERS} load worker${WORKERS > 1 ? 's' : ''} (pid ${r.workers.map((w) => w.pid).join(', ')})`);
+    checkInterrupted();
+
+    const pids: Procs = {
+      'spear-1': svc('spear-spear-1'),
+      'spear-2': svc('spear-spear-2'),
+      redis: r.redis.pid,
+      ...(r.kafka ? { kafka: r.kafka.pid } : {}),
+      idgen: svc('idgen'),
+      ticket: svc('ticket'),
+      zookeeper: r.zk.pid,
+      ...Object.fromEntries(r.workers.map((w, i) => [WORKERS > 1 ? `load-${i + 1}` : 'load', w.pid])),
+    };
+    const readCpu = (): Procs => ({ ...Object.fromEntries(Object.entries(pids).map(([n, pid]) => [n, procCpuUs(pid)])), coordinator: ownCpu(), machine: machineBusyUs() });
+
+    // 0. What the connected sockets cost with no traffic (pings, timers, Kafka long polls).
+    const idle0 = readCpu();
+    const idleT0 = performance.now();
+    await new Promise((res) => setTimeout(res, IDLE_SECONDS * 1000));
+    const idle = { seconds: IDLE_SECONDS, cpu: cpuShares(idle0, readCpu(), performance.now() - idleT0) };
+    log(`[${bus}] idle ${IDLE_SECONDS} s, all sockets connected: cpu ${fmtCpu(idle)}`);
+    checkInterrupted();
+
+    // 1. Sequential.
+    const seq = await r.workers[0]!.request({ type: 'sequential', count: SEQUENTIAL }, 'sequential');
+    const seqLatency = new LatencyRecorder();
+    for (const v of seq.latency) seqLatency.add(v);
+    const seqAck = new LatencyRecorder();
+    for (const v of seq.ackLatency) seqAck.add(v);
+    const sequential = { messages: SEQUENTIAL, timeouts: seq.timeouts, sendToReceive: seqLatency.summary(), sendToAck: seqAck.summary() };
+    log(
+      `[${bus}] sequential ${fmtInt(SEQUENTIAL)} messages: send→receive p50 ${fmtMs(sequential.sendToReceive.p50Us)}, p99 ${fmtMs(sequential.sendToReceive.p99Us)} ` +
+        `(send→ack p50 ${fmtMs(sequential.sendToAck.p50Us)}, p99 ${fmtMs(sequential.sendToAck.p99Us)}); ${seq.timeouts} timeouts`,
+    );
+
+    // 2. Ramp.
+    const runStep = async (k: number, offered: number, seconds: number): Promise<StepResult> => {
+      checkInterrupted();
+      const cpu0 = readCpu();
+      const t0 = performance.now();
+      // CPU is read when the window ends, not after the drain.
+      const profiled = CPU_PROF !== undefined && k > 0 && offered === CPU_PROF_RATE;
+      // Profiles cover the window only (the wrapper starts and stops V8's profiler on SIGUSR2).
+      const spearPids = [pids['spear-1']!, pids['spear-2']!];
+      if (profiled) for (const pid of spearPids) process.kill(pid, 'SIGUSR2');
+      const cpuAtWindowEnd = new Promise<{ cpu: Procs; t: number }>((resolve) =>
+        setTimeout(() => {
+          const cpu = readCpu();
+          if (profiled) for (const pid of spearPids) process.kill(pid, 'SIGUSR2');
+          resolve({ cpu, t: performance.now() });
+        }, seconds * 1000),
+      );
+      const reports = await Promise.all(r.workers.map((w) => w.request({ type: 'step', step: k, rate: offered / WORKERS, seconds, drainMs: DRAIN_MS }, 'step')));
+      const end = await cpuAtWindowEnd;
+      const cpu = cpuShares(cpu0, end.cpu, end.t - t0);
+      return summarizeStep(offered, seconds, reports, cpu, end.t - t0);
+    };
+    const warm = await runStep(0, WARMUP_RATE, WARMUP_SECONDS);
+    log(`[${bus}] warm-up ${WARMUP_RATE}/s for ${WARMUP_SECONDS} s: delivered ${fmtInt(warm.deliveredPerSecond)}/s, p99 ${fmtMs(warm.latency.p99Us)}`);
+    const steps: StepResult[] = [];
+    for (let i = 0; i < RATES.length; i++) {
+      const s = await runStep(i + 1, RATES[i]!, STEP_SECONDS);
+      steps.push(s);
+      const refused = Object.entries(s.refused).map(([c, n]) => `${c} ${n}`).join(', ');
+      log(
+        `[${bus}] offered ${fmtInt(s.offered)}/s: delivered ${fmtInt(s.deliveredPerSecond)}/s, acked ${fmtInt(s.ackedPerSecond)}/s, send→receive p50 ${fmtMs(s.latency.p50Us)} p99 ${fmtMs(s.latency.p99Us)} max ${fmtMs(s.latency.maxUs)}, ` +
+          `send→ack p99 ${fmtMs(s.ackLatency.p99Us)}; drain ${s.drainMs} ms${s.unsettled || s.undelivered ? `, ${s.unsettled} unsettled, ${s.undelivered} undelivered` : ''}` +
+          `${refused ? `, refused: ${refused}` : ''}${s.maxLagMs > 50 ? `, generator lag ≤ ${s.maxLagMs} ms` : ''}; cpu ${fmtCpu(s)}; load ${machineFacts().loadavg.join(' ')}${s.saturated ? ' — saturated' : ''}`,
+      );
+      if (CPU_PROF && s.offered === CPU_PROF_RATE) {
+        log(`[${bus}] cpu profiles of this step's window (profiling slows the nodes down): ${NODES.map((n) => join(CPU_PROF, `spear-${bus}-${n}.cpuprofile`)).join(', ')}`);
+        log(`[${bus}]   summarize with: node --import tsx bench/ticket/cpu-profile.ts <file> 25`);
+      }
+      if (s.saturated) break;
+    }
+
+    // 3. Loss check.
+    const verifies = await Promise.all(r.workers.map((w) => w.request({ type: 'verify', waitMs: 5000 }, 'verify')));
+    const verify = mergeVerify(verifies);
+    log(
+      `[${bus}] check: ${fmtInt(verify.acked)} sends acked, ${fmtInt(verify.received)} received; lost ${verify.lost}, duplicates ${verify.duplicates}, misrouted ${verify.misrouted}, ` +
+        `unacked but received ${verify.unknown}, order violations ${verify.orderViolations}, ack errors ${verify.ackErrors}, disconnects ${verify.disconnects}, migrates ${verify.migrates}` +
+        (verify.lost ? `; lost e.g. ${verify.lostSample.join(', ')}` : ''),
+    );
+
+    const good = steps.filter((s) => !s.saturated && s.deliveredPerSecond >= 0.95 * s.offered && ms(s.latency.p99Us) < P99_GOAL_MS);
+    const top = good.sort((a, b) => b.offered - a.offered)[0];
+    const best = top ? { offered: top.offered, delivered: top.deliveredPerSecond, p50Ms: ms(top.latency.p50Us), p99Ms: ms(top.latency.p99Us) } : null;
+    const refused = steps.reduce((a, s) => a + Object.values(s.refused).reduce((x, y) => x + y, 0), 0) + Object.values(warm.refused).reduce((x, y) => x + y, 0);
+    const peak = Math.max(...steps.map((s) => s.deliveredPerSecond));
+    const loadavgEnd = machineFacts().loadavg;
+    log(
+      `RESULT spear cross-node 1:1, ${bus} bus: sequential send→receive p50 ${fmtMs(sequential.sendToReceive.p50Us)}, p99 ${fmtMs(sequential.sendToReceive.p99Us)}; ` +
+        `highest offered rate with p99 < ${P99_GOAL_MS} ms: ${best ? `${fmtInt(best.offered)} msgs/s (delivered ${fmtInt(best.delivered)}/s, p50 ${best.p50Ms} ms, p99 ${best.p99Ms} ms)` : 'none'}; ` +
+        `peak delivered ${fmtInt(peak)}/s; lost ${verify.lost}, refused ${refused}, order violations ${verify.orderViolations}; load ${loadavgEnd.join(' ')}`,
+    );
+    return { bus, startupSeconds, pairs: PAIRS, sockets, candidatesAsked: asked, connectMs, idle, sequential, steps, best, peakDeliveredPerSecond: peak, verify, refused, loadavgEnd };
+  } finally {
+    log(`[${bus}] stopping load workers, cluster and engines`);
+    await teardown(r);
+    current = undefined;
+  }
+}
+
+function summarizeStep(offered: number, seconds: number, reports: StepReport[], cpu: Record<string, number>, wallMs: number): StepResult {
+  const latency = new LatencyRecorder();
+  const ackLatency = new LatencyRecorder();
+  const refused: Record<string, number> = {};
+  let sent = 0;
+  let acked = 0;
+  let receivedInWindow = 0;
+  let receivedSteady = 0;
+  let steadyMs = 0;
+  let ackedInWindow = 0;
+  let unsettled = 0;
+  let undelivered = 0;
+  let drainMs = 0;
+  let maxLagMs = 0;
+  for (const rep of reports) {
+    for (const v of rep.latency) latency.add(v);
+    for (const v of rep.ackLatency) ackLatency.add(v);
+    for (const [code, n] of Object.entries(rep.refused)) refused[code] = (refused[code] ?? 0) + n;
+    sent += rep.sent;
+    acked += rep.acked;
+    receivedInWindow += rep.receivedInWindow;
+    receivedSteady += rep.receivedSteady;
+    steadyMs = rep.steadyMs;
+    ackedInWindow += rep.ackedInWindow;
+    unsettled += rep.unsettled;
+    undelivered += rep.undelivered;
+    drainMs = Math.max(drainMs, rep.drainMs);
+    maxLagMs = Math.max(maxLagMs, rep.maxLagMs);
+  }
+  const l = latency.summary();
+  const deliveredPerSecond = Math.round((receivedSteady / steadyMs) * 1000);
+  const busiest = Object.entries(cpu).filter(([k]) => !NOT_A_PROCESS.has(k)).sort((a, b) => b[1] - a[1])[0]?.[0] ?? '?';
+  const saturated = deliveredPerSecond < 0.9 * offered || ms(l.p99Us) > 1000 || unsettled > 0 || undelivered > 0;
+  return {
+    offered,
+    seconds,
+    sent,
+    acked,
+    refused,
+    deliveredPerSecond,
+    receivedInWindowPerSecond: Math.round(receivedInWindow / seconds),
+    ackedPerSecond: Math.round(ackedInWindow / seconds),
+    latency: l,
+    ackLatency: ackLatency.summary(),
+    unsettled,
+    undelivered,
+    drainMs,
+    maxLagMs,
+    cpu,
+    cpuUsPerMessage: Object.fromEntries(Object.entries(cpu).filter(([k]) => k !== 'machine').map(([k, v]) => [k, Math.round((v * wallMs * 1000) / Math.max(1, receivedInWindow))])),
+    busiest,
+    saturated,
+  };
+}
+
+function mergeVerify(vs: VerifyReport[]): VerifyReport {
+  const out: VerifyReport = { acked: 0, received: 0, lost: 0, lostSample: [], duplicates: 0, misrouted: 0, unknown: 0, orderViolations: 0, ackErrors: 0, disconnects: 0, migrates: 0 };
+  for (const v of vs) {
+    for (const key of ['acked', 'received', 'lost', 'duplicates', 'misrouted', 'unknown', 'orderViolations', 'ackErrors', 'disconnects', 'migrates'] as const) out[key] += v[key];
+    out.lostSample.push(...v.lostSample);
+  }
+  out.lostSample = out.lostSample.slice(0, 5);
+  return out;
+}
+
+async function main(): Promise<void> {
+  const buses = parseBuses(process.argv.slice(2));
+  for (const app of ['idgen', 'ticket', 'spear']) {
+    const bundle = join(WORKSPACE_DIST, app, 'main.js');
+    if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`NX_DAEMON=false npx nx run-many -t build --projects=tag:type:app\` first`);
+  }
+  const machine = machineFacts();
+  log(`spear cross-node bench: ${fmtMachine(machine)}`);
+  log(`  spear bundle built ${statSync(join(WORKSPACE_DIST, 'spear', 'main.js')).mtime.toISOString()}`);
+  log(
+    `  buses ${buses.join(', ')}; ${PAIRS} pairs (${PAIRS * 2} sockets) in ${WORKERS} load worker process${WORKERS > 1 ? 'es' : ''}; ${fmtInt(SEQUENTIAL)} sequential messages; ` +
+      `ramp ${RATES.map(fmtInt).join(', ')} msgs/s, ${STEP_SECONDS} s each after a ${WARMUP_SECONDS} s warm-up at ${WARMUP_RATE}/s; drain ≤ ${DRAIN_MS} ms`,
+  );
+  const cleanup = cleanupOnce(async () => {
+    if (current) await teardown(current);
+  });
+  const results: BusResult[] = [];
+  try {
+    for (const bus of buses) results.push(await runBus(bus));
+    const loadavgEnd = machineFacts().loadavg;
+    log(
+      JSON.stringify({
+        bench: 'spear-cross-node',
+        machine,
+        loadavgEnd,
+        settings: { buses, pairs: PAIRS, workers: WORKERS, sequential: SEQUENTIAL, rates: RATES, stepSeconds: STEP_SECONDS, warmupSeconds: WARMUP_SECONDS, warmupRate: WARMUP_RATE, drainMs: DRAIN_MS, p99GoalMs: P99_GOAL_MS, overrides: OVERRIDES },
+        results,
+      }),
+    );
+    const bad = results.filter((b) => b.verify.lost > 0 || b.verify.orderViolations > 0 || b.verify.misrouted > 0 || b.refused > 0 || b.sequential.timeouts > 0);
+    process.exitCode = bad.length === 0 ? 0 : 1;
+  } finally {
+    await cleanup();
+  }
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof Interrupted) return;
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});
