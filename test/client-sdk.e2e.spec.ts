@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, SpearError, type GroupEvent } from '@spear/client';
 import { startServiceProcess, WORKSPACE_DIST, type ServiceProcess } from '@spear/testing';
-import { startTestBed, type TestBed } from './support/engines-and-cluster';
+import { E2E_BUSES, printLogsOnFailure, startTestBed, type TestBed } from './support/engines-and-cluster';
 import { issueToken, pushToGroup, revokeToken, sdkUser, sleep, uidOn, type Recorded } from './support/sdk-helpers';
 import { until } from './support/spear-client';
 
@@ -16,7 +16,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
   return (error as SpearError).code;
 }
 
-describe('client SDK (@spear/client) against a two-node cluster', () => {
+describe.each(E2E_BUSES)('client SDK (@spear/client) against a two-node cluster (%s bus)', (bus) => {
   let bed: TestBed;
   const users: Recorded[] = [];
   const restarted: ServiceProcess[] = [];
@@ -28,6 +28,7 @@ describe('client SDK (@spear/client) against a two-node cluster', () => {
 
   beforeAll(async () => {
     bed = await startTestBed({
+      bus,
       overrides: {
         delivery: { groupHistory: { cap: 5, ttlSeconds: 600 } },
         // These tests reconnect the same uids many times; the default 30 tickets/min/uid would make them wait.
@@ -35,6 +36,7 @@ describe('client SDK (@spear/client) against a two-node cluster', () => {
       },
     });
   });
+  printLogsOnFailure(() => bed);
   afterAll(async () => {
     for (const u of users) u.client.close();
     await Promise.all(restarted.map((s) => s.stop()));
@@ -161,7 +163,7 @@ describe('client SDK (@spear/client) against a two-node cluster', () => {
     expect(await codeOf(eve.client.send('sdk-alice', 1))).toBe('invalid_token');
   });
 
-  it('moves a client off a stopped node (migrate), rejoining its group, and keeps receiving', async () => {
+  it('moves clients off a draining node (migrate) under traffic: all end on the other node, no acked message lost', async () => {
     const uid = await uidOn(bed, 'spear-1', 'sdk-mover');
     const m = await user(bed, uid, { backoff: { minMs: 100, maxMs: 1000 }, timeoutMs: 30_000 });
     expect(m.client.session!.node).toBe('spear-1');
@@ -169,17 +171,39 @@ describe('client SDK (@spear/client) against a two-node cluster', () => {
     m.client.on('group', (e) => void groupGot.push(e));
     await m.client.join('sdk-mig-room');
     const sender = await user(bed, await uidOn(bed, 'spear-2', 'sdk-sender'));
+    // More users on the draining node, each receiving a steady stream while it drains.
+    const crowd: Recorded[] = [];
+    for (let i = 0; crowd.length < 8; i++) {
+      const candidate = await uidOn(bed, 'spear-1', `sdk-crowd${i}`);
+      crowd.push(await user(bed, candidate, { backoff: { minMs: 100, maxMs: 1000 }, timeoutMs: 30_000 }));
+    }
 
     await sender.client.send(uid, 'before');
     await sender.client.publish('sdk-mig-room', 'g-before');
     await until(() => m.msgs.length === 1 && groupGot.length === 1);
 
+    const acked = new Map<string, string[]>(crowd.map((c) => [c.client.uid, []]));
+    let streaming = true;
+    const stream = (async () => {
+      for (let n = 0; streaming; n++) {
+        await Promise.all(crowd.map(async (c) => {
+          const sent = await sender.client.send(c.client.uid, `s-${n}`).catch(() => undefined);
+          if (sent) acked.get(c.client.uid)!.push(sent.id);
+        }));
+        await sleep(20);
+      }
+    })();
+    await sleep(300);
     const stopping = bed.cluster.service('spear-spear-1').stop();
     // Sent and published while the client is moving: stored in its inbox / the group's history.
     const during = [];
     for (let i = 0; i < 5; i++) during.push((await sender.client.send(uid, `during-${i}`)).id);
     await sender.client.publish('sdk-mig-room', 'g-during');
     await stopping;
+    await until(() => crowd.every((c) => c.client.connected && c.client.session?.node === 'spear-2'), 30_000);
+    await sleep(300);
+    streaming = false;
+    await stream;
 
     await until(() => m.events.some((e) => e.startsWith('reconnected:')), 30_000);
     expect(m.events[0]).toBe('reconnecting:migrate');
@@ -193,6 +217,13 @@ describe('client SDK (@spear/client) against a two-node cluster', () => {
     expect(m.msgs.map((x) => x.body)).toEqual(['before', 'during-0', 'during-1', 'during-2', 'during-3', 'during-4', 'after']);
     expect(groupGot.map((x) => x.body)).toEqual(['g-before', 'g-during', 'g-after']);
     expect(m.events.filter((e) => e.startsWith('error:'))).toEqual([]);
+    // Every acked send reached its user (the SDK dropped redelivered duplicates), in send order.
+    await until(() => crowd.every((c) => c.msgs.length >= acked.get(c.client.uid)!.length), 15_000);
+    for (const c of crowd) {
+      const ids = acked.get(c.client.uid)!;
+      expect(ids.length).toBeGreaterThan(5);
+      expect(c.msgs.map((x) => x.id)).toEqual(ids);
+    }
   });
 
   it('calls made while reconnecting wait for the new connection, which rejoins groups from the last id seen', async () => {

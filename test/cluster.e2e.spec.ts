@@ -3,28 +3,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@spear/config';
 import { ZooKeeperRegistry } from '@spear/registry';
-import { startRedis, waitForHttpOk } from '@spear/testing';
+import { isAlive, pollUntil, startRedis, waitForHttpOk } from '@spear/testing';
 import { startTestBed, type TestBed } from './support/engines-and-cluster';
 import { connectUser } from './support/spear-client';
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await probe();
-  while (!ok(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    value = await probe();
-  }
-  return value;
-}
 
 describe('the whole cluster on real ZooKeeper and Redis', () => {
   let bed: TestBed;
@@ -122,7 +103,7 @@ describe('the whole cluster on real ZooKeeper and Redis', () => {
     const ticket = bed.cluster.service('ticket');
     const port = bed.redis.port;
     await bed.redis.stop();
-    const down = await until(() => fetch(`${ticket.baseUrl}/healthz`), (r) => r.status === 503, 5000);
+    const down = await pollUntil(() => fetch(`${ticket.baseUrl}/healthz`), (r) => r.status === 503, 5000);
     expect(down.status).toBe(503);
     const body = (await down.json()) as { failing: string[]; error: { code: string; message: string } };
     expect(body.failing).toEqual(['redis']);
@@ -136,7 +117,7 @@ describe('the whole cluster on real ZooKeeper and Redis', () => {
     const node = bed.cluster.service('spear-spear-2');
     const exited = new Promise<number | null>((resolve) => node.child.once('exit', (code) => resolve(code)));
     node.child.kill('SIGTERM');
-    const nodes = await until(() => registry.list('/nodes/spear'), (l) => l.length === 1, 5000);
+    const nodes = await pollUntil(() => registry.list('/nodes/spear'), (l) => l.length === 1, 5000);
     expect(nodes.map((n) => n.name)).toEqual(['spear-1']);
     expect(await exited).toBe(0);
     const listed = (await (await fetch(`${bed.cluster.ticketUrl}/v1/nodes`)).json()) as { nodes: Array<{ id: string }> };

@@ -1,16 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestBed, type TestBed } from './support/engines-and-cluster';
+import { E2E_BUSES, printLogsOnFailure, startTestBed, type TestBed } from './support/engines-and-cluster';
 import { connectUser, until, type TestUser } from './support/spear-client';
 
 const ADMIN = { authorization: 'Bearer dev-admin-key' };
 
-describe('a spear node that dies', () => {
+describe.each(E2E_BUSES)('a spear node that dies (%s bus)', (bus) => {
   let bed: TestBed;
   const users: TestUser[] = [];
 
   beforeAll(async () => {
-    bed = await startTestBed({ overrides: { zookeeper: { sessionTimeoutMs: 3000 } } });
+    bed = await startTestBed({ bus, overrides: { zookeeper: { sessionTimeoutMs: 3000 } } });
   });
+  printLogsOnFailure(() => bed);
   afterAll(async () => {
     for (const u of users) u.close();
     await bed?.close();

@@ -3,24 +3,25 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HashRing } from '@spear/ring';
 import { startServiceProcess, WORKSPACE_DIST, type ServiceProcess } from '@spear/testing';
-import { startTestBed, type TestBed } from './support/engines-and-cluster';
+import { E2E_BUSES, printLogsOnFailure, startTestBed, type TestBed } from './support/engines-and-cluster';
 import { signTicket, ticketKeys } from '@spear/tickets';
 import { connectUser, connectWithTicket, until, type TestUser } from './support/spear-client';
 
-describe('cluster behaviour: rebalance when a node joins, drain on SIGTERM', () => {
+describe.each(E2E_BUSES)('cluster behaviour: rebalance when a node joins, drain on SIGTERM (%s bus)', (bus) => {
   let bed: TestBed;
   let third: ServiceProcess | undefined;
   const users: TestUser[] = [];
   const migrated = new Set<string>();
 
   beforeAll(async () => {
-    bed = await startTestBed({ spearNodes: 3, spearNodeIds: ['spear-1', 'spear-2'], overrides: { spear: { migration: { graceMs: 500, perSecond: 1000, retryAfterMs: 50, drainMs: 2000 } } } });
+    bed = await startTestBed({ bus, spearNodes: 3, spearNodeIds: ['spear-1', 'spear-2'], overrides: { spear: { migration: { graceMs: 500, perSecond: 1000, retryAfterMs: 50, drainMs: 2000 } } } });
     for (let i = 0; i < 60; i++) {
       const u = await connectUser(bed.cluster.ticketUrl, `mover-${i}`);
       u.socket.on('migrate', () => migrated.add(u.uid));
       users.push(u);
     }
   });
+  printLogsOnFailure(() => bed);
   afterAll(async () => {
     for (const u of users) u.close();
     await third?.stop();

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestBed, type TestBed } from './support/engines-and-cluster';
+import { E2E_BUSES, printLogsOnFailure, startTestBed, type TestBed } from './support/engines-and-cluster';
 import { connectUser, until, type TestUser } from './support/spear-client';
 
 const ADMIN = { authorization: 'Bearer dev-admin-key', 'content-type': 'application/json' };
 
-describe('ticket push API and presence, through spear delivery', () => {
+describe.each(E2E_BUSES)('ticket push API and presence, through spear delivery (%s bus)', (bus) => {
   let bed: TestBed;
   const users: TestUser[] = [];
   const post = (path: string, body: unknown, headers: Record<string, string> = ADMIN) =>
@@ -13,8 +13,9 @@ describe('ticket push API and presence, through spear delivery', () => {
   const code = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
 
   beforeAll(async () => {
-    bed = await startTestBed();
+    bed = await startTestBed({ bus });
   });
+  printLogsOnFailure(() => bed);
   afterAll(async () => {
     for (const u of users) u.close();
     await bed?.close();

@@ -2,23 +2,14 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, startZooKeeper, type RedisHandle, type ZooKeeperHandle } from '@spear/testing';
-import { assertPortFree, cleanEnv, isAlive, readInstances, readPid, REPO_ROOT, run, runReleaseTool, type RunResult } from './support/release-helpers';
+import { isAlive, pollUntil, startRedis, startZooKeeper, type RedisHandle, type ZooKeeperHandle } from '@spear/testing';
+import { assertPortFree, cleanEnv, readInstances, readPid, REPO_ROOT, run, runReleaseTool, type RunResult } from './support/release-helpers';
 
 // test1 takes its secrets from the environment, as a real deployment does.
 const SECRETS = { SPEAR_ADMIN_KEY: 'release-e2e-admin-key', SPEAR_TICKET_SECRET: 'release-e2e-ticket-secret-0123456789' };
 const APPS = ['ticket', 'spear'] as const;
 const output = (r: RunResult) => `exit ${r.code}\n${r.stdout}\n${r.stderr}`;
 
-async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await probe();
-  while (!ok(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    value = await probe();
-  }
-  return value;
-}
 
 /** Every file under `dir`, recursively. */
 function filesUnder(dir: string): string[] {
@@ -93,7 +84,7 @@ describe('the test1 release of ticket and spear, run from a copy outside the rep
     for (const i of instances) expect((await fetch(`http://${i.host}:${i.port}/healthz`)).status, i.name).toBe(200);
 
     const nodes = async () => ((await (await fetch('http://127.0.0.1:18090/v1/nodes')).json()) as { nodes: Array<{ id: string }> }).nodes.map((n) => n.id).sort();
-    expect(await until(nodes, (ids) => ids.length === 2)).toEqual(['t1-spear-1', 't1-spear-2']);
+    expect(await pollUntil(nodes, (ids) => ids.length === 2)).toEqual(['t1-spear-1', 't1-spear-2']);
 
     const again = await script('ticket', 'start');
     expect(again.code).not.toBe(0);
@@ -106,7 +97,7 @@ describe('the test1 release of ticket and spear, run from a copy outside the rep
     // Spear nodes first: a graceful stop unregisters them, so ticket stops listing them at once.
     const stopped = await script('spear', 'stop');
     expect(stopped.code, output(stopped)).toBe(0);
-    expect(await until(nodes, (ids) => ids.length === 0, 5_000)).toEqual([]); // well before the 10 s ZooKeeper session timeout
+    expect(await pollUntil(nodes, (ids) => ids.length === 0, 5_000)).toEqual([]); // well before the 10 s ZooKeeper session timeout
     expect((await script('ticket', 'stop')).code).toBe(0);
 
     expect(pids.filter(isAlive)).toEqual([]);

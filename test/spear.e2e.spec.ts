@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ack } from '@spear/protocol';
 import { startRedis } from '@spear/testing';
 import { signTicket, ticketKeys } from '@spear/tickets';
-import { startTestBed, type TestBed } from './support/engines-and-cluster';
+import { E2E_BUSES, printLogsOnFailure, startTestBed, type TestBed } from './support/engines-and-cluster';
 import { connectUser, connectWithTicket, ticketFor, until, type TestUser } from './support/spear-client';
 
 /** Users whose tickets land on the given node (the ring decides; we pick uids that hash there). */
@@ -17,11 +17,7 @@ async function userOn(bed: TestBed, nodeId: string, prefix: string): Promise<Tes
   throw new Error(`no uid with prefix ${prefix} maps to ${nodeId}`);
 }
 
-// The gateway suite runs once per bus in SPEAR_E2E_BUSES (default: redis). The Kafka run passes
-// locally but its first send timed out twice in fresh CI runs under load (open in issue #5):
-// run it with SPEAR_E2E_BUSES=redis,kafka.
-const BUSES = (process.env.SPEAR_E2E_BUSES ?? 'redis').split(',') as Array<'redis' | 'kafka'>;
-describe.each(BUSES)('spear gateway over two nodes (%s bus)', (bus) => {
+describe.each(E2E_BUSES)('spear gateway over two nodes (%s bus)', (bus) => {
   let bed: TestBed;
   let secret: string;
   const users: TestUser[] = [];
@@ -34,6 +30,7 @@ describe.each(BUSES)('spear gateway over two nodes (%s bus)', (bus) => {
     });
     secret = JSON.parse(readFileSync(join(bed.profileDir, 'profile.json'), 'utf8')).secrets.ticketSecret;
   });
+  printLogsOnFailure(() => bed);
   afterAll(async () => {
     for (const u of users) u.close();
     await bed?.close();

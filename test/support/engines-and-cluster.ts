@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { afterEach } from 'vitest';
 import type { AppName } from '@spear/config';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  formatLogTails,
   launchCluster,
   startKafka,
   startRedis,
@@ -26,6 +28,8 @@ export interface TestBed {
   cluster: ClusterHandle;
   /** Stops the cluster, then the engines, and removes the folder. */
   close(): Promise<void>;
+  /** The last lines of every service's log: printed when a test fails, since close() removes them. */
+  logTails(lines?: number): string;
 }
 
 export async function startTestBed(options: Partial<Pick<ClusterProfileOptions, 'overrides' | 'spearNodes' | 'bus'>> & { apps?: AppName[]; spearNodeIds?: string[] } = {}): Promise<TestBed> {
@@ -52,6 +56,20 @@ export async function startTestBed(options: Partial<Pick<ClusterProfileOptions, 
       await Promise.all([bed.redis.stop(), bed.zk.stop(), bed.kafka?.stop()]);
       rmSync(dir, { recursive: true, force: true });
     },
+    logTails(lines = 30) {
+      return formatLogTails(bed.cluster.services.map((s) => s.logFile), lines);
+    },
   };
   return bed;
+}
+
+/** The buses the delivery suites run over, each suite once per bus: SPEAR_E2E_BUSES (default both). */
+export const E2E_BUSES = (process.env.SPEAR_E2E_BUSES ?? 'redis,kafka').split(',').map((b) => b.trim()) as Array<'redis' | 'kafka'>;
+
+/** Prints the services' last log lines when a test fails: the bed's folder is gone by the time anyone looks. */
+export function printLogsOnFailure(bed: () => TestBed | undefined): void {
+  afterEach((context) => {
+    const current = bed();
+    if (context.task.result?.state === 'fail' && current) console.error(`logs after "${context.task.name}" failed:\n${current.logTails()}`);
+  });
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
@@ -73,21 +73,6 @@ export function assertPortFree(port: number, what: string): Promise<void> {
   });
 }
 
-/** True while the process exists and is not a zombie (the services are reparented, maybe to a PID 1 that never reaps). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  const stat = `/proc/${pid}/stat`;
-  if (!existsSync(stat)) return true;
-  try {
-    return !/\) Z /.test(readFileSync(stat, 'utf8'));
-  } catch {
-    return false;
-  }
-}
 
 /** The pid in a release's run/<name>.pid. */
 export function readPid(releaseDir: string, name: string): number {

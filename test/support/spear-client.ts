@@ -52,8 +52,4 @@ export async function connectUser(ticketUrl: string, uid: string): Promise<TestU
   return user;
 }
 
-/** Polls until `ok()` holds (bounded). */
-export async function until(ok: () => boolean, timeoutMs = 10_000): Promise<void> {
-  for (const end = Date.now() + timeoutMs; !ok() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
-  if (!ok()) throw new Error(`condition not met within ${timeoutMs} ms`);
-}
+export { until } from '@spear/testing';

@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expireZooKeeperSession, makeTempDir, removeTempDir, startZooKeeper, type ZooKeeperHandle } from '@spear/testing';
+import { expireZooKeeperSession, makeTempDir, removeTempDir, startZooKeeper, until, type ZooKeeperHandle } from '@spear/testing';
 import { ZooKeeperRegistry } from './zookeeper-registry';
 
-async function until(ok: () => boolean, ms = 10_000): Promise<void> {
-  for (const end = Date.now() + ms; !ok() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 50));
-  expect(ok()).toBe(true);
-}
 
 describe('leases and leader election on a real ZooKeeper', () => {
   let dir: string;

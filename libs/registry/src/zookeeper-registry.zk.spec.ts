@@ -1,15 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expireZooKeeperSession, makeTempDir, removeTempDir, startZooKeeper, type ZooKeeperHandle } from '@spear/testing';
+import { expireZooKeeperSession, makeTempDir, pollUntil, removeTempDir, startZooKeeper, type ZooKeeperHandle } from '@spear/testing';
 import { ZooKeeperRegistry } from './zookeeper-registry';
 
-async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined as T);
-    if ((value !== undefined && ok(value)) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('ZooKeeperRegistry on a real ZooKeeper', () => {
   let dir: string;
@@ -71,7 +63,7 @@ describe('ZooKeeperRegistry on a real ZooKeeper', () => {
     const oldSession = a.sessionId;
     await expireZooKeeperSession(zk.connectString, a.sessionCredentials(), () => a.sessionId !== oldSession);
     await a.ready();
-    const listed = await until(() => observer.list('/services/expiry/providers'), (l) => l.length === 1, 15_000);
+    const listed = await pollUntil(() => observer.list('/services/expiry/providers'), (l) => l.length === 1, 15_000);
     expect(listed).toEqual([{ name: 'a', data: { v: 1 } }]);
     expect(a.state).toBe('connected');
     expect(a.sessionId).not.toBe(oldSession);
@@ -84,7 +76,7 @@ describe('ZooKeeperRegistry on a real ZooKeeper', () => {
     const port = zk.port;
     await zk.stop();
     zk = await startZooKeeper({ dir, port });
-    const listed = await until(() => a.list('/services/restart/providers'), (l) => l.length === 1, 15_000);
+    const listed = await pollUntil(() => a.list('/services/restart/providers'), (l) => l.length === 1, 15_000);
     expect(listed).toEqual([{ name: 'a', data: { v: 2 } }]);
     expect(a.sessionId).toBe(session);
   });

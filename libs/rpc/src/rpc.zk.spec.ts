@@ -7,7 +7,7 @@ import { Registry as PromRegistry } from 'prom-client';
 import { lastValueFrom } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZooKeeperRegistry } from '@spear/registry';
-import { expireZooKeeperSession, makeTempDir, removeTempDir, startZooKeeper, type ZooKeeperHandle } from '@spear/testing';
+import { expireZooKeeperSession, makeTempDir, removeTempDir, startZooKeeper, until, type ZooKeeperHandle } from '@spear/testing';
 import { RpcClient } from './client/rpc-client';
 import { RpcError } from './errors';
 import { RpcServer } from './server/rpc-server';
@@ -68,10 +68,6 @@ describe('Spear RPC on a real ZooKeeper', () => {
     const c = new RpcClient({ registry: registryFor(), metrics: new RpcMetrics(new PromRegistry()), services, discoveryWaitMs: 3000 });
     clients.push(c);
     return c;
-  }
-  async function until(ok: () => boolean, ms = 10_000) {
-    for (const end = Date.now() + ms; !ok() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 50));
-    expect(ok()).toBe(true);
   }
 
   beforeAll(async () => {

@@ -15,3 +15,6 @@ export { startServiceProcess, type ServiceProcess, type ServiceProcessSpec } fro
 export { waitForHttpOk } from './cluster/http-wait';
 export { makeTempDir, removeTempDir } from './engines/temp-dir';
 export { expireZooKeeperSession } from './engines/zookeeper-session';
+export { pollUntil, until } from './until';
+export { isAlive } from './engines/stop-process';
+export { formatLogTails } from './engines/log-tail';

@@ -43,3 +43,16 @@ describe('tickets', () => {
     expect(verifyTicket(keys, t, 'spear-1', now)).toMatchObject({ ok: false, code: 'invalid_ticket' });
   });
 });
+
+describe('ticket nonces', () => {
+  it('are 128-bit and distinct across many pool refills', () => {
+    const nonces = new Set<string>();
+    for (let i = 0; i < 5_000; i++) {
+      const r = verifyTicket(keys, signTicket(keys, claims), 'spear-1', now);
+      if (!r.ok) throw new Error(r.reason);
+      expect(Buffer.from(r.claims.nonce, 'base64url')).toHaveLength(16);
+      nonces.add(r.claims.nonce);
+    }
+    expect(nonces.size).toBe(5_000);
+  });
+});

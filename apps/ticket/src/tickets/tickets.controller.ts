@@ -4,16 +4,14 @@ import { Counter } from 'prom-client';
 import { createTicketRequest, type CreateTicketResponse } from '@spear/protocol';
 import { apiError, parseOr400, SERVICE_CONTEXT, type ServiceContext } from '@spear/runtime';
 import { signTicket, ticketKeys, type TicketKeys } from '@spear/tickets';
-import { RateLimiter } from '../limits/rate-limiter';
 import { NodeRing } from '../nodes/node-ring';
-import { TokenStore } from '../tokens/token-store';
-import { tokenProvesUid } from './token-check';
+import { TicketGate } from './ticket-gate';
+import { tokenLookupKey, tokenProvesUid } from './token-check';
 
 /** POST /v1/tickets: token check, node choice, a signed single-use ticket. */
 @Controller('v1/tickets')
 export class TicketsController {
-  private readonly store: TokenStore;
-  private readonly limiter: RateLimiter;
+  private readonly gate: TicketGate;
   private readonly keys: TicketKeys;
   private readonly outcomes: Counter<'outcome'>;
 
@@ -21,8 +19,7 @@ export class TicketsController {
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<'ticket'>,
     @Inject(NodeRing) private readonly ring: NodeRing,
   ) {
-    this.store = new TokenStore(ctx.redis);
-    this.limiter = new RateLimiter(ctx.redis);
+    this.gate = new TicketGate(ctx.redis, ctx.config.ticket.rateLimit.perUid, ctx.config.ticket.rateLimit.perIp);
     const { ticketSecret, ticketSecretPrevious, ticketSecretPreviousUntil } = ctx.config.secrets;
     this.keys = ticketKeys(ticketSecret, ticketSecretPrevious, ticketSecretPreviousUntil);
     this.outcomes = new Counter({ name: 'spear_ticket_tickets_total', help: 'POST /v1/tickets outcomes (issued or the refusal code)', labelNames: ['outcome'], registers: [ctx.metrics.registry] });
@@ -44,20 +41,14 @@ export class TicketsController {
 
   private async decide(body: unknown, ip: string): Promise<CreateTicketResponse> {
     const { uid, token } = parseOr400(createTicketRequest, body);
-    const { rateLimit, ticketTtlSeconds } = this.ctx.config.ticket;
-    // Both Redis reads at once: with auto-pipelining they leave in one write and cost one round trip.
-    const [admitted, proven] = await Promise.all([
-      this.limiter.admit([
-        { key: `uid:${uid}`, window: rateLimit.perUid },
-        { key: `ip:${ip}`, window: rateLimit.perIp },
-      ]),
-      tokenProvesUid(token, uid, this.store, this.ctx.config.secrets.jwtSecret),
-    ]);
+    const { jwtSecret } = this.ctx.config.secrets;
+    // Rate limits and the token's owner in one Redis command.
+    const { admitted, tokenOwner } = await this.gate.check(uid, ip, tokenLookupKey(token, jwtSecret));
     if (!admitted) throw apiError('rate_limited', 'too many tickets; retry later');
-    if (!proven) throw apiError('invalid_token');
+    if (!tokenProvesUid(token, uid, tokenOwner, jwtSecret)) throw apiError('invalid_token');
     const node = this.ring.pick(uid);
     if (!node) throw apiError('no_nodes');
-    const expiresAt = Date.now() + ticketTtlSeconds * 1000;
+    const expiresAt = Date.now() + this.ctx.config.ticket.ticketTtlSeconds * 1000;
     const ticket = signTicket(this.keys, { uid, nodeId: node.id, expiresAt });
     return { uid, node: { id: node.id, url: node.url }, ticket, expiresAt };
   }

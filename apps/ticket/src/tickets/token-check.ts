@@ -1,11 +1,20 @@
 import { looksLikeJwt, verifyJwtSubject } from '@spear/tickets';
-import type { TokenStore } from '../tokens/token-store';
+import { tokenKey } from '../tokens/token-store';
 
 /**
- * Whether `token` proves `uid`: an opaque token from Redis (revocable at
- * once), or, when a JWT secret is configured, an HS256 JWT whose sub is the uid.
+ * A token is either opaque (its uid lives in Redis, revocable at once) or,
+ * when a JWT secret is configured, an HS256 JWT whose sub is the uid.
  */
-export async function tokenProvesUid(token: string, uid: string, store: TokenStore, jwtSecret?: string): Promise<boolean> {
-  if (jwtSecret && looksLikeJwt(token)) return verifyJwtSubject(token, jwtSecret) === uid;
-  return (await store.uidOf(token)) === uid;
+export function isJwt(token: string, jwtSecret: string | undefined): jwtSecret is string {
+  return jwtSecret !== undefined && looksLikeJwt(token);
+}
+
+/** The Redis key holding an opaque token's uid; '' for a JWT, which needs no lookup. */
+export function tokenLookupKey(token: string, jwtSecret: string | undefined): string {
+  return isJwt(token, jwtSecret) ? '' : tokenKey(token);
+}
+
+/** Whether `token` proves `uid`, given the uid Redis holds for it (`owner`, for opaque tokens). */
+export function tokenProvesUid(token: string, uid: string, owner: string | null, jwtSecret: string | undefined): boolean {
+  return isJwt(token, jwtSecret) ? verifyJwtSubject(token, jwtSecret) === uid : owner === uid;
 }

@@ -20,11 +20,6 @@ export class TokenStore {
     return { token, expiresAt };
   }
 
-  /** The uid a live token is bound to, or null. */
-  async uidOf(token: string): Promise<string | null> {
-    return this.redis.get(tokenKey(token));
-  }
-
   /** Revokes a token; false when it was unknown or already expired. */
   async revoke(token: string): Promise<boolean> {
     return (await this.redis.del(tokenKey(token))) === 1;

@@ -1,0 +1,63 @@
+import type Redis from 'ioredis';
+
+/** One fixed-window limit: at most `limit` hits per `windowMs`. */
+export interface Window {
+  limit: number;
+  windowMs: number;
+}
+
+/**
+ * Counts one hit in the uid's and the IP's fixed windows and reads the uid an
+ * opaque token is bound to, in one script: a ticket costs one Redis command
+ * and one round trip. The keys live on one Redis (no Redis Cluster slots).
+ */
+const GATE = `
+local counts = {}
+for i = 1, 2 do
+  counts[i] = redis.call('INCR', KEYS[i])
+  if counts[i] == 1 then redis.call('PEXPIRE', KEYS[i], ARGV[i]) end
+end
+local owner = false
+if KEYS[3] ~= '' then owner = redis.call('GET', KEYS[3]) end
+return {counts[1], counts[2], owner}`;
+
+/** What the gate saw for one ticket request. */
+export interface GateResult {
+  /** Both the uid's and the IP's window admit this request. */
+  admitted: boolean;
+  /** The uid the opaque token is bound to; null when unknown, expired or not asked. */
+  tokenOwner: string | null;
+}
+
+/**
+ * The Redis side of POST /v1/tickets. Guarantee: at most `limit` admitted
+ * requests per uid and per IP per window across every ticket instance (INCR is
+ * atomic), and a revoked token is seen by the very next request (Redis is its
+ * only copy).
+ */
+export class TicketGate {
+  constructor(
+    private readonly redis: Redis,
+    private readonly perUid: Window,
+    private readonly perIp: Window,
+  ) {
+    redis.defineCommand('spearTicketGate', { numberOfKeys: 3, lua: GATE });
+  }
+
+  /** `tokenKey` '' skips the token read (a JWT proves the uid without Redis). */
+  async check(uid: string, ip: string, tokenKey: string, now = Date.now()): Promise<GateResult> {
+    const uidSlot = slotKey(`uid:${uid}`, this.perUid, now);
+    const ipSlot = slotKey(`ip:${ip}`, this.perIp, now);
+    const [uidCount, ipCount, owner] = await (this.redis as unknown as GateCommands).spearTicketGate(uidSlot, ipSlot, tokenKey, this.perUid.windowMs, this.perIp.windowMs);
+    return { admitted: uidCount <= this.perUid.limit && ipCount <= this.perIp.limit, tokenOwner: owner ?? null };
+  }
+}
+
+/** The counter of `key`'s current window (it expires with the window). */
+function slotKey(key: string, window: Window, now: number): string {
+  return `spear:rl:${key}:${Math.floor(now / window.windowMs)}`;
+}
+
+interface GateCommands {
+  spearTicketGate(uidSlot: string, ipSlot: string, tokenKey: string, uidWindowMs: number, ipWindowMs: number): Promise<[number, number, string | null]>;
+}
