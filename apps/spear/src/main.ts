@@ -16,7 +16,7 @@ void runService({
   afterListen: async (app, ctx, address) => {
     const node = selectNode(ctx.config.spear);
     const io = attachSocketServer(app.getHttpServer(), ctx);
-    const gateway = await SpearGateway.start(io, ctx, node.id);
+    const gateway = await SpearGateway.start(io, ctx, node.id, `${address.host}:${address.port}`);
     return {
       registrations: [{ path: `/nodes/spear/${node.id}`, data: { url: publicUrl(node, address.port), weight: node.weight, startedAt: ctx.startedAt } }],
       // Unregistered already (ticket stops sending users here); now move the connected ones away.

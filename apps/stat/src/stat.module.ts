@@ -1,8 +1,20 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { SERVICE_CONTEXT, type ServiceContext } from '@spear/runtime';
+import { StatHttpController } from './http/stat-http.controller';
+import { StatController } from './rpc/stat.controller';
+import { NodeStats } from './store/node-stats';
+import { RpcStats } from './store/rpc-stats';
 
 @Module({})
 export class StatModule {
   static register(): DynamicModule {
-    return { module: StatModule };
+    return {
+      module: StatModule,
+      controllers: [StatController, StatHttpController],
+      providers: [
+        { provide: NodeStats, inject: [SERVICE_CONTEXT], useFactory: (ctx: ServiceContext<'stat'>) => new NodeStats(ctx.redis, ctx.config.stat, ctx.config.stat.staleAfterMs) },
+        { provide: RpcStats, inject: [SERVICE_CONTEXT], useFactory: (ctx: ServiceContext<'stat'>) => new RpcStats(ctx.redis, ctx.config.stat) },
+      ],
+    };
   }
 }

@@ -23,5 +23,7 @@ export const DEFAULTS = {
   shutdownGraceMs: 5000,
   delivery: { maxBodyBytes: 64 * 1024, inbox: { cap: 1000, ttlSeconds: 7 * 86400 }, groupHistory: { cap: 1000, ttlSeconds: 86400 } },
   idgen: { epochMs: 1_704_067_200_000, maxBackwardsMs: 5, maxBatch: 4096, workerIds: { min: 0, max: 1023 } },
+  monitor: { reportIntervalMs: 2000, shipIntervalMs: 5000, capacity: 60 },
+  stat: { staleAfterMs: 10_000, fine: { stepSeconds: 1, keepSeconds: 600 }, coarse: { stepSeconds: 10, keepSeconds: 86_400 } },
   rpc: { timeoutMs: 1000, retries: 2, loadbalance: 'random', cluster: 'failover', weight: 1 },
 } as const;

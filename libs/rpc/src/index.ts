@@ -8,3 +8,4 @@ export * from './pattern';
 export * from './provider-data';
 export * from './server/rpc-server';
 export * from './stats/rpc-metrics';
+export * from './stats/call-window';

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, type AppConfig, type AppName } from '@spear/config';
 import { ZooKeeperRegistry } from '@spear/registry';
 import { RpcClient, RpcMetrics, RpcServer } from '@spear/rpc';
+import { shipRpcStats } from '@spear/stat-client';
 import { CoreModule } from './core.module';
 import { HealthChecks } from './health';
 import { ErrorBodyFilter } from './http/error-body.filter';
@@ -140,9 +141,11 @@ async function boot<A extends AppName>(spec: ServiceSpec<A>): Promise<RunningSer
   for (const r of extra.registrations ?? []) await registry.register(r.path, r.data);
   registered = true;
   logger.info({ address, instanceId, zookeeperRoot: config.zookeeper.root }, `${spec.app} ready`);
+  // Every process ships its RPC call statistics to stat (the Dubbo monitor); a stat outage costs only old batches.
+  const rpcStats = shipRpcStats({ rpc, metrics: rpcMetrics, app: spec.app, instance: instanceId, intervalMs: config.monitor.shipIntervalMs, capacity: config.monitor.capacity, logger });
 
   let stopping: Promise<void> | undefined;
-  const stop = (reason: string) => (stopping ??= shutdown(ctx, app, extra, reason));
+  const stop = (reason: string) => (stopping ??= (rpcStats.stop(), shutdown(ctx, app, extra, reason)));
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => void stop(signal).then(() => process.exit(0), () => process.exit(1)));
   }

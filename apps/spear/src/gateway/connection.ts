@@ -21,7 +21,7 @@ export interface NodeServices {
   logger: Logger;
   maxBodyBytes: number;
   rateLimit: { eventsPerSecond: number; burst: number; strikes: number };
-  counters: { received(event: string): void; refused(code: string): void };
+  counters: { received(event: string): void; refused(code: string): void; stored(kind: 'send' | 'publish'): void };
 }
 
 class Refusal extends Error {
@@ -116,6 +116,7 @@ export class Connection {
     this.checkSize(p.body);
     const message: MsgEvent = { id: await this.node.ids.next(), from: this.uid, to: p.to, body: p.body, ts: Date.now(), ...(p.cid ? { cid: p.cid } : {}) };
     await this.node.router.toUser(message);
+    this.node.counters.stored('send');
     return { id: message.id, ts: message.ts };
   }
 
@@ -123,6 +124,7 @@ export class Connection {
     this.checkSize(p.body);
     const message = { id: await this.node.ids.next(), group: p.group, from: this.uid, body: p.body, ts: Date.now() };
     await this.node.router.toGroup(message);
+    this.node.counters.stored('publish');
     return { id: message.id, ts: message.ts };
   }
 

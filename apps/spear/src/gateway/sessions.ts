@@ -24,11 +24,18 @@ export function emitMsg(socket: Socket, message: MsgEvent): void {
 export class Sessions {
   private readonly users = new Map<string, Set<Socket>>();
   private readonly groupMembers = new Map<string, number>();
+  /** Events handed to local connections by deliver() (one per connection reached), for the node report. */
+  emitted = 0;
 
   constructor(private readonly io: Server) {}
 
   get userCount(): number {
     return this.users.size;
+  }
+
+  /** Groups with at least one member on this node. */
+  get groupCount(): number {
+    return this.groupMembers.size;
   }
 
   uids(): IterableIterator<string> {
@@ -90,14 +97,20 @@ export class Sessions {
   /** Hands an envelope to the local connections it is for. */
   deliver(envelope: Envelope): void {
     switch (envelope.t) {
-      case 'msg':
-        for (const socket of this.users.get(envelope.p.to) ?? []) emitMsg(socket, envelope.p);
+      case 'msg': {
+        const sockets = this.users.get(envelope.p.to);
+        if (!sockets) break;
+        for (const socket of sockets) emitMsg(socket, envelope.p);
+        this.emitted += sockets.size;
         break;
+      }
       case 'group':
         this.io.local.to(`g:${envelope.p.group}`).emit('group', envelope.p);
+        this.emitted += this.io.sockets.adapter.rooms.get(`g:${envelope.p.group}`)?.size ?? 0;
         break;
       case 'broadcast':
         this.io.local.emit('broadcast', envelope.p);
+        this.emitted += this.io.sockets.sockets.size;
         break;
       case 'batch':
         for (const inner of envelope.p) this.deliver(inner);

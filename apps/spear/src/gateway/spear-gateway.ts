@@ -4,10 +4,12 @@ import { createBus, type Bus } from '@spear/bus';
 import { GroupHistory, Inbox, MessageRouter, RouteTable } from '@spear/delivery';
 import { PrefetchingIdSource } from '@spear/idgen-client';
 import type { ServiceContext } from '@spear/runtime';
+import { shipNodeReports, type Shipper } from '@spear/stat-client';
 import { NonceStore, ticketKeys } from '@spear/tickets';
 import { Connection, type NodeServices } from './connection';
 import { ticketHandshake, type ConnectionIdentity } from './handshake';
 import { Sessions } from './sessions';
+import { NodeMonitor } from '../cluster/node-monitor';
 import { Rebalancer } from '../cluster/rebalancer';
 
 /**
@@ -20,27 +22,47 @@ export class SpearGateway {
   private refreshTimer?: NodeJS.Timeout;
   private rebalancer?: Rebalancer;
   private stopNodeWatch?: () => void;
+  private reports?: Shipper;
   readonly sessions: Sessions;
   private readonly bus: Bus;
+  private readonly monitor: NodeMonitor;
 
   private constructor(
     private readonly io: Server,
     private readonly ctx: ServiceContext<'spear'>,
     private readonly nodeId: string,
   ) {
-    this.sessions = new Sessions(io);
+    const sessions = (this.sessions = new Sessions(io));
     const { config } = ctx;
-    this.bus = createBus({ bus: config.bus, redis: { url: config.redis.url }, kafka: config.kafka, logger: ctx.logger });
+    this.monitor = new NodeMonitor({
+      connections: () => io.engine.clientsCount,
+      users: () => sessions.userCount,
+      groups: () => sessions.groupCount,
+      emitted: () => sessions.emitted,
+    });
+    this.bus = this.monitor.countingBus(createBus({ bus: config.bus, redis: { url: config.redis.url }, kafka: config.kafka, logger: ctx.logger }));
   }
 
-  static async start(io: Server, ctx: ServiceContext<'spear'>, nodeId: string): Promise<SpearGateway> {
+  /** `instance`: this process's host:port, naming it in stat's reports. */
+  static async start(io: Server, ctx: ServiceContext<'spear'>, nodeId: string, instance: string): Promise<SpearGateway> {
     const gateway = new SpearGateway(io, ctx, nodeId);
     await gateway.wire();
+    const { monitor } = ctx.config;
+    gateway.reports = shipNodeReports({
+      rpc: ctx.rpc,
+      app: 'spear',
+      instance,
+      node: nodeId,
+      intervalMs: monitor.reportIntervalMs,
+      capacity: monitor.capacity,
+      logger: ctx.logger,
+      collect: (intervalMs) => gateway.monitor.collect(intervalMs),
+    });
     return gateway;
   }
 
   private async wire(): Promise<void> {
-    const { ctx, io, nodeId, sessions, bus } = this;
+    const { ctx, io, nodeId, sessions, bus, monitor } = this;
     const { spear, secrets, delivery } = ctx.config;
     const registers = [ctx.metrics.registry];
     const received = new Counter({ name: 'spear_events_received_total', help: 'Client events received', labelNames: ['event'], registers });
@@ -56,6 +78,7 @@ export class SpearGateway {
     const router = new MessageRouter(inbox, history, routes, bus, { nodeId, deliver: (e) => sessions.deliver(e) }, spear.batchWindowMs);
     await bus.start(nodeId, (envelope) => {
       delivered.inc({ kind: envelope.t });
+      monitor.consumed(envelope);
       sessions.deliver(envelope);
     });
 
@@ -63,7 +86,7 @@ export class SpearGateway {
       nodeId, sessions, router, inbox, history, routes, bus, ids, logger: ctx.logger,
       maxBodyBytes: delivery.maxBodyBytes,
       rateLimit: spear.rateLimit,
-      counters: { received: (event) => received.inc({ event }), refused: (code) => refused.inc({ code }) },
+      counters: { received: (event) => received.inc({ event }), refused: (code) => refused.inc({ code }), stored: (kind) => monitor.stored(kind) },
     };
     const { ticketSecret, ticketSecretPrevious, ticketSecretPreviousUntil } = secrets;
     io.use(
@@ -136,6 +159,8 @@ export class SpearGateway {
     const deadline = Date.now() + drainMs;
     while (Date.now() < deadline && (this.io.engine.clientsCount > 0 || Connection.inFlight > 0)) await new Promise((r) => setTimeout(r, 50));
     this.io.local.disconnectSockets(true);
+    this.reports?.stop();
+    this.monitor.stop();
     await this.bus.close();
   }
 }

@@ -44,6 +44,18 @@ export const deliverySchema = z
   })
   .default(DEFAULTS.delivery);
 
+/** What every service sends to stat: spear node reports and every process's RPC statistics. */
+export const monitorSchema = z
+  .strictObject({
+    /** How often a spear node reports (connections, rates, memory...). */
+    reportIntervalMs: z.number().int().min(200).max(60_000).default(DEFAULTS.monitor.reportIntervalMs),
+    /** How often a process ships its RPC call statistics. */
+    shipIntervalMs: z.number().int().min(200).max(300_000).default(DEFAULTS.monitor.shipIntervalMs),
+    /** Reports (or batches) kept per kind while stat is unreachable; older ones are dropped. */
+    capacity: z.number().int().min(1).max(10_000).default(DEFAULTS.monitor.capacity),
+  })
+  .default(DEFAULTS.monitor);
+
 /** The sections every service shares. */
 export const commonSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]+$/),
@@ -55,5 +67,6 @@ export const commonSchema = z.strictObject({
   shutdownGraceMs: z.number().int().min(0).max(60000).default(DEFAULTS.shutdownGraceMs),
   rpc: rpcSchema,
   delivery: deliverySchema,
+  monitor: monitorSchema,
 });
 export type CommonConfig = z.infer<typeof commonSchema>;

@@ -58,6 +58,7 @@ export class RpcServer extends Server implements CustomTransportStrategy {
     server.once('error', (error) => callback(error));
     server.listen(this.options.port, this.options.host, () => {
       this.boundPort = (server.address() as { port: number }).port;
+      if (this.options.metrics) this.options.metrics.serverAddress = `${this.options.host}:${this.boundPort}`;
       this.registerProviders().then(
         () => callback(),
         (error: unknown) => callback(error),

@@ -1,11 +1,12 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { CallWindow } from './call-window';
 
 const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 /**
  * Call statistics per service, method and provider (the Dubbo "monitor"
- * data), kept in the process and exposed on /metrics; `snapshot()` is what
- * gets shipped to stat.
+ * data), kept in the process and exposed on /metrics; `window` holds the
+ * deltas since they were last shipped to stat.
  */
 export class RpcMetrics {
   readonly clientCalls: Counter<'service' | 'method' | 'provider' | 'outcome'>;
@@ -13,6 +14,10 @@ export class RpcMetrics {
   readonly serverCalls: Counter<'service' | 'method' | 'outcome'>;
   readonly serverLatency: Histogram<'service' | 'method'>;
   readonly serverInFlight: Gauge;
+  /** Deltas since the last drain, for the stat shipper. */
+  readonly window = new CallWindow();
+  /** This process's RPC address (host:port) once it serves RPC: the provider label of server-side window entries. */
+  serverAddress = '';
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -26,10 +31,12 @@ export class RpcMetrics {
   recordClient(service: string, method: string, provider: string, outcome: string, seconds: number): void {
     this.clientCalls.inc({ service, method, provider, outcome });
     this.clientLatency.observe({ service, method, provider }, seconds);
+    this.window.record('client', service, method, provider, outcome === 'ok', seconds * 1000);
   }
 
   recordServer(service: string, method: string, outcome: string, seconds: number): void {
     this.serverCalls.inc({ service, method, outcome });
     this.serverLatency.observe({ service, method }, seconds);
+    this.window.record('server', service, method, this.serverAddress, outcome === 'ok', seconds * 1000);
   }
 }

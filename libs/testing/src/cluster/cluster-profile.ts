@@ -44,7 +44,7 @@ export async function writeClusterProfile(options: ClusterProfileOptions): Promi
     ticket: { http: await http() },
     spear: { nodes },
     idgen: { http: await http(), rpc: await http() },
-    stat: { http: await http() },
+    stat: { http: await http(), rpc: await http() },
     minions: { http: await http() },
   };
   const profile = deepMerge(deepMerge(raw, generated), options.overrides ?? {});

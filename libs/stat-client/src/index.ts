@@ -1,0 +1,3 @@
+export * from './bounded-sender';
+export * from './contract';
+export * from './stat-shipper';
