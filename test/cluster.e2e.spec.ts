@@ -87,11 +87,16 @@ describe('the whole cluster on real ZooKeeper and Redis', () => {
     const page = await fetch(`${bed.cluster.minionsUrl}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<div id="root">');
-    const topology = (await (await fetch(`${bed.cluster.minionsUrl}/api/topology`)).json()) as { services: Record<string, unknown[]>; spearNodes: unknown[] };
+    // The API wants an operator session (the local profile's minions password).
+    expect((await fetch(`${bed.cluster.minionsUrl}/api/topology`)).status).toBe(401);
+    const login = await fetch(`${bed.cluster.minionsUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: 'minions' }) });
+    expect(login.status).toBe(204);
+    const cookie = { cookie: login.headers.get('set-cookie')!.split(';')[0]! };
+    const topology = (await (await fetch(`${bed.cluster.minionsUrl}/api/topology`, { headers: cookie })).json()) as { services: Record<string, unknown[]>; spearNodes: unknown[] };
     expect(Object.keys(topology.services).sort()).toEqual(['idgen', 'minions', 'spear', 'stat', 'ticket']);
     expect(topology.spearNodes).toHaveLength(2);
-    const redisInfo = (await (await fetch(`${bed.cluster.minionsUrl}/api/redis`)).json()) as Record<string, string>;
-    expect(redisInfo.redis_version).toMatch(/^7\./);
+    const redis = (await (await fetch(`${bed.cluster.minionsUrl}/api/redis`, { headers: cookie })).json()) as { info: Record<string, string> };
+    expect(redis.info.redis_version).toMatch(/^7\./);
   });
 
   it('logs JSON lines with pino', () => {

@@ -1,41 +1,130 @@
-import type { Browser } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from './support/browser';
-import { startTestBed, type TestBed } from './support/engines-and-cluster';
+import { printLogsOnFailure, startTestBed, type TestBed } from './support/engines-and-cluster';
+import { ticketFor } from './support/spear-client';
+
+const SESSION_TIMEOUT_MS = 3000;
+/** Screenshots are test artifacts: under SPEAR_TEST_RESULTS (kept by the test command), else a temp folder. */
+const SHOTS = join(process.env.SPEAR_TEST_RESULTS ?? join(process.cwd(), '.run', 'test-results'), 'screenshots');
 
 describe('minions dashboard in a real browser', () => {
   let bed: TestBed;
   let browser: Browser;
+  let page: Page;
+
+  /** A uid (prefix-0, prefix-1...) whose tickets name `nodeId`. */
+  async function uidOn(nodeId: string, prefix: string): Promise<string> {
+    for (let i = 0; i < 200; i++) if ((await ticketFor(bed.cluster.ticketUrl, `${prefix}-${i}`)).node.id === nodeId) return `${prefix}-${i}`;
+    throw new Error(`no uid for ${nodeId}`);
+  }
+  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `minions-${name}.png`), fullPage: true });
 
   beforeAll(async () => {
-    [bed, browser] = await Promise.all([startTestBed(), launchBrowser()]);
+    mkdirSync(SHOTS, { recursive: true });
+    [bed, browser] = await Promise.all([
+      startTestBed({ overrides: { monitor: { reportIntervalMs: 500, shipIntervalMs: 1000 }, zookeeper: { sessionTimeoutMs: SESSION_TIMEOUT_MS } } }),
+      launchBrowser(),
+    ]);
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   });
+  printLogsOnFailure(() => bed);
   afterAll(async () => {
     await browser?.close();
     await bed?.close();
   });
 
-  it('shows every registered service instance and the Redis panel at 1280x800', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  it('asks for the operator password, refuses a wrong one, and keeps the API closed without a session', async () => {
+    const api = await fetch(`${bed.cluster.minionsUrl}/api/topology`);
+    expect(api.status).toBe(401);
     await page.goto(`${bed.cluster.minionsUrl}/`);
-    const table = page.getByTestId('topology');
-    await table.waitFor({ timeout: 10_000 });
-    // Six processes: idgen, stat, ticket, minions and two spear nodes.
-    await expect.poll(() => table.locator('tbody tr').count(), { timeout: 10_000 }).toBe(6);
-    const text = await table.innerText();
-    for (const service of ['idgen', 'stat', 'ticket', 'minions', 'spear']) expect(text).toContain(service);
-    await expect.poll(() => page.getByText('redis_version').count(), { timeout: 10_000 }).toBe(1);
-    await page.screenshot({ path: `${bed.dir}/minions.png` });
+    await page.getByLabel('password').fill('wrong');
+    await page.getByRole('button', { name: 'log in' }).click();
+    await page.getByText('wrong password').waitFor({ timeout: 10_000 });
+    await page.getByLabel('password').fill('minions'); // the local profile's secrets.minionsPassword
+    await page.getByRole('button', { name: 'log in' }).click();
+    await page.getByTestId('topology').waitFor({ timeout: 10_000 });
   });
 
-  it('shows a spear node leave live, and Redis going down as an error, not a blank page', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(`${bed.cluster.minionsUrl}/`);
+  it('shows every service instance healthy, both spear nodes, their stat figures and RPC calls at 1280x800', async () => {
+    const table = page.getByTestId('topology');
+    // Six processes: idgen, stat, ticket, minions and two spear nodes.
+    await expect.poll(() => table.locator('tbody tr').count(), { timeout: 10_000 }).toBe(6);
+    await expect.poll(() => table.getByText('ok', { exact: true }).count(), { timeout: 10_000 }).toBe(6);
+    const text = await table.innerText();
+    for (const service of ['idgen', 'stat', 'ticket', 'minions', 'spear']) expect(text).toContain(service);
+    expect(await page.getByTestId('spear-nodes').innerText()).toMatch(/spear-1.*spear-2/);
+    const spearTable = page.getByTestId('spear-table');
+    await expect.poll(() => spearTable.getByText('live', { exact: true }).count(), { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => page.getByTestId('rpc-table').getByText('idgen.nextBatch').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.getByTestId('redis-info').getByText('redis_version').count(), { timeout: 10_000 }).toBe(1);
+    await shot('cluster');
+  });
+
+  it('lets two simulated users on different nodes exchange messages, each seeing the other', async () => {
+    const [alice, bob] = [await uidOn('spear-1', 'ui-alice'), await uidOn('spear-2', 'ui-bob')];
+    await page.getByRole('button', { name: 'Simulator' }).click();
+    for (const uid of [alice, bob]) {
+      await page.getByLabel('uid', { exact: true }).fill(uid);
+      await page.getByRole('button', { name: 'connect' }).click();
+      await expect.poll(() => page.getByTestId(`sim-user-${uid}`).getByTestId('sim-status').innerText(), { timeout: 15_000 }).toBe('connected');
+    }
+    const a = page.getByTestId(`sim-user-${alice}`);
+    const b = page.getByTestId(`sim-user-${bob}`);
+    expect(await a.getByTestId('sim-node').innerText()).toBe('spear-1');
+    expect(await b.getByTestId('sim-node').innerText()).toBe('spear-2');
+
+    await a.getByLabel('send to').fill(bob);
+    await a.getByLabel('message').fill('hi bob, from the browser');
+    await a.getByRole('button', { name: 'send' }).click();
+    await b.getByTestId('sim-inbound').getByText('hi bob, from the browser').waitFor({ timeout: 10_000 });
+    await b.getByLabel('send to').fill(alice);
+    await b.getByLabel('message').fill('hello alice');
+    await b.getByRole('button', { name: 'send' }).click();
+    await a.getByTestId('sim-inbound').getByText('hello alice').waitFor({ timeout: 10_000 });
+    // Each line shows the message id and its latency.
+    expect(await b.getByTestId('sim-inbound').innerText()).toMatch(/id \d+ · \d+ ms/);
+
+    // Group: both join, alice publishes, both see it.
+    for (const card of [a, b]) {
+      await card.getByLabel('group').fill('ui-room');
+      await card.getByRole('button', { name: 'join' }).click();
+      await card.getByText('groups: ui-room').waitFor({ timeout: 10_000 });
+    }
+    await a.getByLabel('message').fill('to the room');
+    await a.getByRole('button', { name: 'publish' }).click();
+    for (const card of [a, b]) await card.getByTestId('sim-inbound').getByText('to the room').waitFor({ timeout: 10_000 });
+    await shot('simulator');
+  });
+
+  it('runs server-side load and reports what it sent and received', async () => {
+    await page.getByLabel('users').fill('10');
+    await page.getByLabel('msgs/s').fill('50');
+    await page.getByLabel('seconds').fill('3');
+    await page.getByRole('button', { name: 'start' }).click();
+    await expect.poll(async () => /^done .* received (\d+)/.exec(await page.getByTestId('load-status').innerText())?.[1], { timeout: 20_000 }).toMatch(/^[1-9]\d*$/);
+    expect(await page.getByTestId('load-status').innerText()).toContain('errors 0');
+  });
+
+  it('shows a killed spear node disappear live, in the topology and the event log', async () => {
+    await page.getByRole('button', { name: 'Cluster' }).click();
     const rows = page.getByTestId('topology').locator('tbody tr');
     await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(6);
-    await bed.cluster.service('spear-spear-2').stop();
-    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(5);
+    await bed.cluster.service('spear-spear-2').kill();
+    const killedAt = Date.now();
+    await expect.poll(() => rows.count(), { timeout: SESSION_TIMEOUT_MS + 5000 }).toBe(5);
+    expect(Date.now() - killedAt).toBeLessThan(SESSION_TIMEOUT_MS + 5000);
+    await page.getByTestId('event-log').getByText('spear node spear-2').waitFor({ timeout: 5000 });
+    expect(await page.getByTestId('spear-nodes').innerText()).not.toContain('spear-2');
+    await shot('node-killed');
+  });
+
+  it('shows Redis going down as an error, not a blank page', async () => {
     await bed.redis.stop();
     await expect.poll(() => page.getByText(/^Redis: /).count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => page.getByTestId('topology').locator('tbody tr').count()).toBeGreaterThan(0);
+    await shot('redis-down');
   });
 });

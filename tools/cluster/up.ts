@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   console.log(`
 Spear (${name}) is up. Engines' data and logs: ${logHint(name)}/
 
-  Dashboard: ${cluster.minionsUrl}/
+  Dashboard: ${cluster.minionsUrl}/   (password: ${ticket.secrets.minionsPassword ?? 'none set'})
   Ticket:    ${cluster.ticketUrl}
 
 Issue a token:

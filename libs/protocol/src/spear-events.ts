@@ -54,8 +54,12 @@ export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; e
 /** The refusal codes a handshake may end with (connect_error's message). */
 export const HANDSHAKE_ERRORS = ['invalid_ticket', 'expired_ticket', 'wrong_node', 'draining'] as const;
 
-/** `body`'s encoded size in bytes (what the profile's limit applies to). */
+/** Node's Buffer where there is one (fast, native); browsers (the SDK in minions) count with TextEncoder. */
+const nodeBuffer = (globalThis as { Buffer?: { byteLength(s: string): number } }).Buffer;
+
+/** `body`'s encoded size in bytes, UTF-8 JSON (what the profile's limit applies to). */
 export function encodedSize(body: unknown): number {
   const json = JSON.stringify(body);
-  return json === undefined ? 0 : Buffer.byteLength(json);
+  if (json === undefined) return 0;
+  return nodeBuffer ? nodeBuffer.byteLength(json) : new TextEncoder().encode(json).length;
 }

@@ -1,31 +1,72 @@
-import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
-import { SERVICE_CONTEXT, type ServiceContext } from '@spear/runtime';
-import { readRedisInfo } from './redis-info';
+import { Controller, Get, Inject, Param, Query, Res, ServiceUnavailableException, UseGuards } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { apiError, SERVICE_CONTEXT, type ServiceContext } from '@spear/runtime';
+import { KafkaInfoReader, type KafkaInfo } from './kafka-info';
+import { countSpearKeys, readRedisInfo } from './redis-info';
+import { fetchWithin, ServiceLocator } from './service-locator';
 import { readTopology, type Topology } from './topology';
+import { OperatorGuard } from '../auth/operator.guard';
 
-/** The dashboard's read API: ZooKeeper topology and Redis state, as the UI polls them. */
+/** stat read endpoints the dashboard may ask for (GET only, query passed through; stat validates it). */
+const STAT_PATHS = new Set(['nodes', 'cluster', 'series', 'rpc', 'rpc-series']);
+
+/** The dashboard's read API: ZooKeeper topology, Redis and Kafka state, and stat's figures. */
+@UseGuards(OperatorGuard)
 @Controller('api')
 export class DashboardController {
-  constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<'minions'>) {}
+  constructor(
+    @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<'minions'>,
+    @Inject(ServiceLocator) private readonly locator: ServiceLocator,
+    @Inject(KafkaInfoReader) private readonly kafka: KafkaInfoReader,
+  ) {}
 
   @Get('topology')
   async topology(): Promise<Topology> {
-    if (this.ctx.registry.state !== 'connected') throw unavailable('zookeeper', this.ctx.registry.state);
+    if (this.ctx.registry.state !== 'connected') throw engineDown('ZooKeeper', this.ctx.registry.state);
     return readTopology(this.ctx.registry);
   }
 
   @Get('redis')
-  async redis(): Promise<Record<string, string>> {
-    if (this.ctx.redis.status !== 'ready') throw unavailable('redis', this.ctx.redis.status);
-    return readRedisInfo(this.ctx.redis);
+  async redis(): Promise<{ info: Record<string, string>; keys: Awaited<ReturnType<typeof countSpearKeys>> }> {
+    if (this.ctx.redis.status !== 'ready') throw engineDown('Redis', this.ctx.redis.status);
+    const [info, keys] = await Promise.all([readRedisInfo(this.ctx.redis), countSpearKeys(this.ctx.redis)]);
+    return { info, keys };
+  }
+
+  /** Kafka's Spear topics; unreachable is an error only when Kafka is the bus (otherwise it is merely not in use). */
+  @Get('kafka')
+  async kafkaInfo(): Promise<KafkaInfo | { configured: true; bus: false; unreachable: string }> {
+    try {
+      return await this.kafka.read();
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (this.ctx.config.bus !== 'kafka') return { configured: true, bus: false, unreachable: reason };
+      throw engineDown('Kafka', reason);
+    }
   }
 
   @Get('health')
   async health() {
     return this.ctx.health.run();
   }
+
+  /** /api/stat/<nodes|cluster|series|rpc|rpc-series>: stat's answer as is (status and body), from any live stat instance. */
+  @Get('stat/:path')
+  async stat(@Param('path') path: string, @Query() query: Record<string, string>, @Res() reply: FastifyReply): Promise<void> {
+    if (!STAT_PATHS.has(path)) throw apiError('not_found', `no stat endpoint ${path}`);
+    const base = await this.locator.urlOf('stat');
+    const target = `${base}/v1/${path === 'rpc-series' ? 'rpc/series' : path}?${new URLSearchParams(query).toString()}`;
+    let res: Response;
+    try {
+      res = await fetchWithin(target, 3000);
+    } catch (error) {
+      throw apiError('internal', `stat at ${base} did not answer: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    void reply.status(res.status).header('content-type', 'application/json').send(await res.text());
+  }
 }
 
-function unavailable(engine: string, state: string): ServiceUnavailableException {
+/** 503 engine_down (a dashboard code, not a protocol one) naming the engine, so the UI shows "Redis: down" rather than a blank panel. */
+function engineDown(engine: string, state: string): ServiceUnavailableException {
   return new ServiceUnavailableException({ error: { code: 'engine_down', message: `${engine} is ${state}` } });
 }

@@ -11,3 +11,25 @@ export async function readRedisInfo(redis: Redis): Promise<Record<string, string
   }
   return out;
 }
+
+/** Spear's key families, by prefix (see libs/delivery, ticket and stat). */
+const FAMILIES = ['inbox', 'route', 'node', 'group', 'token', 'nonce', 'rl', 'stat'] as const;
+/** Keys looked at per request at most: counting is a SCAN, bounded so a huge keyspace cannot stall the dashboard. */
+const SCAN_LIMIT = 200_000;
+
+/** How many keys each Spear family holds (`complete` false when the scan stopped at SCAN_LIMIT). */
+export async function countSpearKeys(redis: Redis): Promise<{ counts: Record<string, number>; scanned: number; complete: boolean }> {
+  const counts: Record<string, number> = Object.fromEntries([...FAMILIES, 'other'].map((f) => [f, 0]));
+  let cursor = '0';
+  let scanned = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', 'spear:*', 'COUNT', 2000);
+    cursor = next;
+    for (const key of keys) {
+      const family = key.split(':')[1] ?? '';
+      counts[(FAMILIES as readonly string[]).includes(family) ? family : 'other']!++;
+    }
+    scanned += keys.length;
+  } while (cursor !== '0' && scanned < SCAN_LIMIT);
+  return { counts, scanned, complete: cursor === '0' };
+}

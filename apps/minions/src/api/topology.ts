@@ -1,8 +1,11 @@
 import type { Registry } from '@spear/registry';
+import { fetchWithin } from './service-locator';
 
 export interface ServiceInstance {
   id: string;
   data: Record<string, unknown>;
+  /** From the instance's /healthz: 'ok', the failing checks, or 'unreachable'. Service instances only. */
+  health?: string;
 }
 
 export interface Topology {
@@ -14,22 +17,36 @@ export interface Topology {
   spearNodes: ServiceInstance[];
 }
 
-/** Reads every registered process, RPC provider and spear node under the profile root. */
+const HEALTH_TIMEOUT_MS = 800;
+
+/** Reads every registered process (with its health), RPC provider and spear node under the profile root. */
 export async function readTopology(registry: Registry): Promise<Topology> {
   const services = await registry.list('/services');
   const instances: Record<string, ServiceInstance[]> = {};
   const providers: Record<string, ServiceInstance[]> = {};
-  const asInstances = (list: Array<{ name: string; data: Record<string, unknown> }>) => list.map((e) => ({ id: e.name, data: e.data }));
+  const asInstances = (list: Array<{ name: string; data: Record<string, unknown> }>) => list.map((e) => ({ id: e.name, data: e.data ?? {} }));
   await Promise.all(
     services.map(async ({ name }) => {
       const [procs, provs] = await Promise.all([
         registry.list<Record<string, unknown>>(`/services/${name}/instances`),
         registry.list<Record<string, unknown>>(`/services/${name}/providers`),
       ]);
-      if (procs.length) instances[name] = asInstances(procs);
+      if (procs.length) instances[name] = await Promise.all(asInstances(procs).map(async (i) => ({ ...i, health: await healthOf(i.data) })));
       if (provs.length) providers[name] = asInstances(provs);
     }),
   );
   const nodes = await registry.list<Record<string, unknown>>('/nodes/spear');
   return { root: registry.root, services: instances, providers, spearNodes: asInstances(nodes) };
+}
+
+async function healthOf(data: Record<string, unknown>): Promise<string> {
+  if (typeof data.host !== 'string' || typeof data.port !== 'number') return 'unknown';
+  try {
+    const res = await fetchWithin(`http://${data.host}:${data.port}/healthz`, HEALTH_TIMEOUT_MS);
+    if (res.ok) return 'ok';
+    const body = (await res.json().catch(() => ({}))) as { failing?: string[] };
+    return `failing: ${(body.failing ?? [`HTTP ${res.status}`]).join(', ')}`;
+  } catch {
+    return 'unreachable';
+  }
 }

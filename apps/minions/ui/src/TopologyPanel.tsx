@@ -1,26 +1,23 @@
-import { usePoll } from './use-poll';
+import { ago } from './format';
+import type { Polled } from './use-poll';
 
 interface Instance {
   id: string;
   data: Record<string, unknown>;
+  health?: string;
 }
-interface Topology {
+export interface Topology {
   root: string;
   services: Record<string, Instance[]>;
   providers: Record<string, Instance[]>;
   spearNodes: Instance[];
 }
 
-function uptime(startedAt: unknown): string {
-  if (typeof startedAt !== 'number') return '–';
-  const s = Math.max(0, Math.round((Date.now() - startedAt) / 1000));
-  return s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : `${Math.round(s / 3600)}h`;
-}
-
-/** Every registered service instance, live from ZooKeeper. */
-export function TopologyPanel() {
-  const { data, error } = usePoll<Topology>('/api/topology');
+/** Every registered service instance with its health, live from ZooKeeper (refreshed at once on cluster events). */
+export function TopologyPanel({ topology }: { topology: Polled<Topology> }) {
+  const { data, error } = topology;
   const rows = data ? Object.entries(data.services).flatMap(([service, list]) => list.map((i) => ({ service, ...i }))) : [];
+  const weightOf = (nodeId: unknown) => data?.spearNodes.find((n) => n.id === nodeId)?.data.weight;
   return (
     <section className="panel wide">
       <h2>
@@ -35,21 +32,27 @@ export function TopologyPanel() {
             <tr>
               <th>service</th>
               <th>instance</th>
+              <th>health</th>
               <th>node</th>
-              <th>pid</th>
+              <th>weight</th>
               <th>rpc</th>
+              <th>pid</th>
               <th>uptime</th>
             </tr>
           </thead>
           <tbody>
             {rows.map((r) => (
-              <tr key={`${r.service}/${r.id}`}>
+              <tr key={`${r.service}/${r.id}`} data-service={r.service}>
                 <td>{r.service}</td>
                 <td>{r.id}</td>
+                <td>
+                  <span className={r.health === 'ok' ? 'badge ok' : 'badge bad'}>{r.health ?? '?'}</span>
+                </td>
                 <td>{String(r.data.nodeId ?? '')}</td>
-                <td>{String(r.data.pid ?? '')}</td>
+                <td>{r.data.nodeId ? String(weightOf(r.data.nodeId) ?? '') : ''}</td>
                 <td>{r.data.rpcPort ? `:${String(r.data.rpcPort)}` : ''}</td>
-                <td>{uptime(r.data.startedAt)}</td>
+                <td>{String(r.data.pid ?? '')}</td>
+                <td>{ago(typeof r.data.startedAt === 'number' ? r.data.startedAt : undefined)}</td>
               </tr>
             ))}
           </tbody>
@@ -64,7 +67,7 @@ export function TopologyPanel() {
         </p>
       )}
       {data && (
-        <p className="muted">
+        <p className="muted" data-testid="spear-nodes">
           spear nodes: {data.spearNodes.map((n) => `${n.id} (${String(n.data.url)}, weight ${String(n.data.weight)})`).join(', ') || 'none'}
         </p>
       )}

@@ -1,33 +1,35 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
+import { api } from './api';
 
 export interface Polled<T> {
   data?: T;
   error?: string;
   at?: number;
+  /** Fetch again now (e.g. when a live event says something changed). */
+  refresh: () => void;
 }
 
 /** Fetches a JSON API every `intervalMs`; keeps the last good data and the current error apart. */
 export function usePoll<T>(url: string, intervalMs = 2000): Polled<T> {
-  const [state, setState] = useState<Polled<T>>({});
+  const [state, setState] = useState<Omit<Polled<T>, 'refresh'>>({});
+  const [tick, setTick] = useState(0);
+  const refresh = useCallback(() => setTick((t) => t + 1), []);
   useEffect(() => {
     let alive = true;
-    const tick = async () => {
+    const load = async () => {
       try {
-        const res = await fetch(url);
-        const body = await res.json();
-        if (!alive) return;
-        if (!res.ok) setState((s) => ({ ...s, error: body?.error?.message ?? `HTTP ${res.status}` }));
-        else setState({ data: body as T, at: Date.now() });
+        const data = await api<T>(url);
+        if (alive) setState({ data, at: Date.now() });
       } catch (e) {
-        if (alive) setState((s) => ({ ...s, error: `dashboard server unreachable (${(e as Error).message})` }));
+        if (alive) setState((s) => ({ ...s, error: (e as Error).message }));
       }
     };
-    void tick();
-    const timer = setInterval(tick, intervalMs);
+    void load();
+    const timer = setInterval(load, intervalMs);
     return () => {
       alive = false;
       clearInterval(timer);
     };
-  }, [url, intervalMs]);
-  return state;
+  }, [url, intervalMs, tick]);
+  return { ...state, refresh };
 }

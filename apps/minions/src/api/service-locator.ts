@@ -1,0 +1,36 @@
+import type { Registry } from '@spear/registry';
+import { apiError } from '@spear/runtime';
+
+/** Instance data every service registers (see libs/runtime boot). */
+interface InstanceData {
+  host?: string;
+  port?: number;
+}
+
+/**
+ * Finds a live instance of a service through ZooKeeper, as every other
+ * service does: minions needs no address of stat or ticket in its profile.
+ */
+export class ServiceLocator {
+  private next = 0;
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly overrides: Partial<Record<string, string>> = {},
+  ) {}
+
+  /** The base URL of one live instance (round robin); 503 internal naming the service when none runs. */
+  async urlOf(app: 'stat' | 'ticket'): Promise<string> {
+    const override = this.overrides[app];
+    if (override) return override.replace(/\/$/, '');
+    const instances = (await this.registry.list<InstanceData>(`/services/${app}/instances`)).filter((e) => e.data?.host && e.data?.port);
+    if (instances.length === 0) throw apiError('internal', `${app} is not running (no instance under /services/${app}/instances)`);
+    const chosen = instances[this.next++ % instances.length]!.data;
+    return `http://${chosen.host}:${chosen.port}`;
+  }
+}
+
+/** fetch with a deadline: a hung service answers as an error, not a hung dashboard. */
+export async function fetchWithin(url: string, timeoutMs: number, init: RequestInit = {}): Promise<Response> {
+  return fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+}

@@ -1,0 +1,62 @@
+import type { Registry } from '@spear/registry';
+
+/** One thing that happened to the cluster, as the dashboard's event log shows it. */
+export interface ClusterEvent {
+  at: number;
+  kind: 'joined' | 'left';
+  /** e.g. "spear node spear-2" or "ticket 127.0.0.1:8090". */
+  what: string;
+}
+
+const KEEP = 200;
+const APPS = ['ticket', 'spear', 'idgen', 'stat', 'minions'] as const;
+
+/**
+ * Watches ZooKeeper for spear nodes and service instances coming and going,
+ * keeps the last KEEP events, and tells subscribers (the SSE stream) at once.
+ * The first listing of each path is the baseline, not an event.
+ */
+export class EventLog {
+  private readonly events: ClusterEvent[] = [];
+  private readonly listeners = new Set<(event: ClusterEvent) => void>();
+  private readonly stops: Array<() => void> = [];
+
+  constructor(registry: Registry) {
+    this.watch(registry, '/nodes/spear', (name) => `spear node ${name}`);
+    for (const app of APPS) this.watch(registry, `/services/${app}/instances`, (name) => `${app} ${name}`);
+  }
+
+  recent(): ClusterEvent[] {
+    return [...this.events];
+  }
+
+  subscribe(listener: (event: ClusterEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  close(): void {
+    for (const stop of this.stops) stop();
+    this.listeners.clear();
+  }
+
+  private watch(registry: Registry, path: string, describe: (name: string) => string): void {
+    let known: Set<string> | undefined;
+    this.stops.push(
+      registry.watchChildren(path, (entries) => {
+        const now = new Set(entries.map((e) => e.name));
+        if (known) {
+          for (const name of now) if (!known.has(name)) this.add({ at: Date.now(), kind: 'joined', what: describe(name) });
+          for (const name of known) if (!now.has(name)) this.add({ at: Date.now(), kind: 'left', what: describe(name) });
+        }
+        known = now;
+      }),
+    );
+  }
+
+  private add(event: ClusterEvent): void {
+    this.events.push(event);
+    if (this.events.length > KEEP) this.events.shift();
+    for (const listener of this.listeners) listener(event);
+  }
+}

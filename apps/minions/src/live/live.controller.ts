@@ -1,0 +1,33 @@
+import { Controller, Get, Inject, Req, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { EventLog, type ClusterEvent } from './event-log';
+import { OperatorGuard } from '../auth/operator.guard';
+
+const HEARTBEAT_MS = 15_000;
+
+/** Live updates for the browser: the event log, and a server-sent event stream of what happens next. */
+@UseGuards(OperatorGuard)
+@Controller('api')
+export class LiveController {
+  constructor(@Inject(EventLog) private readonly log: EventLog) {}
+
+  @Get('events')
+  events(): { events: ClusterEvent[] } {
+    return { events: this.log.recent() };
+  }
+
+  /** SSE: `event: cluster` per change (the UI refreshes its topology at once), a comment as heartbeat. */
+  @Get('live')
+  live(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
+    reply.hijack();
+    const out = reply.raw;
+    out.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    out.write(': connected\n\n');
+    const unsubscribe = this.log.subscribe((event) => out.write(`event: cluster\ndata: ${JSON.stringify(event)}\n\n`));
+    const heartbeat = setInterval(() => out.write(': heartbeat\n\n'), HEARTBEAT_MS);
+    request.raw.once('close', () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    });
+  }
+}
