@@ -15,6 +15,12 @@ end
 for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[4]) end
 return 1`;
 
+/** Removes acked ids from both the order and the messages (unknown ids are ignored). */
+const ACK = `
+redis.call('ZREM', KEYS[2], unpack(ARGV))
+redis.call('HDEL', KEYS[1], unpack(ARGV))
+return 0`;
+
 /**
  * Each user's inbox of 1:1 messages not yet acked, in Redis: a hash of
  * id -> message and a sorted set keeping write order.
@@ -30,6 +36,7 @@ export class Inbox {
     private readonly ttlSeconds: number,
   ) {
     redis.defineCommand('spearInboxAdd', { numberOfKeys: 3, lua: ADD });
+    redis.defineCommand('spearInboxAck', { numberOfKeys: 2, lua: ACK });
   }
 
   async add(message: MsgEvent): Promise<void> {
@@ -46,15 +53,17 @@ export class Inbox {
     return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as MsgEvent);
   }
 
-  /** Removes acked messages (unknown ids are ignored). */
+  /** Removes acked messages (unknown ids are ignored): one script, one command. */
   async ack(uid: string, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
     const k = keys(uid);
-    await this.redis.multi().zrem(k.order, ...ids).hdel(k.hash, ...ids).exec();
+    await (this.redis as unknown as InboxCommands).spearInboxAck(k.hash, k.order, ...ids);
   }
 }
 
 interface InboxCommands {
   spearInboxAdd(hash: string, order: string, seq: string, id: string, json: string, cap: number, ttl: number): Promise<number>;
+  spearInboxAck(hash: string, order: string, ...ids: string[]): Promise<number>;
 }
 
 // One hash tag per user: the three keys stay on one Redis Cluster slot.

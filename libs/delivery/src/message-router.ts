@@ -3,7 +3,7 @@ import type { GroupEvent, MsgEvent } from '@spear/protocol';
 import type { GroupHistory } from './group-history';
 import type { Inbox } from './inbox';
 import { NodeBatcher } from './node-batcher';
-import type { RouteTable } from './route-table';
+import type { RouteReader } from './route-table';
 
 /**
  * The one path every message takes, from a spear connection or from ticket's
@@ -18,7 +18,7 @@ export class MessageRouter {
   constructor(
     private readonly inbox: Inbox,
     private readonly history: GroupHistory,
-    private readonly routes: RouteTable,
+    private readonly routes: RouteReader,
     private readonly bus: Bus,
     /** When this process is a spear node: deliver to local sessions without the bus. */
     private readonly local?: { nodeId: string; deliver(envelope: Envelope): void },

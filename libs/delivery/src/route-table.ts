@@ -1,5 +1,15 @@
 import type Redis from 'ioredis';
 
+/** Where a user is connected, read-only: what ticket's push API and presence need (they hold no connection). */
+export class RouteReader {
+  constructor(protected readonly redis: Redis) {}
+
+  /** The nodes holding `uid` (within the route TTL). */
+  nodesOf(uid: string): Promise<string[]> {
+    return this.redis.smembers(routeKey(uid));
+  }
+}
+
 /**
  * Where each user is connected: a Redis set of node ids per uid, with a TTL
  * that connected nodes keep refreshing (as goim does), plus a set of uids
@@ -8,12 +18,14 @@ import type Redis from 'ioredis';
  * the last TTL; a node that dies drops out within the TTL, or at once when a
  * survivor cleans up after it.
  */
-export class RouteTable {
+export class RouteTable extends RouteReader {
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly nodeId: string,
     private readonly ttlSeconds: number,
-  ) {}
+  ) {
+    super(redis);
+  }
 
   async online(uid: string): Promise<void> {
     await this.redis.multi().sadd(routeKey(uid), this.nodeId).expire(routeKey(uid), this.ttlSeconds).sadd(nodeKey(this.nodeId), uid).exec();
@@ -21,11 +33,6 @@ export class RouteTable {
 
   async offline(uid: string): Promise<void> {
     await this.redis.multi().srem(routeKey(uid), this.nodeId).srem(nodeKey(this.nodeId), uid).exec();
-  }
-
-  /** The nodes holding `uid`. */
-  nodesOf(uid: string): Promise<string[]> {
-    return this.redis.smembers(routeKey(uid));
   }
 
   /** Keeps every local user's entry alive; one pipeline per call. */

@@ -1,5 +1,5 @@
 import { createBus, type Bus } from '@spear/bus';
-import { GroupHistory, Inbox, MessageRouter, RouteTable } from '@spear/delivery';
+import { GroupHistory, Inbox, MessageRouter, RouteReader } from '@spear/delivery';
 import { PrefetchingIdSource } from '@spear/idgen-client';
 import type { ServiceContext } from '@spear/runtime';
 
@@ -10,7 +10,7 @@ import type { ServiceContext } from '@spear/runtime';
  */
 export class PushService {
   readonly router: MessageRouter;
-  readonly routes: RouteTable;
+  readonly routes: RouteReader;
   readonly ids: PrefetchingIdSource;
 
   private constructor(
@@ -18,7 +18,7 @@ export class PushService {
     private readonly bus: Bus,
   ) {
     const { delivery } = ctx.config;
-    this.routes = new RouteTable(ctx.redis, 'ticket', 60);
+    this.routes = new RouteReader(ctx.redis);
     this.router = new MessageRouter(
       new Inbox(ctx.redis, delivery.inbox.cap, delivery.inbox.ttlSeconds),
       new GroupHistory(ctx.redis, delivery.groupHistory.cap, delivery.groupHistory.ttlSeconds),
