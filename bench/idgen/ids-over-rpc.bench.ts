@@ -23,7 +23,6 @@
  * Environment: BENCH_SECONDS (4) per consumer shape, BENCH_CALLS (20000)
  * sequential next() calls. Progress lines, a `RESULT ...` line, a final JSON line.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
@@ -44,21 +43,7 @@ import {
   type RedisHandle,
   type ZooKeeperHandle,
 } from '@spear/testing';
-import {
-  bounded,
-  checkInterrupted,
-  cleanupOnce,
-  fmtInt,
-  fmtLatency,
-  fmtMachine,
-  Interrupted,
-  LatencyRecorder,
-  log,
-  machineFacts,
-  ownCpu,
-  ratio,
-  sequential,
-} from '../rpc/measure';
+import { bounded, checkInterrupted, cleanupOnce, fmtInt, fmtLatency, fmtMachine, Interrupted, LatencyRecorder, log, machineFacts, ownCpu, procCpuUs, ratio, sequential } from '../rpc/measure';
 
 // tsx compiles imports to property getters; a local copy keeps that out of the per-id loop.
 const compareIds = importedCompareIds;
@@ -69,15 +54,6 @@ const BATCH = 4096;
 const LIMIT = 4_096_000;
 const GOAL = 1_000_000;
 const YIELD_EVERY = 1000;
-
-const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-
-/** CPU time (µs) a process has used, from /proc (the idgen child is not ours to ask). */
-function procCpuUs(pid: number): number {
-  // Fields after the command name (which may contain spaces): utime is the 14th field, stime the 15th.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS) * 1e6;
-}
 
 interface ConsumerResult {
   shape: 'yielding' | 'tight';

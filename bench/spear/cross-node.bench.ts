@@ -43,7 +43,7 @@
  * step at BENCH_CPU_PROF_RATE msgs/s, default 2000; see profilingDist).
  * Progress lines, a `RESULT ...` line per bus, a final JSON line.
  */
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -61,7 +61,7 @@ import {
   type RedisHandle,
   type ZooKeeperHandle,
 } from '@spear/testing';
-import { bounded, checkInterrupted, cleanupOnce, fmtInt, fmtMachine, Interrupted, LatencyRecorder, log, machineFacts, ownCpu, type LatencySummary } from '../rpc/measure';
+import { bounded, checkInterrupted, cleanupOnce, fmtInt, fmtMachine, Interrupted, LatencyRecorder, log, machineBusyUs, machineFacts, ownCpu, procCpuUs, type LatencySummary } from '../rpc/measure';
 import type { FromWorker, PairSpec, StepReport, ToWorker, UserSpec, VerifyReport } from './load-worker';
 
 type BusName = 'redis' | 'kafka';
@@ -91,26 +91,6 @@ function parseBuses(argv: string[]): BusName[] {
   if (value === 'both') return ['redis', 'kafka'];
   if (value === 'redis' || value === 'kafka') return [value];
   throw new Error(`--bus must be redis, kafka or both (got ${String(value)})`);
-}
-
-const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-
-/** CPU time (µs) a process has used, from /proc; NaN once it is gone. */
-function procCpuUs(pid: number): number {
-  try {
-    // Fields after the command name (which may contain spaces): utime is the 14th field, stime the 15th.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS) * 1e6;
-  } catch {
-    return NaN;
-  }
-}
-
-/** CPU time (µs) all CPUs of the machine were busy (not idle, not waiting for I/O), from /proc/stat. */
-function machineBusyUs(): number {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const total = fields.reduce((a, b) => a + b, 0);
-  return ((total - fields[3]! - fields[4]!) / CLOCK_TICKS) * 1e6;
 }
 
 /** Keys of a CPU record that are not one of the bench's processes. */

@@ -53,7 +53,7 @@ import {
   type ZooKeeperHandle,
 } from '@spear/testing';
 import { ticketKeys, verifyTicket } from '@spear/tickets';
-import { bounded, checkInterrupted, cleanupOnce, fmtInt, fmtMachine, Interrupted, LatencyRecorder, log, machineFacts, ownCpu, ratio, type LatencySummary } from '../rpc/measure';
+import { bounded, checkInterrupted, cleanupOnce, fmtInt, fmtMachine, Interrupted, LatencyRecorder, log, machineFacts, ownCpu, procCpuUs, ratio, type LatencySummary } from '../rpc/measure';
 import { formatSummary, summarizeCpuProfile, type ProfileSummary, type Window } from './cpu-profile';
 import type { FromHello, ToHello } from './hello-server';
 
@@ -77,19 +77,6 @@ const uidOf = (i: number) => `user-${i}`;
 const JSON_HEADERS = { 'content-type': 'application/json' };
 /** Far above what one run sends, so that no request is refused (every bench request comes from 127.0.0.1). */
 const NO_LIMIT = { limit: 1_000_000_000, windowMs: 60_000 };
-
-const CLOCK_TICKS = 100; // USER_HZ on Linux; /proc/<pid>/stat counts in these.
-
-/** CPU time (µs) a process has used, from /proc; NaN once it is gone. */
-function procCpuUs(pid: number): number {
-  try {
-    // Fields after the command name (which may contain spaces): utime is the 14th field, stime the 15th.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS) * 1e6;
-  } catch {
-    return NaN;
-  }
-}
 
 // ---------------------------------------------------------------------------
 // 1. Ring lookups
