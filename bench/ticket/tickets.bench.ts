@@ -33,9 +33,7 @@
  * Progress lines, a `RESULT ...` line, a final JSON line.
  */
 import autocannon from 'autocannon';
-import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { hash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HashRing, type RingMember } from '@spear/ring';
 import {
@@ -43,9 +41,7 @@ import {
   makeTempDir,
   removeTempDir,
   startRedis,
-  startServiceProcess,
   startZooKeeper,
-  waitForHttpOk,
   WORKSPACE_DIST,
   writeClusterProfile,
   type ClusterHandle,
@@ -55,7 +51,8 @@ import {
 import { ticketKeys, verifyTicket } from '@spear/tickets';
 import { bounded, checkInterrupted, cleanupOnce, fmtInt, fmtMachine, Interrupted, LatencyRecorder, log, machineFacts, ownCpu, procCpuUs, ratio, type LatencySummary } from '../rpc/measure';
 import { formatSummary, summarizeCpuProfile, type ProfileSummary, type Window } from './cpu-profile';
-import type { FromHello, ToHello } from './hello-server';
+import { ringLookups } from './ring-lookups';
+import { startHello, startTicket, type Proc } from './targets';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SLICES = Number(process.env.BENCH_SLICES ?? 5);
@@ -77,114 +74,6 @@ const uidOf = (i: number) => `user-${i}`;
 const JSON_HEADERS = { 'content-type': 'application/json' };
 /** Far above what one run sends, so that no request is refused (every bench request comes from 127.0.0.1). */
 const NO_LIMIT = { limit: 1_000_000_000, windowMs: 60_000 };
-
-// ---------------------------------------------------------------------------
-// 1. Ring lookups
-
-interface RingResult {
-  lookups: number;
-  /** Wall-clock ns per lookup of each timed pass. */
-  passes: number[];
-  /** Median pass, wall clock. */
-  nsPerLookup: number;
-  /** Median pass, this process's CPU time (less inflated when the machine is busy). */
-  cpuNsPerLookup: number;
-  /** For scale: `crypto.hash('md5', uid)` (the native digest alone), CPU ns per call, median pass. */
-  cryptoMd5CpuNs: number;
-  /** Share of the uids each node got. */
-  shares: Record<string, number>;
-}
-
-/** Times `f` over every uid: three passes after a warm-up one; the median pass in wall and CPU ns per call. */
-function timePasses(uids: string[], f: (uid: string) => unknown): { wall: number[]; median: number; cpuMedian: number } {
-  const pass = () => {
-    const c0 = ownCpu();
-    const t0 = process.hrtime.bigint();
-    let last: unknown;
-    for (let i = 0; i < uids.length; i++) last = f(uids[i]!);
-    const wall = Number(process.hrtime.bigint() - t0) / uids.length;
-    if (last === undefined) throw new Error('no answer');
-    return { wall: Math.round(wall * 10) / 10, cpu: Math.round(((ownCpu() - c0) * 1000 * 10) / uids.length) / 10 };
-  };
-  pass();
-  const passes = [pass(), pass(), pass()];
-  const mid = <T>(xs: T[], key: (x: T) => number) => key([...xs].sort((a, b) => key(a) - key(b))[1]!);
-  return { wall: passes.map((p) => p.wall), median: mid(passes, (p) => p.wall), cpuMedian: mid(passes, (p) => p.cpu) };
-}
-
-function ringLookups(): RingResult {
-  const ring = new HashRing(NODES);
-  const uids = Array.from({ length: LOOKUPS }, (_, i) => uidOf(i));
-  const counts = new Map<string, number>();
-  for (const uid of uids) {
-    const id = ring.get(uid)!.id;
-    counts.set(id, (counts.get(id) ?? 0) + 1);
-  }
-  const get = timePasses(uids, (uid) => ring.get(uid));
-  const md5 = timePasses(uids, (uid) => hash('md5', uid, 'hex'));
-  const shares = Object.fromEntries([...counts].sort().map(([id, n]) => [id, ratio(n, LOOKUPS)]));
-  return { lookups: LOOKUPS, passes: get.wall, nsPerLookup: get.median, cpuNsPerLookup: get.cpuMedian, cryptoMd5CpuNs: md5.cpuMedian, shares };
-}
-
-// ---------------------------------------------------------------------------
-// Processes: ticket (optionally profiled) and the hello-world child
-
-interface Proc {
-  pid: number;
-  baseUrl: string;
-  stop(): Promise<void>;
-}
-
-/**
- * Starts the ticket bundle as startServiceProcess does; with `cpuProfDir`,
- * spawns it itself with --cpu-prof (not allowed in NODE_OPTIONS).
- */
-async function startTicket(profileDir: string, logDir: string, baseUrl: string, cpuProfDir?: string): Promise<Proc> {
-  if (!cpuProfDir) {
-    const service = await startServiceProcess({ app: 'ticket', baseUrl, distDir: WORKSPACE_DIST, profileDir, logDir });
-    return { pid: service.pid, baseUrl, stop: () => service.stop() };
-  }
-  const out = openSync(join(logDir, 'ticket.log'), 'a');
-  const child = spawn(process.execPath, ['--enable-source-maps', '--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, join(WORKSPACE_DIST, 'ticket', 'main.js')], {
-    env: { ...process.env, SPEAR_PARENT_PID: String(process.pid), SPEAR_PROFILE: profileDir },
-    stdio: ['ignore', out, out],
-  });
-  closeSync(out);
-  const stop = () => stopChild(child, 10_000);
-  try {
-    await waitForHttpOk(`${baseUrl}/healthz`, 30_000, () => child.exitCode === null && child.signalCode === null);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { pid: child.pid!, baseUrl, stop };
-}
-
-/** SIGTERM (or `graceful`), then SIGKILL after `ms`; resolves once it exited. */
-async function stopChild(child: ChildProcess, ms: number, graceful: () => void = () => child.kill('SIGTERM')): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  graceful();
-  const timer = setTimeout(() => child.kill('SIGKILL'), ms);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function startHello(cpuProfDir?: string): Promise<Proc> {
-  const execArgv = ['--import', 'tsx', ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [])];
-  const child = fork(join(__dirname, 'hello-server.ts'), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  child.on('error', () => undefined); // a send on a channel that just closed
-  const stop = () => stopChild(child, 10_000, () => (child.connected ? child.send({ type: 'stop' } satisfies ToHello) : child.kill('SIGTERM')));
-  const first = await new Promise<FromHello>((done) => {
-    child.once('message', (m: FromHello) => done(m));
-    child.once('exit', () => done({ type: 'error', message: 'hello server exited before it was ready' }));
-  });
-  if (first.type !== 'ready') {
-    await stop();
-    throw new Error(`hello server did not start: ${first.message}`);
-  }
-  return { pid: child.pid!, baseUrl: `http://127.0.0.1:${first.port}`, stop };
-}
 
 // ---------------------------------------------------------------------------
 // 4. Load
@@ -386,7 +275,7 @@ async function main(): Promise<void> {
   );
 
   // 1. Ring lookups, before anything else runs.
-  const ringResult = ringLookups();
+  const ringResult = ringLookups(NODES, LOOKUPS, uidOf);
   log(
     `  ring: HashRing.get over ${fmtInt(LOOKUPS)} uids, 2 nodes x 160 points: ${ringResult.passes.join(' / ')} ns per lookup (median ${ringResult.nsPerLookup}; ` +
       `${ringResult.cpuNsPerLookup} ns of CPU time); crypto.hash('md5', uid) alone ${ringResult.cryptoMd5CpuNs} ns of CPU time; shares ${JSON.stringify(ringResult.shares)}`,
