@@ -117,8 +117,17 @@ describe('minions dashboard in a real browser', () => {
     await expect.poll(() => rows.count(), { timeout: SESSION_TIMEOUT_MS + 5000 }).toBe(5);
     expect(Date.now() - killedAt).toBeLessThan(SESSION_TIMEOUT_MS + 5000);
     await page.getByTestId('event-log').getByText('spear node spear-2').waitFor({ timeout: 5000 });
+    const log = await page.getByTestId('event-log').innerText();
+    expect(log).toMatch(/left spear node spear-2/);
+    expect(log).not.toMatch(/draining spear node spear-2/); // a crash, not a drain
     expect(await page.getByTestId('spear-nodes').innerText()).not.toContain('spear-2');
     await shot('node-killed');
+  });
+
+  it('logs a node stopped with SIGTERM as left and draining (a crash shows no drain)', async () => {
+    await bed.cluster.service('spear-spear-1').stop();
+    await expect.poll(async () => page.getByTestId('event-log').innerText(), { timeout: 10_000 }).toMatch(/draining spear node spear-1/);
+    await expect.poll(async () => page.getByTestId('event-log').innerText(), { timeout: 10_000 }).toMatch(/left spear node spear-1/);
   });
 
   it('shows Redis going down as an error, not a blank page', async () => {

@@ -19,6 +19,8 @@ void runService({
     const gateway = await SpearGateway.start(io, ctx, node.id, `${address.host}:${address.port}`);
     return {
       registrations: [{ path: `/nodes/spear/${node.id}`, data: { url: publicUrl(node, address.port), weight: node.weight, startedAt: ctx.startedAt } }],
+      // minions' event log tells a drained node from a dead one by this marker.
+      drainingMarker: { path: `/nodes/draining/${node.id}`, data: { at: Date.now() } },
       // Unregistered already (ticket stops sending users here); now move the connected ones away.
       close: async () => {
         await gateway.close();

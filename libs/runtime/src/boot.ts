@@ -43,6 +43,8 @@ export interface ServiceSpec<A extends AppName> {
 
 export interface AfterListen {
   registrations?: Array<{ path: string; data: unknown }>;
+  /** Ephemeral znode created when a graceful stop has unregistered, held while draining (watchers see a drain, not a crash). */
+  drainingMarker?: { path: string; data: unknown };
   /** Called after unregistering and before the HTTP server closes. */
   close?: () => Promise<void>;
 }
@@ -162,6 +164,8 @@ async function shutdown<A extends AppName>(ctx: ServiceContext<A>, app: NestFast
   }, ctx.config.shutdownGraceMs);
   deadline.unref();
   await registry.unregisterAll().catch((e: unknown) => logger.warn({ err: String(e) }, 'unregister failed'));
+  // Lives until the session closes at the end of shutdown, i.e. for the whole drain.
+  if (extra.drainingMarker) await registry.register(extra.drainingMarker.path, extra.drainingMarker.data).catch(() => undefined);
   await extra.close?.();
   await app.close(); // closes the RPC server too: it drains in-flight calls first
   await ctx.rpc.close();

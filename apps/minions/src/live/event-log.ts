@@ -3,7 +3,7 @@ import type { Registry } from '@spear/registry';
 /** One thing that happened to the cluster, as the dashboard's event log shows it. */
 export interface ClusterEvent {
   at: number;
-  kind: 'joined' | 'left';
+  kind: 'joined' | 'left' | 'draining';
   /** e.g. "spear node spear-2" or "ticket 127.0.0.1:8090". */
   what: string;
 }
@@ -23,6 +23,8 @@ export class EventLog {
 
   constructor(registry: Registry) {
     this.watch(registry, '/nodes/spear', (name) => `spear node ${name}`);
+    // A spear node stopping gracefully holds /nodes/draining/<id> while it drains; a crash does not.
+    this.watch(registry, '/nodes/draining', (name) => `spear node ${name}`, { joined: 'draining' });
     for (const app of APPS) this.watch(registry, `/services/${app}/instances`, (name) => `${app} ${name}`);
   }
 
@@ -40,14 +42,14 @@ export class EventLog {
     this.listeners.clear();
   }
 
-  private watch(registry: Registry, path: string, describe: (name: string) => string): void {
+  private watch(registry: Registry, path: string, describe: (name: string) => string, only?: { joined: ClusterEvent['kind'] }): void {
     let known: Set<string> | undefined;
     this.stops.push(
       registry.watchChildren(path, (entries) => {
         const now = new Set(entries.map((e) => e.name));
         if (known) {
-          for (const name of now) if (!known.has(name)) this.add({ at: Date.now(), kind: 'joined', what: describe(name) });
-          for (const name of known) if (!now.has(name)) this.add({ at: Date.now(), kind: 'left', what: describe(name) });
+          for (const name of now) if (!known.has(name)) this.add({ at: Date.now(), kind: only?.joined ?? 'joined', what: describe(name) });
+          if (!only) for (const name of known) if (!now.has(name)) this.add({ at: Date.now(), kind: 'left', what: describe(name) });
         }
         known = now;
       }),

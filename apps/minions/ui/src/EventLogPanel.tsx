@@ -1,7 +1,7 @@
 import { clock } from './format';
 import type { ClusterEvent } from './use-live';
 
-/** Nodes and services joining and leaving, newest first (ZooKeeper watches on the server, pushed over SSE). */
+/** Nodes and services joining, draining and leaving, newest first (ZooKeeper watches on the server, pushed over SSE). */
 export function EventLogPanel({ events, live }: { events: ClusterEvent[]; live: boolean }) {
   return (
     <section className="panel">

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 
 export interface ClusterEvent {
   at: number;
-  kind: 'joined' | 'left';
+  kind: 'joined' | 'left' | 'draining';
   what: string;
 }
 
