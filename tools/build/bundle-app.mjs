@@ -40,7 +40,7 @@ await build({
   target: 'node20',
   format: 'cjs',
   sourcemap: true,
-  keepNames: true, // Nest uses class names in logs and provider tokens
+  keepNames: false,
   tsconfig: join(root, 'tsconfig.base.json'),
   external: optional,
   logLevel: 'warning',

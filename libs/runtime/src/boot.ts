@@ -195,10 +195,19 @@ function acceptEmptyJson(app: NestFastifyApplication): void {
 
 function instrumentHttp(app: NestFastifyApplication, metrics: ServiceMetrics): void {
   const fastify = app.getHttpAdapter().getInstance();
+  // Label children cached per route and status: the hook runs on every request, label hashing need not.
+  const counters = new Map<string, { inc(): void }>();
+  const durations = new Map<string, { observe(seconds: number): void }>();
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
-    metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    const status = String(reply.statusCode);
+    const key = `${request.method} ${route}`;
+    let counter = counters.get(`${key} ${status}`);
+    if (!counter) counters.set(`${key} ${status}`, (counter = metrics.httpRequests.labels({ method: request.method, route, status })));
+    let duration = durations.get(key);
+    if (!duration) durations.set(key, (duration = metrics.httpDuration.labels({ method: request.method, route })));
+    counter.inc();
+    duration.observe(reply.elapsedTime / 1000);
     done();
   });
 }

@@ -1,15 +1,16 @@
-import { createHash } from 'node:crypto';
+import { createSecretKey, hash, type KeyObject } from 'node:crypto';
 
-/** A signing secret and its short id (so a verifier picks the key without trying each). */
+/** A signing key and its short id (so a verifier picks the key without trying each). */
 export interface TicketKey {
   id: string;
-  secret: string;
+  /** The secret, imported once as a key object: HMACs with it skip re-importing a string every time. */
+  key: KeyObject;
   /** Epoch ms after which this key no longer verifies (the end of a rotation window); absent: no end. */
   notAfter?: number;
 }
 
 export function keyOf(secret: string, notAfter?: number): TicketKey {
-  return { id: createHash('sha256').update(secret).digest('base64url').slice(0, 8), secret, notAfter };
+  return { id: hash('sha256', secret, 'base64url').slice(0, 8), key: createSecretKey(Buffer.from(secret, 'utf8')), notAfter };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { TicketKeys } from './keys';
 
 const VERSION = 't1';
@@ -23,7 +23,7 @@ export type VerifyResult = { ok: true; claims: TicketClaims } | { ok: false; cod
 export function signTicket(keys: TicketKeys, claims: Omit<TicketClaims, 'nonce'>, nonce = freshNonce()): string {
   const body = Buffer.from(JSON.stringify({ u: claims.uid, n: claims.nodeId, e: claims.expiresAt, x: nonce })).toString('base64url');
   const head = `${VERSION}.${keys.current.id}.${body}`;
-  return `${head}.${mac(keys.current.secret, head)}`;
+  return `${head}.${mac(keys.current.key, head)}`;
 }
 
 /**
@@ -39,7 +39,7 @@ export function verifyTicket(keys: TicketKeys, ticket: unknown, nodeId: string, 
   const key = keys.current.id === keyId ? keys.current : keys.previous?.id === keyId ? keys.previous : undefined;
   if (!key) return refuse('invalid_ticket', 'signed with an unknown key');
   if (key.notAfter !== undefined && now > key.notAfter) return refuse('invalid_ticket', 'signed with a retired key');
-  const expected = Buffer.from(mac(key.secret, `${VERSION}.${keyId}.${body}`));
+  const expected = Buffer.from(mac(key.key, `${VERSION}.${keyId}.${body}`));
   const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return refuse('invalid_ticket', 'bad signature');
   let raw: { u?: unknown; n?: unknown; e?: unknown; x?: unknown };
@@ -74,8 +74,8 @@ function freshNonce(): string {
   return nonce;
 }
 
-function mac(secret: string, data: string): string {
-  return createHmac('sha256', secret).update(data).digest('base64url');
+function mac(key: KeyObject, data: string): string {
+  return createHmac('sha256', key).update(data).digest('base64url');
 }
 
 function refuse(code: TicketRefusal, reason: string): VerifyResult {

@@ -14,6 +14,7 @@ export class TicketsController {
   private readonly gate: TicketGate;
   private readonly keys: TicketKeys;
   private readonly outcomes: Counter<'outcome'>;
+  private readonly issued: { inc(): void };
 
   constructor(
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<'ticket'>,
@@ -23,6 +24,7 @@ export class TicketsController {
     const { ticketSecret, ticketSecretPrevious, ticketSecretPreviousUntil } = ctx.config.secrets;
     this.keys = ticketKeys(ticketSecret, ticketSecretPrevious, ticketSecretPreviousUntil);
     this.outcomes = new Counter({ name: 'spear_ticket_tickets_total', help: 'POST /v1/tickets outcomes (issued or the refusal code)', labelNames: ['outcome'], registers: [ctx.metrics.registry] });
+    this.issued = this.outcomes.labels({ outcome: 'issued' });
   }
 
   @Post()
@@ -30,7 +32,7 @@ export class TicketsController {
   async issue(@Body() body: unknown, @Req() request: FastifyRequest): Promise<CreateTicketResponse> {
     try {
       const response = await this.decide(body, request.ip);
-      this.outcomes.inc({ outcome: 'issued' });
+      this.issued.inc();
       return response;
     } catch (error) {
       const code = (error as { getResponse?: () => { error?: { code?: string } } }).getResponse?.().error?.code ?? 'internal';

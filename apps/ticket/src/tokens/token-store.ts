@@ -1,8 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
 
 /** Redis key of a token: only its SHA-256 is stored, never the token itself. */
-export const tokenKey = (token: string) => `spear:token:${createHash('sha256').update(token).digest('hex')}`;
+export const tokenKey = (token: string) => `spear:token:${hash('sha256', token, 'hex')}`;
 
 /**
  * Opaque bearer tokens bound to a uid, kept in Redis with their TTL.
