@@ -14,6 +14,8 @@ rm -rf "$SPEAR_TEST_RESULTS" && mkdir -p "$SPEAR_TEST_RESULTS"
 # CI proves everything from scratch; locally, unchanged lint and typecheck results are reused.
 cache_flag=""
 [ "${CI:-}" = "true" ] && cache_flag="--skip-nx-cache"
+log "dependency floor (known advisories of the socket.io stack)"
+node scripts/check-dependency-floor.mjs
 log "lint and typecheck"
 npx nx run-many -t lint typecheck --output-style=static --parallel=2 $cache_flag
 log "build"
