@@ -1,0 +1,169 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Socket as TcpSocket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signTicket, ticketKeys, type TicketKeys } from '@spear/tickets';
+import { until } from '@spear/testing';
+import { printLogsOnFailure, startTestBed, type TestBed } from './support/engines-and-cluster';
+import { fuzzFrame, seededRandom } from './support/fuzz-frames';
+import { rawConnect, rawHttp, rawTcp, type RawConnection } from './support/raw-socketio';
+import { connectWithTicket } from './support/spear-client';
+
+const FRAMES = 10_000;
+const MAX_CONNECTIONS = 60;
+/** What one spear node may use at most while under abuse (it idles at ~100-150 MiB). */
+const MEMORY_BOUND_BYTES = 600 * 1024 * 1024;
+const SEED = Number(process.env.SPEAR_FUZZ_SEED ?? Date.now() % 1_000_000);
+
+function rssOf(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
+  return Number(line.replace(/\D+/g, '')) * 1024;
+}
+
+describe('abuse: hostile clients against a spear node', () => {
+  let bed: TestBed;
+  let keys: TicketKeys;
+  let spearUrl: string;
+  let spearPid: number;
+  let n = 0;
+  const ticket = (uid = `abuser-${n++}`) => signTicket(keys, { uid, nodeId: 'spear-1', expiresAt: Date.now() + 30_000 });
+
+  /** A well-behaved pair that must not notice anything: a message from one reaches the other. */
+  async function bystandersStillTalk(): Promise<void> {
+    const [a, b] = await Promise.all([connectWithTicket(spearUrl, ticket('calm-a')), connectWithTicket(spearUrl, ticket('calm-b'))]);
+    try {
+      const got = new Promise((resolve) => b.once('msg', resolve));
+      const ack = (await a.timeout(10_000).emitWithAck('send', { to: 'calm-b', body: 'still fine' })) as { ok: boolean };
+      expect(ack.ok).toBe(true);
+      expect(await got).toMatchObject({ from: 'calm-a', body: 'still fine' });
+    } finally {
+      a.close();
+      b.close();
+    }
+  }
+
+  async function healthy(): Promise<void> {
+    expect((await fetch(`${spearUrl}/healthz`)).status).toBe(200);
+    expect(rssOf(spearPid)).toBeLessThan(MEMORY_BOUND_BYTES);
+  }
+
+  beforeAll(async () => {
+    bed = await startTestBed({
+      apps: ['idgen', 'spear'],
+      spearNodeIds: ['spear-1'],
+      overrides: { spear: { maxConnections: MAX_CONNECTIONS, rateLimit: { eventsPerSecond: 200, burst: 400, strikes: 20 } } },
+    });
+    keys = ticketKeys(JSON.parse(readFileSync(join(bed.profileDir, 'profile.json'), 'utf8')).secrets.ticketSecret);
+    spearUrl = bed.cluster.service('spear-spear-1').baseUrl;
+    spearPid = bed.cluster.service('spear-spear-1').pid;
+  });
+  printLogsOnFailure(() => bed);
+  afterAll(async () => {
+    await bed?.close();
+  });
+
+  it(`survives ${FRAMES.toLocaleString('en-US')} fuzzed frames: offenders are closed or refused, a connected bystander keeps working`, async () => {
+    const random = seededRandom(SEED);
+    const watcher = await connectWithTicket(spearUrl, ticket('watcher'));
+    let watcherDropped = false;
+    watcher.on('disconnect', () => (watcherDropped = true));
+    let sent = 0;
+    let closedByServer = 0;
+    let errorAcks = 0;
+    const lanes = 10;
+    await Promise.all(
+      Array.from({ length: lanes }, async () => {
+        let conn: RawConnection | undefined;
+        while (sent < FRAMES) {
+          if (!conn || !conn.open) {
+            if (conn) closedByServer++;
+            conn = await rawConnect(spearUrl, ticket());
+          }
+          conn.ws.send(fuzzFrame(random));
+          sent++;
+          // Let the server answer before the next frame, a few at a time.
+          if (sent % 20 === 0) await new Promise((r) => setTimeout(r, 5));
+          errorAcks += conn.received.splice(0).filter((f) => /^43\d*\[\{"ok":false/.test(f)).length;
+        }
+        conn?.ws.terminate();
+      }),
+    );
+    console.log(`fuzz seed ${SEED}: ${sent} frames, ${closedByServer} connections closed by the server, ${errorAcks} error acks`);
+    expect(sent).toBeGreaterThanOrEqual(FRAMES);
+    expect(closedByServer).toBeGreaterThan(100); // malformed packets end the connection
+    expect(watcherDropped).toBe(false);
+    await healthy();
+    await bystandersStillTalk();
+    watcher.close();
+  });
+
+  it('refuses an oversized frame by closing that connection only', async () => {
+    const big = await rawConnect(spearUrl, ticket());
+    const small = await rawConnect(spearUrl, ticket());
+    big.ws.send(`42["send",{"to":"x","body":"${'x'.repeat(5 * 1024 * 1024)}"}]`);
+    expect(await big.closed).toBeGreaterThan(0);
+    expect(small.open).toBe(true);
+    small.ws.close();
+    await healthy();
+  });
+
+  it('answers an HTTP request with thousands of headers with 431, and stays up', async () => {
+    const headers = Array.from({ length: 5000 }, (_, i) => `x-h${i}: ${'v'.repeat(20)}\r\n`).join('');
+    const answer = await rawHttp(spearUrl, `GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: spear\r\n${headers}\r\n`);
+    expect(answer).toMatch(/^HTTP\/1\.1 431/);
+    await healthy();
+  });
+
+  it('keeps serving while 300 slow handshakes and 300 idle half-open connections hang on it', async () => {
+    const sockets: TcpSocket[] = [];
+    try {
+      for (let i = 0; i < 300; i++) {
+        const slow = await rawTcp(spearUrl);
+        slow.on('error', () => undefined);
+        slow.write('GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: spear\r\nUpgrade: websocket\r\n'); // never finished
+        sockets.push(slow);
+        const idle = await rawTcp(spearUrl);
+        idle.on('error', () => undefined);
+        sockets.push(idle);
+      }
+      await healthy();
+      await bystandersStillTalk();
+    } finally {
+      for (const s of sockets) s.destroy();
+    }
+  });
+
+  it('answers an event flood with rate_limited, then disconnects the flooder; others are untouched', async () => {
+    const flooder = await connectWithTicket(spearUrl, ticket('flooder'));
+    const calm = await connectWithTicket(spearUrl, ticket('calm-c'));
+    let reason = '';
+    flooder.on('disconnect', (r) => (reason = r));
+    const acks = await Promise.all(Array.from({ length: 1000 }, () => flooder.timeout(5000).emitWithAck('leave', { group: 'g' }).catch(() => ({ ok: false, error: { code: 'no answer' } }))));
+    const limited = acks.filter((a) => !a.ok && a.error.code === 'rate_limited').length;
+    // The 21st strike (strikes: 20) disconnects; every refusal before it was answered rate_limited.
+    expect(limited).toBeGreaterThanOrEqual(20);
+    await until(() => reason !== '', 5000, 'the flooder being disconnected');
+    expect(reason).toBe('io server disconnect');
+    expect(calm.connected).toBe(true);
+    calm.close();
+    await healthy();
+  });
+
+  it(`enforces the node's connection limit (${MAX_CONNECTIONS}) and admits again once connections close`, async () => {
+    const held: RawConnection[] = [];
+    let refusal = '';
+    for (let i = 0; i < MAX_CONNECTIONS + 5 && !refusal; i++) {
+      try {
+        held.push(await rawConnect(spearUrl, ticket()));
+      } catch (error) {
+        refusal = (error as Error).message;
+      }
+    }
+    expect(refusal).toBe('draining'); // the protocol's code for "go elsewhere"
+    expect(held.length).toBeLessThanOrEqual(MAX_CONNECTIONS);
+    for (const c of held) c.ws.close();
+    await Promise.all(held.map((c) => c.closed));
+    await until(() => true, 100);
+    await bystandersStillTalk();
+  });
+});
