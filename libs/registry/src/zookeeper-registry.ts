@@ -171,8 +171,13 @@ export class ZooKeeperRegistry extends EventEmitter implements Registry {
     client.on('state', (state) => {
       if (client !== this.client || this.currentState === 'closed') return;
       if (state === zookeeper.State.SYNC_CONNECTED) {
+        const afterExpiry = this.currentState === 'expired';
         this.setState('connected');
-        void this.restoreRegistrations();
+        const started = Date.now();
+        void this.restoreRegistrations().then(() => {
+          // After an expiry, how long the registrations took to come back (the fault suite reads this).
+          if (afterExpiry) this.options.logger?.info({ registrations: this.registrations.size, ms: Date.now() - started }, 'zookeeper: new session after expiry; registrations restored');
+        });
         // After an expiry the old session's watches are gone; a read re-arms them (harmless otherwise).
         for (const watch of this.watches) watch.refresh();
       } else if (state === zookeeper.State.DISCONNECTED) {
