@@ -52,7 +52,7 @@ describe.each(E2E_BUSES)('faults: Redis stopped for 5 s under load, with persist
     const failedCodes = [...new Set(traffic.failed.map((o) => o.code))].sort();
     console.log(
       `${bus} bus: ${traffic.acked.length} sends acked, ${traffic.failed.length} failed (${failedCodes.join(', ')}); ` +
-        `the first send made after Redis was back ({firstOk.at - backAt} ms after) was acked`,
+        `the first send made after Redis was back (${firstOk.at - backAt} ms after) was acked`,
     );
     expect(duringOutage.length).toBeGreaterThan(0);
     // Never a false ack: every send answered while Redis was down failed, with a clear code.
