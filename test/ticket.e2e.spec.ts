@@ -72,6 +72,21 @@ describe('ticket: tokens, tickets, node choice (real Redis and ZooKeeper)', () =
     }
   });
 
+  it('with avoid (a Spear extension), names where the uid would go without the nodes the client could not reach', async () => {
+    // Per-uid limit is 5 per minute here: one uid per request.
+    const nodeOf = async (uid: string, avoid?: unknown) => {
+      const res = await ticket({ uid, token: await issueToken(uid), ...(avoid === undefined ? {} : { avoid }) });
+      return res.status === 200 ? ((await res.json()) as { node: { id: string } }).node.id : `${res.status} ${await code(res)}`;
+    };
+    const own = await nodeOf('avoider-1');
+    const other = own === 'spear-1' ? 'spear-2' : 'spear-1';
+    expect(await nodeOf('avoider-1', [own])).toBe(other);
+    expect(await nodeOf('avoider-1', [other])).toBe(own);
+    expect(await nodeOf('avoider-1', ['spear-1', 'spear-2'])).toBe(own); // every node avoided: its own after all
+    expect(await nodeOf('avoider-2', ['not a node id'])).toBe('400 bad_request');
+    expect(await nodeOf('avoider-3', 'spear-1')).toBe('400 bad_request');
+  });
+
   it('refuses unknown, mismatched, expired and malformed tokens with invalid_token, bad bodies with bad_request', async () => {
     const token = await issueToken('carol');
     expect(await code(await ticket({ uid: 'carol', token: 'no-such-token' }))).toBe('invalid_token');

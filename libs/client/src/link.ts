@@ -27,6 +27,9 @@ export interface LinkHooks {
   onFatal(error: SpearError): void;
 }
 
+/** How long a node that could not be reached is left out of ticket requests (unless reached meanwhile). */
+const AVOID_UNREACHABLE_MS = 10_000;
+
 interface Waiter {
   resolve(session: Session): void;
   reject(error: SpearError): void;
@@ -36,11 +39,15 @@ interface Waiter {
  * The client's connection over time: always at most one session in use
  * (`current`), replaced by a new one on loss (with backoff) or on migrate
  * (make-before-break: the old one stays in use until the new one is ready).
- * Every session gets a fresh ticket. One reconnect loop at a time.
+ * Every session gets a fresh ticket. One reconnect loop at a time. A node
+ * that could not be reached is named in the next ticket requests' `avoid`
+ * for a while, so clients of a crashed node move on at once.
  */
 export class Link {
   private current?: Session;
   private readonly opening = new Set<Session>();
+  /** node id -> until when ticket requests ask to avoid it. */
+  private readonly unreachable = new Map<string, number>();
   private looping = false;
   private closed = false;
   private wake?: () => void;
@@ -133,7 +140,10 @@ export class Link {
   /** Ticket, socket, `ready`, then the client's preparation (group rejoins). */
   private async open(): Promise<Session> {
     const { ticketUrl, uid, fetch, timeoutMs, transports } = this.options;
-    const ticket = await fetchTicket({ ticketUrl, uid, token: await this.options.token(), fetch, timeoutMs });
+    const now = Date.now();
+    for (const [node, until] of this.unreachable) if (until <= now) this.unreachable.delete(node);
+    const avoid = [...this.unreachable.keys()];
+    const ticket = await fetchTicket({ ticketUrl, uid, token: await this.options.token(), fetch, timeoutMs, avoid });
     if (this.closed) throw new SpearError('closed', 'the client was closed');
     const session = new Session(ticket.node.url, ticket.ticket, transports, {
       onDelivery: (kind, payload) => this.hooks.onDelivery(kind, payload),
@@ -143,10 +153,15 @@ export class Link {
     this.opening.add(session);
     try {
       await session.opened(timeoutMs);
+      this.unreachable.delete(ticket.node.id);
       await this.hooks.prepare(session);
       if (!session.connected) throw new SpearError('disconnected', 'the new connection dropped while rejoining groups');
       return session;
     } catch (error) {
+      // A node that cannot be reached (not one that refused us) is likely down: ask ticket for
+      // another one until ZooKeeper catches up, rather than retrying it.
+      const code = asSpearError(error).code;
+      if (code === 'network' || code === 'timeout') this.unreachable.set(ticket.node.id, Date.now() + AVOID_UNREACHABLE_MS);
       session.close();
       throw error;
     } finally {

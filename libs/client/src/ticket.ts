@@ -7,6 +7,8 @@ export interface TicketRequest {
   token: string;
   fetch: typeof fetch;
   timeoutMs: number;
+  /** Nodes the client just failed to reach; sent only when non-empty (a Spear extension of the request). */
+  avoid?: string[];
 }
 
 /**
@@ -23,7 +25,7 @@ export async function fetchTicket(request: TicketRequest): Promise<CreateTicketR
       res = await request.fetch(`${request.ticketUrl}/v1/tickets`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ uid: request.uid, token: request.token }),
+        body: JSON.stringify({ uid: request.uid, token: request.token, ...(request.avoid?.length ? { avoid: request.avoid } : {}) }),
         signal: abort.signal,
       });
     } catch (error) {

@@ -19,10 +19,17 @@ export interface CreateTokenResponse {
   expiresAt: number;
 }
 
-/** POST /v1/tickets body. */
+/**
+ * POST /v1/tickets body. `avoid` is a Spear extension beyond PROTOCOL.md's
+ * `{uid, token}`: node ids the client just failed to reach. ticket then picks
+ * where the uid would go if those nodes had left, so clients of a crashed node
+ * do not wait for ZooKeeper to notice. Without it, node choice is exactly the
+ * protocol's.
+ */
 export const createTicketRequest = z.object({
   uid: uidSchema,
   token: z.string().min(1).max(4096),
+  avoid: z.array(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/)).max(16).optional(),
 });
 
 /** POST /v1/tickets answer (200). */

@@ -134,3 +134,25 @@ describe('HashRing', () => {
     expect(ring.sameMembers(nodes(4))).toBe(false);
   });
 });
+
+describe('HashRing.getAvoiding', () => {
+  const members = ['a', 'b', 'c'].map((id) => ({ id, weight: 1 }));
+  const ring = new HashRing(members);
+
+  it('answers where the key would go if the avoided members left the ring', () => {
+    for (let i = 0; i < 2000; i++) {
+      const key = `user-${i}`;
+      const owner = ring.get(key)!.id;
+      const without = new HashRing(members.filter((m) => m.id !== owner));
+      expect(ring.getAvoiding(key, new Set([owner]))!.id).toBe(without.get(key)!.id);
+      // Avoiding someone else changes nothing.
+      const other = ['a', 'b', 'c'].find((id) => id !== owner)!;
+      expect(ring.getAvoiding(key, new Set([other]))!.id).toBe(owner);
+    }
+  });
+
+  it('falls back to the owner when every member is avoided', () => {
+    expect(ring.getAvoiding('k', new Set(['a', 'b', 'c']))!.id).toBe(ring.get('k')!.id);
+    expect(new HashRing([]).getAvoiding('k', new Set())).toBeUndefined();
+  });
+});

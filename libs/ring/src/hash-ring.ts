@@ -74,7 +74,30 @@ export class HashRing<T extends RingMember> {
     const { points, owners } = this.table;
     const n = points.length;
     if (n === 0) return undefined;
-    const h = ketamaHash(key);
+    return this.members[owners[this.firstPointAtOrAfter(ketamaHash(key))]!];
+  }
+
+  /**
+   * The member owning `key` once the members in `avoid` are left out: the
+   * next point clockwise owned by anyone else, i.e. where `key` would go if
+   * those members left the ring. When every member is avoided, the same as
+   * {@link get}. Allocation-free.
+   */
+  getAvoiding(key: string, avoid: ReadonlySet<string>): T | undefined {
+    const { points, owners } = this.table;
+    const n = points.length;
+    if (n === 0) return undefined;
+    const start = this.firstPointAtOrAfter(ketamaHash(key));
+    for (let i = 0; i < n; i++) {
+      const member = this.members[owners[(start + i) % n]!]!;
+      if (!avoid.has(member.id)) return member;
+    }
+    return this.members[owners[start]!];
+  }
+
+  private firstPointAtOrAfter(h: number): number {
+    const { points } = this.table;
+    const n = points.length;
     let lo = 0;
     let hi = n;
     while (lo < hi) {
@@ -82,7 +105,7 @@ export class HashRing<T extends RingMember> {
       if (points[mid]! < h) lo = mid + 1;
       else hi = mid;
     }
-    return this.members[owners[lo === n ? 0 : lo]!];
+    return lo === n ? 0 : lo;
   }
 
   /** True when `members` have exactly this ring's ids and weights (in any order): no rebuild needed. */

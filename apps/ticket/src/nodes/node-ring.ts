@@ -39,8 +39,13 @@ export class NodeRing {
     return this.nodes;
   }
 
-  /** The node a uid belongs on, or undefined when no node is live. */
-  pick(uid: string): SpearNode | undefined {
-    return this.ring?.get(uid);
+  /**
+   * The node a uid belongs on, or undefined when no node is live. With
+   * `avoid` (nodes the client could not reach), where it would go if those
+   * had left; when every live node is avoided, its own node after all.
+   */
+  pick(uid: string, avoid?: readonly string[]): SpearNode | undefined {
+    if (!avoid || avoid.length === 0) return this.ring?.get(uid);
+    return this.ring?.getAvoiding(uid, new Set(avoid));
   }
 }

@@ -42,13 +42,13 @@ export class TicketsController {
   }
 
   private async decide(body: unknown, ip: string): Promise<CreateTicketResponse> {
-    const { uid, token } = parseOr400(createTicketRequest, body);
+    const { uid, token, avoid } = parseOr400(createTicketRequest, body);
     const { jwtSecret } = this.ctx.config.secrets;
     // Rate limits and the token's owner in one Redis command.
     const { admitted, tokenOwner } = await this.gate.check(uid, ip, tokenLookupKey(token, jwtSecret));
     if (!admitted) throw apiError('rate_limited', 'too many tickets; retry later');
     if (!tokenProvesUid(token, uid, tokenOwner, jwtSecret)) throw apiError('invalid_token');
-    const node = this.ring.pick(uid);
+    const node = this.ring.pick(uid, avoid);
     if (!node) throw apiError('no_nodes');
     const expiresAt = Date.now() + this.ctx.config.ticket.ticketTtlSeconds * 1000;
     const ticket = signTicket(this.keys, { uid, nodeId: node.id, expiresAt });
