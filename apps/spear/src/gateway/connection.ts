@@ -56,7 +56,8 @@ export class Connection {
     const { socket, uid, node } = this;
     const replay = socket.data as ReplayState;
     replay.buffered = [];
-    if (node.sessions.add(uid, socket)) await node.routes.online(uid);
+    // Handlers first, before any await: a client may emit right after connect, without waiting for
+    // ready (PROTOCOL.md allows it), and socket.io drops events that arrive with no handler bound.
     this.bind('send', sendPayload, (p) => this.send(p), true);
     this.bind('publish', publishPayload, (p) => this.publish(p), true);
     this.bind('join', joinPayload, (p) => this.join(p));
@@ -67,6 +68,7 @@ export class Connection {
     });
     // 'disconnecting': the connection's rooms (its groups) are still readable.
     socket.on('disconnecting', () => void this.close());
+    if (node.sessions.add(uid, socket)) await node.routes.online(uid);
     socket.emit('ready', { uid, node: node.nodeId, sessionId: socket.id });
     const stored = await node.inbox.read(uid);
     for (const m of stored) socket.emit('msg', m);
