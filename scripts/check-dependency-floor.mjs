@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 const FLOOR = {
   ws: ['8.17.1', 'CVE-2024-37890: a request with many headers crashes the server'],
   'socket.io': ['4.6.2', 'CVE-2024-38355: an unhandled error event crashes the server'],
-  'engine.io': ['6.2.1', 'CVE-2022-41940: a malformed packet crashes the server'],
+  // Issue #8 names 6.2.1; 6.4.2 also fixes CVE-2023-31125 (another uncaught-exception crash).
+  'engine.io': ['6.4.2', 'CVE-2022-41940, CVE-2023-31125: a malformed packet crashes the server'],
   'socket.io-parser': ['4.2.6', 'malformed packets (the floor set in issue #8)'],
 };
 

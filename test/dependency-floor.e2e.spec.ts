@@ -33,7 +33,7 @@ describe('the dependency floor check run by npm test', () => {
     const nested = check({ ...good, 'node_modules/some-lib/node_modules/ws': { version: '7.5.9' } });
     expect(nested.code).toBe(1);
     expect(nested.out).toContain('FAIL ws 7.5.9 (>= 8.17.1) at node_modules/some-lib/node_modules/ws');
-    expect(check({ ...good, 'node_modules/engine.io': { version: '6.2.0' } }).code).toBe(1);
+    expect(check({ ...good, 'node_modules/engine.io': { version: '6.4.1' } }).code).toBe(1);
     expect(check({ ...good, 'node_modules/socket.io-parser': { version: '4.2.5' } }).code).toBe(1);
   });
 });

@@ -37,8 +37,17 @@ describe('minions dashboard in a real browser', () => {
   });
 
   it('asks for the operator password, refuses a wrong one, and keeps the API closed without a session', async () => {
-    const api = await fetch(`${bed.cluster.minionsUrl}/api/topology`);
-    expect(api.status).toBe(401);
+    // Every API route but the session ones wants the operator's cookie.
+    const routes: Array<[string, string]> = [
+      ['GET', '/api/topology'], ['GET', '/api/redis'], ['GET', '/api/kafka'], ['GET', '/api/health'], ['GET', '/api/stat/nodes'],
+      ['GET', '/api/events'], ['GET', '/api/live'], ['POST', '/api/sim/token'], ['POST', '/api/sim/v1/tickets'],
+      ['GET', '/api/sim/load'], ['POST', '/api/sim/load'], ['DELETE', '/api/sim/load'],
+    ];
+    for (const [method, path] of routes) {
+      const res = await fetch(`${bed.cluster.minionsUrl}${path}`, { method, headers: { 'content-type': 'application/json' }, body: method === 'GET' ? undefined : '{"uid":"mallory"}' });
+      expect(res.status, `${method} ${path}`).toBe(401);
+    }
+    expect(await (await fetch(`${bed.cluster.minionsUrl}/api/session`)).json()).toEqual({ authenticated: false });
     await page.goto(`${bed.cluster.minionsUrl}/`);
     await page.getByLabel('password').fill('wrong');
     await page.getByRole('button', { name: 'log in' }).click();
@@ -114,8 +123,9 @@ describe('minions dashboard in a real browser', () => {
     await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(6);
     await bed.cluster.service('spear-spear-2').kill();
     const killedAt = Date.now();
+    // The bound of the issue: gone within the session timeout + 5 s (the poll fails past it).
     await expect.poll(() => rows.count(), { timeout: SESSION_TIMEOUT_MS + 5000 }).toBe(5);
-    expect(Date.now() - killedAt).toBeLessThan(SESSION_TIMEOUT_MS + 5000);
+    console.log(`spear-2 left the topology ${Date.now() - killedAt} ms after it was killed`);
     await expect.poll(() => page.getByTestId('event-log').innerText(), { timeout: 5000 }).toMatch(/left spear node spear-2/);
     const log = await page.getByTestId('event-log').innerText();
     expect(log).not.toMatch(/draining spear node spear-2/); // a crash, not a drain

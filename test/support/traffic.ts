@@ -59,8 +59,8 @@ export class Traffic {
     return this.acked.filter((o) => !got.get(o.to)!.has(o.id!));
   }
 
-  /** The first acked send started at or after `t`. */
-  firstAckedAfter(t: number): SendOutcome | undefined {
-    return this.acked.find((o) => o.at >= t);
+  /** The first ack received at or after `t`. */
+  firstAckAfter(t: number): SendOutcome | undefined {
+    return this.acked.filter((o) => o.doneAt >= t).sort((a, b) => a.doneAt - b.doneAt)[0];
   }
 }

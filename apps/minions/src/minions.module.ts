@@ -5,6 +5,7 @@ import { KafkaInfoReader } from './api/kafka-info';
 import { ServiceLocator } from './api/service-locator';
 import { LoginController } from './auth/login.controller';
 import { OperatorGuard } from './auth/operator.guard';
+import { LoginThrottle } from './auth/login-throttle';
 import { SessionCookies } from './auth/session-cookie';
 import { EventLog } from './live/event-log';
 import { LiveController } from './live/live.controller';
@@ -24,13 +25,15 @@ export class MinionsModule implements OnModuleDestroy {
 
   static register(ctx: Ctx): DynamicModule {
     const { secrets } = ctx.config;
-    if (!secrets.minionsPassword) ctx.logger.warn('no secrets.minionsPassword in the profile: the dashboard is open to anyone who reaches it');
+    // The dashboard can act as any user: it never runs open.
+    if (!secrets.minionsPassword) throw new Error('minions needs secrets.minionsPassword (or SPEAR_MINIONS_PASSWORD): operators log in with it');
     return {
       module: MinionsModule,
       controllers: [LoginController, DashboardController, LiveController, SimController],
       providers: [
         // Sessions are keyed from the ticket secret and the password: changing either logs everyone out.
-        { provide: SessionCookies, useValue: secrets.minionsPassword ? new SessionCookies(`${secrets.ticketSecret}:${secrets.minionsPassword}`) : null },
+        { provide: SessionCookies, useValue: new SessionCookies(`${secrets.ticketSecret}:${secrets.minionsPassword}`) },
+        { provide: LoginThrottle, useValue: new LoginThrottle() },
         OperatorGuard,
         { provide: ServiceLocator, inject: [SERVICE_CONTEXT], useFactory: (c: Ctx) => new ServiceLocator(c.registry, { ticket: c.config.minions.ticketUrl }) },
         { provide: KafkaInfoReader, inject: [SERVICE_CONTEXT], useFactory: (c: Ctx) => new KafkaInfoReader(c.config.kafka?.brokers, c.config.bus === 'kafka') },

@@ -29,6 +29,8 @@ export interface LinkHooks {
 
 /** How long a node that could not be reached is left out of ticket requests (unless reached meanwhile). */
 const AVOID_UNREACHABLE_MS = 10_000;
+/** The most node ids one ticket request names in `avoid` (ticket refuses more than 16). */
+const MAX_AVOID = 8;
 
 interface Waiter {
   resolve(session: Session): void;
@@ -142,7 +144,8 @@ export class Link {
     const { ticketUrl, uid, fetch, timeoutMs, transports } = this.options;
     const now = Date.now();
     for (const [node, until] of this.unreachable) if (until <= now) this.unreachable.delete(node);
-    const avoid = [...this.unreachable.keys()];
+    // The newest few: ticket refuses a list longer than 16 as bad_request.
+    const avoid = [...this.unreachable.keys()].slice(-MAX_AVOID);
     const ticket = await fetchTicket({ ticketUrl, uid, token: await this.options.token(), fetch, timeoutMs, avoid });
     if (this.closed) throw new SpearError('closed', 'the client was closed');
     const session = new Session(ticket.node.url, ticket.ticket, transports, {
@@ -151,8 +154,10 @@ export class Link {
       onLost: (s) => this.onLost(s),
     });
     this.opening.add(session);
+    let reached = false;
     try {
       await session.opened(timeoutMs);
+      reached = true;
       this.unreachable.delete(ticket.node.id);
       await this.hooks.prepare(session);
       if (!session.connected) throw new SpearError('disconnected', 'the new connection dropped while rejoining groups');
@@ -160,8 +165,12 @@ export class Link {
     } catch (error) {
       // A node that cannot be reached (not one that refused us) is likely down: ask ticket for
       // another one until ZooKeeper catches up, rather than retrying it.
+      // Only a node we never got to: a failure after ready (a rejoin timing out) says nothing about it.
       const code = asSpearError(error).code;
-      if (code === 'network' || code === 'timeout') this.unreachable.set(ticket.node.id, Date.now() + AVOID_UNREACHABLE_MS);
+      if (!reached && (code === 'network' || code === 'timeout')) {
+        this.unreachable.delete(ticket.node.id);
+        this.unreachable.set(ticket.node.id, Date.now() + AVOID_UNREACHABLE_MS);
+      }
       session.close();
       throw error;
     } finally {

@@ -43,7 +43,10 @@ async function healthOf(data: Record<string, unknown>): Promise<string> {
   if (typeof data.host !== 'string' || typeof data.port !== 'number') return 'unknown';
   try {
     const res = await fetchWithin(`http://${data.host}:${data.port}/healthz`, HEALTH_TIMEOUT_MS);
-    if (res.ok) return 'ok';
+    if (res.ok) {
+      await res.body?.cancel(); // free the connection now, not at garbage collection
+      return 'ok';
+    }
     const body = (await res.json().catch(() => ({}))) as { failing?: string[] };
     return `failing: ${(body.failing ?? [`HTTP ${res.status}`]).join(', ')}`;
   } catch {

@@ -5,15 +5,14 @@ import { readCookie, SESSION_COOKIE, SessionCookies } from './session-cookie';
 
 /**
  * Guards the dashboard's API controllers: an operator session cookie is
- * needed (401 unauthorized otherwise), unless the profile sets no minions
- * password. /healthz and /metrics stay open, as on every service.
+ * needed (401 unauthorized otherwise). /healthz and /metrics stay open, as
+ * on every service.
  */
 @Injectable()
 export class OperatorGuard implements CanActivate {
-  constructor(@Inject(SessionCookies) private readonly cookies: SessionCookies | null) {}
+  constructor(@Inject(SessionCookies) private readonly cookies: SessionCookies) {}
 
   canActivate(context: ExecutionContext): boolean {
-    if (!this.cookies) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (!this.cookies.valid(readCookie(request.headers.cookie, SESSION_COOKIE))) throw apiError('unauthorized', 'log in to the dashboard first');
     return true;

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Req, Res, UseGuards, type OnApplicationShutdown } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EventLog, type ClusterEvent } from './event-log';
 import { OperatorGuard } from '../auth/operator.guard';
@@ -8,8 +8,15 @@ const HEARTBEAT_MS = 15_000;
 /** Live updates for the browser: the event log, and a server-sent event stream of what happens next. */
 @UseGuards(OperatorGuard)
 @Controller('api')
-export class LiveController {
+export class LiveController implements OnApplicationShutdown {
+  /** Open streams, ended on shutdown: a hijacked response would otherwise keep the server from closing. */
+  private readonly streams = new Set<() => void>();
+
   constructor(@Inject(EventLog) private readonly log: EventLog) {}
+
+  onApplicationShutdown(): void {
+    for (const end of this.streams) end();
+  }
 
   @Get('events')
   events(): { events: ClusterEvent[] } {
@@ -25,9 +32,14 @@ export class LiveController {
     out.write(': connected\n\n');
     const unsubscribe = this.log.subscribe((event) => out.write(`event: cluster\ndata: ${JSON.stringify(event)}\n\n`));
     const heartbeat = setInterval(() => out.write(': heartbeat\n\n'), HEARTBEAT_MS);
-    request.raw.once('close', () => {
+    const end = (): void => {
+      if (!this.streams.delete(end)) return; // ended already
       clearInterval(heartbeat);
       unsubscribe();
-    });
+      out.end();
+    };
+    this.streams.add(end);
+    request.raw.once('close', end);
+    out.once('close', end);
   }
 }

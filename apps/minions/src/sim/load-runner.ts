@@ -36,6 +36,8 @@ export class LoadRunner {
   private clients: SpearClient[] = [];
   private timer?: NodeJS.Timeout;
   private latencies: number[] = [];
+  /** Bumped by every start and stop: work of an older run that resumes after an await sees it is stale. */
+  private run = 0;
 
   constructor(
     private readonly logger: Logger,
@@ -58,7 +60,9 @@ export class LoadRunner {
     if (this.running) return false;
     this.status = { ...idle(), state: 'connecting', spec, startedAt: Date.now() };
     this.latencies = [];
-    void this.run(spec).catch((error: unknown) => {
+    const run = ++this.run;
+    void this.execute(spec, run).catch((error: unknown) => {
+      if (run !== this.run) return;
       this.status.state = 'failed';
       this.status.lastError = String(error);
       this.logger.warn({ err: String(error) }, 'load run failed');
@@ -69,21 +73,22 @@ export class LoadRunner {
 
   stop(): void {
     if (!this.running) return;
+    this.run++;
     this.status.state = 'stopping';
     clearInterval(this.timer);
     this.closeClients();
     this.status.state = 'done';
   }
 
-  private async run(spec: LoadSpec): Promise<void> {
+  private async execute(spec: LoadSpec, run: number): Promise<void> {
     const runId = Date.now().toString(36);
     const uids = Array.from({ length: spec.users }, (_, i) => `sim-${runId}-${i}`);
     // Connect in small waves: a demo must not stampede ticket.
-    for (let i = 0; i < uids.length && this.status.state === 'connecting'; i += 20) {
-      const wave = await Promise.allSettled(uids.slice(i, i + 20).map((uid) => this.connectOne(uid)));
-      for (const r of wave) if (r.status === 'rejected') this.fail(r.reason);
+    for (let i = 0; i < uids.length && run === this.run; i += 20) {
+      const wave = await Promise.allSettled(uids.slice(i, i + 20).map((uid) => this.connectOne(uid, run)));
+      for (const r of wave) if (r.status === 'rejected' && run === this.run) this.fail(r.reason);
     }
-    if (this.status.state !== 'connecting') return;
+    if (run !== this.run) return;
     if (this.clients.length < 2) throw new Error('fewer than two simulated users could connect');
     this.status.state = 'running';
     const tickMs = 50;
@@ -97,7 +102,7 @@ export class LoadRunner {
     }, tickMs);
   }
 
-  private async connectOne(uid: string): Promise<void> {
+  private async connectOne(uid: string, run: number): Promise<void> {
     const { token, ticketUrl } = await this.access(uid);
     const client = await connect({ ticketUrl, uid, token, timeoutMs: 5000 });
     client.on('msg', (m) => {
@@ -108,7 +113,7 @@ export class LoadRunner {
         if (this.latencies.length > LATENCY_WINDOW) this.latencies.shift();
       }
     });
-    if (this.status.state !== 'connecting') return client.close();
+    if (run !== this.run) return client.close();
     this.clients.push(client);
     this.status.connected = this.clients.length;
   }

@@ -38,7 +38,9 @@ export class StatHttpController {
   /** Calls/s, error rate, avg, p99 and max per side, service and method (and provider) over the last `windowSeconds`. */
   @Get('rpc')
   async rpc(@Query() query: unknown) {
-    const { windowSeconds } = parseOr400(rpcSummaryQuery, query);
+    const { fine } = this.ctx.config.stat;
+    // At most what the fine series holds (its oldest slot is about to be overwritten).
+    const windowSeconds = Math.min(parseOr400(rpcSummaryQuery, query).windowSeconds, fine.keepSeconds - fine.stepSeconds);
     return { windowSeconds, methods: await this.rpcStats.summary(windowSeconds) };
   }
 
@@ -58,9 +60,11 @@ export class StatHttpController {
     const to = q.to ?? now;
     const from = q.from ?? to - 5 * 60_000;
     if (from > to) throw apiError('bad_request', 'from: must not be after to');
-    const step = q.step ?? (now - from <= fine.keepSeconds * 1000 ? 'fine' : 'coarse');
+    // The oldest readable bucket is one step younger than the retention: its slot is the current bucket's.
+    const reach = (r: { keepSeconds: number; stepSeconds: number }) => (r.keepSeconds - r.stepSeconds) * 1000;
+    const step = q.step ?? (now - from <= reach(fine) ? 'fine' : 'coarse');
     const res = step === 'fine' ? fine : coarse;
-    if (now - from > res.keepSeconds * 1000) throw apiError('bad_request', `from: the ${step} series keep ${res.keepSeconds} s; use step=coarse or a later from`);
+    if (now - from > reach(res)) throw apiError('bad_request', `from: the ${step} series reach back ${res.keepSeconds - res.stepSeconds} s; use step=coarse or a later from`);
     if ((to - from) / (res.stepSeconds * 1000) > MAX_POINTS) throw apiError('bad_request', `the range holds more than ${MAX_POINTS} ${step} buckets`);
     return { from, to, step };
   }

@@ -16,13 +16,22 @@ export class StatController {
 
   @MessagePattern({ service: STAT_SERVICE, method: STAT_METHODS.report })
   async report(@Payload() payload: unknown): Promise<StatAck> {
-    return { stored: await this.nodes.record(parseOrRefuse(nodeReport, payload)) };
+    return { stored: await this.nodes.record(recent(parseOrRefuse(nodeReport, payload))) };
   }
 
   @MessagePattern({ service: STAT_SERVICE, method: STAT_METHODS.rpcStats })
   async rpcStats(@Payload() payload: unknown): Promise<StatAck> {
-    return { stored: await this.rpc.record(parseOrRefuse(rpcStatsBatch, payload)) };
+    return { stored: await this.rpc.record(recent(parseOrRefuse(rpcStatsBatch, payload))) };
   }
+}
+
+/** How far a sender's clock may be from stat's: further, its buckets would land outside any series. */
+const MAX_SKEW_MS = 5 * 60_000;
+
+/** A batch measured at a plausible time (a sender's clock may lag a little, or a resend come late). */
+function recent<T extends { at: number }>(batch: T, now = Date.now()): T {
+  if (Math.abs(batch.at - now) > MAX_SKEW_MS) throw new RpcError('bad_request', `at: ${batch.at} is more than ${MAX_SKEW_MS / 60_000} minutes from stat's clock`);
+  return batch;
 }
 
 /** Bad input is refused with bad_request naming the field, never stored. */

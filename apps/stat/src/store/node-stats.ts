@@ -3,8 +3,8 @@ import { NODE_METRIC_NAMES, NODE_METRICS, type NodeMetric, type NodeReport } fro
 import { SeriesStore, type Resolution } from './series-store';
 
 const LATEST_KEY = 'spear:stat:node:latest';
-/** Reports stored per node and boot: with `seq`, shows whether any report was lost. */
-const COUNT_KEY = 'spear:stat:node:reports';
+/** A bitmap per node and boot, bit `seq` set once that report is stored: BITCOUNT = reports stored, idempotent under resends. */
+const reportsKey = (node: string, boot: string) => `spear:stat:node:reports:${node}:${boot}`;
 
 /** A node's last report as stat keeps it. */
 export interface NodeSnapshot {
@@ -54,18 +54,18 @@ export class NodeStats {
     const { source, node } = report;
     const points = NODE_METRIC_NAMES.map((metric) => ({ series: `${node}:${metric}`, values: [report.metrics[metric], 1, report.metrics[metric]] }));
     const fresh = await this.series.record(`${source.app}/${source.instance}/${source.boot}`, report.seq, report.at, points);
-    if (!fresh) return false;
+    // Written even for a resend: these writes are idempotent, and a resend may follow a first try whose series
+    // write succeeded but whose writes here failed.
     const snapshot: NodeSnapshot = { node, app: source.app, instance: source.instance, at: report.at, receivedAt, intervalMs: report.intervalMs, boot: source.boot, seq: report.seq, metrics: report.metrics };
-    const counted = `${node}/${source.boot}`;
-    await this.redis.multi().hincrby(COUNT_KEY, counted, 1).expire(COUNT_KEY, this.resolutions.coarse.keepSeconds).exec();
-    // Only ever move forward: an older report that arrives late does not replace a newer snapshot.
-    await this.redis.eval(KEEP_NEWEST, 1, LATEST_KEY, node, report.at, JSON.stringify(snapshot));
-    return true;
+    const counted = reportsKey(node, source.boot);
+    await this.redis.multi().setbit(counted, report.seq, 1).expire(counted, this.resolutions.coarse.keepSeconds).exec();
+    await this.redis.eval(KEEP_NEWEST, 1, LATEST_KEY, node, source.boot, report.seq, JSON.stringify(snapshot));
+    return fresh;
   }
 
   /** Every node that reported within the coarse retention, with its staleness. */
   async nodes(now = Date.now()): Promise<NodeView[]> {
-    const [all, counts] = await Promise.all([this.redis.hgetall(LATEST_KEY), this.redis.hgetall(COUNT_KEY)]);
+    const all = await this.redis.hgetall(LATEST_KEY);
     const retention = this.resolutions.coarse.keepSeconds * 1000;
     const views: NodeView[] = [];
     for (const [node, json] of Object.entries(all)) {
@@ -74,7 +74,7 @@ export class NodeStats {
         await this.redis.hdel(LATEST_KEY, node);
         continue;
       }
-      views.push({ ...snapshot, stale: now - snapshot.receivedAt > this.staleAfterMs, reports: Number(counts[`${node}/${snapshot.boot}`] ?? 0) });
+      views.push({ ...snapshot, stale: now - snapshot.receivedAt > this.staleAfterMs, reports: await this.redis.bitcount(reportsKey(node, snapshot.boot)) });
     }
     return views.sort((a, b) => a.node.localeCompare(b.node));
   }
@@ -113,12 +113,17 @@ function pointsOf(buckets: Array<{ t: number }>, value: () => number | null): Se
   return buckets.map((b) => [b.t, value()]);
 }
 
-/** Replaces a node's snapshot only with a newer one (ARGV[2] = its `at`). */
+/**
+ * Replaces a node's snapshot unless the stored one is a later report of the
+ * same process life (ARGV: node, boot, seq, snapshot JSON): a resend or a late
+ * report never goes back in time, and a restarted node (new boot) always wins,
+ * whatever its clock says.
+ */
 const KEEP_NEWEST = `
 local current = redis.call('HGET', KEYS[1], ARGV[1])
 if current then
-  local at = tonumber(string.match(current, '"at":(%d+)'))
-  if at and at > tonumber(ARGV[2]) then return 0 end
+  local stored = cjson.decode(current)
+  if stored.boot == ARGV[2] and tonumber(stored.seq) > tonumber(ARGV[3]) then return 0 end
 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])
 return 1`;

@@ -65,14 +65,23 @@ export class RpcStats {
     }
     const { source } = batch;
     const fresh = await this.series.record(`${source.app}/${source.instance}/${source.boot}`, batch.seq, batch.at, points);
-    if (fresh && points.length > 0) await this.redis.hset(INDEX_KEY, seen);
+    // Also for a resend (idempotent): the first try's index write may be the part that failed.
+    if (points.length > 0) await this.redis.hset(INDEX_KEY, seen);
     return fresh;
   }
 
-  /** Every method seen within `windowSeconds`, with its providers, over the fine series. */
+  /**
+   * Every method seen within the last `windowSeconds` (at most what the fine
+   * series keeps), with its providers: exactly `windowSeconds` fine buckets
+   * ending with the current one.
+   */
   async summary(windowSeconds: number, now = Date.now()): Promise<RpcMethodSummary[]> {
     const index = await this.redis.hgetall(INDEX_KEY);
-    const from = now - windowSeconds * 1000;
+    const stepMs = this.resolutions.fine.stepSeconds * 1000;
+    windowSeconds = Math.min(windowSeconds, this.resolutions.fine.keepSeconds - this.resolutions.fine.stepSeconds);
+    const buckets = Math.max(1, Math.round(windowSeconds / this.resolutions.fine.stepSeconds));
+    const from = (Math.floor(now / stepMs) - buckets + 1) * stepMs;
+    const seconds = buckets * this.resolutions.fine.stepSeconds;
     const methods = new Map<string, RpcMethodSummary>();
     const stale: string[] = [];
     for (const [key, lastSeen] of Object.entries(index)) {
@@ -83,11 +92,11 @@ export class RpcStats {
       let summary = methods.get(methodKey);
       if (!summary) {
         const totals = sum(await this.series.read(methodKey, this.resolutions.fine, from, now));
-        summary = { side, service, method, ...figures(totals, windowSeconds), providers: [] };
+        summary = { side, service, method, ...figures(totals, seconds), providers: [] };
         methods.set(methodKey, summary);
       }
       const totals = sum(await this.series.read(key, this.resolutions.fine, from, now));
-      if (totals.calls > 0) summary.providers.push({ provider, ...figures(totals, windowSeconds) });
+      if (totals.calls > 0) summary.providers.push({ provider, ...figures(totals, seconds) });
     }
     if (stale.length > 0) await this.redis.hdel(INDEX_KEY, ...stale);
     return [...methods.values()]

@@ -31,7 +31,7 @@ for s = 0, nseries - 1 do
     local key = KEYS[2 + s * nres + r]
     local bucket = ARGV[6 + r * 3]
     local slot = tostring(tonumber(bucket) % tonumber(ARGV[7 + r * 3]))
-    local out = values
+    local out = {unpack(values)}
     local current = redis.call('HGET', key, slot)
     if current then
       local b, rest = string.match(current, '^(%d+)|(.*)$')
