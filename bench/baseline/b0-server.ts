@@ -1,0 +1,78 @@
+/**
+ * Baseline B0 of the comparison benchmarks (issue #7): what a user would
+ * build by hand. A plain socket.io 4.8 server with @socket.io/redis-adapter;
+ * each client joins a room named after its uid (handshake auth `{uid}`, no
+ * ticket), a send is `io.to(uid).emit('msg', ...)`, groups are rooms too.
+ * Acks carry an id (a per-process counter) so the load tools can account for
+ * every message the same way as with Spear. No inbox, no durability.
+ *
+ * Forked with IPC: `fork('bench/baseline/b0-server.ts', [], { execArgv: ['--import', 'tsx'], env: { B0_PORT, B0_REDIS_URL } })`;
+ * tells the parent `{type: 'ready', port}`; stops on `{type: 'stop'}` or when the parent goes away.
+ */
+import { createAdapter } from '@socket.io/redis-adapter';
+import Redis from 'ioredis';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
+
+export type FromB0 = { type: 'ready'; port: number } | { type: 'error'; message: string };
+export type ToB0 = { type: 'stop' };
+
+type Ack = (answer: object) => void;
+
+async function main(): Promise<void> {
+  const redisUrl = process.env.B0_REDIS_URL;
+  if (!redisUrl || !process.send) throw new Error('fork with IPC and B0_REDIS_URL');
+  const pub = new Redis(redisUrl);
+  const sub = pub.duplicate();
+  const http = createServer();
+  const io = new Server(http, { transports: ['websocket'], serveClient: false, adapter: createAdapter(pub, sub) });
+  const tag = `${process.pid}`;
+  let counter = 0;
+  io.use((socket, next) => {
+    const uid = (socket.handshake.auth as { uid?: unknown } | undefined)?.uid;
+    if (typeof uid !== 'string' || uid.length === 0) return next(new Error('uid required'));
+    (socket.data as { uid: string }).uid = uid;
+    next();
+  });
+  io.on('connection', (socket) => {
+    const { uid } = socket.data as { uid: string };
+    void socket.join(uid);
+    socket.emit('ready', { uid, node: tag, sessionId: socket.id });
+    socket.on('send', (p: { to?: unknown; body?: unknown } | null, ack?: Ack) => {
+      if (typeof p?.to !== 'string') return ack?.({ ok: false, error: { code: 'bad_request', message: 'to' } });
+      const id = `${tag}-${++counter}`;
+      const ts = Date.now();
+      io.to(p.to).emit('msg', { id, from: uid, to: p.to, body: p.body, ts });
+      ack?.({ ok: true, id, ts });
+    });
+    socket.on('join', (p: { group?: unknown } | null, ack?: Ack) => {
+      if (typeof p?.group !== 'string') return ack?.({ ok: false, error: { code: 'bad_request', message: 'group' } });
+      void socket.join(`g:${p.group}`);
+      ack?.({ ok: true });
+    });
+    socket.on('publish', (p: { group?: unknown; body?: unknown } | null, ack?: Ack) => {
+      if (typeof p?.group !== 'string') return ack?.({ ok: false, error: { code: 'bad_request', message: 'group' } });
+      const id = `${tag}-${++counter}`;
+      const ts = Date.now();
+      io.to(`g:${p.group}`).emit('group', { id, group: p.group, from: uid, body: p.body, ts });
+      ack?.({ ok: true, id, ts });
+    });
+    socket.on('ack', (_p: unknown, ack?: Ack) => ack?.({ ok: true }));
+  });
+  await new Promise<void>((resolve) => http.listen(Number(process.env.B0_PORT ?? 0), '127.0.0.1', resolve));
+  const stop = () => {
+    io.close();
+    pub.disconnect();
+    sub.disconnect();
+    process.exit(0);
+  };
+  process.on('message', (m: ToB0) => m.type === 'stop' && stop());
+  process.on('disconnect', stop);
+  process.send({ type: 'ready', port: (http.address() as AddressInfo).port } satisfies FromB0);
+}
+
+main().catch((error: unknown) => {
+  process.send?.({ type: 'error', message: String(error) } satisfies FromB0);
+  process.exit(1);
+});
