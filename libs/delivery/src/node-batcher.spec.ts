@@ -31,3 +31,24 @@ describe('NodeBatcher', () => {
     expect(sent).toEqual([{ nodes: ['n1'], envelope: msg('1') }]);
   });
 });
+
+describe('NodeBatcher.enqueue', () => {
+  it('resolves once the publish carrying the envelope was answered, also when it failed', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const errors: unknown[] = [];
+    const bus = { publishToNodes: async (nodes: readonly string[]) => (nodes[0] === 'bad' ? Promise.reject(new Error('down')) : gate) } as unknown as Bus;
+    const batcher = new NodeBatcher(bus, 0, (e) => void errors.push(e));
+    let ok = false;
+    let failed = false;
+    void batcher.enqueue(['n1'], msg('1')).then(() => (ok = true));
+    void batcher.enqueue(['bad'], msg('2')).then(() => (failed = true));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(failed).toBe(true); // settled, not rejected
+    expect(errors).toHaveLength(1);
+    expect(ok).toBe(false); // its publish is still in flight
+    release();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(ok).toBe(true);
+  });
+});

@@ -1,14 +1,23 @@
 import type { Bus, Envelope } from '@spear/bus';
 
+/** One destination's queue and the callers waiting for its publish. */
+interface Queue {
+  envelopes: Envelope[];
+  settled: Array<() => void>;
+}
+
 /**
  * Coalesces directed envelopes per destination node within a short window
  * (0: the rest of this event-loop turn, else at most `windowMs`), so a busy
  * node sends one publish per destination instead of one per message.
  * Order: per destination, envelopes leave in enqueue order.
  * Guarantee: at-most-once, as the bus (the inbox write happened before).
+ * enqueue() resolves once every publish carrying the envelope has been
+ * answered by the bus (accepted or failed; it never rejects), so a caller can
+ * hold its own acknowledgement until the envelope has left this process.
  */
 export class NodeBatcher {
-  private queues = new Map<string, Envelope[]>();
+  private queues = new Map<string, Queue>();
   private scheduled = false;
 
   constructor(
@@ -17,16 +26,21 @@ export class NodeBatcher {
     private readonly onError: (error: unknown) => void = () => undefined,
   ) {}
 
-  enqueue(nodeIds: readonly string[], envelope: Envelope): void {
+  enqueue(nodeIds: readonly string[], envelope: Envelope): Promise<void> {
+    const settled: Promise<void>[] = [];
     for (const node of nodeIds) {
-      const queue = this.queues.get(node);
-      if (queue) queue.push(envelope);
-      else this.queues.set(node, [envelope]);
+      let queue = this.queues.get(node);
+      if (!queue) this.queues.set(node, (queue = { envelopes: [], settled: [] }));
+      queue.envelopes.push(envelope);
+      const q = queue;
+      settled.push(new Promise<void>((resolve) => q.settled.push(resolve)));
     }
-    if (this.scheduled) return;
-    this.scheduled = true;
-    if (this.windowMs > 0) setTimeout(() => this.flush(), this.windowMs);
-    else setImmediate(() => this.flush());
+    if (!this.scheduled) {
+      this.scheduled = true;
+      if (this.windowMs > 0) setTimeout(() => this.flush(), this.windowMs);
+      else setImmediate(() => this.flush());
+    }
+    return settled.length === 1 ? settled[0]! : Promise.all(settled).then(() => undefined);
   }
 
   /** Sends everything queued now. */
@@ -34,9 +48,15 @@ export class NodeBatcher {
     this.scheduled = false;
     const queues = this.queues;
     this.queues = new Map();
-    for (const [node, envelopes] of queues) {
+    for (const [node, { envelopes, settled }] of queues) {
       const envelope: Envelope = envelopes.length === 1 ? envelopes[0]! : { t: 'batch', p: envelopes };
-      this.bus.publishToNodes([node], envelope).catch(this.onError);
+      const done = () => {
+        for (const resolve of settled) resolve();
+      };
+      this.bus.publishToNodes([node], envelope).then(done, (error: unknown) => {
+        this.onError(error);
+        done();
+      });
     }
   }
 }

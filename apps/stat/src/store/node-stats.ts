@@ -24,7 +24,7 @@ export interface NodeSnapshot {
 
 export interface NodeView extends NodeSnapshot {
   stale: boolean;
-  /** Reports stored from this boot: seq + 1 when none was lost. */
+  /** Reports stored from this boot among seqs 0..seq: seq + 1 when none was lost. */
   reports: number;
 }
 
@@ -74,7 +74,9 @@ export class NodeStats {
         await this.redis.hdel(LATEST_KEY, node);
         continue;
       }
-      views.push({ ...snapshot, stale: now - snapshot.receivedAt > this.staleAfterMs, reports: await this.redis.bitcount(reportsKey(node, snapshot.boot)) });
+      // Counted up to the snapshot's seq: reports stored after the snapshot was read do not count yet.
+      const reports = await this.redis.bitcount(reportsKey(node, snapshot.boot), 0, snapshot.seq, 'BIT');
+      views.push({ ...snapshot, stale: now - snapshot.receivedAt > this.staleAfterMs, reports });
     }
     return views.sort((a, b) => a.node.localeCompare(b.node));
   }

@@ -71,6 +71,17 @@ describe('stat stores on a real Redis', () => {
     expect(await stats.seriesOf('msgsInPerSec', 'spear-1', 'fine', at, at)).toEqual([[at, 6]]); // mean of 4 and 8
   });
 
+  it('counts each stored report once, up to the snapshot it shows, so reports === seq + 1 when none was lost', async () => {
+    const stats = new NodeStats(redis, resolutions, 10_000);
+    const now = Date.now();
+    for (const seq of [0, 1, 2]) await stats.record(report('spear-1', seq, now + seq, { users: seq }));
+    await stats.record(report('spear-1', 1, now + 1, { users: 1 })); // a resend
+    const [view] = await stats.nodes();
+    expect(view).toMatchObject({ node: 'spear-1', seq: 2, reports: 3, metrics: { users: 2 } });
+    await stats.record(report('spear-1', 4, now + 4, { users: 4 })); // 3 never arrived
+    expect((await stats.nodes())[0]).toMatchObject({ seq: 4, reports: 4 });
+  });
+
   it('marks a node that stopped reporting as stale and leaves it out of the totals', async () => {
     const stats = new NodeStats(redis, resolutions, 1000);
     const now = Date.now();
