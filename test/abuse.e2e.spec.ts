@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Socket as TcpSocket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signTicket, ticketKeys, type TicketKeys } from '@spear/tickets';
-import { until } from '@spear/testing';
+import { rssBytes, until } from '@spear/testing';
 import { printLogsOnFailure, startTestBed, type TestBed } from './support/engines-and-cluster';
 import { fuzzFrame, seededRandom } from './support/fuzz-frames';
 import { rawConnect, rawHttp, rawTcp, type RawConnection } from './support/raw-socketio';
@@ -14,11 +14,6 @@ const MAX_CONNECTIONS = 60;
 /** What one spear node may use at most while under abuse (it idles at ~100-150 MiB). */
 const MEMORY_BOUND_BYTES = 600 * 1024 * 1024;
 const SEED = Number(process.env.SPEAR_FUZZ_SEED ?? Date.now() % 1_000_000);
-
-function rssOf(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
-  return Number(line.replace(/\D+/g, '')) * 1024;
-}
 
 describe('abuse: hostile clients against a spear node', () => {
   let bed: TestBed;
@@ -44,7 +39,7 @@ describe('abuse: hostile clients against a spear node', () => {
 
   async function healthy(): Promise<void> {
     expect((await fetch(`${spearUrl}/healthz`)).status).toBe(200);
-    expect(rssOf(spearPid)).toBeLessThan(MEMORY_BOUND_BYTES);
+    expect(rssBytes(spearPid)).toBeLessThan(MEMORY_BOUND_BYTES);
   }
 
   beforeAll(async () => {

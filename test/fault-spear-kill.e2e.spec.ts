@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pollUntil } from '@spear/testing';
+import { pollUntil, procCpuUs } from '@spear/testing';
 import { E2E_BUSES, printLogsOnFailure, startTestBed, type TestBed } from './support/engines-and-cluster';
 import { Fleet } from './support/fleet';
 import { issueToken, sleep } from './support/sdk-helpers';
@@ -16,15 +15,6 @@ const CLIENTS = Number(process.env.SPEAR_FAULT_CLIENTS ?? 2000);
 const WORKERS = 4;
 const SESSION_TIMEOUT_MS = 3000;
 
-/** CPU seconds a process has used so far (utime + stime, at 100 ticks per second), 0 once it is gone. */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
 
 describe.each(E2E_BUSES)(`faults: one of two spear nodes SIGKILLed with ${CLIENTS.toLocaleString('en-US')} clients connected and traffic flowing (%s bus)`, (bus) => {
   let bed: TestBed;
@@ -57,7 +47,7 @@ describe.each(E2E_BUSES)(`faults: one of two spear nodes SIGKILLed with ${CLIENT
       redis: bed.redis.pid,
       clients: fleet!.pids,
     });
-    const cpu = () => Object.fromEntries(Object.entries(processes()).map(([k, v]) => [k, Math.round((Array.isArray(v) ? v.reduce((a, p) => a + cpuSeconds(p), 0) : cpuSeconds(v)) * 10) / 10]));
+    const cpu = () => Object.fromEntries(Object.entries(processes()).map(([k, v]) => [k, Math.round((Array.isArray(v) ? v.reduce((a, p) => a + (procCpuUs(p) || 0) / 1e6, 0) : (procCpuUs(v) || 0) / 1e6) * 10) / 10]));
     const cpuDelta = (a: Record<string, number>, b: Record<string, number>) => JSON.stringify(Object.fromEntries(Object.keys(b).map((k) => [k, Math.round(((b[k] ?? 0) - (a[k] ?? 0)) * 10) / 10])));
     const cpuAtStart = cpu();
     const connectStarted = Date.now();

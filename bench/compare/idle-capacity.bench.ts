@@ -21,7 +21,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { launchCluster, makeTempDir, removeTempDir, startRedis, startZooKeeper, writeClusterProfile, type RedisHandle } from '@spear/testing';
+import { launchCluster, makeTempDir, removeTempDir, rssBytes, startRedis, startZooKeeper, writeClusterProfile, type RedisHandle } from '@spear/testing';
 import { fmtInt, fmtMachine, log, machineFacts, ratio } from '../rpc/measure';
 import type { FromB0, ToB0 } from '../baseline/b0-server';
 import type { HolderReport, ToHolder } from './idle-holder';
@@ -44,11 +44,6 @@ interface TargetResult {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function rssBytes(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
-  return Number(line.replace(/\D+/g, '')) * 1024;
-}
 
 function forkTs(file: string, env: Record<string, string> = {}): ChildProcess {
   const child = fork(join(__dirname, file), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

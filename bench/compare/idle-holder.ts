@@ -8,8 +8,8 @@
  *     Answers {connected, failed, firstError}.
  *   stop: closes everything and exits (also when the parent goes away).
  */
-import { Agent, request } from 'node:http';
 import { io, type Socket } from 'socket.io-client';
+import { keepAliveFetch } from '@spear/testing';
 
 export type ToHolder = { type: 'connect'; mode: 'spear' | 'b0'; url: string; users: Array<{ uid: string; token?: string }>; localAddress: string } | { type: 'stop' };
 export interface HolderReport {
@@ -19,23 +19,11 @@ export interface HolderReport {
 }
 
 const sockets: Socket[] = [];
-const agent = new Agent({ keepAlive: true, maxSockets: 32 });
-
-/** POST /v1/tickets over keep-alive node:http (cheaper per call than fetch). */
-function ticketFor(ticketUrl: string, uid: string, token: string): Promise<{ ticket: string; node: { url: string } }> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${ticketUrl}/v1/tickets`, { method: 'POST', headers: { 'content-type': 'application/json' }, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        if (res.statusCode !== 200) reject(new Error(`ticket for ${uid}: HTTP ${res.statusCode} ${text}`));
-        else resolve(JSON.parse(text) as { ticket: string; node: { url: string } });
-      });
-    });
-    req.on('error', reject);
-    req.end(JSON.stringify({ uid, token }));
-  });
+/** POST /v1/tickets over keep-alive HTTP (cheaper per call than fetch). */
+async function ticketFor(ticketUrl: string, uid: string, token: string): Promise<{ ticket: string; node: { url: string } }> {
+  const res = await keepAliveFetch(`${ticketUrl}/v1/tickets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ uid, token }) });
+  if (res.status !== 200) throw new Error(`ticket for ${uid}: HTTP ${res.status} ${await res.text()}`);
+  return (await res.json()) as { ticket: string; node: { url: string } };
 }
 
 async function connectOne(m: Extract<ToHolder, { type: 'connect' }>, user: { uid: string; token?: string }): Promise<void> {

@@ -4,7 +4,6 @@
  * and a concurrent call loop, and the machine facts printed with each run.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { availableParallelism, constants, cpus, loadavg } from 'node:os';
 
 let interrupted = false;
@@ -177,22 +176,5 @@ export function cleanupOnce(cleanup: () => Promise<void>): () => Promise<void> {
   return run;
 }
 
-const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-
-/** CPU time (µs) another process has used, from /proc; NaN once it is gone. */
-export function procCpuUs(pid: number): number {
-  try {
-    // Fields after the command name (which may contain spaces): utime is the 14th field, stime the 15th.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS) * 1e6;
-  } catch {
-    return NaN;
-  }
-}
-
-/** CPU time (µs) all CPUs of the machine were busy (not idle, not waiting for I/O), from /proc/stat. */
-export function machineBusyUs(): number {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const total = fields.reduce((a, b) => a + b, 0);
-  return ((total - fields[3]! - fields[4]!) / CLOCK_TICKS) * 1e6;
-}
+// CPU and memory of other processes, from /proc: shared with the tests.
+export { machineBusyUs, procCpuUs } from '@spear/testing';

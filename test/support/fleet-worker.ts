@@ -14,30 +14,8 @@
  *   stop-traffic: answers every send outcome
  *   received: answers the message ids each client got (duplicates already dropped)
  */
-import { Agent, request } from 'node:http';
 import { connect, SpearError, type SpearClient } from '@spear/client';
-
-/**
- * The SDK's `fetch` option, on node:http with keep-alive: Node 20's fetch
- * (undici) costs several times the CPU per request, and with thousands of
- * clients reconnecting at once this process, not the cluster, was the
- * bottleneck. Enough of fetch for the SDK's ticket request.
- */
-const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-const lightFetch = ((url: string, init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal }) =>
-  new Promise((resolve, reject) => {
-    const req = request(url, { method: init.method, headers: init.headers, agent, signal: init.signal }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, ok: (res.statusCode ?? 0) < 300, json: async () => JSON.parse(text) as unknown });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(init.body);
-  })) as unknown as typeof fetch;
+import { keepAliveFetch } from '@spear/testing';
 
 export type ToFleet =
   | { type: 'connect'; ticketUrl: string; users: Array<{ uid: string; token: string }> }
@@ -77,7 +55,7 @@ async function connectAll(ticketUrl: string, users: Array<{ uid: string; token: 
   const lane = async () => {
     while (next < users.length) {
       const { uid, token } = users[next++]!;
-      const client = await connect({ ticketUrl, uid, token, timeoutMs: 10_000, connectTimeoutMs: 60_000, backoff: { minMs: 200, maxMs: 2000 }, fetch: lightFetch });
+      const client = await connect({ ticketUrl, uid, token, timeoutMs: 10_000, connectTimeoutMs: 60_000, backoff: { minMs: 200, maxMs: 2000 }, fetch: keepAliveFetch });
       const member: Member = { uid, client, received: [], lastReadyAt: Date.now() };
       client.on('msg', (m) => void member.received.push(m.id));
       client.on('reconnected', () => void (member.lastReadyAt = Date.now()));

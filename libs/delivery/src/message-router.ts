@@ -12,6 +12,7 @@ import type { RouteReader } from './route-table';
  */
 const FORWARD_WAIT_MS = 1000;
 
+/** `work`, or nothing after FORWARD_WAIT_MS (for group publishes; directed ones are bounded per batch by NodeBatcher). */
 function bounded(work: Promise<unknown>): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, FORWARD_WAIT_MS)));
@@ -42,13 +43,13 @@ export class MessageRouter {
     /** Coalescing window for directed deliveries (0: this event-loop turn). */
     batchWindowMs = 0,
   ) {
-    this.batcher = new NodeBatcher(bus, batchWindowMs);
+    this.batcher = new NodeBatcher(bus, batchWindowMs, undefined, FORWARD_WAIT_MS);
   }
 
   async toUser(message: MsgEvent): Promise<void> {
     await this.inbox.add(message);
     const nodes = await this.routes.nodesOf(message.to);
-    await bounded(this.forward(nodes, { t: 'msg', p: message }));
+    await this.forward(nodes, { t: 'msg', p: message });
   }
 
   async toGroup(message: GroupEvent): Promise<void> {

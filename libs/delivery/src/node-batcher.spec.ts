@@ -52,3 +52,14 @@ describe('NodeBatcher.enqueue', () => {
     expect(ok).toBe(true);
   });
 });
+
+describe('NodeBatcher.enqueue bound', () => {
+  it('resolves after maxWaitMs when the bus does not answer', async () => {
+    const bus = { publishToNodes: () => new Promise(() => undefined) } as unknown as Bus;
+    const batcher = new NodeBatcher(bus, 0, undefined, 30);
+    const started = Date.now();
+    await batcher.enqueue(['n1'], msg('1'));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(25);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});

@@ -13,8 +13,10 @@ interface Queue {
  * Order: per destination, envelopes leave in enqueue order.
  * Guarantee: at-most-once, as the bus (the inbox write happened before).
  * enqueue() resolves once every publish carrying the envelope has been
- * answered by the bus (accepted or failed; it never rejects), so a caller can
- * hold its own acknowledgement until the envelope has left this process.
+ * answered by the bus (accepted or failed; it never rejects) or `maxWaitMs`
+ * passed, so a caller can hold its own acknowledgement until the envelope has
+ * left this process without a bus outage holding it for long. One timer per
+ * publish, not per envelope.
  */
 export class NodeBatcher {
   private queues = new Map<string, Queue>();
@@ -24,6 +26,7 @@ export class NodeBatcher {
     private readonly bus: Bus,
     private readonly windowMs = 0,
     private readonly onError: (error: unknown) => void = () => undefined,
+    private readonly maxWaitMs = 1000,
   ) {}
 
   enqueue(nodeIds: readonly string[], envelope: Envelope): Promise<void> {
@@ -50,9 +53,12 @@ export class NodeBatcher {
     this.queues = new Map();
     for (const [node, { envelopes, settled }] of queues) {
       const envelope: Envelope = envelopes.length === 1 ? envelopes[0]! : { t: 'batch', p: envelopes };
+      // Whichever comes first; resolving twice is harmless.
       const done = () => {
+        clearTimeout(timer);
         for (const resolve of settled) resolve();
       };
+      const timer = setTimeout(done, this.maxWaitMs);
       this.bus.publishToNodes([node], envelope).then(done, (error: unknown) => {
         this.onError(error);
         done();

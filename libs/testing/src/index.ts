@@ -18,3 +18,5 @@ export { expireZooKeeperSession } from './engines/zookeeper-session';
 export { pollUntil, until } from './until';
 export { isAlive } from './engines/stop-process';
 export { formatLogTails } from './engines/log-tail';
+export { machineBusyUs, procCpuUs, rssBytes } from './proc-stats';
+export { keepAliveFetch } from './keep-alive-fetch';
