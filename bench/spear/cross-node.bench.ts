@@ -43,8 +43,7 @@
  * step at BENCH_CPU_PROF_RATE msgs/s, default 2000; see profilingDist).
  * Progress lines, a `RESULT ...` line per bus, a final JSON line.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -62,7 +61,9 @@ import {
   type ZooKeeperHandle,
 } from '@spear/testing';
 import { bounded, checkInterrupted, cleanupOnce, fmtInt, fmtMachine, Interrupted, LatencyRecorder, log, machineBusyUs, machineFacts, ownCpu, procCpuUs, type LatencySummary } from '../rpc/measure';
-import type { FromWorker, PairSpec, StepReport, ToWorker, UserSpec, VerifyReport } from './load-worker';
+import type { PairSpec, StepReport, UserSpec, VerifyReport } from './load-worker';
+import { Worker } from './load-workers';
+import { profilingDist } from './profiling-dist';
 
 type BusName = 'redis' | 'kafka';
 
@@ -98,108 +99,6 @@ const NOT_A_PROCESS = new Set(['machine', 'others']);
 
 const ms = (us: number) => Math.round(us / 10) / 100;
 const fmtMs = (us: number) => `${ms(us).toFixed(2)} ms`;
-
-// ---------------------------------------------------------------------------
-// Load-generator children
-
-class Worker {
-  private readonly waiting: Array<(m: FromWorker) => void> = [];
-  readonly exited: Promise<void>;
-  private exitedWith?: string;
-
-  private constructor(readonly child: ChildProcess) {
-    this.exited = new Promise((resolve) =>
-      child.once('exit', (code, signal) => {
-        this.exitedWith = `load worker ${child.pid} exited (${signal ?? code})`;
-        for (const w of this.waiting.splice(0)) w({ type: 'error', message: this.exitedWith });
-        resolve();
-      }),
-    );
-    child.on('error', () => undefined); // a send on a channel that just closed
-    child.on('message', (m: FromWorker) => this.waiting.shift()?.(m));
-  }
-
-  get pid(): number {
-    return this.child.pid!;
-  }
-
-  static async start(): Promise<Worker> {
-    const child = fork(join(__dirname, 'load-worker.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
-    const worker = new Worker(child);
-    const first = await worker.next();
-    if (first.type !== 'ready') {
-      await worker.stop();
-      throw new Error(`load worker did not start: ${first.type === 'error' ? first.message : first.type}`);
-    }
-    return worker;
-  }
-
-  private next(): Promise<FromWorker> {
-    if (this.exitedWith) return Promise.resolve({ type: 'error', message: this.exitedWith });
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  /** One request, one answer of the expected type (an `error` answer throws). */
-  async request<T extends FromWorker['type']>(m: ToWorker, type: T): Promise<Extract<FromWorker, { type: T }>> {
-    const reply = this.next();
-    this.child.send(m);
-    const answer = await reply;
-    if (answer.type === 'error') throw new Error(`load worker ${this.pid}: ${answer.message}`);
-    if (answer.type !== type) throw new Error(`load worker ${this.pid} answered ${answer.type}, expected ${type}`);
-    return answer as Extract<FromWorker, { type: T }>;
-  }
-
-  /** Asks it to close its sockets and exit; SIGKILL after 5 s. */
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    if (this.child.connected) this.child.send({ type: 'stop' } satisfies ToWorker);
-    else this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-    await this.exited;
-    clearTimeout(timer);
-  }
-}
-
-// ---------------------------------------------------------------------------
-// Profiling (BENCH_CPU_PROF): spear nodes run from a wrapper bundle
-
-/**
- * A dist folder whose idgen and ticket are the workspace's bundles and whose
- * spear/main.js starts V8's profiler on the first SIGUSR2 and writes
- * `<BENCH_CPU_PROF_DIR>/spear-<tag>-<node>.cpuprofile` on the second, then
- * runs the real bundle (frames keep its path, so its source map applies).
- * `--cpu-prof` itself is refused in NODE_OPTIONS and would cover the whole life.
- */
-function profilingDist(dir: string): string {
-  const dist = join(dir, 'dist');
-  mkdirSync(join(dist, 'spear'), { recursive: true });
-  for (const app of ['idgen', 'ticket']) symlinkSync(join(WORKSPACE_DIST, app), join(dist, app));
-  const wrapper = `'use strict';
-const inspector = require('node:inspector');
-const { writeFileSync } = require('node:fs');
-const { join } = require('node:path');
-const session = new inspector.Session();
-session.connect();
-let running = false;
-process.on('SIGUSR2', () => {
-  if (!running) {
-    running = true;
-    session.post('Profiler.enable', () => session.post('Profiler.start'));
-    return;
-  }
-  running = false;
-  session.post('Profiler.stop', (error, result) => {
-    if (error) return;
-    const name = 'spear-' + process.env.BENCH_CPU_PROF_TAG + '-' + process.env.SPEAR_NODE_ID + '.cpuprofile';
-    writeFileSync(join(process.env.BENCH_CPU_PROF_DIR, name), JSON.stringify(result.profile));
-  });
-});
-require(${JSON.stringify(join(WORKSPACE_DIST, 'spear', 'main.js'))});
-`;
-  writeFileSync(join(dist, 'spear', 'main.js'), wrapper);
-  mkdirSync(CPU_PROF!, { recursive: true });
-  return dist;
-}
 
 // ---------------------------------------------------------------------------
 // One bus
@@ -357,7 +256,7 @@ async function runBus(bus: BusName): Promise<BusResult> {
     });
     const profile = JSON.parse(readFileSync(join(profileDir, 'profile.json'), 'utf8')) as { secrets: { adminKey: string }; bus: string };
     if (profile.bus !== bus) throw new Error(`profile bus is ${profile.bus}, wanted ${bus}`);
-    const distDir = CPU_PROF ? profilingDist(r.dir) : WORKSPACE_DIST;
+    const distDir = CPU_PROF ? profilingDist(r.dir, CPU_PROF) : WORKSPACE_DIST;
     r.cluster = await launchCluster({ profileDir, dir: r.dir, distDir, apps: ['idgen', 'ticket', 'spear'], env: CPU_PROF ? { BENCH_CPU_PROF_DIR: CPU_PROF, BENCH_CPU_PROF_TAG: bus } : undefined });
     checkInterrupted();
     const ticketUrl = r.cluster.ticketUrl;
