@@ -17,8 +17,12 @@ export type Envelope =
  * publish order.
  */
 export interface Bus {
-  /** Starts receiving this node's envelopes (directed, its groups, broadcasts). */
-  start(nodeId: string, onEnvelope: (envelope: Envelope) => void): Promise<void>;
+  /**
+   * Starts receiving this node's envelopes (directed, its groups, broadcasts).
+   * `onGap` is called once receiving resumes after envelopes may have been
+   * missed (a reconnect), so the node can recover from durable stores.
+   */
+  start(nodeId: string, onEnvelope: (envelope: Envelope) => void, onGap?: () => void): Promise<void>;
   /** Directed delivery to each named node. */
   publishToNodes(nodeIds: readonly string[], envelope: Envelope): Promise<void>;
   /** Delivery to every node that joined `group`. */

@@ -29,6 +29,7 @@ interface Started {
   nodeId: string;
   subscriber: Redis;
   onEnvelope: (envelope: Envelope) => void;
+  onGap?: () => void;
 }
 
 /**
@@ -77,10 +78,10 @@ export class RedisBus implements Bus {
    * confirmed those subscriptions. Rejects when Redis is unreachable (the
    * bus is then closed). Once per bus.
    */
-  async start(nodeId: string, onEnvelope: (envelope: Envelope) => void): Promise<void> {
+  async start(nodeId: string, onEnvelope: (envelope: Envelope) => void, onGap?: () => void): Promise<void> {
     if (this.started || this.closed) throw new Error('RedisBus: start() may be called once, before close()');
     const subscriber = createSubscriber(this.options.url, this.timeoutMs, this.logger);
-    this.started = { nodeId, subscriber, onEnvelope };
+    this.started = { nodeId, subscriber, onEnvelope, onGap };
     subscriber.on(this.mode.messageEvent, (channel: string, message: string) => this.receive(channel, message));
     try {
       await Promise.all([this.connectedPublisher(), subscriber.connect()]);
@@ -228,6 +229,8 @@ export class RedisBus implements Bus {
       this.logger.warn({ failed, of: channels.length }, 'bus: resubscribing after a reconnect failed');
     } else {
       this.logger.info({ channels: channels.length }, 'bus: resubscribed after a reconnect');
+      // Pub/sub kept nothing while the connection was down.
+      this.started?.onGap?.();
     }
   }
 }

@@ -44,7 +44,7 @@ export class NodeMonitor {
   countingBus(bus: Bus): Bus {
     const count = <T>(p: Promise<T>) => (this.busPublished++, p);
     return {
-      start: (nodeId, onEnvelope) => bus.start(nodeId, onEnvelope),
+      start: (nodeId, onEnvelope, onGap) => bus.start(nodeId, onEnvelope, onGap),
       publishToNodes: (nodeIds, envelope) => count(bus.publishToNodes(nodeIds, envelope)),
       publishToGroup: (group, envelope) => count(bus.publishToGroup(group, envelope)),
       publishBroadcast: (envelope) => count(bus.publishBroadcast(envelope)),

@@ -76,11 +76,16 @@ export class SpearGateway {
     const ids = new PrefetchingIdSource(ctx.rpc, { batch: 4096 });
     void ids.warm().catch((e: unknown) => ctx.logger.warn({ err: String(e) }, 'idgen not reachable yet; ids will be fetched on first use'));
     const router = new MessageRouter(inbox, history, routes, bus, { nodeId, deliver: (e) => sessions.deliver(e) }, spear.batchWindowMs);
-    await bus.start(nodeId, (envelope) => {
-      delivered.inc({ kind: envelope.t });
-      monitor.consumed(envelope);
-      sessions.deliver(envelope);
-    });
+    await bus.start(
+      nodeId,
+      (envelope) => {
+        delivered.inc({ kind: envelope.t });
+        monitor.consumed(envelope);
+        sessions.deliver(envelope);
+      },
+      // The bus may have dropped envelopes while it was reconnecting: what matters is in the inboxes.
+      () => void this.replayInboxes(inbox).catch((e: unknown) => ctx.logger.warn({ err: String(e) }, 'inbox replay after a bus gap failed')),
+    );
 
     const services: NodeServices = {
       nodeId, sessions, router, inbox, history, routes, bus, ids, logger: ctx.logger,
@@ -137,6 +142,20 @@ export class SpearGateway {
     } finally {
       await lock.release();
     }
+  }
+
+  /**
+   * Hands every local user its stored messages again (clients drop the ids
+   * they already have): after a bus gap, a message stored and forwarded
+   * while the bus was down would otherwise wait for the user's next connection.
+   */
+  private async replayInboxes(inbox: Inbox): Promise<void> {
+    let users = 0;
+    for (const uid of [...this.sessions.uids()]) {
+      for (const message of await inbox.read(uid)) this.sessions.deliver({ t: 'msg', p: message });
+      users++;
+    }
+    this.ctx.logger.info({ users }, 'inboxes replayed after a bus gap');
   }
 
   /** Refuses new connections and tells every client to reconnect elsewhere. */
