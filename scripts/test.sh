@@ -23,5 +23,7 @@ npx nx run-many -t build --output-style=static --parallel=2
 log "unit, integration and end-to-end tests"
 # Tests run for real every time: their inputs include engines the cache cannot see.
 npx nx run-many -t test --output-style=static --parallel=2 --skip-nx-cache
+log "benchmark harness, small (bench:quick: every scenario of issue #7 runs and its messages arrive)"
+node --import tsx bench/compare/run.ts --quick
 log "summary"
 node scripts/test-summary.mjs "$SPEAR_TEST_RESULTS"

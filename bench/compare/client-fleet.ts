@@ -1,0 +1,125 @@
+/**
+ * The coordinator's side of the load generators: W client-worker processes,
+ * each with its own loopback source address (127.0.0.2, .3, ...) and a
+ * contiguous block of the users. Every request goes to all of them at once;
+ * the answers are merged (counts summed, HDR histograms merged, the slowest
+ * worker's time taken).
+ */
+import { join } from 'node:path';
+import { IpcChild } from '../support/ipc-child';
+import type { ConnectReport, FromClients, StepReport, ToClients, VerifyReport } from './client-worker';
+import { latencyMs, mergeHistograms, type LatencyMs } from './histogram';
+import type { SystemUnderTest } from './systems';
+
+type Child = IpcChild<ToClients, FromClients>;
+
+export interface ConnectResult {
+  connected: number;
+  failed: number;
+  firstError?: string;
+  /** Until every client was ready (or failed), ms; each client's time to ready. */
+  allReadyMs: number;
+  readyMs: LatencyMs;
+  nodes: Record<string, number>;
+  crossPairs: number;
+  samePairs: number;
+}
+
+export interface StepResult {
+  sent: number;
+  acked: number;
+  refused: Record<string, number>;
+  received: number;
+  /** Messages received per second in the steady part of the window (after its ramp-in). */
+  deliveredPerSecond: number;
+  unsettled: number;
+  undelivered: number;
+  latency: LatencyMs;
+  maxLagMs: number;
+}
+
+const sum = <T>(xs: T[], f: (x: T) => number) => xs.reduce((a, x) => a + f(x), 0);
+
+export class ClientFleet {
+  private constructor(readonly workers: Child[]) {}
+
+  static async start(count: number): Promise<ClientFleet> {
+    const workers = await Promise.all(Array.from({ length: count }, () => IpcChild.start<ToClients, FromClients>(join(__dirname, 'client-worker.ts'), 'client worker')));
+    return new ClientFleet(workers);
+  }
+
+  get pids(): number[] {
+    return this.workers.map((w) => w.pid);
+  }
+
+  /** Connects `users` to `system`, all at once (`concurrency` in flight per worker). */
+  async connect(system: SystemUnderTest, uids: string[], concurrency: number): Promise<ConnectResult> {
+    const share = Math.ceil(uids.length / this.workers.length);
+    const reports: ConnectReport[] = await Promise.all(
+      this.workers.map((w, i) => {
+        const users = uids.slice(i * share, (i + 1) * share).map((uid, j) => ({ uid, index: i * share + j }));
+        return w.request({ type: 'connect', connector: system.connector, users, localAddress: `127.0.0.${i + 2}`, concurrency, ack: system.acks }, 'connected');
+      }),
+    );
+    const nodes: Record<string, number> = {};
+    for (const r of reports) for (const [n, c] of Object.entries(r.nodes)) nodes[n] = (nodes[n] ?? 0) + c;
+    return {
+      connected: sum(reports, (r) => r.connected),
+      failed: sum(reports, (r) => r.failed),
+      firstError: reports.find((r) => r.firstError)?.firstError,
+      allReadyMs: Math.max(...reports.map((r) => r.ms)),
+      readyMs: latencyMs(mergeHistograms(reports.map((r) => r.readyMs))),
+      nodes,
+      crossPairs: sum(reports, (r) => r.crossPairs),
+      samePairs: sum(reports, (r) => r.samePairs),
+    };
+  }
+
+  async join(group: string): Promise<{ members: number; failed: number }> {
+    const replies = await Promise.all(this.workers.map((w) => w.request({ type: 'join', group }, 'joined')));
+    return { members: sum(replies, (r) => r.members), failed: sum(replies, (r) => r.failed) };
+  }
+
+  /** 1:1 traffic at `rate` msgs/s in total, split evenly over the workers. */
+  direct(k: number, rate: number, seconds: number, drainMs: number): Promise<StepResult> {
+    return this.step(() => ({ type: 'direct', k, rate: rate / this.workers.length, seconds, drainMs }));
+  }
+
+  /** One publisher (in the first worker) publishing to `group` at `rate` msgs/s. */
+  fanout(k: number, group: string, rate: number, seconds: number, drainMs: number): Promise<StepResult> {
+    return this.step((i) => ({ type: 'fanout', k, group, rate, seconds, drainMs, publish: i === 0 }));
+  }
+
+  private async step(request: (i: number) => ToClients): Promise<StepResult> {
+    const replies: StepReport[] = await Promise.all(this.workers.map((w, i) => w.request(request(i), 'step')));
+    const refused: Record<string, number> = {};
+    for (const r of replies) for (const [code, n] of Object.entries(r.refused)) refused[code] = (refused[code] ?? 0) + n;
+    return {
+      sent: sum(replies, (r) => r.sent),
+      acked: sum(replies, (r) => r.acked),
+      refused,
+      received: sum(replies, (r) => r.received),
+      deliveredPerSecond: Math.round(sum(replies, (r) => (r.steadyMs > 0 ? (r.receivedSteady / r.steadyMs) * 1000 : 0))),
+      unsettled: sum(replies, (r) => r.unsettled),
+      undelivered: sum(replies, (r) => r.undelivered),
+      latency: latencyMs(mergeHistograms(replies.map((r) => r.latency))),
+      maxLagMs: Math.max(...replies.map((r) => r.maxLagMs)),
+    };
+  }
+
+  async verify(waitMs: number): Promise<VerifyReport> {
+    const replies = await Promise.all(this.workers.map((w) => w.request({ type: 'verify', waitMs }, 'verify')));
+    return {
+      acked: sum(replies, (r) => r.acked),
+      lost: sum(replies, (r) => r.lost),
+      duplicates: sum(replies, (r) => r.duplicates),
+      misrouted: sum(replies, (r) => r.misrouted),
+      orderViolations: sum(replies, (r) => r.orderViolations),
+      disconnects: sum(replies, (r) => r.disconnects),
+    };
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.stop()));
+  }
+}

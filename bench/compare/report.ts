@@ -1,0 +1,139 @@
+/**
+ * What the comparison bench concludes: the ratios against the goals of issue
+ * #7 (RESULT lines), the problems that fail the run (lost messages, failed
+ * connections; in quick mode anything undelivered), and the report: JSON in
+ * docs/bench-results/compare.json and the tables in docs/BENCHMARKS.md between
+ * the `compare:begin` / `compare:end` markers (replaced on every full run).
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { machineFacts } from '../rpc/measure';
+import type { ConnectResult } from './client-fleet';
+import type { VerifyReport } from './client-worker';
+import type { MeasuredStep, RampResult } from './scenarios';
+import type { CompareSettings } from './settings';
+
+interface IdleTarget {
+  connections: number;
+  rssAfterMiB: number;
+  kibPerConnection: number;
+  kibPerConnectionMarginal: number;
+}
+
+export interface SystemResult {
+  name: string;
+  connect: ConnectResult;
+  ramp?: RampResult;
+  /** The rate of the `atHalfOfB0` step: half of B0's saturation (peak delivered) rate. */
+  halfRate?: number;
+  atHalfOfB0?: MeasuredStep;
+  atBusRate?: MeasuredStep;
+  fanout?: RampResult;
+  loss?: VerifyReport;
+}
+
+export interface CompareResults {
+  machine: ReturnType<typeof machineFacts>;
+  settings: CompareSettings;
+  systems: { b0: SystemResult; spearRedis: SystemResult; spearKafka: SystemResult };
+  idle?: { connections: number; spear: IdleTarget; b0: IdleTarget; ratio: number; ratioOverall: number };
+}
+
+interface Row {
+  scenario: string;
+  b0: string;
+  spear: string;
+  ratio: number | undefined;
+  goal: string;
+  met: boolean | undefined;
+}
+
+const r3 = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? undefined : Math.round((a / b) * 100) / 100);
+const lat = (s: MeasuredStep | undefined) => (s ? `${s.latency.p50} / ${s.latency.p99} / ${s.latency.p999} ms` : '–');
+const int = (n: number | undefined) => (n === undefined ? '–' : Math.round(n).toLocaleString('en-US'));
+
+export function rows(c: CompareResults): Row[] {
+  const { b0, spearRedis: sr, spearKafka: sk } = c.systems;
+  const row = (scenario: string, b: string, s: string, ratio: number | undefined, goal: string, ok?: (r: number) => boolean): Row => ({ scenario, b0: b, spear: s, ratio, goal, met: ratio === undefined || !ok ? undefined : ok(ratio) });
+  return [
+    row('1. 1:1, highest delivered msgs/s with p99 < 100 ms', int(b0.ramp?.bestUnderP99), int(sr.ramp?.bestUnderP99), r3(sr.ramp?.bestUnderP99, b0.ramp?.bestUnderP99), '>= 1.2x', (r) => r >= 1.2),
+    row('1. 1:1, saturation (peak delivered msgs/s)', int(b0.ramp?.peak), int(sr.ramp?.peak), r3(sr.ramp?.peak, b0.ramp?.peak), '–'),
+    row(`1. 1:1 at 50% of B0's saturation (${int(b0.halfRate)} msgs/s): p50 / p99 / p999`, lat(b0.atHalfOfB0), lat(sr.atHalfOfB0), r3(sr.atHalfOfB0?.latency.p99, b0.atHalfOfB0?.latency.p99), 'p99 <= 1.0x', (r) => r <= 1.0),
+    row(`2. fan-out to one group of ${int(c.settings.users)}, peak deliveries/s`, int(b0.fanout?.peak), int(sr.fanout?.peak), r3(sr.fanout?.peak, b0.fanout?.peak), '>= 1.0x', (r) => r >= 1.0),
+    row(`3. idle, RSS per connection at ${int(c.idle?.connections)} (marginal; overall)`, c.idle ? `${c.idle.b0.kibPerConnectionMarginal} KiB; ${c.idle.b0.kibPerConnection}` : '–', c.idle ? `${c.idle.spear.kibPerConnectionMarginal} KiB; ${c.idle.spear.kibPerConnection}` : '–', c.idle?.ratio, '<= 1.0x', (r) => r <= 1.0),
+    row(`4. 1:1 at ${int(c.settings.busRate)} msgs/s, p50 / p99 / p999: Redis bus (B0 column) vs Kafka bus`, lat(sr.atBusRate), lat(sk.atBusRate), r3(sk.atBusRate?.latency.p99, sr.atBusRate?.latency.p99), 'p99 <= 3x', (r) => r <= 3),
+    row(`5. connect storm: ${int(c.settings.users)} clients at once, until all ready (s)`, (b0.connect.allReadyMs / 1000).toFixed(2), (sr.connect.allReadyMs / 1000).toFixed(2), r3(sr.connect.allReadyMs, b0.connect.allReadyMs), '–'),
+  ];
+}
+
+export function summarize(c: CompareResults): string[] {
+  return rows(c).map((r) => `RESULT ${r.scenario}: B0 ${r.b0}, Spear ${r.spear}${r.ratio === undefined ? '' : ` = ${r.ratio}x`} (goal ${r.goal}${r.met === undefined ? '' : r.met ? ', met' : ', NOT met'})`);
+}
+
+export function problemsOf(c: CompareResults): string[] {
+  const out: string[] = [];
+  for (const s of Object.values(c.systems)) {
+    if (s.connect.failed > 0) out.push(`${s.name}: ${s.connect.failed} clients failed to connect (${s.connect.firstError})`);
+    if (s.loss && s.loss.lost > 0) out.push(`${s.name}: ${s.loss.lost} acked 1:1 messages never arrived`);
+    if (s.loss && (s.loss.misrouted > 0 || s.loss.orderViolations > 0)) out.push(`${s.name}: ${s.loss.misrouted} misrouted, ${s.loss.orderViolations} order violations`);
+    if (!c.settings.quick) continue;
+    // Quick mode runs far below saturation: everything offered must arrive.
+    const steps = [...(s.ramp?.steps ?? []), ...(s.fanout?.steps ?? []), s.atHalfOfB0, s.atBusRate].filter((x): x is MeasuredStep => x !== undefined);
+    if (steps.length === 0) out.push(`${s.name}: no step ran`);
+    for (const st of steps) if (st.undelivered > 0 || st.unsettled > 0 || st.received === 0) out.push(`${s.name}: a step at ${st.offered}/s left ${st.undelivered} undelivered, ${st.unsettled} unanswered (received ${st.received})`);
+  }
+  return out;
+}
+
+const rampTable = (title: string, steps: MeasuredStep[] | undefined) =>
+  steps
+    ? [
+        `${title}:`,
+        '',
+        '| offered/s | delivered/s | p50 / p99 / p999 | CPUs: machine, server processes, load generators |',
+        '| --- | --- | --- | --- |',
+        ...steps.map((s) => {
+          const servers = Object.entries(s.cpu).filter(([n]) => n !== 'machine' && !n.startsWith('gen-'));
+          const gens = Object.entries(s.cpu).filter(([n]) => n.startsWith('gen-')).reduce((a, [, v]) => a + v, 0);
+          return `| ${int(s.offered)} | ${int(s.deliveredPerSecond)}${s.saturated ? ' (saturated)' : ''} | ${lat(s)} | ${s.cpu.machine}; ${servers.map(([n, v]) => `${n} ${v}`).join(', ')}; generators ${Math.round(gens * 100) / 100} |`;
+        }),
+        '',
+      ]
+    : [];
+
+export function markdown(c: CompareResults): string {
+  const m = c.machine;
+  const { b0, spearRedis: sr, spearKafka: sk } = c.systems;
+  const s = c.settings;
+  return [
+    `Generated by \`npm run bench\` at ${m.date} on commit ${m.commit}: node ${m.node}, ${m.nproc} × ${m.cpu}, load average at the start ${m.loadavg.join(' ')}.`,
+    `${int(s.users)} users over ${s.workers} load-generator processes; steps of ${s.stepSeconds} s; B0 = two plain socket.io 4.8 processes with @socket.io/redis-adapter; Spear = two spear nodes + ticket + idgen. Ratios are Spear / B0.`,
+    '',
+    '| scenario | B0 | Spear | ratio | goal |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows(c).map((r) => `| ${r.scenario} | ${r.b0} | ${r.spear} | ${r.ratio === undefined ? '–' : `${r.ratio}×`} | ${r.goal}${r.met === undefined ? '' : r.met ? ' (met)' : ' (**not met**)'} |`),
+    '',
+    `Loss check (acked 1:1 sends never received): B0 ${int(b0.loss?.lost)} of ${int(b0.loss?.acked)}, Spear Redis bus ${int(sr.loss?.lost)} of ${int(sr.loss?.acked)}, Spear Kafka bus ${int(sk.loss?.lost)} of ${int(sk.loss?.acked)}.`,
+    '',
+    ...rampTable('B0, 1:1 ramp', b0.ramp?.steps),
+    ...rampTable('Spear (Redis bus), 1:1 ramp', sr.ramp?.steps),
+    ...rampTable('Fixed-rate steps (B0 and Spear at 50% of B0\'s saturation; Redis and Kafka bus at the bus rate)', [b0.atHalfOfB0, sr.atHalfOfB0, sr.atBusRate, sk.atBusRate].filter((x): x is MeasuredStep => x !== undefined)),
+    ...rampTable('B0, fan-out ramp (offered = publishes/s × members)', b0.fanout?.steps),
+    ...rampTable('Spear (Redis bus), fan-out ramp', sr.fanout?.steps),
+  ].join('\n');
+}
+
+const DOCS = resolve(__dirname, '../../docs');
+const BEGIN = '<!-- compare:begin -->';
+const END = '<!-- compare:end -->';
+
+export function writeReport(c: CompareResults): void {
+  mkdirSync(join(DOCS, 'bench-results'), { recursive: true });
+  writeFileSync(join(DOCS, 'bench-results', 'compare.json'), `${JSON.stringify(c, null, 2)}\n`);
+  const file = join(DOCS, 'BENCHMARKS.md');
+  const doc = readFileSync(file, 'utf8');
+  const block = `${BEGIN}\n${markdown(c)}\n${END}`;
+  const at = doc.indexOf(BEGIN);
+  const next = at >= 0 ? doc.slice(0, at) + block + doc.slice(doc.indexOf(END) + END.length) : `${doc.trimEnd()}\n\n## Spear vs plain socket.io: \`npm run bench\` (issue #7)\n\n${block}\n`;
+  writeFileSync(file, next);
+}

@@ -1,0 +1,146 @@
+/**
+ * Spear against the baseline B0 (plain socket.io 4.8 + @socket.io/redis-adapter),
+ * same machine, same run, same engines, same clients (issue #7):
+ *   `npm run bench`        every scenario at full size (~15 min), writes
+ *                          docs/bench-results/compare.json and the tables in docs/BENCHMARKS.md
+ *   `npm run bench:quick`  every scenario small (< 3 min, in CI): checks that every
+ *                          message arrived and every client connected, not speed
+ * Needs the app bundles (`npx nx run-many -t build --projects=tag:type:app`).
+ *
+ * Per system (B0, then Spear with the Redis bus, then Spear with the Kafka bus):
+ *   5. connect storm: every user connects at once (Spear: a ticket each); time until all are ready
+ *   1. cross-node 1:1: an open-loop ramp of offered msgs/s over the user pairs (half of them
+ *      across nodes); then one step at 50% of B0's saturation rate
+ *   4. one step at the bus comparison rate (Spear only; the Kafka bus runs only this)
+ *   2. group fan-out: every user joins one group; a ramp of publishes per second
+ *   loss check: every acked 1:1 send was received
+ * Then 3. idle capacity (bench/compare/idle-capacity.bench.ts, its own engines).
+ * Exits non-zero when a message is lost or a client fails to connect (and in quick mode
+ * when anything is left undelivered).
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { makeTempDir, removeTempDir, startKafka, startRedis, startZooKeeper, type KafkaHandle, type RedisHandle, type ZooKeeperHandle } from '@spear/testing';
+import { cleanupOnce, fmtInt, fmtMachine, log, machineFacts } from '../rpc/measure';
+import { ClientFleet, type ConnectResult } from './client-fleet';
+import { fmtLatencyMs } from './histogram';
+import { problemsOf, summarize, writeReport, type CompareResults, type SystemResult } from './report';
+import { measureStep, ramp } from './scenarios';
+import { compareSettings, type CompareSettings } from './settings';
+import { startB0, startSpear, type Engines, type SystemUnderTest } from './systems';
+
+const GROUP = 'bench-all';
+
+interface Engine {
+  zk?: ZooKeeperHandle;
+  redis?: RedisHandle;
+  kafka?: KafkaHandle;
+}
+
+/** Starts the system and the load generators, connects every user (scenario 5), runs `body`, checks for loss, stops both. */
+async function phase(s: CompareSettings, start: () => Promise<SystemUnderTest>, enginePids: Record<string, number>, body: (fleet: ClientFleet, pids: Record<string, number>, result: SystemResult) => Promise<void>): Promise<SystemResult> {
+  const system = await start();
+  let fleet: ClientFleet | undefined;
+  try {
+    fleet = await ClientFleet.start(s.workers);
+    const pids = { ...system.pids, ...Object.fromEntries(fleet.pids.map((p, i) => [`gen-${i + 1}`, p])), ...enginePids };
+    log(`[${system.name}] up (${Object.entries(system.pids).map(([n, p]) => `${n} ${p}`).join(', ')}); connecting ${fmtInt(s.users)} users at once`);
+    const uids = Array.from({ length: s.users }, (_, i) => `${system.name}-u${i}`);
+    const connect: ConnectResult = await fleet.connect(system, uids, s.concurrency);
+    log(
+      `[${system.name}] connect storm: ${fmtInt(connect.connected)} ready in ${(connect.allReadyMs / 1000).toFixed(2)} s (${fmtLatencyMs(connect.readyMs)} to ready), ` +
+        `failed ${connect.failed}${connect.firstError ? ` (first: ${connect.firstError})` : ''}; nodes ${JSON.stringify(connect.nodes)}; pairs ${connect.crossPairs} across nodes, ${connect.samePairs} within`,
+    );
+    const result: SystemResult = { name: system.name, connect };
+    if (connect.failed === 0) await body(fleet, pids, result);
+    result.loss = await fleet.verify(10_000);
+    log(`[${system.name}] loss check: ${fmtInt(result.loss.acked)} acked 1:1 sends, lost ${result.loss.lost}, duplicates ${result.loss.duplicates}, misrouted ${result.loss.misrouted}, order violations ${result.loss.orderViolations}, disconnects ${result.loss.disconnects}`);
+    return result;
+  } finally {
+    await fleet?.stop();
+    await system.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const s = compareSettings(process.argv.slice(2), process.env);
+  const machine = machineFacts();
+  log(`compare bench (${s.quick ? 'quick' : 'full'}): ${fmtMachine(machine)}; ${fmtInt(s.users)} users over ${s.workers} load generators`);
+  const dir = makeTempDir('spear-compare-');
+  const e: Engine = {};
+  const cleanup = cleanupOnce(async () => {
+    await e.kafka?.stop();
+    await e.redis?.stop();
+    await e.zk?.stop();
+    removeTempDir(dir);
+  });
+  try {
+    e.zk = await startZooKeeper({ dir: join(dir, 'zookeeper') });
+    e.redis = await startRedis({ dir: join(dir, 'redis') });
+    e.kafka = await startKafka({ dir: join(dir, 'kafka') });
+    const engines: Engines = { zookeeper: e.zk.connectString, redisUrl: e.redis.url, kafkaBrokers: e.kafka.brokers };
+    const enginePids = { redis: e.redis.pid, kafka: e.kafka.pid };
+    let k = 0;
+    const fanout = async (fleet: ClientFleet, pids: Record<string, number>, label: string) => {
+      const joined = await fleet.join(GROUP);
+      log(`[${label}] ${fmtInt(joined.members)} members joined ${GROUP}, ${joined.failed} failed`);
+      return ramp(`[${label}] fan-out`, pids, s.fanoutRates, joined.members, (rate) => fleet.fanout(++k, GROUP, rate, s.stepSeconds, s.drainMs));
+    };
+    const direct = (fleet: ClientFleet, rate: number) => fleet.direct(++k, rate, s.stepSeconds, s.drainMs);
+
+    const b0 = await phase(s, () => startB0(engines), { redis: e.redis.pid }, async (fleet, pids, r) => {
+      r.ramp = await ramp('[b0] 1:1', pids, s.rates, 1, (rate) => direct(fleet, rate));
+      r.halfRate = Math.max(1, Math.round(r.ramp.peak / 2));
+      r.atHalfOfB0 = await measureStep('[b0] 1:1 at 50% of its saturation', pids, r.halfRate, 1, () => direct(fleet, r.halfRate!));
+      r.fanout = await fanout(fleet, pids, 'b0');
+    });
+    const halfRate = b0.halfRate ?? s.rates[0]!;
+    const spearRedis = await phase(s, () => startSpear(engines, 'redis', join(dir, 'spear-redis'), s.users + 1000), enginePids, async (fleet, pids, r) => {
+      r.ramp = await ramp('[spear-redis] 1:1', pids, s.rates, 1, (rate) => direct(fleet, rate));
+      r.halfRate = halfRate;
+      r.atHalfOfB0 = await measureStep("[spear-redis] 1:1 at 50% of B0's saturation", pids, halfRate, 1, () => direct(fleet, halfRate));
+      r.atBusRate = await measureStep('[spear-redis] 1:1 at the bus comparison rate', pids, s.busRate, 1, () => direct(fleet, s.busRate));
+      r.fanout = await fanout(fleet, pids, 'spear-redis');
+    });
+    const spearKafka = await phase(s, () => startSpear(engines, 'kafka', join(dir, 'spear-kafka'), s.users + 1000), enginePids, async (fleet, pids, r) => {
+      r.atBusRate = await measureStep('[spear-kafka] 1:1 at the bus comparison rate', pids, s.busRate, 1, () => direct(fleet, s.busRate));
+    });
+    await cleanup();
+
+    const results: CompareResults = { machine, settings: s, systems: { b0, spearRedis, spearKafka }, idle: s.idleConnections > 0 ? await idleCapacity(s.idleConnections) : undefined };
+    for (const line of summarize(results)) log(line);
+    if (!s.quick) writeReport(results);
+    const problems = problemsOf(results);
+    for (const p of problems) log(`PROBLEM: ${p}`);
+    if (problems.length > 0) process.exitCode = 1;
+  } finally {
+    await cleanup();
+  }
+}
+
+/** Scenario 3 runs as its own bench (it needs one node and its own holders); its last line is JSON. */
+function idleCapacity(connections: number): Promise<CompareResults['idle']> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'idle-capacity.bench.ts')], { env: { ...process.env, BENCH_IDLE_CONNECTIONS: String(connections) }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      process.stdout.write(chunk);
+      out += chunk.toString();
+    });
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`idle capacity bench exited with ${code}`));
+      const last = out.trim().split('\n').at(-1) ?? '';
+      try {
+        resolve(JSON.parse(last) as CompareResults['idle']);
+      } catch {
+        reject(new Error(`idle capacity bench: no JSON line at the end (${last.slice(0, 200)})`));
+      }
+    });
+  });
+}
+
+
+main().catch((error: unknown) => {
+  log(`compare bench failed: ${error instanceof Error ? error.stack : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,87 @@
+/**
+ * The measured steps of the comparison benches, the same for every system:
+ * an open-loop ramp of offered rates that stops after the first saturated
+ * step, and single steps at a fixed rate. Each step records the CPU of every
+ * process of the system, of the load generators and of the engines (/proc),
+ * and how busy the whole machine was, so a reader can tell the system's
+ * limit from the machine's.
+ */
+import { machineBusyUs, procCpuUs } from '@spear/testing';
+import { log } from '../rpc/measure';
+import type { StepResult } from './client-fleet';
+import { fmtLatencyMs } from './histogram';
+
+export interface StepSettings {
+  seconds: number;
+  drainMs: number;
+}
+
+export interface MeasuredStep extends StepResult {
+  /** Offered messages per second (for fan-out: publishes per second times members). */
+  offered: number;
+  /** CPUs used per process during the step's window (1 = one full CPU); `machine` is the whole box. */
+  cpu: Record<string, number>;
+  saturated: boolean;
+}
+
+export interface RampResult {
+  steps: MeasuredStep[];
+  /** The highest delivered msgs/s of a step delivered in full (>= 95%) with p99 under the bound; 0 if none. */
+  bestUnderP99: number;
+  /** The highest delivered msgs/s of any step. */
+  peak: number;
+}
+
+export const P99_BOUND_MS = 100;
+
+/** Runs `run` while reading the CPU of `pids` around it. */
+export async function withCpu(pids: Record<string, number>, run: () => Promise<StepResult>): Promise<{ result: StepResult; cpu: Record<string, number> }> {
+  const before = Object.fromEntries(Object.entries(pids).map(([n, p]) => [n, procCpuUs(p)]));
+  const busyBefore = machineBusyUs();
+  const t0 = performance.now();
+  const result = await run();
+  const us = (performance.now() - t0) * 1000;
+  const cpu: Record<string, number> = {};
+  for (const [n, p] of Object.entries(pids)) cpu[n] = Math.round(((procCpuUs(p) - before[n]!) / us) * 100) / 100;
+  cpu.machine = Math.round(((machineBusyUs() - busyBefore) / us) * 100) / 100;
+  return { result, cpu };
+}
+
+const fmtCpu = (cpu: Record<string, number>) =>
+  Object.entries(cpu)
+    .map(([n, c]) => `${n} ${c}`)
+    .join(', ');
+
+function isSaturated(s: StepResult, offered: number): boolean {
+  return s.deliveredPerSecond < offered * 0.9 || s.latency.p99 > 1000 || s.unsettled > 0 || s.undelivered > 0;
+}
+
+/** One step at `rate`; `members` is 1 for 1:1 traffic, the group size for fan-out. */
+export async function measureStep(label: string, pids: Record<string, number>, rate: number, members: number, run: () => Promise<StepResult>): Promise<MeasuredStep> {
+  const { result, cpu } = await withCpu(pids, run);
+  const offered = rate * members;
+  const step: MeasuredStep = { ...result, offered, cpu, saturated: isSaturated(result, offered) };
+  const refused = Object.keys(result.refused).length > 0 ? `, refused ${JSON.stringify(result.refused)}` : '';
+  log(
+    `  ${label} ${rate}/s${members > 1 ? ` x ${members}` : ''}: delivered ${result.deliveredPerSecond}/s, ${fmtLatencyMs(result.latency)} (n=${result.latency.count}), ` +
+      `sent ${result.sent}, acked ${result.acked}${refused}, unsettled ${result.unsettled}, undelivered ${result.undelivered}, lag ${result.maxLagMs} ms; CPUs ${fmtCpu(cpu)}${step.saturated ? ' SATURATED' : ''}`,
+  );
+  return step;
+}
+
+/** Steps through `rates` until one saturates (that one is kept too). */
+export async function ramp(label: string, pids: Record<string, number>, rates: number[], members: number, run: (rate: number, k: number) => Promise<StepResult>): Promise<RampResult> {
+  const steps: MeasuredStep[] = [];
+  for (const [k, rate] of rates.entries()) {
+    const step = await measureStep(label, pids, rate, members, () => run(rate, k));
+    steps.push(step);
+    if (step.saturated) break;
+  }
+  const good = steps.filter((s) => s.deliveredPerSecond >= s.offered * 0.95 && s.latency.p99 < P99_BOUND_MS && s.unsettled === 0 && s.undelivered === 0);
+  return {
+    steps,
+    bestUnderP99: Math.max(0, ...good.map((s) => s.deliveredPerSecond)),
+    peak: Math.max(0, ...steps.map((s) => s.deliveredPerSecond)),
+  };
+}
+

@@ -1,0 +1,74 @@
+/**
+ * What `npm run bench` (full) and `npm run bench:quick` (small, in CI: it
+ * checks that every message arrived, not speed) run. Each field can be
+ * overridden with an environment variable (named in `ENV`).
+ */
+export interface CompareSettings {
+  quick: boolean;
+  users: number;
+  workers: number;
+  /** Connections in flight per worker during the connect storm. */
+  concurrency: number;
+  /** Scenario 1: offered 1:1 msgs/s, in order, until one saturates. */
+  rates: number[];
+  stepSeconds: number;
+  drainMs: number;
+  /** Scenario 2: publishes per second to the one group of every user. */
+  fanoutRates: number[];
+  /** Scenario 4: the offered rate at which the Kafka and Redis buses are compared. */
+  busRate: number;
+  /** Scenario 3: connections on one node (0 skips it). */
+  idleConnections: number;
+}
+
+const FULL: CompareSettings = {
+  quick: false,
+  users: 10_000,
+  workers: 4,
+  concurrency: 250,
+  rates: [1000, 2000, 3000, 4000, 6000, 8000, 10_000, 12_000, 16_000, 20_000],
+  stepSeconds: 5,
+  drainMs: 15_000,
+  fanoutRates: [1, 2, 5, 10, 20, 40, 80, 160],
+  busRate: 1000,
+  idleConnections: 19_000,
+};
+
+const QUICK: CompareSettings = {
+  quick: true,
+  users: 400,
+  workers: 2,
+  concurrency: 50,
+  rates: [200, 400],
+  stepSeconds: 2,
+  drainMs: 10_000,
+  fanoutRates: [2, 5],
+  busRate: 200,
+  idleConnections: 400,
+};
+
+const ENV: Record<keyof Omit<CompareSettings, 'quick'>, string> = {
+  users: 'BENCH_USERS',
+  workers: 'BENCH_WORKERS',
+  concurrency: 'BENCH_CONCURRENCY',
+  rates: 'BENCH_RATES',
+  stepSeconds: 'BENCH_STEP_SECONDS',
+  drainMs: 'BENCH_DRAIN_MS',
+  fanoutRates: 'BENCH_FANOUT_RATES',
+  busRate: 'BENCH_BUS_RATE',
+  idleConnections: 'BENCH_IDLE_CONNECTIONS',
+};
+
+export function compareSettings(argv: string[], env: NodeJS.ProcessEnv): CompareSettings {
+  const s: CompareSettings = { ...(argv.includes('--quick') ? QUICK : FULL) };
+  for (const [field, name] of Object.entries(ENV) as Array<[keyof typeof ENV, string]>) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const values = raw.split(',').map(Number);
+    if (values.some((v) => !Number.isFinite(v) || v < 0)) throw new Error(`${name}=${raw}: expected non-negative numbers`);
+    (s as unknown as Record<string, unknown>)[field] = Array.isArray(s[field]) ? values : values[0];
+  }
+  if (s.workers < 1 || s.users < 4 * s.workers) throw new Error('BENCH_USERS must be at least 4 per worker');
+  if (Math.ceil(s.users / s.workers) > 18_000) throw new Error('more than 18,000 users per worker: the machine allows 20,000 file descriptors per process');
+  return s;
+}

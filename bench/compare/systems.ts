@@ -1,0 +1,91 @@
+/**
+ * The systems the comparison benches run side by side, on the same engines:
+ * Spear (idgen, ticket and two spear nodes from the built bundles, with the
+ * Redis or the Kafka bus) and the baseline B0 (two plain socket.io processes
+ * with @socket.io/redis-adapter, bench/baseline/b0-server.ts).
+ * Rate limits are raised out of the way in Spear's profile: the bench offers
+ * load on purpose, and B0 has none.
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { freePort, launchCluster, writeClusterProfile, type ClusterHandle } from '@spear/testing';
+import { IpcChild } from '../support/ipc-child';
+import type { Connector } from './connect-user';
+
+export interface Engines {
+  zookeeper: string;
+  redisUrl: string;
+  kafkaBrokers?: string[];
+}
+
+export interface SystemUnderTest {
+  name: string;
+  connector: Connector;
+  /** The server-side processes whose CPU counts, by name. */
+  pids: Record<string, number>;
+  /** Whether receivers ack 1:1 messages (Spear's inbox needs it; B0 has no inbox). */
+  acks: boolean;
+  stop(): Promise<void>;
+}
+
+const OPEN_LIMITS = (maxConnections: number) => ({
+  ticket: { rateLimit: { perUid: { limit: 1e9, windowMs: 60_000 }, perIp: { limit: 1e9, windowMs: 60_000 } } },
+  spear: { maxConnections, rateLimit: { eventsPerSecond: 1e6, burst: 1e6, strikes: 1e6 } },
+});
+
+export async function startSpear(engines: Engines, bus: 'redis' | 'kafka', dir: string, maxConnections: number): Promise<SystemUnderTest> {
+  const jwtSecret = randomBytes(24).toString('hex');
+  const profileDir = await writeClusterProfile({ dir, engines, bus, spearNodes: 2, overrides: { ...OPEN_LIMITS(maxConnections), secrets: { jwtSecret } } });
+  const cluster: ClusterHandle = await launchCluster({ profileDir, dir, apps: ['idgen', 'ticket', 'spear'] });
+  try {
+    await untilTicketSees(cluster.ticketUrl, 2);
+  } catch (error) {
+    await cluster.stop();
+    throw error;
+  }
+  const pid = (name: string) => cluster.service(name).pid;
+  return {
+    name: `spear-${bus}`,
+    connector: { kind: 'spear', ticketUrl: cluster.ticketUrl, jwtSecret },
+    pids: { 'spear-1': pid('spear-spear-1'), 'spear-2': pid('spear-spear-2'), ticket: pid('ticket'), idgen: pid('idgen') },
+    acks: true,
+    stop: () => cluster.stop(),
+  };
+}
+
+/** ticket's ring fills from a ZooKeeper watch: wait until it sees every node. */
+async function untilTicketSees(ticketUrl: string, nodes: number): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const body = (await (await fetch(`${ticketUrl}/v1/nodes`)).json()) as { nodes: unknown[] };
+    if (body.nodes.length === nodes) return;
+    if (Date.now() > deadline) throw new Error(`ticket sees ${body.nodes.length} spear nodes, wanted ${nodes}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+type FromB0 = { type: 'ready'; port: number } | { type: 'error'; message: string };
+
+export async function startB0(engines: Engines, processes = 2): Promise<SystemUnderTest> {
+  const servers: Array<IpcChild<{ type: 'stop' }, FromB0>> = [];
+  const urls: string[] = [];
+  try {
+    for (let i = 0; i < processes; i++) {
+      const port = await freePort();
+      servers.push(await IpcChild.start(join(__dirname, '../baseline/b0-server.ts'), 'b0', { B0_PORT: String(port), B0_REDIS_URL: engines.redisUrl }));
+      urls.push(`http://127.0.0.1:${port}`);
+    }
+  } catch (error) {
+    await Promise.all(servers.map((s) => s.stop()));
+    throw error;
+  }
+  return {
+    name: 'b0',
+    connector: { kind: 'b0', urls },
+    pids: Object.fromEntries(servers.map((s, i) => [`b0-${i + 1}`, s.pid])),
+    acks: false,
+    stop: async () => {
+      await Promise.all(servers.map((s) => s.stop()));
+    },
+  };
+}
