@@ -36,6 +36,16 @@ describe('delivery stores on a real Redis', () => {
     expect(await inbox.read('nobody')).toEqual([]);
   });
 
+  it('inbox: add answers where the recipient is connected, also for a repeated id', async () => {
+    const inbox = new Inbox(redis, 10, 600);
+    expect(await inbox.add(msg('21', 'carol'))).toEqual([]);
+    await new RouteTable(redis, 'node-x', 30).online('carol');
+    await new RouteTable(redis, 'node-y', 30).online('carol');
+    expect((await inbox.add(msg('22', 'carol'))).sort()).toEqual(['node-x', 'node-y']);
+    expect((await inbox.add(msg('22', 'carol'))).sort()).toEqual(['node-x', 'node-y']);
+    expect((await inbox.read('carol')).map((m) => m.id)).toEqual(['21', '22']);
+  });
+
   it('group history: since returns what followed; history_gone once trimmed past it', async () => {
     const history = new GroupHistory(redis, 3, 600);
     for (const id of ['101', '102', '103']) await history.append({ id, group: 'g', from: 'a', body: id, ts: 1 });

@@ -1,9 +1,15 @@
 import type Redis from 'ioredis';
 import type { MsgEvent } from '@spear/protocol';
+import { routeKey } from './route-table';
 
-/** Adds a message and keeps at most `cap` (oldest dropped); a repeated id is stored once. */
+/**
+ * Adds a message and keeps at most `cap` (oldest dropped); a repeated id is
+ * stored once. Returns the nodes where the recipient is connected (its route
+ * set, KEYS[4]): the route shares the user's hash slot, so storing and
+ * looking up where to forward is one command and one round trip.
+ */
 const ADD = `
-if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return redis.call('SMEMBERS', KEYS[4]) end
 local seq = redis.call('INCR', KEYS[3])
 redis.call('ZADD', KEYS[2], seq, ARGV[1])
 local n = redis.call('ZCARD', KEYS[2])
@@ -13,7 +19,7 @@ if n > cap then
   for i = 1, #old, 2 do redis.call('HDEL', KEYS[1], old[i]) end
 end
 for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[4]) end
-return 1`;
+return redis.call('SMEMBERS', KEYS[4])`;
 
 /** Removes acked ids from both the order and the messages (unknown ids are ignored). */
 const ACK = `
@@ -25,7 +31,8 @@ return 0`;
  * Each user's inbox of 1:1 messages not yet acked, in Redis: a hash of
  * id -> message and a sorted set keeping write order.
  * Guarantee: once `add` resolves, the message is stored (Redis has it) and is
- * returned by `read` until acked, trimmed past the cap, or expired.
+ * returned by `read` until acked, trimmed past the cap, or expired; what it
+ * resolves to is where the recipient was connected at that moment (see RouteTable).
  * Order: write order, which per sender is send order (sends are serialized
  * per connection).
  */
@@ -35,13 +42,14 @@ export class Inbox {
     private readonly cap: number,
     private readonly ttlSeconds: number,
   ) {
-    redis.defineCommand('spearInboxAdd', { numberOfKeys: 3, lua: ADD });
+    redis.defineCommand('spearInboxAdd', { numberOfKeys: 4, lua: ADD });
     redis.defineCommand('spearInboxAck', { numberOfKeys: 2, lua: ACK });
   }
 
-  async add(message: MsgEvent): Promise<void> {
+  /** Stores `message`; resolves to the node ids holding a connection of its recipient. */
+  add(message: MsgEvent): Promise<string[]> {
     const k = keys(message.to);
-    await (this.redis as unknown as InboxCommands).spearInboxAdd(k.hash, k.order, k.seq, message.id, JSON.stringify(message), this.cap, this.ttlSeconds);
+    return (this.redis as unknown as InboxCommands).spearInboxAdd(k.hash, k.order, k.seq, routeKey(message.to), message.id, JSON.stringify(message), this.cap, this.ttlSeconds);
   }
 
   /** Every unacked message of `uid`, oldest first. */
@@ -62,7 +70,7 @@ export class Inbox {
 }
 
 interface InboxCommands {
-  spearInboxAdd(hash: string, order: string, seq: string, id: string, json: string, cap: number, ttl: number): Promise<number>;
+  spearInboxAdd(hash: string, order: string, seq: string, route: string, id: string, json: string, cap: number, ttl: number): Promise<string[]>;
   spearInboxAck(hash: string, order: string, ...ids: string[]): Promise<number>;
 }
 

@@ -3,7 +3,6 @@ import type { GroupEvent, MsgEvent } from '@spear/protocol';
 import type { GroupHistory } from './group-history';
 import type { Inbox } from './inbox';
 import { NodeBatcher } from './node-batcher';
-import type { RouteReader } from './route-table';
 
 /**
  * How long an ack waits for its forward to leave: a bus that is down (Kafka
@@ -36,7 +35,6 @@ export class MessageRouter {
   constructor(
     private readonly inbox: Inbox,
     private readonly history: GroupHistory,
-    private readonly routes: RouteReader,
     private readonly bus: Bus,
     /** When this process is a spear node: deliver to local sessions without the bus. */
     private readonly local?: { nodeId: string; deliver(envelope: Envelope): void },
@@ -47,8 +45,8 @@ export class MessageRouter {
   }
 
   async toUser(message: MsgEvent): Promise<void> {
-    await this.inbox.add(message);
-    const nodes = await this.routes.nodesOf(message.to);
+    // One script stores the message and reads where its recipient is connected.
+    const nodes = await this.inbox.add(message);
     await this.forward(nodes, { t: 'msg', p: message });
   }
 

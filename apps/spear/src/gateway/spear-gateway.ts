@@ -75,7 +75,7 @@ export class SpearGateway {
     const history = new GroupHistory(ctx.redis, delivery.groupHistory.cap, delivery.groupHistory.ttlSeconds);
     const ids = new PrefetchingIdSource(ctx.rpc, { batch: 4096 });
     void ids.warm().catch((e: unknown) => ctx.logger.warn({ err: String(e) }, 'idgen not reachable yet; ids will be fetched on first use'));
-    const router = new MessageRouter(inbox, history, routes, bus, { nodeId, deliver: (e) => sessions.deliver(e) }, spear.batchWindowMs);
+    const router = new MessageRouter(inbox, history, bus, { nodeId, deliver: (e) => sessions.deliver(e) }, spear.batchWindowMs);
     await bus.start(
       nodeId,
       (envelope) => {

@@ -22,7 +22,6 @@ export class PushService {
     this.router = new MessageRouter(
       new Inbox(ctx.redis, delivery.inbox.cap, delivery.inbox.ttlSeconds),
       new GroupHistory(ctx.redis, delivery.groupHistory.cap, delivery.groupHistory.ttlSeconds),
-      this.routes,
       bus,
     );
     this.ids = new PrefetchingIdSource(ctx.rpc, { batch: 1024 });
