@@ -19,7 +19,7 @@
  * when anything is left undelivered).
  */
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { makeTempDir, removeTempDir, startKafka, startRedis, startZooKeeper, type KafkaHandle, type RedisHandle, type ZooKeeperHandle } from '@spear/testing';
 import { cleanupOnce, fmtInt, fmtMachine, log, machineFacts } from '../rpc/measure';
 import { ClientFleet, type ConnectResult } from './client-fleet';
@@ -30,6 +30,11 @@ import { compareSettings, type CompareSettings } from './settings';
 import { startB0, startSpear, type Engines, type SystemUnderTest } from './systems';
 
 const GROUP = 'bench-all';
+/** A folder: V8 CPU profiles of both spear nodes (Redis bus) during the step at 50% of B0's saturation. */
+const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
+
+/** Starts (first call) and writes (second call) the profiles of the nodes run by profilingDist. */
+const toggleProfiler = (pids: number[]) => pids.forEach((pid) => process.kill(pid, 'SIGUSR2'));
 
 interface Engine {
   zk?: ZooKeeperHandle;
@@ -95,10 +100,16 @@ async function main(): Promise<void> {
       r.fanout = await fanout(fleet, pids, 'b0');
     });
     const halfRate = b0.halfRate ?? s.rates[0]!;
-    const spearRedis = await phase(s, () => startSpear(engines, 'redis', join(dir, 'spear-redis'), s.users + 1000), enginePids, async (fleet, pids, r) => {
+    const spearRedis = await phase(s, () => startSpear(engines, 'redis', join(dir, 'spear-redis'), s.users + 1000, CPU_PROF), enginePids, async (fleet, pids, r) => {
       r.ramp = await ramp('[spear-redis] 1:1', pids, s.rates, 1, (rate) => direct(fleet, rate));
       r.halfRate = halfRate;
+      const nodes = [pids['spear-1']!, pids['spear-2']!];
+      if (CPU_PROF) toggleProfiler(nodes);
       r.atHalfOfB0 = await measureStep("[spear-redis] 1:1 at 50% of B0's saturation", pids, halfRate, 1, () => direct(fleet, halfRate));
+      if (CPU_PROF) {
+        toggleProfiler(nodes);
+        log(`[spear-redis] CPU profiles of that step (profiling slows the nodes down) go to ${CPU_PROF}`);
+      }
       r.atBusRate = await measureStep('[spear-redis] 1:1 at the bus comparison rate', pids, s.busRate, 1, () => direct(fleet, s.busRate));
       r.fanout = await fanout(fleet, pids, 'spear-redis');
     });

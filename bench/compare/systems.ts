@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { freePort, launchCluster, writeClusterProfile, type ClusterHandle } from '@spear/testing';
+import { profilingDist } from '../spear/profiling-dist';
 import { IpcChild } from '../support/ipc-child';
 import type { Connector } from './connect-user';
 
@@ -33,10 +34,12 @@ const OPEN_LIMITS = (maxConnections: number) => ({
   spear: { maxConnections, rateLimit: { eventsPerSecond: 1e6, burst: 1e6, strikes: 1e6 } },
 });
 
-export async function startSpear(engines: Engines, bus: 'redis' | 'kafka', dir: string, maxConnections: number): Promise<SystemUnderTest> {
+/** `cpuProfileDir`: spear nodes run from a wrapper that profiles between two SIGUSR2 (bench/spear/profiling-dist.ts). */
+export async function startSpear(engines: Engines, bus: 'redis' | 'kafka', dir: string, maxConnections: number, cpuProfileDir?: string): Promise<SystemUnderTest> {
   const jwtSecret = randomBytes(24).toString('hex');
   const profileDir = await writeClusterProfile({ dir, engines, bus, spearNodes: 2, overrides: { ...OPEN_LIMITS(maxConnections), secrets: { jwtSecret } } });
-  const cluster: ClusterHandle = await launchCluster({ profileDir, dir, apps: ['idgen', 'ticket', 'spear'] });
+  const profiling = cpuProfileDir ? { distDir: profilingDist(dir, cpuProfileDir), env: { BENCH_CPU_PROF_DIR: cpuProfileDir, BENCH_CPU_PROF_TAG: `compare-${bus}` } } : {};
+  const cluster: ClusterHandle = await launchCluster({ profileDir, dir, apps: ['idgen', 'ticket', 'spear'], ...profiling });
   try {
     await untilTicketSees(cluster.ticketUrl, 2);
   } catch (error) {
