@@ -31,6 +31,8 @@ describe('client SDK failover before ZooKeeper notices a crashed node', () => {
     console.log(`reconnected to spear-1 ${movedAfter} ms after spear-2 was killed; ticket lists ${listed.join(', ')}`);
     expect(listed).toContain('spear-2');
     expect(movedAfter).toBeLessThan(5000);
+    // The dropped connection alone made it avoid spear-2: the first attempt already went to spear-1.
+    expect(user.events.filter((e) => e.startsWith('reconnecting:'))).toEqual(['reconnecting:disconnect']);
     // And it works there.
     const sent = await user.client.send(user.client.uid, 'to myself');
     await until(() => user!.msgs.some((m) => m.id === sent.id));

@@ -29,6 +29,8 @@ export interface LinkHooks {
 
 /** How long a node that could not be reached is left out of ticket requests (unless reached meanwhile). */
 const AVOID_UNREACHABLE_MS = 10_000;
+/** socket.io's disconnect reason when the server closed the connection (the node is alive). */
+const SERVER_CLOSED = 'io server disconnect';
 /** The most node ids one ticket request names in `avoid` (ticket refuses more than 16). */
 const MAX_AVOID = 8;
 
@@ -43,7 +45,8 @@ interface Waiter {
  * (make-before-break: the old one stays in use until the new one is ready).
  * Every session gets a fresh ticket. One reconnect loop at a time. A node
  * that could not be reached is named in the next ticket requests' `avoid`
- * for a while, so clients of a crashed node move on at once.
+ * for a while, so clients of a crashed node move on at once; so is a node
+ * whose connection dropped without the server closing it.
  */
 export class Link {
   private current?: Session;
@@ -151,7 +154,7 @@ export class Link {
     const session = new Session(ticket.node.url, ticket.ticket, transports, {
       onDelivery: (kind, payload) => this.hooks.onDelivery(kind, payload),
       onMigrate: (s, event) => this.onMigrate(s, event),
-      onLost: (s) => this.onLost(s),
+      onLost: (s, reason) => this.onLost(s, reason),
     });
     this.opening.add(session);
     let reached = false;
@@ -167,10 +170,7 @@ export class Link {
       // another one until ZooKeeper catches up, rather than retrying it.
       // Only a node we never got to: a failure after ready (a rejoin timing out) says nothing about it.
       const code = asSpearError(error).code;
-      if (!reached && (code === 'network' || code === 'timeout')) {
-        this.unreachable.delete(ticket.node.id);
-        this.unreachable.set(ticket.node.id, Date.now() + AVOID_UNREACHABLE_MS);
-      }
+      if (!reached && (code === 'network' || code === 'timeout')) this.avoid(ticket.node.id);
       session.close();
       throw error;
     } finally {
@@ -198,11 +198,23 @@ export class Link {
     this.reconnect('migrate', migrateDelay(event.retryAfterMs, this.options.backoff));
   }
 
-  private onLost(session: Session): void {
+  private onLost(session: Session, reason: string): void {
     if (session !== this.current) return;
     // Calls wait for the next session from now on; a running loop (a migrate) will provide it.
     this.current = undefined;
+    // Closed without the server saying so (a crash, a network failure): the node may be gone, and ticket
+    // names it again until ZooKeeper notices (its session timeout). Asking for another node at once
+    // saves every client of a crashed node a ticket and a failed connection, which is what a mass
+    // reconnect costs. If the node was fine after all, the user is served elsewhere (messages follow
+    // the route table) and is moved back at the next ring change or reconnect after the avoid window.
+    if (reason !== SERVER_CLOSED && session.ready) this.avoid(session.ready.node);
     this.reconnect('disconnect', backoffDelay(0, this.options.backoff));
+  }
+
+  /** Leaves `node` out of ticket requests for AVOID_UNREACHABLE_MS (newest last: the list is trimmed from the front). */
+  private avoid(node: string): void {
+    this.unreachable.delete(node);
+    this.unreachable.set(node, Date.now() + AVOID_UNREACHABLE_MS);
   }
 
   private sleep(ms: number): Promise<void> {
