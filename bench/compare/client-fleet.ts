@@ -23,6 +23,8 @@ export interface ConnectResult {
   nodes: Record<string, number>;
   crossPairs: number;
   samePairs: number;
+  /** CPUs used per process while connecting (set by the caller). */
+  cpu?: Record<string, number>;
 }
 
 export interface StepResult {

@@ -25,7 +25,7 @@ import { cleanupOnce, fmtInt, fmtMachine, log, machineFacts } from '../rpc/measu
 import { ClientFleet, type ConnectResult } from './client-fleet';
 import { fmtLatencyMs } from './histogram';
 import { problemsOf, summarize, writeReport, type CompareResults, type SystemResult } from './report';
-import { measureStep, ramp } from './scenarios';
+import { fmtCpu, measureStep, ramp, withCpu } from './scenarios';
 import { compareSettings, type CompareSettings } from './settings';
 import { startB0, startSpear, type Engines, type SystemUnderTest } from './systems';
 
@@ -47,14 +47,15 @@ async function phase(s: CompareSettings, start: () => Promise<SystemUnderTest>, 
   const system = await start();
   let fleet: ClientFleet | undefined;
   try {
-    fleet = await ClientFleet.start(s.workers);
+    const clients = (fleet = await ClientFleet.start(s.workers));
     const pids = { ...system.pids, ...Object.fromEntries(fleet.pids.map((p, i) => [`gen-${i + 1}`, p])), ...enginePids };
     log(`[${system.name}] up (${Object.entries(system.pids).map(([n, p]) => `${n} ${p}`).join(', ')}); connecting ${fmtInt(s.users)} users at once`);
     const uids = Array.from({ length: s.users }, (_, i) => `${system.name}-u${i}`);
-    const connect: ConnectResult = await fleet.connect(system, uids, s.concurrency);
+    const { result: connect, cpu } = await withCpu<ConnectResult>(pids, () => clients.connect(system, uids, s.concurrency));
+    connect.cpu = cpu;
     log(
       `[${system.name}] connect storm: ${fmtInt(connect.connected)} ready in ${(connect.allReadyMs / 1000).toFixed(2)} s (${fmtLatencyMs(connect.readyMs)} to ready), ` +
-        `failed ${connect.failed}${connect.firstError ? ` (first: ${connect.firstError})` : ''}; nodes ${JSON.stringify(connect.nodes)}; pairs ${connect.crossPairs} across nodes, ${connect.samePairs} within`,
+        `failed ${connect.failed}${connect.firstError ? ` (first: ${connect.firstError})` : ''}; CPUs ${fmtCpu(cpu)}; nodes ${JSON.stringify(connect.nodes)}; pairs ${connect.crossPairs} across nodes, ${connect.samePairs} within`,
     );
     const result: SystemResult = { name: system.name, connect };
     if (connect.failed === 0) await body(fleet, pids, result);

@@ -35,7 +35,7 @@ export interface RampResult {
 export const P99_BOUND_MS = 100;
 
 /** Runs `run` while reading the CPU of `pids` around it. */
-export async function withCpu(pids: Record<string, number>, run: () => Promise<StepResult>): Promise<{ result: StepResult; cpu: Record<string, number> }> {
+export async function withCpu<T>(pids: Record<string, number>, run: () => Promise<T>): Promise<{ result: T; cpu: Record<string, number> }> {
   const before = Object.fromEntries(Object.entries(pids).map(([n, p]) => [n, procCpuUs(p)]));
   const busyBefore = machineBusyUs();
   const t0 = performance.now();
@@ -47,7 +47,7 @@ export async function withCpu(pids: Record<string, number>, run: () => Promise<S
   return { result, cpu };
 }
 
-const fmtCpu = (cpu: Record<string, number>) =>
+export const fmtCpu = (cpu: Record<string, number>) =>
   Object.entries(cpu)
     .map(([n, c]) => `${n} ${c}`)
     .join(', ');
