@@ -1,0 +1,107 @@
+/**
+ * Scenario 3, second part (issue #7): BENCH_IDLE_NODES spear nodes (4) on this
+ * one machine with BENCH_IDLE_PER_NODE idle connections each (19,000): how
+ * many connect, and the memory of every node and of the whole cluster.
+ * `node --import tsx bench/compare/idle-four-nodes.bench.ts` (~5 min; needs the app bundles).
+ *
+ * idgen, ticket and the nodes from the bundles; users get tickets (their
+ * tokens are HS256 JWTs) and connect where ticket says, so the ring decides
+ * how many land on each node (not exactly 19,000 each). The holders
+ * (idle-holder.ts) are BENCH_IDLE_NODES * 2 processes of at most ~10,000
+ * connections each, each on its own loopback source address.
+ * Progress lines, a `RESULT ...` line, a final JSON line.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { launchCluster, makeTempDir, removeTempDir, rssBytes, startRedis, startZooKeeper, writeClusterProfile, type RedisHandle } from '@spear/testing';
+import { fmtInt, fmtMachine, log, machineFacts } from '../rpc/measure';
+import { signJwt } from './connect-user';
+import type { HolderReport, ToHolder } from './idle-holder';
+
+const NODES = Number(process.env.BENCH_IDLE_NODES ?? 4);
+const PER_NODE = Number(process.env.BENCH_IDLE_PER_NODE ?? 19_000);
+const HOLDERS = NODES * 2;
+const MiB = 1048576;
+
+function holder(): ChildProcess {
+  const child = fork(join(__dirname, 'idle-holder.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  child.on('error', () => undefined);
+  return child;
+}
+
+const answer = (child: ChildProcess, m: ToHolder) =>
+  new Promise<HolderReport>((resolve, reject) => {
+    child.once('message', (r: HolderReport) => resolve(r));
+    child.once('exit', () => reject(new Error('holder exited')));
+    child.send(m);
+  });
+
+async function main(): Promise<void> {
+  const machine = machineFacts();
+  const total = NODES * PER_NODE;
+  log(`idle capacity, ${NODES} nodes: ${fmtMachine(machine)}; ${fmtInt(total)} connections from ${HOLDERS} processes`);
+  const dir = makeTempDir('spear-idle4-');
+  const zk = await startZooKeeper({ dir: join(dir, 'zookeeper') });
+  let redis: RedisHandle | undefined;
+  const holders: ChildProcess[] = [];
+  try {
+    redis = await startRedis({ dir: join(dir, 'redis') });
+    const jwtSecret = randomBytes(24).toString('hex');
+    const profileDir = await writeClusterProfile({
+      dir,
+      engines: { zookeeper: zk.connectString, redisUrl: redis.url },
+      spearNodes: NODES,
+      overrides: { secrets: { jwtSecret }, spear: { maxConnections: PER_NODE * 2 }, ticket: { rateLimit: { perUid: { limit: 1e9, windowMs: 60_000 }, perIp: { limit: 1e9, windowMs: 60_000 } } } },
+    });
+    const cluster = await launchCluster({ profileDir, dir, apps: ['idgen', 'ticket', 'spear'] });
+    try {
+      const nodes = Array.from({ length: NODES }, (_, i) => cluster.service(`spear-spear-${i + 1}`));
+      for (let seen = 0; seen < NODES; await new Promise((r) => setTimeout(r, 100))) seen = ((await (await fetch(`${cluster.ticketUrl}/v1/nodes`)).json()) as { nodes: unknown[] }).nodes.length;
+      const rss = () => nodes.map((n) => rssBytes(n.pid));
+      const before = rss();
+      const users = Array.from({ length: total }, (_, i) => ({ uid: `idle4-${i}`, token: signJwt(`idle4-${i}`, jwtSecret) }));
+      const share = Math.ceil(total / HOLDERS);
+      const started = Date.now();
+      for (let i = 0; i < HOLDERS; i++) holders.push(holder());
+      const progress = setInterval(() => log(`  ... ${((Date.now() - started) / 1000).toFixed(0)} s, node RSS ${rss().map((b) => Math.round(b / MiB)).join(' / ')} MiB`), 15_000);
+      const reports = await Promise.all(holders.map((h, i) => answer(h, { type: 'connect', mode: 'spear', url: cluster.ticketUrl, users: users.slice(i * share, (i + 1) * share), localAddress: `127.0.0.${i + 2}` })));
+      clearInterval(progress);
+      const connectSeconds = (Date.now() - started) / 1000;
+      await new Promise((r) => setTimeout(r, 5000));
+      const after = rss();
+      const connected = reports.reduce((a, r) => a + r.connected, 0);
+      const failed = reports.reduce((a, r) => a + r.failed, 0);
+      const perNode = await Promise.all(nodes.map(async (n) => Number(/^spear_users(?:\{[^}]*\})? (\d+)/m.exec(await (await fetch(`${n.baseUrl}/metrics`)).text())?.[1] ?? 0)));
+      const result = {
+        nodes: NODES,
+        connected,
+        failed,
+        firstError: reports.find((r) => r.firstError)?.firstError,
+        connectSeconds,
+        usersPerNode: perNode,
+        rssBeforeMiB: before.map((b) => Math.round(b / MiB)),
+        rssAfterMiB: after.map((b) => Math.round(b / MiB)),
+        totalRssMiB: Math.round(after.reduce((a, b) => a + b, 0) / MiB),
+        kibPerConnection: Math.round(((after.reduce((a, b) => a + b, 0) - before.reduce((a, b) => a + b, 0)) / 1024 / Math.max(1, connected)) * 10) / 10,
+      };
+      log(
+        `RESULT idle capacity, ${NODES} nodes: ${fmtInt(connected)} of ${fmtInt(total)} connected (${failed} failed${result.firstError ? `, first: ${result.firstError}` : ''}) in ${connectSeconds.toFixed(0)} s; ` +
+          `users per node ${perNode.map(fmtInt).join(' / ')}; node RSS ${result.rssAfterMiB.join(' / ')} MiB, total ${fmtInt(result.totalRssMiB)} MiB, ${result.kibPerConnection} KiB per connection`,
+      );
+      log(JSON.stringify({ machine, result }));
+    } finally {
+      for (const h of holders) h.send({ type: 'stop' } satisfies ToHolder);
+      await cluster.stop();
+    }
+  } finally {
+    await redis?.stop();
+    await zk.stop();
+    removeTempDir(dir);
+  }
+}
+
+main().catch((error: unknown) => {
+  log(`idle capacity (${NODES} nodes) failed: ${error instanceof Error ? error.stack : String(error)}`);
+  process.exit(1);
+});
