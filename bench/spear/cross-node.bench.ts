@@ -61,7 +61,7 @@ import {
   type ZooKeeperHandle,
 } from '@spear/testing';
 import { bounded, checkInterrupted, cleanupOnce, fmtInt, fmtMachine, Interrupted, LatencyRecorder, log, machineBusyUs, machineFacts, ownCpu, procCpuUs, type LatencySummary } from '../rpc/measure';
-import type { PairSpec, StepReport, UserSpec, VerifyReport } from './load-worker';
+import type { PairSpec, StepReport, UserSpec, VerifyReport } from './load-protocol';
 import { Worker } from './load-workers';
 import { profilingDist } from './profiling-dist';
 

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { IpcChild } from '../support/ipc-child';
-import type { FromWorker, ToWorker } from './load-worker';
+import type { FromWorker, ToWorker } from './load-protocol';
 
 export type Worker = IpcChild<ToWorker, FromWorker>;
 
