@@ -21,7 +21,6 @@
  * Exits when the parent goes away (its IPC channel closes).
  */
 import { io, type Socket } from 'socket.io-client';
-
 import type { FromWorker, PairSpec, ToWorker, UserSpec } from './load-protocol';
 
 /** The body each message carries: step (-1 for the sequential phase), sender sequence, send time, padding. */
