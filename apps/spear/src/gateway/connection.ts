@@ -5,6 +5,7 @@ import { HistoryGoneError, type GroupHistory, type Inbox, type MessageRouter, ty
 import type { PrefetchingIdSource } from '@spear/idgen-client';
 import { ackPayload, encodedSize, joinPayload, leavePayload, publishPayload, sendPayload, type Ack, type MsgEvent } from '@spear/protocol';
 import type { Logger } from '@spear/runtime';
+import type { ConnectionIdentity } from './handshake';
 import type { ReplayState, Sessions } from './sessions';
 import { TokenBucket } from './token-bucket';
 
@@ -31,82 +32,117 @@ class Refusal extends Error {
 }
 
 type AckFn = (ack: Ack) => void;
+const noReply: AckFn = () => undefined;
+
+/** How one client event is validated and handled; serialized ones run in order with each other. */
+interface EventSpec {
+  schema: z.ZodType;
+  serialize: boolean;
+  handle(connection: Connection, payload: never): Promise<object>;
+}
+
+const spec = <S extends z.ZodType>(schema: S, handle: (connection: Connection, payload: z.infer<S>) => Promise<object>, serialize = false): EventSpec => ({ schema, serialize, handle });
 
 /**
  * One accepted connection: its events (send, join, leave, publish, ack),
  * each validated, rate-limited and answered with an ack; sends and publishes
  * are serialized per connection so their order is the order of their acks.
+ *
+ * Idle connections are what a node holds most of, so this is kept small:
+ * the instance is the socket's `data` (uid, replay buffer) and the event
+ * listeners are shared by every socket (they find their connection through
+ * `this.data`), so no closures are made per connection; the rate-limit
+ * bucket and the send chain are made at the first event.
  */
-export class Connection {
+export class Connection implements ConnectionIdentity, ReplayState {
   /** Events being handled on this node right now (drain waits for them). */
   static inFlight = 0;
-  private readonly bucket: TokenBucket;
-  private chain: Promise<unknown> = Promise.resolve();
+  buffered: MsgEvent[] | undefined = [];
+  private bucket?: TokenBucket;
+  private chain?: Promise<unknown>;
+
+  private static readonly events: Record<string, EventSpec> = {
+    send: spec(sendPayload, (c, p) => c.send(p), true),
+    publish: spec(publishPayload, (c, p) => c.publish(p), true),
+    join: spec(joinPayload, (c, p) => c.join(p)),
+    leave: spec(leavePayload, (c, p) => c.leave(p.group)),
+    ack: spec(ackPayload, async (c, p) => {
+      await c.node.inbox.ack(c.uid, p.ids);
+      return {};
+    }),
+  };
+
+  /** One listener per event name for all sockets; `this` is the socket (EventEmitter calls listeners so). */
+  private static readonly listeners = Object.entries(Connection.events).map(
+    ([event, eventSpec]) => [event, function (this: Socket, payload: unknown, ack?: unknown) {
+      (this.data as Connection).receive(event, eventSpec, payload, ack);
+    }] as const,
+  );
+
+  private static onDisconnecting(this: Socket): void {
+    void (this.data as Connection).close();
+  }
 
   constructor(
     private readonly socket: Socket,
-    private readonly uid: string,
+    readonly uid: string,
     private readonly node: NodeServices,
-  ) {
-    this.bucket = new TokenBucket(node.rateLimit.eventsPerSecond, node.rateLimit.burst);
+  ) {}
+
+  /** On the prototype: the handshake's marker, without a field per connection. */
+  get identified(): true {
+    return true;
   }
 
   /** Registers the user here, replays the inbox, then serves events. */
   async open(): Promise<void> {
     const { socket, uid, node } = this;
-    const replay = socket.data as ReplayState;
-    replay.buffered = [];
+    socket.data = this;
     // Handlers first, before any await: a client may emit right after connect, without waiting for
     // ready (PROTOCOL.md allows it), and socket.io drops events that arrive with no handler bound.
-    this.bind('send', sendPayload, (p) => this.send(p), true);
-    this.bind('publish', publishPayload, (p) => this.publish(p), true);
-    this.bind('join', joinPayload, (p) => this.join(p));
-    this.bind('leave', leavePayload, (p) => this.leave(p.group));
-    this.bind('ack', ackPayload, async (p) => {
-      await node.inbox.ack(uid, p.ids);
-      return {};
-    });
+    for (const [event, listener] of Connection.listeners) socket.on(event, listener);
     // 'disconnecting': the connection's rooms (its groups) are still readable.
-    socket.on('disconnecting', () => void this.close());
+    socket.on('disconnecting', Connection.onDisconnecting);
     if (node.sessions.add(uid, socket)) await node.routes.online(uid);
     socket.emit('ready', { uid, node: node.nodeId, sessionId: socket.id });
     const stored = await node.inbox.read(uid);
     for (const m of stored) socket.emit('msg', m);
     const seen = new Set(stored.map((m) => m.id));
-    const live = replay.buffered;
-    replay.buffered = undefined;
+    const live = this.buffered!;
+    this.buffered = undefined;
     for (const m of live) if (!seen.has(m.id)) socket.emit('msg', m);
   }
 
-  private bind<S extends z.ZodType>(event: string, schema: S, handle: (payload: z.infer<S>) => Promise<object>, serialize = false): void {
-    this.socket.on(event, (payload: unknown, ack?: unknown) => {
-      const reply: AckFn = typeof ack === 'function' ? (ack as AckFn) : () => undefined;
-      this.node.counters.received(event);
-      const run = async (): Promise<void> => {
-        Connection.inFlight++;
-        try {
-          if (!this.bucket.take()) {
-            if (this.bucket.strikes > this.node.rateLimit.strikes) this.socket.disconnect(true);
-            throw new Refusal('rate_limited', 'too many events; slow down');
-          }
-          const parsed = schema.safeParse(payload);
-          if (!parsed.success) {
-            const issue = parsed.error.issues[0]!;
-            throw new Refusal('bad_request', `${issue.path.map(String).join('.') || 'payload'}: ${issue.message}`);
-          }
-          reply({ ok: true, ...(await handle(parsed.data)) });
-        } catch (error) {
-          const code = error instanceof Refusal ? error.code : error instanceof HistoryGoneError ? 'history_gone' : 'internal';
-          if (code === 'internal') this.node.logger.warn({ event, err: String(error) }, 'event failed');
-          this.node.counters.refused(code);
-          reply({ ok: false, error: { code, message: error instanceof Error && code !== 'internal' ? error.message : 'internal error' } });
-        } finally {
-          Connection.inFlight--;
-        }
-      };
-      if (serialize) this.chain = this.chain.then(run);
-      else void run();
-    });
+  private receive(event: string, eventSpec: EventSpec, payload: unknown, ack: unknown): void {
+    const reply: AckFn = typeof ack === 'function' ? (ack as AckFn) : noReply;
+    this.node.counters.received(event);
+    const run = () => this.run(event, eventSpec, payload, reply);
+    if (eventSpec.serialize) this.chain = (this.chain ?? Promise.resolve()).then(run);
+    else void run();
+  }
+
+  private async run(event: string, eventSpec: EventSpec, payload: unknown, reply: AckFn): Promise<void> {
+    Connection.inFlight++;
+    try {
+      const bucket = (this.bucket ??= new TokenBucket(this.node.rateLimit.eventsPerSecond, this.node.rateLimit.burst));
+      if (!bucket.take()) {
+        if (bucket.strikes > this.node.rateLimit.strikes) this.socket.disconnect(true);
+        throw new Refusal('rate_limited', 'too many events; slow down');
+      }
+      const parsed = eventSpec.schema.safeParse(payload);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        throw new Refusal('bad_request', `${issue.path.map(String).join('.') || 'payload'}: ${issue.message}`);
+      }
+      reply({ ok: true, ...(await eventSpec.handle(this, parsed.data as never)) });
+    } catch (error) {
+      const code = error instanceof Refusal ? error.code : error instanceof HistoryGoneError ? 'history_gone' : 'internal';
+      if (code === 'internal') this.node.logger.warn({ event, err: String(error) }, 'event failed');
+      this.node.counters.refused(code);
+      reply({ ok: false, error: { code, message: error instanceof Error && code !== 'internal' ? error.message : 'internal error' } });
+    } finally {
+      Connection.inFlight--;
+    }
   }
 
   private checkSize(body: unknown): void {

@@ -4,7 +4,7 @@ import { NonceStore, verifyTicket, type TicketKeys } from '@spear/tickets';
 /** What the handshake leaves on an accepted connection. */
 export interface ConnectionIdentity {
   uid: string;
-  /** Set by the handshake; the ReplayState buffer lives beside it. */
+  /** Set by the handshake; then socket.data becomes the Connection, which has both. */
   identified: true;
 }
 
@@ -23,6 +23,8 @@ export function ticketHandshake(options: { keys: TicketKeys; nodeId: string; non
     options.nonces.consume(verdict.claims.nonce, verdict.claims.expiresAt).then(
       (first) => {
         if (!first) return next(refusal('invalid_ticket', 'ticket already used'));
+        // Spent: nothing reads it again, and socket.io would otherwise keep the ticket string for the connection's life.
+        socket.handshake.auth = {};
         Object.assign(socket.data as object, { uid: verdict.claims.uid, identified: true } satisfies ConnectionIdentity);
         next();
       },

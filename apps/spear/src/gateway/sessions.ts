@@ -22,7 +22,11 @@ export function emitMsg(socket: Socket, message: MsgEvent): void {
  * (socket.io rooms `g:<group>` do the group fan-out).
  */
 export class Sessions {
-  private readonly users = new Map<string, Set<Socket>>();
+  /**
+   * A uid's one connection, or a Set once it has several: most users have
+   * one, and a Set per user would cost ~200 bytes per connection.
+   */
+  private readonly users = new Map<string, Socket | Set<Socket>>();
   private readonly groupMembers = new Map<string, number>();
   /** Events handed to local connections by deliver() (one per connection reached), for the node report. */
   emitted = 0;
@@ -44,19 +48,28 @@ export class Sessions {
 
   /** Adds a connection; true when it is the uid's first on this node. */
   add(uid: string, socket: Socket): boolean {
-    let set = this.users.get(uid);
-    const first = !set;
-    if (!set) this.users.set(uid, (set = new Set()));
-    set.add(socket);
-    return first;
+    const held = this.users.get(uid);
+    if (held === undefined) {
+      this.users.set(uid, socket);
+      return true;
+    }
+    if (held instanceof Set) held.add(socket);
+    else if (held !== socket) this.users.set(uid, new Set([held, socket]));
+    return false;
   }
 
   /** Removes a connection; true when it was the uid's last on this node. */
   remove(uid: string, socket: Socket): boolean {
-    const set = this.users.get(uid);
-    if (!set) return false;
-    set.delete(socket);
-    if (set.size > 0) return false;
+    const held = this.users.get(uid);
+    if (held === undefined) return false;
+    if (held instanceof Set) {
+      held.delete(socket);
+      if (held.size > 1) return false;
+      if (held.size === 1) {
+        this.users.set(uid, held.values().next().value!);
+        return false;
+      }
+    } else if (held !== socket) return false;
     this.users.delete(uid);
     return true;
   }
@@ -98,10 +111,15 @@ export class Sessions {
   deliver(envelope: Envelope): void {
     switch (envelope.t) {
       case 'msg': {
-        const sockets = this.users.get(envelope.p.to);
-        if (!sockets) break;
-        for (const socket of sockets) emitMsg(socket, envelope.p);
-        this.emitted += sockets.size;
+        const held = this.users.get(envelope.p.to);
+        if (held === undefined) break;
+        if (held instanceof Set) {
+          for (const socket of held) emitMsg(socket, envelope.p);
+          this.emitted += held.size;
+        } else {
+          emitMsg(held, envelope.p);
+          this.emitted++;
+        }
         break;
       }
       case 'group':

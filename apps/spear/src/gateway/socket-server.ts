@@ -1,5 +1,5 @@
 import { Gauge } from 'prom-client';
-import { Server } from 'socket.io';
+import { Server, type Socket } from 'socket.io';
 import type { Server as HttpServer } from 'node:http';
 import type { ServiceContext } from '@spear/runtime';
 
@@ -34,9 +34,11 @@ export function attachSocketServer(httpServer: HttpServer, ctx: ServiceContext<'
   });
   void connections;
 
-  io.on('connection', (socket) => {
-    // One connection's error must never reach the others or the process.
-    socket.on('error', (error) => ctx.logger.debug({ sid: socket.id, err: String(error) }, 'socket error'));
-  });
+  // One connection's error must never reach the others or the process. One listener for all sockets
+  // (`this` is the socket), not a closure per connection.
+  const onError = function (this: Socket, error: Error) {
+    ctx.logger.debug({ sid: this.id, err: String(error) }, 'socket error');
+  };
+  io.on('connection', (socket) => socket.on('error', onError));
   return io;
 }
