@@ -25,7 +25,7 @@ import { cleanupOnce, fmtInt, fmtMachine, log, machineFacts } from '../rpc/measu
 import { ClientFleet, type ConnectResult } from './client-fleet';
 import { fmtLatencyMs } from './histogram';
 import { problemsOf, summarize, writeReport, type CompareResults, type SystemResult } from './report';
-import { fmtCpu, measureStep, ramp, withCpu } from './scenarios';
+import { eventLoopP99Ms, fmtCpu, measureStep, ramp, withCpu } from './scenarios';
 import { compareSettings, type CompareSettings } from './settings';
 import { startB0, startSpear, type Engines, type SystemUnderTest } from './systems';
 
@@ -43,7 +43,7 @@ interface Engine {
 }
 
 /** Starts the system and the load generators, connects every user (scenario 5), runs `body`, checks for loss, stops both. */
-async function phase(s: CompareSettings, start: () => Promise<SystemUnderTest>, enginePids: Record<string, number>, body: (fleet: ClientFleet, pids: Record<string, number>, result: SystemResult) => Promise<void>): Promise<SystemResult> {
+async function phase(s: CompareSettings, start: () => Promise<SystemUnderTest>, enginePids: Record<string, number>, body: (fleet: ClientFleet, pids: Record<string, number>, result: SystemResult, system: SystemUnderTest) => Promise<void>): Promise<SystemResult> {
   const system = await start();
   let fleet: ClientFleet | undefined;
   try {
@@ -58,7 +58,7 @@ async function phase(s: CompareSettings, start: () => Promise<SystemUnderTest>, 
         `failed ${connect.failed}${connect.firstError ? ` (first: ${connect.firstError})` : ''}; CPUs ${fmtCpu(cpu)}; nodes ${JSON.stringify(connect.nodes)}; pairs ${connect.crossPairs} across nodes, ${connect.samePairs} within`,
     );
     const result: SystemResult = { name: system.name, connect };
-    if (connect.failed === 0) await body(fleet, pids, result);
+    if (connect.failed === 0) await body(clients, pids, result, system);
     result.loss = await fleet.verify(10_000);
     log(`[${system.name}] loss check: ${fmtInt(result.loss.acked)} acked 1:1 sends, lost ${result.loss.lost}, duplicates ${result.loss.duplicates}, misrouted ${result.loss.misrouted}, order violations ${result.loss.orderViolations}, disconnects ${result.loss.disconnects}`);
     return result;
@@ -101,12 +101,15 @@ async function main(): Promise<void> {
       r.fanout = await fanout(fleet, pids, 'b0');
     });
     const halfRate = b0.halfRate ?? s.rates[0]!;
-    const spearRedis = await phase(s, () => startSpear(engines, 'redis', join(dir, 'spear-redis'), s.users + 1000, CPU_PROF), enginePids, async (fleet, pids, r) => {
+    const spearRedis = await phase(s, () => startSpear(engines, 'redis', join(dir, 'spear-redis'), s.users + 1000, CPU_PROF), enginePids, async (fleet, pids, r, system) => {
       r.ramp = await ramp('[spear-redis] 1:1', pids, s.rates, 1, (rate) => direct(fleet, rate));
       r.halfRate = halfRate;
       const nodes = [pids['spear-1']!, pids['spear-2']!];
       if (CPU_PROF) toggleProfiler(nodes);
+      await eventLoopP99Ms(system.metricsUrls);
       r.atHalfOfB0 = await measureStep("[spear-redis] 1:1 at 50% of B0's saturation", pids, halfRate, 1, () => direct(fleet, halfRate));
+      r.atHalfOfB0.eventLoopP99Ms = await eventLoopP99Ms(system.metricsUrls);
+      log(`  event-loop delay p99 during that step (ms): ${JSON.stringify(r.atHalfOfB0.eventLoopP99Ms)}`);
       if (CPU_PROF) {
         toggleProfiler(nodes);
         log(`[spear-redis] CPU profiles of that step (profiling slows the nodes down) go to ${CPU_PROF}`);

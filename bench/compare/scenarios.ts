@@ -22,6 +22,8 @@ export interface MeasuredStep extends StepResult {
   /** CPUs used per process during the step's window (1 = one full CPU); `machine` is the whole box. */
   cpu: Record<string, number>;
   saturated: boolean;
+  /** Event-loop delay p99 per gateway process during the step, ms (where measured). */
+  eventLoopP99Ms?: Record<string, number>;
 }
 
 export interface RampResult {
@@ -85,3 +87,18 @@ export async function ramp(label: string, pids: Record<string, number>, rates: n
   };
 }
 
+
+/**
+ * The event-loop delay p99 (ms) of each process since the previous call, from
+ * prom-client's default metrics, which reset their histogram on every scrape:
+ * call once before a step (to reset) and once after it.
+ */
+export async function eventLoopP99Ms(urls: Record<string, string> | undefined): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const [name, url] of Object.entries(urls ?? {})) {
+    const text = await (await fetch(url)).text();
+    const seconds = /^\w*nodejs_eventloop_lag_p99_seconds(?:\{[^}]*\})? ([\d.e+-]+)/m.exec(text)?.[1];
+    if (seconds !== undefined) out[name] = Math.round(Number(seconds) * 100_000) / 100;
+  }
+  return out;
+}

@@ -24,6 +24,8 @@ export interface SystemUnderTest {
   connector: Connector;
   /** The server-side processes whose CPU counts, by name. */
   pids: Record<string, number>;
+  /** Prometheus endpoints of the gateway processes, by name (Spear only). */
+  metricsUrls?: Record<string, string>;
   /** Whether receivers ack 1:1 messages (Spear's inbox needs it; B0 has no inbox). */
   acks: boolean;
   stop(): Promise<void>;
@@ -51,6 +53,7 @@ export async function startSpear(engines: Engines, bus: 'redis' | 'kafka', dir: 
     name: `spear-${bus}`,
     connector: { kind: 'spear', ticketUrl: cluster.ticketUrl, jwtSecret },
     pids: { 'spear-1': pid('spear-spear-1'), 'spear-2': pid('spear-spear-2'), ticket: pid('ticket'), idgen: pid('idgen') },
+    metricsUrls: { 'spear-1': `${cluster.service('spear-spear-1').baseUrl}/metrics`, 'spear-2': `${cluster.service('spear-spear-2').baseUrl}/metrics` },
     acks: true,
     stop: () => cluster.stop(),
   };
