@@ -26,10 +26,10 @@ const FULL: CompareSettings = {
   users: 10_000,
   workers: 4,
   concurrency: 250,
-  rates: [1000, 2000, 3000, 4000, 6000, 8000, 10_000, 12_000, 16_000, 20_000],
+  rates: [1000, 2000, 3000, 4000, 5000, 6000, 8000, 10_000, 12_000, 16_000, 20_000],
   stepSeconds: 5,
   drainMs: 15_000,
-  fanoutRates: [1, 2, 5, 10, 20, 40, 80, 160],
+  fanoutRates: [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 40],
   busRate: 1000,
   idleConnections: 19_000,
 };
