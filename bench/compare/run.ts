@@ -33,6 +33,9 @@ const GROUP = 'bench-all';
 /** A folder: V8 CPU profiles of both spear nodes (Redis bus) during the step at 50% of B0's saturation. */
 const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
 
+/** With BENCH_CPU_PROF: the fan-out step (publishes per second) whose profile replaces the 1:1 one. */
+const CPU_PROF_FANOUT_RATE = Number(process.env.BENCH_CPU_PROF_FANOUT_RATE ?? 0);
+
 /** Starts (first call) and writes (second call) the profiles of the nodes run by profilingDist. */
 const toggleProfiler = (pids: number[]) => pids.forEach((pid) => process.kill(pid, 'SIGUSR2'));
 
@@ -90,7 +93,16 @@ async function main(): Promise<void> {
     const fanout = async (fleet: ClientFleet, pids: Record<string, number>, label: string) => {
       const joined = await fleet.join(GROUP);
       log(`[${label}] ${fmtInt(joined.members)} members joined ${GROUP}, ${joined.failed} failed`);
-      return ramp(`[${label}] fan-out`, pids, s.fanoutRates, joined.members, (rate) => fleet.fanout(++k, GROUP, rate, s.stepSeconds, s.drainMs));
+      const nodes = [pids['spear-1'], pids['spear-2']].filter((p): p is number => p !== undefined);
+      const profiled = (rate: number) => CPU_PROF !== undefined && nodes.length > 0 && rate === CPU_PROF_FANOUT_RATE;
+      return ramp(`[${label}] fan-out`, pids, s.fanoutRates, joined.members, async (rate) => {
+        if (profiled(rate)) toggleProfiler(nodes);
+        try {
+          return await fleet.fanout(++k, GROUP, rate, s.stepSeconds, s.drainMs);
+        } finally {
+          if (profiled(rate)) toggleProfiler(nodes);
+        }
+      });
     };
     const direct = (fleet: ClientFleet, rate: number) => fleet.direct(++k, rate, s.stepSeconds, s.drainMs);
 
@@ -105,12 +117,13 @@ async function main(): Promise<void> {
       r.ramp = await ramp('[spear-redis] 1:1', pids, s.rates, 1, (rate) => direct(fleet, rate));
       r.halfRate = halfRate;
       const nodes = [pids['spear-1']!, pids['spear-2']!];
-      if (CPU_PROF) toggleProfiler(nodes);
+      const profileHalf = CPU_PROF !== undefined && CPU_PROF_FANOUT_RATE === 0;
+      if (profileHalf) toggleProfiler(nodes);
       await eventLoopP99Ms(system.metricsUrls);
       r.atHalfOfB0 = await measureStep("[spear-redis] 1:1 at 50% of B0's saturation", pids, halfRate, 1, () => direct(fleet, halfRate));
       r.atHalfOfB0.eventLoopP99Ms = await eventLoopP99Ms(system.metricsUrls);
       log(`  event-loop delay p99 during that step (ms): ${JSON.stringify(r.atHalfOfB0.eventLoopP99Ms)}`);
-      if (CPU_PROF) {
+      if (profileHalf) {
         toggleProfiler(nodes);
         log(`[spear-redis] CPU profiles of that step (profiling slows the nodes down) go to ${CPU_PROF}`);
       }
