@@ -5,8 +5,10 @@
  * `node --import tsx bench/compare/idle-four-nodes.bench.ts` (~5 min; needs the app bundles).
  *
  * idgen, ticket and the nodes from the bundles; users get tickets (their
- * tokens are HS256 JWTs) and connect where ticket says, so the ring decides
- * how many land on each node (not exactly 19,000 each). The holders
+ * tokens are HS256 JWTs) and connect where ticket says. The uids are chosen
+ * with ticket's own ring (@spear/ring, same members and weights) so that
+ * exactly BENCH_IDLE_PER_NODE land on each node: a node past its open-files
+ * limit refuses connections (maxConnections is lowered to fit it). The holders
  * (idle-holder.ts) are BENCH_IDLE_NODES * 2 processes of at most ~10,000
  * connections each, each on its own loopback source address.
  * Progress lines, a `RESULT ...` line, a final JSON line.
@@ -14,7 +16,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { launchCluster, makeTempDir, removeTempDir, rssBytes, startRedis, startZooKeeper, writeClusterProfile, type RedisHandle } from '@spear/testing';
+import { HashRing } from '@spear/ring';
+import { isAlive, launchCluster, makeTempDir, removeTempDir, rssBytes, startRedis, startZooKeeper, writeClusterProfile, type RedisHandle } from '@spear/testing';
 import { fmtInt, fmtMachine, log, machineFacts } from '../rpc/measure';
 import { signJwt } from './connect-user';
 import type { HolderReport, ToHolder } from './idle-holder';
@@ -37,6 +40,21 @@ const answer = (child: ChildProcess, m: ToHolder) =>
     child.send(m);
   });
 
+/** `perNode` uids for each node, picked with the ring ticket builds over the same nodes (weight 1 each). */
+function usersPerNode(nodeIds: string[], perNode: number): string[] {
+  const ring = new HashRing(nodeIds.map((id) => ({ id, weight: 1 })));
+  const count = new Map(nodeIds.map((id) => [id, 0]));
+  const uids: string[] = [];
+  for (let i = 0; uids.length < nodeIds.length * perNode; i++) {
+    const uid = `idle4-${i}`;
+    const node = ring.get(uid)!.id;
+    if (count.get(node)! >= perNode) continue;
+    count.set(node, count.get(node)! + 1);
+    uids.push(uid);
+  }
+  return uids;
+}
+
 async function main(): Promise<void> {
   const machine = machineFacts();
   const total = NODES * PER_NODE;
@@ -52,15 +70,15 @@ async function main(): Promise<void> {
       dir,
       engines: { zookeeper: zk.connectString, redisUrl: redis.url },
       spearNodes: NODES,
-      overrides: { secrets: { jwtSecret }, spear: { maxConnections: PER_NODE * 2 }, ticket: { rateLimit: { perUid: { limit: 1e9, windowMs: 60_000 }, perIp: { limit: 1e9, windowMs: 60_000 } } } },
+      overrides: { secrets: { jwtSecret }, spear: { maxConnections: PER_NODE + 500 }, ticket: { rateLimit: { perUid: { limit: 1e9, windowMs: 60_000 }, perIp: { limit: 1e9, windowMs: 60_000 } } } },
     });
     const cluster = await launchCluster({ profileDir, dir, apps: ['idgen', 'ticket', 'spear'] });
     try {
       const nodes = Array.from({ length: NODES }, (_, i) => cluster.service(`spear-spear-${i + 1}`));
       for (let seen = 0; seen < NODES; await new Promise((r) => setTimeout(r, 100))) seen = ((await (await fetch(`${cluster.ticketUrl}/v1/nodes`)).json()) as { nodes: unknown[] }).nodes.length;
-      const rss = () => nodes.map((n) => rssBytes(n.pid));
+      const rss = () => nodes.map((n) => (isAlive(n.pid) ? rssBytes(n.pid) : 0));
       const before = rss();
-      const users = Array.from({ length: total }, (_, i) => ({ uid: `idle4-${i}`, token: signJwt(`idle4-${i}`, jwtSecret) }));
+      const users = usersPerNode(nodes.map((n) => n.nodeId!), PER_NODE).map((uid) => ({ uid, token: signJwt(uid, jwtSecret) }));
       const share = Math.ceil(total / HOLDERS);
       const started = Date.now();
       for (let i = 0; i < HOLDERS; i++) holders.push(holder());

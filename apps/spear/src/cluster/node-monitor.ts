@@ -1,4 +1,5 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 import type { Bus, Envelope } from '@spear/bus';
 import type { NodeMetric } from '@spear/stat-client';
 
@@ -74,7 +75,7 @@ export class NodeMonitor {
   collect(intervalMs: number): Record<NodeMetric, number> {
     const perSec = (n: number) => (n * 1000) / intervalMs;
     const emitted = this.gauges.emitted();
-    const memory = process.memoryUsage();
+    const memory = memoryNow();
     const metrics: Record<NodeMetric, number> = {
       connections: this.gauges.connections(),
       users: this.gauges.users(),
@@ -105,4 +106,17 @@ function p99(samples: number[]): number {
   if (samples.length === 0) return 0;
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)]!;
+}
+
+/**
+ * RSS and heap in use. Reading RSS opens /proc, which fails with EMFILE when
+ * the process is out of file descriptors; a report must not take the node
+ * down then (it would, from a timer), so RSS reads 0 for that interval.
+ */
+function memoryNow(): { rss: number; heapUsed: number } {
+  try {
+    return process.memoryUsage();
+  } catch {
+    return { rss: 0, heapUsed: getHeapStatistics().used_heap_size };
+  }
 }

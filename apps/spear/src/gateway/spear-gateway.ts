@@ -7,6 +7,7 @@ import type { ServiceContext } from '@spear/runtime';
 import { shipNodeReports, type Shipper } from '@spear/stat-client';
 import { NonceStore, ticketKeys } from '@spear/tickets';
 import { Connection, type NodeServices } from './connection';
+import { connectionLimit, openFilesLimit } from './connection-limit';
 import { ticketHandshake, type ConnectionIdentity } from './handshake';
 import { Sessions } from './sessions';
 import { NodeMonitor } from '../cluster/node-monitor';
@@ -93,6 +94,9 @@ export class SpearGateway {
       rateLimit: spear.rateLimit,
       counters: { received: (event) => received.inc({ event }), refused: (code) => refused.inc({ code }), stored: (kind) => monitor.stored(kind) },
     };
+    const openFiles = openFilesLimit();
+    const maxConnections = connectionLimit(spear.maxConnections, openFiles);
+    if (maxConnections < spear.maxConnections) ctx.logger.warn({ configured: spear.maxConnections, openFiles, maxConnections }, 'maxConnections lowered to fit the open-files limit');
     const { ticketSecret, ticketSecretPrevious, ticketSecretPreviousUntil } = secrets;
     io.use(
       ticketHandshake({
@@ -100,7 +104,7 @@ export class SpearGateway {
         nodeId,
         nonces: new NonceStore(ctx.redis),
         draining: () => this.draining,
-        full: () => io.engine.clientsCount > spear.maxConnections,
+        full: () => io.engine.clientsCount > maxConnections,
       }),
     );
     io.on('connection', (socket) => {
