@@ -11,8 +11,11 @@
  */
 import { createAdapter } from '@socket.io/redis-adapter';
 import Redis from 'ioredis';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { Session } from 'node:inspector';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { Server } from 'socket.io';
 
 export type FromB0 = { type: 'ready'; port: number } | { type: 'error'; message: string };
@@ -68,8 +71,23 @@ async function main(): Promise<void> {
     process.exit(0);
   };
   process.on('message', (m: ToB0) => m.type === 'stop' && stop());
+  if (process.env.B0_CPU_PROF_DIR) profileOnSignal(process.env.B0_CPU_PROF_DIR);
   process.on('disconnect', stop);
   process.send({ type: 'ready', port: (http.address() as AddressInfo).port } satisfies FromB0);
+}
+
+/** Like bench/spear/profiling-dist.ts for the spear nodes: the first SIGUSR2 starts V8's profiler, the second writes `<dir>/b0-<pid>.cpuprofile`. */
+function profileOnSignal(dir: string): void {
+  const session = new Session();
+  session.connect();
+  let running = false;
+  process.on('SIGUSR2', () => {
+    running = !running;
+    if (running) return session.post('Profiler.enable', () => session.post('Profiler.start'));
+    session.post('Profiler.stop', (error, result) => {
+      if (!error) writeFileSync(join(dir, `b0-${process.pid}.cpuprofile`), JSON.stringify(result.profile));
+    });
+  });
 }
 
 main().catch((error: unknown) => {

@@ -19,6 +19,7 @@
  * when anything is left undelivered).
  */
 import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { makeTempDir, removeTempDir, startKafka, startRedis, startZooKeeper, type KafkaHandle, type RedisHandle, type ZooKeeperHandle } from '@spear/testing';
 import { cleanupOnce, fmtInt, fmtMachine, log, machineFacts } from '../rpc/measure';
@@ -33,7 +34,7 @@ const GROUP = 'bench-all';
 /** A folder: V8 CPU profiles of both spear nodes (Redis bus) during the step at 50% of B0's saturation. */
 const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
 
-/** With BENCH_CPU_PROF: the fan-out step (publishes per second) whose profile replaces the 1:1 one. */
+/** With BENCH_CPU_PROF: the fan-out step (publishes per second) during which the spear nodes and B0 are profiled, instead of the 1:1 step. */
 const CPU_PROF_FANOUT_RATE = Number(process.env.BENCH_CPU_PROF_FANOUT_RATE ?? 0);
 
 /** Starts (first call) and writes (second call) the profiles of the nodes run by profilingDist. */
@@ -76,6 +77,7 @@ async function main(): Promise<void> {
   const machine = machineFacts();
   log(`compare bench (${s.quick ? 'quick' : 'full'}): ${fmtMachine(machine)}; ${fmtInt(s.users)} users over ${s.workers} load generators`);
   const dir = makeTempDir('spear-compare-');
+  if (CPU_PROF) mkdirSync(CPU_PROF, { recursive: true });
   const e: Engine = {};
   const cleanup = cleanupOnce(async () => {
     await e.kafka?.stop();
@@ -93,7 +95,7 @@ async function main(): Promise<void> {
     const fanout = async (fleet: ClientFleet, pids: Record<string, number>, label: string) => {
       const joined = await fleet.join(GROUP);
       log(`[${label}] ${fmtInt(joined.members)} members joined ${GROUP}, ${joined.failed} failed`);
-      const nodes = [pids['spear-1'], pids['spear-2']].filter((p): p is number => p !== undefined);
+      const nodes = [pids['spear-1'], pids['spear-2'], pids['b0-1'], pids['b0-2']].filter((p): p is number => p !== undefined);
       const profiled = (rate: number) => CPU_PROF !== undefined && nodes.length > 0 && rate === CPU_PROF_FANOUT_RATE;
       return ramp(`[${label}] fan-out`, pids, s.fanoutRates, joined.members, async (rate) => {
         if (profiled(rate)) toggleProfiler(nodes);
@@ -106,7 +108,7 @@ async function main(): Promise<void> {
     };
     const direct = (fleet: ClientFleet, rate: number) => fleet.direct(++k, rate, s.stepSeconds, s.drainMs);
 
-    const b0 = await phase(s, () => startB0(engines), { redis: e.redis.pid }, async (fleet, pids, r) => {
+    const b0 = await phase(s, () => startB0(engines, 2, CPU_PROF), { redis: e.redis.pid }, async (fleet, pids, r) => {
       r.ramp = await ramp('[b0] 1:1', pids, s.rates, 1, (rate) => direct(fleet, rate));
       r.halfRate = Math.max(1, Math.round(r.ramp.peak / 2));
       r.atHalfOfB0 = await measureStep('[b0] 1:1 at 50% of its saturation', pids, r.halfRate, 1, () => direct(fleet, r.halfRate!));

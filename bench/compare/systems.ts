@@ -72,13 +72,14 @@ async function untilTicketSees(ticketUrl: string, nodes: number): Promise<void> 
 
 type FromB0 = { type: 'ready'; port: number } | { type: 'error'; message: string };
 
-export async function startB0(engines: Engines, processes = 2): Promise<SystemUnderTest> {
+/** `cpuProfileDir`: B0 profiles between two SIGUSR2, as the spear nodes do. */
+export async function startB0(engines: Engines, processes = 2, cpuProfileDir?: string): Promise<SystemUnderTest> {
   const servers: Array<IpcChild<{ type: 'stop' }, FromB0>> = [];
   const urls: string[] = [];
   try {
     for (let i = 0; i < processes; i++) {
       const port = await freePort();
-      servers.push(await IpcChild.start(join(__dirname, '../baseline/b0-server.ts'), 'b0', { B0_PORT: String(port), B0_REDIS_URL: engines.redisUrl }));
+      servers.push(await IpcChild.start(join(__dirname, '../baseline/b0-server.ts'), 'b0', { B0_PORT: String(port), B0_REDIS_URL: engines.redisUrl, ...(cpuProfileDir ? { B0_CPU_PROF_DIR: cpuProfileDir } : {}) }));
       urls.push(`http://127.0.0.1:${port}`);
     }
   } catch (error) {
