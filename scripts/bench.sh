@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The comparison benchmarks of Spear against plain socket.io (bench/compare/run.ts).
-#   npm run bench          every scenario at full size (~15 min); writes docs/BENCHMARKS.md
+#   npm run bench          every scenario at full size (~10 min); writes docs/BENCHMARKS.md
 #   npm run bench:quick    every scenario small (< 3 min); checks that messages arrive (CI runs it)
 # Installs what is missing and builds the app bundles first.
 set -euo pipefail

@@ -1,7 +1,7 @@
 /**
  * Spear against the baseline B0 (plain socket.io 4.8 + @socket.io/redis-adapter),
  * same machine, same run, same engines, same clients (issue #7):
- *   `npm run bench`        every scenario at full size (~15 min), writes
+ *   `npm run bench`        every scenario at full size (~10 min), writes
  *                          docs/bench-results/compare.json and the tables in docs/BENCHMARKS.md
  *   `npm run bench:quick`  every scenario small (< 3 min, in CI): checks that every
  *                          message arrived and every client connected, not speed
