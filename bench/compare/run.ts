@@ -36,6 +36,8 @@ const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF
 
 /** With BENCH_CPU_PROF: the fan-out step (publishes per second) during which the spear nodes and B0 are profiled, instead of the 1:1 step. */
 const CPU_PROF_FANOUT_RATE = Number(process.env.BENCH_CPU_PROF_FANOUT_RATE ?? 0);
+/** With BENCH_CPU_PROF: what is profiled (BENCH_CPU_PROF_STORM=1: the connect storm of every system). */
+const CPU_PROF_AT = process.env.BENCH_CPU_PROF_STORM === '1' ? 'storm' : CPU_PROF_FANOUT_RATE > 0 ? 'fanout' : 'half';
 
 /** Starts (first call) and writes (second call) the profiles of the nodes run by profilingDist. */
 const toggleProfiler = (pids: number[]) => pids.forEach((pid) => process.kill(pid, 'SIGUSR2'));
@@ -55,7 +57,10 @@ async function phase(s: CompareSettings, start: () => Promise<SystemUnderTest>, 
     const pids = { ...system.pids, ...Object.fromEntries(fleet.pids.map((p, i) => [`gen-${i + 1}`, p])), ...enginePids };
     log(`[${system.name}] up (${Object.entries(system.pids).map(([n, p]) => `${n} ${p}`).join(', ')}); connecting ${fmtInt(s.users)} users at once`);
     const uids = Array.from({ length: s.users }, (_, i) => `${system.name}-u${i}`);
+    const profiled = CPU_PROF !== undefined && CPU_PROF_AT === 'storm' ? [pids['spear-1'], pids['spear-2'], pids['b0-1'], pids['b0-2']].filter((p): p is number => p !== undefined) : [];
+    toggleProfiler(profiled);
     const { result: connect, cpu } = await withCpu<ConnectResult>(pids, () => clients.connect(system, uids, s.concurrency));
+    toggleProfiler(profiled);
     connect.cpu = cpu;
     log(
       `[${system.name}] connect storm: ${fmtInt(connect.connected)} ready in ${(connect.allReadyMs / 1000).toFixed(2)} s (${fmtLatencyMs(connect.readyMs)} to ready), ` +
@@ -96,7 +101,7 @@ async function main(): Promise<void> {
       const joined = await fleet.join(GROUP);
       log(`[${label}] ${fmtInt(joined.members)} members joined ${GROUP}, ${joined.failed} failed`);
       const nodes = [pids['spear-1'], pids['spear-2'], pids['b0-1'], pids['b0-2']].filter((p): p is number => p !== undefined);
-      const profiled = (rate: number) => CPU_PROF !== undefined && nodes.length > 0 && rate === CPU_PROF_FANOUT_RATE;
+      const profiled = (rate: number) => CPU_PROF !== undefined && CPU_PROF_AT === 'fanout' && nodes.length > 0 && rate === CPU_PROF_FANOUT_RATE;
       return ramp(`[${label}] fan-out`, pids, s.fanoutRates, joined.members, async (rate) => {
         if (profiled(rate)) toggleProfiler(nodes);
         try {
@@ -119,7 +124,7 @@ async function main(): Promise<void> {
       r.ramp = await ramp('[spear-redis] 1:1', pids, s.rates, 1, (rate) => direct(fleet, rate));
       r.halfRate = halfRate;
       const nodes = [pids['spear-1']!, pids['spear-2']!];
-      const profileHalf = CPU_PROF !== undefined && CPU_PROF_FANOUT_RATE === 0;
+      const profileHalf = CPU_PROF !== undefined && CPU_PROF_AT === 'half';
       if (profileHalf) toggleProfiler(nodes);
       await eventLoopP99Ms(system.metricsUrls);
       r.atHalfOfB0 = await measureStep("[spear-redis] 1:1 at 50% of B0's saturation", pids, halfRate, 1, () => direct(fleet, halfRate));
