@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDir, startRedis, type RedisHandle } from '@spear/testing';
+import { Arrivals } from './arrivals';
 import { GroupHistory, HistoryGoneError } from './group-history';
 import { Inbox } from './inbox';
 import { RouteTable } from './route-table';
@@ -39,11 +40,28 @@ describe('delivery stores on a real Redis', () => {
   it('inbox: add answers where the recipient is connected, also for a repeated id', async () => {
     const inbox = new Inbox(redis, 10, 600);
     expect(await inbox.add(msg('21', 'carol'))).toEqual([]);
-    await new RouteTable(redis, 'node-x', 30).online('carol');
-    await new RouteTable(redis, 'node-y', 30).online('carol');
+    await new Arrivals(redis, 'node-x', 30).arrive('carol', true);
+    await new Arrivals(redis, 'node-y', 30).arrive('carol', true);
     expect((await inbox.add(msg('22', 'carol'))).sort()).toEqual(['node-x', 'node-y']);
     expect((await inbox.add(msg('22', 'carol'))).sort()).toEqual(['node-x', 'node-y']);
     expect((await inbox.read('carol')).map((m) => m.id)).toEqual(['21', '22']);
+  });
+
+  it('arrivals: one script returns the inbox, oldest first, and registers the route only when asked', async () => {
+    const inbox = new Inbox(redis, 10, 600);
+    const arrivals = new Arrivals(redis, 'node-z', 30);
+    expect(await arrivals.arrive('dave', false)).toEqual([]);
+    for (const id of ['31', '32']) await inbox.add(msg(id, 'dave'));
+    expect((await arrivals.arrive('dave', false)).map((m) => m.id)).toEqual(['31', '32']);
+    expect(await redis.smembers('spear:route:{dave}')).toEqual([]);
+    expect((await arrivals.arrive('dave', true)).map((m) => m.body)).toEqual([{ n: '31' }, { n: '32' }]);
+    expect(await redis.smembers('spear:route:{dave}')).toEqual(['node-z']);
+    expect(await redis.ttl('spear:route:{dave}')).toBeGreaterThan(25);
+    expect(await redis.sismember('spear:node-users:node-z', 'dave')).toBe(1);
+    // A message stored now finds the route: forwarded live, and read by the next arrival.
+    expect(await inbox.add(msg('33', 'dave'))).toEqual(['node-z']);
+    await inbox.ack('dave', ['31', '32']);
+    expect((await arrivals.arrive('dave', false)).map((m) => m.id)).toEqual(['33']);
   });
 
   it('group history: since returns what followed; history_gone once trimmed past it', async () => {
@@ -60,9 +78,9 @@ describe('delivery stores on a real Redis', () => {
   it('route table: nodes per uid with a TTL; a departed node is purged from its users', async () => {
     const a = new RouteTable(redis, 'node-a', 30);
     const b = new RouteTable(redis, 'node-b', 30);
-    await a.online('u1');
-    await b.online('u1');
-    await a.online('u2');
+    await new Arrivals(redis, 'node-a', 30).arrive('u1', true);
+    await new Arrivals(redis, 'node-b', 30).arrive('u1', true);
+    await new Arrivals(redis, 'node-a', 30).arrive('u2', true);
     expect((await a.nodesOf('u1')).sort()).toEqual(['node-a', 'node-b']);
     expect(await redis.ttl('spear:route:{u1}')).toBeGreaterThan(25);
     await b.offline('u1');

@@ -48,13 +48,13 @@ export class Inbox {
 
   /** Stores `message`; resolves to the node ids holding a connection of its recipient. */
   add(message: MsgEvent): Promise<string[]> {
-    const k = keys(message.to);
+    const k = inboxKeys(message.to);
     return (this.redis as unknown as InboxCommands).spearInboxAdd(k.hash, k.order, k.seq, routeKey(message.to), message.id, JSON.stringify(message), this.cap, this.ttlSeconds);
   }
 
   /** Every unacked message of `uid`, oldest first. */
   async read(uid: string): Promise<MsgEvent[]> {
-    const k = keys(uid);
+    const k = inboxKeys(uid);
     const ids = await this.redis.zrange(k.order, 0, '-1');
     if (ids.length === 0) return [];
     const values = await this.redis.hmget(k.hash, ...ids);
@@ -64,7 +64,7 @@ export class Inbox {
   /** Removes acked messages (unknown ids are ignored): one script, one command. */
   async ack(uid: string, ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    const k = keys(uid);
+    const k = inboxKeys(uid);
     await (this.redis as unknown as InboxCommands).spearInboxAck(k.hash, k.order, ...ids);
   }
 }
@@ -75,4 +75,4 @@ interface InboxCommands {
 }
 
 // One hash tag per user: the three keys stay on one Redis Cluster slot.
-const keys = (uid: string) => ({ hash: `spear:inbox:{${uid}}:h`, order: `spear:inbox:{${uid}}:z`, seq: `spear:inbox:{${uid}}:seq` });
+export const inboxKeys = (uid: string) => ({ hash: `spear:inbox:{${uid}}:h`, order: `spear:inbox:{${uid}}:z`, seq: `spear:inbox:{${uid}}:seq` });

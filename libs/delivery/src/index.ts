@@ -1,3 +1,4 @@
+export * from './arrivals';
 export * from './group-history';
 export * from './inbox';
 export * from './message-router';

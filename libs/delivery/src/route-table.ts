@@ -10,14 +10,7 @@ export class RouteReader {
   }
 }
 
-/** Adds the node to a uid's route (TTL re-armed) and the uid to the node's set, atomically. */
-const ONLINE = `
-redis.call('SADD', KEYS[1], ARGV[1])
-redis.call('EXPIRE', KEYS[1], ARGV[2])
-redis.call('SADD', KEYS[2], ARGV[3])
-return 0`;
-
-/** The reverse of ONLINE, atomically. */
+/** The reverse of a registration by Arrivals.arrive, atomically. */
 const OFFLINE = `
 redis.call('SREM', KEYS[1], ARGV[1])
 redis.call('SREM', KEYS[2], ARGV[2])
@@ -46,6 +39,8 @@ const REFRESH_CHUNK = 500;
  * Guarantee: a node listed for a uid held a connection of that uid within
  * the last TTL; a node that dies drops out within the TTL, or at once when a
  * survivor cleans up after it.
+ * A connection comes online through Arrivals (with its inbox read in the
+ * same script); going offline, refreshing and purging are here.
  * Each change is one script call: a MULTI of plain commands costs ioredis
  * ~14 KiB of short-lived objects per connect, which a burst of connects
  * promotes to the old generation.
@@ -57,7 +52,6 @@ export class RouteTable extends RouteReader {
     private readonly ttlSeconds: number,
   ) {
     super(redis);
-    redis.defineCommand('spearRouteOnline', { numberOfKeys: 2, lua: ONLINE });
     redis.defineCommand('spearRouteOffline', { numberOfKeys: 2, lua: OFFLINE });
     redis.defineCommand('spearRouteRefresh', { lua: REFRESH });
   }
@@ -66,12 +60,8 @@ export class RouteTable extends RouteReader {
     return this.redis as unknown as RouteCommands;
   }
 
-  async online(uid: string): Promise<void> {
-    await this.commands.spearRouteOnline(routeKey(uid), nodeKey(this.nodeId), this.nodeId, this.ttlSeconds, uid);
-  }
-
   async offline(uid: string): Promise<void> {
-    await this.commands.spearRouteOffline(routeKey(uid), nodeKey(this.nodeId), this.nodeId, uid);
+    await this.commands.spearRouteOffline(routeKey(uid), nodeUsersKey(this.nodeId), this.nodeId, uid);
   }
 
   /** Keeps every local user's entry alive, REFRESH_CHUNK users per command, one command at a time. */
@@ -85,25 +75,24 @@ export class RouteTable extends RouteReader {
       }
     }
     if (keys.length > 0) await this.commands.spearRouteRefresh(keys.length, ...keys, this.nodeId, this.ttlSeconds);
-    await this.redis.expire(nodeKey(this.nodeId), this.ttlSeconds * 2);
+    await this.redis.expire(nodeUsersKey(this.nodeId), this.ttlSeconds * 2);
   }
 
   /** Removes a dead node from the routes of its users (idempotent; any survivor may run it). */
   async purgeNode(deadNodeId: string): Promise<number> {
-    const uids = await this.redis.smembers(nodeKey(deadNodeId));
+    const uids = await this.redis.smembers(nodeUsersKey(deadNodeId));
     const pipeline = this.redis.pipeline();
     for (const uid of uids) pipeline.srem(routeKey(uid), deadNodeId);
-    pipeline.del(nodeKey(deadNodeId));
+    pipeline.del(nodeUsersKey(deadNodeId));
     await pipeline.exec();
     return uids.length;
   }
 }
 
 export const routeKey = (uid: string) => `spear:route:{${uid}}`;
-const nodeKey = (nodeId: string) => `spear:node-users:${nodeId}`;
+export const nodeUsersKey = (nodeId: string) => `spear:node-users:${nodeId}`;
 
 interface RouteCommands {
-  spearRouteOnline(route: string, nodeUsers: string, nodeId: string, ttl: number, uid: string): Promise<number>;
   spearRouteOffline(route: string, nodeUsers: string, nodeId: string, uid: string): Promise<number>;
   spearRouteRefresh(numberOfKeys: number, ...keysThenArgs: Array<string | number>): Promise<number>;
 }

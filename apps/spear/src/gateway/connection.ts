@@ -1,7 +1,7 @@
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
 import type { Bus } from '@spear/bus';
-import { HistoryGoneError, type GroupHistory, type Inbox, type MessageRouter, type RouteTable } from '@spear/delivery';
+import { HistoryGoneError, type Arrivals, type GroupHistory, type Inbox, type MessageRouter, type RouteTable } from '@spear/delivery';
 import type { PrefetchingIdSource } from '@spear/idgen-client';
 import { ackPayload, encodedSize, joinPayload, leavePayload, publishPayload, sendPayload, type Ack, type MsgEvent } from '@spear/protocol';
 import type { Logger } from '@spear/runtime';
@@ -17,6 +17,7 @@ export interface NodeServices {
   inbox: Inbox;
   history: GroupHistory;
   routes: RouteTable;
+  arrivals: Arrivals;
   bus: Bus;
   ids: PrefetchingIdSource;
   logger: Logger;
@@ -103,9 +104,9 @@ export class Connection implements ConnectionIdentity, ReplayState {
     for (const [event, listener] of Connection.listeners) socket.on(event, listener);
     // 'disconnecting': the connection's rooms (its groups) are still readable.
     socket.on('disconnecting', Connection.onDisconnecting);
-    if (node.sessions.add(uid, socket)) await node.routes.online(uid);
+    // One round trip: this node in the user's route (first connection here) and the inbox read.
+    const stored = await node.arrivals.arrive(uid, node.sessions.add(uid, socket));
     socket.emit('ready', { uid, node: node.nodeId, sessionId: socket.id });
-    const stored = await node.inbox.read(uid);
     for (const m of stored) socket.emit('msg', m);
     const seen = new Set(stored.map((m) => m.id));
     const live = this.buffered!;

@@ -1,7 +1,7 @@
 import { Counter, Gauge } from 'prom-client';
 import type { Server } from 'socket.io';
 import { createBus, type Bus } from '@spear/bus';
-import { GroupHistory, Inbox, MessageRouter, RouteTable } from '@spear/delivery';
+import { Arrivals, GroupHistory, Inbox, MessageRouter, RouteTable } from '@spear/delivery';
 import { PrefetchingIdSource } from '@spear/idgen-client';
 import type { ServiceContext } from '@spear/runtime';
 import { shipNodeReports, type Shipper } from '@spear/stat-client';
@@ -90,6 +90,7 @@ export class SpearGateway {
 
     const services: NodeServices = {
       nodeId, sessions, router, inbox, history, routes, bus, ids, logger: ctx.logger,
+      arrivals: new Arrivals(ctx.redis, nodeId, spear.routeTtlSeconds),
       maxBodyBytes: delivery.maxBodyBytes,
       rateLimit: spear.rateLimit,
       counters: { received: (event) => received.inc({ event }), refused: (code) => refused.inc({ code }), stored: (kind) => monitor.stored(kind) },
