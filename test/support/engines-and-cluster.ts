@@ -32,17 +32,17 @@ export interface TestBed {
   logTails(lines?: number): string;
 }
 
-export async function startTestBed(options: Partial<Pick<ClusterProfileOptions, 'overrides' | 'spearNodes' | 'bus'>> & { apps?: AppName[]; spearNodeIds?: string[]; redisPersistence?: boolean } = {}): Promise<TestBed> {
+export async function startTestBed(options: Partial<Pick<ClusterProfileOptions, 'overrides' | 'spearNodes' | 'bus'>> & { apps?: AppName[]; spearNodeIds?: string[]; redisPersistence?: boolean; spearOpenFiles?: number } = {}): Promise<TestBed> {
   const dir = mkdtempSync(join(tmpdir(), 'spear-e2e-'));
   const [zk, redis, kafka] = await Promise.all([
     startZooKeeper({ dir: join(dir, 'zookeeper') }),
     startRedis({ dir: join(dir, 'redis'), persistence: options.redisPersistence }),
     options.bus === 'kafka' ? startKafka({ dir: join(dir, 'kafka') }) : undefined,
   ]);
-  const { apps, spearNodeIds, redisPersistence: _persistence, ...profileOptions } = options;
+  const { apps, spearNodeIds, spearOpenFiles, redisPersistence: _persistence, ...profileOptions } = options;
   const engines = { zookeeper: zk.connectString, redisUrl: redis.url, ...(kafka ? { kafkaBrokers: kafka.brokers } : {}) };
   const profileDir = await writeClusterProfile({ dir, engines, ...profileOptions });
-  const cluster = await launchCluster({ profileDir, dir, apps, spearNodeIds });
+  const cluster = await launchCluster({ profileDir, dir, apps, spearNodeIds, spearOpenFiles });
   const bed: TestBed = {
     dir,
     zk,

@@ -16,6 +16,8 @@ export interface ClusterOptions {
   spearNodeIds?: string[];
   env?: NodeJS.ProcessEnv;
   startTimeoutMs?: number;
+  /** A limit on open files for every spear node process (see ServiceProcessSpec.openFiles). */
+  spearOpenFiles?: number;
 }
 
 /** A running Spear cluster of child processes. */
@@ -57,13 +59,13 @@ export async function launchCluster(options: ClusterOptions): Promise<ClusterHan
     env: options.env,
     startTimeoutMs: options.startTimeoutMs,
   };
-  const specs: Array<{ app: AppName; nodeId?: string; baseUrl: string }> = [];
+  const specs: Array<{ app: AppName; nodeId?: string; baseUrl: string; openFiles?: number }> = [];
   for (const app of ['idgen', 'stat', 'ticket', 'minions'] as const) {
     if (wanted.has(app)) specs.push({ app, baseUrl: url(httpListener(app, env)) });
   }
   if (wanted.has('spear')) {
     for (const node of loadConfig('spear', { env }).spear.nodes) {
-      if (!options.spearNodeIds || options.spearNodeIds.includes(node.id)) specs.push({ app: 'spear', nodeId: node.id, baseUrl: url(node) });
+      if (!options.spearNodeIds || options.spearNodeIds.includes(node.id)) specs.push({ app: 'spear', nodeId: node.id, baseUrl: url(node), openFiles: options.spearOpenFiles });
     }
   }
   const results = await Promise.allSettled(specs.map((s) => startServiceProcess({ ...common, ...s })));

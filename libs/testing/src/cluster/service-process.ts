@@ -20,6 +20,8 @@ export interface ServiceProcessSpec {
   logDir: string;
   env?: NodeJS.ProcessEnv;
   startTimeoutMs?: number;
+  /** A limit on open files (soft and hard) for this process, set through util-linux `prlimit`. */
+  openFiles?: number;
 }
 
 /** One running service of a cluster. */
@@ -45,7 +47,10 @@ export async function startServiceProcess(spec: ServiceProcessSpec): Promise<Ser
   const name = spec.name ?? (spec.nodeId ? `${spec.app}-${spec.nodeId}` : spec.app);
   const logFile = join(spec.logDir, `${name}.log`);
   const out = openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['--enable-source-maps', join(spec.distDir, spec.app, 'main.js')], {
+  const node = [process.execPath, '--enable-source-maps', join(spec.distDir, spec.app, 'main.js')];
+  // prlimit execs the command: the child's pid is the service's.
+  const [command, ...args] = spec.openFiles === undefined ? node : ['prlimit', `--nofile=${spec.openFiles}:${spec.openFiles}`, '--', ...node];
+  const child = spawn(command!, args, {
     env: { ...process.env, ...spec.env, SPEAR_PARENT_PID: String(process.pid), SPEAR_PROFILE: spec.profileDir, ...(spec.nodeId ? { SPEAR_NODE_ID: spec.nodeId } : {}) },
     stdio: ['ignore', out, out],
   });
