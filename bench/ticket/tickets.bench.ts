@@ -49,8 +49,9 @@ import {
   type ZooKeeperHandle,
 } from '@spear/testing';
 import { ticketKeys, verifyTicket } from '@spear/tickets';
-import { bounded, checkInterrupted, cleanupOnce, fmtInt, fmtMachine, Interrupted, LatencyRecorder, log, machineFacts, ownCpu, procCpuUs, ratio, type LatencySummary } from '../rpc/measure';
-import { formatSummary, summarizeCpuProfile, type ProfileSummary, type Window } from './cpu-profile';
+import { bounded, checkInterrupted, cleanupOnce, fmtInt, fmtMachine, Interrupted, log, machineFacts, ratio } from '../rpc/measure';
+import { formatSummary, summarizeCpuProfile, type ProfileSummary } from './cpu-profile';
+import { autocannonRun, load, newTally, summarize, type Tally, type Target, type TargetName, type TargetResult } from './autocannon-load';
 import { ringLookups } from './ring-lookups';
 import { startHello, startTicket, type Proc } from './targets';
 
@@ -75,139 +76,6 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
 /** Far above what one run sends, so that no request is refused (every bench request comes from 127.0.0.1). */
 const NO_LIMIT = { limit: 1_000_000_000, windowMs: 60_000 };
 
-// ---------------------------------------------------------------------------
-// 4. Load
-
-type TargetName = 'hello' | 'ticket';
-
-interface Target {
-  name: TargetName;
-  url: string;
-  path: string;
-  pid: number;
-  /** Checks one 2xx answer to the pair `i`; false counts as a wrong answer. */
-  check?: (body: string, i: number) => boolean;
-}
-
-interface Tally {
-  ms: number;
-  responses: number;
-  ok: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  wrong: number;
-  statusCodes: Record<string, number>;
-  latency: LatencyRecorder;
-  cpuUs: { server: number; redis: number; generator: number };
-  /** When the runs were, on the monotonic clock (µs), to cut the cpu profiles to them. */
-  windows: Window[];
-}
-
-const newTally = (): Tally => ({
-  ms: 0,
-  responses: 0,
-  ok: 0,
-  non2xx: 0,
-  errors: 0,
-  timeouts: 0,
-  wrong: 0,
-  statusCodes: {},
-  latency: new LatencyRecorder(),
-  cpuUs: { server: 0, redis: 0, generator: 0 },
-  windows: [],
-});
-
-const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
-
-let running: autocannon.Instance | undefined;
-
-/** One autocannon run of `seconds` against `target`. */
-async function load(target: Target, bodies: string[], seconds: number, redisPid: number): Promise<Tally> {
-  const t = newTally();
-  let next = Math.floor(Math.random() * bodies.length);
-  const { check } = target;
-  let wrong = 0;
-  const request: autocannon.Request = {
-    method: 'POST',
-    path: target.path,
-    headers: JSON_HEADERS,
-    setupRequest: (req, context) => {
-      const i = next++ % bodies.length;
-      context.i = i;
-      return { ...req, body: bodies[i] };
-    },
-    onResponse: (status, body, context) => {
-      if (check && status < 300 && !check(body, context.i as number)) wrong++;
-    },
-  };
-  const before = { server: procCpuUs(target.pid), redis: procCpuUs(redisPid), generator: ownCpu() };
-  const t0 = performance.now();
-  const from = monotonicUs();
-  const result = await new Promise<autocannon.Result>((done, fail) => {
-    const instance = autocannon({ url: target.url, connections: CONNECTIONS, pipelining: 1, duration: seconds, timeout: 10, requests: [request] }, (error, res) => {
-      running = undefined;
-      if (error) fail(error);
-      else done(res);
-    });
-    running = instance;
-    instance.on('response', (_client, _status, _bytes, ms) => t.latency.add(ms));
-  });
-  t.ms = performance.now() - t0;
-  t.windows.push([from, monotonicUs()]);
-  checkInterrupted();
-  t.cpuUs.server += procCpuUs(target.pid) - before.server;
-  t.cpuUs.redis += procCpuUs(redisPid) - before.redis;
-  t.cpuUs.generator += ownCpu() - before.generator;
-  let responses = 0;
-  for (const [code, { count }] of Object.entries(result.statusCodeStats)) {
-    t.statusCodes[code] = (t.statusCodes[code] ?? 0) + count;
-    responses += count;
-  }
-  t.responses += responses;
-  t.ok += responses - result.non2xx;
-  t.non2xx += result.non2xx;
-  t.errors += result.errors;
-  t.timeouts += result.timeouts;
-  t.wrong += wrong;
-  return t;
-}
-
-interface TargetResult {
-  perSecond: number;
-  responses: number;
-  ok: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  wrongAnswers: number;
-  statusCodes: Record<string, number>;
-  latency: LatencySummary;
-  /** CPU µs per request: the target process, Redis, and this process (autocannon). */
-  cpuUsPerRequest: { server: number; redis: number; generator: number };
-  slices: Array<{ perSecond: number; p50Us: number; p99Us: number }>;
-}
-
-function summarize(t: Tally, slices: Tally[]): TargetResult {
-  const per = (us: number) => Math.round(us / Math.max(1, t.responses));
-  return {
-    perSecond: Math.round((t.ok / t.ms) * 1000),
-    responses: t.responses,
-    ok: t.ok,
-    non2xx: t.non2xx,
-    errors: t.errors,
-    timeouts: t.timeouts,
-    wrongAnswers: t.wrong,
-    statusCodes: t.statusCodes,
-    latency: t.latency.summary(),
-    cpuUsPerRequest: { server: per(t.cpuUs.server), redis: per(t.cpuUs.redis), generator: per(t.cpuUs.generator) },
-    slices: slices.map((s) => {
-      const l = s.latency.summary();
-      return { perSecond: Math.round((s.ok / s.ms) * 1000), p50Us: l.p50Us, p99Us: l.p99Us };
-    }),
-  };
-}
-
 /**
  * One token per uid through POST /v1/tokens (admin key), with autocannon
  * (50 connections, one request per uid; much faster than fetch), then fetch
@@ -219,7 +87,7 @@ async function issueTokens(ticketUrl: string, adminKey: string): Promise<string[
   const body = (i: number) => JSON.stringify({ uid: uidOf(i), ttlSeconds: 3600 });
   let next = 0;
   await new Promise<void>((done, fail) => {
-    running = autocannon(
+    autocannonRun.instance = autocannon(
       {
         url: ticketUrl,
         connections: Math.min(CONNECTIONS, USERS),
@@ -243,7 +111,7 @@ async function issueTokens(ticketUrl: string, adminKey: string): Promise<string[
         ],
       },
       (error) => {
-        running = undefined;
+        autocannonRun.instance = undefined;
         if (error) fail(error);
         else done();
       },
@@ -288,7 +156,7 @@ async function main(): Promise<void> {
   let ticket: Proc | undefined;
   let hello: Proc | undefined;
   const cleanup = cleanupOnce(async () => {
-    running?.stop();
+    autocannonRun.instance?.stop();
     await Promise.all([hello?.stop(), ticket?.stop()]);
     await cluster?.stop();
     await Promise.all([redis?.stop(), zk?.stop()]);
@@ -353,7 +221,7 @@ async function main(): Promise<void> {
       ticket: { name: 'ticket', url: ticketUrl, path: '/v1/tickets', pid: ticketPid, check: (body, i) => body.includes(expected[i]!) },
     };
     for (const name of ['hello', 'ticket'] as const) {
-      const w = await load(targets[name], bodies, WARMUP, redis.pid);
+      const w = await load(targets[name], bodies, WARMUP, redis.pid, CONNECTIONS);
       log(`  warm-up ${name}: ${fmtInt((w.ok / w.ms) * 1000)}/s, ${w.non2xx} non-2xx`);
     }
     const totals: Record<TargetName, Tally> = { hello: newTally(), ticket: newTally() };
@@ -362,7 +230,7 @@ async function main(): Promise<void> {
       const order: TargetName[] = s % 2 === 0 ? ['hello', 'ticket'] : ['ticket', 'hello'];
       const line: string[] = [];
       for (const name of order) {
-        const slice = await load(targets[name], bodies, SLICE_SECONDS, redis.pid);
+        const slice = await load(targets[name], bodies, SLICE_SECONDS, redis.pid, CONNECTIONS);
         slices[name].push(slice);
         const t = totals[name];
         t.ms += slice.ms;
