@@ -23,6 +23,7 @@ import type { Socket } from 'socket.io-client';
 import { connectUser, type Connector } from './connect-user';
 import { encodeHistogram, newHistogram, recordMs } from './histogram';
 import { OpenLoop } from './open-loop';
+import { serveParent } from '../support/serve-parent';
 
 export type { Connector } from './connect-user';
 
@@ -301,15 +302,4 @@ async function handle(m: ToClients): Promise<FromClients> {
   }
 }
 
-if (!process.send) throw new Error('fork bench/compare/client-worker.ts with an IPC channel');
-process.on('disconnect', () => process.exit(0));
-process.on('message', (m: ToClients) => {
-  handle(m).then(
-    (reply) => {
-      process.send!(reply);
-      if (m.type === 'stop') process.disconnect();
-    },
-    (error: unknown) => process.send!({ type: 'error', message: (error as Error).stack ?? String(error) } satisfies FromClients),
-  );
-});
-process.send({ type: 'ready' });
+serveParent<ToClients>('bench/compare/client-worker.ts', handle);

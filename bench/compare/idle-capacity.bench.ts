@@ -9,7 +9,7 @@
  * BENCH_IDLE_CONNECTIONS clients connect from BENCH_IDLE_HOLDERS child
  * processes (idle-holder.ts), each from its own loopback source address
  * (127.0.0.2, .3, ...: one ephemeral port range each), Spear's through a ticket
- * each, in two halves with 5 s to settle and an RSS reading after each. Reports
+ * each (tokens are HS256 JWTs), in two halves with 5 s to settle and an RSS reading after each. Reports
  * RSS per connection overall ((after - before) / connections) and marginal
  * (the second half's growth per connection, free of one-time costs), and the
  * ratio Spear / B0 of the marginal figure.
@@ -18,13 +18,14 @@
  * Environment: BENCH_IDLE_CONNECTIONS (19000), BENCH_IDLE_HOLDERS (2).
  * Progress lines, a `RESULT ...` line, a final JSON line.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { launchCluster, makeTempDir, removeTempDir, rssBytes, startRedis, startZooKeeper, writeClusterProfile, type RedisHandle } from '@spear/testing';
 import { fmtInt, fmtMachine, log, machineFacts, ratio } from '../rpc/measure';
-import type { FromB0, ToB0 } from '../baseline/b0-server';
-import type { HolderReport, ToHolder } from './idle-holder';
+import { IpcChild } from '../support/ipc-child';
+import type { Connector } from './connect-user';
+import type { FromHolder, ToHolder } from './idle-holder';
+import { startB0 } from './systems';
 
 const CONNECTIONS = Number(process.env.BENCH_IDLE_CONNECTIONS ?? 19_000);
 const HOLDERS = Number(process.env.BENCH_IDLE_HOLDERS ?? 2);
@@ -45,25 +46,14 @@ interface TargetResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function forkTs(file: string, env: Record<string, string> = {}): ChildProcess {
-  const child = fork(join(__dirname, file), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  child.on('error', () => undefined);
-  return child;
-}
-
-function ask<T>(child: ChildProcess, message: unknown): Promise<T> {
-  return new Promise((resolve, reject) => {
-    child.once('message', (m: T) => resolve(m));
-    child.once('exit', () => reject(new Error('child exited')));
-    if (message !== undefined) child.send(message as object);
-  });
-}
+const startHolder = () => IpcChild.start<ToHolder, FromHolder>(join(__dirname, 'idle-holder.ts'), 'idle holder');
 
 /** Connects `users` from the holder processes and measures the server's RSS around it. */
-async function measure(name: string, serverPid: number, mode: 'spear' | 'b0', url: string, users: Array<{ uid: string; token?: string }>): Promise<TargetResult> {
+async function measure(name: string, serverPid: number, connector: Connector, uids: string[]): Promise<TargetResult> {
   await sleep(3000);
   const before = rssBytes(serverPid);
-  const holders = Array.from({ length: HOLDERS }, () => forkTs('idle-holder.ts'));
+  const users = uids.map((uid, index) => ({ uid, index }));
+  const holders = await Promise.all(Array.from({ length: HOLDERS }, startHolder));
   try {
     const share = Math.ceil(users.length / HOLDERS);
     const started = Date.now();
@@ -74,7 +64,7 @@ async function measure(name: string, serverPid: number, mode: 'spear' | 'b0', ur
         holders.map((h, i) => {
           const mine = users.slice(i * share, (i + 1) * share);
           const part = half === 0 ? mine.slice(0, Math.floor(mine.length / 2)) : mine.slice(Math.floor(mine.length / 2));
-          return ask<HolderReport>(h, { type: 'connect', mode, url, users: part, localAddress: `127.0.0.${i + 2}` } satisfies ToHolder);
+          return h.request({ type: 'connect', connector, users: part, localAddress: `127.0.0.${i + 2}` }, 'connected');
         }),
       );
       for (const r of reports) if (r.failed > 0) log(`  ${name}: ${r.failed} connections failed, first: ${r.firstError}`);
@@ -104,8 +94,7 @@ async function measure(name: string, serverPid: number, mode: 'spear' | 'b0', ur
     );
     return result;
   } finally {
-    for (const h of holders) h.send({ type: 'stop' } satisfies ToHolder);
-    await sleep(1000);
+    await Promise.all(holders.map((h) => h.stop()));
   }
 }
 
@@ -119,43 +108,29 @@ async function main(): Promise<void> {
     redis = await startRedis({ dir: join(dir, 'redis') });
     const uids = Array.from({ length: CONNECTIONS }, (_, i) => `idle-${i}`);
 
-    // Spear: idgen, ticket and one spear node from the bundles.
+    // Spear: idgen, ticket and one spear node from the bundles; tokens are HS256 JWTs (connect-user.ts).
+    const jwtSecret = randomBytes(24).toString('hex');
     const profileDir = await writeClusterProfile({
       dir,
       engines: { zookeeper: zk.connectString, redisUrl: redis.url },
       spearNodes: 1,
-      overrides: { spear: { maxConnections: CONNECTIONS + 1000 }, ticket: { rateLimit: { perUid: { limit: 1e9, windowMs: 60_000 }, perIp: { limit: 1e9, windowMs: 60_000 } } } },
+      overrides: { secrets: { jwtSecret }, spear: { maxConnections: CONNECTIONS + 1000 }, ticket: { rateLimit: { perUid: { limit: 1e9, windowMs: 60_000 }, perIp: { limit: 1e9, windowMs: 60_000 } } } },
     });
     const cluster = await launchCluster({ profileDir, dir, apps: ['idgen', 'ticket', 'spear'] });
     let spear: TargetResult;
     try {
-      const admin = { authorization: `Bearer ${JSON.parse(readFileSync(join(profileDir, 'profile.json'), 'utf8')).secrets.adminKey}`, 'content-type': 'application/json' };
-      const users: Array<{ uid: string; token: string }> = [];
-      for (let i = 0; i < uids.length; i += 100) {
-        users.push(
-          ...(await Promise.all(
-            uids.slice(i, i + 100).map(async (uid) => {
-              const res = await fetch(`${cluster.ticketUrl}/v1/tokens`, { method: 'POST', headers: admin, body: JSON.stringify({ uid }) });
-              return { uid, token: ((await res.json()) as { token: string }).token };
-            }),
-          )),
-        );
-      }
-      log(`  ${fmtInt(users.length)} tokens issued`);
-      spear = await measure('spear', cluster.service('spear-spear-1').pid, 'spear', cluster.ticketUrl, users);
+      spear = await measure('spear', cluster.service('spear-spear-1').pid, { kind: 'spear', ticketUrl: cluster.ticketUrl, jwtSecret }, uids);
     } finally {
       await cluster.stop();
     }
 
-    // B0 on the same Redis.
-    const b0 = forkTs('../baseline/b0-server.ts', { B0_REDIS_URL: redis.url });
+    // B0 (one process) on the same Redis.
+    const b0 = await startB0({ zookeeper: zk.connectString, redisUrl: redis.url }, 1);
     let baseline: TargetResult;
     try {
-      const ready = await ask<FromB0>(b0, undefined);
-      if (ready.type !== 'ready') throw new Error(`B0 did not start: ${ready.message}`);
-      baseline = await measure('b0', b0.pid!, 'b0', `http://127.0.0.1:${ready.port}`, uids.map((uid) => ({ uid })));
+      baseline = await measure('b0', b0.pids['b0-1']!, b0.connector, uids);
     } finally {
-      b0.send({ type: 'stop' } satisfies ToB0);
+      await b0.stop();
     }
 
     const r = ratio(spear.kibPerConnectionMarginal, baseline.kibPerConnectionMarginal);

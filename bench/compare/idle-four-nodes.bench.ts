@@ -13,32 +13,18 @@
  * connections each, each on its own loopback source address.
  * Progress lines, a `RESULT ...` line, a final JSON line.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { HashRing } from '@spear/ring';
 import { isAlive, launchCluster, makeTempDir, removeTempDir, rssBytes, startRedis, startZooKeeper, writeClusterProfile, type RedisHandle } from '@spear/testing';
 import { fmtInt, fmtMachine, log, machineFacts } from '../rpc/measure';
-import { signJwt } from './connect-user';
-import type { HolderReport, ToHolder } from './idle-holder';
+import { IpcChild } from '../support/ipc-child';
+import type { FromHolder, ToHolder } from './idle-holder';
 
 const NODES = Number(process.env.BENCH_IDLE_NODES ?? 4);
 const PER_NODE = Number(process.env.BENCH_IDLE_PER_NODE ?? 19_000);
 const HOLDERS = NODES * 2;
 const MiB = 1048576;
-
-function holder(): ChildProcess {
-  const child = fork(join(__dirname, 'idle-holder.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  child.on('error', () => undefined);
-  return child;
-}
-
-const answer = (child: ChildProcess, m: ToHolder) =>
-  new Promise<HolderReport>((resolve, reject) => {
-    child.once('message', (r: HolderReport) => resolve(r));
-    child.once('exit', () => reject(new Error('holder exited')));
-    child.send(m);
-  });
 
 /** `perNode` uids for each node, picked with the ring ticket builds over the same nodes (weight 1 each). */
 function usersPerNode(nodeIds: string[], perNode: number): string[] {
@@ -62,7 +48,7 @@ async function main(): Promise<void> {
   const dir = makeTempDir('spear-idle4-');
   const zk = await startZooKeeper({ dir: join(dir, 'zookeeper') });
   let redis: RedisHandle | undefined;
-  const holders: ChildProcess[] = [];
+  const holders: Array<IpcChild<ToHolder, FromHolder>> = [];
   try {
     redis = await startRedis({ dir: join(dir, 'redis') });
     const jwtSecret = randomBytes(24).toString('hex');
@@ -78,12 +64,13 @@ async function main(): Promise<void> {
       for (let seen = 0; seen < NODES; await new Promise((r) => setTimeout(r, 100))) seen = ((await (await fetch(`${cluster.ticketUrl}/v1/nodes`)).json()) as { nodes: unknown[] }).nodes.length;
       const rss = () => nodes.map((n) => (isAlive(n.pid) ? rssBytes(n.pid) : 0));
       const before = rss();
-      const users = usersPerNode(nodes.map((n) => n.nodeId!), PER_NODE).map((uid) => ({ uid, token: signJwt(uid, jwtSecret) }));
+      const users = usersPerNode(nodes.map((n) => n.nodeId!), PER_NODE).map((uid, index) => ({ uid, index }));
       const share = Math.ceil(total / HOLDERS);
+      holders.push(...(await Promise.all(Array.from({ length: HOLDERS }, () => IpcChild.start<ToHolder, FromHolder>(join(__dirname, 'idle-holder.ts'), 'idle holder')))));
       const started = Date.now();
-      for (let i = 0; i < HOLDERS; i++) holders.push(holder());
       const progress = setInterval(() => log(`  ... ${((Date.now() - started) / 1000).toFixed(0)} s, node RSS ${rss().map((b) => Math.round(b / MiB)).join(' / ')} MiB`), 15_000);
-      const reports = await Promise.all(holders.map((h, i) => answer(h, { type: 'connect', mode: 'spear', url: cluster.ticketUrl, users: users.slice(i * share, (i + 1) * share), localAddress: `127.0.0.${i + 2}` })));
+      const connector = { kind: 'spear', ticketUrl: cluster.ticketUrl, jwtSecret } as const;
+      const reports = await Promise.all(holders.map((h, i) => h.request({ type: 'connect', connector, users: users.slice(i * share, (i + 1) * share), localAddress: `127.0.0.${i + 2}` }, 'connected')));
       clearInterval(progress);
       const connectSeconds = (Date.now() - started) / 1000;
       await new Promise((r) => setTimeout(r, 5000));
@@ -109,7 +96,7 @@ async function main(): Promise<void> {
       );
       log(JSON.stringify({ machine, result }));
     } finally {
-      for (const h of holders) h.send({ type: 'stop' } satisfies ToHolder);
+      await Promise.all(holders.map((h) => h.stop()));
       await cluster.stop();
     }
   } finally {

@@ -21,6 +21,7 @@
  * Exits when the parent goes away (its IPC channel closes).
  */
 import { io, type Socket } from 'socket.io-client';
+import { serveParent } from '../support/serve-parent';
 import type { FromWorker, PairSpec, ToWorker, UserSpec } from './load-protocol';
 
 /** The body each message carries: step (-1 for the sequential phase), sender sequence, send time, padding. */
@@ -96,7 +97,6 @@ let stopping = false;
 /** The sequential phase's one outstanding message: resolved on receipt. */
 let sequentialWait: { seq: number; from: string; resolve: () => void } | undefined;
 
-const send = (m: FromWorker) => process.send!(m);
 
 function newStep(step: number, start: number, end: number, steadyFrom = start): StepState {
   const s: StepState = { step, start, end, sent: 0, acked: 0, ackedInWindow: 0, refused: {}, received: 0, receivedInWindow: 0, receivedSteady: 0, steadyFrom, latency: [], ackLatency: [], waiting: new Set() };
@@ -372,15 +372,4 @@ async function handle(m: ToWorker): Promise<FromWorker> {
   }
 }
 
-if (!process.send) throw new Error('fork bench/spear/load-worker.ts with an IPC channel');
-process.on('disconnect', () => process.exit(0));
-process.on('message', (m: ToWorker) => {
-  handle(m).then(
-    (reply) => {
-      send(reply);
-      if (m.type === 'stop') process.disconnect();
-    },
-    (error: unknown) => send({ type: 'error', message: (error as Error).stack ?? String(error) }),
-  );
-});
-send({ type: 'ready' });
+serveParent<ToWorker>('bench/spear/load-worker.ts', handle);
