@@ -1,25 +1,19 @@
 import type Redis from 'ioredis';
 import type { MsgEvent } from '@spear/protocol';
-import { inboxKeys } from './inbox';
+import { inboxKeys, parseMessages, readInboxLua } from './inbox';
 import { nodeUsersKey, routeKey } from './route-table';
 
 /**
  * Registers the node in the user's route (when asked: the uid's first
- * connection here; TTL re-armed, the uid added to the node's set, as
- * RouteTable.online) and returns the user's inbox, oldest first.
+ * connection here; TTL re-armed, the uid added to the node's set; undone by
+ * RouteTable.offline) and returns the user's inbox, oldest first.
  */
 const ARRIVE = `
 if ARGV[1] == '1' then
   redis.call('SADD', KEYS[1], ARGV[2])
   redis.call('EXPIRE', KEYS[1], ARGV[3])
   redis.call('SADD', KEYS[2], ARGV[4])
-end
-local out = {}
-for _, id in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do
-  local value = redis.call('HGET', KEYS[4], id)
-  if value then out[#out + 1] = value end
-end
-return out`;
+end` + readInboxLua('KEYS[3]', 'KEYS[4]');
 
 /**
  * A connection arriving on a node: its route entry and its inbox read in
@@ -42,7 +36,7 @@ export class Arrivals {
   async arrive(uid: string, register: boolean): Promise<MsgEvent[]> {
     const inbox = inboxKeys(uid);
     const values = await (this.redis as unknown as ArriveCommand).spearArrive(routeKey(uid), nodeUsersKey(this.nodeId), inbox.order, inbox.hash, register ? '1' : '0', this.nodeId, this.routeTtlSeconds, uid);
-    return values.map((v) => JSON.parse(v) as MsgEvent);
+    return parseMessages(values);
   }
 }
 

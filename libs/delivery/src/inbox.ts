@@ -21,6 +21,22 @@ end
 for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[4]) end
 return redis.call('SMEMBERS', KEYS[4])`;
 
+/**
+ * Lua returning the stored messages of the inbox whose order set and hash are
+ * the key expressions `order` and `hash`, oldest first (ids trimmed from the
+ * hash meanwhile are skipped). Shared with Arrivals' script.
+ */
+export const readInboxLua = (order: string, hash: string) => `
+local out = {}
+for _, id in ipairs(redis.call('ZRANGE', ${order}, 0, -1)) do
+  local value = redis.call('HGET', ${hash}, id)
+  if value then out[#out + 1] = value end
+end
+return out`;
+
+/** Messages as a read script returns them. */
+export const parseMessages = (values: string[]): MsgEvent[] => values.map((v) => JSON.parse(v) as MsgEvent);
+
 /** Removes acked ids from both the order and the messages (unknown ids are ignored). */
 const ACK = `
 redis.call('ZREM', KEYS[2], unpack(ARGV))
@@ -44,6 +60,7 @@ export class Inbox {
   ) {
     redis.defineCommand('spearInboxAdd', { numberOfKeys: 4, lua: ADD });
     redis.defineCommand('spearInboxAck', { numberOfKeys: 2, lua: ACK });
+    redis.defineCommand('spearInboxRead', { numberOfKeys: 2, lua: readInboxLua('KEYS[1]', 'KEYS[2]') });
   }
 
   /** Stores `message`; resolves to the node ids holding a connection of its recipient. */
@@ -52,13 +69,10 @@ export class Inbox {
     return (this.redis as unknown as InboxCommands).spearInboxAdd(k.hash, k.order, k.seq, routeKey(message.to), message.id, JSON.stringify(message), this.cap, this.ttlSeconds);
   }
 
-  /** Every unacked message of `uid`, oldest first. */
+  /** Every unacked message of `uid`, oldest first: one script, one round trip. */
   async read(uid: string): Promise<MsgEvent[]> {
     const k = inboxKeys(uid);
-    const ids = await this.redis.zrange(k.order, 0, '-1');
-    if (ids.length === 0) return [];
-    const values = await this.redis.hmget(k.hash, ...ids);
-    return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as MsgEvent);
+    return parseMessages(await (this.redis as unknown as InboxCommands).spearInboxRead(k.order, k.hash));
   }
 
   /** Removes acked messages (unknown ids are ignored): one script, one command. */
@@ -72,6 +86,7 @@ export class Inbox {
 interface InboxCommands {
   spearInboxAdd(hash: string, order: string, seq: string, route: string, id: string, json: string, cap: number, ttl: number): Promise<string[]>;
   spearInboxAck(hash: string, order: string, ...ids: string[]): Promise<number>;
+  spearInboxRead(order: string, hash: string): Promise<string[]>;
 }
 
 // One hash tag per user: the three keys stay on one Redis Cluster slot.
