@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig, type AppName } from '@spear/config';
 import { startServiceProcess, type ServiceProcess } from './service-process';
+import { waitUntilTicketSeesNodes } from './ticket-sees-nodes';
 
 export interface ClusterOptions {
   /** A profile folder (e.g. from writeClusterProfile) or name. */
@@ -45,7 +46,8 @@ const url = (l: { host: string; port: number }) => `http://${l.host}:${l.port}`;
 /**
  * Starts idgen, stat, ticket, every spear node and minions as child processes
  * of this one, each with the same profile, and waits until every /healthz
- * answers 200. If one fails, the others are stopped and the error names it.
+ * answers 200 and ticket lists every spear node started. If one fails, the
+ * others are stopped and the error names it.
  */
 export async function launchCluster(options: ClusterOptions): Promise<ClusterHandle> {
   const env = { ...process.env, ...options.env, SPEAR_PROFILE: options.profileDir };
@@ -79,6 +81,16 @@ export async function launchCluster(options: ClusterOptions): Promise<ClusterHan
     throw new Error(failed.map((f) => (f.reason as Error).message).join('\n'));
   }
   const byName = new Map(services.map((s) => [s.name, s]));
+  const ticket = byName.get('ticket');
+  const spearIds = specs.flatMap((s) => (s.nodeId ? [s.nodeId] : []));
+  if (ticket && spearIds.length > 0) {
+    try {
+      await waitUntilTicketSeesNodes(ticket.baseUrl, spearIds, options.startTimeoutMs ?? 30_000);
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+  }
   return {
     services,
     ticketUrl: byName.get('ticket')?.baseUrl ?? '',
