@@ -9,6 +9,7 @@
  *
  * Per system (B0, then Spear with the Redis bus, then Spear with the Kafka bus):
  *   5. connect storm: every user connects at once (Spear: a ticket each); time until all are ready
+ *   warm-up: BENCH_WARMUP_SECONDS of 1:1 traffic at the bus rate, not measured
  *   1. cross-node 1:1: an open-loop ramp of offered msgs/s over the user pairs (half of them
  *      across nodes); then one step at 50% of B0's saturation rate
  *   4. one step at the bus comparison rate (Spear only; the Kafka bus runs only this)
@@ -112,8 +113,15 @@ async function main(): Promise<void> {
       });
     };
     const direct = (fleet: ClientFleet, rate: number) => fleet.direct(++k, rate, s.stepSeconds, s.drainMs);
+    /** Unmeasured traffic before a system's first measured step (see CompareSettings.warmupSeconds); its sends count in the loss check. */
+    const warmUp = async (fleet: ClientFleet, label: string) => {
+      if (s.warmupSeconds === 0) return;
+      const w = await fleet.direct(++k, s.busRate, s.warmupSeconds, s.drainMs);
+      log(`[${label}] warm-up, not measured: ${s.busRate}/s for ${s.warmupSeconds} s, delivered ${w.deliveredPerSecond}/s, ${fmtLatencyMs(w.latency)}`);
+    };
 
     const b0 = await phase(s, () => startB0(engines, 2, CPU_PROF), { redis: e.redis.pid }, async (fleet, pids, r) => {
+      await warmUp(fleet, 'b0');
       r.ramp = await ramp('[b0] 1:1', pids, s.rates, 1, (rate) => direct(fleet, rate));
       r.halfRate = Math.max(1, Math.round(r.ramp.peak / 2));
       r.atHalfOfB0 = await measureStep('[b0] 1:1 at 50% of its saturation', pids, r.halfRate, 1, () => direct(fleet, r.halfRate!));
@@ -121,6 +129,7 @@ async function main(): Promise<void> {
     });
     const halfRate = b0.halfRate ?? s.rates[0]!;
     const spearRedis = await phase(s, () => startSpear(engines, 'redis', join(dir, 'spear-redis'), s.users + 1000, CPU_PROF), enginePids, async (fleet, pids, r, system) => {
+      await warmUp(fleet, 'spear-redis');
       r.ramp = await ramp('[spear-redis] 1:1', pids, s.rates, 1, (rate) => direct(fleet, rate));
       r.halfRate = halfRate;
       const nodes = [pids['spear-1']!, pids['spear-2']!];
@@ -138,6 +147,7 @@ async function main(): Promise<void> {
       r.fanout = await fanout(fleet, pids, 'spear-redis');
     });
     const spearKafka = await phase(s, () => startSpear(engines, 'kafka', join(dir, 'spear-kafka'), s.users + 1000), enginePids, async (fleet, pids, r) => {
+      await warmUp(fleet, 'spear-kafka');
       r.atBusRate = await measureStep('[spear-kafka] 1:1 at the bus comparison rate', pids, s.busRate, 1, () => direct(fleet, s.busRate));
     });
     await cleanup();

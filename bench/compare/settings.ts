@@ -19,6 +19,13 @@ export interface CompareSettings {
   busRate: number;
   /** Scenario 3: connections on one node (0 skips it). */
   idleConnections: number;
+  /**
+   * Seconds of unmeasured 1:1 traffic at `busRate` before a system's first
+   * measured step (0: none). Every process starts cold (V8's and the Kafka
+   * broker's JIT, connection pools, the consumer's first fetches); the
+   * comparison is between warm systems, warmed alike.
+   */
+  warmupSeconds: number;
 }
 
 const FULL: CompareSettings = {
@@ -32,6 +39,7 @@ const FULL: CompareSettings = {
   fanoutRates: [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 40],
   busRate: 1000,
   idleConnections: 19_000,
+  warmupSeconds: 15,
 };
 
 const QUICK: CompareSettings = {
@@ -45,6 +53,7 @@ const QUICK: CompareSettings = {
   fanoutRates: [2, 5],
   busRate: 200,
   idleConnections: 400,
+  warmupSeconds: 1,
 };
 
 const ENV: Record<keyof Omit<CompareSettings, 'quick'>, string> = {
@@ -57,6 +66,7 @@ const ENV: Record<keyof Omit<CompareSettings, 'quick'>, string> = {
   fanoutRates: 'BENCH_FANOUT_RATES',
   busRate: 'BENCH_BUS_RATE',
   idleConnections: 'BENCH_IDLE_CONNECTIONS',
+  warmupSeconds: 'BENCH_WARMUP_SECONDS',
 };
 
 export function compareSettings(argv: string[], env: NodeJS.ProcessEnv): CompareSettings {

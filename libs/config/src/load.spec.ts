@@ -1,14 +1,18 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, APP_NAMES } from './index';
 
 const repoProfiles = resolve(__dirname, '../../../profiles');
 const env = (extra: Record<string, string> = {}) => ({ SPEAR_PROFILES_DIR: repoProfiles, ...extra });
 
+const tempDirs: string[] = [];
+afterAll(() => tempDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
 function tempProfile(content: unknown, name = 'p'): string {
   const dir = mkdtempSync(join(tmpdir(), 'spear-config-'));
+  tempDirs.push(dir);
   mkdirSync(join(dir, name));
   writeFileSync(join(dir, name, 'profile.json'), typeof content === 'string' ? content : JSON.stringify(content));
   return join(dir, name);
