@@ -31,6 +31,15 @@ const optional = [
   '@grpc/proto-loader',
 ];
 
+// `debug` resolves to a no-op unless DEBUG is set when the process starts (see quiet-debug.cjs).
+const quietDebug = join(root, 'tools/build/quiet-debug.cjs');
+const quietDebugPlugin = {
+  name: 'quiet-debug',
+  setup(b) {
+    b.onResolve({ filter: /^debug$/ }, (args) => (args.importer === quietDebug ? undefined : { path: quietDebug }));
+  },
+};
+
 const started = Date.now();
 await build({
   entryPoints: [join(root, 'apps', app, 'src/main.ts')],
@@ -45,5 +54,6 @@ await build({
   external: optional,
   logLevel: 'warning',
   legalComments: 'none',
+  plugins: [quietDebugPlugin],
 });
 console.log(`bundled ${app} -> dist/apps/${app}/main.js in ${Date.now() - started} ms`);
