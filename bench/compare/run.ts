@@ -27,7 +27,7 @@ import { cleanupOnce, fmtInt, fmtMachine, log, machineFacts } from '../rpc/measu
 import { ClientFleet, type ConnectResult } from './client-fleet';
 import { fmtLatencyMs } from './histogram';
 import { problemsOf, summarize, writeReport, type CompareResults, type SystemResult } from './report';
-import { eventLoopP99Ms, fmtCpu, measureStep, ramp, withCpu } from './scenarios';
+import { eventLoopP99Ms, fmtCpu, gcBetween, gcTotals, measureStep, ramp, withCpu } from './scenarios';
 import { compareSettings, type CompareSettings } from './settings';
 import { startB0, startSpear, type Engines, type SystemUnderTest } from './systems';
 
@@ -136,9 +136,11 @@ async function main(): Promise<void> {
       const profileHalf = CPU_PROF !== undefined && CPU_PROF_AT === 'half';
       if (profileHalf) toggleProfiler(nodes);
       await eventLoopP99Ms(system.metricsUrls);
+      const gcBefore = await gcTotals(system.metricsUrls);
       r.atHalfOfB0 = await measureStep("[spear-redis] 1:1 at 50% of B0's saturation", pids, halfRate, 1, () => direct(fleet, halfRate));
       r.atHalfOfB0.eventLoopP99Ms = await eventLoopP99Ms(system.metricsUrls);
-      log(`  event-loop delay p99 during that step (ms): ${JSON.stringify(r.atHalfOfB0.eventLoopP99Ms)}`);
+      r.atHalfOfB0.gc = gcBetween(gcBefore, await gcTotals(system.metricsUrls));
+      log(`  event-loop delay p99 during that step (ms): ${JSON.stringify(r.atHalfOfB0.eventLoopP99Ms)}; GC pauses: ${JSON.stringify(r.atHalfOfB0.gc)}`);
       if (profileHalf) {
         toggleProfiler(nodes);
         log(`[spear-redis] CPU profiles of that step (profiling slows the nodes down) go to ${CPU_PROF}`);

@@ -24,6 +24,8 @@ export interface MeasuredStep extends StepResult {
   saturated: boolean;
   /** Event-loop delay p99 per gateway process during the step, ms (where measured). */
   eventLoopP99Ms?: Record<string, number>;
+  /** Garbage collections per gateway process during the step, by kind (where measured). */
+  gc?: Record<string, GcPauses>;
 }
 
 export interface RampResult {
@@ -99,6 +101,40 @@ export async function eventLoopP99Ms(urls: Record<string, string> | undefined): 
     const text = await (await fetch(url)).text();
     const seconds = /^\w*nodejs_eventloop_lag_p99_seconds(?:\{[^}]*\})? ([\d.e+-]+)/m.exec(text)?.[1];
     if (seconds !== undefined) out[name] = Math.round(Number(seconds) * 100_000) / 100;
+  }
+  return out;
+}
+
+/** Pauses of one kind of garbage collection: how many, and their mean and total length. */
+export interface GcPauses {
+  [kind: string]: { count: number; meanMs: number; totalMs: number };
+}
+
+/** prom-client's cumulative `nodejs_gc_duration_seconds` of each process, by kind. */
+export async function gcTotals(urls: Record<string, string> | undefined): Promise<Record<string, Record<string, { count: number; seconds: number }>>> {
+  const out: Record<string, Record<string, { count: number; seconds: number }>> = {};
+  for (const [name, url] of Object.entries(urls ?? {})) {
+    const text = await (await fetch(url)).text();
+    const kinds: Record<string, { count: number; seconds: number }> = (out[name] = {});
+    for (const m of text.matchAll(/^\w*nodejs_gc_duration_seconds_(sum|count)\{[^}]*kind="(\w+)"[^}]*\} ([\d.e+-]+)/gm)) {
+      const kind = (kinds[m[2]!] ??= { count: 0, seconds: 0 });
+      if (m[1] === 'sum') kind.seconds = Number(m[3]);
+      else kind.count = Number(m[3]);
+    }
+  }
+  return out;
+}
+
+/** The pauses between two gcTotals() readings. */
+export function gcBetween(before: Awaited<ReturnType<typeof gcTotals>>, after: Awaited<ReturnType<typeof gcTotals>>): Record<string, GcPauses> {
+  const out: Record<string, GcPauses> = {};
+  for (const [name, kinds] of Object.entries(after)) {
+    const pauses: GcPauses = (out[name] = {});
+    for (const [kind, { count, seconds }] of Object.entries(kinds)) {
+      const n = count - (before[name]?.[kind]?.count ?? 0);
+      const ms = (seconds - (before[name]?.[kind]?.seconds ?? 0)) * 1000;
+      if (n > 0) pauses[kind] = { count: n, meanMs: Math.round((ms / n) * 10) / 10, totalMs: Math.round(ms) };
+    }
   }
   return out;
 }
