@@ -58,10 +58,10 @@ async function main(): Promise<void> {
       spearNodes: NODES,
       overrides: { secrets: { jwtSecret }, spear: { maxConnections: PER_NODE + 500 }, ticket: { rateLimit: { perUid: { limit: 1e9, windowMs: 60_000 }, perIp: { limit: 1e9, windowMs: 60_000 } } } },
     });
+    // Resolves once ticket lists all four nodes.
     const cluster = await launchCluster({ profileDir, dir, apps: ['idgen', 'ticket', 'spear'] });
     try {
       const nodes = Array.from({ length: NODES }, (_, i) => cluster.service(`spear-spear-${i + 1}`));
-      for (let seen = 0; seen < NODES; await new Promise((r) => setTimeout(r, 100))) seen = ((await (await fetch(`${cluster.ticketUrl}/v1/nodes`)).json()) as { nodes: unknown[] }).nodes.length;
       const rss = () => nodes.map((n) => (isAlive(n.pid) ? rssBytes(n.pid) : 0));
       const before = rss();
       const users = usersPerNode(nodes.map((n) => n.nodeId!), PER_NODE).map((uid, index) => ({ uid, index }));

@@ -41,13 +41,8 @@ export async function startSpear(engines: Engines, bus: 'redis' | 'kafka', dir: 
   const jwtSecret = randomBytes(24).toString('hex');
   const profileDir = await writeClusterProfile({ dir, engines, bus, spearNodes: 2, overrides: { ...OPEN_LIMITS(maxConnections), secrets: { jwtSecret } } });
   const profiling = cpuProfileDir ? { distDir: profilingDist(dir, cpuProfileDir), env: { BENCH_CPU_PROF_DIR: cpuProfileDir, BENCH_CPU_PROF_TAG: `compare-${bus}` } } : {};
+  // Resolves once ticket hands out both nodes.
   const cluster: ClusterHandle = await launchCluster({ profileDir, dir, apps: ['idgen', 'ticket', 'spear'], ...profiling });
-  try {
-    await untilTicketSees(cluster.ticketUrl, 2);
-  } catch (error) {
-    await cluster.stop();
-    throw error;
-  }
   const pid = (name: string) => cluster.service(name).pid;
   return {
     name: `spear-${bus}`,
@@ -57,17 +52,6 @@ export async function startSpear(engines: Engines, bus: 'redis' | 'kafka', dir: 
     acks: true,
     stop: () => cluster.stop(),
   };
-}
-
-/** ticket's ring fills from a ZooKeeper watch: wait until it sees every node. */
-async function untilTicketSees(ticketUrl: string, nodes: number): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const body = (await (await fetch(`${ticketUrl}/v1/nodes`)).json()) as { nodes: unknown[] };
-    if (body.nodes.length === nodes) return;
-    if (Date.now() > deadline) throw new Error(`ticket sees ${body.nodes.length} spear nodes, wanted ${nodes}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 type FromB0 = { type: 'ready'; port: number } | { type: 'error'; message: string };

@@ -204,15 +204,8 @@ async function runBus(bus: BusName): Promise<BusResult> {
     const distDir = CPU_PROF ? profilingDist(r.dir, CPU_PROF) : WORKSPACE_DIST;
     r.cluster = await launchCluster({ profileDir, dir: r.dir, distDir, apps: ['idgen', 'ticket', 'spear'], env: CPU_PROF ? { BENCH_CPU_PROF_DIR: CPU_PROF, BENCH_CPU_PROF_TAG: bus } : undefined });
     checkInterrupted();
+    // launchCluster resolved once ticket lists both nodes.
     const ticketUrl = r.cluster.ticketUrl;
-    // ticket's ring fills from a ZooKeeper watch: wait until it sees both nodes.
-    const nodesDeadline = Date.now() + 15_000;
-    for (;;) {
-      const { nodes } = (await (await fetch(`${ticketUrl}/v1/nodes`)).json()) as { nodes: Array<{ id: string }> };
-      if (nodes.length === NODES.length) break;
-      if (Date.now() > nodesDeadline) throw new Error(`ticket sees nodes ${JSON.stringify(nodes)}, wanted ${NODES.join(', ')}`);
-      await new Promise((res) => setTimeout(res, 100));
-    }
     const startupSeconds = Math.round((performance.now() - started) / 100) / 10;
     const svc = (name: string) => r.cluster!.service(name).pid;
     log(

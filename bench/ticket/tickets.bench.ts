@@ -42,6 +42,7 @@ import {
   removeTempDir,
   startRedis,
   startZooKeeper,
+  waitUntilTicketSeesNodes,
   WORKSPACE_DIST,
   writeClusterProfile,
   type ClusterHandle,
@@ -181,14 +182,8 @@ async function main(): Promise<void> {
     const ticketUrl = `http://${profile.ticket.http.host}:${profile.ticket.http.port}`;
     ticket = await startTicket(profileDir, join(dir, 'logs'), ticketUrl, CPU_PROF);
     const ticketPid = ticket.pid;
-    // The ring fills from a ZooKeeper watch: wait until ticket sees both nodes.
-    const nodesDeadline = Date.now() + 10_000;
-    for (;;) {
-      const { nodes } = (await (await fetch(`${ticketUrl}/v1/nodes`)).json()) as { nodes: Array<{ id: string }> };
-      if (nodes.length === NODES.length) break;
-      if (Date.now() > nodesDeadline) throw new Error(`ticket sees nodes ${JSON.stringify(nodes)}, wanted ${NODES.length}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // Started apart from the cluster (to be profiled): wait, as launchCluster does, until it lists both nodes.
+    await waitUntilTicketSeesNodes(ticketUrl, NODES.map((n) => n.id), 10_000);
     log(`  zookeeper ${zk.connectString}, redis ${redis.url} (pid ${redis.pid}), ticket pid ${ticketPid} (${ticketUrl}), ${cluster.services.map((s) => s.name).join(', ')}; up in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
     const tokensStarted = performance.now();

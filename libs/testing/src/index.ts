@@ -13,6 +13,7 @@ export { launchCluster, WORKSPACE_DIST, type ClusterHandle, type ClusterOptions 
 export { writeClusterProfile, type ClusterProfileOptions, type EngineAddresses } from './cluster/cluster-profile';
 export { startServiceProcess, type ServiceProcess, type ServiceProcessSpec } from './cluster/service-process';
 export { waitForHttpOk } from './cluster/http-wait';
+export { waitUntilTicketSeesNodes } from './cluster/ticket-sees-nodes';
 export { makeTempDir, removeTempDir } from './engines/temp-dir';
 export { expireZooKeeperSession } from './engines/zookeeper-session';
 export { pollUntil, until } from './until';

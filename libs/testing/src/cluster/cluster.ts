@@ -93,7 +93,7 @@ export async function launchCluster(options: ClusterOptions): Promise<ClusterHan
   }
   return {
     services,
-    ticketUrl: byName.get('ticket')?.baseUrl ?? '',
+    ticketUrl: ticket?.baseUrl ?? '',
     minionsUrl: byName.get('minions')?.baseUrl ?? '',
     service(name) {
       const found = byName.get(name);
