@@ -11,12 +11,10 @@
  */
 import { createAdapter } from '@socket.io/redis-adapter';
 import Redis from 'ioredis';
-import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { Session } from 'node:inspector';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { Server } from 'socket.io';
+import { profileOnSignal } from '../support/profile-on-signal.cjs';
 
 export type FromB0 = { type: 'ready'; port: number } | { type: 'error'; message: string };
 export type ToB0 = { type: 'stop' };
@@ -71,23 +69,10 @@ async function main(): Promise<void> {
     process.exit(0);
   };
   process.on('message', (m: ToB0) => m.type === 'stop' && stop());
-  if (process.env.B0_CPU_PROF_DIR) profileOnSignal(process.env.B0_CPU_PROF_DIR);
+  // As the spear nodes are (bench/spear/profiling-dist.ts), and with BENCH_HEAP_PROF=1 a heap profile.
+  if (process.env.B0_CPU_PROF_DIR) profileOnSignal({ dir: process.env.B0_CPU_PROF_DIR, name: `b0-${process.pid}`, heap: process.env.BENCH_HEAP_PROF === '1' });
   process.on('disconnect', stop);
   process.send({ type: 'ready', port: (http.address() as AddressInfo).port } satisfies FromB0);
-}
-
-/** Like bench/spear/profiling-dist.ts for the spear nodes: the first SIGUSR2 starts V8's profiler, the second writes `<dir>/b0-<pid>.cpuprofile`. */
-function profileOnSignal(dir: string): void {
-  const session = new Session();
-  session.connect();
-  let running = false;
-  process.on('SIGUSR2', () => {
-    running = !running;
-    if (running) return session.post('Profiler.enable', () => session.post('Profiler.start'));
-    session.post('Profiler.stop', (error, result) => {
-      if (!error) writeFileSync(join(dir, `b0-${process.pid}.cpuprofile`), JSON.stringify(result.profile));
-    });
-  });
 }
 
 main().catch((error: unknown) => {

@@ -27,12 +27,12 @@ import { cleanupOnce, fmtInt, fmtMachine, log, machineFacts } from '../rpc/measu
 import { ClientFleet, type ConnectResult } from './client-fleet';
 import { fmtLatencyMs } from './histogram';
 import { problemsOf, summarize, writeReport, type CompareResults, type SystemResult } from './report';
-import { eventLoopP99Ms, fmtCpu, gcBetween, gcTotals, measureStep, ramp, withCpu } from './scenarios';
+import { fmtCpu, gcBetween, measureStep, ramp, readNodes, withCpu } from './scenarios';
 import { compareSettings, type CompareSettings } from './settings';
 import { startB0, startSpear, type Engines, type SystemUnderTest } from './systems';
 
 const GROUP = 'bench-all';
-/** A folder: V8 CPU profiles of both spear nodes (Redis bus) during the step at 50% of B0's saturation. */
+/** A folder for V8 profiles; every system's gateway processes run able to profile on SIGUSR2 (see CPU_PROF_AT for when). */
 const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
 
 /** With BENCH_CPU_PROF: the fan-out step (publishes per second) during which the spear nodes and B0 are profiled, instead of the 1:1 step. */
@@ -135,11 +135,11 @@ async function main(): Promise<void> {
       const nodes = [pids['spear-1']!, pids['spear-2']!];
       const profileHalf = CPU_PROF !== undefined && CPU_PROF_AT === 'half';
       if (profileHalf) toggleProfiler(nodes);
-      await eventLoopP99Ms(system.metricsUrls);
-      const gcBefore = await gcTotals(system.metricsUrls);
+      const before = await readNodes(system.metricsUrls);
       r.atHalfOfB0 = await measureStep("[spear-redis] 1:1 at 50% of B0's saturation", pids, halfRate, 1, () => direct(fleet, halfRate));
-      r.atHalfOfB0.eventLoopP99Ms = await eventLoopP99Ms(system.metricsUrls);
-      r.atHalfOfB0.gc = gcBetween(gcBefore, await gcTotals(system.metricsUrls));
+      const after = await readNodes(system.metricsUrls);
+      r.atHalfOfB0.eventLoopP99Ms = Object.fromEntries(Object.entries(after).map(([name, n]) => [name, n.eventLoopP99Ms]));
+      r.atHalfOfB0.gc = gcBetween(before, after);
       log(`  event-loop delay p99 during that step (ms): ${JSON.stringify(r.atHalfOfB0.eventLoopP99Ms)}; GC pauses: ${JSON.stringify(r.atHalfOfB0.gc)}`);
       if (profileHalf) {
         toggleProfiler(nodes);
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
       r.atBusRate = await measureStep('[spear-redis] 1:1 at the bus comparison rate', pids, s.busRate, 1, () => direct(fleet, s.busRate));
       r.fanout = await fanout(fleet, pids, 'spear-redis');
     });
-    const spearKafka = await phase(s, () => startSpear(engines, 'kafka', join(dir, 'spear-kafka'), s.users + 1000), enginePids, async (fleet, pids, r) => {
+    const spearKafka = await phase(s, () => startSpear(engines, 'kafka', join(dir, 'spear-kafka'), s.users + 1000, CPU_PROF), enginePids, async (fleet, pids, r) => {
       await warmUp(fleet, 'spear-kafka');
       r.atBusRate = await measureStep('[spear-kafka] 1:1 at the bus comparison rate', pids, s.busRate, 1, () => direct(fleet, s.busRate));
     });

@@ -90,17 +90,33 @@ export async function ramp(label: string, pids: Record<string, number>, rates: n
 }
 
 
+/** Cumulative GC pause counts and seconds by kind, as prom-client's `nodejs_gc_duration_seconds` reports them. */
+type GcTotals = Record<string, { count: number; seconds: number }>;
+
+/** One scrape of a gateway process's /metrics: what the step readings below need. */
+export interface NodeReading {
+  /** Event-loop delay p99 since the previous scrape (prom-client resets that histogram on every scrape), ms. */
+  eventLoopP99Ms: number;
+  gc: GcTotals;
+}
+
 /**
- * The event-loop delay p99 (ms) of each process since the previous call, from
- * prom-client's default metrics, which reset their histogram on every scrape:
- * call once before a step (to reset) and once after it.
+ * Scrapes every process's /metrics once. Take one reading before a step (it
+ * also resets the event-loop histogram) and one after it; gcBetween() gives
+ * the pauses in between.
  */
-export async function eventLoopP99Ms(urls: Record<string, string> | undefined): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
+export async function readNodes(urls: Record<string, string> | undefined): Promise<Record<string, NodeReading>> {
+  const out: Record<string, NodeReading> = {};
   for (const [name, url] of Object.entries(urls ?? {})) {
     const text = await (await fetch(url)).text();
     const seconds = /^\w*nodejs_eventloop_lag_p99_seconds(?:\{[^}]*\})? ([\d.e+-]+)/m.exec(text)?.[1];
-    if (seconds !== undefined) out[name] = Math.round(Number(seconds) * 100_000) / 100;
+    const gc: GcTotals = {};
+    for (const m of text.matchAll(/^\w*nodejs_gc_duration_seconds_(sum|count)\{[^}]*kind="(\w+)"[^}]*\} ([\d.e+-]+)/gm)) {
+      const kind = (gc[m[2]!] ??= { count: 0, seconds: 0 });
+      if (m[1] === 'sum') kind.seconds = Number(m[3]);
+      else kind.count = Number(m[3]);
+    }
+    out[name] = { eventLoopP99Ms: seconds === undefined ? NaN : Math.round(Number(seconds) * 100_000) / 100, gc };
   }
   return out;
 }
@@ -110,29 +126,14 @@ export interface GcPauses {
   [kind: string]: { count: number; meanMs: number; totalMs: number };
 }
 
-/** prom-client's cumulative `nodejs_gc_duration_seconds` of each process, by kind. */
-export async function gcTotals(urls: Record<string, string> | undefined): Promise<Record<string, Record<string, { count: number; seconds: number }>>> {
-  const out: Record<string, Record<string, { count: number; seconds: number }>> = {};
-  for (const [name, url] of Object.entries(urls ?? {})) {
-    const text = await (await fetch(url)).text();
-    const kinds: Record<string, { count: number; seconds: number }> = (out[name] = {});
-    for (const m of text.matchAll(/^\w*nodejs_gc_duration_seconds_(sum|count)\{[^}]*kind="(\w+)"[^}]*\} ([\d.e+-]+)/gm)) {
-      const kind = (kinds[m[2]!] ??= { count: 0, seconds: 0 });
-      if (m[1] === 'sum') kind.seconds = Number(m[3]);
-      else kind.count = Number(m[3]);
-    }
-  }
-  return out;
-}
-
-/** The pauses between two gcTotals() readings. */
-export function gcBetween(before: Awaited<ReturnType<typeof gcTotals>>, after: Awaited<ReturnType<typeof gcTotals>>): Record<string, GcPauses> {
+/** The GC pauses of each process between two readings. */
+export function gcBetween(before: Record<string, NodeReading>, after: Record<string, NodeReading>): Record<string, GcPauses> {
   const out: Record<string, GcPauses> = {};
-  for (const [name, kinds] of Object.entries(after)) {
+  for (const [name, { gc }] of Object.entries(after)) {
     const pauses: GcPauses = (out[name] = {});
-    for (const [kind, { count, seconds }] of Object.entries(kinds)) {
-      const n = count - (before[name]?.[kind]?.count ?? 0);
-      const ms = (seconds - (before[name]?.[kind]?.seconds ?? 0)) * 1000;
+    for (const [kind, { count, seconds }] of Object.entries(gc)) {
+      const n = count - (before[name]?.gc[kind]?.count ?? 0);
+      const ms = (seconds - (before[name]?.gc[kind]?.seconds ?? 0)) * 1000;
       if (n > 0) pauses[kind] = { count: n, meanMs: Math.round((ms / n) * 10) / 10, totalMs: Math.round(ms) };
     }
   }

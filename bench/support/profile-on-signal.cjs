@@ -1,0 +1,33 @@
+'use strict';
+// Plain CommonJS: the profiling wrapper of the spear bundle (bench/spear/profiling-dist.ts) runs
+// under bare node, and bench/baseline/b0-server.ts under tsx; both profile through this.
+const { Session } = require('node:inspector');
+const { writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+
+/**
+ * The first SIGUSR2 starts V8's CPU profiler (with `heap`: its sampling heap
+ * profiler, every allocation, also of objects already collected: what the
+ * young generation churns through); the second writes
+ * `<dir>/<name>.cpuprofile` (or `.heapprofile`). `--cpu-prof` itself is
+ * refused in NODE_OPTIONS and would cover the whole life.
+ */
+function profileOnSignal({ dir, name, heap = false }) {
+  const session = new Session();
+  session.connect();
+  const file = join(dir, `${name}${heap ? '.heapprofile' : '.cpuprofile'}`);
+  const write = (error, result) => {
+    if (!error) writeFileSync(file, JSON.stringify(result.profile));
+  };
+  const sampling = { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true };
+  let running = false;
+  process.on('SIGUSR2', () => {
+    running = !running;
+    if (heap && running) session.post('HeapProfiler.enable', () => session.post('HeapProfiler.startSampling', sampling));
+    else if (heap) session.post('HeapProfiler.stopSampling', write);
+    else if (running) session.post('Profiler.enable', () => session.post('Profiler.start'));
+    else session.post('Profiler.stop', write);
+  });
+}
+
+module.exports = { profileOnSignal };

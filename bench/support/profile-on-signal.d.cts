@@ -1,0 +1,2 @@
+/** See profile-on-signal.cjs. */
+export function profileOnSignal(options: { dir: string; name: string; heap?: boolean }): void;
