@@ -1,0 +1,124 @@
+/**
+ * Fixed-rate 1:1 steps against one system at a time, for A/B runs of a
+ * change (issue #7): the same clients and traffic as `npm run bench`
+ * (bench/compare/run.ts), without the ramp, fan-out and Kafka phases, plus
+ * what a change to the Redis path moves: Redis commands, socket reads and
+ * socket writes per message (INFO stats), and each spear node's event-loop
+ * p99 and GC pauses.
+ *
+ *   node --import tsx bench/compare/steady.bench.ts     (~2.5 min per system; app bundles built first)
+ *
+ * BENCH_SYSTEMS (spear; "b0,spear" for both, one after the other),
+ * BENCH_RATES (1500,3000 msgs/s), BENCH_STEP_SECONDS (15), BENCH_USERS (10000),
+ * BENCH_WORKERS (4), BENCH_WARMUP_SECONDS (8, at 1,000 msgs/s),
+ * BENCH_NODE_OPTIONS: NODE_OPTIONS for the system's processes only, e.g.
+ * `--require $PWD/bench/support/trace-gc.cjs` (V8's per-GC lines: Spear's in its
+ * service logs, copied to BENCH_KEEP_LOGS=dir before they are removed; B0's on
+ * this console).
+ */
+import Redis from 'ioredis';
+import { cpSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTempDir, removeTempDir, startRedis, startZooKeeper } from '@spear/testing';
+import { cleanupOnce, fmtMachine, log, machineFacts } from '../rpc/measure';
+import { ClientFleet } from './client-fleet';
+import { fmtLatencyMs } from './histogram';
+import { fmtCpu, gcBetween, readNodes, withCpu } from './scenarios';
+import { startB0, startSpear, type Engines, type SystemUnderTest } from './systems';
+
+const list = (name: string, fallback: string) => (process.env[name] || fallback).split(',').map((v) => v.trim());
+const num = (name: string, fallback: number) => Number(process.env[name] || fallback);
+
+const SYSTEMS = list('BENCH_SYSTEMS', 'spear');
+const RATES = list('BENCH_RATES', '1500,3000').map(Number);
+const STEP_SECONDS = num('BENCH_STEP_SECONDS', 15);
+const USERS = num('BENCH_USERS', 10_000);
+const WORKERS = num('BENCH_WORKERS', 4);
+const WARMUP_SECONDS = num('BENCH_WARMUP_SECONDS', 8);
+const DRAIN_MS = 15_000;
+
+interface RedisCounts {
+  commands: number;
+  reads: number;
+  writes: number;
+}
+
+async function redisCounts(redis: Redis): Promise<RedisCounts> {
+  const stats = await redis.info('stats');
+  const field = (name: string) => Number(stats.match(new RegExp(`${name}:(\\d+)`))?.[1] ?? Number.NaN);
+  return { commands: field('total_commands_processed'), reads: field('total_reads_processed'), writes: field('total_writes_processed') };
+}
+
+/** Starts `name` with BENCH_NODE_OPTIONS in its processes' environment only (not in the load generators'). */
+async function startSystem(name: string, engines: Engines, dir: string): Promise<SystemUnderTest> {
+  const own = process.env.NODE_OPTIONS;
+  if (process.env.BENCH_NODE_OPTIONS) process.env.NODE_OPTIONS = `${own ?? ''} ${process.env.BENCH_NODE_OPTIONS}`.trim();
+  try {
+    if (name === 'b0') return await startB0(engines);
+    if (name === 'spear') return await startSpear(engines, 'redis', join(dir, name), USERS + 1000);
+    throw new Error(`BENCH_SYSTEMS: unknown system ${name} (b0, spear)`);
+  } finally {
+    if (own === undefined) delete process.env.NODE_OPTIONS;
+    else process.env.NODE_OPTIONS = own;
+  }
+}
+
+async function measure(name: string, engines: Engines, dir: string, observer: Redis, redisPid: number): Promise<void> {
+  const system = await startSystem(name, engines, dir);
+  let fleet: ClientFleet | undefined;
+  try {
+    fleet = await ClientFleet.start(WORKERS);
+    const pids = { ...system.pids, ...Object.fromEntries(fleet.pids.map((p, i) => [`gen-${i + 1}`, p])), redis: redisPid };
+    const connect = await fleet.connect(system, Array.from({ length: USERS }, (_, i) => `${name}-u${i}`), 250);
+    log(`[${name}] ${connect.connected} connected, ${connect.failed} failed`);
+    if (connect.failed > 0) throw new Error(`${connect.failed} clients could not connect: ${connect.firstError}`);
+    let k = 0;
+    if (WARMUP_SECONDS > 0) await fleet.direct(++k, 1000, WARMUP_SECONDS, DRAIN_MS);
+    for (const rate of RATES) {
+      const [countsBefore, nodesBefore] = await Promise.all([redisCounts(observer), readNodes(system.metricsUrls)]);
+      const { result, cpu } = await withCpu(pids, () => fleet!.direct(++k, rate, STEP_SECONDS, DRAIN_MS));
+      const [countsAfter, nodesAfter] = await Promise.all([redisCounts(observer), readNodes(system.metricsUrls)]);
+      const per = (field: keyof RedisCounts) => ((countsAfter[field] - countsBefore[field]) / Math.max(1, result.sent)).toFixed(2);
+      const loop = Object.entries(nodesAfter).map(([node, reading]) => `${node} ${reading.eventLoopP99Ms} ms`);
+      const gc = Object.entries(gcBetween(nodesBefore, nodesAfter)).map(([node, kinds]) => `${node} ${kinds.minor ? `${kinds.minor.count} x ${kinds.minor.meanMs} ms` : '-'}`);
+      log(
+        `[${name}] ${rate}/s: delivered ${result.deliveredPerSecond}/s, ${fmtLatencyMs(result.latency)}; CPUs ${fmtCpu(cpu)}; ` +
+          `Redis per message: ${per('commands')} commands (script calls inside included), ${per('reads')} reads, ${per('writes')} writes` +
+          (loop.length > 0 ? `; event-loop p99 ${loop.join(', ')}; young GCs ${gc.join(', ')}` : ''),
+      );
+    }
+    const loss = await fleet.verify(10_000);
+    log(`[${name}] loss check: ${loss.lost} of ${loss.acked} acked sends never arrived`);
+    if (loss.lost > 0) process.exitCode = 1;
+  } finally {
+    await fleet?.stop();
+    await system.stop();
+    // Spear's services log under its cluster folder; B0's servers log nowhere.
+    const logs = join(dir, name, 'logs');
+    if (process.env.BENCH_KEEP_LOGS && existsSync(logs)) cpSync(logs, join(process.env.BENCH_KEEP_LOGS, name), { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  log(`steady 1:1 bench: ${fmtMachine(machineFacts())}; systems ${SYSTEMS.join(', ')}; rates ${RATES.join(', ')} msgs/s for ${STEP_SECONDS} s; ${USERS} users`);
+  const dir = makeTempDir('spear-steady-');
+  const zk = await startZooKeeper({ dir: join(dir, 'zookeeper') });
+  const redis = await startRedis({ dir: join(dir, 'redis') });
+  const observer = new Redis(redis.url);
+  const cleanup = cleanupOnce(async () => {
+    observer.disconnect();
+    await redis.stop();
+    await zk.stop();
+    removeTempDir(dir);
+  });
+  try {
+    for (const name of SYSTEMS) await measure(name, { zookeeper: zk.connectString, redisUrl: redis.url }, dir, observer, redis.pid);
+  } finally {
+    await cleanup();
+  }
+}
+
+main().catch((error: unknown) => {
+  log(`steady bench failed: ${error instanceof Error ? error.stack : String(error)}`);
+  process.exitCode = 1;
+});
