@@ -5,7 +5,6 @@ export * from './http/error-body.filter';
 export * from './logger';
 export * from './metrics';
 export * from './redis';
-export * from './turn-batched-redis';
 export * from './service-context';
 export * from './http/admin.guard';
 export * from './http/api-error';

@@ -12,6 +12,14 @@ describe('TurnBatchedRedis on a real Redis', () => {
   let dir: string;
   let server: RedisHandle;
   let observer: Redis;
+  const clients: TurnBatchedRedis[] = [];
+  /** A client connected and ready, closed after the suite. */
+  const ready = async (url = server.url) => {
+    const redis = new TurnBatchedRedis(url, { retryStrategy: () => 50, maxRetriesPerRequest: 1 });
+    clients.push(redis);
+    await redis.ping();
+    return redis;
+  };
 
   beforeAll(async () => {
     dir = makeTempDir('spear-turn-redis-');
@@ -19,42 +27,50 @@ describe('TurnBatchedRedis on a real Redis', () => {
     observer = new Redis(server.url);
   }, 30_000);
   afterAll(async () => {
+    for (const client of clients) client.disconnect();
     observer?.disconnect();
     await server?.stop();
     removeTempDir(dir);
   });
 
   it('sends the commands of one turn in one write, answered in call order', async () => {
-    const redis = new TurnBatchedRedis(server.url);
-    await redis.ping();
+    const redis = await ready();
     const before = await readsProcessed(observer);
     const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => redis.incr('turn:counter').then((n) => [i, n])));
-    // The observer's own INFO is one read; 200 commands from separate writes would be about 200.
+    // One read for the batch and one for the observer's own INFO; without the cork this was 201 (checked by disabling it).
     expect((await readsProcessed(observer)) - before).toBeLessThanOrEqual(4);
     expect(answers).toEqual(Array.from({ length: 200 }, (_, i) => [i, i + 1]));
-    redis.disconnect();
   });
 
   it('writes each turn separately: a command never waits for a later turn', async () => {
-    const redis = new TurnBatchedRedis(server.url);
-    await redis.ping();
+    const redis = await ready();
     const before = await readsProcessed(observer);
     for (let i = 0; i < 50; i++) await redis.set('turn:last', String(i));
     expect((await readsProcessed(observer)) - before).toBeGreaterThanOrEqual(50);
     expect(await redis.get('turn:last')).toBe('49');
-    redis.disconnect();
   });
 
-  it('runs scripts and explicit pipelines alongside plain commands', async () => {
-    const redis = new TurnBatchedRedis(server.url);
+  it('runs scripts and explicit pipelines in the same turn as plain commands, in order', async () => {
+    const redis = await ready();
     redis.defineCommand('turnEcho', { numberOfKeys: 1, lua: "return redis.call('SET', KEYS[1], ARGV[1])" });
     const echo = (redis as unknown as { turnEcho(key: string, value: string): Promise<string> }).turnEcho('turn:script', 'v');
-    const piped = redis.pipeline().set('turn:piped', 'p').get('turn:piped').exec();
-    const [ok, results, plain] = await Promise.all([echo, piped, redis.get('turn:script')]);
+    const piped = redis.pipeline().set('turn:piped', 'p').get('turn:script').exec();
+    const [ok, results, plain] = await Promise.all([echo, piped, redis.get('turn:piped')]);
     expect(ok).toBe('OK');
-    expect(results).toEqual([[null, 'OK'], [null, 'p']]);
-    expect(plain).toBe('v');
-    redis.disconnect();
+    expect(results).toEqual([[null, 'OK'], [null, 'v']]);
+    expect(plain).toBe('p');
+  });
+
+  it('answers or rejects every command of a turn whose connection closes while corked, then serves again', async () => {
+    const redis = await ready();
+    const pending = Array.from({ length: 20 }, (_, i) => redis.set(`turn:closed:${i}`, 'x').then(() => 'ok', (error: Error) => error.message));
+    // The same turn: the socket is corked with the 20 commands in it.
+    redis.stream.destroy();
+    const outcomes = await Promise.all(pending);
+    expect(outcomes).toHaveLength(20);
+    for (const outcome of outcomes) expect(typeof outcome).toBe('string');
+    expect(await pollUntil(() => redis.ping().catch(() => ''), (pong) => pong === 'PONG', 10_000)).toBe('PONG');
+    expect(await Promise.all([redis.set('turn:after', '1'), redis.get('turn:after')])).toEqual(['OK', '1']);
   });
 
   it('queues commands issued before it is connected and serves again after Redis restarts', async () => {

@@ -17,9 +17,18 @@ type Socket = Redis['stream'];
  * batching and none of those objects.
  *
  * Guarantee: the same as a plain client's; commands go out in call order, at
- * the latest at the end of the turn they were issued in. Commands written
- * through an explicit pipeline or while disconnected (the offline queue) are
- * untouched.
+ * the latest when the check phase of the loop runs the setImmediate (for a
+ * command issued inside a setImmediate callback, the next iteration's, as with
+ * auto-pipelining). Only the connection's own socket is corked, and only while
+ * it is ready: handshake commands are written as they come, and the offline
+ * queue's flush on `ready` is batched like any other turn. An explicit
+ * pipeline's one write joins the turn's batch in order. A socket closed while
+ * corked loses nothing that a plain client would keep: its commands are in
+ * ioredis's command queue, resent or rejected as ioredis decides on close.
+ *
+ * Relies on ioredis 6's `sendCommand(command, stream)` and `stream` (pinned in
+ * package.json). `duplicate()` is ioredis's own and makes a plain client, with
+ * this client's options (auto-pipelining off): use `new TurnBatchedRedis(...)`.
  */
 export class TurnBatchedRedis extends Redis {
   private corked: Socket | undefined;
@@ -29,20 +38,16 @@ export class TurnBatchedRedis extends Redis {
       const socket = this.stream;
       socket.cork();
       this.corked = socket;
-      setImmediate(uncork, this);
+      // A static function and no closure: this runs once per turn on every hot path.
+      setImmediate(TurnBatchedRedis.uncork, this);
     }
     return super.sendCommand(command, stream);
   }
 
-  /** The socket corked this turn, if any (then uncorked by the pending setImmediate). */
-  uncorkNow(): void {
-    const socket = this.corked;
-    this.corked = undefined;
-    // The socket corked this turn, even if a reconnect replaced `this.stream` meanwhile.
+  /** Uncorks the socket corked this turn, even if a reconnect replaced `stream` meanwhile. */
+  private static uncork(redis: TurnBatchedRedis): void {
+    const socket = redis.corked;
+    redis.corked = undefined;
     socket?.uncork();
   }
-}
-
-function uncork(redis: TurnBatchedRedis): void {
-  redis.uncorkNow();
 }
