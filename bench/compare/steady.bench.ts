@@ -4,9 +4,11 @@
  * (bench/compare/run.ts), without the ramp, fan-out and Kafka phases, plus
  * what a change to the Redis path moves: Redis commands, socket reads and
  * socket writes per message (INFO stats), and each spear node's event-loop
- * p99 and GC pauses.
+ * p99 and young-generation GCs. Fails on any acked send lost, duplicated,
+ * misrouted or out of order.
  *
- *   node --import tsx bench/compare/steady.bench.ts     (~2.5 min per system; app bundles built first)
+ *   npx nx run-many -t build --projects=tag:type:app   # first: it runs the bundles in dist/apps as they are
+ *   node --import tsx bench/compare/steady.bench.ts     # ~2.5 min per system
  *
  * BENCH_SYSTEMS (spear; "b0,spear" for both, one after the other),
  * BENCH_RATES (1500,3000 msgs/s), BENCH_STEP_SECONDS (15), BENCH_USERS (10000),
@@ -19,7 +21,7 @@
 import Redis from 'ioredis';
 import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir, removeTempDir, startRedis, startZooKeeper } from '@spear/testing';
+import { makeTempDir, removeTempDir, startRedis, startZooKeeper, type RedisHandle, type ZooKeeperHandle } from '@spear/testing';
 import { cleanupOnce, fmtMachine, log, machineFacts } from '../rpc/measure';
 import { ClientFleet } from './client-fleet';
 import { fmtLatencyMs } from './histogram';
@@ -27,14 +29,20 @@ import { fmtCpu, gcBetween, readNodes, withCpu } from './scenarios';
 import { startB0, startSpear, type Engines, type SystemUnderTest } from './systems';
 
 const list = (name: string, fallback: string) => (process.env[name] || fallback).split(',').map((v) => v.trim());
-const num = (name: string, fallback: number) => Number(process.env[name] || fallback);
+function num(name: string, fallback: number, min: number): number {
+  const value = Number(process.env[name] || fallback);
+  if (!Number.isFinite(value) || value < min) throw new Error(`${name}=${process.env[name]}: expected a number >= ${min}`);
+  return value;
+}
 
 const SYSTEMS = list('BENCH_SYSTEMS', 'spear');
 const RATES = list('BENCH_RATES', '1500,3000').map(Number);
-const STEP_SECONDS = num('BENCH_STEP_SECONDS', 15);
-const USERS = num('BENCH_USERS', 10_000);
-const WORKERS = num('BENCH_WORKERS', 4);
-const WARMUP_SECONDS = num('BENCH_WARMUP_SECONDS', 8);
+const STEP_SECONDS = num('BENCH_STEP_SECONDS', 15, 1);
+const USERS = num('BENCH_USERS', 10_000, 2);
+const WORKERS = num('BENCH_WORKERS', 4, 1);
+const WARMUP_SECONDS = num('BENCH_WARMUP_SECONDS', 8, 0);
+for (const name of SYSTEMS) if (name !== 'b0' && name !== 'spear') throw new Error(`BENCH_SYSTEMS: unknown system ${name} (b0, spear)`);
+if (RATES.some((rate) => !Number.isFinite(rate) || rate <= 0)) throw new Error(`BENCH_RATES=${process.env.BENCH_RATES}: expected positive msgs/s`);
 const DRAIN_MS = 15_000;
 
 interface RedisCounts {
@@ -54,9 +62,7 @@ async function startSystem(name: string, engines: Engines, dir: string): Promise
   const own = process.env.NODE_OPTIONS;
   if (process.env.BENCH_NODE_OPTIONS) process.env.NODE_OPTIONS = `${own ?? ''} ${process.env.BENCH_NODE_OPTIONS}`.trim();
   try {
-    if (name === 'b0') return await startB0(engines);
-    if (name === 'spear') return await startSpear(engines, 'redis', join(dir, name), USERS + 1000);
-    throw new Error(`BENCH_SYSTEMS: unknown system ${name} (b0, spear)`);
+    return name === 'b0' ? await startB0(engines) : await startSpear(engines, 'redis', join(dir, name), USERS + 1000);
   } finally {
     if (own === undefined) delete process.env.NODE_OPTIONS;
     else process.env.NODE_OPTIONS = own;
@@ -87,31 +93,41 @@ async function measure(name: string, engines: Engines, dir: string, observer: Re
           (loop.length > 0 ? `; event-loop p99 ${loop.join(', ')}; young GCs ${gc.join(', ')}` : ''),
       );
     }
-    const loss = await fleet.verify(10_000);
-    log(`[${name}] loss check: ${loss.lost} of ${loss.acked} acked sends never arrived`);
-    if (loss.lost > 0) process.exitCode = 1;
+    const check = await fleet.verify(10_000);
+    log(`[${name}] loss check: ${check.acked} acked sends, lost ${check.lost}, duplicates ${check.duplicates}, misrouted ${check.misrouted}, order violations ${check.orderViolations}`);
+    if (check.lost + check.duplicates + check.misrouted + check.orderViolations > 0) process.exitCode = 1;
   } finally {
-    await fleet?.stop();
-    await system.stop();
-    // Spear's services log under its cluster folder; B0's servers log nowhere.
-    const logs = join(dir, name, 'logs');
-    if (process.env.BENCH_KEEP_LOGS && existsSync(logs)) cpSync(logs, join(process.env.BENCH_KEEP_LOGS, name), { recursive: true, force: true });
+    const stopped = await Promise.allSettled([fleet?.stop(), system.stop()]);
+    keepLogs(join(dir, name, 'logs'), name);
+    for (const result of stopped) if (result.status === 'rejected') log(`[${name}] stopping failed: ${String(result.reason)}`);
+  }
+}
+
+/** Spear's services log under its cluster folder (B0's servers log nowhere); copied before the folder is removed. */
+function keepLogs(logs: string, name: string): void {
+  const keep = process.env.BENCH_KEEP_LOGS;
+  if (!keep || !existsSync(logs)) return;
+  try {
+    cpSync(logs, join(keep, name), { recursive: true, force: true });
+  } catch (error) {
+    log(`[${name}] could not keep the logs in ${keep}: ${String(error)}`);
   }
 }
 
 async function main(): Promise<void> {
   log(`steady 1:1 bench: ${fmtMachine(machineFacts())}; systems ${SYSTEMS.join(', ')}; rates ${RATES.join(', ')} msgs/s for ${STEP_SECONDS} s; ${USERS} users`);
   const dir = makeTempDir('spear-steady-');
-  const zk = await startZooKeeper({ dir: join(dir, 'zookeeper') });
-  const redis = await startRedis({ dir: join(dir, 'redis') });
-  const observer = new Redis(redis.url);
+  const e: { zk?: ZooKeeperHandle; redis?: RedisHandle; observer?: Redis } = {};
   const cleanup = cleanupOnce(async () => {
-    observer.disconnect();
-    await redis.stop();
-    await zk.stop();
+    e.observer?.disconnect();
+    await e.redis?.stop();
+    await e.zk?.stop();
     removeTempDir(dir);
   });
   try {
+    const zk = (e.zk = await startZooKeeper({ dir: join(dir, 'zookeeper') }));
+    const redis = (e.redis = await startRedis({ dir: join(dir, 'redis') }));
+    const observer = (e.observer = new Redis(redis.url));
     for (const name of SYSTEMS) await measure(name, { zookeeper: zk.connectString, redisUrl: redis.url }, dir, observer, redis.pid);
   } finally {
     await cleanup();
