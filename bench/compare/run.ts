@@ -24,12 +24,12 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { makeTempDir, removeTempDir, startKafka, startRedis, startZooKeeper, type KafkaHandle, type RedisHandle, type ZooKeeperHandle } from '@spear/testing';
 import { cleanupOnce, fmtInt, fmtMachine, log, machineFacts } from '../rpc/measure';
-import { ClientFleet, type ConnectResult } from './client-fleet';
-import { fmtLatencyMs } from './histogram';
-import { problemsOf, summarize, writeReport, type CompareResults, type SystemResult } from './report';
-import { fmtCpu, gcBetween, measureStep, ramp, readNodes, withCpu } from './scenarios';
-import { compareSettings, type CompareSettings } from './settings';
-import { startB0, startSpear, type Engines, type SystemUnderTest } from './systems';
+import type { ClientFleet } from './client-fleet';
+import { runPhase } from './phase';
+import { problemsOf, summarize, writeReport, type CompareResults } from './report';
+import { gcBetween, measureStep, ramp, readNodes } from './scenarios';
+import { compareSettings } from './settings';
+import { startB0, startSpear, type Engines } from './systems';
 
 const GROUP = 'bench-all';
 /** A folder for V8 profiles; every system's gateway processes run able to profile on SIGUSR2 (see CPU_PROF_AT for when). */
@@ -43,39 +43,13 @@ const CPU_PROF_AT = process.env.BENCH_CPU_PROF_STORM === '1' ? 'storm' : CPU_PRO
 /** Starts (first call) and writes (second call) the profiles of the nodes run by profilingDist. */
 const toggleProfiler = (pids: number[]) => pids.forEach((pid) => process.kill(pid, 'SIGUSR2'));
 
+/** The gateway processes (spear nodes or B0 servers) among a phase's pids. */
+const gatewayPids = (pids: Record<string, number>) => [pids['spear-1'], pids['spear-2'], pids['b0-1'], pids['b0-2']].filter((p): p is number => p !== undefined);
+
 interface Engine {
   zk?: ZooKeeperHandle;
   redis?: RedisHandle;
   kafka?: KafkaHandle;
-}
-
-/** Starts the system and the load generators, connects every user (scenario 5), runs `body`, checks for loss, stops both. */
-async function phase(s: CompareSettings, start: () => Promise<SystemUnderTest>, enginePids: Record<string, number>, body: (fleet: ClientFleet, pids: Record<string, number>, result: SystemResult, system: SystemUnderTest) => Promise<void>): Promise<SystemResult> {
-  const system = await start();
-  let fleet: ClientFleet | undefined;
-  try {
-    const clients = (fleet = await ClientFleet.start(s.workers));
-    const pids = { ...system.pids, ...Object.fromEntries(fleet.pids.map((p, i) => [`gen-${i + 1}`, p])), ...enginePids };
-    log(`[${system.name}] up (${Object.entries(system.pids).map(([n, p]) => `${n} ${p}`).join(', ')}); connecting ${fmtInt(s.users)} users at once`);
-    const uids = Array.from({ length: s.users }, (_, i) => `${system.name}-u${i}`);
-    const profiled = CPU_PROF !== undefined && CPU_PROF_AT === 'storm' ? [pids['spear-1'], pids['spear-2'], pids['b0-1'], pids['b0-2']].filter((p): p is number => p !== undefined) : [];
-    toggleProfiler(profiled);
-    const { result: connect, cpu } = await withCpu<ConnectResult>(pids, () => clients.connect(system, uids, s.concurrency));
-    toggleProfiler(profiled);
-    connect.cpu = cpu;
-    log(
-      `[${system.name}] connect storm: ${fmtInt(connect.connected)} ready in ${(connect.allReadyMs / 1000).toFixed(2)} s (${fmtLatencyMs(connect.readyMs)} to ready), ` +
-        `failed ${connect.failed}${connect.firstError ? ` (first: ${connect.firstError})` : ''}; CPUs ${fmtCpu(cpu)}; nodes ${JSON.stringify(connect.nodes)}; pairs ${connect.crossPairs} across nodes, ${connect.samePairs} within`,
-    );
-    const result: SystemResult = { name: system.name, connect };
-    if (connect.failed === 0) await body(clients, pids, result, system);
-    result.loss = await fleet.verify(10_000);
-    log(`[${system.name}] loss check: ${fmtInt(result.loss.acked)} acked 1:1 sends, lost ${result.loss.lost}, duplicates ${result.loss.duplicates}, misrouted ${result.loss.misrouted}, order violations ${result.loss.orderViolations}, disconnects ${result.loss.disconnects}`);
-    return result;
-  } finally {
-    await fleet?.stop();
-    await system.stop();
-  }
 }
 
 async function main(): Promise<void> {
@@ -101,7 +75,7 @@ async function main(): Promise<void> {
     const fanout = async (fleet: ClientFleet, pids: Record<string, number>, label: string) => {
       const joined = await fleet.join(GROUP);
       log(`[${label}] ${fmtInt(joined.members)} members joined ${GROUP}, ${joined.failed} failed`);
-      const nodes = [pids['spear-1'], pids['spear-2'], pids['b0-1'], pids['b0-2']].filter((p): p is number => p !== undefined);
+      const nodes = gatewayPids(pids);
       const profiled = (rate: number) => CPU_PROF !== undefined && CPU_PROF_AT === 'fanout' && nodes.length > 0 && rate === CPU_PROF_FANOUT_RATE;
       return ramp(`[${label}] fan-out`, pids, s.fanoutRates, joined.members, async (rate) => {
         if (profiled(rate)) toggleProfiler(nodes);
@@ -113,23 +87,21 @@ async function main(): Promise<void> {
       });
     };
     const direct = (fleet: ClientFleet, rate: number) => fleet.direct(++k, rate, s.stepSeconds, s.drainMs);
-    /** Unmeasured traffic before a system's first measured step (see CompareSettings.warmupSeconds); its sends count in the loss check. */
-    const warmUp = async (fleet: ClientFleet, label: string) => {
-      if (s.warmupSeconds === 0) return;
-      const w = await fleet.direct(++k, s.busRate, s.warmupSeconds, s.drainMs);
-      log(`[${label}] warm-up, not measured: ${s.busRate}/s for ${s.warmupSeconds} s, delivered ${w.deliveredPerSecond}/s, ${fmtLatencyMs(w.latency)}`);
+    /** With BENCH_CPU_PROF_STORM=1 the gateway processes are profiled during the connect storm. */
+    const storm = {
+      aroundConnect: (pids: Record<string, number>) => {
+        if (CPU_PROF !== undefined && CPU_PROF_AT === 'storm') toggleProfiler(gatewayPids(pids));
+      },
     };
 
-    const b0 = await phase(s, () => startB0(engines, 2, CPU_PROF), { redis: e.redis.pid }, async (fleet, pids, r) => {
-      await warmUp(fleet, 'b0');
+    const b0 = await runPhase(s, () => startB0(engines, 2, CPU_PROF), { redis: e.redis.pid }, async (fleet, pids, r) => {
       r.ramp = await ramp('[b0] 1:1', pids, s.rates, 1, (rate) => direct(fleet, rate));
       r.halfRate = Math.max(1, Math.round(r.ramp.peak / 2));
       r.atHalfOfB0 = await measureStep('[b0] 1:1 at 50% of its saturation', pids, r.halfRate, 1, () => direct(fleet, r.halfRate!));
       r.fanout = await fanout(fleet, pids, 'b0');
-    });
+    }, storm);
     const halfRate = b0.halfRate ?? s.rates[0]!;
-    const spearRedis = await phase(s, () => startSpear(engines, 'redis', join(dir, 'spear-redis'), s.users + 1000, CPU_PROF), enginePids, async (fleet, pids, r, system) => {
-      await warmUp(fleet, 'spear-redis');
+    const spearRedis = await runPhase(s, () => startSpear(engines, 'redis', join(dir, 'spear-redis'), s.users + 1000, CPU_PROF), enginePids, async (fleet, pids, r, system) => {
       r.ramp = await ramp('[spear-redis] 1:1', pids, s.rates, 1, (rate) => direct(fleet, rate));
       r.halfRate = halfRate;
       const nodes = [pids['spear-1']!, pids['spear-2']!];
@@ -147,11 +119,10 @@ async function main(): Promise<void> {
       }
       r.atBusRate = await measureStep('[spear-redis] 1:1 at the bus comparison rate', pids, s.busRate, 1, () => direct(fleet, s.busRate));
       r.fanout = await fanout(fleet, pids, 'spear-redis');
-    });
-    const spearKafka = await phase(s, () => startSpear(engines, 'kafka', join(dir, 'spear-kafka'), s.users + 1000, CPU_PROF), enginePids, async (fleet, pids, r) => {
-      await warmUp(fleet, 'spear-kafka');
+    }, storm);
+    const spearKafka = await runPhase(s, () => startSpear(engines, 'kafka', join(dir, 'spear-kafka'), s.users + 1000, CPU_PROF), enginePids, async (fleet, pids, r) => {
       r.atBusRate = await measureStep('[spear-kafka] 1:1 at the bus comparison rate', pids, s.busRate, 1, () => direct(fleet, s.busRate));
-    });
+    }, storm);
     await cleanup();
 
     const results: CompareResults = { machine, settings: s, systems: { b0, spearRedis, spearKafka }, idle: s.idleConnections > 0 ? await idleCapacity(s.idleConnections) : undefined };

@@ -10,9 +10,11 @@
  *   npx nx run-many -t build --projects=tag:type:app   # first: it runs the bundles in dist/apps as they are
  *   node --import tsx bench/compare/steady.bench.ts     # ~2.5 min per system
  *
- * BENCH_SYSTEMS (spear; "b0,spear" for both, one after the other),
- * BENCH_RATES (1500,3000 msgs/s), BENCH_STEP_SECONDS (15), BENCH_USERS (10000),
- * BENCH_WORKERS (4), BENCH_WARMUP_SECONDS (8, at 1,000 msgs/s),
+ * BENCH_SYSTEMS (spear; "b0,spear" for both, one after the other); the
+ * settings of `npm run bench` (bench/compare/settings.ts) with other defaults:
+ * BENCH_RATES (1500,3000 msgs/s), BENCH_STEP_SECONDS (15),
+ * BENCH_WARMUP_SECONDS (8, at BENCH_BUS_RATE, 1,000 msgs/s); BENCH_USERS,
+ * BENCH_WORKERS, BENCH_CONCURRENCY, BENCH_DRAIN_MS as there.
  * BENCH_NODE_OPTIONS: NODE_OPTIONS for the system's processes only, e.g.
  * `--require $PWD/bench/support/trace-gc.cjs` (V8's per-GC lines: Spear's in its
  * service logs, copied to BENCH_KEEP_LOGS=dir before they are removed; B0's on
@@ -23,27 +25,16 @@ import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, removeTempDir, startRedis, startZooKeeper, type RedisHandle, type ZooKeeperHandle } from '@spear/testing';
 import { cleanupOnce, fmtMachine, log, machineFacts } from '../rpc/measure';
-import { ClientFleet } from './client-fleet';
 import { fmtLatencyMs } from './histogram';
+import { runPhase } from './phase';
 import { fmtCpu, gcBetween, readNodes, withCpu } from './scenarios';
+import { compareSettings } from './settings';
 import { startB0, startSpear, type Engines, type SystemUnderTest } from './systems';
 
-const list = (name: string, fallback: string) => (process.env[name] || fallback).split(',').map((v) => v.trim());
-function num(name: string, fallback: number, min: number): number {
-  const value = Number(process.env[name] || fallback);
-  if (!Number.isFinite(value) || value < min) throw new Error(`${name}=${process.env[name]}: expected a number >= ${min}`);
-  return value;
-}
-
-const SYSTEMS = list('BENCH_SYSTEMS', 'spear');
-const RATES = list('BENCH_RATES', '1500,3000').map(Number);
-const STEP_SECONDS = num('BENCH_STEP_SECONDS', 15, 1);
-const USERS = num('BENCH_USERS', 10_000, 2);
-const WORKERS = num('BENCH_WORKERS', 4, 1);
-const WARMUP_SECONDS = num('BENCH_WARMUP_SECONDS', 8, 0);
+/** `npm run bench`'s settings and variables, with this bench's own defaults for the steps. */
+const s = compareSettings([], { BENCH_RATES: '1500,3000', BENCH_STEP_SECONDS: '15', BENCH_WARMUP_SECONDS: '8', ...process.env });
+const SYSTEMS = (process.env.BENCH_SYSTEMS || 'spear').split(',').map((v) => v.trim());
 for (const name of SYSTEMS) if (name !== 'b0' && name !== 'spear') throw new Error(`BENCH_SYSTEMS: unknown system ${name} (b0, spear)`);
-if (RATES.some((rate) => !Number.isFinite(rate) || rate <= 0)) throw new Error(`BENCH_RATES=${process.env.BENCH_RATES}: expected positive msgs/s`);
-const DRAIN_MS = 15_000;
 
 interface RedisCounts {
   commands: number;
@@ -62,7 +53,7 @@ async function startSystem(name: string, engines: Engines, dir: string): Promise
   const own = process.env.NODE_OPTIONS;
   if (process.env.BENCH_NODE_OPTIONS) process.env.NODE_OPTIONS = `${own ?? ''} ${process.env.BENCH_NODE_OPTIONS}`.trim();
   try {
-    return name === 'b0' ? await startB0(engines) : await startSpear(engines, 'redis', join(dir, name), USERS + 1000);
+    return name === 'b0' ? await startB0(engines) : await startSpear(engines, 'redis', join(dir, name), s.users + 1000);
   } finally {
     if (own === undefined) delete process.env.NODE_OPTIONS;
     else process.env.NODE_OPTIONS = own;
@@ -70,36 +61,27 @@ async function startSystem(name: string, engines: Engines, dir: string): Promise
 }
 
 async function measure(name: string, engines: Engines, dir: string, observer: Redis, redisPid: number): Promise<void> {
-  const system = await startSystem(name, engines, dir);
-  let fleet: ClientFleet | undefined;
   try {
-    fleet = await ClientFleet.start(WORKERS);
-    const pids = { ...system.pids, ...Object.fromEntries(fleet.pids.map((p, i) => [`gen-${i + 1}`, p])), redis: redisPid };
-    const connect = await fleet.connect(system, Array.from({ length: USERS }, (_, i) => `${name}-u${i}`), 250);
-    log(`[${name}] ${connect.connected} connected, ${connect.failed} failed`);
-    if (connect.failed > 0) throw new Error(`${connect.failed} clients could not connect: ${connect.firstError}`);
-    let k = 0;
-    if (WARMUP_SECONDS > 0) await fleet.direct(++k, 1000, WARMUP_SECONDS, DRAIN_MS);
-    for (const rate of RATES) {
-      const [countsBefore, nodesBefore] = await Promise.all([redisCounts(observer), readNodes(system.metricsUrls)]);
-      const { result, cpu } = await withCpu(pids, () => fleet!.direct(++k, rate, STEP_SECONDS, DRAIN_MS));
-      const [countsAfter, nodesAfter] = await Promise.all([redisCounts(observer), readNodes(system.metricsUrls)]);
-      const per = (field: keyof RedisCounts) => ((countsAfter[field] - countsBefore[field]) / Math.max(1, result.sent)).toFixed(2);
-      const loop = Object.entries(nodesAfter).map(([node, reading]) => `${node} ${reading.eventLoopP99Ms} ms`);
-      const gc = Object.entries(gcBetween(nodesBefore, nodesAfter)).map(([node, kinds]) => `${node} ${kinds.minor ? `${kinds.minor.count} x ${kinds.minor.meanMs} ms` : '-'}`);
-      log(
-        `[${name}] ${rate}/s: delivered ${result.deliveredPerSecond}/s, ${fmtLatencyMs(result.latency)}; CPUs ${fmtCpu(cpu)}; ` +
-          `Redis per message: ${per('commands')} commands (script calls inside included), ${per('reads')} reads, ${per('writes')} writes` +
-          (loop.length > 0 ? `; event-loop p99 ${loop.join(', ')}; young GCs ${gc.join(', ')}` : ''),
-      );
-    }
-    const check = await fleet.verify(10_000);
-    log(`[${name}] loss check: ${check.acked} acked sends, lost ${check.lost}, duplicates ${check.duplicates}, misrouted ${check.misrouted}, order violations ${check.orderViolations}`);
-    if (check.lost + check.duplicates + check.misrouted + check.orderViolations > 0) process.exitCode = 1;
+    const result = await runPhase(s, () => startSystem(name, engines, dir), { redis: redisPid }, async (fleet, pids, _result, system) => {
+      let k = 0;
+      for (const rate of s.rates) {
+        const [countsBefore, nodesBefore] = await Promise.all([redisCounts(observer), readNodes(system.metricsUrls)]);
+        const { result: step, cpu } = await withCpu(pids, () => fleet.direct(++k, rate, s.stepSeconds, s.drainMs));
+        const [countsAfter, nodesAfter] = await Promise.all([redisCounts(observer), readNodes(system.metricsUrls)]);
+        const per = (field: keyof RedisCounts) => ((countsAfter[field] - countsBefore[field]) / Math.max(1, step.sent)).toFixed(2);
+        const loop = Object.entries(nodesAfter).map(([node, reading]) => `${node} ${reading.eventLoopP99Ms} ms`);
+        const gc = Object.entries(gcBetween(nodesBefore, nodesAfter)).map(([node, kinds]) => `${node} ${kinds.minor ? `${kinds.minor.count} x ${kinds.minor.meanMs} ms` : '-'}`);
+        log(
+          `[${system.name}] ${rate}/s: delivered ${step.deliveredPerSecond}/s, ${fmtLatencyMs(step.latency)}; CPUs ${fmtCpu(cpu)}; ` +
+            `Redis per message: ${per('commands')} commands (script calls inside included), ${per('reads')} reads, ${per('writes')} writes` +
+            (loop.length > 0 ? `; event-loop p99 ${loop.join(', ')}; young GCs ${gc.join(', ')}` : ''),
+        );
+      }
+    });
+    const loss = result.loss;
+    if (result.connect.failed > 0 || !loss || loss.lost + loss.duplicates + loss.misrouted + loss.orderViolations > 0) process.exitCode = 1;
   } finally {
-    const stopped = await Promise.allSettled([fleet?.stop(), system.stop()]);
     keepLogs(join(dir, name, 'logs'), name);
-    for (const result of stopped) if (result.status === 'rejected') log(`[${name}] stopping failed: ${String(result.reason)}`);
   }
 }
 
@@ -115,7 +97,7 @@ function keepLogs(logs: string, name: string): void {
 }
 
 async function main(): Promise<void> {
-  log(`steady 1:1 bench: ${fmtMachine(machineFacts())}; systems ${SYSTEMS.join(', ')}; rates ${RATES.join(', ')} msgs/s for ${STEP_SECONDS} s; ${USERS} users`);
+  log(`steady 1:1 bench: ${fmtMachine(machineFacts())}; systems ${SYSTEMS.join(', ')}; rates ${s.rates.join(', ')} msgs/s for ${s.stepSeconds} s; ${s.users} users`);
   const dir = makeTempDir('spear-steady-');
   const e: { zk?: ZooKeeperHandle; redis?: RedisHandle; observer?: Redis } = {};
   const cleanup = cleanupOnce(async () => {
