@@ -20,9 +20,18 @@ log "lint and typecheck"
 npx nx run-many -t lint typecheck --output-style=static --parallel=2 $cache_flag
 log "build"
 npx nx run-many -t build --output-style=static --parallel=2
-log "unit, integration and end-to-end tests"
 # Tests run for real every time: their inputs include engines the cache cannot see.
-npx nx run-many -t test --output-style=static --parallel=2 --skip-nx-cache
+status=0
+log "unit and integration tests"
+npx nx run-many -t test --exclude=e2e --output-style=static --parallel=2 --skip-nx-cache || status=$?
+# Alone: the fault suite's node kill reconnects ~4,900 clients on this machine's two CPUs, and its
+# timing goals (99% within 10 s) do not hold while other suites compete for them.
+log "end-to-end tests"
+npx nx run e2e:test --output-style=static --skip-nx-cache || status=$?
+if [ "$status" -ne 0 ]; then
+  node scripts/test-summary.mjs "$SPEAR_TEST_RESULTS" || true
+  exit "$status"
+fi
 log "benchmark harness, small (bench:quick: every scenario of issue #7 runs and its messages arrive)"
 node --import tsx bench/compare/run.ts --quick
 log "summary"

@@ -102,6 +102,21 @@ describe('abuse: hostile clients against a spear node', () => {
     await healthy();
   });
 
+  it('refuses an oversized long-polling body with 413, declared or streamed, and stays within its memory bound', async () => {
+    // A fresh engine.io session for each, so a refusal cannot come from a session the first one ended.
+    const pollingPath = async () => {
+      const handshake = await (await fetch(`${spearUrl}/socket.io/?EIO=4&transport=polling`)).text();
+      return `/socket.io/?EIO=4&transport=polling&sid=${encodeURIComponent((JSON.parse(handshake.slice(1)) as { sid: string }).sid)}`;
+    };
+    const body = `4${'x'.repeat(8 * 1024 * 1024)}`;
+    const post = async (framing: string, payload: string) => rawHttp(spearUrl, `POST ${await pollingPath()} HTTP/1.1\r\nHost: spear\r\nContent-Type: text/plain\r\n${framing}\r\n\r\n${payload}`, 3000);
+    // Declared or not, engine.io counts the bytes as they arrive and answers 413 at its limit.
+    expect(await post(`Content-Length: ${body.length}`, body)).toMatch(/^HTTP\/1\.1 413/);
+    expect(await post('Transfer-Encoding: chunked', `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`)).toMatch(/^HTTP\/1\.1 413/);
+    await healthy();
+    await bystandersStillTalk();
+  });
+
   it('answers an HTTP request with thousands of headers with 431, and stays up', async () => {
     const headers = Array.from({ length: 5000 }, (_, i) => `x-h${i}: ${'v'.repeat(20)}\r\n`).join('');
     const answer = await rawHttp(spearUrl, `GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: spear\r\n${headers}\r\n`);

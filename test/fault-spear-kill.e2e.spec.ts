@@ -5,12 +5,13 @@ import { Fleet } from './support/fleet';
 import { issueToken, sleep } from './support/sdk-helpers';
 
 /**
- * 10,000 is the issue's figure; on a 2-CPU machine the simulated clients
- * themselves then take ~2/3 of the CPU (2.5-3 ms each per (re)connect, see
- * docs/RELIABILITY.md), so the suite in `npm test` runs 2,000 and the full
- * scenario is `SPEAR_FAULT_CLIENTS=10000`.
+ * The issue's 10,000 clients, in `npm test` too. On a 2-CPU machine the
+ * simulated clients themselves take about 2/3 of the CPU while the dead
+ * node's ~4,900 clients reconnect (~1.6 ms each per reconnect; more under a
+ * profiler), so the timing goals hold only while nothing else heavy runs
+ * (docs/RELIABILITY.md). `SPEAR_FAULT_CLIENTS` runs a smaller or larger fleet.
  */
-const CLIENTS = Number(process.env.SPEAR_FAULT_CLIENTS ?? 2000);
+const CLIENTS = Number(process.env.SPEAR_FAULT_CLIENTS ?? 10_000);
 /** Issuing tokens and connecting take longer the more clients there are (~4 ms each when the machine is busy). */
 const TEST_TIMEOUT_MS = 60_000 + CLIENTS * 10;
 /** Worker processes holding the clients: the machine allows 20,000 file descriptors per process. */
