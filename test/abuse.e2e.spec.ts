@@ -143,6 +143,38 @@ describe('abuse: hostile clients against a spear node', () => {
     }
   });
 
+  it('queues a storm of 1,500 connects in the kernel while its event loop is stalled, instead of dropping them (listen backlog)', async () => {
+    // A frozen process accepts nothing, so every connect that completes waits in its accept queue;
+    // with Node's default backlog (511) the kernel would drop the rest, and they would retry after 1 s.
+    const storm = 1500;
+    const sockets: TcpSocket[] = [];
+    let counted = true;
+    process.kill(spearPid, 'SIGSTOP');
+    try {
+      const outcomes = await Promise.all(
+        Array.from({ length: storm }, () =>
+          Promise.race([
+            rawTcp(spearUrl).then((s) => {
+              s.on('error', () => undefined);
+              if (counted) sockets.push(s);
+              else s.destroy(); // connected only after the count: a retried SYN
+              return true;
+            }),
+            new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 800)),
+          ]).catch(() => false),
+        ),
+      );
+      counted = false;
+      expect(outcomes.filter(Boolean).length).toBe(storm);
+    } finally {
+      counted = false;
+      process.kill(spearPid, 'SIGCONT');
+    }
+    for (const s of sockets) s.destroy();
+    await healthy();
+    await bystandersStillTalk();
+  });
+
   it('answers an event flood with rate_limited, then disconnects the flooder; others are untouched', async () => {
     const flooder = await connectWithTicket(spearUrl, ticket('flooder'));
     const calm = await connectWithTicket(spearUrl, ticket('calm-c'));

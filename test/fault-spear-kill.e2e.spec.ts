@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pollUntil, procCpuUs } from '@spear/testing';
 import { E2E_BUSES, printLogsOnFailure, startTestBed, type TestBed } from './support/engines-and-cluster';
 import { Fleet } from './support/fleet';
+import { tcpCounters } from './support/kernel-counters';
 import { issueToken, sleep } from './support/sdk-helpers';
 
 /**
@@ -66,6 +67,7 @@ describe.each(E2E_BUSES)(`faults: one of two spear nodes SIGKILLed with ${CLIENT
     await fleet.startTraffic(25, 200, uids);
     await sleep(2000);
     const cpuAtKill = cpu();
+    const tcpAtKill = tcpCounters();
     await bed.cluster.service('spear-spear-2').kill();
     const killedAt = Date.now();
 
@@ -79,10 +81,12 @@ describe.each(E2E_BUSES)(`faults: one of two spear nodes SIGKILLed with ${CLIENT
       if (last.movedAt.every((t) => t > 0)) break;
     }
     const moved = last.movedAt.filter((t) => t > 0).sort((a, b) => a - b);
-    const at99 = moved.length >= Math.ceil(onDead * 0.99) ? moved[Math.ceil(onDead * 0.99) - 1]! : 0;
+    const atShare = (share: number) => (moved.length >= Math.ceil(onDead * share) ? moved[Math.ceil(onDead * share) - 1]! : 0);
+    const at99 = atShare(0.99);
     const atAll = moved.length === onDead ? moved.at(-1)! : 0;
     const flip = await ticketFlips;
-    console.log(`${bus}: CPU seconds from the kill until all moved: ${cpuDelta(cpuAtKill, cpu())}`);
+    const tcpAfter = tcpCounters();
+    console.log(`${bus}: CPU seconds from the kill until all moved: ${cpuDelta(cpuAtKill, cpu())}; SYNs dropped at a full accept queue ${tcpAfter.listenOverflows - tcpAtKill.listenOverflows}, SYNs retransmitted ${tcpAfter.synRetrans - tcpAtKill.synRetrans}`);
     const sends = await fleet.stopTraffic();
     const acked = sends.filter((s) => s.id);
     // Every acked message reaches its user: live, or from the inbox when the user reconnects.
@@ -93,7 +97,8 @@ describe.each(E2E_BUSES)(`faults: one of two spear nodes SIGKILLed with ${CLIENT
     }
     const failedCodes = [...new Set(sends.filter((s) => s.code).map((s) => s.code))];
     console.log(
-      `${bus}: ${onDead} clients were on the killed node; 99% connected elsewhere after ${at99 ? at99 - killedAt : 'never'} ms, all after ${atAll ? atAll - killedAt : 'never'} ms; ` +
+      `${bus}: ${onDead} clients were on the killed node; 50% / 90% connected elsewhere after ${atShare(0.5) - killedAt} / ${atShare(0.9) - killedAt} ms, 99% after ${at99 ? at99 - killedAt : 'never'} ms, all after ${atAll ? atAll - killedAt : 'never'} ms; ` +
+        `${last.attempts - before.attempts} reconnect attempts (failed before: ${JSON.stringify(last.failures)}); ` +
         `ticket stopped naming it after ${flip.at - killedAt} ms; ${acked.length} sends acked, ${sends.length - acked.length} failed (${failedCodes.join(', ') || 'none'}), ${missing.length} acked messages missing`,
     );
     expect(flip.ids).toEqual(['spear-1']);

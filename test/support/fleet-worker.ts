@@ -29,6 +29,9 @@ export interface FleetStatus {
   byNode: Record<string, number>;
   /** For clients whose node was `node` when asked: ms since epoch they were connected elsewhere, or 0. */
   movedAt: number[];
+  /** Reconnect attempts started by every client so far, and why earlier attempts failed (code -> count). */
+  attempts: number;
+  failures: Record<string, number>;
 }
 
 export interface FleetSend {
@@ -47,6 +50,8 @@ interface Member {
 
 const members: Member[] = [];
 const sends: FleetSend[] = [];
+let attempts = 0;
+const failures: Record<string, number> = {};
 let trafficOn = false;
 const reply = (m: unknown) => process.send!(m);
 
@@ -59,6 +64,10 @@ async function connectAll(ticketUrl: string, users: Array<{ uid: string; token: 
       const member: Member = { uid, client, received: [], lastReadyAt: Date.now() };
       client.on('msg', (m) => void member.received.push(m.id));
       client.on('reconnected', () => void (member.lastReadyAt = Date.now()));
+      client.on('reconnecting', ({ error }) => {
+        attempts++;
+        if (error) failures[error.code] = (failures[error.code] ?? 0) + 1;
+      });
       members.push(member);
     }
   };
@@ -79,7 +88,7 @@ function status(node?: string): FleetStatus {
     byNode[current] = (byNode[current] ?? 0) + 1;
   }
   const movedAt = watched.map((m) => (m.client.connected && m.client.session?.node !== node ? m.lastReadyAt : 0));
-  return { connected, byNode, movedAt };
+  return { connected, byNode, movedAt, attempts, failures: { ...failures } };
 }
 
 function traffic(senders: number, intervalMs: number, targets: string[]): void {

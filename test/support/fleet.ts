@@ -30,7 +30,9 @@ export class Fleet {
     const parts = await this.all<FleetStatus>(() => ({ type: 'status', node }));
     const byNode: Record<string, number> = {};
     for (const p of parts) for (const [n, c] of Object.entries(p.byNode)) byNode[n] = (byNode[n] ?? 0) + c;
-    return { connected: parts.reduce((a, p) => a + p.connected, 0), byNode, movedAt: parts.flatMap((p) => p.movedAt) };
+    const failures: Record<string, number> = {};
+    for (const p of parts) for (const [code, c] of Object.entries(p.failures)) failures[code] = (failures[code] ?? 0) + c;
+    return { connected: parts.reduce((a, p) => a + p.connected, 0), byNode, movedAt: parts.flatMap((p) => p.movedAt), attempts: parts.reduce((a, p) => a + p.attempts, 0), failures };
   }
 
   async startTraffic(sendersPerWorker: number, intervalMs: number, targets: string[]): Promise<void> {

@@ -16,6 +16,15 @@ import { createRedis, redisHealth } from './redis';
 import { watchParent } from './parent-watch';
 import type { ServiceContext } from './service-context';
 
+/**
+ * The HTTP listener's accept queue. Node's default (511) overflows when a
+ * crashed node's clients all reconnect to a survivor at once: the kernel
+ * drops the SYNs it cannot queue and each client waits 1 s (then 2 s, 4 s)
+ * to retry, so a storm of a few thousand connects stretches by seconds.
+ * Linux caps it at net.core.somaxconn (4096 on Debian 12).
+ */
+export const LISTEN_BACKLOG = 4096;
+
 /** Where a service listens, once it does. */
 export interface ListenAddress {
   host: string;
@@ -120,7 +129,7 @@ async function boot<A extends AppName>(spec: ServiceSpec<A>): Promise<RunningSer
   if (rpcServer) app.connectMicroservice({ strategy: rpcServer });
 
   const wanted = spec.listener(config);
-  await app.listen(wanted.port, wanted.host);
+  await app.listen({ port: wanted.port, host: wanted.host, backlog: LISTEN_BACKLOG });
   if (rpcServer) await app.startAllMicroservices();
   const bound = app.getHttpServer().address() as AddressInfo;
   const address = { host: wanted.host, port: bound.port };
