@@ -61,7 +61,9 @@ async function main(): Promise<void> {
     });
     socket.on('ack', (_p: unknown, ack?: Ack) => ack?.({ ok: true }));
   });
-  await new Promise<void>((resolve) => http.listen(Number(process.env.B0_PORT ?? 0), '127.0.0.1', resolve));
+  // The accept queue Spear's services listen with (LISTEN_BACKLOG in libs/runtime), so a connect storm
+  // compares the servers, not Node's default backlog of 511.
+  await new Promise<void>((resolve) => http.listen({ port: Number(process.env.B0_PORT ?? 0), host: '127.0.0.1', backlog: 4096 }, resolve));
   const stop = () => {
     io.close();
     pub.disconnect();
