@@ -92,7 +92,22 @@ install_kafka() {
   step "Kafka $KAFKA_VERSION installed"
 }
 
+# The fault suite's node kill simulates 10,000 users with a small Go program
+# (test/support/fleet-go, standard library only); Debian's Go is new enough.
+install_go() {
+  if command -v go >/dev/null 2>&1; then
+    step "Go already installed ($(go version | cut -d' ' -f3))"
+    return
+  fi
+  command -v apt-get >/dev/null 2>&1 || fail "go not found and no apt-get; install Go >= 1.19 by hand"
+  step "Installing Debian's Go (golang-go)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends golang-go \
+    || { as_root apt-get update -q && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends golang-go; } \
+    || fail "apt-get install golang-go failed"
+}
+
 install_apt_packages
 install_kafka
+install_go
 step "Kafka jars: $KAFKA_LIBS"
 step "Engines ready"

@@ -1,16 +1,75 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { FleetSend, FleetStatus, ToFleet } from './fleet-worker';
 
-/** Several fleet-worker processes holding SDK clients, addressed as one. */
+/**
+ * Which clients a fleet holds:
+ * - `sdk`: the real SDK (libs/client) in Node worker processes
+ *   (test/support/fleet-worker.ts). Node's socket.io client costs ~2 ms of
+ *   CPU per (re)connect, so on a 2-CPU machine thousands of them compete with
+ *   the servers they test.
+ * - `go`: the same protocol behaviour (ticket per connection, avoid, batched
+ *   acks, dedupe by id) in a small Go program (test/support/fleet-go), at a
+ *   fraction of that cost: for measuring the servers with 10,000 users.
+ */
+export type FleetKind = 'sdk' | 'go';
+
+/** The subset of a child process the fleet talks to: requests in, one answer each, in order. */
+interface FleetProcess {
+  readonly pid?: number;
+  send(request: ToFleet): unknown;
+  kill(signal: NodeJS.Signals): unknown;
+  once(event: string, listener: (...args: any[]) => void): unknown; // eslint-disable-line @typescript-eslint/no-explicit-any -- Node's own listener type
+  off(event: string, listener: (...args: any[]) => void): unknown; // eslint-disable-line @typescript-eslint/no-explicit-any -- same
+}
+
+/** A fleet-go process: JSON lines on stdin, one JSON line per answer on stdout. */
+class GoFleetProcess extends EventEmitter implements FleetProcess {
+  constructor(private readonly child: ChildProcess) {
+    super();
+    createInterface({ input: child.stdout! }).on('line', (line) => this.emit('message', JSON.parse(line)));
+    child.on('exit', () => this.emit('exit'));
+    child.on('error', () => this.emit('exit'));
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  send(request: ToFleet): void {
+    this.child.stdin!.write(`${JSON.stringify(request)}\n`);
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+}
+
+/** Builds test/support/fleet-go once per test run (Go's build cache makes a rebuild quick). */
+function goFleetBinary(): string {
+  const outDir = join(__dirname, '../../.run/bin');
+  mkdirSync(outDir, { recursive: true });
+  const binary = join(outDir, 'spear-fleet');
+  execFileSync('go', ['build', '-o', binary, '.'], { cwd: join(__dirname, 'fleet-go'), stdio: ['ignore', 'inherit', 'inherit'] });
+  return binary;
+}
+
+/** Several fleet processes holding clients, addressed as one. */
 export class Fleet {
-  private constructor(private readonly workers: ChildProcess[]) {}
+  private constructor(private readonly workers: FleetProcess[]) {}
 
   get pids(): number[] {
     return this.workers.map((w) => w.pid!);
   }
 
-  static start(processes: number): Fleet {
+  static start(processes: number, kind: FleetKind = 'sdk'): Fleet {
+    if (kind === 'go') {
+      const binary = goFleetBinary();
+      return new Fleet(Array.from({ length: processes }, () => new GoFleetProcess(spawn(binary, [], { stdio: ['pipe', 'pipe', 'inherit'] }))));
+    }
     const workers = Array.from({ length: processes }, () => {
       const child = fork(join(__dirname, 'fleet-worker.ts'), [], { execArgv: ['--import', 'tsx', ...(process.env.SPEAR_FLEET_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SPEAR_FLEET_CPU_PROF}`] : [])], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       child.on('error', () => undefined);
@@ -54,7 +113,7 @@ export class Fleet {
     for (const w of this.workers) w.kill('SIGTERM');
   }
 
-  private all<T = unknown>(request: (worker: ChildProcess, i: number) => ToFleet): Promise<T[]> {
+  private all<T = unknown>(request: (worker: FleetProcess, i: number) => ToFleet): Promise<T[]> {
     return Promise.all(
       this.workers.map(
         (w, i) =>

@@ -1,0 +1,3 @@
+module spear/fleet
+
+go 1.19
