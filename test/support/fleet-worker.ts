@@ -1,7 +1,8 @@
 /**
  * A child process holding many SDK clients (libs/client) for the fault
- * suite's node-crash scenario: the machine caps file descriptors per process,
- * so 10,000 clients are spread over several of these. Forked with IPC
+ * suite's node-crash scenario (the `sdk` fleet; test/support/fleet-go is the
+ * cheaper `go` one with the same requests): the machine caps file descriptors
+ * per process, so large fleets are spread over several of these. Forked with IPC
  * (advanced serialization) by test/support/fleet.ts; exits with its parent.
  *
  * Requests (each answered once, in order):
