@@ -55,6 +55,8 @@ describe.each(cases)('faults: one of two spear nodes SIGKILLed with $clients cli
     const processes = () => ({
       ...Object.fromEntries(bed.cluster.services.map((s) => [s.name, s.pid])),
       redis: bed.redis.pid,
+      zookeeper: bed.zk.pid,
+      ...(bed.kafka ? { kafka: bed.kafka.pid } : {}),
       clients: fleet!.pids,
     });
     const cpu = () => Object.fromEntries(Object.entries(processes()).map(([k, v]) => [k, Math.round((Array.isArray(v) ? v.reduce((a, p) => a + (procCpuUs(p) || 0) / 1e6, 0) : (procCpuUs(v) || 0) / 1e6) * 10) / 10]));
@@ -70,7 +72,7 @@ describe.each(cases)('faults: one of two spear nodes SIGKILLed with $clients cli
     expect(onDead).toBeGreaterThan(CLIENTS * 0.3);
 
     // Traffic: 100 senders in all, each sending to a random user every 200 ms (~500 msgs/s).
-    await fleet.startTraffic(100 / WORKERS, 200, uids);
+    await fleet.startTraffic(Math.ceil(100 / WORKERS), 200, uids);
     await sleep(2000);
     const cpuAtKill = cpu();
     const tcpAtKill = tcpCounters();

@@ -7,9 +7,9 @@
  *
  * Requests (each answered once, in order):
  *   connect  {ticketUrl, users: [{uid, token}]}: connects them (bounded concurrency)
- *   status   {since}: how many are connected, per node, and for the clients
- *            that were on `since.node` at `since.at`, when each was connected
- *            again elsewhere
+ *   status   {node}: how many are connected, per node, and for the clients
+ *            that were on `node` at the first such request, when each was
+ *            connected again elsewhere
  *   traffic  {senders, intervalMs, targets}: the first `senders` clients send
  *            to random targets until `stop-traffic`
  *   stop-traffic: answers every send outcome

@@ -30,9 +30,16 @@ interface FleetProcess {
 class GoFleetProcess extends EventEmitter implements FleetProcess {
   constructor(private readonly child: ChildProcess) {
     super();
-    createInterface({ input: child.stdout! }).on('line', (line) => this.emit('message', JSON.parse(line)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      try {
+        this.emit('message', JSON.parse(line));
+      } catch {
+        this.emit('message', { error: `fleet-go wrote a line that is not JSON: ${line.slice(0, 200)}` });
+      }
+    });
     child.on('exit', () => this.emit('exit'));
     child.on('error', () => this.emit('exit'));
+    child.stdin!.on('error', () => undefined); // a dead child surfaces as 'exit'
   }
 
   get pid(): number | undefined {

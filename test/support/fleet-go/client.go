@@ -4,7 +4,10 @@ package main
 // the way the SDK (libs/client) does: a ticket per connection, `ready`,
 // `msg` acked (batched) and deduplicated by id, `send` with an ack, and on a
 // lost connection a new ticket after 200-400 ms that names the lost node in
-// `avoid` unless the server closed it (then the node is alive).
+// `avoid` unless the server closed it (then the node is alive). Unlike the
+// SDK, a `migrate` closes the connection first and reconnects after the wait
+// the server asked for (the SDK keeps the old one until the new one is ready):
+// the fault test drains no node.
 
 import (
 	"bytes"
@@ -24,6 +27,10 @@ const (
 	avoidFor     = 10 * time.Second
 	backoffMinMs = 200
 	backoffMaxMs = 2000
+	// The most ids one `ack` event may carry (PROTOCOL's limit, the SDK's MAX_ACK_IDS).
+	maxAckIDs = 1000
+	// engine.io's defaults on spear (pingInterval + pingTimeout): a silent connection is dead after this.
+	silenceLimit = 45 * time.Second
 )
 
 var httpClient = &http.Client{
@@ -67,13 +74,16 @@ func (c *client) run(first chan<- error, giveUpAt time.Time) {
 				first <- nil
 				first = nil
 			}
-			serverClosed := c.serve()
+			serverClosed, wait := c.serve()
 			if !serverClosed {
 				c.avoidNode(c.currentNode())
 			}
 			attempt = -1
 			c.countAttempt("")
-			time.Sleep(backoff(0))
+			if wait == 0 {
+				wait = backoff(0)
+			}
+			time.Sleep(wait)
 			continue
 		}
 		if first != nil && time.Now().After(giveUpAt) {
@@ -189,6 +199,9 @@ func (c *client) connectOnce() error {
 	node, err := handshake(conn, ticket.Ticket)
 	if err != nil {
 		conn.close()
+		if codeOf(err) == "network" {
+			c.avoidNode(ticket.Node.ID) // cut off before `ready`: as likely down as one never reached
+		}
 		return err
 	}
 	conn.conn.SetDeadline(time.Time{})
@@ -220,6 +233,9 @@ func handshake(conn *wsConn, ticket string) (string, error) {
 		case strings.HasPrefix(packet, "44"):
 			var refusal struct{ Message string }
 			json.Unmarshal([]byte(packet[2:]), &refusal)
+			if refusal.Message == "" {
+				refusal.Message = "network"
+			}
 			return "", &spearError{refusal.Message, "connect refused"}
 		case strings.HasPrefix(packet, "42"):
 			name, payload := event(packet)
@@ -247,12 +263,12 @@ func event(packet string) (string, json.RawMessage) {
 	return name, parts[1]
 }
 
-// serve reads until the connection ends; true when the server ended it (a disconnect or migrate).
-func (c *client) serve() bool {
+// serve reads until the connection ends: whether the server ended it (a disconnect or migrate), and how long it asked to wait.
+func (c *client) serve() (bool, time.Duration) {
 	c.mu.Lock()
 	conn := c.conn
 	c.mu.Unlock()
-	serverClosed := c.readLoop(conn)
+	serverClosed, wait := c.readLoop(conn)
 	conn.close()
 	c.mu.Lock()
 	c.conn = nil
@@ -263,20 +279,21 @@ func (c *client) serve() bool {
 	}
 	c.unacked = nil
 	c.mu.Unlock()
-	return serverClosed
+	return serverClosed, wait
 }
 
-func (c *client) readLoop(conn *wsConn) bool {
+func (c *client) readLoop(conn *wsConn) (bool, time.Duration) {
 	for {
+		conn.conn.SetReadDeadline(time.Now().Add(silenceLimit))
 		packet, err := conn.readText()
 		if err != nil {
-			return false
+			return false, 0
 		}
 		switch {
 		case packet == "2":
 			conn.writeText("3")
 		case packet == "1" || strings.HasPrefix(packet, "41"):
-			return true
+			return true, 0
 		case strings.HasPrefix(packet, "42"):
 			name, payload := event(packet)
 			switch name {
@@ -291,7 +308,17 @@ func (c *client) readLoop(conn *wsConn) bool {
 				c.unacked = append(c.unacked, msg.ID)
 				c.mu.Unlock()
 			case "migrate":
-				return true
+				var migrate struct{ RetryAfterMs float64 }
+				json.Unmarshal(payload, &migrate)
+				wait := time.Duration(migrate.RetryAfterMs) * time.Millisecond
+				if wait < 0 {
+					wait = 0
+				}
+				jitter := wait
+				if jitter < backoffMinMs*time.Millisecond {
+					jitter = backoffMinMs * time.Millisecond
+				}
+				return true, wait + time.Duration(rand.Int63n(int64(jitter)+1))
 			}
 		case strings.HasPrefix(packet, "43"):
 			digits := packet[2:]
@@ -333,11 +360,23 @@ func (c *client) flushAcks(conn *wsConn) {
 	ids := c.unacked
 	c.unacked = nil
 	c.mu.Unlock()
-	if len(ids) == 0 {
-		return
+	seen := map[string]bool{}
+	batch := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			batch = append(batch, id)
+		}
 	}
-	payload, _ := json.Marshal([]any{"ack", map[string][]string{"ids": ids}})
-	conn.writeText("42" + string(payload))
+	for len(batch) > 0 {
+		n := len(batch)
+		if n > maxAckIDs {
+			n = maxAckIDs
+		}
+		payload, _ := json.Marshal([]any{"ack", map[string][]string{"ids": batch[:n]}})
+		conn.writeText("42" + string(payload))
+		batch = batch[n:]
+	}
 }
 
 // send emits `send {to, body}` once connected and waits for its ack, both within callTimeout.

@@ -61,7 +61,9 @@ func main() {
 	out := json.NewEncoder(os.Stdout)
 	in := bufio.NewScanner(os.Stdin)
 	in.Buffer(make([]byte, 1<<20), 64<<20)
-	f := &fleet{}
+	// Go before 1.20 starts math/rand from the same seed in every process.
+	rand.Seed(time.Now().UnixNano())
+	f := &fleet{sends: []sendOutcome{}}
 	for in.Scan() {
 		var r request
 		if err := json.Unmarshal(in.Bytes(), &r); err != nil {
@@ -84,6 +86,12 @@ func (f *fleet) handle(r request) any {
 	case "status":
 		return f.status(r.Node)
 	case "traffic":
+		if len(r.Targets) == 0 || r.Senders < 0 || r.IntervalMs <= 0 {
+			return map[string]string{"error": "traffic needs targets, senders >= 0 and intervalMs > 0"}
+		}
+		if f.traffic != nil {
+			close(f.traffic)
+		}
 		f.startTraffic(r.Senders, time.Duration(r.IntervalMs)*time.Millisecond, r.Targets)
 		return map[string]bool{"ok": true}
 	case "stop-traffic":

@@ -82,6 +82,8 @@ func (w *wsConn) writeFrame(opcode byte, payload []byte) error {
 	}
 	w.writeMu.Lock()
 	defer w.writeMu.Unlock()
+	// A peer that stops reading must not hold a sender past its call timeout.
+	w.conn.SetWriteDeadline(time.Now().Add(callTimeout))
 	_, err := w.conn.Write(header)
 	return err
 }
@@ -111,6 +113,9 @@ func (w *wsConn) readText() (string, error) {
 				return "", err
 			}
 			length = binary.BigEndian.Uint64(ext[:])
+		}
+		if length > 64<<20 {
+			return "", fmt.Errorf("websocket frame of %d bytes refused", length)
 		}
 		payload := make([]byte, length)
 		if _, err := io.ReadFull(w.reader, payload); err != nil {
