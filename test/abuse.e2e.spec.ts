@@ -164,7 +164,6 @@ describe('abuse: hostile clients against a spear node', () => {
           ]).catch(() => false),
         ),
       );
-      counted = false;
       expect(outcomes.filter(Boolean).length).toBe(storm);
     } finally {
       counted = false;

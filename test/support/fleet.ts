@@ -64,6 +64,13 @@ function goFleetBinary(): string {
   return binary;
 }
 
+/** Adds up per-process counts by key. */
+function sumCounts(parts: Array<Record<string, number>>): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const part of parts) for (const [key, n] of Object.entries(part)) total[key] = (total[key] ?? 0) + n;
+  return total;
+}
+
 /** Several fleet processes holding clients, addressed as one. */
 export class Fleet {
   private constructor(private readonly workers: FleetProcess[]) {}
@@ -94,11 +101,13 @@ export class Fleet {
   /** Totals over the workers; with `node`, the clients on it at the first such call are watched (see FleetStatus). */
   async status(node?: string): Promise<FleetStatus> {
     const parts = await this.all<FleetStatus>(() => ({ type: 'status', node }));
-    const byNode: Record<string, number> = {};
-    for (const p of parts) for (const [n, c] of Object.entries(p.byNode)) byNode[n] = (byNode[n] ?? 0) + c;
-    const failures: Record<string, number> = {};
-    for (const p of parts) for (const [code, c] of Object.entries(p.failures)) failures[code] = (failures[code] ?? 0) + c;
-    return { connected: parts.reduce((a, p) => a + p.connected, 0), byNode, movedAt: parts.flatMap((p) => p.movedAt), attempts: parts.reduce((a, p) => a + p.attempts, 0), failures };
+    return {
+      connected: parts.reduce((a, p) => a + p.connected, 0),
+      byNode: sumCounts(parts.map((p) => p.byNode)),
+      movedAt: parts.flatMap((p) => p.movedAt),
+      attempts: parts.reduce((a, p) => a + p.attempts, 0),
+      failures: sumCounts(parts.map((p) => p.failures)),
+    };
   }
 
   async startTraffic(sendersPerWorker: number, intervalMs: number, targets: string[]): Promise<void> {

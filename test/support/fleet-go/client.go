@@ -67,31 +67,32 @@ func newClient(uid, token, ticketURL string) *client {
 
 // run connects, then keeps the client connected until the process ends. `first` gets the first outcome.
 func (c *client) run(first chan<- error, giveUpAt time.Time) {
-	for attempt := 0; ; attempt++ {
-		err := c.connectOnce()
-		if err == nil {
-			if first != nil {
-				first <- nil
-				first = nil
+	failed := 0 // attempts failed in a row, for the backoff
+	for {
+		if err := c.connectOnce(); err != nil {
+			if first != nil && time.Now().After(giveUpAt) {
+				first <- err
+				return
 			}
-			serverClosed, wait := c.serve()
-			if !serverClosed {
-				c.avoidNode(c.currentNode())
-			}
-			attempt = -1
-			c.countAttempt("")
-			if wait == 0 {
-				wait = backoff(0)
-			}
-			time.Sleep(wait)
+			c.countAttempt(codeOf(err))
+			time.Sleep(backoff(failed))
+			failed++
 			continue
 		}
-		if first != nil && time.Now().After(giveUpAt) {
-			first <- err
-			return
+		failed = 0
+		if first != nil {
+			first <- nil
+			first = nil
 		}
-		c.countAttempt(codeOf(err))
-		time.Sleep(backoff(attempt))
+		serverClosed, wait := c.serve()
+		if !serverClosed {
+			c.avoidNode(c.currentNode())
+		}
+		if wait == 0 {
+			wait = backoff(0)
+		}
+		c.countAttempt("")
+		time.Sleep(wait)
 	}
 }
 
@@ -152,20 +153,22 @@ type ticketAnswer struct {
 }
 
 func (c *client) fetchTicket() (*ticketAnswer, error) {
+	request := map[string]any{"uid": c.uid, "token": c.token}
+	now := time.Now()
 	c.mu.Lock()
 	avoid := []string{}
 	for node, until := range c.avoid {
-		if time.Now().Before(until) {
+		if now.Before(until) {
 			avoid = append(avoid, node)
 		} else {
 			delete(c.avoid, node)
 		}
 	}
 	c.mu.Unlock()
-	body, _ := json.Marshal(map[string]any{"uid": c.uid, "token": c.token, "avoid": avoid})
-	if len(avoid) == 0 {
-		body, _ = json.Marshal(map[string]any{"uid": c.uid, "token": c.token})
+	if len(avoid) > 0 {
+		request["avoid"] = avoid // sent only when non-empty, as the SDK does
 	}
+	body, _ := json.Marshal(request)
 	res, err := httpClient.Post(c.ticketURL+"/v1/tickets", "application/json", bytes.NewReader(body))
 	if err != nil {
 		return nil, &spearError{"network", err.Error()}

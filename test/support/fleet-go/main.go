@@ -89,16 +89,11 @@ func (f *fleet) handle(r request) any {
 		if len(r.Targets) == 0 || r.Senders < 0 || r.IntervalMs <= 0 {
 			return map[string]string{"error": "traffic needs targets, senders >= 0 and intervalMs > 0"}
 		}
-		if f.traffic != nil {
-			close(f.traffic)
-		}
+		f.stopSenders()
 		f.startTraffic(r.Senders, time.Duration(r.IntervalMs)*time.Millisecond, r.Targets)
 		return map[string]bool{"ok": true}
 	case "stop-traffic":
-		if f.traffic != nil {
-			close(f.traffic)
-			f.traffic = nil
-		}
+		f.stopSenders()
 		f.senders.Wait()
 		f.sendsMu.Lock()
 		defer f.sendsMu.Unlock()
@@ -184,6 +179,14 @@ func (f *fleet) status(node string) status {
 		s.MovedAt = append(s.MovedAt, moved)
 	}
 	return s
+}
+
+// stopSenders tells the running senders, if any, to stop after their current send.
+func (f *fleet) stopSenders() {
+	if f.traffic != nil {
+		close(f.traffic)
+		f.traffic = nil
+	}
 }
 
 // startTraffic: the first `senders` clients each send to a random target every `interval` until stop-traffic.
