@@ -51,6 +51,11 @@ export const newTally = (): Tally => ({
 
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
+/** What `setupRequest` leaves in autocannon's per-connection context for `onResponse`: the body's index. */
+export interface BodyContext {
+  i?: number;
+}
+
 /** The autocannon run in progress, if any (stopped when the bench is interrupted). */
 export const autocannonRun: { instance?: autocannon.Instance } = {};
 
@@ -66,11 +71,11 @@ export async function load(target: Target, bodies: string[], seconds: number, re
     headers: JSON_HEADERS,
     setupRequest: (req, context) => {
       const i = next++ % bodies.length;
-      context.i = i;
+      (context as BodyContext).i = i;
       return { ...req, body: bodies[i] };
     },
     onResponse: (status, body, context) => {
-      if (check && status < 300 && !check(body, context.i as number)) wrong++;
+      if (check && status < 300 && !check(body, (context as BodyContext).i!)) wrong++;
     },
   };
   const before = { server: procCpuUs(target.pid), redis: procCpuUs(redisPid), generator: ownCpu() };
@@ -92,7 +97,7 @@ export async function load(target: Target, bodies: string[], seconds: number, re
   t.cpuUs.redis += procCpuUs(redisPid) - before.redis;
   t.cpuUs.generator += ownCpu() - before.generator;
   let responses = 0;
-  for (const [code, { count }] of Object.entries(result.statusCodeStats)) {
+  for (const [code, { count = 0 }] of Object.entries(result.statusCodeStats ?? {})) {
     t.statusCodes[code] = (t.statusCodes[code] ?? 0) + count;
     responses += count;
   }

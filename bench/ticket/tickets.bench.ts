@@ -52,7 +52,7 @@ import {
 import { ticketKeys, verifyTicket } from '@spear/tickets';
 import { bounded, checkInterrupted, cleanupOnce, fmtInt, fmtMachine, Interrupted, log, machineFacts, ratio } from '../rpc/measure';
 import { formatSummary, summarizeCpuProfile, type ProfileSummary } from './cpu-profile';
-import { autocannonRun, load, newTally, summarize, type Tally, type Target, type TargetName, type TargetResult } from './autocannon-load';
+import { autocannonRun, load, newTally, summarize, type BodyContext, type Tally, type Target, type TargetName, type TargetResult } from './autocannon-load';
 import { ringLookups } from './ring-lookups';
 import { startHello, startTicket, type Proc } from './targets';
 
@@ -102,11 +102,11 @@ async function issueTokens(ticketUrl: string, adminKey: string): Promise<string[
             setupRequest: (req, context) => {
               // A reconnect may build more requests than `amount`: wrap (a second token for a uid is as good).
               const i = next++ % USERS;
-              context.i = i;
+              (context as BodyContext).i = i;
               return { ...req, body: body(i) };
             },
             onResponse: (status, text, context) => {
-              if (status === 201) tokens[context.i as number] = (JSON.parse(text) as { token: string }).token;
+              if (status === 201) tokens[(context as BodyContext).i!] = (JSON.parse(text) as { token: string }).token;
             },
           },
         ],
