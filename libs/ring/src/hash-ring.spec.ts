@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { HashRing } from './hash-ring';
-import { ketamaHash } from './ketama';
 
 interface Node {
   id: string;
@@ -13,13 +12,6 @@ const keys = (n: number): string[] => Array.from({ length: n }, (_, i) => `uid-$
 function owners(ring: HashRing<Node>, ks: string[]): (string | undefined)[] {
   return ks.map((k) => ring.get(k)?.id);
 }
-
-describe('ketamaHash', () => {
-  it('is the first 4 bytes of MD5 read little-endian (libketama)', () => {
-    // MD5('') = d41d8cd9 8f00b204 ...
-    expect(ketamaHash('')).toBe(0xd98c1dd4);
-  });
-});
 
 describe('HashRing', () => {
   it('maps a key to the same member every time, independent of member order', () => {
