@@ -2,12 +2,18 @@ import { z } from 'zod';
 import { DEFAULTS } from '../defaults';
 import { host, port } from './primitives';
 
-export const LOADBALANCE_NAMES = ['random', 'roundrobin', 'leastactive', 'consistenthash'] as const;
+/**
+ * The load balancers and cluster strategies a profile can name per service.
+ * The one list of each: @spear/rpc imports them to pick its implementations
+ * (config cannot import rpc: rpc's tests depend on @spear/testing, which
+ * depends on config).
+ */
+export const LOAD_BALANCER_NAMES = ['random', 'roundrobin', 'leastactive', 'consistenthash'] as const;
 export const CLUSTER_NAMES = ['failover', 'failfast'] as const;
 
 /** How calls to one service are placed (every field optional: unset ones come from rpc.defaults). */
 export const servicePolicySchema = z.strictObject({
-  loadbalance: z.enum(LOADBALANCE_NAMES).optional(),
+  loadbalance: z.enum(LOAD_BALANCER_NAMES).optional(),
   cluster: z.enum(CLUSTER_NAMES).optional(),
   timeoutMs: z.number().int().min(1).max(60_000).optional(),
   retries: z.number().int().min(0).max(10).optional(),

@@ -1,8 +1,10 @@
+import { CLUSTER_NAMES } from '@spear/config';
 import type { ClusterStrategy } from './cluster';
 import { FailfastCluster } from './failfast';
 import { FailoverCluster } from './failover';
 
-export const CLUSTER_NAMES = ['failover', 'failfast'] as const;
+/** The strategies a profile can name per service (listed once, beside the profile schema that validates them). */
+export { CLUSTER_NAMES };
 export type ClusterName = (typeof CLUSTER_NAMES)[number];
 
 export function createCluster(name: ClusterName): ClusterStrategy {

@@ -1,3 +1,4 @@
+import { LOAD_BALANCER_NAMES } from '@spear/config';
 import { ConsistentHashLoadBalancer, type ConsistentHashOptions } from './consistent-hash';
 import { LeastActiveLoadBalancer, type LeastActiveOptions } from './least-active';
 import type { LoadBalancer } from './load-balancer';
@@ -10,8 +11,8 @@ export * from './round-robin';
 export * from './least-active';
 export * from './consistent-hash';
 
-/** The balancers a profile can name per service. */
-export const LOAD_BALANCER_NAMES = ['random', 'roundrobin', 'leastactive', 'consistenthash'] as const;
+/** The balancers a profile can name per service (listed once, beside the profile schema that validates them). */
+export { LOAD_BALANCER_NAMES };
 export type LoadBalancerName = (typeof LOAD_BALANCER_NAMES)[number];
 /** Used when a service names none. */
 export const DEFAULT_LOAD_BALANCER: LoadBalancerName = 'random';
