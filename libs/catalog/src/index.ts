@@ -1,0 +1,3 @@
+export * from './redis-keys';
+export * from './spear-node-entry';
+export * from './zk-paths';

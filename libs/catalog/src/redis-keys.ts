@@ -1,0 +1,236 @@
+/**
+ * Every Redis key of Spear, built from one per-profile prefix (the profile's
+ * `redis.keyPrefix`). Nothing else in the tree writes a key name: stores take
+ * a {@link RedisKeys} and ask it, minions counts keys by {@link REDIS_KEY_FAMILIES}.
+ *
+ * Keys of one user (inbox, route) carry the `{<uid>}` hash tag and keys of
+ * one group the `{<group>}` tag, so each set stays on one Redis Cluster slot
+ * and the scripts that touch them together stay legal there.
+ */
+
+/**
+ * What a key prefix may look like: letters, digits and `_ . : -`, ending
+ * with `:` so every key reads `<prefix><family>:...`; 2 to 64 characters.
+ * No `{` or `}`: a brace in the prefix would become the hash tag of every key
+ * (all of them on one Cluster slot, the per-uid and per-group tags ignored).
+ * No glob characters: minions counts keys with `SCAN MATCH <prefix>*`.
+ */
+export const KEY_PREFIX_PATTERN = /^[A-Za-z0-9_.:-]{1,63}:$/;
+
+/**
+ * The prefix every key had before per-profile namespaces existed. Profile
+ * `local` states it, so a data set written before keeps working (see
+ * profiles/README.md for moving to the per-profile default).
+ */
+export const LEGACY_KEY_PREFIX = 'spear:';
+
+/** Returns `prefix` when it matches {@link KEY_PREFIX_PATTERN}; throws a RangeError naming it otherwise. */
+export function assertKeyPrefix(prefix: string): string {
+  if (!KEY_PREFIX_PATTERN.test(prefix)) {
+    throw new RangeError(`invalid Redis key prefix ${JSON.stringify(prefix)}: expected 2-64 characters of [A-Za-z0-9_.:-] ending with ':'`);
+  }
+  return prefix;
+}
+
+/** One family of keys: everything after the prefix starts with `<name>:`. */
+export interface RedisKeyFamily {
+  /** The segment right after the prefix. */
+  readonly name: string;
+  /** The keys' shape after the prefix. */
+  readonly pattern: string;
+  /** Their Redis types. */
+  readonly type: string;
+  /** Who writes them. */
+  readonly writer: string;
+  /** What they hold and how long they live. */
+  readonly description: string;
+}
+
+/** Every key family, in the order operators read them (minions shows its counts by these names). */
+export const REDIS_KEY_FAMILIES = [
+  {
+    name: 'inbox',
+    pattern: 'inbox:{<uid>}:h | :z | :seq',
+    type: 'hash, sorted set, counter',
+    writer: 'spear, ticket push (libs/delivery Inbox, Arrivals)',
+    description: 'unacked 1:1 messages of a user: id → message, write order, write sequence; TTL delivery.inbox.ttlSeconds',
+  },
+  {
+    name: 'route',
+    pattern: 'route:{<uid>}',
+    type: 'set',
+    writer: 'spear (libs/delivery Arrivals, RouteTable)',
+    description: 'spear nodes holding a connection of the user; TTL spear.routeTtlSeconds, re-armed by each holding node',
+  },
+  {
+    name: 'node-users',
+    pattern: 'node-users:<nodeId>',
+    type: 'set',
+    writer: 'spear (libs/delivery Arrivals, RouteTable)',
+    description: "uids connected to a node, so a survivor can remove a dead node from their routes; TTL twice the route's",
+  },
+  {
+    name: 'group',
+    pattern: 'group:{<group>}:log | :floor',
+    type: 'list, string',
+    writer: 'spear, ticket push (libs/delivery GroupHistory)',
+    description: 'bounded history of a group for join with since, and the newest id trimmed from it; TTL delivery.groupHistory.ttlSeconds',
+  },
+  {
+    name: 'token',
+    pattern: 'token:<sha256 of the token, hex>',
+    type: 'string',
+    writer: 'ticket (TokenStore)',
+    description: 'the uid an opaque token is bound to (the token itself is never stored); TTL the token life',
+  },
+  {
+    name: 'nonce',
+    pattern: 'nonce:<nonce>',
+    type: 'string',
+    writer: 'spear (libs/tickets NonceStore)',
+    description: "nonces of tickets already used (tickets are single-use); TTL the ticket's remaining life",
+  },
+  {
+    name: 'rl',
+    pattern: 'rl:uid:<uid>:<window> | rl:ip:<ip>:<window>',
+    type: 'counter',
+    writer: 'ticket (TicketGate)',
+    description: 'fixed-window rate-limit counters of POST /v1/tickets; each expires with its window',
+  },
+  {
+    name: 'stat',
+    pattern: 'stat:<node|rpc>:seen | :<stepSeconds>:<series>, stat:node:latest | :reports:<node>:<boot>, stat:rpc:index',
+    type: 'hash, bitmap',
+    writer: 'stat',
+    description: 'node reports and RPC statistics: ring-buffer series per resolution, resend dedupe, latest node snapshots, report bitmaps, method index',
+  },
+] as const satisfies readonly RedisKeyFamily[];
+
+/** The name of a key family. */
+export type RedisKeyFamilyName = (typeof REDIS_KEY_FAMILIES)[number]['name'];
+
+/** The stores of stat's rolling series: spear node reports and RPC statistics. */
+export type StatStoreName = 'node' | 'rpc';
+
+/** A rate-limit counter's subject kind. */
+export type RateLimitScope = 'uid' | 'ip';
+
+/** The three keys of one user's inbox (one hash tag: one Cluster slot). */
+export interface InboxKeys {
+  /** Hash: message id → message JSON. */
+  hash: string;
+  /** Sorted set: message ids by write sequence. */
+  order: string;
+  /** Counter: the last write sequence. */
+  seq: string;
+}
+
+/** The two keys of one group's history (one hash tag: one Cluster slot). */
+export interface GroupKeys {
+  /** List: message JSON, oldest first. */
+  log: string;
+  /** String: the newest id trimmed from the log. */
+  floor: string;
+}
+
+const FAMILY_NAMES: ReadonlySet<string> = new Set(REDIS_KEY_FAMILIES.map((f) => f.name));
+
+/**
+ * The key names of one namespace. Cheap to build (it holds only the prefix);
+ * a process builds one from its profile and hands it to every store.
+ */
+export class RedisKeys {
+  /** The prefix every key of this namespace starts with, e.g. `spear:test1:`. */
+  readonly prefix: string;
+
+  /** @throws RangeError when `prefix` does not match {@link KEY_PREFIX_PATTERN}. */
+  constructor(prefix: string) {
+    this.prefix = assertKeyPrefix(prefix);
+  }
+
+  /** `SCAN MATCH` pattern of every key of this namespace. */
+  get scanPattern(): string {
+    return `${this.prefix}*`;
+  }
+
+  /**
+   * The namespace to give the Redis bus for its pub/sub channels: the prefix
+   * without its final `:` (`spear:` gives `spear`, the bus's own default).
+   * Channels are not keys, but two profiles on one Redis share them too, and
+   * pub/sub ignores the database number.
+   */
+  get channelPrefix(): string {
+    return this.prefix.slice(0, -1);
+  }
+
+  /** The inbox of `uid`: `inbox:{<uid>}:h`, `:z`, `:seq`. */
+  inbox(uid: string): InboxKeys {
+    const head = `${this.prefix}inbox:{${uid}}:`;
+    return { hash: `${head}h`, order: `${head}z`, seq: `${head}seq` };
+  }
+
+  /** Nodes holding a connection of `uid`: `route:{<uid>}` (same slot as its inbox). */
+  route(uid: string): string {
+    return `${this.prefix}route:{${uid}}`;
+  }
+
+  /** Uids connected to `nodeId`: `node-users:<nodeId>`. */
+  nodeUsers(nodeId: string): string {
+    return `${this.prefix}node-users:${nodeId}`;
+  }
+
+  /** The history of `group`: `group:{<group>}:log`, `:floor`. */
+  group(group: string): GroupKeys {
+    const head = `${this.prefix}group:{${group}}:`;
+    return { log: `${head}log`, floor: `${head}floor` };
+  }
+
+  /** The uid of an opaque token, by the token's SHA-256 in hex: `token:<digest>`. */
+  token(sha256Hex: string): string {
+    return `${this.prefix}token:${sha256Hex}`;
+  }
+
+  /** A used ticket nonce: `nonce:<nonce>`. */
+  nonce(nonce: string): string {
+    return `${this.prefix}nonce:${nonce}`;
+  }
+
+  /** The counter of `subject`'s fixed window number `window`: `rl:<scope>:<subject>:<window>`. */
+  rateLimit(scope: RateLimitScope, subject: string, window: number): string {
+    return `${this.prefix}rl:${scope}:${subject}:${window}`;
+  }
+
+  /** Last seq recorded per source of a stat store (resends count once): `stat:<store>:seen`. */
+  statSeen(store: StatStoreName): string {
+    return `${this.prefix}stat:${store}:seen`;
+  }
+
+  /** One ring-buffer series of a stat store at one resolution: `stat:<store>:<stepSeconds>:<series>`. */
+  statSeries(store: StatStoreName, stepSeconds: number, series: string): string {
+    return `${this.prefix}stat:${store}:${stepSeconds}:${series}`;
+  }
+
+  /** The latest report per spear node: `stat:node:latest`. */
+  statNodeLatest(): string {
+    return `${this.prefix}stat:node:latest`;
+  }
+
+  /** Bitmap of the reports stored from one node's process life: `stat:node:reports:<node>:<boot>`. */
+  statNodeReports(node: string, boot: string): string {
+    return `${this.prefix}stat:node:reports:${node}:${boot}`;
+  }
+
+  /** When each RPC method (and provider) was last seen: `stat:rpc:index`. */
+  statRpcIndex(): string {
+    return `${this.prefix}stat:rpc:index`;
+  }
+
+  /** The family `key` belongs to, or undefined for a key outside this namespace or of no known family. */
+  familyOf(key: string): RedisKeyFamilyName | undefined {
+    if (!key.startsWith(this.prefix)) return undefined;
+    const end = key.indexOf(':', this.prefix.length);
+    if (end < 0) return undefined;
+    const name = key.slice(this.prefix.length, end);
+    return FAMILY_NAMES.has(name) ? (name as RedisKeyFamilyName) : undefined;
+  }
+}
