@@ -1,16 +1,17 @@
 import { io, type Socket } from 'socket.io-client';
 import type { Ack, MigrateEvent, ReadyEvent } from '@spear/protocol';
+import { HANDSHAKE_ERRORS } from '@spear/protocol/errors';
 import { SpearError } from './errors';
 
 /** Server → client events that carry messages. */
 export type DeliveryKind = 'msg' | 'group' | 'broadcast';
 
 /**
- * The handshake refusals of PROTOCOL.md (connect_error's message). Repeated
- * here rather than imported from @spear/protocol so the SDK does not load its
- * schema library at runtime.
+ * The handshake refusals of PROTOCOL.md (connect_error's message), from the
+ * protocol's error catalog; imported by its own entry point so the SDK does
+ * not load the protocol's schema library at runtime.
  */
-const HANDSHAKE_CODES = new Set(['invalid_ticket', 'expired_ticket', 'wrong_node', 'draining']);
+const HANDSHAKE_CODES: ReadonlySet<string> = new Set(HANDSHAKE_ERRORS);
 
 export interface SessionHooks {
   onDelivery(kind: DeliveryKind, payload: { id: string }): void;

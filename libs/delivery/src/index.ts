@@ -4,3 +4,12 @@ export * from './inbox';
 export * from './message-router';
 export * from './node-batcher';
 export * from './route-table';
+// The node core: one front door for a spear node's delivery (see node/node-core.ts).
+export * from './node/client-events';
+export * from './node/cluster';
+export * from './node/delivery-store';
+export * from './node/message-path';
+export * from './node/node-core';
+export * from './node/node-options';
+export type { Session } from './node/session';
+export * from './node/transport';

@@ -17,6 +17,10 @@ export const ERRORS = {
   wrong_node: { status: 401, message: 'the ticket is for another node' },
   draining: { status: 503, message: 'this node is draining' },
   history_gone: { status: 410, message: 'the group history no longer reaches back that far' },
+  // v1.1
+  forbidden: { status: 403, message: 'a policy or a backend refused' },
+  unavailable: { status: 503, message: 'no live backend' },
+  timeout: { status: 504, message: 'a backend did not answer in time' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -24,6 +28,29 @@ export type ErrorCode = keyof typeof ERRORS;
 export interface ErrorBody {
   error: { code: ErrorCode; message: string };
 }
+
+/** Is `code` one of the catalog's codes? */
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(ERRORS, code);
+}
+
+/**
+ * A refusal with one of the catalog's codes, thrown wherever a request enters
+ * (the node core, handshakes, HTTP) and turned into the protocol's error body
+ * at the edge: a socket ack, a connect_error, an HTTP status.
+ */
+export class ProtocolError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+  ) {
+    super(message ?? ERRORS[code].message);
+  }
+}
+
+/** The refusal codes a handshake may end with (connect_error's message). */
+export const HANDSHAKE_ERRORS = ['invalid_ticket', 'expired_ticket', 'wrong_node', 'draining', 'forbidden'] as const satisfies readonly ErrorCode[];
+export type HandshakeErrorCode = (typeof HANDSHAKE_ERRORS)[number];
 
 /** The protocol's error body for `code`, with the catalog's message unless one is given. */
 export function errorBody(code: ErrorCode, message?: string): ErrorBody {

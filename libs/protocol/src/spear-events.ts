@@ -51,9 +51,6 @@ export interface MigrateEvent {
 /** Acks: `{ok: true, ...}` or `{ok: false, error: {code, message}}`. */
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: { code: string; message: string } };
 
-/** The refusal codes a handshake may end with (connect_error's message). */
-export const HANDSHAKE_ERRORS = ['invalid_ticket', 'expired_ticket', 'wrong_node', 'draining'] as const;
-
 /** Node's Buffer where there is one (fast, native); browsers (the SDK in minions) count with TextEncoder. */
 const nodeBuffer = (globalThis as { Buffer?: { byteLength(s: string): number } }).Buffer;
 
