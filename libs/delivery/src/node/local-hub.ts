@@ -1,0 +1,107 @@
+import type { Session } from './session';
+
+/**
+ * The sessions of this node by uid, and how many local sessions each group
+ * has (the bus is told when a group gets its first or loses its last).
+ * Pure bookkeeping: no I/O, no transport.
+ */
+export class LocalHub<C> {
+  /**
+   * A uid's one session, or a Set once it has several: most users have one,
+   * and a Set per user would cost ~200 bytes per connection.
+   */
+  private readonly users = new Map<string, Session<C> | Set<Session<C>>>();
+  private readonly groupMembers = new Map<string, number>();
+  /** Sessions on this node. */
+  size = 0;
+
+  get userCount(): number {
+    return this.users.size;
+  }
+
+  /** Groups with at least one session on this node. */
+  get groupCount(): number {
+    return this.groupMembers.size;
+  }
+
+  uids(): IterableIterator<string> {
+    return this.users.keys();
+  }
+
+  has(uid: string): boolean {
+    return this.users.has(uid);
+  }
+
+  /** Every session of this node. */
+  *sessions(): Generator<Session<C>> {
+    for (const held of this.users.values()) {
+      if (held instanceof Set) yield* held;
+      else yield held;
+    }
+  }
+
+  /** Calls `fn(session, arg)` for each session of `uid` here (no closure per call on the hot path); returns how many. */
+  forUser<A>(uid: string, fn: (session: Session<C>, arg: A) => void, arg: A): number {
+    const held = this.users.get(uid);
+    if (held === undefined) return 0;
+    if (!(held instanceof Set)) {
+      fn(held, arg);
+      return 1;
+    }
+    for (const session of held) fn(session, arg);
+    return held.size;
+  }
+
+  /** Adds a session; true when it is its uid's first on this node. */
+  add(session: Session<C>): boolean {
+    const held = this.users.get(session.uid);
+    if (held === undefined) {
+      this.users.set(session.uid, session);
+      this.size++;
+      return true;
+    }
+    if (held === session || (held instanceof Set && held.has(session))) return false;
+    if (held instanceof Set) held.add(session);
+    else this.users.set(session.uid, new Set([held, session]));
+    this.size++;
+    return false;
+  }
+
+  /** Removes a session; true when it was its uid's last on this node. */
+  remove(session: Session<C>): boolean {
+    const held = this.users.get(session.uid);
+    if (held instanceof Set) {
+      if (!held.delete(session)) return false;
+      this.size--;
+      // Back to the single-session form once one is left (the Set of held.size 0 never stays).
+      if (held.size === 1) this.users.set(session.uid, held.values().next().value!);
+      return false;
+    }
+    if (held !== session) return false;
+    this.size--;
+    this.users.delete(session.uid);
+    return true;
+  }
+
+  /** Puts a session in a group; `added`: it was not in it, `first`: the group's first session here. */
+  join(session: Session<C>, group: string): { added: boolean; first: boolean } {
+    const groups = (session.groups ??= new Set());
+    if (groups.has(group)) return { added: false, first: false };
+    groups.add(group);
+    const n = (this.groupMembers.get(group) ?? 0) + 1;
+    this.groupMembers.set(group, n);
+    return { added: true, first: n === 1 };
+  }
+
+  /** Takes a session out of a group; `removed`: it was in it, `last`: the group has no session here now. */
+  leave(session: Session<C>, group: string): { removed: boolean; last: boolean } {
+    if (!session.groups?.delete(group)) return { removed: false, last: false };
+    const n = (this.groupMembers.get(group) ?? 1) - 1;
+    if (n > 0) {
+      this.groupMembers.set(group, n);
+      return { removed: true, last: false };
+    }
+    this.groupMembers.delete(group);
+    return { removed: true, last: true };
+  }
+}

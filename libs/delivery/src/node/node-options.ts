@@ -1,0 +1,46 @@
+import type { Bus, Envelope } from '@spear/bus';
+import type { ErrorCode } from '@spear/protocol';
+import type { ClientEvent } from './client-events';
+import type { ClusterLocks, CoreLogger, IdSource } from './cluster';
+import type { DeliveryStore } from './delivery-store';
+import type { Transport } from './transport';
+
+export interface NodeCoreOptions {
+  nodeId: string;
+  /** Largest encoded body of a send or publish (too_large beyond). */
+  maxBodyBytes: number;
+  /** Per-connection event budget; past `strikes` refusals in a row the connection is closed. */
+  rateLimit: { eventsPerSecond: number; burst: number; strikes: number };
+  /** How often this node re-arms its route entries (a third of their TTL). */
+  routeRefreshMs: number;
+  migration: {
+    /** How long a migrated connection may stay before it is closed. */
+    graceMs: number;
+    /** Rebalance: at most this many migrate events per second. */
+    perSecond: number;
+    /** Hint to clients: wait this long (plus their jitter) before re-ticketing. */
+    retryAfterMs: number;
+    /** Shutdown: how long close() waits for clients to leave and events to finish. */
+    drainMs: number;
+  };
+}
+
+/** What the core counts, for the node's metrics and reports (all optional to implement). */
+export interface CoreCounters {
+  received(event: ClientEvent): void;
+  refused(code: ErrorCode): void;
+  stored(kind: 'send' | 'publish'): void;
+  consumed(envelope: Envelope): void;
+  /** Events handed to local connections (one per connection reached). */
+  emitted(connections: number): void;
+}
+
+export interface NodeCorePorts<C> {
+  transport: Transport<C>;
+  store: DeliveryStore;
+  bus: Bus;
+  ids: IdSource;
+  locks: ClusterLocks;
+  logger: CoreLogger;
+  counters?: Partial<CoreCounters>;
+}

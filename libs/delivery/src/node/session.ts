@@ -1,0 +1,30 @@
+import type { MsgEvent } from '@spear/protocol';
+import { TokenBucket } from './token-bucket';
+
+/**
+ * One connection as the node core sees it. Idle connections are what a node
+ * holds most of, so this stays small: the rate-limit bucket, the send chain
+ * and the group set are made at first use.
+ */
+export class Session<C> {
+  /**
+   * While the inbox replay of the connect runs, live 1:1 messages wait here
+   * (so none is missed and none overtakes the replay); undefined afterwards.
+   */
+  buffered: MsgEvent[] | undefined = [];
+  /** Groups this connection is in. */
+  groups?: Set<string>;
+  /** Serializes sends and publishes: their order is the order of their acks. */
+  chain?: Promise<unknown>;
+  bucket?: TokenBucket;
+  /** Set once the connection left; an arrival still in flight then undoes itself. */
+  closed = false;
+
+  constructor(
+    /** The transport's handle of the connection. */
+    readonly conn: C,
+    readonly uid: string,
+    /** The connection's id, shown to the client in `ready` (socket.io's socket id). */
+    readonly id: string,
+  ) {}
+}

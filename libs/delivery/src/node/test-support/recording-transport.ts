@@ -1,0 +1,67 @@
+import type { ServerEvent, Transport } from '../transport';
+
+/** A client connection as the recording transport holds it: what it was sent, and whether it is closed. */
+export class FakeConn {
+  readonly events: Array<{ event: ServerEvent; payload: Record<string, unknown> }> = [];
+  closed = false;
+
+  constructor(readonly id: string) {}
+
+  /** Payloads of one event kind, in arrival order. */
+  of(event: ServerEvent): Array<Record<string, unknown>> {
+    return this.events.filter((e) => e.event === event).map((e) => e.payload);
+  }
+
+  /** Ids of the `msg` events received, in order. */
+  msgIds(): string[] {
+    return this.of('msg').map((m) => m['id'] as string);
+  }
+}
+
+/**
+ * A {@link Transport} that records what each connection was sent, for the
+ * node core's unit tests. Payloads are copied as JSON, as a socket would
+ * serialize them. Closing a connection calls `onClose` (the test wires it to
+ * NodeCore.disconnect, as the socket.io adapter wires its disconnect event).
+ */
+export class RecordingTransport implements Transport<FakeConn> {
+  private readonly open = new Set<FakeConn>();
+  private readonly rooms = new Map<string, Set<FakeConn>>();
+  onClose: (conn: FakeConn) => void = () => undefined;
+
+  add(conn: FakeConn): void {
+    this.open.add(conn);
+  }
+
+  emit(conn: FakeConn, event: ServerEvent, payload: object): void {
+    if (!conn.closed) conn.events.push({ event, payload: JSON.parse(JSON.stringify(payload)) as Record<string, unknown> });
+  }
+
+  emitToGroup(group: string, event: ServerEvent, payload: object): number {
+    const room = this.rooms.get(group) ?? new Set();
+    for (const conn of room) this.emit(conn, event, payload);
+    return room.size;
+  }
+
+  emitToAll(event: ServerEvent, payload: object): number {
+    for (const conn of this.open) this.emit(conn, event, payload);
+    return this.open.size;
+  }
+
+  joinRoom(conn: FakeConn, group: string): void {
+    if (!this.rooms.has(group)) this.rooms.set(group, new Set());
+    this.rooms.get(group)!.add(conn);
+  }
+
+  leaveRoom(conn: FakeConn, group: string): void {
+    this.rooms.get(group)?.delete(conn);
+  }
+
+  close(conn: FakeConn): void {
+    if (conn.closed) return;
+    conn.closed = true;
+    this.open.delete(conn);
+    for (const room of this.rooms.values()) room.delete(conn);
+    this.onClose(conn);
+  }
+}
