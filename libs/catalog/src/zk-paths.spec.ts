@@ -15,6 +15,7 @@ describe('zkPaths', () => {
     expect(zkPaths.idgenWorkers).toBe('/idgen/workers');
     expect(zkPaths.idgenLeader).toBe('/idgen/leader');
     expect(zkPaths.purgeLock('spear-2')).toBe('/locks/purge-spear-2');
+    expect(zkPaths.lock('purge-spear-2')).toBe(zkPaths.purgeLock('spear-2'));
   });
 
   it('refuses a name that is not one path segment', () => {

@@ -38,8 +38,10 @@ export const zkPaths = {
   idgenWorkers: '/idgen/workers',
   /** idgen's strict-mode leader election (the registry's election: ephemeral sequential children). */
   idgenLeader: '/idgen/leader',
-  /** The lock a survivor takes to purge a departed node's routes (a lease of the single number 0). */
-  purgeLock: (deadNodeId: string): string => `/locks/purge-${segment('node id', deadNodeId)}`,
+  /** A cluster-wide lock named `name` (the registry's lease of the single number 0: one holder at a time). */
+  lock: (name: string): string => `/locks/${segment('lock name', name)}`,
+  /** The lock a survivor takes to purge a departed node's routes. */
+  purgeLock: (deadNodeId: string): string => zkPaths.lock(`purge-${segment('node id', deadNodeId)}`),
 } as const;
 
 /** One znode family as the docs and the dashboard describe it. */
@@ -61,5 +63,5 @@ export const ZK_LAYOUT: readonly ZkPathInfo[] = [
   { path: '/nodes/draining/<nodeId>', kind: 'ephemeral', writer: 'spear (libs/runtime shutdown)', description: 'a spear node draining after a graceful stop; read by minions' },
   { path: '/idgen/workers/<workerId>', kind: 'ephemeral', writer: 'idgen', description: 'a leased snowflake worker id' },
   { path: '/idgen/leader/n_<seq>', kind: 'ephemeral sequential', writer: 'idgen (strict mode)', description: 'leader election: the lowest sequence serves' },
-  { path: '/locks/purge-<nodeId>/0', kind: 'ephemeral', writer: 'spear', description: "held by the one survivor purging a departed node's routes" },
+  { path: '/locks/<name>/0', kind: 'ephemeral', writer: 'spear', description: "cluster-wide locks, e.g. purge-<nodeId>: held by the one survivor purging a departed node's routes" },
 ];

@@ -5,6 +5,11 @@
 export const DEFAULTS = {
   host: '127.0.0.1',
   zookeeper: { sessionTimeoutMs: 6000, connectTimeoutMs: 5000 },
+  /**
+   * redis.keyPrefix of a profile that states none: a namespace per profile,
+   * as zookeeper.root is one, so two profiles on one Redis never share a key.
+   */
+  redis: { keyPrefix: (profileName: string) => `spear:${profileName}:` },
   bus: 'redis',
   ticket: {
     ticketTtlSeconds: 30,

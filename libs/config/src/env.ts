@@ -11,6 +11,7 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string[]; parse?:
   { env: 'SPEAR_MINIONS_PASSWORD', path: ['secrets', 'minionsPassword'] },
   { env: 'SPEAR_ZK_CONNECT', path: ['zookeeper', 'connect'] },
   { env: 'SPEAR_REDIS_URL', path: ['redis', 'url'] },
+  { env: 'SPEAR_REDIS_KEY_PREFIX', path: ['redis', 'keyPrefix'] },
   { env: 'SPEAR_KAFKA_BROKERS', path: ['kafka', 'brokers'], parse: (v) => v.split(',').map((s) => s.trim()) },
   { env: 'SPEAR_BUS', path: ['bus'] },
 ];

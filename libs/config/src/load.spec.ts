@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -70,5 +70,28 @@ describe('loadConfig', () => {
     expect(() => loadConfig('spear', { profile: noKafka, env: {} })).toThrow(/kafka/);
     const dupNodes = tempProfile({ extends: join(repoProfiles, 'local'), spear: { nodes: [{ id: 'a', port: 1 }, { id: 'a', port: 2 }] } });
     expect(() => loadConfig('spear', { profile: dupNodes, env: {} })).toThrow(/spear\.nodes: node ids must be unique/);
+  });
+
+  it('gives every profile its own Redis namespace; local keeps the legacy spear: prefix', () => {
+    const secrets = { SPEAR_ADMIN_KEY: 'an-admin-key', SPEAR_TICKET_SECRET: 'a-ticket-secret-of-16+' };
+    const prefixOf = (profile: string) => loadConfig('ticket', { profile, env: env(secrets) }).redis.keyPrefix;
+    // local states it, so a data set written before per-profile prefixes keeps working.
+    expect(prefixOf('local')).toBe('spear:');
+    // local-kafka shares local's Redis (and would inherit spear:), so it states its own.
+    expect(prefixOf('local-kafka')).toBe('spear:local-kafka:');
+    expect(prefixOf('test1')).toBe('spear:test1:');
+    expect(prefixOf('test2')).toBe('spear:test2:');
+    const unstated = tempProfile({ ...JSON.parse(readFileSync(join(repoProfiles, 'test1/profile.json'), 'utf8')), name: 'staging-eu' });
+    expect(loadConfig('stat', { profile: unstated, env: env(secrets) }).redis.keyPrefix).toBe('spear:staging-eu:');
+    expect(loadConfig('ticket', { env: env({ SPEAR_REDIS_KEY_PREFIX: 'moved:' }) }).redis.keyPrefix).toBe('moved:');
+  });
+
+  it('refuses a key prefix that would break hash tags or SCAN, naming the field', () => {
+    for (const keyPrefix of ['spear', 'sp{ear}:', 'spear*:', 'a b:']) {
+      const dir = tempProfile({ extends: join(repoProfiles, 'local'), redis: { keyPrefix } });
+      expect(() => loadConfig('ticket', { profile: dir, env: {} }), keyPrefix).toThrow(/redis\.keyPrefix/);
+    }
+    const longName = tempProfile({ extends: join(repoProfiles, 'test1'), name: 'x'.repeat(70) });
+    expect(() => loadConfig('ticket', { profile: longName, env: env({ SPEAR_ADMIN_KEY: 'an-admin-key', SPEAR_TICKET_SECRET: 'a-ticket-secret-of-16+' }) })).toThrow(/redis\.keyPrefix: the default/);
   });
 });

@@ -1,4 +1,6 @@
-import { APP_NAMES, APP_SCHEMAS, commonSchema, type AppName, type CommonConfig } from './schema';
+import { KEY_PREFIX_PATTERN } from '@spear/catalog';
+import { DEFAULTS } from './defaults';
+import { APP_NAMES, APP_SCHEMAS, commonSchema, KEY_PREFIX_MESSAGE, type AppName, type CommonConfig } from './schema';
 import { applyEnvOverrides } from './env';
 import { ConfigError, describeIssues } from './errors';
 import { findProfilesDir, readProfileChain, resolveProfileFile } from './profile-files';
@@ -57,5 +59,9 @@ export function validateConfig<A extends AppName>(app: A, raw: Record<string, un
     throw new ConfigError(`profile ${source}: ${describeIssues(issues)}`);
   }
   if (common.data.bus === 'kafka' && !common.data.kafka) throw new ConfigError(`profile ${source}: kafka: required when bus is "kafka"`);
-  return { ...common.data, [app]: own.data, source } as AppConfig<A>;
+  const keyPrefix = common.data.redis.keyPrefix ?? DEFAULTS.redis.keyPrefix(common.data.name);
+  // Only a long profile name can make the default invalid; say which field would fix it.
+  if (!KEY_PREFIX_PATTERN.test(keyPrefix)) throw new ConfigError(`profile ${source}: redis.keyPrefix: the default "${keyPrefix}" (from name) is invalid, ${KEY_PREFIX_MESSAGE}; state one`);
+  const config: CommonConfig = { ...common.data, redis: { ...common.data.redis, keyPrefix } };
+  return { ...config, [app]: own.data, source } as AppConfig<A>;
 }

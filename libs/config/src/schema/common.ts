@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KEY_PREFIX_PATTERN } from '@spear/catalog';
 import { DEFAULTS } from '../defaults';
 import { hostPort } from './primitives';
 import { rpcSchema } from './rpc';
@@ -13,9 +14,21 @@ export const zookeeperSchema = z.strictObject({
   connectTimeoutMs: z.number().int().min(100).max(60000).default(DEFAULTS.zookeeper.connectTimeoutMs),
 });
 
+/** What a bad redis.keyPrefix is told. */
+export const KEY_PREFIX_MESSAGE = "expected 2-64 characters of [A-Za-z0-9_.:-] ending with ':', e.g. spear:local:";
+
 export const redisSchema = z.strictObject({
   url: z.string().regex(/^rediss?:\/\/[^\s]+$/, 'expected redis://host:port[/db]'),
+  /**
+   * Prefix of every Redis key of this deployment (libs/catalog RedisKeys).
+   * Absent: DEFAULTS.redis.keyPrefix(name), filled in by validateConfig
+   * because it depends on the profile's name.
+   */
+  keyPrefix: z.string().regex(KEY_PREFIX_PATTERN, KEY_PREFIX_MESSAGE).optional(),
 });
+
+/** The redis section once validated: the key prefix is always set. */
+export type RedisConfig = z.infer<typeof redisSchema> & { keyPrefix: string };
 
 export const kafkaSchema = z.strictObject({
   brokers: z.array(hostPort).min(1),
@@ -69,4 +82,5 @@ export const commonSchema = z.strictObject({
   delivery: deliverySchema,
   monitor: monitorSchema,
 });
-export type CommonConfig = z.infer<typeof commonSchema>;
+/** The common sections once validated, with the defaults that depend on other fields filled in. */
+export type CommonConfig = Omit<z.infer<typeof commonSchema>, 'redis'> & { redis: RedisConfig };
