@@ -1,10 +1,12 @@
+import { sleep } from './engines/sleep';
+
 const POLL_MS = 20;
 
 /** Polls `ok()` until it holds; rejects naming `what` when it still does not after `timeoutMs`. */
 export async function until(ok: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
   for (const end = Date.now() + timeoutMs; !ok(); ) {
     if (Date.now() >= end) throw new Error(`${what} not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, POLL_MS));
+    await sleep(POLL_MS);
   }
 }
 
@@ -24,6 +26,6 @@ export async function pollUntil<T>(probe: () => Promise<T>, ok: (value: T) => bo
       if (Date.now() >= deadline && !last) throw error;
     }
     if (Date.now() >= deadline && last) return last.value;
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKafka, type KafkaHandle } from './kafka';
 import { kafkaStatus } from './kafka-status';
 import { makeTempDir, removeTempDir } from './temp-dir';
-import { withTimeout } from './with-timeout';
+import { until } from '../until';
 
 const COUNT = 100;
 
@@ -50,15 +50,12 @@ describe('Kafka engine', () => {
     try {
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
-      const all = new Promise<void>((resolve) => {
-        void consumer.run({
-          eachMessage: async ({ message }) => {
-            received.push(message.value?.toString() ?? '');
-            if (received.length === COUNT) resolve();
-          },
-        });
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          received.push(message.value?.toString() ?? '');
+        },
       });
-      await withTimeout(all, 30_000, `consuming ${COUNT} messages`);
+      await until(() => received.length >= COUNT, 30_000, `consuming ${COUNT} messages`);
     } finally {
       await consumer.disconnect();
     }

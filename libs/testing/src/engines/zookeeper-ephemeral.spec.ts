@@ -1,16 +1,18 @@
 import { createClient, CreateMode, Event, type Client } from 'node-zookeeper-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../until';
 import { makeTempDir, removeTempDir } from './temp-dir';
-import { withTimeout } from './with-timeout';
 import { startZooKeeper, type ZooKeeperHandle } from './zookeeper';
 import { zkStatus } from './zookeeper-status';
 
 /** Connects a client and waits for its session. */
-function connect(connectString: string): Promise<Client> {
+async function connect(connectString: string): Promise<Client> {
   const client = createClient(connectString, { sessionTimeout: 4_000 });
-  const connected = new Promise<Client>((resolve) => client.once('connected', () => resolve(client)));
+  let connected = false;
+  client.once('connected', () => (connected = true));
   client.connect();
-  return withTimeout(connected, 10_000, `connecting to ZooKeeper at ${connectString}`);
+  await until(() => connected, 10_000, `connecting to ZooKeeper at ${connectString}`);
+  return client;
 }
 
 /** Adapts node-zookeeper-client's (error, value) callbacks to a promise. */
@@ -51,19 +53,18 @@ describe('ZooKeeper engine', () => {
       expect(JSON.parse(data.toString('utf8'))).toEqual(member);
 
       // A child watch fires once the member list changes, i.e. when the session ends.
-      let childrenChanged!: () => void;
-      const changed = new Promise<void>((resolve) => (childrenChanged = resolve));
+      let changed = false;
       const before = await call<string[]>((cb) =>
         observer.getChildren(
           parent,
-          (event) => event.getType() === Event.NODE_CHILDREN_CHANGED && childrenChanged(),
+          (event) => (changed ||= event.getType() === Event.NODE_CHILDREN_CHANGED),
           cb,
         ),
       );
       expect(before).toEqual(['gateway-1']);
 
       owner.close();
-      await withTimeout(changed, 10_000, 'child watch after closing the owner session');
+      await until(() => changed, 10_000, 'child watch after closing the owner session');
 
       const after = await call<string[]>((cb) => observer.getChildren(parent, () => undefined, cb));
       expect(after).toEqual([]);
