@@ -1,21 +1,18 @@
-import { makeTempDir, removeTempDir, startKafka, type KafkaHandle } from '@spear/testing';
+import { makeTempDir, removeTempDir, sleep, startKafka, type KafkaHandle } from '@spear/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaBus } from './kafka-bus';
 import { describeBusContract } from './test-support/bus-contract';
 import { broadcast, message } from './test-support/envelopes';
-import { Inbox, sleep } from './test-support/inbox';
-import { kafkaPorts } from './test-support/kafka-ports';
+import { Inbox } from './test-support/inbox';
 import { openTcpSockets } from './test-support/open-sockets';
 
 let dir: string;
-let ports: { port: number; controllerPort: number };
 let kafka: KafkaHandle;
 
 beforeAll(async () => {
   dir = makeTempDir('spear-bus-kafka-');
-  ports = await kafkaPorts();
-  kafka = await startKafka({ dir, ...ports });
+  kafka = await startKafka({ dir });
 });
 
 afterAll(async () => {
@@ -117,7 +114,8 @@ describe('KafkaBus across a Kafka restart', () => {
       await expect(a.publishToNodes(['B'], message('while-down'))).rejects.toThrow(/KafkaBus: publish failed/);
       expect(Date.now() - stopped).toBeLessThan(3_000);
 
-      kafka = await startKafka({ dir, ...ports });
+      // The same ports, so the buses' broker list still points at it.
+      kafka = await startKafka({ dir, port: kafka.port, controllerPort: kafka.controllerPort });
       const back = Date.now();
       // Publishes time out until the producer has reconnected; the consumer rejoins on its own.
       for (let attempt = 0; !inbox.ids().some((id) => id.startsWith('after-')); attempt++) {

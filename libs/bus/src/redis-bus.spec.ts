@@ -1,9 +1,9 @@
-import { makeTempDir, removeTempDir, startRedis, type RedisHandle } from '@spear/testing';
+import { makeTempDir, removeTempDir, sleep, startRedis, type RedisHandle } from '@spear/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisBus } from './redis-bus';
 import { describeBusContract } from './test-support/bus-contract';
 import { message } from './test-support/envelopes';
-import { Inbox, sleep } from './test-support/inbox';
+import { Inbox } from './test-support/inbox';
 import { openTcpSockets } from './test-support/open-sockets';
 
 let dir: string;

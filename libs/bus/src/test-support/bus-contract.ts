@@ -1,7 +1,8 @@
+import { sleep } from '@spear/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Bus } from '../bus';
 import { broadcast, groupMessage, message } from './envelopes';
-import { Inbox, sleep } from './inbox';
+import { Inbox } from './inbox';
 import { openTcpSockets } from './open-sockets';
 
 /** A new, not yet started bus whose names live under `prefix`. */

@@ -49,7 +49,3 @@ export class Inbox {
     });
   }
 }
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
