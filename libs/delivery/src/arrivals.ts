@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
+import type { RedisKeys } from '@spear/catalog';
 import type { MsgEvent } from '@spear/protocol';
-import { inboxKeys, parseMessages, readInboxLua } from './inbox';
-import { nodeUsersKey, routeKey } from './route-table';
+import { parseMessages, readInboxLua } from './inbox';
 
 /**
  * Registers the node in the user's route (when asked: the uid's first
@@ -24,8 +24,10 @@ end` + readInboxLua('KEYS[3]', 'KEYS[4]');
  * the route and is forwarded here (possibly both: clients drop duplicates by id).
  */
 export class Arrivals {
+  /** `keys`: the profile's key names (libs/catalog), the same as the Inbox's and RouteTable's. */
   constructor(
     private readonly redis: Redis,
+    private readonly keys: RedisKeys,
     private readonly nodeId: string,
     private readonly routeTtlSeconds: number,
   ) {
@@ -34,8 +36,8 @@ export class Arrivals {
 
   /** `register`: add this node to the user's route (its first connection here). Resolves to the unacked messages. */
   async arrive(uid: string, register: boolean): Promise<MsgEvent[]> {
-    const inbox = inboxKeys(uid);
-    const values = await (this.redis as unknown as ArriveCommand).spearArrive(routeKey(uid), nodeUsersKey(this.nodeId), inbox.order, inbox.hash, register ? '1' : '0', this.nodeId, this.routeTtlSeconds, uid);
+    const inbox = this.keys.inbox(uid);
+    const values = await (this.redis as unknown as ArriveCommand).spearArrive(this.keys.route(uid), this.keys.nodeUsers(this.nodeId), inbox.order, inbox.hash, register ? '1' : '0', this.nodeId, this.routeTtlSeconds, uid);
     return parseMessages(values);
   }
 }

@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import type { RedisKeys } from '@spear/catalog';
 import { compareIds } from '@spear/snowflake';
 import type { GroupEvent } from '@spear/protocol';
 
@@ -25,8 +26,10 @@ export class HistoryGoneError extends Error {}
  * HistoryGoneError when messages after it were already trimmed.
  */
 export class GroupHistory {
+  /** `keys`: the profile's key names (libs/catalog); a group's log and floor share a hash slot. */
   constructor(
     private readonly redis: Redis,
+    private readonly keys: RedisKeys,
     private readonly cap: number,
     private readonly ttlSeconds: number,
   ) {
@@ -34,12 +37,12 @@ export class GroupHistory {
   }
 
   async append(message: GroupEvent): Promise<void> {
-    const k = keys(message.group);
+    const k = this.keys.group(message.group);
     await (this.redis as unknown as HistoryCommands).spearGroupAppend(k.log, k.floor, message.id, JSON.stringify(message), this.cap, this.ttlSeconds);
   }
 
   async since(group: string, since: string): Promise<GroupEvent[]> {
-    const k = keys(group);
+    const k = this.keys.group(group);
     const [floor, entries] = await Promise.all([this.redis.get(k.floor), this.redis.lrange(k.log, 0, -1)]);
     if (floor !== null && compareIds(since, floor) < 0) throw new HistoryGoneError(`history of ${group} starts after ${floor}`);
     return entries.map((e) => JSON.parse(e) as GroupEvent).filter((m) => compareIds(m.id, since) > 0);
@@ -49,5 +52,3 @@ export class GroupHistory {
 interface HistoryCommands {
   spearGroupAppend(log: string, floor: string, id: string, json: string, cap: number, ttl: number): Promise<number>;
 }
-
-const keys = (group: string) => ({ log: `spear:group:{${group}}:log`, floor: `spear:group:{${group}}:floor` });

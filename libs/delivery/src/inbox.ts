@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
+import type { RedisKeys } from '@spear/catalog';
 import type { MsgEvent } from '@spear/protocol';
-import { routeKey } from './route-table';
 
 /**
  * Adds a message and keeps at most `cap` (oldest dropped); a repeated id is
@@ -53,8 +53,10 @@ return 0`;
  * per connection).
  */
 export class Inbox {
+  /** `keys`: the profile's key names (libs/catalog); inbox and route keys of one uid share a hash slot. */
   constructor(
     private readonly redis: Redis,
+    private readonly keys: RedisKeys,
     private readonly cap: number,
     private readonly ttlSeconds: number,
   ) {
@@ -65,20 +67,20 @@ export class Inbox {
 
   /** Stores `message`; resolves to the node ids holding a connection of its recipient. */
   add(message: MsgEvent): Promise<string[]> {
-    const k = inboxKeys(message.to);
-    return (this.redis as unknown as InboxCommands).spearInboxAdd(k.hash, k.order, k.seq, routeKey(message.to), message.id, JSON.stringify(message), this.cap, this.ttlSeconds);
+    const k = this.keys.inbox(message.to);
+    return (this.redis as unknown as InboxCommands).spearInboxAdd(k.hash, k.order, k.seq, this.keys.route(message.to), message.id, JSON.stringify(message), this.cap, this.ttlSeconds);
   }
 
   /** Every unacked message of `uid`, oldest first: one script, one round trip. */
   async read(uid: string): Promise<MsgEvent[]> {
-    const k = inboxKeys(uid);
+    const k = this.keys.inbox(uid);
     return parseMessages(await (this.redis as unknown as InboxCommands).spearInboxRead(k.order, k.hash));
   }
 
   /** Removes acked messages (unknown ids are ignored): one script, one command. */
   async ack(uid: string, ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    const k = inboxKeys(uid);
+    const k = this.keys.inbox(uid);
     await (this.redis as unknown as InboxCommands).spearInboxAck(k.hash, k.order, ...ids);
   }
 }
@@ -88,6 +90,3 @@ interface InboxCommands {
   spearInboxAck(hash: string, order: string, ...ids: string[]): Promise<number>;
   spearInboxRead(order: string, hash: string): Promise<string[]>;
 }
-
-// One hash tag per user: the three keys stay on one Redis Cluster slot.
-export const inboxKeys = (uid: string) => ({ hash: `spear:inbox:{${uid}}:h`, order: `spear:inbox:{${uid}}:z`, seq: `spear:inbox:{${uid}}:seq` });

@@ -1,12 +1,17 @@
 import type Redis from 'ioredis';
+import type { RedisKeys } from '@spear/catalog';
 
 /** Where a user is connected, read-only: what ticket's push API and presence need (they hold no connection). */
 export class RouteReader {
-  constructor(protected readonly redis: Redis) {}
+  /** `keys`: the profile's key names (libs/catalog). */
+  constructor(
+    protected readonly redis: Redis,
+    protected readonly keys: RedisKeys,
+  ) {}
 
   /** The nodes holding `uid` (within the route TTL). */
   nodesOf(uid: string): Promise<string[]> {
-    return this.redis.smembers(routeKey(uid));
+    return this.redis.smembers(this.keys.route(uid));
   }
 }
 
@@ -48,10 +53,11 @@ const REFRESH_CHUNK = 500;
 export class RouteTable extends RouteReader {
   constructor(
     redis: Redis,
+    keys: RedisKeys,
     private readonly nodeId: string,
     private readonly ttlSeconds: number,
   ) {
-    super(redis);
+    super(redis, keys);
     redis.defineCommand('spearRouteOffline', { numberOfKeys: 2, lua: OFFLINE });
     redis.defineCommand('spearRouteRefresh', { lua: REFRESH });
   }
@@ -61,36 +67,33 @@ export class RouteTable extends RouteReader {
   }
 
   async offline(uid: string): Promise<void> {
-    await this.commands.spearRouteOffline(routeKey(uid), nodeUsersKey(this.nodeId), this.nodeId, uid);
+    await this.commands.spearRouteOffline(this.keys.route(uid), this.keys.nodeUsers(this.nodeId), this.nodeId, uid);
   }
 
   /** Keeps every local user's entry alive, REFRESH_CHUNK users per command, one command at a time. */
   async refresh(uids: Iterable<string>): Promise<void> {
     let keys: string[] = [];
     for (const uid of uids) {
-      keys.push(routeKey(uid));
+      keys.push(this.keys.route(uid));
       if (keys.length === REFRESH_CHUNK) {
         await this.commands.spearRouteRefresh(keys.length, ...keys, this.nodeId, this.ttlSeconds);
         keys = [];
       }
     }
     if (keys.length > 0) await this.commands.spearRouteRefresh(keys.length, ...keys, this.nodeId, this.ttlSeconds);
-    await this.redis.expire(nodeUsersKey(this.nodeId), this.ttlSeconds * 2);
+    await this.redis.expire(this.keys.nodeUsers(this.nodeId), this.ttlSeconds * 2);
   }
 
   /** Removes a dead node from the routes of its users (idempotent; any survivor may run it). */
   async purgeNode(deadNodeId: string): Promise<number> {
-    const uids = await this.redis.smembers(nodeUsersKey(deadNodeId));
+    const uids = await this.redis.smembers(this.keys.nodeUsers(deadNodeId));
     const pipeline = this.redis.pipeline();
-    for (const uid of uids) pipeline.srem(routeKey(uid), deadNodeId);
-    pipeline.del(nodeUsersKey(deadNodeId));
+    for (const uid of uids) pipeline.srem(this.keys.route(uid), deadNodeId);
+    pipeline.del(this.keys.nodeUsers(deadNodeId));
     await pipeline.exec();
     return uids.length;
   }
 }
-
-export const routeKey = (uid: string) => `spear:route:{${uid}}`;
-export const nodeUsersKey = (nodeId: string) => `spear:node-users:${nodeId}`;
 
 interface RouteCommands {
   spearRouteOffline(route: string, nodeUsers: string, nodeId: string, uid: string): Promise<number>;
