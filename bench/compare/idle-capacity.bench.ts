@@ -23,8 +23,8 @@ import { join } from 'node:path';
 import { launchCluster, makeTempDir, removeTempDir, rssBytes, startRedis, startZooKeeper, writeClusterProfile, type RedisHandle } from '@spear/testing';
 import { fmtInt, fmtMachine, log, machineFacts, ratio } from '../rpc/measure';
 import { IpcChild } from '../support/ipc-child';
-import type { Connector } from './connect-user';
-import type { FromHolder, ToHolder } from './idle-holder';
+import type { Connector } from '../clients/connect-user';
+import type { FromHolder, ToHolder } from '../clients/idle-holder';
 import { startB0 } from './systems';
 
 const CONNECTIONS = Number(process.env.BENCH_IDLE_CONNECTIONS ?? 19_000);
@@ -46,7 +46,7 @@ interface TargetResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const startHolder = () => IpcChild.start<ToHolder, FromHolder>(join(__dirname, 'idle-holder.ts'), 'idle holder');
+const startHolder = () => IpcChild.start<ToHolder, FromHolder>(join(__dirname, '../clients/idle-holder.ts'), 'idle holder');
 
 /** Connects `users` from the holder processes and measures the server's RSS around it. */
 async function measure(name: string, serverPid: number, connector: Connector, uids: string[]): Promise<TargetResult> {

@@ -19,7 +19,7 @@ import { HashRing } from '@spear/ring';
 import { isAlive, launchCluster, makeTempDir, removeTempDir, rssBytes, startRedis, startZooKeeper, writeClusterProfile, type RedisHandle } from '@spear/testing';
 import { fmtInt, fmtMachine, log, machineFacts } from '../rpc/measure';
 import { IpcChild } from '../support/ipc-child';
-import type { FromHolder, ToHolder } from './idle-holder';
+import type { FromHolder, ToHolder } from '../clients/idle-holder';
 
 const NODES = Number(process.env.BENCH_IDLE_NODES ?? 4);
 const PER_NODE = Number(process.env.BENCH_IDLE_PER_NODE ?? 19_000);
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
       const before = rss();
       const users = usersPerNode(nodes.map((n) => n.nodeId!), PER_NODE).map((uid, index) => ({ uid, index }));
       const share = Math.ceil(total / HOLDERS);
-      holders.push(...(await Promise.all(Array.from({ length: HOLDERS }, () => IpcChild.start<ToHolder, FromHolder>(join(__dirname, 'idle-holder.ts'), 'idle holder')))));
+      holders.push(...(await Promise.all(Array.from({ length: HOLDERS }, () => IpcChild.start<ToHolder, FromHolder>(join(__dirname, '../clients/idle-holder.ts'), 'idle holder')))));
       const started = Date.now();
       const progress = setInterval(() => log(`  ... ${((Date.now() - started) / 1000).toFixed(0)} s, node RSS ${rss().map((b) => Math.round(b / MiB)).join(' / ')} MiB`), 15_000);
       const connector = { kind: 'spear', ticketUrl: cluster.ticketUrl, jwtSecret } as const;

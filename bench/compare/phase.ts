@@ -1,12 +1,14 @@
 /**
- * One system's turn in a comparison bench (bench/compare/run.ts,
- * bench/compare/steady.bench.ts): start it and the load generators, connect
+ * One system's turn in a bench that loads it with the shared clients
+ * (bench/compare/run.ts, bench/compare/steady.bench.ts,
+ * bench/spear/cross-node.bench.ts): start it and the load generators, connect
  * every user at once (scenario 5, the connect storm), warm up, run the
  * caller's measured steps, check that every acked 1:1 send arrived, stop both.
  */
 import { fmtInt, log } from '../rpc/measure';
-import { ClientFleet, type ConnectResult } from './client-fleet';
-import { fmtLatencyMs } from './histogram';
+import { ClientFleet, type ConnectResult } from '../clients/client-fleet';
+import { fmtLatencyMs } from '../clients/histogram';
+import type { Pairing } from '../clients/protocol';
 import type { SystemResult } from './report';
 import { fmtCpu, withCpu } from './scenarios';
 import type { CompareSettings } from './settings';
@@ -19,6 +21,8 @@ export type PhaseBody = (fleet: ClientFleet, pids: Record<string, number>, resul
 export interface PhaseOptions {
   /** Called with every process's pid right before and right after the connect storm (e.g. to toggle profilers). */
   aroundConnect?: (pids: Record<string, number>) => void;
+  /** How the users are paired for 1:1 traffic (default `mixed`: half of the pairs across nodes). */
+  pairing?: Pairing;
 }
 
 /**
@@ -35,7 +39,7 @@ export async function runPhase(s: PhaseSettings, start: () => Promise<SystemUnde
     log(`[${system.name}] up (${Object.entries(system.pids).map(([n, p]) => `${n} ${p}`).join(', ')}); connecting ${fmtInt(s.users)} users at once`);
     const uids = Array.from({ length: s.users }, (_, i) => `${system.name}-u${i}`);
     options.aroundConnect?.(pids);
-    const { result: connect, cpu } = await withCpu<ConnectResult>(pids, () => clients.connect(system, uids, s.concurrency));
+    const { result: connect, cpu } = await withCpu<ConnectResult>(pids, () => clients.connect(system, uids, s.concurrency, options.pairing));
     options.aroundConnect?.(pids);
     connect.cpu = cpu;
     log(

@@ -1,8 +1,11 @@
 /**
  * Spear against the baseline B0 (plain socket.io 4.8 + @socket.io/redis-adapter),
  * same machine, same run, same engines, same clients (issue #7):
- *   `npm run bench`        every scenario at full size (~10 min), writes
- *                          docs/bench-results/compare.json and the tables in docs/BENCHMARKS.md
+ *   `npm run bench`        every scenario at full size (~10 min); the JSON and the tables
+ *                          go to .run/bench/compare-<start time>.{json,md} (git-ignored)
+ *   `npm run bench -- --update-docs`
+ *                          the same, and also rewrites docs/bench-results/compare.json and
+ *                          the tables in docs/BENCHMARKS.md (full runs only)
  *   `npm run bench:quick`  every scenario small (< 3 min, in CI): checks that every
  *                          message arrived and every client connected, not speed
  * Needs the app bundles (`npx nx run-many -t build --projects=tag:type:app`).
@@ -24,9 +27,9 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { makeTempDir, removeTempDir, startKafka, startRedis, startZooKeeper, type KafkaHandle, type RedisHandle, type ZooKeeperHandle } from '@spear/testing';
 import { cleanupOnce, fmtInt, fmtMachine, log, machineFacts } from '../rpc/measure';
-import type { ClientFleet } from './client-fleet';
+import type { ClientFleet } from '../clients/client-fleet';
 import { runPhase } from './phase';
-import { problemsOf, summarize, writeReport, type CompareResults } from './report';
+import { problemsOf, summarize, writeDocsReport, writeRunReport, type CompareResults } from './report';
 import { gcBetween, measureStep, ramp, readNodes } from './scenarios';
 import { compareSettings } from './settings';
 import { startB0, startSpear, type Engines } from './systems';
@@ -52,8 +55,15 @@ interface Engine {
   kafka?: KafkaHandle;
 }
 
+const FLAGS = ['--quick', '--update-docs'];
+
 async function main(): Promise<void> {
-  const s = compareSettings(process.argv.slice(2), process.env);
+  const argv = process.argv.slice(2);
+  const unknown = argv.filter((a) => !FLAGS.includes(a));
+  if (unknown.length > 0) throw new Error(`unknown argument ${unknown.join(' ')} (known: ${FLAGS.join(' ')})`);
+  const updateDocs = argv.includes('--update-docs');
+  const s = compareSettings(argv, process.env);
+  if (updateDocs && s.quick) throw new Error('--update-docs takes a full run: quick figures check delivery, not speed');
   const machine = machineFacts();
   log(`compare bench (${s.quick ? 'quick' : 'full'}): ${fmtMachine(machine)}; ${fmtInt(s.users)} users over ${s.workers} load generators`);
   const dir = makeTempDir('spear-compare-');
@@ -127,7 +137,11 @@ async function main(): Promise<void> {
 
     const results: CompareResults = { machine, settings: s, systems: { b0, spearRedis, spearKafka }, idle: s.idleConnections > 0 ? await idleCapacity(s.idleConnections) : undefined };
     for (const line of summarize(results)) log(line);
-    if (!s.quick) writeReport(results);
+    log(`figures in ${writeRunReport(results).join(' and ')}`);
+    if (updateDocs) {
+      writeDocsReport(results);
+      log('docs/BENCHMARKS.md (the compare tables) and docs/bench-results/compare.json rewritten');
+    }
     const problems = problemsOf(results);
     for (const p of problems) log(`PROBLEM: ${p}`);
     if (problems.length > 0) process.exitCode = 1;

@@ -8,8 +8,8 @@
  */
 import { machineBusyUs, procCpuUs } from '@spear/testing';
 import { log } from '../rpc/measure';
-import type { StepResult } from './client-fleet';
-import { fmtLatencyMs } from './histogram';
+import type { StepResult } from '../clients/client-fleet';
+import { fmtLatencyMs } from '../clients/histogram';
 
 export interface StepSettings {
   seconds: number;
@@ -19,8 +19,10 @@ export interface StepSettings {
 export interface MeasuredStep extends StepResult {
   /** Offered messages per second (for fan-out: publishes per second times members). */
   offered: number;
-  /** CPUs used per process during the step's window (1 = one full CPU); `machine` is the whole box. */
+  /** CPUs used per process during the step and its drain (1 = one full CPU); `machine` is the whole box. */
   cpu: Record<string, number>;
+  /** How long the step and its drain took, ms (what `cpu` is a share of). */
+  wallMs: number;
   saturated: boolean;
   /** Event-loop delay p99 per gateway process during the step, ms (where measured). */
   eventLoopP99Ms?: Record<string, number>;
@@ -39,7 +41,7 @@ export interface RampResult {
 export const P99_BOUND_MS = 100;
 
 /** Runs `run` while reading the CPU of `pids` around it. */
-export async function withCpu<T>(pids: Record<string, number>, run: () => Promise<T>): Promise<{ result: T; cpu: Record<string, number> }> {
+export async function withCpu<T>(pids: Record<string, number>, run: () => Promise<T>): Promise<{ result: T; cpu: Record<string, number>; wallMs: number }> {
   const before = Object.fromEntries(Object.entries(pids).map(([n, p]) => [n, procCpuUs(p)]));
   const busyBefore = machineBusyUs();
   const t0 = performance.now();
@@ -48,7 +50,7 @@ export async function withCpu<T>(pids: Record<string, number>, run: () => Promis
   const cpu: Record<string, number> = {};
   for (const [n, p] of Object.entries(pids)) cpu[n] = Math.round(((procCpuUs(p) - before[n]!) / us) * 100) / 100;
   cpu.machine = Math.round(((machineBusyUs() - busyBefore) / us) * 100) / 100;
-  return { result, cpu };
+  return { result, cpu, wallMs: Math.round(us / 1000) };
 }
 
 export const fmtCpu = (cpu: Record<string, number>) =>
@@ -62,9 +64,9 @@ function isSaturated(s: StepResult, offered: number): boolean {
 
 /** One step at `rate`; `members` is 1 for 1:1 traffic, the group size for fan-out. */
 export async function measureStep(label: string, pids: Record<string, number>, rate: number, members: number, run: () => Promise<StepResult>): Promise<MeasuredStep> {
-  const { result, cpu } = await withCpu(pids, run);
+  const { result, cpu, wallMs } = await withCpu(pids, run);
   const offered = rate * members;
-  const step: MeasuredStep = { ...result, offered, cpu, saturated: isSaturated(result, offered) };
+  const step: MeasuredStep = { ...result, offered, cpu, wallMs, saturated: isSaturated(result, offered) };
   const refused = Object.keys(result.refused).length > 0 ? `, refused ${JSON.stringify(result.refused)}` : '';
   log(
     `  ${label} ${rate}/s${members > 1 ? ` x ${members}` : ''}: delivered ${result.deliveredPerSecond}/s, ${fmtLatencyMs(result.latency)} (n=${result.latency.count}), ` +

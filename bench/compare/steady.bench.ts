@@ -25,7 +25,7 @@ import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, removeTempDir, startRedis, startZooKeeper, type RedisHandle, type ZooKeeperHandle } from '@spear/testing';
 import { cleanupOnce, fmtMachine, log, machineFacts } from '../rpc/measure';
-import { fmtLatencyMs } from './histogram';
+import { fmtLatencyMs } from '../clients/histogram';
 import { runPhase } from './phase';
 import { fmtCpu, gcBetween, readNodes, withCpu } from './scenarios';
 import { compareSettings } from './settings';

@@ -9,9 +9,9 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { freePort, launchCluster, writeClusterProfile, type ClusterHandle } from '@spear/testing';
-import { profilingDist } from '../spear/profiling-dist';
+import { profilingDist } from '../support/profiling-dist';
 import { IpcChild } from '../support/ipc-child';
-import type { Connector } from './connect-user';
+import type { Connector } from '../clients/connect-user';
 
 export interface Engines {
   zookeeper: string;
@@ -36,7 +36,7 @@ const OPEN_LIMITS = (maxConnections: number) => ({
   spear: { maxConnections, rateLimit: { eventsPerSecond: 1e6, burst: 1e6, strikes: 1e6 } },
 });
 
-/** `cpuProfileDir`: spear nodes run from a wrapper that profiles between two SIGUSR2 (bench/spear/profiling-dist.ts). */
+/** `cpuProfileDir`: spear nodes run from a wrapper that profiles between two SIGUSR2 (bench/support/profiling-dist.ts). */
 export async function startSpear(engines: Engines, bus: 'redis' | 'kafka', dir: string, maxConnections: number, cpuProfileDir?: string): Promise<SystemUnderTest> {
   const jwtSecret = randomBytes(24).toString('hex');
   const profileDir = await writeClusterProfile({ dir, engines, bus, spearNodes: 2, overrides: { ...OPEN_LIMITS(maxConnections), secrets: { jwtSecret } } });

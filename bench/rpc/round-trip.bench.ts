@@ -35,23 +35,7 @@ import { lastValueFrom } from 'rxjs';
 import { ZooKeeperRegistry } from '@spear/registry';
 import { RpcClient, RpcMetrics } from '@spear/rpc';
 import { freePort, makeTempDir, removeTempDir, startZooKeeper, type ZooKeeperHandle } from '@spear/testing';
-import {
-  bounded,
-  checkInterrupted,
-  cleanupOnce,
-  concurrent,
-  fmtInt,
-  fmtLatency,
-  fmtMachine,
-  Interrupted,
-  LatencyRecorder,
-  log,
-  machineFacts,
-  ownCpu,
-  ratio,
-  sequential,
-  type LatencySummary,
-} from './measure';
+import { bounded, checkInterrupted, cleanupOnce, concurrent, fmtInt, fmtLatency, fmtMachine, Interrupted, LatencyRecorder, log, machineFacts, ownCpu, ratio, sequential, type LatencySummary } from './measure';
 import type { FromServer, ToServer } from './server';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);

@@ -1,371 +1,191 @@
 /**
- * 1:1 messages across spear nodes, per bus:
- * `node --import tsx bench/spear/cross-node.bench.ts [--bus redis|kafka|both]`
- * (default both, ~2.5 min; needs the app bundles:
- * `NX_DAEMON=false npx nx run-many -t build --projects=tag:type:app`).
+ * Spear alone, per bus: 1:1 messages with every pair across the two spear
+ * nodes, through the whole path (sender → node A: validate, id, inbox write,
+ * route lookup, bus → node B → receiver, and the receiver's ack back into the
+ * inbox). It uses the shared clients and phases of `npm run bench`
+ * (bench/clients, bench/compare/phase.ts: connect storm, warm-up, loss check)
+ * and measures what that comparison does not:
+ *   - idle: the CPU of every process for 3 s with every socket connected and no traffic;
+ *   - sequential: BENCH_SEQUENTIAL messages one at a time, rotating over the
+ *     pairs, each waiting for its answer and its receipt (5 s at most):
+ *     send→receive and send→answer p50/p99/p999;
+ *   - a ramp on either bus (the comparison runs the Kafka bus at one rate),
+ *     every pair across nodes (the comparison crosses half of them), with the
+ *     CPU µs per delivered message of every process.
+ * The ramp's steps are open-loop, BENCH_RATES msgs/s, until one saturates
+ * (bench/compare/scenarios.ts); the result is the highest delivered rate with
+ * p99 < 100 ms.
  *
- * For each bus: starts ZooKeeper and Redis (and Kafka for the Kafka bus) in a
- * temp dir, writes a throwaway profile with ticket's and spear's rate limits
- * raised out of the way, and launches idgen, ticket and two spear nodes from
- * the built bundles. Picks BENCH_PAIRS sender/receiver pairs by asking ticket
- * which node each candidate uid gets (a token and a ticket per uid), so that
- * every sender is on one node and its receiver on the other (half the pairs
- * spear-1 → spear-2, half the other way). The sockets live in BENCH_WORKERS
- * load-generator child processes (load-worker.ts), which hold both ends of
- * their pairs and so time send→receive on one clock; receivers ack what they
- * get, batched.
+ *   npx nx run-many -t build --projects=tag:type:app      # first: it runs the bundles in dist/apps as they are
+ *   node --import tsx bench/spear/cross-node.bench.ts [--bus redis|kafka|both] [--quick]
  *
- * Measures:
- *   0. idle: the CPU every process uses for 3 s with all sockets connected
- *      and no traffic;
- *   1. sequential: BENCH_SEQUENTIAL messages one at a time (each waits for
- *      its receipt and its send ack), rotating over the pairs: send→receive
- *      and send→ack p50/p99;
- *   2. throughput: a warm-up, then an open-loop ramp of offered rates
- *      (BENCH_RATES msgs/s, BENCH_STEP_SECONDS each, spread round robin over
- *      the senders), each followed by a drain. Per step: delivered msgs/s
- *      (received in the window after its first second, per second), p50/p99
- *      send→receive of the step's messages, refusals, and the CPU of every
- *      process (from /proc) as % of one CPU and as µs per message, plus how
- *      many CPUs the whole machine had busy and how much of that was other
- *      tenants'. The ramp stops after the first step that saturates
- *      (delivered < 90% of offered, p99 > 1 s, or messages left unsettled
- *      after the drain). The result is the highest offered rate delivered
- *      (≥ 95%) with p99 < 100 ms.
- *   3. loss check: every send the server acked must have been received (by
- *      id); also duplicates, misrouted messages, per-sender order. Exits
- *      non-zero on any loss, order violation or refusal.
- *
- * Environment: BENCH_PAIRS (200), BENCH_WORKERS (1), BENCH_SEQUENTIAL (1000),
- * BENCH_RATES (500,1000,1500,2000,2500,3000,4000,5000,6000,8000,12000,16000),
- * BENCH_STEP_SECONDS (5), BENCH_WARMUP_SECONDS (2), BENCH_DRAIN_MS (10000),
- * BENCH_CPU_PROF (a folder: V8 CPU profiles of both spear nodes during the
- * step at BENCH_CPU_PROF_RATE msgs/s, default 2000; see profilingDist).
- * Progress lines, a `RESULT ...` line per bus, a final JSON line.
+ * Settings: those of `npm run bench` (bench/compare/settings.ts) with this
+ * bench's defaults: BENCH_USERS (400), BENCH_WORKERS (1), BENCH_RATES
+ * (500,1000,1500,2000,2500,3000,4000,5000,6000,8000,12000,16000),
+ * BENCH_STEP_SECONDS (5), BENCH_WARMUP_SECONDS (2, at BENCH_BUS_RATE: 500),
+ * BENCH_DRAIN_MS (10000); BENCH_SEQUENTIAL (1000). `--quick`: the settings of
+ * `npm run bench:quick` and 100 sequential messages. BENCH_CPU_PROF (a folder):
+ * V8 profiles of both spear nodes during the step at BENCH_CPU_PROF_RATE msgs/s
+ * (2000), its drain included (bench/support/profiling-dist.ts).
+ * Progress lines and a RESULT line per bus; every figure goes to
+ * .run/bench/cross-node-<start time>.json. Exits non-zero on a failed
+ * connection, a lost, duplicated, misrouted or out-of-order message, a refused
+ * send or a sequential timeout (in quick mode also on anything undelivered).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import {
-  launchCluster,
-  makeTempDir,
-  removeTempDir,
-  startKafka,
-  startRedis,
-  startZooKeeper,
-  WORKSPACE_DIST,
-  writeClusterProfile,
-  type ClusterHandle,
-  type KafkaHandle,
-  type RedisHandle,
-  type ZooKeeperHandle,
-} from '@spear/testing';
-import { bounded, checkInterrupted, cleanupOnce, fmtInt, fmtMachine, Interrupted, LatencyRecorder, log, machineBusyUs, machineFacts, ownCpu, procCpuUs, type LatencySummary } from '../rpc/measure';
-import type { PairSpec, UserSpec, VerifyReport } from './load-protocol';
-import { Worker } from './load-workers';
-import { profilingDist } from './profiling-dist';
-import { cpuShares, fmtCpu, fmtMs, mergeVerify, ms, summarizeStep, type Procs, type StepResult } from './step-summary';
+import { makeTempDir, removeTempDir, startKafka, startRedis, startZooKeeper, type KafkaHandle, type RedisHandle, type ZooKeeperHandle } from '@spear/testing';
+import type { SequentialResult } from '../clients/client-fleet';
+import { fmtLatencyMs } from '../clients/histogram';
+import { runPhase } from '../compare/phase';
+import type { SystemResult } from '../compare/report';
+import { fmtCpu, P99_BOUND_MS, ramp, withCpu, type MeasuredStep } from '../compare/scenarios';
+import { compareSettings } from '../compare/settings';
+import { startSpear, type Engines } from '../compare/systems';
+import { cleanupOnce, fmtInt, fmtMachine, log, machineFacts } from '../rpc/measure';
+import { writeRunResult } from '../support/run-results';
 
-type BusName = 'redis' | 'kafka';
+type Bus = 'redis' | 'kafka';
 
-const PAIRS = Number(process.env.BENCH_PAIRS ?? 200);
-const WORKERS = Math.max(1, Number(process.env.BENCH_WORKERS ?? 1));
-const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 1000);
-const RATES = (process.env.BENCH_RATES ?? '500,1000,1500,2000,2500,3000,4000,5000,6000,8000,12000,16000').split(',').map(Number);
-const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 5);
-const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
-const DRAIN_MS = Number(process.env.BENCH_DRAIN_MS ?? 10_000);
+const argv = process.argv.slice(2);
+const QUICK = argv.includes('--quick');
+const FULL_DEFAULTS = {
+  BENCH_USERS: '400',
+  BENCH_WORKERS: '1',
+  BENCH_RATES: '500,1000,1500,2000,2500,3000,4000,5000,6000,8000,12000,16000',
+  BENCH_STEP_SECONDS: '5',
+  BENCH_WARMUP_SECONDS: '2',
+  BENCH_BUS_RATE: '500',
+  BENCH_DRAIN_MS: '10000',
+};
+const s = compareSettings(QUICK ? ['--quick'] : [], QUICK ? process.env : { ...FULL_DEFAULTS, ...process.env });
+const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? (QUICK ? 100 : 1000));
+const SEQUENTIAL_TIMEOUT_MS = 5000;
+const IDLE_SECONDS = 3;
 const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
 const CPU_PROF_RATE = Number(process.env.BENCH_CPU_PROF_RATE ?? 2000);
-const WARMUP_RATE = 500;
-const IDLE_SECONDS = 3;
-const P99_GOAL_MS = 100;
-const NODES = ['spear-1', 'spear-2'] as const;
 
-const OVERRIDES = {
-  ticket: { rateLimit: { perUid: { limit: 1e6, windowMs: 60_000 }, perIp: { limit: 1e7, windowMs: 60_000 } } },
-  spear: { rateLimit: { eventsPerSecond: 1e6, burst: 1e6, strikes: 1e6 } },
-};
-
-function parseBuses(argv: string[]): BusName[] {
-  const i = argv.indexOf('--bus');
-  const value = i >= 0 ? argv[i + 1] : (argv.find((a) => a.startsWith('--bus='))?.slice(6) ?? 'both');
+function parseBuses(args: string[]): Bus[] {
+  const i = args.indexOf('--bus');
+  const value = i >= 0 ? args[i + 1] : (args.find((a) => a.startsWith('--bus='))?.slice(6) ?? 'both');
   if (value === 'both') return ['redis', 'kafka'];
   if (value === 'redis' || value === 'kafka') return [value];
   throw new Error(`--bus must be redis, kafka or both (got ${String(value)})`);
 }
 
-
-
-// ---------------------------------------------------------------------------
-// One bus
-
-interface Running {
-  dir: string;
-  zk?: ZooKeeperHandle;
-  redis?: RedisHandle;
-  kafka?: KafkaHandle;
-  cluster?: ClusterHandle;
-  workers: Worker[];
+interface BusResult extends SystemResult {
+  bus: Bus;
+  /** CPUs used per process in the idle seconds. */
+  idle: Record<string, number>;
+  sequential?: SequentialResult;
+  /** Per ramp step: CPU µs per delivered message, by process. */
+  cpuUsPerMessage: Array<Record<string, number>>;
 }
 
-/** Stops what `r` holds, children first; idempotent (fields are cleared as they stop). */
-async function teardown(r: Running): Promise<void> {
-  const workers = r.workers.splice(0);
-  await Promise.all(workers.map((w) => bounded(w.stop(), 7000)));
-  const cluster = r.cluster;
-  r.cluster = undefined;
-  await bounded(cluster?.stop(), 30_000);
-  const engines = [r.kafka, r.redis, r.zk];
-  r.kafka = r.redis = r.zk = undefined;
-  await Promise.all(engines.map((e) => bounded(e?.stop(), 30_000)));
-  removeTempDir(r.dir);
+/** CPU µs each process spent per message received in the step (its drain included). */
+function cpuUsPerMessage(step: MeasuredStep): Record<string, number> {
+  const perProcess = Object.entries(step.cpu).filter(([name]) => name !== 'machine');
+  return Object.fromEntries(perProcess.map(([name, share]) => [name, Math.round((share * step.wallMs * 1000) / Math.max(1, step.received))]));
 }
 
-let current: Running | undefined;
+const fmtPerMessage = (us: Record<string, number>) =>
+  Object.entries(us)
+    .filter(([, v]) => v > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([n, v]) => `${n} ${v}`)
+    .join(', ');
 
+/** Starts (first call) and writes (second call) the profiles of the nodes run by profilingDist. */
+const toggleProfiler = (pids: number[]) => pids.forEach((pid) => process.kill(pid, 'SIGUSR2'));
 
-
-interface BusResult {
-  bus: BusName;
-  startupSeconds: number;
-  pairs: number;
-  sockets: number;
-  candidatesAsked: number;
-  connectMs: number;
-  idle: { seconds: number; cpu: Record<string, number> };
-  sequential: { messages: number; timeouts: number; sendToReceive: LatencySummary; sendToAck: LatencySummary };
-  steps: StepResult[];
-  /** Highest offered rate delivered in full (≥ 95%) with p99 < 100 ms; null when none. */
-  best: { offered: number; delivered: number; p50Ms: number; p99Ms: number } | null;
-  peakDeliveredPerSecond: number;
-  verify: VerifyReport;
-  refused: number;
-  loadavgEnd: number[];
-}
-
-/** Token for `uid` (admin), then a ticket: the node ticket picks for it. */
-async function nodeOf(ticketUrl: string, adminKey: string, uid: string): Promise<UserSpec> {
-  const tokenRes = await fetch(`${ticketUrl}/v1/tokens`, { method: 'POST', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ uid, ttlSeconds: 3600 }) });
-  if (tokenRes.status !== 201) throw new Error(`token for ${uid}: HTTP ${tokenRes.status} ${await tokenRes.text()}`);
-  const { token } = (await tokenRes.json()) as { token: string };
-  const res = await fetch(`${ticketUrl}/v1/tickets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ uid, token }) });
-  if (res.status !== 200) throw new Error(`ticket for ${uid}: HTTP ${res.status} ${await res.text()}`);
-  const { node } = (await res.json()) as { node: { id: string } };
-  return { uid, token, node: node.id };
-}
-
-/** PAIRS senders and PAIRS receivers, each pair split across the two nodes (half one way, half the other). */
-async function choosePairs(ticketUrl: string, adminKey: string, bus: BusName): Promise<{ pairs: PairSpec[]; asked: number }> {
-  const perNode = PAIRS; // each node holds PAIRS/2 senders and PAIRS/2 receivers
-  const on: Record<string, UserSpec[]> = { 'spear-1': [], 'spear-2': [] };
-  let i = 0;
-  const enough = () => NODES.every((n) => on[n]!.length >= perNode);
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      while (!enough()) {
-        if (i > PAIRS * 10) throw new Error(`asked ticket about ${i} uids and still lack users on a node: ${NODES.map((n) => `${n} ${on[n]!.length}`).join(', ')}`);
-        const user = await nodeOf(ticketUrl, adminKey, `${bus}-u${i++}`);
-        const list = on[user.node];
-        if (!list) throw new Error(`ticket named node ${user.node}`);
-        if (list.length < perNode) list.push(user);
-      }
-    }),
+async function runBus(bus: Bus, engines: Engines, enginePids: Record<string, number>, dir: string): Promise<BusResult> {
+  const name = `spear-${bus}`;
+  let idle: Record<string, number> = {};
+  let sequential: SequentialResult | undefined;
+  let k = 0;
+  const phase = await runPhase(
+    s,
+    () => startSpear(engines, bus, join(dir, bus), s.users + 1000, CPU_PROF),
+    enginePids,
+    async (fleet, pids, r) => {
+      idle = (await withCpu(pids, () => new Promise((done) => setTimeout(done, IDLE_SECONDS * 1000)))).cpu;
+      log(`[${name}] idle ${IDLE_SECONDS} s, every socket connected: CPUs ${fmtCpu(idle)}`);
+      const seq = (sequential = await fleet.sequential(++k, SEQUENTIAL, SEQUENTIAL_TIMEOUT_MS));
+      log(`[${name}] sequential ${fmtInt(seq.sent)} messages: send→receive ${fmtLatencyMs(seq.latency)}, send→answer ${fmtLatencyMs(seq.ackLatency)}; ${seq.timeouts} timeouts, refused ${JSON.stringify(seq.refused)}`);
+      const nodes = [pids['spear-1']!, pids['spear-2']!];
+      r.ramp = await ramp(`[${name}] 1:1 across nodes`, pids, s.rates, 1, async (rate) => {
+        const profiled = CPU_PROF !== undefined && rate === CPU_PROF_RATE;
+        if (profiled) toggleProfiler(nodes);
+        try {
+          return await fleet.direct(++k, rate, s.stepSeconds, s.drainMs);
+        } finally {
+          if (profiled) {
+            toggleProfiler(nodes);
+            log(`[${name}] CPU profiles of the ${rate}/s step (profiling slows the nodes down) in ${CPU_PROF}; summarize with node --import tsx bench/ticket/cpu-profile.ts <file> 25`);
+          }
+        }
+      });
+      for (const step of r.ramp.steps) log(`[${name}] ${fmtInt(step.offered)}/s offered: CPU µs per delivered message ${fmtPerMessage(cpuUsPerMessage(step))}`);
+    },
+    { pairing: 'cross' },
   );
-  const pairs: PairSpec[] = [];
-  for (let p = 0; p < PAIRS; p++) {
-    const [a, b] = p % 2 === 0 ? NODES : ([NODES[1], NODES[0]] as const);
-    // Slot p of each node's list is used once: by pair p's sender on one node and its receiver on the other.
-    pairs.push({ sender: on[a]![p]!, receiver: on[b]![p]! });
-  }
-  return { pairs, asked: i };
+  return { ...phase, bus, idle, sequential, cpuUsPerMessage: (phase.ramp?.steps ?? []).map(cpuUsPerMessage) };
 }
 
-
-async function runBus(bus: BusName): Promise<BusResult> {
-  const r: Running = { dir: makeTempDir(`spear-bench-cross-${bus}-`), workers: [] };
-  current = r;
-  try {
-    const started = performance.now();
-    log(`[${bus}] starting engines${bus === 'kafka' ? ' (Kafka too)' : ''}, idgen, ticket, spear-1, spear-2`);
-    [r.zk, r.redis, r.kafka] = await Promise.all([
-      startZooKeeper({ dir: join(r.dir, 'zookeeper') }),
-      startRedis({ dir: join(r.dir, 'redis') }),
-      bus === 'kafka' ? startKafka({ dir: join(r.dir, 'kafka') }) : undefined,
-    ]);
-    checkInterrupted();
-    const profileDir = await writeClusterProfile({
-      dir: r.dir,
-      engines: { zookeeper: r.zk.connectString, redisUrl: r.redis.url, ...(r.kafka ? { kafkaBrokers: r.kafka.brokers } : {}) },
-      bus,
-      overrides: OVERRIDES,
-    });
-    const profile = JSON.parse(readFileSync(join(profileDir, 'profile.json'), 'utf8')) as { secrets: { adminKey: string }; bus: string };
-    if (profile.bus !== bus) throw new Error(`profile bus is ${profile.bus}, wanted ${bus}`);
-    const distDir = CPU_PROF ? profilingDist(r.dir, CPU_PROF) : WORKSPACE_DIST;
-    r.cluster = await launchCluster({ profileDir, dir: r.dir, distDir, apps: ['idgen', 'ticket', 'spear'], env: CPU_PROF ? { BENCH_CPU_PROF_DIR: CPU_PROF, BENCH_CPU_PROF_TAG: bus } : undefined });
-    checkInterrupted();
-    // launchCluster resolved once ticket lists both nodes.
-    const ticketUrl = r.cluster.ticketUrl;
-    const startupSeconds = Math.round((performance.now() - started) / 100) / 10;
-    const svc = (name: string) => r.cluster!.service(name).pid;
-    log(
-      `[${bus}] up in ${startupSeconds} s: spear-1 pid ${svc('spear-spear-1')}, spear-2 pid ${svc('spear-spear-2')}, idgen ${svc('idgen')}, ticket ${svc('ticket')}, ` +
-        `redis ${r.redis.pid}${r.kafka ? `, kafka ${r.kafka.pid}` : ''}, zookeeper ${r.zk.pid}`,
-    );
-
-    const chooseStart = performance.now();
-    const { pairs, asked } = await choosePairs(ticketUrl, profile.secrets.adminKey, bus);
-    log(`[${bus}] ${PAIRS} pairs from ${asked} uids asked (${((performance.now() - chooseStart) / 1000).toFixed(1)} s); each sender on the other node than its receiver`);
-
-    for (let w = 0; w < WORKERS; w++) r.workers.push(await Worker.start());
-    const connectStart = performance.now();
-    const shares = r.workers.map((_, w) => pairs.filter((_p, i) => i % WORKERS === w));
-    const connected = await Promise.all(r.workers.map((w, i) => w.request({ type: 'connect', ticketUrl, pairs: shares[i]! }, 'connected')));
-    const sockets = connected.reduce((a, c) => a + c.sockets, 0);
-    const connectMs = Math.round(performance.now() - connectStart);
-    log(`[${bus}] ${sockets} sockets connected in ${(connectMs / 1000).toFixed(1)} s by ${WORKERS} load worker${WORKERS > 1 ? 's' : ''} (pid ${r.workers.map((w) => w.pid).join(', ')})`);
-    checkInterrupted();
-
-    const pids: Procs = {
-      'spear-1': svc('spear-spear-1'),
-      'spear-2': svc('spear-spear-2'),
-      redis: r.redis.pid,
-      ...(r.kafka ? { kafka: r.kafka.pid } : {}),
-      idgen: svc('idgen'),
-      ticket: svc('ticket'),
-      zookeeper: r.zk.pid,
-      ...Object.fromEntries(r.workers.map((w, i) => [WORKERS > 1 ? `load-${i + 1}` : 'load', w.pid])),
-    };
-    const readCpu = (): Procs => ({ ...Object.fromEntries(Object.entries(pids).map(([n, pid]) => [n, procCpuUs(pid)])), coordinator: ownCpu(), machine: machineBusyUs() });
-
-    // 0. What the connected sockets cost with no traffic (pings, timers, Kafka long polls).
-    const idle0 = readCpu();
-    const idleT0 = performance.now();
-    await new Promise((res) => setTimeout(res, IDLE_SECONDS * 1000));
-    const idle = { seconds: IDLE_SECONDS, cpu: cpuShares(idle0, readCpu(), performance.now() - idleT0) };
-    log(`[${bus}] idle ${IDLE_SECONDS} s, all sockets connected: cpu ${fmtCpu(idle)}`);
-    checkInterrupted();
-
-    // 1. Sequential.
-    const seq = await r.workers[0]!.request({ type: 'sequential', count: SEQUENTIAL }, 'sequential');
-    const seqLatency = new LatencyRecorder();
-    for (const v of seq.latency) seqLatency.add(v);
-    const seqAck = new LatencyRecorder();
-    for (const v of seq.ackLatency) seqAck.add(v);
-    const sequential = { messages: SEQUENTIAL, timeouts: seq.timeouts, sendToReceive: seqLatency.summary(), sendToAck: seqAck.summary() };
-    log(
-      `[${bus}] sequential ${fmtInt(SEQUENTIAL)} messages: send→receive p50 ${fmtMs(sequential.sendToReceive.p50Us)}, p99 ${fmtMs(sequential.sendToReceive.p99Us)} ` +
-        `(send→ack p50 ${fmtMs(sequential.sendToAck.p50Us)}, p99 ${fmtMs(sequential.sendToAck.p99Us)}); ${seq.timeouts} timeouts`,
-    );
-
-    // 2. Ramp.
-    const runStep = async (k: number, offered: number, seconds: number): Promise<StepResult> => {
-      checkInterrupted();
-      const cpu0 = readCpu();
-      const t0 = performance.now();
-      // CPU is read when the window ends, not after the drain.
-      const profiled = CPU_PROF !== undefined && k > 0 && offered === CPU_PROF_RATE;
-      // Profiles cover the window only (the wrapper starts and stops V8's profiler on SIGUSR2).
-      const spearPids = [pids['spear-1']!, pids['spear-2']!];
-      if (profiled) for (const pid of spearPids) process.kill(pid, 'SIGUSR2');
-      const cpuAtWindowEnd = new Promise<{ cpu: Procs; t: number }>((resolve) =>
-        setTimeout(() => {
-          const cpu = readCpu();
-          if (profiled) for (const pid of spearPids) process.kill(pid, 'SIGUSR2');
-          resolve({ cpu, t: performance.now() });
-        }, seconds * 1000),
-      );
-      const reports = await Promise.all(r.workers.map((w) => w.request({ type: 'step', step: k, rate: offered / WORKERS, seconds, drainMs: DRAIN_MS }, 'step')));
-      const end = await cpuAtWindowEnd;
-      const cpu = cpuShares(cpu0, end.cpu, end.t - t0);
-      return summarizeStep(offered, seconds, reports, cpu, end.t - t0);
-    };
-    const warm = await runStep(0, WARMUP_RATE, WARMUP_SECONDS);
-    log(`[${bus}] warm-up ${WARMUP_RATE}/s for ${WARMUP_SECONDS} s: delivered ${fmtInt(warm.deliveredPerSecond)}/s, p99 ${fmtMs(warm.latency.p99Us)}`);
-    const steps: StepResult[] = [];
-    for (let i = 0; i < RATES.length; i++) {
-      const s = await runStep(i + 1, RATES[i]!, STEP_SECONDS);
-      steps.push(s);
-      const refused = Object.entries(s.refused).map(([c, n]) => `${c} ${n}`).join(', ');
-      log(
-        `[${bus}] offered ${fmtInt(s.offered)}/s: delivered ${fmtInt(s.deliveredPerSecond)}/s, acked ${fmtInt(s.ackedPerSecond)}/s, send→receive p50 ${fmtMs(s.latency.p50Us)} p99 ${fmtMs(s.latency.p99Us)} max ${fmtMs(s.latency.maxUs)}, ` +
-          `send→ack p99 ${fmtMs(s.ackLatency.p99Us)}; drain ${s.drainMs} ms${s.unsettled || s.undelivered ? `, ${s.unsettled} unsettled, ${s.undelivered} undelivered` : ''}` +
-          `${refused ? `, refused: ${refused}` : ''}${s.maxLagMs > 50 ? `, generator lag ≤ ${s.maxLagMs} ms` : ''}; cpu ${fmtCpu(s)}; load ${machineFacts().loadavg.join(' ')}${s.saturated ? ' — saturated' : ''}`,
-      );
-      if (CPU_PROF && s.offered === CPU_PROF_RATE) {
-        log(`[${bus}] cpu profiles of this step's window (profiling slows the nodes down): ${NODES.map((n) => join(CPU_PROF, `spear-${bus}-${n}.cpuprofile`)).join(', ')}`);
-        log(`[${bus}]   summarize with: node --import tsx bench/ticket/cpu-profile.ts <file> 25`);
-      }
-      if (s.saturated) break;
-    }
-
-    // 3. Loss check.
-    const verifies = await Promise.all(r.workers.map((w) => w.request({ type: 'verify', waitMs: 5000 }, 'verify')));
-    const verify = mergeVerify(verifies);
-    log(
-      `[${bus}] check: ${fmtInt(verify.acked)} sends acked, ${fmtInt(verify.received)} received; lost ${verify.lost}, duplicates ${verify.duplicates}, misrouted ${verify.misrouted}, ` +
-        `unacked but received ${verify.unknown}, order violations ${verify.orderViolations}, ack errors ${verify.ackErrors}, disconnects ${verify.disconnects}, migrates ${verify.migrates}` +
-        (verify.lost ? `; lost e.g. ${verify.lostSample.join(', ')}` : ''),
-    );
-
-    const good = steps.filter((s) => !s.saturated && s.deliveredPerSecond >= 0.95 * s.offered && ms(s.latency.p99Us) < P99_GOAL_MS);
-    const top = good.sort((a, b) => b.offered - a.offered)[0];
-    const best = top ? { offered: top.offered, delivered: top.deliveredPerSecond, p50Ms: ms(top.latency.p50Us), p99Ms: ms(top.latency.p99Us) } : null;
-    const refused = steps.reduce((a, s) => a + Object.values(s.refused).reduce((x, y) => x + y, 0), 0) + Object.values(warm.refused).reduce((x, y) => x + y, 0);
-    const peak = Math.max(...steps.map((s) => s.deliveredPerSecond));
-    const loadavgEnd = machineFacts().loadavg;
-    log(
-      `RESULT spear cross-node 1:1, ${bus} bus: sequential send→receive p50 ${fmtMs(sequential.sendToReceive.p50Us)}, p99 ${fmtMs(sequential.sendToReceive.p99Us)}; ` +
-        `highest offered rate with p99 < ${P99_GOAL_MS} ms: ${best ? `${fmtInt(best.offered)} msgs/s (delivered ${fmtInt(best.delivered)}/s, p50 ${best.p50Ms} ms, p99 ${best.p99Ms} ms)` : 'none'}; ` +
-        `peak delivered ${fmtInt(peak)}/s; lost ${verify.lost}, refused ${refused}, order violations ${verify.orderViolations}; load ${loadavgEnd.join(' ')}`,
-    );
-    return { bus, startupSeconds, pairs: PAIRS, sockets, candidatesAsked: asked, connectMs, idle, sequential, steps, best, peakDeliveredPerSecond: peak, verify, refused, loadavgEnd };
-  } finally {
-    log(`[${bus}] stopping load workers, cluster and engines`);
-    await teardown(r);
-    current = undefined;
-  }
+function problemsOf(r: BusResult): string[] {
+  const out: string[] = [];
+  const steps = r.ramp?.steps ?? [];
+  const refused = [r.sequential?.refused ?? {}, ...steps.map((st) => st.refused)].reduce((a, x) => a + Object.values(x).reduce((m, n) => m + n, 0), 0);
+  if (r.connect.failed > 0) out.push(`${r.name}: ${r.connect.failed} clients failed to connect (${r.connect.firstError})`);
+  if (!r.loss || r.loss.lost + r.loss.duplicates + r.loss.misrouted + r.loss.orderViolations > 0) out.push(`${r.name}: loss check ${JSON.stringify(r.loss ?? 'not run')}`);
+  if (refused > 0) out.push(`${r.name}: ${refused} sends refused`);
+  if (!r.sequential || r.sequential.timeouts > 0) out.push(`${r.name}: ${r.sequential?.timeouts ?? 'no'} sequential timeouts`);
+  if (s.quick) for (const st of steps) if (st.undelivered > 0 || st.unsettled > 0 || st.received === 0) out.push(`${r.name}: the step at ${st.offered}/s left ${st.undelivered} undelivered, ${st.unsettled} unanswered (received ${st.received})`);
+  return out;
 }
-
 
 async function main(): Promise<void> {
-  const buses = parseBuses(process.argv.slice(2));
-  for (const app of ['idgen', 'ticket', 'spear']) {
-    const bundle = join(WORKSPACE_DIST, app, 'main.js');
-    if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`NX_DAEMON=false npx nx run-many -t build --projects=tag:type:app\` first`);
-  }
+  const buses = parseBuses(argv);
   const machine = machineFacts();
-  log(`spear cross-node bench: ${fmtMachine(machine)}`);
-  log(`  spear bundle built ${statSync(join(WORKSPACE_DIST, 'spear', 'main.js')).mtime.toISOString()}`);
-  log(
-    `  buses ${buses.join(', ')}; ${PAIRS} pairs (${PAIRS * 2} sockets) in ${WORKERS} load worker process${WORKERS > 1 ? 'es' : ''}; ${fmtInt(SEQUENTIAL)} sequential messages; ` +
-      `ramp ${RATES.map(fmtInt).join(', ')} msgs/s, ${STEP_SECONDS} s each after a ${WARMUP_SECONDS} s warm-up at ${WARMUP_RATE}/s; drain ≤ ${DRAIN_MS} ms`,
-  );
+  log(`spear cross-node bench (${QUICK ? 'quick' : 'full'}): ${fmtMachine(machine)}`);
+  log(`  buses ${buses.join(', ')}; ${fmtInt(s.users)} users over ${s.workers} load generator(s), every pair across nodes; ${fmtInt(SEQUENTIAL)} sequential; ramp ${s.rates.map(fmtInt).join(', ')} msgs/s, ${s.stepSeconds} s each`);
+  const dir = makeTempDir('spear-cross-node-');
+  if (CPU_PROF) mkdirSync(CPU_PROF, { recursive: true });
+  const e: { zk?: ZooKeeperHandle; redis?: RedisHandle; kafka?: KafkaHandle } = {};
   const cleanup = cleanupOnce(async () => {
-    if (current) await teardown(current);
+    await e.kafka?.stop();
+    await e.redis?.stop();
+    await e.zk?.stop();
+    removeTempDir(dir);
   });
-  const results: BusResult[] = [];
   try {
-    for (const bus of buses) results.push(await runBus(bus));
-    const loadavgEnd = machineFacts().loadavg;
-    log(
-      JSON.stringify({
-        bench: 'spear-cross-node',
-        machine,
-        loadavgEnd,
-        settings: { buses, pairs: PAIRS, workers: WORKERS, sequential: SEQUENTIAL, rates: RATES, stepSeconds: STEP_SECONDS, warmupSeconds: WARMUP_SECONDS, warmupRate: WARMUP_RATE, drainMs: DRAIN_MS, p99GoalMs: P99_GOAL_MS, overrides: OVERRIDES },
-        results,
-      }),
-    );
-    const bad = results.filter((b) => b.verify.lost > 0 || b.verify.orderViolations > 0 || b.verify.misrouted > 0 || b.refused > 0 || b.sequential.timeouts > 0);
-    process.exitCode = bad.length === 0 ? 0 : 1;
+    const zk = (e.zk = await startZooKeeper({ dir: join(dir, 'zookeeper') }));
+    const redis = (e.redis = await startRedis({ dir: join(dir, 'redis') }));
+    const kafka = buses.includes('kafka') ? (e.kafka = await startKafka({ dir: join(dir, 'kafka') })) : undefined;
+    const engines: Engines = { zookeeper: zk.connectString, redisUrl: redis.url, ...(kafka ? { kafkaBrokers: kafka.brokers } : {}) };
+    const enginePids = { redis: redis.pid, zookeeper: zk.pid, ...(kafka ? { kafka: kafka.pid } : {}) };
+    const results: BusResult[] = [];
+    for (const bus of buses) {
+      const r = await runBus(bus, engines, enginePids, dir);
+      results.push(r);
+      const best = r.ramp?.bestUnderP99 ?? 0;
+      const seq = r.sequential?.latency;
+      log(
+        `RESULT spear cross-node 1:1, ${bus} bus: sequential send→receive ${seq ? `p50 ${seq.p50} ms, p99 ${seq.p99} ms` : 'not run'}; ` +
+          `highest delivered with p99 < ${P99_BOUND_MS} ms ${best > 0 ? `${fmtInt(best)} msgs/s` : 'none'}; peak delivered ${fmtInt(r.ramp?.peak ?? 0)}/s; lost ${r.loss?.lost ?? '?'}; load ${machineFacts().loadavg.join(' ')}`,
+      );
+    }
+    const file = writeRunResult('cross-node', machine.date, 'json', JSON.stringify({ bench: 'spear-cross-node', machine, settings: { ...s, buses, sequential: SEQUENTIAL }, results }, null, 2));
+    log(`figures in ${file}`);
+    const problems = results.flatMap(problemsOf);
+    for (const p of problems) log(`PROBLEM: ${p}`);
+    if (problems.length > 0) process.exitCode = 1;
   } finally {
     await cleanup();
   }
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof Interrupted) return;
-  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-  process.exitCode = 1;
+  log(`cross-node bench failed: ${error instanceof Error ? error.stack : String(error)}`);
+  process.exit(1);
 });

@@ -1,5 +1,5 @@
 'use strict';
-// Plain CommonJS: the profiling wrapper of the spear bundle (bench/spear/profiling-dist.ts) runs
+// Plain CommonJS: the profiling wrapper of the spear bundle (bench/support/profiling-dist.ts) runs
 // under bare node, and bench/baseline/b0-server.ts under tsx; both profile through this.
 const { Session } = require('node:inspector');
 const { writeFileSync } = require('node:fs');

@@ -110,6 +110,15 @@ export async function load(target: Target, bodies: string[], seconds: number, re
   return t;
 }
 
+/** Adds one slice's counts, latencies, CPU and windows to `total`. */
+export function addTally(total: Tally, slice: Tally): void {
+  for (const key of ['ms', 'responses', 'ok', 'non2xx', 'errors', 'timeouts', 'wrong'] as const) total[key] += slice[key];
+  for (const [code, n] of Object.entries(slice.statusCodes)) total.statusCodes[code] = (total.statusCodes[code] ?? 0) + n;
+  total.latency.merge(slice.latency);
+  for (const key of ['server', 'redis', 'generator'] as const) total.cpuUs[key] += slice.cpuUs[key];
+  total.windows.push(...slice.windows);
+}
+
 export interface TargetResult {
   perSecond: number;
   responses: number;

@@ -32,7 +32,6 @@
  * cpu-profile.ts to dig further. Profiling slows both down.)
  * Progress lines, a `RESULT ...` line, a final JSON line.
  */
-import autocannon from 'autocannon';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HashRing, type RingMember } from '@spear/ring';
@@ -50,9 +49,10 @@ import {
   type ZooKeeperHandle,
 } from '@spear/testing';
 import { ticketKeys, verifyTicket } from '@spear/tickets';
-import { bounded, checkInterrupted, cleanupOnce, fmtInt, fmtMachine, Interrupted, log, machineFacts, ratio } from '../rpc/measure';
+import { bounded, cleanupOnce, fmtInt, fmtMachine, Interrupted, log, machineFacts, ratio } from '../rpc/measure';
 import { formatSummary, summarizeCpuProfile, type ProfileSummary } from './cpu-profile';
-import { autocannonRun, load, newTally, summarize, type BodyContext, type Tally, type Target, type TargetName, type TargetResult } from './autocannon-load';
+import { addTally, autocannonRun, load, newTally, summarize, type Tally, type Target, type TargetName, type TargetResult } from './autocannon-load';
+import { issueTokens } from './issue-tokens';
 import { ringLookups } from './ring-lookups';
 import { startHello, startTicket, type Proc } from './targets';
 
@@ -76,57 +76,6 @@ const uidOf = (i: number) => `user-${i}`;
 const JSON_HEADERS = { 'content-type': 'application/json' };
 /** Far above what one run sends, so that no request is refused (every bench request comes from 127.0.0.1). */
 const NO_LIMIT = { limit: 1_000_000_000, windowMs: 60_000 };
-
-/**
- * One token per uid through POST /v1/tokens (admin key), with autocannon
- * (50 connections, one request per uid; much faster than fetch), then fetch
- * for any uid whose request failed.
- */
-async function issueTokens(ticketUrl: string, adminKey: string): Promise<string[]> {
-  const tokens = new Array<string | undefined>(USERS);
-  const headers = { ...JSON_HEADERS, authorization: `Bearer ${adminKey}` };
-  const body = (i: number) => JSON.stringify({ uid: uidOf(i), ttlSeconds: 3600 });
-  let next = 0;
-  await new Promise<void>((done, fail) => {
-    autocannonRun.instance = autocannon(
-      {
-        url: ticketUrl,
-        connections: Math.min(CONNECTIONS, USERS),
-        amount: USERS,
-        timeout: 10,
-        requests: [
-          {
-            method: 'POST',
-            path: '/v1/tokens',
-            headers,
-            setupRequest: (req, context) => {
-              // A reconnect may build more requests than `amount`: wrap (a second token for a uid is as good).
-              const i = next++ % USERS;
-              (context as BodyContext).i = i;
-              return { ...req, body: body(i) };
-            },
-            onResponse: (status, text, context) => {
-              if (status === 201) tokens[(context as BodyContext).i!] = (JSON.parse(text) as { token: string }).token;
-            },
-          },
-        ],
-      },
-      (error) => {
-        autocannonRun.instance = undefined;
-        if (error) fail(error);
-        else done();
-      },
-    );
-  });
-  checkInterrupted();
-  for (let i = 0; i < USERS; i++) {
-    if (tokens[i] !== undefined) continue;
-    const res = await fetch(`${ticketUrl}/v1/tokens`, { method: 'POST', headers, body: body(i) });
-    if (res.status !== 201) throw new Error(`POST /v1/tokens for ${uidOf(i)}: ${res.status} ${await res.text()}`);
-    tokens[i] = ((await res.json()) as { token: string }).token;
-  }
-  return tokens as string[];
-}
 
 // ---------------------------------------------------------------------------
 
@@ -187,7 +136,7 @@ async function main(): Promise<void> {
     log(`  zookeeper ${zk.connectString}, redis ${redis.url} (pid ${redis.pid}), ticket pid ${ticketPid} (${ticketUrl}), ${cluster.services.map((s) => s.name).join(', ')}; up in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
     const tokensStarted = performance.now();
-    const tokens = await issueTokens(ticketUrl, profile.secrets.adminKey);
+    const tokens = await issueTokens(ticketUrl, profile.secrets.adminKey, USERS, CONNECTIONS, uidOf);
     log(`  issued ${fmtInt(USERS)} tokens in ${((performance.now() - tokensStarted) / 1000).toFixed(1)} s`);
     const bodies = tokens.map((token, i) => JSON.stringify({ uid: uidOf(i), token }));
 
@@ -227,20 +176,7 @@ async function main(): Promise<void> {
       for (const name of order) {
         const slice = await load(targets[name], bodies, SLICE_SECONDS, redis.pid, CONNECTIONS);
         slices[name].push(slice);
-        const t = totals[name];
-        t.ms += slice.ms;
-        t.responses += slice.responses;
-        t.ok += slice.ok;
-        t.non2xx += slice.non2xx;
-        t.errors += slice.errors;
-        t.timeouts += slice.timeouts;
-        t.wrong += slice.wrong;
-        for (const [code, n] of Object.entries(slice.statusCodes)) t.statusCodes[code] = (t.statusCodes[code] ?? 0) + n;
-        t.latency.merge(slice.latency);
-        t.cpuUs.server += slice.cpuUs.server;
-        t.cpuUs.redis += slice.cpuUs.redis;
-        t.cpuUs.generator += slice.cpuUs.generator;
-        t.windows.push(...slice.windows);
+        addTally(totals[name], slice);
         const l = slice.latency.summary();
         line.push(`${name} ${fmtInt((slice.ok / slice.ms) * 1000)}/s p50 ${(l.p50Us / 1000).toFixed(2)} ms p99 ${(l.p99Us / 1000).toFixed(2)} ms${slice.non2xx ? ` (${slice.non2xx} non-2xx)` : ''}`);
       }

@@ -1,17 +1,23 @@
 /**
  * The coordinator's side of the load generators: W client-worker processes,
  * each with its own loopback source address (127.0.0.2, .3, ...) and a
- * contiguous block of the users. Every request goes to all of them at once;
- * the answers are merged (counts summed, HDR histograms merged, the slowest
- * worker's time taken).
+ * contiguous block of the users. Every request goes to all of them at once
+ * (the sequential phase only to the first); the answers are merged (counts
+ * summed, HDR histograms merged, the slowest worker's time taken).
  */
 import { join } from 'node:path';
 import { IpcChild } from '../support/ipc-child';
-import type { ConnectReport, FromClients, StepReport, ToClients, VerifyReport } from './client-worker';
 import { latencyMs, mergeHistograms, type LatencyMs } from './histogram';
-import type { SystemUnderTest } from './systems';
+import type { ConnectReport, Connector, FromClients, Pairing, StepReport, ToClients, VerifyReport } from './protocol';
 
 type Child = IpcChild<ToClients, FromClients>;
+
+/** What the clients need to know about the system they load. */
+export interface ClientTarget {
+  connector: Connector;
+  /** Whether receivers ack 1:1 messages (Spear's inbox needs it; B0 has no inbox). */
+  acks: boolean;
+}
 
 export interface ConnectResult {
   connected: number;
@@ -40,7 +46,23 @@ export interface StepResult {
   maxLagMs: number;
 }
 
+export interface SequentialResult {
+  sent: number;
+  acked: number;
+  refused: Record<string, number>;
+  timeouts: number;
+  /** Send → receipt, and send → the server's answer. */
+  latency: LatencyMs;
+  ackLatency: LatencyMs;
+}
+
 const sum = <T>(xs: T[], f: (x: T) => number) => xs.reduce((a, x) => a + f(x), 0);
+
+function sumCounts(records: Array<Record<string, number>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of records) for (const [key, n] of Object.entries(r)) out[key] = (out[key] ?? 0) + n;
+  return out;
+}
 
 export class ClientFleet {
   private constructor(readonly workers: Child[]) {}
@@ -54,24 +76,22 @@ export class ClientFleet {
     return this.workers.map((w) => w.pid);
   }
 
-  /** Connects `users` to `system`, all at once (`concurrency` in flight per worker). */
-  async connect(system: SystemUnderTest, uids: string[], concurrency: number): Promise<ConnectResult> {
+  /** Connects `uids` to `target`, all at once (`concurrency` in flight per worker), and pairs them for 1:1 traffic. */
+  async connect(target: ClientTarget, uids: string[], concurrency: number, pairing: Pairing = 'mixed'): Promise<ConnectResult> {
     const share = Math.ceil(uids.length / this.workers.length);
     const reports: ConnectReport[] = await Promise.all(
       this.workers.map((w, i) => {
         const users = uids.slice(i * share, (i + 1) * share).map((uid, j) => ({ uid, index: i * share + j }));
-        return w.request({ type: 'connect', connector: system.connector, users, localAddress: `127.0.0.${i + 2}`, concurrency, ack: system.acks }, 'connected');
+        return w.request({ type: 'connect', connector: target.connector, users, localAddress: `127.0.0.${i + 2}`, concurrency, ack: target.acks, pairing }, 'connected');
       }),
     );
-    const nodes: Record<string, number> = {};
-    for (const r of reports) for (const [n, c] of Object.entries(r.nodes)) nodes[n] = (nodes[n] ?? 0) + c;
     return {
       connected: sum(reports, (r) => r.connected),
       failed: sum(reports, (r) => r.failed),
       firstError: reports.find((r) => r.firstError)?.firstError,
       allReadyMs: Math.max(...reports.map((r) => r.ms)),
       readyMs: latencyMs(mergeHistograms(reports.map((r) => r.readyMs))),
-      nodes,
+      nodes: sumCounts(reports.map((r) => r.nodes)),
       crossPairs: sum(reports, (r) => r.crossPairs),
       samePairs: sum(reports, (r) => r.samePairs),
     };
@@ -92,14 +112,18 @@ export class ClientFleet {
     return this.step((i) => ({ type: 'fanout', k, group, rate, seconds, drainMs, publish: i === 0 }));
   }
 
+  /** `count` 1:1 messages one at a time (from the first worker's senders), each waiting for its answer and receipt, at most `timeoutMs`. */
+  async sequential(k: number, count: number, timeoutMs: number): Promise<SequentialResult> {
+    const r = await this.workers[0]!.request({ type: 'sequential', k, count, timeoutMs }, 'sequential');
+    return { sent: r.sent, acked: r.acked, refused: r.refused, timeouts: r.timeouts, latency: latencyMs(mergeHistograms([r.latency])), ackLatency: latencyMs(mergeHistograms([r.ackLatency])) };
+  }
+
   private async step(request: (i: number) => ToClients): Promise<StepResult> {
     const replies: StepReport[] = await Promise.all(this.workers.map((w, i) => w.request(request(i), 'step')));
-    const refused: Record<string, number> = {};
-    for (const r of replies) for (const [code, n] of Object.entries(r.refused)) refused[code] = (refused[code] ?? 0) + n;
     return {
       sent: sum(replies, (r) => r.sent),
       acked: sum(replies, (r) => r.acked),
-      refused,
+      refused: sumCounts(replies.map((r) => r.refused)),
       received: sum(replies, (r) => r.received),
       deliveredPerSecond: Math.round(sum(replies, (r) => (r.steadyMs > 0 ? (r.receivedSteady / r.steadyMs) * 1000 : 0))),
       unsettled: sum(replies, (r) => r.unsettled),

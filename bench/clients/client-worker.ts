@@ -1,84 +1,34 @@
 /**
- * One load-generator process of the comparison benches (bench/compare/run.ts),
- * forked with IPC; the coordinator runs several (the machine allows 20,000
- * file descriptors per process), each connecting from its own loopback source
- * address. The same code drives Spear and the baseline B0; only `connect`
- * differs (a ticket per user for Spear, auth {uid} for B0).
+ * One load-generator process, forked with IPC by ClientFleet (client-fleet.ts)
+ * for every bench that drives socket.io clients at a system: the comparison
+ * benches (bench/compare) and Spear's cross-node bench (bench/spear). A
+ * coordinator runs several (the machine allows 20,000 file descriptors per
+ * process), each connecting from its own loopback source address. The same
+ * code drives Spear and the baseline B0; only `connect` differs (a ticket per
+ * user for Spear, auth {uid} for B0).
  *
  * Times are `performance.timeOrigin + performance.now()`: epoch milliseconds
  * with sub-ms resolution on the machine's one clock, so a message sent by one
  * process and received by another is timed correctly (group fan-out).
  *
- * Requests, each answered once (see ToClients / FromClients):
- *   connect  every user at once, `concurrency` in flight; then pairs its own
- *            users for 1:1 traffic, half the pairs across nodes
- *   join     every user joins `group`
- *   direct   open-loop 1:1 sends at `rate` msgs/s round robin over the pairs, then a drain
- *   fanout   the publisher (if this worker has it) publishes to the group at
- *            `rate`; every member counts what it receives; then a drain
- *   verify   every 1:1 send the server acked was received (by id)
- *   stop     closes every socket and exits (also when the parent goes away)
+ * Requests, each answered once (protocol.ts):
+ *   connect     every user at once, `concurrency` in flight; then pairs its own
+ *               users for 1:1 traffic (pairing.ts)
+ *   join        every user joins `group`
+ *   direct      open-loop 1:1 sends at `rate` msgs/s round robin over the pairs, then a drain
+ *   fanout      the publisher (if this worker has it) publishes to the group at
+ *               `rate`; every member counts what it receives; then a drain
+ *   sequential  one 1:1 message at a time, each waiting for its answer and its receipt
+ *   verify      every 1:1 send the server acked was received (by id)
+ *   stop        closes every socket and exits (also when the parent goes away)
  */
 import type { Socket } from 'socket.io-client';
-import { connectUser, type Connector } from './connect-user';
-import { encodeHistogram, newHistogram, recordMs } from './histogram';
-import { OpenLoop } from './open-loop';
 import { serveParent } from '../support/serve-parent';
-
-export type { Connector } from './connect-user';
-
-export type ToClients =
-  | { type: 'connect'; connector: Connector; users: Array<{ uid: string; index: number }>; localAddress: string; concurrency: number; ack: boolean }
-  | { type: 'join'; group: string }
-  | { type: 'direct'; k: number; rate: number; seconds: number; drainMs: number }
-  | { type: 'fanout'; k: number; group: string; rate: number; seconds: number; drainMs: number; publish: boolean }
-  | { type: 'verify'; waitMs: number }
-  | { type: 'stop' };
-
-export interface ConnectReport {
-  connected: number;
-  failed: number;
-  firstError?: string;
-  /** From the request to the last ready (or failure), ms; and each connection's time to ready. */
-  ms: number;
-  readyMs: string;
-  nodes: Record<string, number>;
-  crossPairs: number;
-  samePairs: number;
-}
-
-export interface StepReport {
-  sent: number;
-  acked: number;
-  refused: Record<string, number>;
-  /** Received in total, and within the window after its ramp-in (`steadyMs` long). */
-  received: number;
-  receivedSteady: number;
-  steadyMs: number;
-  /** After the drain: sends never answered, and messages expected but not (yet) received. */
-  unsettled: number;
-  undelivered: number;
-  latency: string;
-  maxLagMs: number;
-}
-
-export interface VerifyReport {
-  acked: number;
-  lost: number;
-  duplicates: number;
-  misrouted: number;
-  orderViolations: number;
-  disconnects: number;
-}
-
-export type FromClients =
-  | { type: 'ready' }
-  | ({ type: 'connected' } & ConnectReport)
-  | { type: 'joined'; members: number; failed: number }
-  | ({ type: 'step' } & StepReport)
-  | ({ type: 'verify' } & VerifyReport)
-  | { type: 'stopped' }
-  | { type: 'error'; message: string };
+import { connectUser } from './connect-user';
+import { encodeHistogram, newHistogram, recordMs, type Histogram } from './histogram';
+import { Answers, OpenLoop, type Answer } from './open-loop';
+import { pairUp } from './pairing';
+import type { ConnectReport, FromClients, ToClients } from './protocol';
 
 interface Body {
   k: number;
@@ -112,16 +62,31 @@ const receivedIds = new Set<string>();
 const counters = { duplicates: 0, misrouted: 0, orderViolations: 0, disconnects: 0 };
 let sendsAcks = false;
 let stopping = false;
-/** The step in progress and its receive bookkeeping. */
-let current: { k: number; steadyFrom: number; steadyTo: number; received: number; receivedSteady: number; latency: ReturnType<typeof newHistogram>; waiting: Set<string> } | undefined;
 
-function onReceive(body: Body): void {
+/** A step's receive bookkeeping. */
+interface Step {
+  k: number;
+  steadyFrom: number;
+  steadyTo: number;
+  received: number;
+  receivedSteady: number;
+  latency: Histogram;
+  /** Acked 1:1 ids not received yet. */
+  waiting: Set<string>;
+  /** The sequential phase's one message in flight: resolved when it arrives. */
+  awaited?: { from: string; s: number; arrived: () => void };
+}
+/** The step in progress. */
+let current: Step | undefined;
+
+function onReceive(body: Body, from?: string): void {
   const step = current;
   if (!step || body.k !== step.k) return;
   const t = now();
   step.received++;
   if (t >= step.steadyFrom && t <= step.steadyTo) step.receivedSteady++;
   recordMs(step.latency, t - body.t);
+  if (step.awaited && step.awaited.from === from && step.awaited.s === body.s) step.awaited.arrived();
 }
 
 function onMsg(u: User, m: { id: string; from: string; to: string; body: Body }): void {
@@ -139,7 +104,7 @@ function onMsg(u: User, m: { id: string; from: string; to: string; body: Body })
     withPendingAcks.add(u);
     if (u.pendingAcks.length >= ACK_BATCH) flushAcks(u);
   }
-  onReceive(m.body);
+  onReceive(m.body, m.from);
 }
 
 function flushAcks(u: User): void {
@@ -178,31 +143,12 @@ async function connect(m: Extract<ToClients, { type: 'connect' }>): Promise<From
   await Promise.all(Array.from({ length: m.concurrency }, lane));
   report.ms = Math.round(now() - start);
   report.readyMs = encodeHistogram(readyMs);
-  pairUp(report);
+  const pairs = pairUp(users, m.pairing);
+  senders.push(...pairs.senders);
+  report.crossPairs = pairs.crossPairs;
+  report.samePairs = pairs.samePairs;
   setInterval(() => withPendingAcks.forEach(flushAcks), ACK_FLUSH_MS).unref();
   return { type: 'connected', ...report };
-}
-
-/** Pairs this worker's users: half the pairs with both ends on different nodes, half on the same node. */
-function pairUp(report: ConnectReport): void {
-  const perNode = new Map<string, User[]>();
-  for (const u of users) perNode.set(u.node, [...(perNode.get(u.node) ?? []), u]);
-  const [a = [], b = []] = [...perNode.values()];
-  const cross = Math.min(a.length, b.length, Math.floor(users.length / 4));
-  const link = (from: User, to: User) => {
-    from.to = to.uid;
-    senders.push(from);
-  };
-  // Half of the crossing pairs send one way, half the other.
-  for (let i = 0; i < cross; i++) {
-    if (i % 2 === 0) link(a[i]!, b[i]!);
-    else link(b[i]!, a[i]!);
-  }
-  report.crossPairs = cross;
-  for (const rest of [a.slice(cross), b.slice(cross), ...[...perNode.values()].slice(2)]) {
-    for (let i = 0; i + 1 < rest.length; i += 2) link(rest[i]!, rest[i + 1]!);
-  }
-  report.samePairs = senders.length - cross;
 }
 
 async function join(group: string): Promise<FromClients> {
@@ -221,12 +167,14 @@ async function join(group: string): Promise<FromClients> {
   return { type: 'joined', members, failed };
 }
 
+const newStep = (k: number, steadyFrom: number, steadyTo: number): Step => ({ k, steadyFrom, steadyTo, received: 0, receivedSteady: 0, latency: newHistogram(), waiting: new Set() });
+
 /** Runs an open-loop schedule, then waits until every send is answered and `expected()` is received (or the drain ends). */
 async function runStep(k: number, rate: number, seconds: number, drainMs: number, emitOne: (loop: OpenLoop) => void, expected: () => number): Promise<FromClients> {
   const start = now();
   const windowMs = seconds * 1000;
   const steadyFrom = start + Math.min(1000, windowMs / 4);
-  const step = (current = { k, steadyFrom, steadyTo: start + windowMs, received: 0, receivedSteady: 0, latency: newHistogram(), waiting: new Set<string>() });
+  const step = (current = newStep(k, steadyFrom, start + windowMs));
   const loop = new OpenLoop(rate, seconds);
   await loop.run(() => emitOne(loop));
   const windowLeft = start + windowMs - now();
@@ -250,19 +198,49 @@ async function runStep(k: number, rate: number, seconds: number, drainMs: number
   };
 }
 
+/** Sends one 1:1 message from `s` to its peer; `after` runs on the server's answer, whatever it is. */
+function sendDirect(s: User, k: number, answers: Answers, after?: () => void): void {
+  const to = s.to!;
+  const onAnswer = answers.answer((id) => {
+    ackedIds.set(id, to);
+    if (!receivedIds.has(id)) current?.waiting.add(id);
+  });
+  const body: Body = { k, s: ++s.seq, t: now(), text: TEXT };
+  s.socket.emit('send', { to, body }, after ? (a: Answer) => (onAnswer(a), after()) : onAnswer);
+}
+
 function direct(m: Extract<ToClients, { type: 'direct' }>): Promise<FromClients> {
   let rr = 0;
-  const emitOne = (loop: OpenLoop) => {
-    const s = senders[rr++ % senders.length]!;
-    const body: Body = { k: m.k, s: ++s.seq, t: now(), text: TEXT };
-    const to = s.to!;
-    s.socket.emit('send', { to, body }, loop.answer((id) => {
-      ackedIds.set(id, to);
-      if (!receivedIds.has(id)) current?.waiting.add(id);
-    }));
-  };
+  const emitOne = (loop: OpenLoop) => sendDirect(senders[rr++ % senders.length]!, m.k, loop);
   // Every acked message must arrive: `waiting` holds the acked ids not received yet.
   return runStep(m.k, senders.length > 0 ? m.rate : 0, m.seconds, m.drainMs, emitOne, () => 0);
+}
+
+/** One message at a time, rotating over the senders; each waits for its answer and its receipt, at most `timeoutMs`. */
+async function sequential(m: Extract<ToClients, { type: 'sequential' }>): Promise<FromClients> {
+  const step = (current = newStep(m.k, now(), Infinity));
+  const answers = new Answers();
+  const ackLatency = newHistogram();
+  let timeouts = 0;
+  for (let i = 0; i < m.count && senders.length > 0; i++) {
+    const s = senders[i % senders.length]!;
+    const t = now();
+    const arrived = new Promise<void>((resolve) => (step.awaited = { from: s.uid, s: s.seq + 1, arrived: resolve }));
+    const answered = new Promise<void>((resolve) =>
+      sendDirect(s, m.k, answers, () => {
+        recordMs(ackLatency, now() - t);
+        resolve();
+      }),
+    );
+    answers.sent++;
+    let timer: NodeJS.Timeout | undefined;
+    const late = await Promise.race([Promise.all([arrived, answered]).then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), m.timeoutMs)))]);
+    clearTimeout(timer);
+    if (late) timeouts++;
+  }
+  current = undefined;
+  const { sent, acked, refused } = answers;
+  return { type: 'sequential', sent, acked, refused, timeouts, latency: encodeHistogram(step.latency), ackLatency: encodeHistogram(ackLatency) };
 }
 
 function fanout(m: Extract<ToClients, { type: 'fanout' }>): Promise<FromClients> {
@@ -291,6 +269,8 @@ async function handle(m: ToClients): Promise<FromClients> {
       return direct(m);
     case 'fanout':
       return fanout(m);
+    case 'sequential':
+      return sequential(m);
     case 'verify':
       return verify(m.waitMs);
     case 'stop':
@@ -302,4 +282,4 @@ async function handle(m: ToClients): Promise<FromClients> {
   }
 }
 
-serveParent<ToClients>('bench/compare/client-worker.ts', handle);
+serveParent<ToClients>('bench/clients/client-worker.ts', handle);

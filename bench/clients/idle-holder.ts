@@ -42,7 +42,7 @@ async function connectAll(m: Extract<ToHolder, { type: 'connect' }>): Promise<Fr
   return { type: 'connected', ...report };
 }
 
-serveParent<ToHolder>('bench/compare/idle-holder.ts', async (m) => {
+serveParent<ToHolder>('bench/clients/idle-holder.ts', async (m) => {
   if (m.type === 'connect') return connectAll(m);
   for (const s of sockets) s.close();
   return { type: 'stopped' };

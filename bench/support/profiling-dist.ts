@@ -1,6 +1,7 @@
 /**
- * Profiling for bench/spear/cross-node.bench.ts (BENCH_CPU_PROF): spear nodes
- * run from a wrapper bundle that profiles on demand.
+ * Profiling of the spear nodes in the benches that launch a cluster
+ * (BENCH_CPU_PROF in bench/compare and bench/spear, through startSpear in
+ * bench/compare/systems.ts): they run from a wrapper bundle that profiles on demand.
  */
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,16 +12,15 @@ import { WORKSPACE_DIST } from '@spear/testing';
  * spear/main.js starts V8's profiler on the first SIGUSR2 and writes
  * `<BENCH_CPU_PROF_DIR>/spear-<tag>-<node>.cpuprofile` on the second (with
  * BENCH_HEAP_PROF=1: V8's sampling heap profiler, every allocation, to
- * `.heapprofile`), then
- * runs the real bundle (frames keep its path, so its source map applies);
- * the profiling is bench/support/profile-on-signal.cjs, shared with B0.
+ * `.heapprofile`), then runs the real bundle (frames keep its path, so its
+ * source map applies); the profiling is profile-on-signal.cjs, shared with B0.
  */
 export function profilingDist(dir: string, profileDir: string): string {
   const dist = join(dir, 'dist');
   mkdirSync(join(dist, 'spear'), { recursive: true });
   for (const app of ['idgen', 'ticket']) symlinkSync(join(WORKSPACE_DIST, app), join(dist, app));
   const wrapper = `'use strict';
-require(${JSON.stringify(join(__dirname, '../support/profile-on-signal.cjs'))}).profileOnSignal({
+require(${JSON.stringify(join(__dirname, 'profile-on-signal.cjs'))}).profileOnSignal({
   dir: process.env.BENCH_CPU_PROF_DIR,
   name: 'spear-' + process.env.BENCH_CPU_PROF_TAG + '-' + process.env.SPEAR_NODE_ID,
   heap: process.env.BENCH_HEAP_PROF === '1',

@@ -2,22 +2,42 @@
  * An open-loop send schedule: `rate` sends per second for `seconds`, emitted
  * from a 1 ms timer as the clock says they are due, whether or not earlier
  * ones were answered (so a slow server shows as latency, not as a lower
- * offered rate). Counts the server's answers.
+ * offered rate). Counts the server's answers (Answers).
  */
 export type Answer = { ok: true; id?: string } | { ok: false; error?: { code?: string } };
 
-export class OpenLoop {
+/** The server's answers to a series of sends: how many were sent, acked, refused (by error code). */
+export class Answers {
   sent = 0;
   acked = 0;
   answered = 0;
   refused: Record<string, number> = {};
+
+  /** The ack callback of one send; `onOk` gets the message id of an accepted send. */
+  answer(onOk?: (id: string) => void): (a: Answer) => void {
+    return (a) => {
+      this.answered++;
+      if (a?.ok) {
+        this.acked++;
+        if (a.id !== undefined) onOk?.(a.id);
+      } else {
+        const code = a?.error?.code ?? 'unknown';
+        this.refused[code] = (this.refused[code] ?? 0) + 1;
+      }
+    };
+  }
+}
+
+export class OpenLoop extends Answers {
   /** How far the schedule fell behind at worst (the generator could not keep up), ms. */
   maxLagMs = 0;
 
   constructor(
     private readonly rate: number,
     private readonly seconds: number,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Calls `emitOne` for every send that is due until the schedule is done. */
   run(emitOne: () => void): Promise<void> {
@@ -39,19 +59,5 @@ export class OpenLoop {
         }
       }, 1);
     });
-  }
-
-  /** The ack callback of one send; `onOk` gets the message id of an accepted send. */
-  answer(onOk?: (id: string) => void): (a: Answer) => void {
-    return (a) => {
-      this.answered++;
-      if (a?.ok) {
-        this.acked++;
-        if (a.id !== undefined) onOk?.(a.id);
-      } else {
-        const code = a?.error?.code ?? 'unknown';
-        this.refused[code] = (this.refused[code] ?? 0) + 1;
-      }
-    };
   }
 }
