@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import type { RedisKeys } from '@spear/catalog';
 
 /**
  * Makes tickets single-use across every node: the first use records the
@@ -6,11 +7,15 @@ import type Redis from 'ioredis';
  * it there. Guarantee: a ticket is accepted at most once cluster-wide.
  */
 export class NonceStore {
-  constructor(private readonly redis: Redis) {}
+  /** `keys`: the profile's key names (libs/catalog). */
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+  ) {}
 
   /** True on the first use of the nonce, false on any later one. */
   async consume(nonce: string, expiresAt: number, now = Date.now()): Promise<boolean> {
     const ttl = Math.max(1, expiresAt - now);
-    return (await this.redis.set(`spear:nonce:${nonce}`, '1', 'PX', ttl, 'NX')) === 'OK';
+    return (await this.redis.set(this.keys.nonce(nonce), '1', 'PX', ttl, 'NX')) === 'OK';
   }
 }
