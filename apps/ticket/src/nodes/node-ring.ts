@@ -1,4 +1,5 @@
 import { Gauge } from 'prom-client';
+import { parseSpearNodeEntries, zkPaths } from '@spear/catalog';
 import { RingCache, type HashRing } from '@spear/ring';
 import type { ServiceContext } from '@spear/runtime';
 
@@ -10,7 +11,7 @@ export interface SpearNode {
 }
 
 /**
- * The live spear nodes, fed by a ZooKeeper watch of /nodes/spear, and the
+ * The live spear nodes, fed by a ZooKeeper watch of zkPaths.spearNodes, and the
  * weighted ketama ring over them (160 points per weight unit), rebuilt only
  * when the set or a weight changes. If ZooKeeper goes away, the last known
  * ring keeps serving.
@@ -24,10 +25,10 @@ export class NodeRing {
   constructor(ctx: ServiceContext<'ticket'>) {
     const size = new Gauge({ name: 'spear_ticket_ring_nodes', help: 'Live spear nodes in the ring', registers: [ctx.metrics.registry] });
     const points = new Gauge({ name: 'spear_ticket_ring_points', help: 'Points on the ketama ring', registers: [ctx.metrics.registry] });
-    ctx.registry.watchChildren<{ url?: unknown; weight?: unknown }>('/nodes/spear', (entries) => {
-      this.nodes = entries
-        .filter((e) => typeof e.data?.url === 'string')
-        .map((e) => ({ id: e.name, url: e.data.url as string, weight: Number(e.data.weight) > 0 ? Number(e.data.weight) : 1 }));
+    ctx.registry.watchChildren(zkPaths.spearNodes, (entries) => {
+      // The catalog's parser: spear reads the same entries the same way, so both build the same ring.
+      // Picked fields: GET /v1/nodes answers these three, whatever else a node writes.
+      this.nodes = parseSpearNodeEntries(entries).map(({ id, url, weight }) => ({ id, url, weight }));
       this.ring = this.nodes.length ? this.cache.get(this.nodes) : undefined;
       size.set(this.nodes.length);
       points.set(this.ring?.size ?? 0);

@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import type { RateLimitScope, RedisKeys } from '@spear/catalog';
 
 /** One fixed-window limit: at most `limit` hits per `windowMs`. */
 export interface Window {
@@ -36,8 +37,10 @@ export interface GateResult {
  * only copy).
  */
 export class TicketGate {
+  /** `keys`: the profile's key names (libs/catalog). */
   constructor(
     private readonly redis: Redis,
+    private readonly keys: RedisKeys,
     private readonly perUid: Window,
     private readonly perIp: Window,
   ) {
@@ -46,16 +49,16 @@ export class TicketGate {
 
   /** `tokenKey` '' skips the token read (a JWT proves the uid without Redis). */
   async check(uid: string, ip: string, tokenKey: string, now = Date.now()): Promise<GateResult> {
-    const uidSlot = slotKey(`uid:${uid}`, this.perUid, now);
-    const ipSlot = slotKey(`ip:${ip}`, this.perIp, now);
+    const uidSlot = this.slotKey('uid', uid, this.perUid, now);
+    const ipSlot = this.slotKey('ip', ip, this.perIp, now);
     const [uidCount, ipCount, owner] = await (this.redis as unknown as GateCommands).spearTicketGate(uidSlot, ipSlot, tokenKey, this.perUid.windowMs, this.perIp.windowMs);
     return { admitted: uidCount <= this.perUid.limit && ipCount <= this.perIp.limit, tokenOwner: owner ?? null };
   }
-}
 
-/** The counter of `key`'s current window (it expires with the window). */
-function slotKey(key: string, window: Window, now: number): string {
-  return `spear:rl:${key}:${Math.floor(now / window.windowMs)}`;
+  /** The counter of `subject`'s current window (it expires with the window). */
+  private slotKey(scope: RateLimitScope, subject: string, window: Window, now: number): string {
+    return this.keys.rateLimit(scope, subject, Math.floor(now / window.windowMs));
+  }
 }
 
 interface GateCommands {

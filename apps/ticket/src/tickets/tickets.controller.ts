@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { Counter } from 'prom-client';
+import { RedisKeys } from '@spear/catalog';
 import { createTicketRequest, type CreateTicketResponse } from '@spear/protocol';
 import { apiError, parseOr400, SERVICE_CONTEXT, type ServiceContext } from '@spear/runtime';
 import { signTicket, ticketKeys, type TicketKeys } from '@spear/tickets';
@@ -12,6 +13,7 @@ import { tokenLookupKey, tokenProvesUid } from './token-check';
 @Controller('v1/tickets')
 export class TicketsController {
   private readonly gate: TicketGate;
+  private readonly redisKeys: RedisKeys;
   private readonly keys: TicketKeys;
   private readonly outcomes: Counter<'outcome'>;
   private readonly issued: { inc(): void };
@@ -20,7 +22,8 @@ export class TicketsController {
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<'ticket'>,
     @Inject(NodeRing) private readonly ring: NodeRing,
   ) {
-    this.gate = new TicketGate(ctx.redis, ctx.config.ticket.rateLimit.perUid, ctx.config.ticket.rateLimit.perIp);
+    this.redisKeys = new RedisKeys(ctx.config.redis.keyPrefix);
+    this.gate = new TicketGate(ctx.redis, this.redisKeys, ctx.config.ticket.rateLimit.perUid, ctx.config.ticket.rateLimit.perIp);
     const { ticketSecret, ticketSecretPrevious, ticketSecretPreviousUntil } = ctx.config.secrets;
     this.keys = ticketKeys(ticketSecret, ticketSecretPrevious, ticketSecretPreviousUntil);
     this.outcomes = new Counter({ name: 'spear_ticket_tickets_total', help: 'POST /v1/tickets outcomes (issued or the refusal code)', labelNames: ['outcome'], registers: [ctx.metrics.registry] });
@@ -45,7 +48,7 @@ export class TicketsController {
     const { uid, token, avoid } = parseOr400(createTicketRequest, body);
     const { jwtSecret } = this.ctx.config.secrets;
     // Rate limits and the token's owner in one Redis command.
-    const { admitted, tokenOwner } = await this.gate.check(uid, ip, tokenLookupKey(token, jwtSecret));
+    const { admitted, tokenOwner } = await this.gate.check(uid, ip, tokenLookupKey(this.redisKeys, token, jwtSecret));
     if (!admitted) throw apiError('rate_limited', 'too many tickets; retry later');
     if (!tokenProvesUid(token, uid, tokenOwner, jwtSecret)) throw apiError('invalid_token');
     const node = this.ring.pick(uid, avoid);

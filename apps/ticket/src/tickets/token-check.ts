@@ -1,3 +1,4 @@
+import type { RedisKeys } from '@spear/catalog';
 import { looksLikeJwt, verifyJwtSubject } from '@spear/tickets';
 import { tokenKey } from '../tokens/token-store';
 
@@ -10,8 +11,8 @@ export function isJwt(token: string, jwtSecret: string | undefined): jwtSecret i
 }
 
 /** The Redis key holding an opaque token's uid; '' for a JWT, which needs no lookup. */
-export function tokenLookupKey(token: string, jwtSecret: string | undefined): string {
-  return isJwt(token, jwtSecret) ? '' : tokenKey(token);
+export function tokenLookupKey(keys: RedisKeys, token: string, jwtSecret: string | undefined): string {
+  return isJwt(token, jwtSecret) ? '' : tokenKey(keys, token);
 }
 
 /** Whether `token` proves `uid`, given the uid Redis holds for it (`owner`, for opaque tokens). */

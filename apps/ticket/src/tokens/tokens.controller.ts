@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
+import { RedisKeys } from '@spear/catalog';
 import { createTokenRequest, type CreateTokenResponse } from '@spear/protocol';
 import { AdminGuard, apiError, parseOr400, SERVICE_CONTEXT, type ServiceContext } from '@spear/runtime';
 import { TokenStore } from './token-store';
@@ -10,7 +11,7 @@ export class TokensController {
   private readonly store: TokenStore;
 
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<'ticket'>) {
-    this.store = new TokenStore(ctx.redis);
+    this.store = new TokenStore(ctx.redis, new RedisKeys(ctx.config.redis.keyPrefix));
   }
 
   @Post()
