@@ -1,9 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { RedisKeys } from '@spear/catalog';
 import { SERVICE_CONTEXT, type ServiceContext } from '@spear/runtime';
 import { StatHttpController } from './http/stat-http.controller';
 import { StatController } from './rpc/stat.controller';
 import { NodeStats } from './store/node-stats';
 import { RpcStats } from './store/rpc-stats';
+
+/** The profile's Redis key names (libs/catalog). */
+const keysOf = (ctx: ServiceContext<'stat'>) => new RedisKeys(ctx.config.redis.keyPrefix);
 
 @Module({})
 export class StatModule {
@@ -12,8 +16,8 @@ export class StatModule {
       module: StatModule,
       controllers: [StatController, StatHttpController],
       providers: [
-        { provide: NodeStats, inject: [SERVICE_CONTEXT], useFactory: (ctx: ServiceContext<'stat'>) => new NodeStats(ctx.redis, ctx.config.stat, ctx.config.stat.staleAfterMs) },
-        { provide: RpcStats, inject: [SERVICE_CONTEXT], useFactory: (ctx: ServiceContext<'stat'>) => new RpcStats(ctx.redis, ctx.config.stat) },
+        { provide: NodeStats, inject: [SERVICE_CONTEXT], useFactory: (ctx: ServiceContext<'stat'>) => new NodeStats(ctx.redis, keysOf(ctx), ctx.config.stat, ctx.config.stat.staleAfterMs) },
+        { provide: RpcStats, inject: [SERVICE_CONTEXT], useFactory: (ctx: ServiceContext<'stat'>) => new RpcStats(ctx.redis, keysOf(ctx), ctx.config.stat) },
       ],
     };
   }

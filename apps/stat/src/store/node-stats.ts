@@ -1,10 +1,7 @@
 import type Redis from 'ioredis';
+import type { RedisKeys } from '@spear/catalog';
 import { NODE_METRIC_NAMES, NODE_METRICS, type NodeMetric, type NodeReport } from '@spear/stat-client';
 import { SeriesStore, type Resolution } from './series-store';
-
-const LATEST_KEY = 'spear:stat:node:latest';
-/** A bitmap per node and boot, bit `seq` set once that report is stored: BITCOUNT = reports stored, idempotent under resends. */
-const reportsKey = (node: string, boot: string) => `spear:stat:node:reports:${node}:${boot}`;
 
 /** A node's last report as stat keeps it. */
 export interface NodeSnapshot {
@@ -40,13 +37,17 @@ export type SeriesPoints = Array<[number, number | null]>;
  */
 export class NodeStats {
   private readonly series: SeriesStore;
+  private readonly latestKey: string;
 
+  /** `keys`: the profile's key names (libs/catalog). */
   constructor(
     private readonly redis: Redis,
+    private readonly keys: RedisKeys,
     private readonly resolutions: { fine: Resolution; coarse: Resolution },
     private readonly staleAfterMs: number,
   ) {
-    this.series = new SeriesStore(redis, 'node', 'ssm', [resolutions.fine, resolutions.coarse]);
+    this.series = new SeriesStore(redis, keys, 'node', 'ssm', [resolutions.fine, resolutions.coarse]);
+    this.latestKey = keys.statNodeLatest();
   }
 
   /** Stores a validated report; false when it was a resend. */
@@ -57,25 +58,26 @@ export class NodeStats {
     // Written even for a resend: these writes are idempotent, and a resend may follow a first try whose series
     // write succeeded but whose writes here failed.
     const snapshot: NodeSnapshot = { node, app: source.app, instance: source.instance, at: report.at, receivedAt, intervalMs: report.intervalMs, boot: source.boot, seq: report.seq, metrics: report.metrics };
-    const counted = reportsKey(node, source.boot);
+    // A bitmap per node and boot, bit `seq` set once that report is stored: BITCOUNT = reports stored, idempotent under resends.
+    const counted = this.keys.statNodeReports(node, source.boot);
     await this.redis.multi().setbit(counted, report.seq, 1).expire(counted, this.resolutions.coarse.keepSeconds).exec();
-    await this.redis.eval(KEEP_NEWEST, 1, LATEST_KEY, node, source.boot, report.seq, JSON.stringify(snapshot));
+    await this.redis.eval(KEEP_NEWEST, 1, this.latestKey, node, source.boot, report.seq, JSON.stringify(snapshot));
     return fresh;
   }
 
   /** Every node that reported within the coarse retention, with its staleness. */
   async nodes(now = Date.now()): Promise<NodeView[]> {
-    const all = await this.redis.hgetall(LATEST_KEY);
+    const all = await this.redis.hgetall(this.latestKey);
     const retention = this.resolutions.coarse.keepSeconds * 1000;
     const views: NodeView[] = [];
     for (const [node, json] of Object.entries(all)) {
       const snapshot = JSON.parse(json) as NodeSnapshot;
       if (now - snapshot.receivedAt > retention) {
-        await this.redis.hdel(LATEST_KEY, node);
+        await this.redis.hdel(this.latestKey, node);
         continue;
       }
       // Counted up to the snapshot's seq: reports stored after the snapshot was read do not count yet.
-      const reports = await this.redis.bitcount(reportsKey(node, snapshot.boot), 0, snapshot.seq, 'BIT');
+      const reports = await this.redis.bitcount(this.keys.statNodeReports(node, snapshot.boot), 0, snapshot.seq, 'BIT');
       views.push({ ...snapshot, stale: now - snapshot.receivedAt > this.staleAfterMs, reports });
     }
     return views.sort((a, b) => a.node.localeCompare(b.node));

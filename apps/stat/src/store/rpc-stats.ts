@@ -1,10 +1,10 @@
 import type Redis from 'ioredis';
+import type { RedisKeys } from '@spear/catalog';
 import { quantileMs, WINDOW_BUCKETS_MS } from '@spear/rpc';
 import type { RpcStatsBatch } from '@spear/stat-client';
 import { SeriesStore, type Bucket, type Resolution } from './series-store';
 import type { SeriesPoints } from './node-stats';
 
-const INDEX_KEY = 'spear:stat:rpc:index';
 /** calls, errors, totalMs (sums), maxMs (max), then the latency histogram (sums). */
 const KINDS = 'sssm' + 's'.repeat(WINDOW_BUCKETS_MS.length + 1);
 
@@ -46,12 +46,17 @@ interface Totals {
  */
 export class RpcStats {
   private readonly series: SeriesStore;
+  /** When each method and provider was last seen: what summary() walks. */
+  private readonly indexKey: string;
 
+  /** `keys`: the profile's key names (libs/catalog). */
   constructor(
     private readonly redis: Redis,
+    keys: RedisKeys,
     private readonly resolutions: { fine: Resolution; coarse: Resolution },
   ) {
-    this.series = new SeriesStore(redis, 'rpc', KINDS, [resolutions.fine, resolutions.coarse]);
+    this.series = new SeriesStore(redis, keys, 'rpc', KINDS, [resolutions.fine, resolutions.coarse]);
+    this.indexKey = keys.statRpcIndex();
   }
 
   async record(batch: RpcStatsBatch): Promise<boolean> {
@@ -66,7 +71,7 @@ export class RpcStats {
     const { source } = batch;
     const fresh = await this.series.record(`${source.app}/${source.instance}/${source.boot}`, batch.seq, batch.at, points);
     // Also for a resend (idempotent): the first try's index write may be the part that failed.
-    if (points.length > 0) await this.redis.hset(INDEX_KEY, seen);
+    if (points.length > 0) await this.redis.hset(this.indexKey, seen);
     return fresh;
   }
 
@@ -76,7 +81,7 @@ export class RpcStats {
    * ending with the current one.
    */
   async summary(windowSeconds: number, now = Date.now()): Promise<RpcMethodSummary[]> {
-    const index = await this.redis.hgetall(INDEX_KEY);
+    const index = await this.redis.hgetall(this.indexKey);
     const stepMs = this.resolutions.fine.stepSeconds * 1000;
     windowSeconds = Math.min(windowSeconds, this.resolutions.fine.keepSeconds - this.resolutions.fine.stepSeconds);
     const buckets = Math.max(1, Math.round(windowSeconds / this.resolutions.fine.stepSeconds));
@@ -98,7 +103,7 @@ export class RpcStats {
       const totals = sum(await this.series.read(key, this.resolutions.fine, from, now));
       if (totals.calls > 0) summary.providers.push({ provider, ...figures(totals, seconds) });
     }
-    if (stale.length > 0) await this.redis.hdel(INDEX_KEY, ...stale);
+    if (stale.length > 0) await this.redis.hdel(this.indexKey, ...stale);
     return [...methods.values()]
       .filter((m) => m.calls > 0)
       .sort((a, b) => `${a.side}${a.service}${a.method}`.localeCompare(`${b.side}${b.service}${b.method}`));

@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import type { RedisKeys, StatStoreName } from '@spear/catalog';
 import { RECORD_SERIES } from './series-lua';
 
 /** One resolution of the rolling series: buckets of `stepSeconds`, kept for `keepSeconds`. */
@@ -19,7 +20,6 @@ export interface Bucket {
   values: number[] | null;
 }
 
-const PREFIX = 'spear:stat';
 /** How long a source's last seq is remembered (a resend after that would count twice). */
 const DEDUPE_TTL_SECONDS = 86_400;
 
@@ -34,8 +34,10 @@ const DEDUPE_TTL_SECONDS = 86_400;
 export class SeriesStore {
   constructor(
     private readonly redis: Redis,
-    /** Namespace of this store's keys, e.g. "node" or "rpc". */
-    private readonly name: string,
+    /** The profile's key names (libs/catalog). */
+    private readonly keys: RedisKeys,
+    /** Which store of the catalog's stat family this is. */
+    private readonly name: StatStoreName,
     /** One letter per value: "s" accumulates a sum, "m" a maximum. */
     private readonly kinds: string,
     private readonly resolutions: readonly Resolution[],
@@ -45,7 +47,7 @@ export class SeriesStore {
 
   /** Records every point into its bucket at `at` (epoch ms); false when this (source, seq) was already recorded. */
   async record(source: string, seq: number, at: number, points: readonly SeriesPoint[]): Promise<boolean> {
-    const keys = [`${PREFIX}:${this.name}:seen`];
+    const keys = [this.keys.statSeen(this.name)];
     const args: Array<string | number> = [source, seq, DEDUPE_TTL_SECONDS, this.kinds, this.resolutions.length];
     for (const r of this.resolutions) args.push(Math.floor(at / 1000 / r.stepSeconds), r.keepSeconds / r.stepSeconds, r.keepSeconds);
     for (const point of points) {
@@ -71,7 +73,7 @@ export class SeriesStore {
   }
 
   private key(resolution: Resolution, series: string): string {
-    return `${PREFIX}:${this.name}:${resolution.stepSeconds}:${series}`;
+    return this.keys.statSeries(this.name, resolution.stepSeconds, series);
   }
 }
 

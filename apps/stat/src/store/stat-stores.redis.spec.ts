@@ -1,11 +1,14 @@
 import Redis from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { RedisKeys } from '@spear/catalog';
 import { NODE_METRIC_NAMES, type NodeMetric, type NodeReport, type RpcStatsBatch } from '@spear/stat-client';
 import { makeTempDir, removeTempDir, startRedis, type RedisHandle } from '@spear/testing';
 import { WINDOW_BUCKETS_MS } from '@spear/rpc';
 import { NodeStats } from './node-stats';
 import { RpcStats } from './rpc-stats';
 
+// Not the legacy `spear:`: the stores must write under the profile's prefix.
+const keys = new RedisKeys('spear:stat-test:');
 const resolutions = { fine: { stepSeconds: 1, keepSeconds: 600 }, coarse: { stepSeconds: 10, keepSeconds: 86_400 } };
 const T0 = Math.floor(Date.now() / 10_000) * 10_000 - 60_000; // a coarse bucket boundary a minute ago
 
@@ -37,7 +40,7 @@ describe('stat stores on a real Redis', () => {
   });
 
   it('aggregates two nodes: totals add up (max for lag), series per node and for all', async () => {
-    const stats = new NodeStats(redis, resolutions, 10_000);
+    const stats = new NodeStats(redis, keys, resolutions, 10_000);
     const now = Date.now();
     expect(await stats.record(report('spear-1', 0, now, { connections: 10, msgsInPerSec: 5, busLagP99Ms: 3 }))).toBe(true);
     expect(await stats.record(report('spear-2', 0, now, { connections: 7, msgsInPerSec: 2, busLagP99Ms: 9 }))).toBe(true);
@@ -50,7 +53,7 @@ describe('stat stores on a real Redis', () => {
   });
 
   it('puts reports into the right buckets: the mean within a bucket, null where nothing came', async () => {
-    const stats = new NodeStats(redis, resolutions, 10_000);
+    const stats = new NodeStats(redis, keys, resolutions, 10_000);
     // Reports at T0 + 0, 2, 4 s (fine buckets 0, 2, 4) and T0 + 12 s (second coarse bucket).
     const points = [[0, 10], [2000, 20], [4000, 60], [12_000, 5]] as const;
     for (const [i, [dt, v]] of points.entries()) await stats.record(report('spear-1', i, T0 + dt, { users: v }));
@@ -61,7 +64,7 @@ describe('stat stores on a real Redis', () => {
   });
 
   it('counts a resent report once, and a new boot of the same node again', async () => {
-    const stats = new NodeStats(redis, resolutions, 10_000);
+    const stats = new NodeStats(redis, keys, resolutions, 10_000);
     const at = T0 + 30_000;
     expect(await stats.record(report('spear-1', 5, at, { msgsInPerSec: 4 }))).toBe(true);
     expect(await stats.record(report('spear-1', 5, at, { msgsInPerSec: 4 }))).toBe(false);
@@ -72,7 +75,7 @@ describe('stat stores on a real Redis', () => {
   });
 
   it('counts each stored report once, up to the snapshot it shows, so reports === seq + 1 when none was lost', async () => {
-    const stats = new NodeStats(redis, resolutions, 10_000);
+    const stats = new NodeStats(redis, keys, resolutions, 10_000);
     const now = Date.now();
     for (const seq of [0, 1, 2]) await stats.record(report('spear-1', seq, now + seq, { users: seq }));
     await stats.record(report('spear-1', 1, now + 1, { users: 1 })); // a resend
@@ -83,7 +86,7 @@ describe('stat stores on a real Redis', () => {
   });
 
   it('marks a node that stopped reporting as stale and leaves it out of the totals', async () => {
-    const stats = new NodeStats(redis, resolutions, 1000);
+    const stats = new NodeStats(redis, keys, resolutions, 1000);
     const now = Date.now();
     await stats.record(report('spear-1', 0, now, { connections: 3 }), now - 5000);
     await stats.record(report('spear-2', 0, now, { connections: 4 }), now);
@@ -94,16 +97,16 @@ describe('stat stores on a real Redis', () => {
 
   it('overwrites ring slots of an older lap instead of growing', async () => {
     const small = { fine: { stepSeconds: 1, keepSeconds: 10 }, coarse: { stepSeconds: 10, keepSeconds: 100 } };
-    const stats = new NodeStats(redis, small, 10_000);
+    const stats = new NodeStats(redis, keys, small, 10_000);
     for (let i = 0; i < 50; i++) await stats.record(report('spear-1', i, T0 + i * 1000, { users: i }));
-    expect(await redis.hlen('spear:stat:node:1:spear-1:users')).toBe(10);
+    expect(await redis.hlen(keys.statSeries('node', 1, 'spear-1:users'))).toBe(10);
     // Bucket T0 + 5 s was overwritten by T0 + 15 s, 25 s...: reading it now answers null, not a later lap's value.
     expect(await stats.seriesOf('users', 'spear-1', 'fine', T0 + 5000, T0 + 5000)).toEqual([[T0 + 5000, null]]);
     expect(await stats.seriesOf('users', 'spear-1', 'fine', T0 + 45_000, T0 + 45_000)).toEqual([[T0 + 45_000, 45]]);
   });
 
   it('summarises RPC calls per method and provider: rates, error rate, p99 by bucket bound', async () => {
-    const rpc = new RpcStats(redis, resolutions);
+    const rpc = new RpcStats(redis, keys, resolutions);
     const now = Date.now();
     const buckets = (fast: number, slow: number) => {
       const b = new Array<number>(WINDOW_BUCKETS_MS.length + 1).fill(0);
@@ -127,5 +130,8 @@ describe('stat stores on a real Redis', () => {
     expect(summary!.providers.map((p) => [p.provider, p.calls, p.p99Ms])).toEqual([['127.0.0.1:9110', 300, 1], ['127.0.0.1:9111', 300, 50]]);
     const series = await rpc.seriesOf({ side: 'client', service: 'idgen', method: 'nextBatch' }, 'callsPerSec', 'fine', now, now);
     expect(series).toEqual([[Math.floor(now / 1000) * 1000, 600]]);
+    // Everything both stores wrote is in the catalog's stat family, under the given prefix.
+    await new NodeStats(redis, keys, resolutions, 10_000).record(report('spear-1', 0, now, { users: 1 }));
+    expect((await redis.keys('*')).filter((key) => keys.familyOf(key) !== 'stat')).toEqual([]);
   });
 });
