@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, SpearError, type GroupEvent } from '@spear/client';
-import { startServiceProcess, WORKSPACE_DIST, type ServiceProcess } from '@spear/testing';
+import { issueToken, sleep, startServiceProcess, WORKSPACE_DIST, type ServiceProcess } from '@spear/testing';
 import { E2E_BUSES, printLogsOnFailure, startTestBed, type TestBed } from './support/engines-and-cluster';
-import { issueToken, pushToGroup, revokeToken, sdkUser, sleep, uidOn, type Recorded } from './support/sdk-helpers';
+import { pushToGroup, revokeToken, sdkUser, uidOn, type Recorded } from './support/sdk-helpers';
 import { until } from './support/spear-client';
 
 /** The rejection's SpearError code (fails the test when the promise resolves or rejects with anything else). */

@@ -1,8 +1,7 @@
+import { adminHeaders } from '@spear/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { E2E_BUSES, printLogsOnFailure, startTestBed, type TestBed } from './support/engines-and-cluster';
 import { connectUser, until, type TestUser } from './support/spear-client';
-
-const ADMIN = { authorization: 'Bearer dev-admin-key' };
 
 describe.each(E2E_BUSES)('a spear node that dies (%s bus)', (bus) => {
   let bed: TestBed;
@@ -18,7 +17,7 @@ describe.each(E2E_BUSES)('a spear node that dies (%s bus)', (bus) => {
   });
 
   it('has its route entries purged by a survivor within the session timeout + 2 s; inboxes stay', async () => {
-    const presence = async (uid: string) => (await (await fetch(`${bed.cluster.ticketUrl}/v1/presence/${uid}`, { headers: ADMIN })).json()) as { online: boolean; nodes: string[] };
+    const presence = async (uid: string) => (await (await fetch(`${bed.cluster.ticketUrl}/v1/presence/${uid}`, { headers: adminHeaders() })).json()) as { online: boolean; nodes: string[] };
     const victims: TestUser[] = [];
     for (let i = 0; victims.length < 3 && i < 100; i++) {
       const u = await connectUser(bed.cluster.ticketUrl, `victim-${i}`);

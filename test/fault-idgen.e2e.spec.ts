@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startServiceProcess, until, WORKSPACE_DIST, type ServiceProcess } from '@spear/testing';
+import { freePort, sleep, startServiceProcess, until, WORKSPACE_DIST, type ServiceProcess } from '@spear/testing';
 import { printLogsOnFailure, startTestBed, type TestBed } from './support/engines-and-cluster';
-import { sdkUser, sleep, uidOn, type Recorded } from './support/sdk-helpers';
+import { sdkUser, uidOn, type Recorded } from './support/sdk-helpers';
 import { Traffic } from './support/traffic';
 
 const SESSION_TIMEOUT_MS = 3000;

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAlive, startKafka, until } from '@spear/testing';
+import { isAlive, sleep, startKafka, until } from '@spear/testing';
 import { printLogsOnFailure, startTestBed, type TestBed } from './support/engines-and-cluster';
-import { sdkUser, sleep, uidOn, type Recorded } from './support/sdk-helpers';
+import { sdkUser, uidOn, type Recorded } from './support/sdk-helpers';
 import { Traffic } from './support/traffic';
 
 describe('faults: the Kafka broker restarted under load (bus = kafka)', () => {

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAlive, startRedis, until } from '@spear/testing';
+import { isAlive, sleep, startRedis, until } from '@spear/testing';
 import { E2E_BUSES, printLogsOnFailure, startTestBed, type TestBed } from './support/engines-and-cluster';
-import { sdkUser, sleep, uidOn, type Recorded } from './support/sdk-helpers';
+import { sdkUser, uidOn, type Recorded } from './support/sdk-helpers';
 import { Traffic } from './support/traffic';
 
 const OUTAGE_MS = 5000;

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pollUntil, procCpuUs } from '@spear/testing';
+import { issueToken, pollUntil, procCpuUs, sleep } from '@spear/testing';
 import { E2E_BUSES, printLogsOnFailure, startTestBed, type TestBed } from './support/engines-and-cluster';
 import { Fleet, type FleetKind } from './support/fleet';
 import { tcpCounters } from './support/kernel-counters';
-import { issueToken, sleep } from './support/sdk-helpers';
 
 /**
  * Two fleets per bus:

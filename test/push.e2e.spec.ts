@@ -1,8 +1,9 @@
+import { adminHeaders } from '@spear/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { E2E_BUSES, printLogsOnFailure, startTestBed, type TestBed } from './support/engines-and-cluster';
 import { connectUser, until, type TestUser } from './support/spear-client';
 
-const ADMIN = { authorization: 'Bearer dev-admin-key', 'content-type': 'application/json' };
+const ADMIN = adminHeaders();
 
 describe.each(E2E_BUSES)('ticket push API and presence, through spear delivery (%s bus)', (bus) => {
   let bed: TestBed;
@@ -70,7 +71,7 @@ describe.each(E2E_BUSES)('ticket push API and presence, through spear delivery (
       expect(res.status).toBe(413);
       expect(await code(res)).toBe('too_large');
     }
-    const res = await post('/v1/push/broadcast', { body: 1 }, { 'content-type': 'application/json', authorization: 'Bearer wrong' });
+    const res = await post('/v1/push/broadcast', { body: 1 }, adminHeaders('wrong'));
     expect(res.status).toBe(401);
     expect(await code(res)).toBe('unauthorized');
   });

@@ -1,21 +1,14 @@
-import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startServiceProcess, WORKSPACE_DIST, type ServiceProcess } from '@spear/testing';
+import { adminHeaders, freePort, issueToken as issueTokenAt, signJwt, startServiceProcess, WORKSPACE_DIST, type ServiceProcess } from '@spear/testing';
 import { ticketKeys, verifyTicket } from '@spear/tickets';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { startTestBed, type TestBed } from './support/engines-and-cluster';
 
-const ADMIN = { authorization: 'Bearer dev-admin-key', 'content-type': 'application/json' };
 const JWT_SECRET = 'e2e-jwt-secret-0123456789';
 const json = { 'content-type': 'application/json' };
-
-function jwt(claims: object, secret = JWT_SECRET, alg = 'HS256'): string {
-  const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  const head = `${b64({ alg, typ: 'JWT' })}.${b64(claims)}`;
-  return alg === 'none' ? `${head}.` : `${head}.${createHmac('sha256', secret).update(head).digest('base64url')}`;
-}
+const jwt = (claims: object, secret = JWT_SECRET, alg = 'HS256') => signJwt(claims, secret, { alg, typ: 'JWT' });
 
 describe('ticket: tokens, tickets, node choice (real Redis and ZooKeeper)', () => {
   let bed: TestBed;
@@ -23,8 +16,7 @@ describe('ticket: tokens, tickets, node choice (real Redis and ZooKeeper)', () =
   let ticketSecret: string;
   const url = () => bed.cluster.ticketUrl;
 
-  const issueToken = async (uid: string, base = url(), ttlSeconds?: number) =>
-    ((await (await fetch(`${base}/v1/tokens`, { method: 'POST', headers: ADMIN, body: JSON.stringify({ uid, ttlSeconds }) })).json()) as { token: string }).token;
+  const issueToken = (uid: string, base = url(), ttlSeconds?: number) => issueTokenAt(base, uid, { ttlSeconds });
   const ticket = (body: unknown, base = url()) => fetch(`${base}/v1/tickets`, { method: 'POST', headers: json, body: JSON.stringify(body) });
   const code = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
 
@@ -104,7 +96,7 @@ describe('ticket: tokens, tickets, node choice (real Redis and ZooKeeper)', () =
   it('a token revoked on one instance is refused by the other on the very next request', async () => {
     const token = await issueToken('frank');
     expect((await ticket({ uid: 'frank', token }, second.baseUrl)).status).toBe(200);
-    expect((await fetch(`${url()}/v1/tokens/${token}`, { method: 'DELETE', headers: ADMIN })).status).toBe(204);
+    expect((await fetch(`${url()}/v1/tokens/${token}`, { method: 'DELETE', headers: adminHeaders() })).status).toBe(204);
     const res = await ticket({ uid: 'frank', token }, second.baseUrl);
     expect(res.status).toBe(401);
     expect(await code(res)).toBe('invalid_token');

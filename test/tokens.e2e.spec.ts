@@ -1,8 +1,9 @@
+import { adminHeaders, DEV_ADMIN_KEY } from '@spear/testing';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBed, type TestBed } from './support/engines-and-cluster';
 
-const ADMIN = { authorization: 'Bearer dev-admin-key', 'content-type': 'application/json' };
+const ADMIN = adminHeaders();
 
 describe('ticket tokens (POST/DELETE /v1/tokens) on a real cluster', () => {
   let bed: TestBed;
@@ -38,7 +39,8 @@ describe('ticket tokens (POST/DELETE /v1/tokens) on a real cluster', () => {
   });
 
   it('refuses a wrong or missing admin key with 401 unauthorized', async () => {
-    for (const headers of [{ 'content-type': 'application/json' }, { ...ADMIN, authorization: 'Bearer nope' }, { ...ADMIN, authorization: 'dev-admin-key' }]) {
+    const wrong: Array<Record<string, string>> = [{ 'content-type': 'application/json' }, adminHeaders('nope'), { ...ADMIN, authorization: DEV_ADMIN_KEY }];
+    for (const headers of wrong) {
       const res = await post({ uid: 'alice' }, headers);
       expect(res.status).toBe(401);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unauthorized');

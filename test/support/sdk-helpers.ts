@@ -1,15 +1,7 @@
 import { connect, type ConnectOptions, type MsgEvent, type SpearClient } from '@spear/client';
+import { adminHeaders, issueToken } from '@spear/testing';
 import type { TestBed } from './engines-and-cluster';
 import { ticketFor } from './spear-client';
-
-const ADMIN = { authorization: 'Bearer dev-admin-key', 'content-type': 'application/json' };
-
-/** A token for `uid`, as the app's backend would get it (`POST /v1/tokens` with the admin key). */
-export async function issueToken(ticketUrl: string, uid: string): Promise<string> {
-  const res = await fetch(`${ticketUrl}/v1/tokens`, { method: 'POST', headers: ADMIN, body: JSON.stringify({ uid }) });
-  if (res.status !== 201) throw new Error(`token for ${uid}: HTTP ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { token: string }).token;
-}
 
 /** A uid (prefix-0, prefix-1...) whose tickets name `nodeId` (the ring decides, so we probe). */
 export async function uidOn(bed: TestBed, nodeId: string, prefix: string): Promise<string> {
@@ -43,15 +35,13 @@ export async function sdkUser(bed: TestBed, uid: string, options: Partial<Connec
 
 /** `POST /v1/push/groups` with the admin key (works with no spear node up: it writes the history directly). */
 export async function pushToGroup(ticketUrl: string, group: string, body: unknown): Promise<string> {
-  const res = await fetch(`${ticketUrl}/v1/push/groups`, { method: 'POST', headers: ADMIN, body: JSON.stringify({ group, body }) });
+  const res = await fetch(`${ticketUrl}/v1/push/groups`, { method: 'POST', headers: adminHeaders(), body: JSON.stringify({ group, body }) });
   if (res.status !== 202) throw new Error(`push to ${group}: HTTP ${res.status} ${await res.text()}`);
   return ((await res.json()) as { id: string }).id;
 }
 
 /** `DELETE /v1/tokens/{token}` with the admin key. */
 export async function revokeToken(ticketUrl: string, token: string): Promise<void> {
-  const res = await fetch(`${ticketUrl}/v1/tokens/${encodeURIComponent(token)}`, { method: 'DELETE', headers: ADMIN });
+  const res = await fetch(`${ticketUrl}/v1/tokens/${encodeURIComponent(token)}`, { method: 'DELETE', headers: adminHeaders() });
   if (res.status !== 204) throw new Error(`revoke: HTTP ${res.status} ${await res.text()}`);
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,12 +1,10 @@
 import { io, type Socket } from 'socket.io-client';
 import type { Ack, ReadyEvent } from '@spear/protocol';
-
-const ADMIN = { authorization: 'Bearer dev-admin-key', 'content-type': 'application/json' };
+import { issueToken } from '@spear/testing';
 
 /** A token and a ticket for `uid` from ticket, as a client app would get them. */
 export async function ticketFor(ticketUrl: string, uid: string): Promise<{ ticket: string; node: { id: string; url: string } }> {
-  const tokenRes = await fetch(`${ticketUrl}/v1/tokens`, { method: 'POST', headers: ADMIN, body: JSON.stringify({ uid }) });
-  const { token } = (await tokenRes.json()) as { token: string };
+  const token = await issueToken(ticketUrl, uid);
   const res = await fetch(`${ticketUrl}/v1/tickets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ uid, token }) });
   if (res.status !== 200) throw new Error(`ticket for ${uid}: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()) as { ticket: string; node: { id: string; url: string } };

@@ -22,3 +22,5 @@ export { isAlive } from './engines/stop-process';
 export { formatLogTails } from './engines/log-tail';
 export { machineBusyUs, procCpuUs, rssBytes } from './proc-stats';
 export { keepAliveFetch } from './keep-alive-fetch';
+export { adminHeaders, DEV_ADMIN_KEY, issueToken, type IssueTokenOptions } from './auth/admin';
+export { signJwt } from './auth/jwt';
