@@ -2,9 +2,7 @@
 export type Envelope =
   | { t: 'msg'; p: { id: string; from: string; to: string; body: unknown; ts: number; cid?: string } }
   | { t: 'group'; p: { id: string; group: string; from: string; body: unknown; ts: number } }
-  | { t: 'broadcast'; p: { id: string; body: unknown; ts: number } }
-  /** Several directed envelopes for one node, sent as one publish (see NodeBatcher); handlers see them one by one. */
-  | { t: 'batch'; p: Envelope[] };
+  | { t: 'broadcast'; p: { id: string; body: unknown; ts: number } };
 
 /**
  * Delivers envelopes to the spear node(s) that need them: directed to named
@@ -23,7 +21,24 @@ export interface Bus {
    * missed (a reconnect), so the node can recover from durable stores.
    */
   start(nodeId: string, onEnvelope: (envelope: Envelope) => void, onGap?: () => void): Promise<void>;
-  /** Directed delivery to each named node. */
+  /**
+   * Directed delivery to each distinct named node (a repeated id counts once;
+   * an empty list resolves at once).
+   *
+   * Resolves once the engine accepted the publish that carries the envelope
+   * to every named node: accepted, not delivered (a node that is down misses
+   * it). Rejects when the engine refused one of them, when the bus is closed
+   * (also while pending), or when no answer came within `publishWaitMs`
+   * (default 1000 ms) of the call: the promise never stays pending longer
+   * than that. A rejection does not prove the envelope was lost (a publish
+   * that timed out after reaching the engine may still arrive), so callers
+   * that only need the bound can `.catch(() => undefined)`.
+   *
+   * At-most-once. Order per destination = call order on this bus. Calls
+   * within `batchWindowMs` (default 0: the rest of this event-loop turn)
+   * travel to each node as one publish; its `onEnvelope` still receives them
+   * one by one.
+   */
   publishToNodes(nodeIds: readonly string[], envelope: Envelope): Promise<void>;
   /** Delivery to every node that joined `group`. */
   publishToGroup(group: string, envelope: Envelope): Promise<void>;

@@ -9,13 +9,35 @@ export interface BusConfig {
   redis: Omit<RedisBusOptions, 'logger'>;
   /** Required when `bus` is "kafka". */
   kafka?: Omit<KafkaBusOptions, 'logger'> | null;
+  /**
+   * How long publishToNodes coalesces envelopes per destination node, for
+   * whichever bus is made: 0 (default) = the rest of this event-loop turn;
+   * at most 1 ms. A value in the bus's own section wins.
+   */
+  batchWindowMs?: number;
+  /**
+   * Bound on a publishToNodes promise, from the call (see Bus), for whichever
+   * bus is made; default 1000 ms, must be above batchWindowMs. A value in the
+   * bus's own section wins.
+   */
+  publishWaitMs?: number;
   logger?: BusLogger;
 }
 
-/** A {@link RedisBus} or {@link KafkaBus} per `config.bus`; nothing is connected until used. */
+/**
+ * A {@link RedisBus} or {@link KafkaBus} per `config.bus`; nothing is
+ * connected until used. Throws, naming the option, when one is out of range.
+ */
 export function createBus(config: BusConfig): Bus {
-  const { logger } = config;
-  if (config.bus === 'redis') return new RedisBus({ ...config.redis, logger });
+  const { logger, batchWindowMs, publishWaitMs } = config;
+  // Only defined values, so they never overwrite a section's own with undefined.
+  const shared = defined({ batchWindowMs, publishWaitMs });
+  if (config.bus === 'redis') return new RedisBus({ ...shared, ...defined(config.redis), logger });
   if (!config.kafka) throw new Error('createBus: bus "kafka" needs a kafka section with brokers');
-  return new KafkaBus({ ...config.kafka, logger });
+  return new KafkaBus({ ...shared, ...defined(config.kafka), logger });
+}
+
+/** `options` without its undefined fields. */
+function defined<T extends object>(options: T): T {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as T;
 }

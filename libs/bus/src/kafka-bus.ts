@@ -1,8 +1,10 @@
 import type { Admin, Consumer, EachMessagePayload, Kafka, Producer, TopicMessages } from 'kafkajs';
 import type { Bus, Envelope } from './bus';
 import { deliver } from './deliver';
+import { DirectedBatcher } from './directed-batcher';
 import { encodeEnvelope } from './envelope-codec';
 import { createConsumer, createKafka, createProducer } from './kafka-clients';
+import { sendDirected } from './kafka-directed';
 import { KafkaNames } from './kafka-names';
 import { KafkaSendQueue } from './kafka-send-queue';
 import { KafkaSockets } from './kafka-sockets';
@@ -19,8 +21,15 @@ export interface KafkaBusOptions {
   clientId?: string;
   /** Namespace of every topic and consumer group; default "spear". */
   topicPrefix?: string;
-  /** Bound on one publish, queueing and first connect included; default 5000 ms. */
+  /** Bound on one group or broadcast publish, queueing and first connect included; default 5000 ms. */
   publishTimeoutMs?: number;
+  /** How long publishToNodes coalesces per destination: 0 (default) = the rest of this event-loop turn; max 1 ms. */
+  batchWindowMs?: number;
+  /**
+   * Bound on a publishToNodes promise, from the call (see Bus), queueing and
+   * first connect included; default 1000 ms, above batchWindowMs.
+   */
+  publishWaitMs?: number;
   /** Bound on start(), consumer group join included; default 30000 ms. */
   startTimeoutMs?: number;
   logger?: BusLogger;
@@ -61,11 +70,14 @@ interface Started {
  *   fanout envelopes travel on different topics: no order between the two.
  * - Publishes that arrive while a request is in flight go out together in
  *   the next one; an idle bus sends at once.
+ * - Directed: the envelopes of one turn (`batchWindowMs`) for one node go
+ *   out as one record on its topic (why: see kafka-directed.ts).
  * - Groups are local bookkeeping: joinGroup/leaveGroup never talk to Kafka,
  *   and every node reads every group's traffic.
- * - Publishing rejects after `publishTimeoutMs` without an acknowledgement
- *   from Kafka; one that timed out after it was handed to Kafka may still be
- *   delivered.
+ * - Publishing rejects after `publishTimeoutMs` (`publishWaitMs` for
+ *   directed publishes) without an acknowledgement from Kafka; one that
+ *   timed out before it was handed to Kafka is dropped, one that timed out
+ *   after may still be delivered.
  * - A node receives its own broadcasts, and its own group envelopes when it
  *   joined the group.
  * - Publish-only use: publishing works without start() (producer and admin
@@ -84,6 +96,7 @@ export class KafkaBus implements Bus {
   private readonly sockets = new KafkaSockets();
   private readonly groups = new Set<string>();
   private readonly sendQueue = new KafkaSendQueue((topicMessages) => this.sendNow(topicMessages));
+  private readonly directed: DirectedBatcher;
   /** Ends start()'s retry loops when close() comes first. */
   private readonly abort = new AbortController();
   private publisherReady: Promise<void> | null = null;
@@ -106,6 +119,11 @@ export class KafkaBus implements Bus {
     this.admin = this.kafka.admin();
     this.producer = createProducer(this.kafka);
     this.topics = new KafkaTopics(this.admin);
+    this.directed = new DirectedBatcher((batches) => sendDirected(this.sendQueue, this.names, batches), {
+      label: 'KafkaBus',
+      windowMs: options.batchWindowMs,
+      waitMs: options.publishWaitMs,
+    });
   }
 
   /**
@@ -128,15 +146,21 @@ export class KafkaBus implements Bus {
   }
 
   /**
-   * Sends to each distinct named node's topic in one produce request (with
-   * whatever else is queued). Resolves once Kafka acknowledged (acks=all).
-   * A node's topic is created on the first publish to it.
+   * Coalesces per node for `batchWindowMs`, then sends to each node's topic
+   * in one produce request (with whatever else is queued). Settles as the Bus
+   * interface states; "accepted" means Kafka acknowledged it (acks=all). A
+   * node's topic is created on the first publish to it. A node id Kafka
+   * cannot name a topic after rejects at once.
    */
-  async publishToNodes(nodeIds: readonly string[], envelope: Envelope): Promise<void> {
-    const topics = [...new Set(nodeIds)].map((nodeId) => this.names.nodeTopic(nodeId));
-    if (topics.length === 0) return;
-    const value = encodeEnvelope(envelope);
-    await this.publish(topics.map((topic) => ({ topic, messages: [{ value }] })));
+  publishToNodes(nodeIds: readonly string[], envelope: Envelope): Promise<void> {
+    try {
+      // Here, not at the flush: one bad id must not fail the other envelopes of its turn.
+      for (const nodeId of nodeIds) this.names.nodeTopic(nodeId);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.closed) return Promise.reject(new Error('KafkaBus: closed'));
+    return this.directed.enqueue(nodeIds, envelope);
   }
 
   /** Sends to the fanout topic; nodes that joined `group` deliver it, the others skip it. */
@@ -171,6 +195,7 @@ export class KafkaBus implements Bus {
     if (this.closed) return;
     this.closed = true;
     this.abort.abort();
+    this.directed.close(new Error('KafkaBus: closed'));
     this.sendQueue.rejectQueued(new Error('KafkaBus: closed'));
     const disconnected = Promise.allSettled([
       this.started?.consumer.disconnect(),

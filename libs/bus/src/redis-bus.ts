@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Bus, Envelope } from './bus';
 import { deliver } from './deliver';
+import { DirectedBatcher, type DirectedBatch, type DirectedSend } from './directed-batcher';
 import { encodeEnvelope } from './envelope-codec';
 import { errorMessage, silentLogger, type BusLogger } from './logger';
 import { RedisChannels } from './redis-channels';
@@ -21,6 +22,10 @@ export interface RedisBusOptions {
   pubsub?: 'sharded' | 'classic';
   /** Bound on a publish (and a group (un)subscribe); default 2000 ms. */
   commandTimeoutMs?: number;
+  /** How long publishToNodes coalesces per destination: 0 (default) = the rest of this event-loop turn; max 1 ms. */
+  batchWindowMs?: number;
+  /** Bound on a publishToNodes promise, from the call (see Bus); default 1000 ms, above batchWindowMs. */
+  publishWaitMs?: number;
   logger?: BusLogger;
 }
 
@@ -38,14 +43,19 @@ interface Started {
  * subscription traffic (and RESP2 servers, where a subscribed connection
  * cannot publish, work too).
  *
- * - Directed: one publish per named node, pipelined into one round trip.
+ * - Directed: the envelopes of one turn (`batchWindowMs`) for one node go
+ *   out as one message on its channel; every node's message of that turn
+ *   in one pipeline, so one round trip. Redis's pub/sub cost is per message
+ *   (fan-out to subscribers, one event and one parse on the receiver), so
+ *   fewer, larger messages are what makes a busy node cheap.
  * - Groups: this node subscribes to a group's channel only between
  *   joinGroup and leaveGroup; envelopes still in flight for a group it has
  *   left are dropped locally, so none arrives after leaveGroup resolves.
  * - Order: one publisher connection, so one node's envelopes to one node
  *   arrive in publish order.
  * - Outages: publishing while Redis is unreachable rejects at once (at the
- *   latest after `commandTimeoutMs`); nothing is queued or resent later.
+ *   latest after `commandTimeoutMs`, or `publishWaitMs` for directed
+ *   publishes); nothing is queued or resent later.
  *   Subscriptions (own channel, broadcast, joined groups) are restored by
  *   the bus after every reconnect; envelopes published meanwhile are lost
  *   (at-most-once, as the interface allows).
@@ -60,6 +70,7 @@ export class RedisBus implements Bus {
   private readonly timeoutMs: number;
   private readonly logger: BusLogger;
   private readonly groups = new Set<string>();
+  private readonly directed: DirectedBatcher;
   private started: Started | null = null;
   private publisher: Redis | null = null;
   private publisherReady: Promise<Redis> | null = null;
@@ -70,6 +81,11 @@ export class RedisBus implements Bus {
     this.mode = options.pubsub === 'classic' ? classicPubSub : shardedPubSub;
     this.timeoutMs = options.commandTimeoutMs ?? 2_000;
     this.logger = options.logger ?? silentLogger;
+    this.directed = new DirectedBatcher((batches) => this.sendDirected(batches), {
+      label: 'RedisBus',
+      windowMs: options.batchWindowMs,
+      waitMs: options.publishWaitMs,
+    });
   }
 
   /**
@@ -95,24 +111,14 @@ export class RedisBus implements Bus {
   }
 
   /**
-   * Publishes to each distinct named node's channel: one SPUBLISH, or one
-   * pipeline of them (one round trip) for several nodes. Resolves once Redis
-   * accepted every publish, whether or not the node was listening.
+   * Coalesces per node for `batchWindowMs`, then publishes to each node's
+   * channel, all nodes in one pipeline. Settles as the Bus interface states;
+   * "accepted" means Redis answered the publish, whether or not the node was
+   * listening.
    */
-  async publishToNodes(nodeIds: readonly string[], envelope: Envelope): Promise<void> {
-    const channels = [...new Set(nodeIds)].map((nodeId) => this.channels.node(nodeId));
-    if (channels.length === 0) return;
-    const publisher = await this.connectedPublisher();
-    const message = encodeEnvelope(envelope);
-    if (channels.length === 1) {
-      await this.publishOne(publisher, channels[0]!, message);
-      return;
-    }
-    const pipeline = publisher.pipeline();
-    for (const channel of channels) this.mode.queuePublish(pipeline, channel, message);
-    const results = await pipeline.exec().catch((error: unknown) => this.publishFailed(error));
-    const failed = results?.find(([error]) => error)?.[0];
-    if (failed) this.publishFailed(failed);
+  publishToNodes(nodeIds: readonly string[], envelope: Envelope): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('RedisBus: closed'));
+    return this.directed.enqueue(nodeIds, envelope);
   }
 
   /** Publishes to the group's channel, heard by the nodes that joined it. */
@@ -149,6 +155,7 @@ export class RedisBus implements Bus {
   /** Closes both connections; pending publishes reject. Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
+    this.directed.close(new Error('RedisBus: closed'));
     const { started, publisher } = this;
     started?.subscriber.removeAllListeners(this.mode.messageEvent);
     await Promise.all([
@@ -189,6 +196,43 @@ export class RedisBus implements Bus {
     // An envelope can still arrive between leaveGroup and Redis confirming the unsubscribe.
     if (group !== null && !this.groups.has(group)) return;
     deliver(message, started.onEnvelope, this.logger, { bus: 'redis', channel });
+  }
+
+  private sendDirected(batches: readonly DirectedBatch[]): DirectedSend {
+    // Only a publish still waiting for the first connect can be called off: once written, Redis publishes it.
+    const send = { cancelled: false };
+    return { results: this.publishDirected(batches, send), cancel: () => (send.cancelled = true) };
+  }
+
+  /** One pipeline, in batch order, so per-node order holds across windows too (one connection). */
+  private async publishDirected(
+    batches: readonly DirectedBatch[],
+    send: { cancelled: boolean },
+  ): Promise<Array<Error | null>> {
+    const publisher = await this.connectedPublisher();
+    // Its callers were already told it failed; sending it late would only surprise the receiver.
+    if (send.cancelled) return [];
+    const only = batches.length === 1 && batches[0]!.messages.length === 1 ? batches[0]! : null;
+    if (only) {
+      // The common case of a quiet node: a plain command skips the pipeline's bookkeeping.
+      await this.publishOne(publisher, this.channels.node(only.nodeId), only.messages[0]!);
+      return [null];
+    }
+    const pipeline = publisher.pipeline();
+    for (const { nodeId, messages } of batches) {
+      const channel = this.channels.node(nodeId);
+      for (const message of messages) this.mode.queuePublish(pipeline, channel, message);
+    }
+    const results = await pipeline.exec().catch((error: unknown) => this.publishFailed(error));
+    let next = 0;
+    return batches.map(({ messages }) => {
+      let failed: Error | null = null;
+      for (let i = 0; i < messages.length; i++) {
+        const error = results?.[next++]?.[0];
+        if (error && !failed) failed = new Error(`RedisBus: publish failed: ${errorMessage(error)}`, { cause: error });
+      }
+      return failed;
+    });
   }
 
   private async publishOne(publisher: Redis, channel: string, message: string): Promise<void> {

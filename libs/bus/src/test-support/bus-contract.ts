@@ -78,6 +78,27 @@ export function describeBusContract(name: string, makeBus: MakeBus): void {
       expect(b.inbox.ids()).toEqual(ids);
     });
 
+    it('delivers many directed envelopes of one turn one by one, in call order, to each destination', async () => {
+      // All calls in one synchronous loop, so they share a batch window: receivers must still see plain envelopes.
+      const toB: string[] = [];
+      const toC: string[] = [];
+      const published: Array<Promise<void>> = [];
+      for (let i = 0; i < 300; i++) {
+        const id = `t${i}`;
+        const nodes = i % 3 === 0 ? ['B'] : i % 3 === 1 ? ['C'] : ['B', 'C'];
+        if (nodes.includes('B')) toB.push(id);
+        if (nodes.includes('C')) toC.push(id);
+        published.push(a.bus.publishToNodes(nodes, message(id)));
+      }
+      await Promise.all(published);
+      await Promise.all([b.inbox.waitForCount(toB.length), c.inbox.waitForCount(toC.length)]);
+      await sleep(QUIET_MS);
+      expect(b.inbox.ids()).toEqual(toB);
+      expect(c.inbox.ids()).toEqual(toC);
+      expect(a.inbox.ids()).toEqual([]);
+      for (const node of [b, c]) expect(new Set(node.inbox.envelopes.map((envelope) => envelope.t))).toEqual(new Set(['msg']));
+    });
+
     it('delivers group envelopes only to nodes that joined, until they leave', async () => {
       await b.bus.joinGroup('room');
       await c.bus.joinGroup('room');

@@ -15,5 +15,5 @@ export function broadcast(id: string): Envelope {
 
 /** The id of any envelope. */
 export function idOf(envelope: Envelope): string {
-  return envelope.t === 'batch' ? envelope.p.map(idOf).join(',') : envelope.p.id;
+  return envelope.p.id;
 }
