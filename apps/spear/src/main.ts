@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
+import { zkPaths } from '@spear/catalog';
 import { runService } from '@spear/runtime';
-import { SpearGateway } from './gateway/spear-gateway';
-import { attachSocketServer } from './gateway/socket-server';
+import { attachSocketServer } from './adapter/socket-server';
 import { publicUrl, selectNode } from './node-identity';
+import { startSpearNode } from './wiring/spear-node';
 
 @Module({})
 class SpearModule {}
@@ -16,14 +17,14 @@ void runService({
   afterListen: async (app, ctx, address) => {
     const node = selectNode(ctx.config.spear);
     const io = attachSocketServer(app.getHttpServer(), ctx);
-    const gateway = await SpearGateway.start(io, ctx, node.id, `${address.host}:${address.port}`);
+    const spear = await startSpearNode(io, ctx, node.id, `${address.host}:${address.port}`);
     return {
-      registrations: [{ path: `/nodes/spear/${node.id}`, data: { url: publicUrl(node, address.port), weight: node.weight, startedAt: ctx.startedAt } }],
+      registrations: [{ path: zkPaths.spearNode(node.id), data: { url: publicUrl(node, address.port), weight: node.weight, startedAt: ctx.startedAt } }],
       // minions' event log tells a drained node from a dead one by this marker.
-      drainingMarker: { path: `/nodes/draining/${node.id}`, data: { at: Date.now() } },
+      drainingMarker: { path: zkPaths.drainingNode(node.id), data: { at: Date.now() } },
       // Unregistered already (ticket stops sending users here); now move the connected ones away.
       close: async () => {
-        await gateway.close();
+        await spear.close();
         io.engine.close(); // the HTTP server itself is closed by Nest after this
       },
     };

@@ -1,8 +1,7 @@
 export * from './arrivals';
 export * from './group-history';
 export * from './inbox';
-export * from './message-router';
-export * from './node-batcher';
+export * from './redis-delivery-store';
 export * from './route-table';
 // The node core: one front door for a spear node's delivery (see node/node-core.ts).
 export * from './node/client-events';

@@ -17,6 +17,9 @@ export const ERRORS = {
   wrong_node: { status: 401, message: 'the ticket is for another node' },
   draining: { status: 503, message: 'this node is draining' },
   history_gone: { status: 410, message: 'the group history no longer reaches back that far' },
+  // HTTP-level refusals (no route of that method, a body that is not JSON), beyond PROTOCOL.md's list.
+  method_not_allowed: { status: 405, message: 'method not allowed' },
+  unsupported_media_type: { status: 415, message: 'unsupported media type' },
   // v1.1
   forbidden: { status: 403, message: 'a policy or a backend refused' },
   unavailable: { status: 503, message: 'no live backend' },

@@ -1,30 +1,31 @@
 import { createBus, type Bus } from '@spear/bus';
-import { GroupHistory, Inbox, MessageRouter, RouteReader } from '@spear/delivery';
+import { RedisKeys } from '@spear/catalog';
+import { GroupHistory, Inbox, MessagePath, RedisMessageStore, RouteReader } from '@spear/delivery';
 import { PrefetchingIdSource } from '@spear/idgen-client';
 import type { ServiceContext } from '@spear/runtime';
 
 /**
- * ticket's side of delivery: the same inbox, group history, route table and
- * bus that spear nodes use, so a pushed 1:1 message is stored and acked like
- * any other; ids come from idgen.
+ * ticket's side of delivery: the same message path a spear node's core uses
+ * (body checked, id from idgen, stored in the same inboxes and group history,
+ * forwarded over the same bus), so a pushed 1:1 message is stored and acked
+ * like any other.
  */
 export class PushService {
-  readonly router: MessageRouter;
+  readonly messages: MessagePath;
   readonly routes: RouteReader;
-  readonly ids: PrefetchingIdSource;
 
   private constructor(
     ctx: ServiceContext<'ticket'>,
     private readonly bus: Bus,
   ) {
     const { delivery } = ctx.config;
-    this.routes = new RouteReader(ctx.redis);
-    this.router = new MessageRouter(
-      new Inbox(ctx.redis, delivery.inbox.cap, delivery.inbox.ttlSeconds),
-      new GroupHistory(ctx.redis, delivery.groupHistory.cap, delivery.groupHistory.ttlSeconds),
-      bus,
+    const keys = new RedisKeys(ctx.config.redis.keyPrefix);
+    this.routes = new RouteReader(ctx.redis, keys);
+    const store = new RedisMessageStore(
+      new Inbox(ctx.redis, keys, delivery.inbox.cap, delivery.inbox.ttlSeconds),
+      new GroupHistory(ctx.redis, keys, delivery.groupHistory.cap, delivery.groupHistory.ttlSeconds),
     );
-    this.ids = new PrefetchingIdSource(ctx.rpc, { batch: 1024 });
+    this.messages = new MessagePath(store, bus, new PrefetchingIdSource(ctx.rpc, { batch: 1024 }), delivery.maxBodyBytes);
   }
 
   static start(ctx: ServiceContext<'ticket'>): PushService {

@@ -1,8 +1,10 @@
 import { Catch, HttpException, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
+import { ERRORS, ProtocolError, type ErrorCode } from '@spear/protocol';
 
-const CODE_BY_STATUS: Record<number, string> = {
+/** The catalog's code for an HTTP error that came without one (Nest's router, fastify's body parser). */
+const CODE_BY_STATUS: Record<number, ErrorCode> = {
   400: 'bad_request',
   401: 'unauthorized',
   404: 'not_found',
@@ -29,11 +31,12 @@ export class ErrorBodyFilter implements ExceptionFilter {
   }
 
   private describe(exception: unknown): { status: number; code: string; message: string } {
+    if (exception instanceof ProtocolError) return { status: ERRORS[exception.code].status, code: exception.code, message: exception.message };
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse() as { error?: { code?: string; message?: string } };
       if (body && typeof body === 'object' && body.error?.code) return { status, code: body.error.code, message: body.error.message ?? '' };
-      return { status, code: CODE_BY_STATUS[status] ?? 'error', message: exception.message };
+      return { status, code: CODE_BY_STATUS[status] ?? (status < 500 ? 'bad_request' : 'internal'), message: exception.message };
     }
     const fastifyError = exception as { statusCode?: number; message?: string } | undefined;
     if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode < 500) {

@@ -21,24 +21,18 @@ export class MemoryBusNetwork {
 
   bus(): Bus {
     let self: string | undefined;
-    const network = this;
+    const nodes = this.nodes;
     return {
-      async start(nodeId, onEnvelope, onGap) {
+      start: async (nodeId, onEnvelope, onGap) => {
         self = nodeId;
-        network.nodes.set(nodeId, { onEnvelope, onGap, groups: new Set() });
+        nodes.set(nodeId, { onEnvelope, onGap, groups: new Set() });
       },
       publishToNodes: async (nodeIds, envelope) => this.send(nodeIds, envelope),
-      publishToGroup: async (group, envelope) => this.send([...this.nodes].filter(([, n]) => n.groups.has(group)).map(([id]) => id), envelope),
-      publishBroadcast: async (envelope) => this.send([...this.nodes.keys()], envelope),
-      async joinGroup(group) {
-        if (self) network.nodes.get(self)?.groups.add(group);
-      },
-      async leaveGroup(group) {
-        if (self) network.nodes.get(self)?.groups.delete(group);
-      },
-      async close() {
-        if (self) network.nodes.delete(self);
-      },
+      publishToGroup: async (group, envelope) => this.send([...nodes].filter(([, n]) => n.groups.has(group)).map(([id]) => id), envelope),
+      publishBroadcast: async (envelope) => this.send([...nodes.keys()], envelope),
+      joinGroup: async (group) => void (self && nodes.get(self)?.groups.add(group)),
+      leaveGroup: async (group) => void (self && nodes.get(self)?.groups.delete(group)),
+      close: async () => void (self && nodes.delete(self)),
     };
   }
 

@@ -22,6 +22,8 @@ export class MemoryStores implements MessageStore {
    * answer travels later, as over a network, so live messages can overtake it.
    */
   arrivalTurns = 0;
+  /** When set, 1:1 writes wait for it (a slow store, for what waits on writes in flight). */
+  writeGate?: Promise<void>;
 
   constructor(private readonly caps: { inbox: number; history: number } = { inbox: 1000, history: 1000 }) {}
 
@@ -32,6 +34,7 @@ export class MemoryStores implements MessageStore {
 
   async storeMessage(message: MsgEvent): Promise<string[]> {
     this.check();
+    await this.writeGate;
     let inbox = this.inboxes.get(message.to);
     if (!inbox) this.inboxes.set(message.to, (inbox = new Map()));
     if (!inbox.has(message.id)) {

@@ -11,8 +11,6 @@ export interface NodeGauges {
   connections(): number;
   users(): number;
   groups(): number;
-  /** Events handed to local connections so far (a counter). */
-  emitted(): number;
 }
 
 /**
@@ -26,7 +24,7 @@ export class NodeMonitor {
   private inboxWrites = 0;
   private busPublished = 0;
   private busConsumed = 0;
-  private lastEmitted = 0;
+  private emittedCount = 0;
   private lagSamples: number[] = [];
   private lagSeen = 0;
   private readonly loop: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
@@ -39,6 +37,11 @@ export class NodeMonitor {
   stored(kind: 'send' | 'publish'): void {
     this.msgsIn++;
     if (kind === 'send') this.inboxWrites++;
+  }
+
+  /** Events were handed to `n` local connections. */
+  emitted(n: number): void {
+    this.emittedCount += n;
   }
 
   /** The bus, counting every publish this node makes. */
@@ -57,10 +60,6 @@ export class NodeMonitor {
 
   /** An envelope arrived from the bus: counted, and its age sampled (reservoir, so the p99 stays fair under load). */
   consumed(envelope: Envelope, now = Date.now()): void {
-    if (envelope.t === 'batch') {
-      for (const inner of envelope.p) this.consumed(inner, now);
-      return;
-    }
     this.busConsumed++;
     const lag = Math.max(0, now - envelope.p.ts);
     this.lagSeen++;
@@ -74,14 +73,13 @@ export class NodeMonitor {
   /** The interval that just ended, as the report's metrics; counting starts over. */
   collect(intervalMs: number): Record<NodeMetric, number> {
     const perSec = (n: number) => (n * 1000) / intervalMs;
-    const emitted = this.gauges.emitted();
     const memory = memoryNow();
     const metrics: Record<NodeMetric, number> = {
       connections: this.gauges.connections(),
       users: this.gauges.users(),
       groups: this.gauges.groups(),
       msgsInPerSec: perSec(this.msgsIn),
-      msgsOutPerSec: perSec(emitted - this.lastEmitted),
+      msgsOutPerSec: perSec(this.emittedCount),
       inboxWritesPerSec: perSec(this.inboxWrites),
       busPublishedPerSec: perSec(this.busPublished),
       busConsumedPerSec: perSec(this.busConsumed),
@@ -90,9 +88,8 @@ export class NodeMonitor {
       rssBytes: memory.rss,
       heapUsedBytes: memory.heapUsed,
     };
-    this.msgsIn = this.inboxWrites = this.busPublished = this.busConsumed = this.lagSeen = 0;
+    this.msgsIn = this.inboxWrites = this.busPublished = this.busConsumed = this.lagSeen = this.emittedCount = 0;
     this.lagSamples = [];
-    this.lastEmitted = emitted;
     this.loop.reset();
     return metrics;
   }

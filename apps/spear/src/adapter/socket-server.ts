@@ -1,16 +1,17 @@
 import { Gauge } from 'prom-client';
-import { Server, type Socket } from 'socket.io';
+import { Server } from 'socket.io';
 import type { Server as HttpServer } from 'node:http';
 import type { ServiceContext } from '@spear/runtime';
+import type { SpearServer, SpearSocket } from './socket-data';
 
 /**
  * The node's socket.io server on the service's own HTTP port (websocket and
  * long-polling) with the node's transport limits (frame size, origins);
- * sessions, tickets and events are layered on it by SpearGateway.
+ * the ticket handshake and the node core are bound to it by the wiring.
  */
-export function attachSocketServer(httpServer: HttpServer, ctx: ServiceContext<'spear'>): Server {
+export function attachSocketServer(httpServer: HttpServer, ctx: ServiceContext<'spear'>): SpearServer {
   const { spear, delivery } = ctx.config;
-  const io = new Server(httpServer, {
+  const io: SpearServer = new Server(httpServer, {
     transports: ['websocket', 'polling'],
     // A frame carries one body plus its envelope; anything much larger is refused by engine.io.
     maxHttpBufferSize: delivery.maxBodyBytes * 2 + 4096,
@@ -36,7 +37,7 @@ export function attachSocketServer(httpServer: HttpServer, ctx: ServiceContext<'
 
   // One connection's error must never reach the others or the process. One listener for all sockets
   // (`this` is the socket), not a closure per connection.
-  const onError = function (this: Socket, error: Error) {
+  const onError = function (this: SpearSocket, error: Error) {
     ctx.logger.debug({ sid: this.id, err: String(error) }, 'socket error');
   };
   io.on('connection', (socket) => socket.on('error', onError));

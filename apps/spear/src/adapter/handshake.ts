@@ -1,0 +1,46 @@
+import { ERRORS, type HandshakeErrorCode } from '@spear/protocol';
+import { verifyTicket, type NonceStore, type TicketKeys } from '@spear/tickets';
+import type { SpearSocket } from './socket-data';
+
+export interface HandshakeOptions {
+  keys: TicketKeys;
+  nodeId: string;
+  /** Single use of tickets across the cluster (NonceStore in Redis). */
+  nonces: Pick<NonceStore, 'consume'>;
+  /** False while the node drains. */
+  accepting: () => boolean;
+  /** True at the node's connection limit. */
+  full: () => boolean;
+}
+
+/**
+ * socket.io middleware: a connection needs a valid, unexpired, unused ticket
+ * for this node. Refusals end in connect_error whose message is the
+ * protocol's code (invalid_ticket, expired_ticket, wrong_node, draining); an
+ * accepted socket carries its uid in `socket.data`.
+ */
+export function ticketHandshake(options: HandshakeOptions) {
+  return (socket: SpearSocket, next: (error?: Error) => void): void => {
+    if (!options.accepting()) return next(refusal('draining'));
+    if (options.full()) return next(refusal('draining', 'node is at its connection limit'));
+    const ticket = (socket.handshake.auth as { ticket?: unknown } | undefined)?.ticket;
+    const verdict = verifyTicket(options.keys, ticket, options.nodeId);
+    if (!verdict.ok) return next(refusal(verdict.code, verdict.reason));
+    options.nonces.consume(verdict.claims.nonce, verdict.claims.expiresAt).then(
+      (first) => {
+        if (!first) return next(refusal('invalid_ticket', 'ticket already used'));
+        // Spent: nothing reads it again, and socket.io would otherwise keep the ticket string for the connection's life.
+        socket.handshake.auth = {};
+        socket.data.uid = verdict.claims.uid;
+        next();
+      },
+      // Redis unreachable: the ticket cannot be checked for reuse, so it is not accepted.
+      () => next(refusal('invalid_ticket', 'ticket could not be checked')),
+    );
+  };
+}
+
+/** connect_error's payload: the code as message (what clients switch on), a human detail in `data`. */
+function refusal(code: HandshakeErrorCode, detail: string = ERRORS[code].message): Error {
+  return Object.assign(new Error(code), { data: { detail } });
+}

@@ -1,0 +1,143 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
+import { io as connectClient, type Socket as ClientSocket } from 'socket.io-client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { NodeCore } from '@spear/delivery';
+import { CountingIds, MemoryBusNetwork, MemoryLocks, MemoryStores, RecordingLogger, testOptions } from '@spear/delivery/testing';
+import { signTicket, ticketKeys } from '@spear/tickets';
+import { bindToCore } from './bind-events';
+import { ticketHandshake } from './handshake';
+import type { SpearServer, SpearSocket } from './socket-data';
+import { SocketTransport } from './socket-transport';
+
+// The socket.io adapter around a real node core (in-memory stores and bus): handshake refusals,
+// events answered through acks, rooms, disconnects. A real socket.io server and client; no engines.
+const keys = ticketKeys('adapter-spec-ticket-secret');
+const ticket = (uid: string, nodeId = 'n1', expiresAt = Date.now() + 30_000) => signTicket(keys, { uid, nodeId, expiresAt });
+
+interface Harness {
+  http: HttpServer;
+  io: SpearServer;
+  core: NodeCore<SpearSocket>;
+  stores: MemoryStores;
+  url: string;
+  full: boolean;
+  noncesDown: boolean;
+}
+
+describe('socket.io adapter', () => {
+  let h: Harness;
+  const clients: ClientSocket[] = [];
+
+  beforeEach(async () => {
+    const http = createServer();
+    const io: SpearServer = new Server(http, { transports: ['websocket'] });
+    const stores = new MemoryStores();
+    const core = new NodeCore<SpearSocket>(testOptions('n1'), {
+      transport: new SocketTransport(io),
+      store: stores.forNode('n1'),
+      bus: new MemoryBusNetwork().bus(),
+      ids: new CountingIds(),
+      locks: new MemoryLocks(),
+      logger: new RecordingLogger(),
+    });
+    await core.start();
+    const used = new Set<string>();
+    h = { http, io, core, stores, url: '', full: false, noncesDown: false };
+    io.use(
+      ticketHandshake({
+        keys,
+        nodeId: 'n1',
+        nonces: {
+          consume: async (nonce) => {
+            if (h.noncesDown) throw new Error('redis down');
+            if (used.has(nonce)) return false;
+            used.add(nonce);
+            return true;
+          },
+        },
+        accepting: () => core.accepting,
+        full: () => h.full,
+      }),
+    );
+    bindToCore(io, core);
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    h.url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  });
+
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.close();
+    await h.core.close();
+    await new Promise<void>((r) => h.io.close(() => r()));
+  });
+
+  function client(auth: object): ClientSocket {
+    const socket = connectClient(h.url, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
+    clients.push(socket);
+    return socket;
+  }
+
+  const refusal = (socket: ClientSocket) => new Promise<string>((resolve) => socket.once('connect_error', (e) => resolve(e.message)));
+  const next = <T>(socket: ClientSocket, event: string) => new Promise<T>((resolve) => socket.once(event, resolve));
+
+  it('refuses handshakes with the protocol codes', async () => {
+    expect(await refusal(client({}))).toBe('invalid_ticket');
+    expect(await refusal(client({ ticket: 'garbage' }))).toBe('invalid_ticket');
+    expect(await refusal(client({ ticket: ticket('a', 'n2') }))).toBe('wrong_node');
+    expect(await refusal(client({ ticket: ticket('a', 'n1', Date.now() - 1) }))).toBe('expired_ticket');
+    const once = ticket('a');
+    await next(client({ ticket: once }), 'ready');
+    expect(await refusal(client({ ticket: once }))).toBe('invalid_ticket'); // single use
+    h.noncesDown = true;
+    expect(await refusal(client({ ticket: ticket('a') }))).toBe('invalid_ticket');
+    h.noncesDown = false;
+    h.full = true;
+    expect(await refusal(client({ ticket: ticket('a') }))).toBe('draining');
+    h.full = false;
+    h.core.drain('test');
+    expect(await refusal(client({ ticket: ticket('a') }))).toBe('draining');
+  });
+
+  it('binds events to the core: ready, send with ack, msg to the recipient, bad_request, ack', async () => {
+    const alice = client({ ticket: ticket('alice') });
+    expect(await next(alice, 'ready')).toEqual({ uid: 'alice', node: 'n1', sessionId: alice.id });
+    const bob = client({ ticket: ticket('bob') });
+    await next(bob, 'ready');
+    const incoming = next<{ id: string; from: string; body: unknown }>(bob, 'msg');
+    const ack = await alice.emitWithAck('send', { to: 'bob', body: { hi: 1 } });
+    expect(ack).toMatchObject({ ok: true, id: expect.any(String), ts: expect.any(Number) });
+    expect(await incoming).toMatchObject({ id: ack.id, from: 'alice', body: { hi: 1 } });
+    expect(await alice.emitWithAck('send', { to: 'bob' })).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(await bob.emitWithAck('ack', { ids: [ack.id] })).toEqual({ ok: true });
+    expect(h.stores.unacked('bob')).toEqual([]);
+    alice.emit('send', { to: 'bob', body: 'no ack callback' }); // must not crash the node
+    expect(await alice.emitWithAck('leave', { group: 'g' })).toEqual({ ok: true });
+  });
+
+  it('fans group messages out through rooms, and a disconnect leaves them', async () => {
+    const [a, b] = [client({ ticket: ticket('a') }), client({ ticket: ticket('b') })];
+    await Promise.all([next(a, 'ready'), next(b, 'ready')]);
+    await a.emitWithAck('join', { group: 'room' });
+    expect(h.io.sockets.adapter.rooms.get('g:room')?.size).toBe(1);
+    const got = next<{ group: string; body: unknown }>(a, 'group');
+    await b.emitWithAck('publish', { group: 'room', body: 'hello' });
+    expect(await got).toMatchObject({ group: 'room', from: 'b', body: 'hello' });
+    a.close();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(h.core.sessionCount).toBe(1);
+    expect(h.core.groupCount).toBe(0);
+    expect(h.io.sockets.adapter.rooms.get('g:room')).toBeUndefined();
+  });
+
+  it('drain tells connected clients to migrate, and close disconnects whoever stays', async () => {
+    const a = client({ ticket: ticket('a') });
+    await next(a, 'ready');
+    const migrate = next(a, 'migrate');
+    const gone = next<string>(a, 'disconnect');
+    const closing = h.core.close();
+    expect(await migrate).toEqual({ reason: 'shutdown', retryAfterMs: 10 });
+    await closing;
+    expect(await gone).toBe('io server disconnect');
+  });
+});

@@ -1,0 +1,129 @@
+import { Counter, Gauge } from 'prom-client';
+import { createBus } from '@spear/bus';
+import { parseSpearNodeEntries, RedisKeys, zkPaths } from '@spear/catalog';
+import { Arrivals, GroupHistory, Inbox, NodeCore, RedisDeliveryStore, RouteTable, type ClusterLocks } from '@spear/delivery';
+import { PrefetchingIdSource } from '@spear/idgen-client';
+import type { Registry } from '@spear/registry';
+import type { ServiceContext } from '@spear/runtime';
+import { shipNodeReports } from '@spear/stat-client';
+import { NonceStore, ticketKeys } from '@spear/tickets';
+import { bindToCore } from '../adapter/bind-events';
+import { ticketHandshake } from '../adapter/handshake';
+import type { SpearServer, SpearSocket } from '../adapter/socket-data';
+import { SocketTransport } from '../adapter/socket-transport';
+import { connectionLimit, openFilesLimit } from './connection-limit';
+import { NodeMonitor } from './node-monitor';
+
+/** A running spear node: what main.ts closes on SIGTERM. */
+export interface SpearNode {
+  core: NodeCore<SpearSocket>;
+  close(): Promise<void>;
+}
+
+/**
+ * Wires one spear node: the Redis stores, the bus, idgen, the node core on
+ * the socket.io server (ticket handshake, events), the registry watch of live
+ * nodes, metrics and stat reports. `instance`: this process's host:port,
+ * naming it in stat's reports.
+ */
+export async function startSpearNode(io: SpearServer, ctx: ServiceContext<'spear'>, nodeId: string, instance: string): Promise<SpearNode> {
+  const { config, redis, logger } = ctx;
+  const { spear, delivery, secrets } = config;
+  const keys = new RedisKeys(config.redis.keyPrefix);
+  const monitor = new NodeMonitor({
+    connections: () => io.engine.clientsCount,
+    users: () => core.userCount,
+    groups: () => core.groupCount,
+  });
+  const bus = monitor.countingBus(createBus({ bus: config.bus, redis: { url: config.redis.url }, kafka: config.kafka, logger, batchWindowMs: spear.batchWindowMs }));
+  const store = new RedisDeliveryStore(
+    new Inbox(redis, keys, delivery.inbox.cap, delivery.inbox.ttlSeconds),
+    new GroupHistory(redis, keys, delivery.groupHistory.cap, delivery.groupHistory.ttlSeconds),
+    new RouteTable(redis, keys, nodeId, spear.routeTtlSeconds),
+    new Arrivals(redis, keys, nodeId, spear.routeTtlSeconds),
+  );
+  const ids = new PrefetchingIdSource(ctx.rpc, { batch: 4096 });
+  void ids.warm().catch((e: unknown) => logger.warn({ err: String(e) }, 'idgen not reachable yet; ids will be fetched on first use'));
+
+  const registers = [ctx.metrics.registry];
+  const received = new Counter({ name: 'spear_events_received_total', help: 'Client events received', labelNames: ['event'], registers });
+  const refused = new Counter({ name: 'spear_events_refused_total', help: 'Client events refused, by code', labelNames: ['code'], registers });
+  const consumed = new Counter({ name: 'spear_envelopes_received_total', help: 'Envelopes received from the bus', labelNames: ['kind'], registers });
+  new Gauge({ name: 'spear_users', help: 'Distinct users connected to this node', registers, collect() { this.set(core.userCount); } });
+
+  const core: NodeCore<SpearSocket> = new NodeCore(
+    { nodeId, maxBodyBytes: delivery.maxBodyBytes, rateLimit: spear.rateLimit, routeRefreshMs: (spear.routeTtlSeconds * 1000) / 3, migration: spear.migration },
+    {
+      transport: new SocketTransport(io),
+      store,
+      bus,
+      ids,
+      locks: registryLocks(ctx.registry, nodeId),
+      logger,
+      counters: {
+        received: (event) => received.inc({ event }),
+        refused: (code) => refused.inc({ code }),
+        stored: (kind) => monitor.stored(kind),
+        consumed: (envelope) => {
+          consumed.inc({ kind: envelope.t });
+          monitor.consumed(envelope);
+        },
+        emitted: (n) => monitor.emitted(n),
+      },
+    },
+  );
+  await core.start();
+
+  const openFiles = openFilesLimit();
+  const maxConnections = connectionLimit(spear.maxConnections, openFiles);
+  if (maxConnections < spear.maxConnections) logger.warn({ configured: spear.maxConnections, openFiles, maxConnections }, 'maxConnections lowered to fit the open-files limit');
+  const { ticketSecret, ticketSecretPrevious, ticketSecretPreviousUntil } = secrets;
+  io.use(
+    ticketHandshake({
+      keys: ticketKeys(ticketSecret, ticketSecretPrevious, ticketSecretPreviousUntil),
+      nodeId,
+      nonces: new NonceStore(redis, keys),
+      accepting: () => core.accepting,
+      full: () => io.engine.clientsCount > maxConnections,
+    }),
+  );
+  bindToCore(io, core);
+  const stopNodeWatch = ctx.registry.watchChildren(zkPaths.spearNodes, (entries) => core.nodesChanged(parseSpearNodeEntries(entries)));
+
+  const reports = shipNodeReports({
+    rpc: ctx.rpc,
+    app: 'spear',
+    instance,
+    node: nodeId,
+    intervalMs: config.monitor.reportIntervalMs,
+    capacity: config.monitor.capacity,
+    logger,
+    collect: (intervalMs) => monitor.collect(intervalMs),
+  });
+
+  return {
+    core,
+    /** Drains through the core (clients told to migrate, bounded wait), then stops reporting. */
+    async close() {
+      stopNodeWatch();
+      await core.close();
+      io.local.disconnectSockets(true); // whoever was still handshaking
+      reports.stop();
+      monitor.stop();
+    },
+  };
+}
+
+/** The core's cluster locks as ZooKeeper leases of one number (one holder; a dead holder's session frees it). */
+function registryLocks(registry: Registry, nodeId: string): ClusterLocks {
+  return {
+    async tryLock(name) {
+      try {
+        const lease = await registry.lease(zkPaths.lock(name), { min: 0, max: 0 }, { by: nodeId });
+        return () => lease.release();
+      } catch {
+        return undefined; // another node holds it
+      }
+    },
+  };
+}
