@@ -27,8 +27,6 @@ export interface DirectedBatch {
 export interface DirectedSend {
   /** Per batch (same index), null when the engine accepted it or the error it was refused with; a rejection fails them all. */
   results: Promise<ReadonlyArray<Error | null>>;
-  /** Called when the wait bound passed first: drop what was not handed to the engine yet. */
-  cancel?: () => void;
 }
 
 /** Hands a window's batches to the engine, in one round trip where it can. */
@@ -59,7 +57,6 @@ interface Window {
   destinations: Map<string, Destination>;
   /** The wait bound: rejects whatever is still pending. One per window, not per envelope or destination. */
   timer: NodeJS.Timeout;
-  send: DirectedSend | null;
   settled: boolean;
 }
 
@@ -73,9 +70,10 @@ interface Window {
  * Guarantee of enqueue(): resolves once the engine accepted the publish that
  * carries the envelope to every named node; rejects when it refused one, on
  * close(), or when no answer came within `waitMs` of the window opening
- * (so never later than `waitMs` after the call). A window that timed out
- * before its flush is not sent; one that timed out afterwards is cancelled
- * where the sink can, but may still arrive. At most once either way.
+ * (so never later than `waitMs` after the call). A window that timed out is
+ * still sent (late, if its flush had not run yet): the bound only frees the
+ * caller, and a recipient that is connected gets the message now rather than
+ * at its next connection. Nothing is sent after close(). At most once.
  * Hot path: one JSON.stringify per envelope whatever the number of nodes, one
  * promise per destination per window, one timer per window.
  */
@@ -138,7 +136,6 @@ export class DirectedBatcher {
     const window: Window = {
       destinations: new Map(),
       timer: setTimeout(() => this.expire(window), this.waitMs),
-      send: null,
       settled: false,
     };
     if (this.windowMs > 0) setTimeout(() => this.flush(window), this.windowMs);
@@ -148,10 +145,10 @@ export class DirectedBatcher {
 
   private flush(window: Window): void {
     if (this.current === window) this.current = null;
-    if (window.settled) return; // timed out or closed before its turn: callers were told, nothing is sent
+    if (this.closedWith) return; // closed before its turn: callers were told, nothing is sent
     const destinations = [...window.destinations.values()];
     const batches = destinations.map(({ nodeId, encoded }) => ({ nodeId, messages: split(encoded) }));
-    this.inFlight.add(window);
+    if (!window.settled) this.inFlight.add(window);
     let send: DirectedSend;
     try {
       send = this.sink(batches);
@@ -159,7 +156,6 @@ export class DirectedBatcher {
       this.settle(window, () => asError(error));
       return;
     }
-    window.send = send;
     send.results.then(
       (results) => this.settle(window, (i) => results[i] ?? null),
       (error: unknown) => this.settle(window, () => asError(error)),
@@ -170,7 +166,6 @@ export class DirectedBatcher {
     if (window.settled) return;
     const error = new Error(`${this.label}: publish failed: no answer within ${this.waitMs} ms`);
     this.settle(window, () => error);
-    window.send?.cancel?.();
   }
 
   /** Settles every destination of `window` once, with `outcome(index)`: null resolves, an error rejects. */

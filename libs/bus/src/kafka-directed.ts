@@ -16,7 +16,6 @@ import { errorMessage } from './logger';
  * One send-queue entry per wire message (usually one per node), so the
  * queue's request budget also keeps each topic's record batch under Kafka's
  * limit; the entries of one turn still leave in one request when they fit.
- * Cancelling drops the entries not yet handed to Kafka.
  */
 export function sendDirected(queue: KafkaSendQueue, names: KafkaNames, batches: readonly DirectedBatch[]): DirectedSend {
   const sends = batches.map(({ nodeId, messages }) => {
@@ -29,8 +28,5 @@ export function sendDirected(queue: KafkaSendQueue, names: KafkaNames, batches: 
       (error: unknown) => new Error(`KafkaBus: publish failed: ${errorMessage(error)}`, { cause: error }),
     ),
   );
-  return {
-    results: Promise.all(results),
-    cancel: () => sends.forEach((queued) => queued.forEach((send) => send.cancel())),
-  };
+  return { results: Promise.all(results) };
 }

@@ -199,19 +199,12 @@ export class RedisBus implements Bus {
   }
 
   private sendDirected(batches: readonly DirectedBatch[]): DirectedSend {
-    // Only a publish still waiting for the first connect can be called off: once written, Redis publishes it.
-    const send = { cancelled: false };
-    return { results: this.publishDirected(batches, send), cancel: () => (send.cancelled = true) };
+    return { results: this.publishDirected(batches) };
   }
 
   /** One pipeline, in batch order, so per-node order holds across windows too (one connection). */
-  private async publishDirected(
-    batches: readonly DirectedBatch[],
-    send: { cancelled: boolean },
-  ): Promise<Array<Error | null>> {
+  private async publishDirected(batches: readonly DirectedBatch[]): Promise<Array<Error | null>> {
     const publisher = await this.connectedPublisher();
-    // Its callers were already told it failed; sending it late would only surprise the receiver.
-    if (send.cancelled) return [];
     const only = batches.length === 1 && batches[0]!.messages.length === 1 ? batches[0]! : null;
     if (only) {
       // The common case of a quiet node: a plain command skips the pipeline's bookkeeping.
