@@ -1,8 +1,9 @@
 import { Controller, Get, Inject, Param, Query, Res, ServiceUnavailableException, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { RedisKeys } from '@spear/catalog';
 import { apiError, SERVICE_CONTEXT, type ServiceContext } from '@spear/runtime';
 import { KafkaInfoReader, type KafkaInfo } from './kafka-info';
-import { countSpearKeys, readRedisInfo } from './redis-info';
+import { countSpearKeys, readRedisInfo, type SpearKeyCounts } from './redis-info';
 import { fetchWithin, ServiceLocator } from './service-locator';
 import { readTopology, type Topology } from './topology';
 import { OperatorGuard } from '../auth/operator.guard';
@@ -14,11 +15,16 @@ const STAT_PATHS = new Set(['nodes', 'cluster', 'series', 'rpc', 'rpc-series']);
 @UseGuards(OperatorGuard)
 @Controller('api')
 export class DashboardController {
+  /** The profile's Redis key names (libs/catalog): what the key counts scan for. */
+  private readonly keys: RedisKeys;
+
   constructor(
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<'minions'>,
     @Inject(ServiceLocator) private readonly locator: ServiceLocator,
     @Inject(KafkaInfoReader) private readonly kafka: KafkaInfoReader,
-  ) {}
+  ) {
+    this.keys = new RedisKeys(ctx.config.redis.keyPrefix);
+  }
 
   @Get('topology')
   async topology(): Promise<Topology> {
@@ -27,9 +33,9 @@ export class DashboardController {
   }
 
   @Get('redis')
-  async redis(): Promise<{ info: Record<string, string>; keys: Awaited<ReturnType<typeof countSpearKeys>> }> {
+  async redis(): Promise<{ info: Record<string, string>; keys: SpearKeyCounts }> {
     if (this.ctx.redis.status !== 'ready') throw engineDown('Redis', this.ctx.redis.status);
-    const [info, keys] = await Promise.all([readRedisInfo(this.ctx.redis), countSpearKeys(this.ctx.redis)]);
+    const [info, keys] = await Promise.all([readRedisInfo(this.ctx.redis), countSpearKeys(this.ctx.redis, this.keys)]);
     return { info, keys };
   }
 

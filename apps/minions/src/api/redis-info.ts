@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { REDIS_KEY_FAMILIES, type RedisKeyFamilyName, type RedisKeys } from '@spear/catalog';
 
 /** The INFO fields operators look at first, parsed from Redis's text answer. */
 export async function readRedisInfo(redis: Redis): Promise<Record<string, string>> {
@@ -12,24 +13,30 @@ export async function readRedisInfo(redis: Redis): Promise<Record<string, string
   return out;
 }
 
-/** Spear's key families, by prefix (see libs/delivery, ticket and stat). */
-const FAMILIES = ['inbox', 'route', 'node', 'group', 'token', 'nonce', 'rl', 'stat'] as const;
 /** Keys looked at per request at most: counting is a SCAN, bounded so a huge keyspace cannot stall the dashboard. */
 const SCAN_LIMIT = 200_000;
 
-/** How many keys each Spear family holds (`complete` false when the scan stopped at SCAN_LIMIT). */
-export async function countSpearKeys(redis: Redis): Promise<{ counts: Record<string, number>; scanned: number; complete: boolean }> {
-  const counts: Record<string, number> = Object.fromEntries([...FAMILIES, 'other'].map((f) => [f, 0]));
+/** Key counts of this profile's namespace, by the catalog's families. */
+export interface SpearKeyCounts {
+  /** The profile's key prefix: every counted key starts with it. */
+  prefix: string;
+  /** Per family (every family present, zeros included), plus `other`: keys under the prefix of no known family. */
+  counts: Record<RedisKeyFamilyName | 'other', number>;
+  scanned: number;
+  /** False when the scan stopped at SCAN_LIMIT (the counts are then lower bounds). */
+  complete: boolean;
+}
+
+/** How many keys each Spear family holds under the profile's prefix (a bounded SCAN MATCH <prefix>*). */
+export async function countSpearKeys(redis: Redis, keys: RedisKeys): Promise<SpearKeyCounts> {
+  const counts = Object.fromEntries([...REDIS_KEY_FAMILIES.map((f) => f.name), 'other'].map((f) => [f, 0])) as SpearKeyCounts['counts'];
   let cursor = '0';
   let scanned = 0;
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', 'spear:*', 'COUNT', 2000);
+    const [next, found] = await redis.scan(cursor, 'MATCH', keys.scanPattern, 'COUNT', 2000);
     cursor = next;
-    for (const key of keys) {
-      const family = key.split(':')[1] ?? '';
-      counts[(FAMILIES as readonly string[]).includes(family) ? family : 'other']!++;
-    }
-    scanned += keys.length;
+    for (const key of found) counts[keys.familyOf(key) ?? 'other']++;
+    scanned += found.length;
   } while (cursor !== '0' && scanned < SCAN_LIMIT);
-  return { counts, scanned, complete: cursor === '0' };
+  return { prefix: keys.prefix, counts, scanned, complete: cursor === '0' };
 }

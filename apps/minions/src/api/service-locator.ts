@@ -1,3 +1,4 @@
+import { zkPaths } from '@spear/catalog';
 import type { Registry } from '@spear/registry';
 import { apiError } from '@spear/runtime';
 
@@ -23,8 +24,9 @@ export class ServiceLocator {
   async urlOf(app: 'stat' | 'ticket'): Promise<string> {
     const override = this.overrides[app];
     if (override) return override.replace(/\/$/, '');
-    const instances = (await this.registry.list<InstanceData>(`/services/${app}/instances`)).filter((e) => e.data?.host && e.data?.port);
-    if (instances.length === 0) throw apiError('internal', `${app} is not running (no instance under /services/${app}/instances)`);
+    const path = zkPaths.instances(app);
+    const instances = (await this.registry.list<InstanceData>(path)).filter((e) => e.data?.host && e.data?.port);
+    if (instances.length === 0) throw apiError('internal', `${app} is not running (no instance under ${path})`);
     const chosen = instances[this.next++ % instances.length]!.data;
     return `http://${chosen.host}:${chosen.port}`;
   }

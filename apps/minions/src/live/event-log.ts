@@ -1,3 +1,4 @@
+import { zkPaths } from '@spear/catalog';
 import type { Registry } from '@spear/registry';
 
 /** One thing that happened to the cluster, as the dashboard's event log shows it. */
@@ -22,10 +23,10 @@ export class EventLog {
   private readonly stops: Array<() => void> = [];
 
   constructor(registry: Registry) {
-    this.watch(registry, '/nodes/spear', (name) => `spear node ${name}`);
-    // A spear node stopping gracefully holds /nodes/draining/<id> while it drains; a crash does not.
-    this.watch(registry, '/nodes/draining', (name) => `spear node ${name}`, { joined: 'draining' });
-    for (const app of APPS) this.watch(registry, `/services/${app}/instances`, (name) => `${app} ${name}`);
+    this.watch(registry, zkPaths.spearNodes, (name) => `spear node ${name}`);
+    // A spear node stopping gracefully holds its zkPaths.drainingNode marker while it drains; a crash does not.
+    this.watch(registry, zkPaths.draining, (name) => `spear node ${name}`, { joined: 'draining' });
+    for (const app of APPS) this.watch(registry, zkPaths.instances(app), (name) => `${app} ${name}`);
   }
 
   recent(): ClusterEvent[] {

@@ -3,7 +3,7 @@ import { usePoll } from './use-poll';
 
 interface RedisView {
   info: Record<string, string>;
-  keys: { counts: Record<string, number>; scanned: number; complete: boolean };
+  keys: { prefix: string; counts: Record<string, number>; scanned: number; complete: boolean };
 }
 type KafkaView =
   | { configured: false }
@@ -31,7 +31,7 @@ export function EnginesPanel() {
             .filter(([, n]) => n > 0)
             .map(([family, n]) => (
               <div key={family}>
-                <dt>spear:{family}:*</dt>
+                <dt>{family === 'other' ? `${redis.data!.keys.prefix}* (other)` : `${redis.data!.keys.prefix}${family}:*`}</dt>
                 <dd>
                   {num(n, 0)} keys{redis.data!.keys.complete ? '' : '+'}
                 </dd>

@@ -10,14 +10,15 @@ export interface Topology {
   root: string;
   services: Record<string, Instance[]>;
   providers: Record<string, Instance[]>;
-  spearNodes: Instance[];
+  /** `ring`: the node as ticket's ring sees it; null when it has no url (not in the ring). */
+  spearNodes: Array<Instance & { ring: { url: string; weight: number } | null }>;
 }
 
 /** Every registered service instance with its health, live from ZooKeeper (refreshed at once on cluster events). */
 export function TopologyPanel({ topology }: { topology: Polled<Topology> }) {
   const { data, error } = topology;
   const rows = data ? Object.entries(data.services).flatMap(([service, list]) => list.map((i) => ({ service, ...i }))) : [];
-  const weightOf = (nodeId: unknown) => data?.spearNodes.find((n) => n.id === nodeId)?.data.weight;
+  const weightOf = (nodeId: unknown) => data?.spearNodes.find((n) => n.id === nodeId)?.ring?.weight;
   return (
     <section className="panel wide">
       <h2>
@@ -68,7 +69,7 @@ export function TopologyPanel({ topology }: { topology: Polled<Topology> }) {
       )}
       {data && (
         <p className="muted" data-testid="spear-nodes">
-          spear nodes: {data.spearNodes.map((n) => `${n.id} (${String(n.data.url)}, weight ${String(n.data.weight)})`).join(', ') || 'none'}
+          spear nodes: {data.spearNodes.map((n) => (n.ring ? `${n.id} (${n.ring.url}, weight ${n.ring.weight})` : `${n.id} (no url: not in the ring)`)).join(', ') || 'none'}
         </p>
       )}
     </section>
