@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DynamicModule } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
+import { zkPaths } from '@spear/catalog';
 import { ConfigError, loadConfig, type AppConfig, type AppName } from '@spear/config';
 import { ZooKeeperRegistry } from '@spear/registry';
 import { RpcClient, RpcMetrics, RpcServer } from '@spear/rpc';
@@ -148,7 +149,7 @@ async function boot<A extends AppName>(spec: ServiceSpec<A>): Promise<RunningSer
     ...(rpcServer ? { rpcPort: rpcServer.port } : {}),
     ...labels,
   };
-  await registry.register(`/services/${spec.app}/instances/${instanceId}`, instance);
+  await registry.register(zkPaths.instance(spec.app, instanceId), instance);
   for (const r of extra.registrations ?? []) await registry.register(r.path, r.data);
   registered = true;
   logger.info({ address, instanceId, zookeeperRoot: config.zookeeper.root }, `${spec.app} ready`);
