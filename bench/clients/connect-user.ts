@@ -6,22 +6,18 @@
  * also be an HS256 JWT"), so no admin call per user is needed.
  * Resolves once the server's `ready` arrives.
  */
-import { createHmac } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
-import { keepAliveFetch } from '@spear/testing';
+import { keepAliveFetch, signJwt } from '@spear/testing';
 
 export type Connector = { kind: 'spear'; ticketUrl: string; jwtSecret: string } | { kind: 'b0'; urls: string[] };
 
 const READY_TIMEOUT_MS = 60_000;
-const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
-export function signJwt(uid: string, secret: string): string {
-  const head = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub: uid, exp: Math.floor(Date.now() / 1000) + 3600 })}`;
-  return `${head}.${createHmac('sha256', secret).update(head).digest('base64url')}`;
-}
+/** A token for `uid`, valid for an hour. */
+const tokenFor = (uid: string, secret: string) => signJwt({ sub: uid, exp: Math.floor(Date.now() / 1000) + 3600 }, secret);
 
 async function spearTicket(c: Extract<Connector, { kind: 'spear' }>, uid: string): Promise<{ url: string; auth: object }> {
-  const res = await keepAliveFetch(`${c.ticketUrl}/v1/tickets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ uid, token: signJwt(uid, c.jwtSecret) }) });
+  const res = await keepAliveFetch(`${c.ticketUrl}/v1/tickets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ uid, token: tokenFor(uid, c.jwtSecret) }) });
   if (res.status !== 200) throw new Error(`ticket for ${uid}: HTTP ${res.status} ${await res.text()}`);
   const body = (await res.json()) as { ticket: string; node: { url: string } };
   return { url: body.node.url, auth: { ticket: body.ticket } };
