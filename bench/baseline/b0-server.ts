@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     process.exit(0);
   };
   process.on('message', (m: ToB0) => m.type === 'stop' && stop());
-  // As the spear nodes are (bench/spear/profiling-dist.ts), and with BENCH_HEAP_PROF=1 a heap profile.
+  // As the spear nodes are (bench/support/profiling-dist.ts), and with BENCH_HEAP_PROF=1 a heap profile.
   if (process.env.B0_CPU_PROF_DIR) profileOnSignal({ dir: process.env.B0_CPU_PROF_DIR, name: `b0-${process.pid}`, heap: process.env.BENCH_HEAP_PROF === '1' });
   process.on('disconnect', stop);
   process.send({ type: 'ready', port: (http.address() as AddressInfo).port } satisfies FromB0);
