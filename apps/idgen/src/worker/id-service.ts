@@ -1,4 +1,5 @@
 import { Counter, Gauge } from 'prom-client';
+import { zkPaths } from '@spear/catalog';
 import { SnowflakeGenerator, type IdRange } from '@spear/snowflake';
 import type { Election, Lease } from '@spear/registry';
 import { RpcError } from '@spear/rpc';
@@ -54,8 +55,8 @@ export class IdService {
   /** Leases a worker id (and joins the election in strict mode) before serving. */
   static async start(ctx: ServiceContext<'idgen'>): Promise<IdService> {
     const { idgen } = ctx.config;
-    const lease = await ctx.registry.lease('/idgen/workers', idgen.workerIds, { pid: process.pid, startedAt: ctx.startedAt });
-    const election = idgen.strict ? await ctx.registry.elect('/idgen/leader', { pid: process.pid, workerId: lease.id }) : undefined;
+    const lease = await ctx.registry.lease(zkPaths.idgenWorkers, idgen.workerIds, { pid: process.pid, startedAt: ctx.startedAt });
+    const election = idgen.strict ? await ctx.registry.elect(zkPaths.idgenLeader, { pid: process.pid, workerId: lease.id }) : undefined;
     const service = new IdService(ctx, lease, election);
     ctx.health.add('worker-lease', async () => {
       if (!lease.valid) throw new Error('no valid worker id lease');
