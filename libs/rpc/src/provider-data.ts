@@ -1,4 +1,4 @@
-/** What a provider publishes at /services/<service>/providers/<host:port>. */
+/** What a provider publishes at zkPaths.provider(service, '<host:port>') (libs/catalog). */
 export interface ProviderData {
   host: string;
   port: number;
@@ -9,9 +9,6 @@ export interface ProviderData {
   pid: number;
   startedAt: number;
 }
-
-/** The znode path of a service's providers, relative to the deployment root. */
-export const providersPath = (service: string) => `/services/${service}/providers`;
 
 /** Checks data read from ZooKeeper before a client dials it. */
 export function isProviderData(value: unknown): value is ProviderData {

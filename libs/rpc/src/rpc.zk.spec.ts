@@ -6,6 +6,7 @@ import { connect } from 'node:net';
 import { Registry as PromRegistry } from 'prom-client';
 import { lastValueFrom } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { zkPaths } from '@spear/catalog';
 import { ZooKeeperRegistry } from '@spear/registry';
 import { expireZooKeeperSession, makeTempDir, removeTempDir, startZooKeeper, until, type ZooKeeperHandle } from '@spear/testing';
 import { RpcClient } from './client/rpc-client';
@@ -86,7 +87,7 @@ describe('Spear RPC on a real ZooKeeper', () => {
     const c = client();
     expect(await c.call('demo', 'echo', { a: 1 })).toEqual({ echo: { a: 1 }, pid: process.pid });
     expect(await lastValueFrom(c.send({ service: 'demo', method: 'echo' }, 'via-send'))).toMatchObject({ echo: 'via-send' });
-    const listed = await p.registry.list<{ port: number; methods: string[]; protocol: string }>('/services/demo/providers');
+    const listed = await p.registry.list<{ port: number; methods: string[]; protocol: string }>(zkPaths.providers('demo'));
     expect(listed).toHaveLength(1);
     expect(listed[0]!.data).toMatchObject({ port: p.server.port, protocol: 'spear-rpc/1', methods: ['echo', 'fail', 'sleep'] });
   });
@@ -187,9 +188,9 @@ describe('Spear RPC on a real ZooKeeper', () => {
     // Registered again in the new session (the consumer's view may lag: it is a watch).
     const me = `127.0.0.1:${p.server.port}`;
     for (const end = Date.now() + 10_000; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
-      if ((await p.registry.list('/services/demo/providers')).some((e) => e.name === me)) break;
+      if ((await p.registry.list(zkPaths.providers('demo'))).some((e) => e.name === me)) break;
     }
-    expect((await p.registry.list('/services/demo/providers')).map((e) => e.name)).toContain(me);
+    expect((await p.registry.list(zkPaths.providers('demo'))).map((e) => e.name)).toContain(me);
     await until(() => c.providers('demo').some((x) => x.port === p.server.port), 10_000);
     expect(await c.call('demo', 'echo', 'after expiry')).toMatchObject({ echo: 'after expiry' });
   });

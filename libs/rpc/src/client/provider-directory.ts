@@ -1,5 +1,6 @@
+import { zkPaths } from '@spear/catalog';
 import type { Registry } from '@spear/registry';
-import { isProviderData, providersPath, type ProviderData } from '../provider-data';
+import { isProviderData, type ProviderData } from '../provider-data';
 import { ProviderConnection } from './provider-connection';
 
 /**
@@ -20,7 +21,7 @@ export class ProviderDirectory {
     private readonly connectTimeoutMs: number,
     private readonly onChange?: (service: string, providers: ProviderConnection[]) => void,
   ) {
-    this.stopWatch = registry.watchChildren<unknown>(providersPath(service), (entries) => {
+    this.stopWatch = registry.watchChildren<unknown>(zkPaths.providers(service), (entries) => {
       this.update(entries.filter((e) => isProviderData(e.data)) as Array<{ name: string; data: ProviderData }>);
     });
   }

@@ -1,4 +1,5 @@
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import { zkPaths } from '@spear/catalog';
 import type { Registry } from '@spear/registry';
 import { createCluster, type ClusterStrategy } from '../cluster';
 import { RpcError } from '../errors';
@@ -83,7 +84,7 @@ export class RpcClient extends ClientProxy {
       return (await state.cluster.invoke(select, attempt, { timeoutMs, retries: policy.retries, retrySafe })) as T;
     } catch (error) {
       if (error instanceof RpcError && error.code === 'no_provider') {
-        throw new RpcError('no_provider', `no live provider of ${service} (under ${this.options.registry.root}/services/${service}/providers)`);
+        throw new RpcError('no_provider', `no live provider of ${service} (under ${this.options.registry.root}${zkPaths.providers(service)})`);
       }
       throw error;
     }

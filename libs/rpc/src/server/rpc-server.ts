@@ -1,10 +1,11 @@
 import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { isObservable, lastValueFrom } from 'rxjs';
+import { zkPaths } from '@spear/catalog';
 import type { Registry } from '@spear/registry';
 import { RpcError, toWireError } from '../errors';
 import { parsePatternKey } from '../pattern';
-import { providersPath, type ProviderData } from '../provider-data';
+import type { ProviderData } from '../provider-data';
 import type { RpcMetrics } from '../stats/rpc-metrics';
 import { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FrameDecoder, FrameError, UNDECODABLE } from '../wire/frame-codec';
 import { parseInbound, type ReplyMessage } from '../wire/messages';
@@ -108,7 +109,7 @@ export class RpcServer extends Server implements CustomTransportStrategy {
     const { host, weight, version, registry } = this.options;
     for (const [service, methods] of this.services()) {
       const data: ProviderData = { host, port: this.boundPort, weight, version, protocol: 'spear-rpc/1', methods: methods.sort(), pid: process.pid, startedAt: Date.now() };
-      const path = `${providersPath(service)}/${host}:${this.boundPort}`;
+      const path = zkPaths.provider(service, `${host}:${this.boundPort}`);
       await registry.register(path, data);
       this.registered.push(path);
     }
