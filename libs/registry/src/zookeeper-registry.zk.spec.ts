@@ -42,11 +42,11 @@ describe('ZooKeeperRegistry on a real ZooKeeper', () => {
 
   it('takes over a node left by an earlier session of a restarted process', async () => {
     const before = open(10_000);
-    await before.register('/nodes/spear/n1', { gen: 1 });
+    await before.register('/members/n1', { gen: 1 });
     // The restarted process registers the same path while the old session still lives.
     const after = open();
-    await after.register('/nodes/spear/n1', { gen: 2 });
-    expect(await after.list('/nodes/spear')).toEqual([{ name: 'n1', data: { gen: 2 } }]);
+    await after.register('/members/n1', { gen: 2 });
+    expect(await after.list('/members')).toEqual([{ name: 'n1', data: { gen: 2 } }]);
   });
 
   it('fails ready() with a message naming the address when nothing listens', async () => {
