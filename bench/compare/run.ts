@@ -19,6 +19,9 @@
  *   2. group fan-out: every user joins one group; a ramp of publishes per second
  *   loss check: every acked 1:1 send was received
  * Then 3. idle capacity (bench/compare/idle-capacity.bench.ts, its own engines).
+ * With BENCH_BASELINE_DIST=<folder of app bundles built from an earlier commit>, Spear from
+ * those bundles (Redis bus) runs the 1:1 ramp too, right after Spear, and the run reports
+ * the before/after ratio of 1:1 msgs/s under the p99 bound (a change's speed check).
  * Exits non-zero when a message is lost or a client fails to connect (and in quick mode
  * when anything is left undelivered).
  */
@@ -56,6 +59,8 @@ interface Engine {
 }
 
 const FLAGS = ['--quick', '--update-docs'];
+/** Bundles of an earlier build to run as "spear-baseline" (see the header). */
+const BASELINE_DIST = process.env.BENCH_BASELINE_DIST ? resolve(process.env.BENCH_BASELINE_DIST) : undefined;
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -130,6 +135,11 @@ async function main(): Promise<void> {
       r.atBusRate = await measureStep('[spear-redis] 1:1 at the bus comparison rate', pids, s.busRate, 1, () => direct(fleet, s.busRate));
       r.fanout = await fanout(fleet, pids, 'spear-redis');
     }, storm);
+    const baseline = BASELINE_DIST
+      ? await runPhase(s, () => startSpear(engines, 'redis', join(dir, 'spear-baseline'), s.users + 1000, undefined, BASELINE_DIST), enginePids, async (fleet, pids, r) => {
+          r.ramp = await ramp('[spear-baseline] 1:1', pids, s.rates, 1, (rate) => direct(fleet, rate));
+        })
+      : undefined;
     const spearKafka = await runPhase(s, () => startSpear(engines, 'kafka', join(dir, 'spear-kafka'), s.users + 1000, CPU_PROF), enginePids, async (fleet, pids, r) => {
       r.atBusRate = await measureStep('[spear-kafka] 1:1 at the bus comparison rate', pids, s.busRate, 1, () => direct(fleet, s.busRate));
     }, storm);
@@ -137,6 +147,10 @@ async function main(): Promise<void> {
 
     const results: CompareResults = { machine, settings: s, systems: { b0, spearRedis, spearKafka }, idle: s.idleConnections > 0 ? await idleCapacity(s.idleConnections) : undefined };
     for (const line of summarize(results)) log(line);
+    if (baseline?.ramp && spearRedis.ramp) {
+      const [before, after] = [baseline.ramp.bestUnderP99, spearRedis.ramp.bestUnderP99];
+      log(`before/after (BENCH_BASELINE_DIST=${BASELINE_DIST}): 1:1 msgs/s under the p99 bound ${fmtInt(before)} -> ${fmtInt(after)}, ratio ${(after / Math.max(1, before)).toFixed(2)}; peak ${fmtInt(baseline.ramp.peak)} -> ${fmtInt(spearRedis.ramp.peak)}`);
+    }
     log(`figures in ${writeRunReport(results).join(' and ')}`);
     if (updateDocs) {
       writeDocsReport(results);

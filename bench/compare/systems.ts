@@ -36,11 +36,14 @@ const OPEN_LIMITS = (maxConnections: number) => ({
   spear: { maxConnections, rateLimit: { eventsPerSecond: 1e6, burst: 1e6, strikes: 1e6 } },
 });
 
-/** `cpuProfileDir`: spear nodes run from a wrapper that profiles between two SIGUSR2 (bench/support/profiling-dist.ts). */
-export async function startSpear(engines: Engines, bus: 'redis' | 'kafka', dir: string, maxConnections: number, cpuProfileDir?: string): Promise<SystemUnderTest> {
+/**
+ * `cpuProfileDir`: spear nodes run from a wrapper that profiles between two SIGUSR2 (bench/support/profiling-dist.ts).
+ * `distDir`: app bundles other than the workspace's dist/apps (an earlier build, for a before/after run).
+ */
+export async function startSpear(engines: Engines, bus: 'redis' | 'kafka', dir: string, maxConnections: number, cpuProfileDir?: string, distDir?: string): Promise<SystemUnderTest> {
   const jwtSecret = randomBytes(24).toString('hex');
   const profileDir = await writeClusterProfile({ dir, engines, bus, spearNodes: 2, overrides: { ...OPEN_LIMITS(maxConnections), secrets: { jwtSecret } } });
-  const profiling = cpuProfileDir ? { distDir: profilingDist(dir, cpuProfileDir), env: { BENCH_CPU_PROF_DIR: cpuProfileDir, BENCH_CPU_PROF_TAG: `compare-${bus}` } } : {};
+  const profiling = cpuProfileDir ? { distDir: profilingDist(dir, cpuProfileDir), env: { BENCH_CPU_PROF_DIR: cpuProfileDir, BENCH_CPU_PROF_TAG: `compare-${bus}` } } : distDir ? { distDir } : {};
   // Resolves once ticket hands out both nodes.
   const cluster: ClusterHandle = await launchCluster({ profileDir, dir, apps: ['idgen', 'ticket', 'spear'], ...profiling });
   const pid = (name: string) => cluster.service(name).pid;
