@@ -1,15 +1,16 @@
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisKeys } from '@spear/catalog';
+import { ProtocolError } from '@spear/protocol';
 import { makeTempDir, removeTempDir, startRedis, type RedisHandle } from '@spear/testing';
 import { Arrivals } from './arrivals';
-import { GroupHistory, HistoryGoneError } from './group-history';
+import { GroupHistory } from './group-history';
 import { Inbox } from './inbox';
 import { RouteTable } from './route-table';
 
 const msg = (id: string, to = 'bob') => ({ id, from: 'alice', to, body: { n: id }, ts: 1 });
-// Not the legacy `spear:`: the stores must write under whatever prefix the profile gives them.
-const keys = new RedisKeys('spear:delivery-test:');
+// Not the legacy prefix: the stores must write under whatever prefix the profile gives them.
+const keys = new RedisKeys('delivery-test:');
 
 describe('delivery stores on a real Redis', () => {
   let dir: string;
@@ -73,7 +74,8 @@ describe('delivery stores on a real Redis', () => {
     expect((await history.since('g', '101')).map((m) => m.id)).toEqual(['102', '103']);
     expect(await history.since('g', '103')).toEqual([]);
     await history.append({ id: '104', group: 'g', from: 'a', body: 4, ts: 1 });
-    await expect(history.since('g', '100')).rejects.toThrow(HistoryGoneError);
+    await expect(history.since('g', '100')).rejects.toThrow(ProtocolError);
+    await expect(history.since('g', '100')).rejects.toMatchObject({ code: 'history_gone' });
     expect((await history.since('g', '101')).map((m) => m.id)).toEqual(['102', '103', '104']);
     expect(await history.since('empty', '1')).toEqual([]);
   });

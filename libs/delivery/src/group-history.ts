@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import type { RedisKeys } from '@spear/catalog';
 import { compareIds } from '@spear/snowflake';
-import type { GroupEvent } from '@spear/protocol';
+import { ProtocolError, type GroupEvent } from '@spear/protocol';
 
 /** Appends, trims to `cap`, and remembers the newest id trimmed away (the floor of what `since` can reach). */
 const APPEND = `
@@ -17,13 +17,11 @@ redis.call('EXPIRE', KEYS[1], ARGV[4])
 redis.call('EXPIRE', KEYS[2], ARGV[4])
 return 1`;
 
-export class HistoryGoneError extends Error {}
-
 /**
  * A bounded per-group log in Redis for `join` with `since`.
  * Guarantee: `append` resolves once the message is in the history; `since`
  * returns every retained message after the given id, or throws
- * HistoryGoneError when messages after it were already trimmed.
+ * ProtocolError('history_gone') when messages after it were already trimmed.
  */
 export class GroupHistory {
   /** `keys`: the profile's key names (libs/catalog); a group's log and floor share a hash slot. */
@@ -44,7 +42,7 @@ export class GroupHistory {
   async since(group: string, since: string): Promise<GroupEvent[]> {
     const k = this.keys.group(group);
     const [floor, entries] = await Promise.all([this.redis.get(k.floor), this.redis.lrange(k.log, 0, -1)]);
-    if (floor !== null && compareIds(since, floor) < 0) throw new HistoryGoneError(`history of ${group} starts after ${floor}`);
+    if (floor !== null && compareIds(since, floor) < 0) throw new ProtocolError('history_gone', `history of ${group} starts after ${floor}`);
     return entries.map((e) => JSON.parse(e) as GroupEvent).filter((m) => compareIds(m.id, since) > 0);
   }
 }

@@ -1,6 +1,6 @@
-import { ProtocolError, type GroupEvent, type MsgEvent } from '@spear/protocol';
+import type { GroupEvent, MsgEvent } from '@spear/protocol';
 import type { Arrivals } from './arrivals';
-import { HistoryGoneError, type GroupHistory } from './group-history';
+import type { GroupHistory } from './group-history';
 import type { Inbox } from './inbox';
 import type { DeliveryStore, MessageStore } from './node/delivery-store';
 import type { RouteTable } from './route-table';
@@ -48,13 +48,8 @@ export class RedisDeliveryStore extends RedisMessageStore implements DeliverySto
     return this.inbox.ack(uid, ids);
   }
 
-  async groupSince(group: string, since: string): Promise<GroupEvent[]> {
-    try {
-      return await this.history.since(group, since);
-    } catch (error) {
-      if (error instanceof HistoryGoneError) throw new ProtocolError('history_gone', error.message);
-      throw error;
-    }
+  groupSince(group: string, since: string): Promise<GroupEvent[]> {
+    return this.history.since(group, since);
   }
 
   offline(uid: string): Promise<void> {
