@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KEY_PREFIX_PATTERN, LEGACY_KEY_PREFIX, REDIS_KEY_FAMILIES, RedisKeys } from './redis-keys';
+import { defaultKeyPrefix, KEY_PREFIX_PATTERN, LEGACY_KEY_PREFIX, REDIS_KEY_FAMILIES, RedisKeys } from './redis-keys';
 
 /** Every key builder with sample arguments, so a family added without a builder (or the reverse) shows up here. */
 function everyKey(keys: RedisKeys): string[] {
@@ -76,6 +76,11 @@ describe('RedisKeys', () => {
       expect(KEY_PREFIX_PATTERN.test(good), good).toBe(true);
       expect(new RedisKeys(good).prefix).toBe(good);
     }
+  });
+
+  it("derives a profile's default prefix from its name, nested under the legacy one", () => {
+    expect(defaultKeyPrefix('test1')).toBe('spear:test1:');
+    expect(new RedisKeys(defaultKeyPrefix('local-kafka')).route('a')).toBe('spear:local-kafka:route:{a}');
   });
 
   it('describes every family once', () => {

@@ -24,6 +24,15 @@ export const KEY_PREFIX_PATTERN = /^[A-Za-z0-9_.:-]{1,63}:$/;
  */
 export const LEGACY_KEY_PREFIX = 'spear:';
 
+/**
+ * The prefix of a profile that states none (libs/config's default):
+ * `spear:<profileName>:`, a namespace per profile as its ZooKeeper root is one.
+ * Not checked here: a long name can exceed 64 characters, which config reports.
+ */
+export function defaultKeyPrefix(profileName: string): string {
+  return `${LEGACY_KEY_PREFIX}${profileName}:`;
+}
+
 /** Returns `prefix` when it matches {@link KEY_PREFIX_PATTERN}; throws a RangeError naming it otherwise. */
 export function assertKeyPrefix(prefix: string): string {
   if (!KEY_PREFIX_PATTERN.test(prefix)) {

@@ -1,3 +1,5 @@
+import { defaultKeyPrefix } from '@spear/catalog';
+
 /**
  * Every default value of every profile field, in one place. Schemas refer to
  * these; profiles only state what differs.
@@ -9,7 +11,7 @@ export const DEFAULTS = {
    * redis.keyPrefix of a profile that states none: a namespace per profile,
    * as zookeeper.root is one, so two profiles on one Redis never share a key.
    */
-  redis: { keyPrefix: (profileName: string) => `spear:${profileName}:` },
+  redis: { keyPrefix: defaultKeyPrefix },
   bus: 'redis',
   ticket: {
     ticketTtlSeconds: 30,

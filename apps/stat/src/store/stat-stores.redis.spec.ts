@@ -7,8 +7,8 @@ import { WINDOW_BUCKETS_MS } from '@spear/rpc';
 import { NodeStats } from './node-stats';
 import { RpcStats } from './rpc-stats';
 
-// Not the legacy `spear:`: the stores must write under the profile's prefix.
-const keys = new RedisKeys('spear:stat-test:');
+// Not the legacy prefix: the stores must write under the profile's prefix.
+const keys = new RedisKeys('stat-test:');
 const resolutions = { fine: { stepSeconds: 1, keepSeconds: 600 }, coarse: { stepSeconds: 10, keepSeconds: 86_400 } };
 const T0 = Math.floor(Date.now() / 10_000) * 10_000 - 60_000; // a coarse bucket boundary a minute ago
 

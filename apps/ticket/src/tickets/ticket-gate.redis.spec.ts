@@ -5,8 +5,8 @@ import { makeTempDir, removeTempDir, startRedis, type RedisHandle } from '@spear
 import { tokenKey as keyOf } from '../tokens/token-store';
 import { TicketGate } from './ticket-gate';
 
-// Not the legacy `spear:`: the gate must read and count under the profile's prefix.
-const keys = new RedisKeys('spear:gate-test:');
+// Not the legacy prefix: the gate must read and count under the profile's prefix.
+const keys = new RedisKeys('gate-test:');
 const tokenKey = (token: string) => keyOf(keys, token);
 
 describe('TicketGate on a real Redis', () => {
