@@ -35,7 +35,7 @@ export async function startSpearNode(io: SpearServer, ctx: ServiceContext<'spear
     users: () => core.userCount,
     groups: () => core.groupCount,
   });
-  const bus = monitor.countingBus(createBus({ bus: config.bus, redis: { url: config.redis.url }, kafka: config.kafka, logger, batchWindowMs: spear.batchWindowMs }));
+  const bus = monitor.countingBus(createBus({ bus: config.bus, redis: { url: config.redis.url, keyPrefix: keys.channelPrefix }, kafka: config.kafka, logger, batchWindowMs: spear.batchWindowMs }));
   const store = new RedisDeliveryStore(
     new Inbox(redis, keys, delivery.inbox.cap, delivery.inbox.ttlSeconds),
     new GroupHistory(redis, keys, delivery.groupHistory.cap, delivery.groupHistory.ttlSeconds),

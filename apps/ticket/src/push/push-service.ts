@@ -16,10 +16,10 @@ export class PushService {
 
   private constructor(
     ctx: ServiceContext<'ticket'>,
+    keys: RedisKeys,
     private readonly bus: Bus,
   ) {
     const { delivery } = ctx.config;
-    const keys = new RedisKeys(ctx.config.redis.keyPrefix);
     this.routes = new RouteReader(ctx.redis, keys);
     const store = new RedisMessageStore(
       new Inbox(ctx.redis, keys, delivery.inbox.cap, delivery.inbox.ttlSeconds),
@@ -30,9 +30,12 @@ export class PushService {
 
   static start(ctx: ServiceContext<'ticket'>): PushService {
     const { config } = ctx;
+    const keys = new RedisKeys(config.redis.keyPrefix);
     // Publish-only: ticket is not a node, it receives nothing (no topic or consumer group of its own).
-    const bus = createBus({ bus: config.bus, redis: { url: config.redis.url }, kafka: config.kafka, logger: ctx.logger });
-    return new PushService(ctx, bus);
+    // Pub/sub ignores the Redis db number: channels carry the profile's prefix, as spear nodes' do.
+    const redis = { url: config.redis.url, keyPrefix: keys.channelPrefix };
+    const bus = createBus({ bus: config.bus, redis, kafka: config.kafka, logger: ctx.logger });
+    return new PushService(ctx, keys, bus);
   }
 
   close(): Promise<void> {
