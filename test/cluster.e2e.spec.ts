@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { zkPaths } from '@spear/catalog';
 import { loadConfig } from '@spear/config';
 import { ZooKeeperRegistry } from '@spear/registry';
 import { isAlive, pollUntil, startRedis, waitForHttpOk } from '@spear/testing';
@@ -42,7 +43,7 @@ describe('the whole cluster on real ZooKeeper and Redis', () => {
       expect(providers.length, app).toBe(app === 'spear' ? 2 : 1);
       for (const p of providers) expect(p.data.service).toBe(app);
     }
-    const nodes = await registry.list<{ url: string; weight: number }>('/nodes/spear');
+    const nodes = await registry.list<{ url: string; weight: number }>(zkPaths.spearNodes);
     expect(nodes.map((n) => n.name)).toEqual(['spear-1', 'spear-2']);
     expect(nodes[0]!.data.url).toBe(bed.cluster.service('spear-spear-1').baseUrl);
   });
@@ -122,7 +123,7 @@ describe('the whole cluster on real ZooKeeper and Redis', () => {
     const node = bed.cluster.service('spear-spear-2');
     const exited = new Promise<number | null>((resolve) => node.child.once('exit', (code) => resolve(code)));
     node.child.kill('SIGTERM');
-    const nodes = await pollUntil(() => registry.list('/nodes/spear'), (l) => l.length === 1, 5000);
+    const nodes = await pollUntil(() => registry.list(zkPaths.spearNodes), (l) => l.length === 1, 5000);
     expect(nodes.map((n) => n.name)).toEqual(['spear-1']);
     expect(await exited).toBe(0);
     const listed = (await (await fetch(`${bed.cluster.ticketUrl}/v1/nodes`)).json()) as { nodes: Array<{ id: string }> };
