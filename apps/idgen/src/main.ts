@@ -1,10 +1,4 @@
 import { runService } from '@spear/runtime';
-import { IdgenModule } from './idgen.module';
+import { IDGEN_SERVICE } from './idgen.service';
 
-/** idgen: snowflake ids over RPC, worker ids leased in ZooKeeper. */
-void runService({
-  app: 'idgen',
-  listener: (config) => config.idgen.http,
-  rpcProvider: (config) => config.idgen.rpc,
-  module: () => IdgenModule.register(),
-});
+void runService(IDGEN_SERVICE);

@@ -86,6 +86,20 @@ describe('loadConfig', () => {
     expect(loadConfig('ticket', { env: env({ SPEAR_REDIS_KEY_PREFIX: 'moved:' }) }).redis.keyPrefix).toBe('moved:');
   });
 
+  it('gives Redis only to the apps that use it: idgen needs no redis section and ignores a bad one', () => {
+    const { redis: _redis, ...local } = JSON.parse(readFileSync(join(repoProfiles, 'local', 'profile.json'), 'utf8')) as Record<string, unknown>;
+    const withoutRedis = tempProfile(local);
+    const idgen = loadConfig('idgen', { profile: withoutRedis, env: {} });
+    expect('redis' in idgen).toBe(false);
+    // idgen reads ZooKeeper only (ARCHITECTURE.md): a shared profile's Redis is none of its business.
+    const badRedis = tempProfile({ ...local, redis: { url: 'not a url' } });
+    expect('redis' in loadConfig('idgen', { profile: badRedis, env: {} })).toBe(false);
+    for (const app of ['ticket', 'spear', 'stat', 'minions'] as const) {
+      expect(() => loadConfig(app, { profile: withoutRedis, env: {} }), app).toThrow(`redis: required by ${app}`);
+      expect(() => loadConfig(app, { profile: badRedis, env: {} }), app).toThrow(/redis\.url/);
+    }
+  });
+
   it('refuses a key prefix that would break hash tags or SCAN, naming the field', () => {
     for (const keyPrefix of ['spear', 'sp{ear}:', 'spear*:', 'a b:']) {
       const dir = tempProfile({ extends: join(repoProfiles, 'local'), redis: { keyPrefix } });

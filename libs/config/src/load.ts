@@ -1,6 +1,6 @@
 import { KEY_PREFIX_PATTERN } from '@spear/catalog';
 import { DEFAULTS } from './defaults';
-import { APP_NAMES, APP_SCHEMAS, commonSchema, KEY_PREFIX_MESSAGE, type AppName, type CommonConfig } from './schema';
+import { APP_NAMES, APP_SCHEMAS, commonSchema, KEY_PREFIX_MESSAGE, usesRedis, type AppName, type CommonConfig, type RedisAppName, type RedisConfig } from './schema';
 import { applyEnvOverrides } from './env';
 import { ConfigError, describeIssues } from './errors';
 import { findProfilesDir, readProfileChain, resolveProfileFile } from './profile-files';
@@ -9,10 +9,14 @@ import type { z } from 'zod';
 export const DEFAULT_PROFILE = 'local';
 
 /** The validated configuration one app runs with. */
-export type AppConfig<A extends AppName> = CommonConfig & { [K in A]: z.infer<(typeof APP_SCHEMAS)[K]> } & {
-  /** Where the profile was read from, for logs and error messages. */
-  source: string;
-};
+export type AppConfig<A extends AppName> = CommonConfig &
+  RedisSection<A> & { [K in A]: z.infer<(typeof APP_SCHEMAS)[K]> } & {
+    /** Where the profile was read from, for logs and error messages. */
+    source: string;
+  };
+
+/** `redis` (key prefix filled in) for the apps that use Redis (REDIS_APPS); never for the others. */
+export type RedisSection<A extends AppName> = A extends RedisAppName ? { redis: RedisConfig } : { redis?: never };
 
 export interface LoadOptions {
   /** A profile name or a path; defaults to SPEAR_PROFILE, then `local`. */
@@ -50,6 +54,8 @@ export function validateConfig<A extends AppName>(app: A, raw: Record<string, un
   const section = raw[app];
   const rest: Record<string, unknown> = { ...raw };
   for (const other of APP_NAMES) delete rest[other];
+  // A profile is shared by every app: an app without Redis neither reads nor checks its section.
+  if (!usesRedis(app)) delete rest.redis;
   const common = commonSchema.safeParse(rest);
   if (!common.success) throw new ConfigError(`profile ${source}: ${describeIssues(common.error.issues)}`);
   if (section === undefined) throw new ConfigError(`profile ${source}: ${app}: section is missing`);
@@ -59,9 +65,20 @@ export function validateConfig<A extends AppName>(app: A, raw: Record<string, un
     throw new ConfigError(`profile ${source}: ${describeIssues(issues)}`);
   }
   if (common.data.bus === 'kafka' && !common.data.kafka) throw new ConfigError(`profile ${source}: kafka: required when bus is "kafka"`);
-  const keyPrefix = common.data.redis.keyPrefix ?? DEFAULTS.redis.keyPrefix(common.data.name);
+  const { redis, ...shared } = common.data;
+  let redisSection = {};
+  if (usesRedis(app)) {
+    if (!redis) throw new ConfigError(`profile ${source}: redis: required by ${app}`);
+    redisSection = { redis: withKeyPrefix(redis, shared.name, source) };
+  }
+  // Each part is validated above; TypeScript cannot check a computed key or RedisSection<A> for a generic A.
+  return { ...shared, ...redisSection, [app]: own.data, source } as unknown as AppConfig<A>;
+}
+
+/** `redis` with its key prefix: as stated, or the default derived from the profile's name. */
+function withKeyPrefix(redis: Omit<RedisConfig, 'keyPrefix'> & { keyPrefix?: string }, name: string, source: string): RedisConfig {
+  const keyPrefix = redis.keyPrefix ?? DEFAULTS.redis.keyPrefix(name);
   // Only a long profile name can make the default invalid; say which field would fix it.
   if (!KEY_PREFIX_PATTERN.test(keyPrefix)) throw new ConfigError(`profile ${source}: redis.keyPrefix: the default "${keyPrefix}" (from name) is invalid, ${KEY_PREFIX_MESSAGE}; state one`);
-  const config: CommonConfig = { ...common.data, redis: { ...common.data.redis, keyPrefix } };
-  return { ...config, [app]: own.data, source } as AppConfig<A>;
+  return { ...redis, keyPrefix };
 }

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DynamicModule } from '@nestjs/common';
+import type Redis from 'ioredis';
 import type { AddressInfo } from 'node:net';
 import { zkPaths } from '@spear/catalog';
 import { ConfigError, loadConfig, type AppConfig, type AppName } from '@spear/config';
@@ -13,7 +14,7 @@ import { HealthChecks } from './health';
 import { ErrorBodyFilter } from './http/error-body.filter';
 import { createLogger, NestPinoLogger } from './logger';
 import { ServiceMetrics } from './metrics';
-import { createRedis, redisHealth } from './redis';
+import { connectRedisIfUsed } from './redis';
 import { watchParent } from './parent-watch';
 import type { ServiceContext } from './service-context';
 
@@ -97,11 +98,10 @@ async function boot<A extends AppName>(spec: ServiceSpec<A>): Promise<RunningSer
   const metrics = new ServiceMetrics(spec.app, labels);
   const health = new HealthChecks();
   const registry = new ZooKeeperRegistry({ ...config.zookeeper, logger });
-  const redis = createRedis(config.redis.url, logger);
   health.add('zookeeper', async () => {
     if (registry.state !== 'connected') throw new Error(`not connected (${registry.state})`);
   });
-  health.add('redis', redisHealth(redis));
+  const redis = connectRedisIfUsed(spec.app, config, logger, health);
   // Ready means discoverable: /healthz stays 503 until this process is registered.
   let registered = false;
   health.add('registration', async () => {
@@ -109,7 +109,8 @@ async function boot<A extends AppName>(spec: ServiceSpec<A>): Promise<RunningSer
   });
   const rpcMetrics = new RpcMetrics(metrics.registry);
   const rpc = new RpcClient({ registry, metrics: rpcMetrics, defaults: config.rpc.defaults, services: config.rpc.services });
-  const ctx: ServiceContext<A> = { app: spec.app, config, logger, metrics, health, registry, redis, rpc, rpcMetrics, startedAt: Date.now() };
+  // The one place a context is built: `redis` is there exactly when connectRedisIfUsed made one (ServiceContext's condition).
+  const ctx = { app: spec.app, config, logger, metrics, health, registry, ...(redis && { redis }), rpc, rpcMetrics, startedAt: Date.now() } as ServiceContext<A>;
 
   await registry.ready();
 
@@ -157,7 +158,7 @@ async function boot<A extends AppName>(spec: ServiceSpec<A>): Promise<RunningSer
   const rpcStats = shipRpcStats({ rpc, metrics: rpcMetrics, app: spec.app, instance: instanceId, intervalMs: config.monitor.shipIntervalMs, capacity: config.monitor.capacity, logger });
 
   let stopping: Promise<void> | undefined;
-  const stop = (reason: string) => (stopping ??= (rpcStats.stop(), shutdown(ctx, app, extra, reason)));
+  const stop = (reason: string) => (stopping ??= (rpcStats.stop(), shutdown(ctx, app, extra, reason, redis)));
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => void stop(signal).then(() => process.exit(0), () => process.exit(1)));
   }
@@ -165,8 +166,8 @@ async function boot<A extends AppName>(spec: ServiceSpec<A>): Promise<RunningSer
   return { ctx, app, address, instanceId, stop };
 }
 
-async function shutdown<A extends AppName>(ctx: ServiceContext<A>, app: NestFastifyApplication, extra: AfterListen, reason: string): Promise<void> {
-  const { logger, registry, redis } = ctx;
+async function shutdown<A extends AppName>(ctx: ServiceContext<A>, app: NestFastifyApplication, extra: AfterListen, reason: string, redis: Redis | undefined): Promise<void> {
+  const { logger, registry } = ctx;
   logger.info({ reason }, 'shutting down: unregistering first');
   const deadline = setTimeout(() => {
     logger.error({ graceMs: ctx.config.shutdownGraceMs }, 'shutdown took too long; exiting');
@@ -179,7 +180,7 @@ async function shutdown<A extends AppName>(ctx: ServiceContext<A>, app: NestFast
   await extra.close?.();
   await app.close(); // closes the RPC server too: it drains in-flight calls first
   await ctx.rpc.close();
-  await redis.quit().catch(() => redis.disconnect());
+  await redis?.quit().catch(() => redis.disconnect());
   await registry.close();
   clearTimeout(deadline);
   logger.info('stopped');

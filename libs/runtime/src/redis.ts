@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
-import type { HealthCheck } from './health';
+import { usesRedis, type AppConfig, type AppName, type RedisAppName } from '@spear/config';
+import type { HealthCheck, HealthChecks } from './health';
 import { TurnBatchedRedis } from './turn-batched-redis';
 
 /**
@@ -26,6 +27,19 @@ export function createRedis(url: string, logger: Logger, name = 'main'): Redis {
     if (down) logger.info({ redis: name }, 'redis connection restored');
     down = false;
   });
+  return redis;
+}
+
+/**
+ * The main Redis client of an app that uses Redis (REDIS_APPS), its `redis`
+ * check added to `health`; undefined for the others, which then have neither
+ * a client nor a check that a Redis outage could fail.
+ */
+export function connectRedisIfUsed<A extends AppName>(app: A, config: AppConfig<A>, logger: Logger, health: HealthChecks): Redis | undefined {
+  if (!usesRedis(app)) return undefined;
+  // usesRedis(app) proves A is a Redis app; TypeScript does not narrow a type parameter from a value.
+  const redis = createRedis((config as AppConfig<RedisAppName>).redis.url, logger);
+  health.add('redis', redisHealth(redis));
   return redis;
 }
 

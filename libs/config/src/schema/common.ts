@@ -73,7 +73,8 @@ export const monitorSchema = z
 export const commonSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]+$/),
   zookeeper: zookeeperSchema,
-  redis: redisSchema,
+  /** Required by the apps that use Redis (REDIS_APPS); validateConfig enforces it and drops it for the others. */
+  redis: redisSchema.optional(),
   kafka: kafkaSchema.optional(),
   bus: z.enum(['redis', 'kafka']).default(DEFAULTS.bus),
   secrets: secretsSchema,
@@ -82,5 +83,5 @@ export const commonSchema = z.strictObject({
   delivery: deliverySchema,
   monitor: monitorSchema,
 });
-/** The common sections once validated, with the defaults that depend on other fields filled in. */
-export type CommonConfig = Omit<z.infer<typeof commonSchema>, 'redis'> & { redis: RedisConfig };
+/** The common sections once validated. `redis` is not among them: only REDIS_APPS get it (AppConfig). */
+export type CommonConfig = Omit<z.infer<typeof commonSchema>, 'redis'>;
