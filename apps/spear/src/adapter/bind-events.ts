@@ -1,6 +1,6 @@
 import { CLIENT_EVENT_NAMES, type ClientEvent, type NodeCore } from '@spear/delivery';
 import type { Ack } from '@spear/protocol';
-import type { SpearServer, SpearSocket } from './socket-data';
+import { sessionOf, type SpearServer, type SpearSocket } from './socket-data';
 
 type AckFn = (ack: Ack) => void;
 
@@ -15,24 +15,20 @@ type AckFn = (ack: Ack) => void;
 export function bindToCore(io: SpearServer, core: NodeCore<SpearSocket>): void {
   const listeners = CLIENT_EVENT_NAMES.map((event) => [event, eventListener(core, event)] as const);
   const onDisconnect = function (this: SpearSocket) {
-    const { session } = this.data;
-    if (session) void core.disconnect(session);
+    void core.disconnect(sessionOf(this));
   };
   io.on('connection', (socket: SpearSocket) => {
-    // Handlers first: a client may emit right after connect, without waiting for `ready`
-    // (PROTOCOL.md allows it), and socket.io drops events that arrive with no handler bound.
+    // The session first (emits start on a later turn), then the handlers, before any await: a client
+    // may emit right after connect, without waiting for `ready` (PROTOCOL.md allows it), and
+    // socket.io drops events that arrive with no handler bound.
+    socket.data = core.connect(socket, socket.data.uid, socket.id);
     for (const [event, listener] of listeners) socket.on(event, listener);
     socket.on('disconnect', onDisconnect);
-    socket.data.session = core.connect(socket, socket.data.uid, socket.id);
   });
 }
 
 function eventListener(core: NodeCore<SpearSocket>, event: ClientEvent) {
   return function (this: SpearSocket, payload: unknown, ack?: unknown): void {
-    const { session } = this.data;
-    if (!session) return;
-    const reply = typeof ack === 'function' ? (ack as AckFn) : undefined;
-    const answer = core.receive(session, event, payload);
-    if (reply) void answer.then(reply);
+    void core.receive(sessionOf(this), event, payload, typeof ack === 'function' ? (ack as AckFn) : undefined);
   };
 }

@@ -31,7 +31,7 @@ export function ticketHandshake(options: HandshakeOptions) {
         if (!first) return next(refusal('invalid_ticket', 'ticket already used'));
         // Spent: nothing reads it again, and socket.io would otherwise keep the ticket string for the connection's life.
         socket.handshake.auth = {};
-        socket.data.uid = verdict.claims.uid;
+        socket.data = { uid: verdict.claims.uid };
         next();
       },
       // Redis unreachable: the ticket cannot be checked for reuse, so it is not accepted.

@@ -3,17 +3,17 @@ import type { Session } from '@spear/delivery';
 
 /**
  * What a socket carries on this node (`socket.data`), one role: the
- * connection's identity from the handshake, then its session in the node core.
+ * connection's state here. The handshake sets its `uid`; once the node core
+ * accepts the connection, the data is the core's Session (which has the same
+ * `uid`), so an idle connection costs no object beyond it.
  */
-export interface SpearSocketData {
-  /** The ticket's uid, set by the handshake. */
-  uid: string;
-  /** Set when the core accepted the connection. */
-  session?: Session<SpearSocket>;
-}
+export type SpearSocketData = { uid: string } | Session<SpearSocket>;
 
 /** socket.io's types with this node's socket data (events are untyped: payloads are validated by the core). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type SpearSocket = Socket<any, any, any, SpearSocketData>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type SpearServer = Server<any, any, any, SpearSocketData>;
+
+/** The socket's session; only on sockets the core accepted (every event listener is bound after that). */
+export const sessionOf = (socket: SpearSocket) => socket.data as Session<SpearSocket>;

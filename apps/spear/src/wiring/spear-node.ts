@@ -88,7 +88,13 @@ export async function startSpearNode(io: SpearServer, ctx: ServiceContext<'spear
     }),
   );
   bindToCore(io, core);
-  const stopNodeWatch = ctx.registry.watchChildren(zkPaths.spearNodes, (entries) => core.nodesChanged(parseSpearNodeEntries(entries)));
+  // Alive: every registered node. Ring: those ticket can send users to (parsed as ticket parses them).
+  const stopNodeWatch = ctx.registry.watchChildren(zkPaths.spearNodes, (entries) =>
+    core.nodesChanged(
+      entries.map((e) => e.name),
+      parseSpearNodeEntries(entries),
+    ),
+  );
 
   const reports = shipNodeReports({
     rpc: ctx.rpc,
@@ -117,9 +123,9 @@ export async function startSpearNode(io: SpearServer, ctx: ServiceContext<'spear
 /** The core's cluster locks as ZooKeeper leases of one number (one holder; a dead holder's session frees it). */
 function registryLocks(registry: Registry, nodeId: string): ClusterLocks {
   return {
-    async tryLock(name) {
+    async tryPurgeLock(deadNodeId) {
       try {
-        const lease = await registry.lease(zkPaths.lock(name), { min: 0, max: 0 }, { by: nodeId });
+        const lease = await registry.lease(zkPaths.purgeLock(deadNodeId), { min: 0, max: 0 }, { by: nodeId });
         return () => lease.release();
       } catch {
         return undefined; // another node holds it

@@ -1,5 +1,7 @@
 import type { z } from 'zod';
-import { ackPayload, joinPayload, leavePayload, publishPayload, sendPayload } from '@spear/protocol';
+import { ackPayload, joinPayload, leavePayload, ProtocolError, publishPayload, sendPayload } from '@spear/protocol';
+import type { Session } from './session';
+import { TokenBucket } from './token-bucket';
 
 /**
  * The client → server events of PROTOCOL.md, each with its payload schema and
@@ -22,4 +24,29 @@ export const CLIENT_EVENT_NAMES = Object.keys(CLIENT_EVENTS) as ClientEvent[];
 
 export function isClientEvent(event: string): event is ClientEvent {
   return Object.hasOwn(CLIENT_EVENTS, event);
+}
+
+/** A connection's event budget (the profile's spear.rateLimit). */
+export interface RateLimit {
+  eventsPerSecond: number;
+  burst: number;
+  /** Refusals in a row after which the connection is closed. */
+  strikes: number;
+}
+
+/**
+ * Lets one client event in: charges the session's budget, then validates the
+ * payload. Throws ProtocolError `rate_limited` (calling `overLimit` once the
+ * refusals in a row pass the strikes) or `bad_request` naming the field.
+ */
+export function admit(session: Session<unknown>, event: ClientEvent, payload: unknown, limit: RateLimit, overLimit: () => void): unknown {
+  const bucket = (session.bucket ??= new TokenBucket(limit.eventsPerSecond, limit.burst));
+  if (!bucket.take()) {
+    if (bucket.strikes > limit.strikes) overLimit();
+    throw new ProtocolError('rate_limited', 'too many events; slow down');
+  }
+  const parsed = CLIENT_EVENTS[event].schema.safeParse(payload);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new ProtocolError('bad_request', `${issue.path.map(String).join('.') || 'payload'}: ${issue.message}`);
 }

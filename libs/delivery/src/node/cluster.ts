@@ -1,12 +1,13 @@
 /**
  * What the node core needs from the cluster's coordination service
- * (ZooKeeper in apps/spear): a lock that one survivor takes to clean up after
- * a dead node. Guarantee expected: at most one holder at a time; a holder
- * that dies loses it.
+ * (ZooKeeper in apps/spear): the lock a survivor takes to clean up after a
+ * dead node. Guarantee expected: at most one holder at a time; a holder that
+ * dies loses it. (Not once ever: a slower survivor may take it after the
+ * first released it, so the cleanup is idempotent.)
  */
 export interface ClusterLocks {
-  /** The lock's release, or undefined when someone else holds it. */
-  tryLock(name: string): Promise<(() => Promise<void>) | undefined>;
+  /** The purge lock of `deadNodeId`: its release, or undefined when someone else holds it. */
+  tryPurgeLock(deadNodeId: string): Promise<(() => Promise<void>) | undefined>;
 }
 
 /** A live spear node as the registry lists it. */

@@ -85,9 +85,11 @@ export class LocalHub<C> {
 
   /** Puts a session in a group; `added`: it was not in it, `first`: the group's first session here. */
   join(session: Session<C>, group: string): { added: boolean; first: boolean } {
-    const groups = (session.groups ??= new Set());
-    if (groups.has(group)) return { added: false, first: false };
-    groups.add(group);
+    const held = session.groups;
+    if (held === undefined) session.groups = group;
+    else if (held === group || (typeof held !== 'string' && held.has(group))) return { added: false, first: false };
+    else if (typeof held === 'string') session.groups = new Set([held, group]);
+    else held.add(group);
     const n = (this.groupMembers.get(group) ?? 0) + 1;
     this.groupMembers.set(group, n);
     return { added: true, first: n === 1 };
@@ -95,7 +97,10 @@ export class LocalHub<C> {
 
   /** Takes a session out of a group; `removed`: it was in it, `last`: the group has no session here now. */
   leave(session: Session<C>, group: string): { removed: boolean; last: boolean } {
-    if (!session.groups?.delete(group)) return { removed: false, last: false };
+    const held = session.groups;
+    if (held === group) session.groups = undefined;
+    else if (held === undefined || typeof held === 'string' || !held.delete(group)) return { removed: false, last: false };
+    else if (held.size === 1) session.groups = held.values().next().value!;
     const n = (this.groupMembers.get(group) ?? 1) - 1;
     if (n > 0) {
       this.groupMembers.set(group, n);
@@ -104,4 +109,11 @@ export class LocalHub<C> {
     this.groupMembers.delete(group);
     return { removed: true, last: true };
   }
+}
+
+/** The groups a session is in, as a list (a copy: safe to leave them while iterating). */
+export function groupsOf<C>(session: Session<C>): string[] {
+  const held = session.groups;
+  if (held === undefined) return [];
+  return typeof held === 'string' ? [held] : [...held];
 }

@@ -51,18 +51,22 @@ export class MessagePath {
 
   async toUser(from: string, to: string, body: unknown, cid?: string): Promise<Sent> {
     this.checkBody(body);
+    return this.storeAndForward(from, to, body, cid);
+  }
+
+  /** The same body to several users, one id each (the push API); resolves when all are stored. */
+  async toUsers(from: string, uids: readonly string[], body: unknown): Promise<string[]> {
+    this.checkBody(body); // once, not per recipient: a 64 KiB body is encoded to measure it
+    const sent = await Promise.all(uids.map((to) => this.storeAndForward(from, to, body)));
+    return sent.map((s) => s.id);
+  }
+
+  private async storeAndForward(from: string, to: string, body: unknown, cid?: string): Promise<Sent> {
     const message: MsgEvent = { id: await this.ids.next(), from, to, body, ts: Date.now(), ...(cid ? { cid } : {}) };
     // One store call writes the message and reads where its recipient is connected.
     const nodes = await this.store.storeMessage(message);
     await this.forward(nodes, { t: 'msg', p: message });
     return { id: message.id, ts: message.ts };
-  }
-
-  /** The same body to several users, one id each (the push API); resolves when all are stored. */
-  async toUsers(from: string, uids: readonly string[], body: unknown): Promise<string[]> {
-    this.checkBody(body);
-    const sent = await Promise.all(uids.map((to) => this.toUser(from, to, body)));
-    return sent.map((s) => s.id);
   }
 
   async toGroup(from: string, group: string, body: unknown): Promise<Sent> {
@@ -77,7 +81,7 @@ export class MessagePath {
     this.checkBody(body);
     const message = { id: await this.ids.next(), body, ts: Date.now() };
     await this.bus.publishBroadcast({ t: 'broadcast', p: message });
-    return message;
+    return { id: message.id, ts: message.ts };
   }
 
   private checkBody(body: unknown): void {
@@ -93,9 +97,11 @@ export class MessagePath {
       remote = nodes.filter((n) => n !== local.nodeId);
     }
     // At-most-once: the inbox already holds it; the bus bounds how long this may wait.
-    if (remote.length > 0) await this.bus.publishToNodes(remote, envelope).catch(() => undefined);
+    if (remote.length > 0) await this.bus.publishToNodes(remote, envelope).catch(ignore);
   }
 }
+
+const ignore = (): undefined => undefined;
 
 /** `work` settled, or nothing after FORWARD_WAIT_MS; never rejects. */
 function bounded(work: Promise<unknown>): Promise<void> {

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CoreCluster, settle } from './test-support/core-cluster';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ids = (nodes: Array<{ id: string }>) => nodes.map((n) => n.id);
 
 describe('NodeCore: cluster duties', () => {
   let cluster: CoreCluster;
@@ -13,11 +14,11 @@ describe('NodeCore: cluster duties', () => {
     const n1 = await cluster.addNode('n1');
     const uids = Array.from({ length: 40 }, (_, i) => `u${i}`);
     const clients = await Promise.all(uids.map((uid) => cluster.connect('n1', uid)));
-    n1.core.nodesChanged([{ id: 'n1', weight: 1 }]); // the ring the users were placed by: nobody moves
+    n1.core.nodesChanged(['n1'], [{ id: 'n1', weight: 1 }]); // the ring the users were placed by: nobody moves
     await sleep(150);
     expect(clients.filter((c) => c.conn.of('migrate').length > 0)).toEqual([]);
     const nodes = [{ id: 'n1', weight: 1 }, { id: 'n2', weight: 1 }];
-    n1.core.nodesChanged(nodes);
+    n1.core.nodesChanged(ids(nodes), nodes);
     await sleep(250); // 40 at 1000/s, then 30 ms of grace
     const ring = new HashRing(nodes);
     const moving = uids.filter((uid) => ring.get(uid)!.id === 'n2');
@@ -34,15 +35,15 @@ describe('NodeCore: cluster duties', () => {
     cluster = new CoreCluster();
     const n1 = await cluster.addNode('n1', (o) => (o.migration.perSecond = 50));
     const clients = await Promise.all(Array.from({ length: 30 }, (_, i) => cluster.connect('n1', `p${i}`)));
-    n1.core.nodesChanged([{ id: 'n1', weight: 1 }]);
-    n1.core.nodesChanged([{ id: 'n1', weight: 1 }, { id: 'n2', weight: 3 }]);
+    n1.core.nodesChanged(['n1'], [{ id: 'n1', weight: 1 }]);
+    n1.core.nodesChanged(['n1', 'n2'], [{ id: 'n1', weight: 1 }, { id: 'n2', weight: 3 }]);
     await sleep(120);
     const told = clients.filter((c) => c.conn.of('migrate').length > 0).length;
     expect(told).toBeGreaterThan(0);
     expect(told).toBeLessThanOrEqual(10); // 5 per 100 ms tick
   });
 
-  it('dead-node purge: one survivor removes the departed node from its users routes; inboxes stay', async () => {
+  it('dead-node purge: a survivor removes the departed node from its users routes; inboxes stay', async () => {
     cluster = new CoreCluster();
     for (const id of ['n1', 'n2', 'n3']) await cluster.addNode(id);
     const all = [{ id: 'n1', weight: 1 }, { id: 'n2', weight: 1 }, { id: 'n3', weight: 1 }];
@@ -51,16 +52,40 @@ describe('NodeCore: cluster duties', () => {
     await cluster.connect('n3', 'bob');
     await alice.send('bob', 'kept');
     expect(cluster.stores.routes.get('bob')).toEqual(new Set(['n3']));
-    // n3 dies without cleaning up (no disconnect ran); the survivors hear it from the registry.
-    cluster.nodes.delete('n3');
+    // n3 crashes (none of its own cleanup runs); the survivors hear it from the registry.
+    cluster.kill('n3');
     cluster.liveNodes(all.slice(0, 2));
     await settle();
     expect(cluster.stores.routes.get('bob')).toEqual(new Set());
-    expect(cluster.locks.taken).toBe(1); // n1 and n2 both tried; one purged
-    expect(cluster.locks.held.size).toBe(0); // and released
+    expect(cluster.stores.nodeUsers.has('n3')).toBe(false);
+    expect(cluster.locks.held.size).toBe(0); // released
     expect(cluster.stores.inboxes.get('bob')!.size).toBe(1);
     const back = await cluster.connect('n2', 'bob');
     expect(back.conn.of('msg').map((m) => m['body'])).toEqual(['kept']);
+  });
+
+  it('a node whose znode data cannot be parsed is still alive: its routes are not purged', async () => {
+    cluster = new CoreCluster();
+    const n1 = await cluster.addNode('n1');
+    await cluster.addNode('n2');
+    await cluster.connect('n2', 'bob');
+    n1.core.nodesChanged(['n1', 'n2'], [{ id: 'n1', weight: 1 }, { id: 'n2', weight: 1 }]);
+    n1.core.nodesChanged(['n1', 'n2'], [{ id: 'n1', weight: 1 }]); // n2's data unusable: out of the ring, not dead
+    await settle();
+    expect(cluster.stores.routes.get('bob')).toEqual(new Set(['n2']));
+  });
+
+  it('a purge that finds the lock held leaves the routes to its holder', async () => {
+    cluster = new CoreCluster();
+    const n1 = await cluster.addNode('n1');
+    await cluster.addNode('n2');
+    await cluster.connect('n2', 'bob');
+    n1.core.nodesChanged(['n1', 'n2'], []);
+    cluster.locks.held.add('n2'); // another survivor is purging n2
+    cluster.kill('n2');
+    n1.core.nodesChanged(['n1'], []);
+    await settle();
+    expect(cluster.stores.routes.get('bob')).toEqual(new Set(['n2']));
   });
 
   it('drain: new connections are refused, every client is told to migrate; close waits for events in flight, then closes the rest', async () => {

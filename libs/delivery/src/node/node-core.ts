@@ -1,14 +1,13 @@
 import type { Envelope } from '@spear/bus';
 import { ProtocolError, type Ack, type ErrorCode, type MsgEvent } from '@spear/protocol';
-import { CLIENT_EVENTS, type ClientEvent, type ClientPayload } from './client-events';
+import { admit, CLIENT_EVENTS, type ClientEvent, type ClientPayload } from './client-events';
 import type { LiveNode } from './cluster';
 import { purgeDeadNode } from './dead-node-purge';
-import { LocalHub } from './local-hub';
+import { groupsOf, LocalHub } from './local-hub';
 import { MessagePath, type LocalDelivery } from './message-path';
 import { Rebalancer } from './rebalancer';
 import { Session } from './session';
 import type { CoreCounters, NodeCoreOptions, NodeCorePorts } from './node-options';
-import { TokenBucket } from './token-bucket';
 
 /**
  * A spear node's one front door: every connection that arrives or leaves,
@@ -41,6 +40,7 @@ export class NodeCore<C> implements LocalDelivery {
   private readonly rebalancer: Rebalancer<C>;
   private readonly counters: Partial<CoreCounters>;
   private draining = false;
+  private drainEvent?: { reason: string; retryAfterMs: number };
   private inFlight = 0;
   private refreshTimer?: NodeJS.Timeout;
   private known = new Set<string>();
@@ -114,9 +114,10 @@ export class NodeCore<C> implements LocalDelivery {
     for (const m of stored) transport.emit(session.conn, 'msg', m);
     const live = session.buffered!;
     session.buffered = undefined;
-    if (live.length === 0) return;
-    const seen = new Set(stored.map((m) => m.id));
-    for (const m of live) if (!seen.has(m.id)) transport.emit(session.conn, 'msg', m);
+    const seen = live.length > 0 ? new Set(stored.map((m) => m.id)) : undefined;
+    for (const m of live) if (!seen!.has(m.id)) transport.emit(session.conn, 'msg', m);
+    // Accepted just before the drain began: it missed the drain's migrate.
+    if (this.draining) transport.emit(session.conn, 'migrate', this.drainEvent!);
   }
 
   /** The connection is gone (closed by either side): leaves its groups, and the route when it was the uid's last here. */
@@ -124,48 +125,41 @@ export class NodeCore<C> implements LocalDelivery {
     if (session.closed) return;
     session.closed = true;
     const { bus, store } = this.ports;
-    for (const group of session.groups ?? []) if (this.hub.leave(session, group).last) await bus.leaveGroup(group).catch(() => undefined);
+    for (const group of groupsOf(session)) if (this.hub.leave(session, group).last) await bus.leaveGroup(group).catch(() => undefined);
     if (this.hub.remove(session)) await store.offline(session.uid).catch(() => undefined);
   }
 
   /**
    * A client event: rate-limited, validated, handled, and answered with the
-   * protocol's ack. Never rejects. Sends and publishes of one connection are
-   * handled one after the other, in arrival order.
+   * protocol's ack (handed to `reply` as well, when given: no extra promise
+   * on the transport's side). Never rejects. Sends and publishes of one
+   * connection are handled one after the other, in arrival order.
    */
-  receive(session: Session<C>, event: ClientEvent, payload: unknown): Promise<Ack> {
+  receive(session: Session<C>, event: ClientEvent, payload: unknown, reply?: (ack: Ack) => void): Promise<Ack> {
     this.counters.received?.(event);
-    const run = () => this.run(session, event, payload);
+    const run = () => this.run(session, event, payload, reply);
     if (!CLIENT_EVENTS[event].serialize) return run();
     const next = (session.chain ?? Promise.resolve()).then(run);
     session.chain = next;
     return next;
   }
 
-  private async run(session: Session<C>, event: ClientEvent, payload: unknown): Promise<Ack> {
+  private async run(session: Session<C>, event: ClientEvent, payload: unknown, reply?: (ack: Ack) => void): Promise<Ack> {
     this.inFlight++;
+    let ack: Ack;
     try {
-      const { rateLimit } = this.options;
-      const bucket = (session.bucket ??= new TokenBucket(rateLimit.eventsPerSecond, rateLimit.burst));
-      if (!bucket.take()) {
-        if (bucket.strikes > rateLimit.strikes) this.ports.transport.close(session.conn);
-        throw new ProtocolError('rate_limited', 'too many events; slow down');
-      }
-      const parsed = CLIENT_EVENTS[event].schema.safeParse(payload);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        throw new ProtocolError('bad_request', `${issue.path.map(String).join('.') || 'payload'}: ${issue.message}`);
-      }
-      return { ok: true, ...(await this.handle(session, event, parsed.data)) };
+      const valid = admit(session, event, payload, this.options.rateLimit, () => this.ports.transport.close(session.conn));
+      ack = { ok: true, ...(await this.handle(session, event, valid)) };
     } catch (error) {
       const known = error instanceof ProtocolError;
       if (!known) this.ports.logger.warn({ event, err: String(error) }, 'event failed');
       const code: ErrorCode = known ? error.code : 'internal';
       this.counters.refused?.(code);
-      return { ok: false, error: { code, message: known ? error.message : 'internal error' } };
-    } finally {
-      this.inFlight--;
+      ack = { ok: false, error: { code, message: known ? error.message : 'internal error' } };
     }
+    this.inFlight--;
+    reply?.(ack);
+    return ack;
   }
 
   private async handle(session: Session<C>, event: ClientEvent, payload: unknown): Promise<object> {
@@ -261,12 +255,17 @@ export class NodeCore<C> implements LocalDelivery {
     this.ports.logger.info({ users }, 'inboxes replayed after a bus gap');
   }
 
-  /** The live spear nodes changed (a registry watch): purge the departed, rebalance. */
-  nodesChanged(nodes: readonly LiveNode[]): void {
-    const live = new Set(nodes.map((n) => n.id));
-    for (const gone of this.known) if (!live.has(gone) && gone !== this.nodeId) void purgeDeadNode(gone, this.ports);
-    this.known = live;
-    this.rebalancer.onNodes(nodes);
+  /**
+   * The live spear nodes changed (a registry watch). `live`: every node
+   * registered, whatever its data (a node is alive while its znode is there:
+   * the departed are purged); `ring`: those with usable data, as ticket places
+   * users on them (the rebalancer builds the same ring).
+   */
+  nodesChanged(live: readonly string[], ring: readonly LiveNode[]): void {
+    const now = new Set(live);
+    for (const gone of this.known) if (!now.has(gone) && gone !== this.nodeId) void purgeDeadNode(gone, this.ports);
+    this.known = now;
+    this.rebalancer.onNodes(ring);
   }
 
   private migrate(session: Session<C>, reason: string): void {
@@ -279,7 +278,8 @@ export class NodeCore<C> implements LocalDelivery {
   /** Refuses new connections and tells every client to reconnect elsewhere. */
   drain(reason: string, retryAfterMs = this.options.migration.retryAfterMs): void {
     this.draining = true;
-    this.ports.transport.emitToAll('migrate', { reason, retryAfterMs });
+    this.drainEvent = { reason, retryAfterMs };
+    this.ports.transport.emitToAll('migrate', this.drainEvent);
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { Bus, Envelope } from '@spear/bus';
 import type { ErrorCode } from '@spear/protocol';
-import type { ClientEvent } from './client-events';
+import type { ClientEvent, RateLimit } from './client-events';
 import type { ClusterLocks, CoreLogger, IdSource } from './cluster';
 import type { DeliveryStore } from './delivery-store';
 import type { Transport } from './transport';
@@ -10,7 +10,7 @@ export interface NodeCoreOptions {
   /** Largest encoded body of a send or publish (too_large beyond). */
   maxBodyBytes: number;
   /** Per-connection event budget; past `strikes` refusals in a row the connection is closed. */
-  rateLimit: { eventsPerSecond: number; burst: number; strikes: number };
+  rateLimit: RateLimit;
   /** How often this node re-arms its route entries (a third of their TTL). */
   routeRefreshMs: number;
   migration: {

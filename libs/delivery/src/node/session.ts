@@ -2,9 +2,11 @@ import type { MsgEvent } from '@spear/protocol';
 import { TokenBucket } from './token-bucket';
 
 /**
- * One connection as the node core sees it. Idle connections are what a node
- * holds most of, so this stays small: the rate-limit bucket, the send chain
- * and the group set are made at first use.
+ * One connection as the node core sees it. A transport keeps it with its
+ * connection (socket.io: as the socket's data) and hands it back to the core;
+ * its fields are the core's, not the transport's to change. Idle connections
+ * are what a node holds most of, so this stays small: the rate-limit bucket,
+ * the send chain and the group set are made at first use.
  */
 export class Session<C> {
   /**
@@ -12,8 +14,8 @@ export class Session<C> {
    * (so none is missed and none overtakes the replay); undefined afterwards.
    */
   buffered: MsgEvent[] | undefined = [];
-  /** Groups this connection is in. */
-  groups?: Set<string>;
+  /** Groups this connection is in: most are in none or one, so one is kept inline (a Set costs ~160 bytes). */
+  groups?: string | Set<string>;
   /** Serializes sends and publishes: their order is the order of their acks. */
   chain?: Promise<unknown>;
   bucket?: TokenBucket;

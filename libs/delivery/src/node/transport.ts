@@ -21,6 +21,10 @@ export interface Transport<C> {
   /** Puts a connection in / takes it out of `group`'s room (idempotent). */
   joinRoom(conn: C, group: string): void;
   leaveRoom(conn: C, group: string): void;
-  /** Closes a connection; the transport then reports it to NodeCore.disconnect. */
+  /**
+   * Closes a connection (idempotent). The transport takes it out of every
+   * room itself and reports it to NodeCore.disconnect exactly once, as it does
+   * for a connection the client closed.
+   */
   close(conn: C): void;
 }

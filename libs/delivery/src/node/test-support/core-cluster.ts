@@ -24,12 +24,10 @@ export class CountingIds implements IdSource {
 /** A lock table shared by the nodes of one test cluster. */
 export class MemoryLocks implements ClusterLocks {
   readonly held = new Set<string>();
-  taken = 0;
-  async tryLock(name: string): Promise<(() => Promise<void>) | undefined> {
-    if (this.held.has(name)) return undefined;
-    this.held.add(name);
-    this.taken++;
-    return async () => void this.held.delete(name);
+  async tryPurgeLock(deadNodeId: string): Promise<(() => Promise<void>) | undefined> {
+    if (this.held.has(deadNodeId)) return undefined;
+    this.held.add(deadNodeId);
+    return async () => void this.held.delete(deadNodeId);
   }
 }
 
@@ -128,7 +126,14 @@ export class CoreCluster {
 
   /** Tells every node which nodes are live, as the registry watch does. */
   liveNodes(nodes: LiveNode[]): void {
-    for (const node of this.nodes.values()) node.core.nodesChanged(nodes);
+    for (const node of this.nodes.values()) node.core.nodesChanged(nodes.map((n) => n.id), nodes);
+  }
+
+  /** A node crashes: it hears nothing from the bus and reaches no store again; none of its own cleanup runs. */
+  kill(id: string): void {
+    this.nodes.delete(id);
+    this.network.cut(id);
+    this.stores.deadNodes.add(id);
   }
 
   async close(): Promise<void> {

@@ -7,12 +7,13 @@ interface Subscriber {
 }
 
 /**
- * An in-process network of {@link Bus}es for the node core's unit tests, with
- * the contract of the real ones (libs/bus's contract suite): directed, group
- * and broadcast delivery, order per destination, at-most-once. Envelopes
- * cross as JSON on a later turn, as over a wire. `down` makes publishes
- * reject (and drops nothing silently); `restore()` tells every node it may
- * have missed envelopes (the buses' onGap).
+ * An in-process network of {@link Bus}es for the node core's unit tests:
+ * directed (to each distinct node), group and broadcast delivery, order per
+ * destination, at-most-once, envelopes crossing as JSON on a later turn, as
+ * over a wire. Simpler than the real buses (libs/bus's contract suite, run on
+ * the engines): a join takes effect at once, and a group envelope already in
+ * flight still arrives after a leave. `down` makes publishes reject;
+ * `restore()` tells every node it may have missed envelopes (the buses' onGap).
  */
 export class MemoryBusNetwork {
   private readonly nodes = new Map<string, Subscriber>();
@@ -27,13 +28,21 @@ export class MemoryBusNetwork {
         self = nodeId;
         nodes.set(nodeId, { onEnvelope, onGap, groups: new Set() });
       },
-      publishToNodes: async (nodeIds, envelope) => this.send(nodeIds, envelope),
+      publishToNodes: async (nodeIds, envelope) => {
+        if (self && !nodes.has(self)) throw new Error('bus closed');
+        this.send(nodeIds, envelope);
+      },
       publishToGroup: async (group, envelope) => this.send([...nodes].filter(([, n]) => n.groups.has(group)).map(([id]) => id), envelope),
       publishBroadcast: async (envelope) => this.send([...nodes.keys()], envelope),
       joinGroup: async (group) => void (self && nodes.get(self)?.groups.add(group)),
       leaveGroup: async (group) => void (self && nodes.get(self)?.groups.delete(group)),
       close: async () => void (self && nodes.delete(self)),
     };
+  }
+
+  /** A node crashed: nothing reaches it any more. */
+  cut(nodeId: string): void {
+    this.nodes.delete(nodeId);
   }
 
   /** The bus is back after an outage: every node hears of the gap. */
@@ -46,7 +55,7 @@ export class MemoryBusNetwork {
     if (this.down) throw new Error('bus unreachable');
     this.published++;
     const wire = JSON.stringify(envelope);
-    for (const id of nodeIds) {
+    for (const id of new Set(nodeIds)) {
       const node = this.nodes.get(id);
       // setImmediate callbacks run in order: per destination, publish order is kept.
       if (node) setImmediate(() => this.nodes.get(id) === node && node.onEnvelope(JSON.parse(wire) as Envelope));

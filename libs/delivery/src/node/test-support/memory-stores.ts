@@ -22,6 +22,8 @@ export class MemoryStores implements MessageStore {
    * answer travels later, as over a network, so live messages can overtake it.
    */
   arrivalTurns = 0;
+  /** Nodes that crashed: their calls reject, as a dead process reaches nothing. */
+  readonly deadNodes = new Set<string>();
   /** When set, 1:1 writes wait for it (a slow store, for what waits on writes in flight). */
   writeGate?: Promise<void>;
 
@@ -76,20 +78,23 @@ class NodeView implements DeliveryStore {
     private readonly nodeId: string,
   ) {}
 
-  storeMessage(message: MsgEvent): Promise<string[]> {
+  async storeMessage(message: MsgEvent): Promise<string[]> {
+    this.check();
     return this.stores.storeMessage(message);
   }
 
-  appendGroup(message: GroupEvent): Promise<void> {
+  async appendGroup(message: GroupEvent): Promise<void> {
+    this.check();
     return this.stores.appendGroup(message);
   }
 
-  groupSince(group: string, since: string): Promise<GroupEvent[]> {
+  async groupSince(group: string, since: string): Promise<GroupEvent[]> {
+    this.check();
     return this.stores.groupSince(group, since);
   }
 
   async arrive(uid: string, register: boolean): Promise<MsgEvent[]> {
-    this.stores.check();
+    this.check();
     if (register) this.register(uid);
     const snapshot = this.stores.unacked(uid);
     for (let i = 0; i < this.stores.arrivalTurns; i++) await new Promise((r) => setImmediate(r));
@@ -97,31 +102,37 @@ class NodeView implements DeliveryStore {
   }
 
   async unacked(uid: string): Promise<MsgEvent[]> {
+    this.check();
     return this.stores.unacked(uid);
   }
 
   async ack(uid: string, ids: readonly string[]): Promise<void> {
-    this.stores.check();
+    this.check();
     for (const id of ids) this.stores.inboxes.get(uid)?.delete(id);
   }
 
   async offline(uid: string): Promise<void> {
-    this.stores.check();
+    this.check();
     this.stores.routes.get(uid)?.delete(this.nodeId);
     this.stores.nodeUsers.get(this.nodeId)?.delete(uid);
   }
 
   async refresh(uids: Iterable<string>): Promise<void> {
-    this.stores.check();
+    this.check();
     for (const uid of uids) this.register(uid);
   }
 
   async purgeNode(nodeId: string): Promise<number> {
-    this.stores.check();
+    this.check();
     const uids = this.stores.nodeUsers.get(nodeId) ?? new Set();
     for (const uid of uids) this.stores.routes.get(uid)?.delete(nodeId);
     this.stores.nodeUsers.delete(nodeId);
     return uids.size;
+  }
+
+  private check(): void {
+    if (this.stores.deadNodes.has(this.nodeId)) throw new Error(`node ${this.nodeId} is dead`);
+    this.stores.check();
   }
 
   private register(uid: string): void {
