@@ -115,6 +115,13 @@ describe('socket.io adapter', () => {
     expect(await alice.emitWithAck('leave', { group: 'g' })).toEqual({ ok: true });
   });
 
+  it('serves an event emitted right after connect, before ready', async () => {
+    const early = client({ ticket: ticket('early') });
+    const ack = await new Promise((resolve) => early.once('connect', () => void early.emitWithAck('send', { to: 'x', body: 1 }).then(resolve)));
+    expect(ack).toMatchObject({ ok: true });
+    expect(h.stores.unacked('x')).toHaveLength(1);
+  });
+
   it('fans group messages out through rooms, and a disconnect leaves them', async () => {
     const [a, b] = [client({ ticket: ticket('a') }), client({ ticket: ticket('b') })];
     await Promise.all([next(a, 'ready'), next(b, 'ready')]);

@@ -16,6 +16,8 @@ export interface MessageStore {
 /**
  * A spear node's view of the delivery stores: inboxes, group history and the
  * route table (which nodes hold which uid), bound to this node's id.
+ * Calls of one node are applied in the order they were made (one ordered
+ * connection), so an `offline` made after an `arrive` undoes it.
  */
 export interface DeliveryStore extends MessageStore {
   /**

@@ -12,7 +12,14 @@ describe('NodeCore: 1:1 delivery', () => {
     await cluster.addNode('n1');
     const alice = await cluster.connect('n1', 'alice');
     expect(alice.conn.of('ready')).toEqual([{ uid: 'alice', node: 'n1', sessionId: alice.conn.id }]);
-    const id = await alice.send('bob', { hi: 1 });
+    let release!: () => void;
+    cluster.stores.writeGate = new Promise((r) => (release = r));
+    let acked = false;
+    const sending = alice.send('bob', { hi: 1 }).then((id) => ((acked = true), id));
+    await settle();
+    expect(acked).toBe(false); // the store has not answered yet
+    release();
+    const id = await sending;
     expect([...cluster.stores.inboxes.get('bob')!.keys()]).toEqual([id]);
     const bob = await cluster.connect('n1', 'bob');
     expect(bob.conn.events.map((e) => e.event)).toEqual(['ready', 'msg']);
@@ -25,6 +32,8 @@ describe('NodeCore: 1:1 delivery', () => {
     await cluster.addNode('n2');
     const alice = await cluster.connect('n1', 'alice');
     const bob = await cluster.connect('n2', 'bob');
+    // Writes of even bodies take longer: unserialized sends would be stored (and forwarded) out of order.
+    cluster.stores.writeTurns = (m) => ((m.body as number) % 2 === 0 ? 3 : 0);
     // Not awaited one by one: the core itself must serialize them.
     const acks = await Promise.all(Array.from({ length: 50 }, (_, i) => alice.call('send', { to: 'bob', body: i })));
     const ids = acks.map((a) => (a as unknown as { id: string }).id);
@@ -117,5 +126,24 @@ describe('NodeCore: 1:1 delivery', () => {
     cluster.network.restore();
     await settle();
     expect(bob.conn.msgIds()).toEqual([id]);
+  });
+});
+
+describe('NodeCore: connections that leave early', () => {
+  let cluster: CoreCluster;
+  afterEach(() => cluster.close());
+
+  it('a connection that closes while arriving gets nothing and leaves no route behind', async () => {
+    cluster = new CoreCluster();
+    const n1 = await cluster.addNode('n1');
+    cluster.stores.arrivalTurns = 10;
+    const conn = new FakeConn('gone');
+    n1.transport.add(conn);
+    n1.sessions.set(conn, n1.core.connect(conn, 'carol', 'gone'));
+    n1.transport.close(conn); // before its arrival answered (the route entry was written)
+    await settle(20);
+    expect(conn.events).toEqual([]);
+    expect(cluster.stores.routes.get('carol')).toEqual(new Set());
+    expect(n1.core.sessionCount).toBe(0);
   });
 });

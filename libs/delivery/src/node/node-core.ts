@@ -105,11 +105,9 @@ export class NodeCore<C> implements LocalDelivery {
     const first = this.hub.add(session);
     // One round trip: this node in the user's route (first connection here) and the inbox read.
     const stored = await store.arrive(session.uid, first);
-    if (session.closed) {
-      // It left while arriving: its offline may have run before the route entry was written.
-      if (first && !this.hub.has(session.uid)) await store.offline(session.uid);
-      return;
-    }
+    // It left while arriving: nothing to say. Its route entry needs no undoing here: the disconnect's
+    // offline was issued after this arrival (the store applies one node's calls in order).
+    if (session.closed) return;
     transport.emit(session.conn, 'ready', { uid: session.uid, node: this.nodeId, sessionId: session.id });
     for (const m of stored) transport.emit(session.conn, 'msg', m);
     const live = session.buffered!;

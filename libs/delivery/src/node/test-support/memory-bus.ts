@@ -40,6 +40,11 @@ export class MemoryBusNetwork {
     };
   }
 
+  /** The groups node `nodeId` is subscribed to. */
+  groupsOf(nodeId: string): string[] {
+    return [...(this.nodes.get(nodeId)?.groups ?? [])];
+  }
+
   /** A node crashed: nothing reaches it any more. */
   cut(nodeId: string): void {
     this.nodes.delete(nodeId);

@@ -24,8 +24,12 @@ export class MemoryStores implements MessageStore {
   arrivalTurns = 0;
   /** Nodes that crashed: their calls reject, as a dead process reaches nothing. */
   readonly deadNodes = new Set<string>();
-  /** When set, 1:1 writes wait for it (a slow store, for what waits on writes in flight). */
+  /** When set, writes (1:1 and group) wait for it: a slow store, for what must wait on writes in flight. */
   writeGate?: Promise<void>;
+  /** Event-loop turns a 1:1 write of `message` takes (per message, so writes can finish out of order). */
+  writeTurns: (message: MsgEvent) => number = () => 0;
+  /** Event-loop turns a history read's answer takes (its snapshot is taken at once, as a script's). */
+  sinceTurns = 0;
 
   constructor(private readonly caps: { inbox: number; history: number } = { inbox: 1000, history: 1000 }) {}
 
@@ -37,6 +41,7 @@ export class MemoryStores implements MessageStore {
   async storeMessage(message: MsgEvent): Promise<string[]> {
     this.check();
     await this.writeGate;
+    await turns(this.writeTurns(message));
     let inbox = this.inboxes.get(message.to);
     if (!inbox) this.inboxes.set(message.to, (inbox = new Map()));
     if (!inbox.has(message.id)) {
@@ -48,6 +53,7 @@ export class MemoryStores implements MessageStore {
 
   async appendGroup(message: GroupEvent): Promise<void> {
     this.check();
+    await this.writeGate;
     let history = this.groups.get(message.group);
     if (!history) this.groups.set(message.group, (history = { log: [] }));
     history.log.push(structuredClone(message));
@@ -59,7 +65,9 @@ export class MemoryStores implements MessageStore {
     const history = this.groups.get(group);
     if (!history) return [];
     if (history.floor !== undefined && compareIds(since, history.floor) < 0) throw new ProtocolError('history_gone', `history of ${group} starts after ${history.floor}`);
-    return history.log.filter((m) => compareIds(m.id, since) > 0).map((m) => structuredClone(m));
+    const snapshot = history.log.filter((m) => compareIds(m.id, since) > 0).map((m) => structuredClone(m));
+    await turns(this.sinceTurns);
+    return snapshot;
   }
 
   unacked(uid: string): MsgEvent[] {
@@ -97,7 +105,7 @@ class NodeView implements DeliveryStore {
     this.check();
     if (register) this.register(uid);
     const snapshot = this.stores.unacked(uid);
-    for (let i = 0; i < this.stores.arrivalTurns; i++) await new Promise((r) => setImmediate(r));
+    await turns(this.stores.arrivalTurns);
     return snapshot;
   }
 
@@ -142,4 +150,8 @@ class NodeView implements DeliveryStore {
     if (!nodeUsers.has(this.nodeId)) nodeUsers.set(this.nodeId, new Set());
     nodeUsers.get(this.nodeId)!.add(uid);
   }
+}
+
+async function turns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
 }
