@@ -31,8 +31,8 @@ describe('Redis engine', () => {
   it('round-trips SET and GET', async () => {
     const conn = await client(redis.port);
     try {
-      await conn.set('spear:test', 'hello');
-      expect(await conn.get('spear:test')).toBe('hello');
+      await conn.set('engine-test:hello', 'hello');
+      expect(await conn.get('engine-test:hello')).toBe('hello');
     } finally {
       await conn.quit();
     }
@@ -49,14 +49,14 @@ describe('Redis engine', () => {
     const dir = join(root, 'persistent');
     const first = await startRedis({ dir, persistence: true });
     const conn = await client(first.port);
-    await conn.set('spear:kept', 'yes');
+    await conn.set('engine-test:kept', 'yes');
     await conn.quit();
     await first.stop();
 
     const second = await startRedis({ dir, persistence: true, port: first.port });
     try {
       const again = await client(second.port);
-      expect(await again.get('spear:kept')).toBe('yes');
+      expect(await again.get('engine-test:kept')).toBe('yes');
       await again.quit();
     } finally {
       await second.stop();
