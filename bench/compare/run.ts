@@ -19,9 +19,10 @@
  *   2. group fan-out: every user joins one group; a ramp of publishes per second
  *   loss check: every acked 1:1 send was received
  * Then 3. idle capacity (bench/compare/idle-capacity.bench.ts, its own engines).
- * With BENCH_BASELINE_DIST=<folder of app bundles built from an earlier commit>, Spear from
- * those bundles (Redis bus) runs the 1:1 ramp too, right after Spear, and the run reports
- * the before/after ratio of 1:1 msgs/s under the p99 bound (a change's speed check).
+ * With BENCH_BASELINE_DIST=<checkout>/dist/apps (app bundles built from an earlier commit),
+ * Spear from those bundles (Redis bus, the checkout's profiles/local as base profile) runs the
+ * 1:1 ramp too, right after Spear, and the run reports the before/after ratio of 1:1 msgs/s
+ * under the p99 bound (a change's speed check).
  * Exits non-zero when a message is lost or a client fails to connect (and in quick mode
  * when anything is left undelivered).
  */
@@ -136,7 +137,7 @@ async function main(): Promise<void> {
       r.fanout = await fanout(fleet, pids, 'spear-redis');
     }, storm);
     const baseline = BASELINE_DIST
-      ? await runPhase(s, () => startSpear(engines, 'redis', join(dir, 'spear-baseline'), s.users + 1000, undefined, BASELINE_DIST), enginePids, async (fleet, pids, r) => {
+      ? await runPhase(s, () => startSpear(engines, 'redis', join(dir, 'spear-baseline'), s.users + 1000, undefined, { distDir: BASELINE_DIST, baseProfile: resolve(BASELINE_DIST, '../../profiles/local') }), enginePids, async (fleet, pids, r) => {
           r.ramp = await ramp('[spear-baseline] 1:1', pids, s.rates, 1, (rate) => direct(fleet, rate));
         })
       : undefined;

@@ -38,11 +38,21 @@ const OPEN_LIMITS = (maxConnections: number) => ({
 
 /**
  * `cpuProfileDir`: spear nodes run from a wrapper that profiles between two SIGUSR2 (bench/support/profiling-dist.ts).
- * `distDir`: app bundles other than the workspace's dist/apps (an earlier build, for a before/after run).
+ * `build`: app bundles other than the workspace's dist/apps and the profile they were built to read
+ * (an earlier build, for a before/after run: its profile schema may differ from today's).
  */
-export async function startSpear(engines: Engines, bus: 'redis' | 'kafka', dir: string, maxConnections: number, cpuProfileDir?: string, distDir?: string): Promise<SystemUnderTest> {
+export async function startSpear(
+  engines: Engines,
+  bus: 'redis' | 'kafka',
+  dir: string,
+  maxConnections: number,
+  cpuProfileDir?: string,
+  build?: { distDir: string; baseProfile: string },
+): Promise<SystemUnderTest> {
   const jwtSecret = randomBytes(24).toString('hex');
-  const profileDir = await writeClusterProfile({ dir, engines, bus, spearNodes: 2, overrides: { ...OPEN_LIMITS(maxConnections), secrets: { jwtSecret } } });
+  const overrides = { ...OPEN_LIMITS(maxConnections), secrets: { jwtSecret } };
+  const profileDir = await writeClusterProfile({ dir, engines, bus, spearNodes: 2, overrides, ...(build ? { base: build.baseProfile } : {}) });
+  const distDir = build?.distDir;
   const profiling = cpuProfileDir ? { distDir: profilingDist(dir, cpuProfileDir), env: { BENCH_CPU_PROF_DIR: cpuProfileDir, BENCH_CPU_PROF_TAG: `compare-${bus}` } } : distDir ? { distDir } : {};
   // Resolves once ticket hands out both nodes.
   const cluster: ClusterHandle = await launchCluster({ profileDir, dir, apps: ['idgen', 'ticket', 'spear'], ...profiling });
