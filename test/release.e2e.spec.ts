@@ -75,6 +75,16 @@ describe('the test1 release of ticket and spear, run from a copy outside the rep
     ]);
   });
 
+  it('names the Node it needs and refuses an older one', async () => {
+    // A stand-in for an old runtime: answers the version probe as Node 20 would.
+    const old = join(dir, 'node20');
+    writeFileSync(old, '#!/bin/sh\n[ "$1" = "--version" ] && echo v20.20.2 && exit 0\necho 20\n', { mode: 0o755 });
+    const refused = await run(join(releaseDir('ticket'), 'bin', 'start.sh'), [], { cwd: '/', env: { ...env, SPEAR_NODE_BIN: old } });
+    expect(refused.code, output(refused)).not.toBe(0);
+    expect(refused.stderr).toContain('Node.js 24 or later is needed');
+    expect(refused.stderr).toContain('v20.20.2');
+  });
+
   it('starts ticket and both spear nodes, refuses a second copy, and stops leaving nothing behind', async () => {
     for (const app of APPS) {
       const started = await script(app, 'start');

@@ -46,7 +46,7 @@ await build({
   outfile: join(root, 'dist/apps', app, 'main.js'),
   bundle: true,
   platform: 'node',
-  target: 'node20',
+  target: 'node24',
   format: 'cjs',
   sourcemap: true,
   keepNames: false,

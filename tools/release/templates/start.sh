@@ -15,10 +15,10 @@ LOG_DIR="$RELEASE_DIR/logs"
 NODE_BIN="${SPEAR_NODE_BIN:-node}"
 
 check_node() {
-  command -v "$NODE_BIN" >/dev/null || die "Node.js 20 or later is needed ('$NODE_BIN' not found; SPEAR_NODE_BIN names another)"
+  command -v "$NODE_BIN" >/dev/null || die "Node.js 24 or later is needed ('$NODE_BIN' not found; SPEAR_NODE_BIN names another)"
   local major
   major="$("$NODE_BIN" -p 'process.versions.node.split(".")[0]')"
-  ((major >= 20)) || die "Node.js 20 or later is needed ($NODE_BIN is $("$NODE_BIN" --version))"
+  ((major >= 24)) || die "Node.js 24 or later is needed ($NODE_BIN is $("$NODE_BIN" --version))"
 }
 
 # The profile holds no such secret: without the variable the service would fail at boot.

@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import type { Bus, Envelope } from '@spear/bus';
 import type { NodeMetric } from '@spear/stat-client';
@@ -27,7 +27,7 @@ export class NodeMonitor {
   private emittedCount = 0;
   private lagSamples: number[] = [];
   private lagSeen = 0;
-  private readonly loop: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+  private readonly loop = monitorEventLoopDelay({ resolution: 10 });
 
   constructor(private readonly gauges: NodeGauges) {
     this.loop.enable();
