@@ -74,10 +74,11 @@ interface Started {
  *   out as one record on its topic (why: see kafka-directed.ts).
  * - Groups are local bookkeeping: joinGroup/leaveGroup never talk to Kafka,
  *   and every node reads every group's traffic.
- * - Publishing rejects after `publishTimeoutMs` (`publishWaitMs` for
- *   directed publishes) without an acknowledgement from Kafka; one that
- *   timed out before it was handed to Kafka is dropped, one that timed out
- *   after may still be delivered.
+ * - Publishing rejects after `publishTimeoutMs` without an acknowledgement
+ *   from Kafka; a group or broadcast publish that timed out before it was
+ *   handed to Kafka is dropped, one that timed out after may still be
+ *   delivered. A directed publish past `publishWaitMs` rejects but is still
+ *   sent (see DirectedBatcher).
  * - A node receives its own broadcasts, and its own group envelopes when it
  *   joined the group.
  * - Publish-only use: publishing works without start() (producer and admin

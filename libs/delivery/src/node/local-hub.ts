@@ -28,10 +28,6 @@ export class LocalHub<C> {
     return this.users.keys();
   }
 
-  has(uid: string): boolean {
-    return this.users.has(uid);
-  }
-
   /** Every session of this node. */
   *sessions(): Generator<Session<C>> {
     for (const held of this.users.values()) {

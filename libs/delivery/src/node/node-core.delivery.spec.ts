@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CoreCluster, settle } from './test-support/core-cluster';
-import { FakeConn } from './test-support/recording-transport';
 
 // v1 delivery guarantees (PROTOCOL.md) of the node core, on in-memory stores and bus.
 describe('NodeCore: 1:1 delivery', () => {
@@ -81,14 +80,12 @@ describe('NodeCore: 1:1 delivery', () => {
 
   it('holds live messages while a connection replays its inbox: none lost, none twice, none overtaking', async () => {
     cluster = new CoreCluster();
-    const n1 = await cluster.addNode('n1');
+    await cluster.addNode('n1');
     const alice = await cluster.connect('n1', 'alice');
     const stored = await alice.send('bob', 'stored');
     // bob's arrival answer comes back late; meanwhile live messages find him in the route.
     cluster.stores.arrivalTurns = 20;
-    const conn = new FakeConn('late');
-    n1.transport.add(conn);
-    n1.sessions.set(conn, n1.core.connect(conn, 'bob', 'late'));
+    const { conn } = cluster.open('n1', 'bob');
     const live = [await alice.send('bob', 'live 1'), await alice.send('bob', 'live 2')];
     expect(conn.events).toEqual([]); // held: nothing before ready
     await settle(30);
@@ -102,9 +99,7 @@ describe('NodeCore: 1:1 delivery', () => {
     const alice = await cluster.connect('n1', 'alice');
     const id = await alice.send('bob', 'once');
     cluster.stores.arrivalTurns = 20;
-    const conn = new FakeConn('dup');
-    n1.transport.add(conn);
-    n1.sessions.set(conn, n1.core.connect(conn, 'bob', 'dup'));
+    const { conn } = cluster.open('n1', 'bob');
     // A bus-gap replay hands out the stored message live while the arrival is in flight.
     n1.core.deliverLocal({ t: 'msg', p: cluster.stores.unacked('bob')[0]! });
     await settle(30);
@@ -137,9 +132,7 @@ describe('NodeCore: connections that leave early', () => {
     cluster = new CoreCluster();
     const n1 = await cluster.addNode('n1');
     cluster.stores.arrivalTurns = 10;
-    const conn = new FakeConn('gone');
-    n1.transport.add(conn);
-    n1.sessions.set(conn, n1.core.connect(conn, 'carol', 'gone'));
+    const { conn } = cluster.open('n1', 'carol');
     n1.transport.close(conn); // before its arrival answered (the route entry was written)
     await settle(20);
     expect(conn.events).toEqual([]);

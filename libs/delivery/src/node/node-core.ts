@@ -39,7 +39,7 @@ export class NodeCore<C> implements LocalDelivery {
   private readonly hub = new LocalHub<C>();
   private readonly rebalancer: Rebalancer<C>;
   private readonly counters: Partial<CoreCounters>;
-  private draining = false;
+  /** Set by drain(): the node refuses new connections and tells late arrivals to move too. */
   private drainEvent?: { reason: string; retryAfterMs: number };
   private inFlight = 0;
   private refreshTimer?: NodeJS.Timeout;
@@ -70,7 +70,7 @@ export class NodeCore<C> implements LocalDelivery {
 
   /** False once draining: the transport refuses new connections with `draining`. */
   get accepting(): boolean {
-    return !this.draining;
+    return this.drainEvent === undefined;
   }
 
   get userCount(): number {
@@ -115,7 +115,7 @@ export class NodeCore<C> implements LocalDelivery {
     const seen = live.length > 0 ? new Set(stored.map((m) => m.id)) : undefined;
     for (const m of live) if (!seen!.has(m.id)) transport.emit(session.conn, 'msg', m);
     // Accepted just before the drain began: it missed the drain's migrate.
-    if (this.draining) transport.emit(session.conn, 'migrate', this.drainEvent!);
+    if (this.drainEvent) transport.emit(session.conn, 'migrate', this.drainEvent);
   }
 
   /** The connection is gone (closed by either side): leaves its groups, and the route when it was the uid's last here. */
@@ -275,7 +275,6 @@ export class NodeCore<C> implements LocalDelivery {
 
   /** Refuses new connections and tells every client to reconnect elsewhere. */
   drain(reason: string, retryAfterMs = this.options.migration.retryAfterMs): void {
-    this.draining = true;
     this.drainEvent = { reason, retryAfterMs };
     this.ports.transport.emitToAll('migrate', this.drainEvent);
   }

@@ -115,12 +115,18 @@ export class CoreCluster {
 
   /** Connects `uid` to node `nodeId` and waits for its ready and replay. */
   async connect(nodeId: string, uid: string): Promise<TestClient> {
+    const client = this.open(nodeId, uid);
+    await settle();
+    return client;
+  }
+
+  /** Connects `uid` to node `nodeId` without waiting: its arrival is still in flight. */
+  open(nodeId: string, uid: string): TestClient {
     const node = this.nodes.get(nodeId)!;
     const conn = new FakeConn(`c${++this.conns}`);
     node.transport.add(conn);
     const session = node.core.connect(conn, uid, conn.id);
     node.sessions.set(conn, session);
-    await settle();
     return new TestClient(node, conn, session);
   }
 
