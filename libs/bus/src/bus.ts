@@ -1,6 +1,13 @@
 /** What travels between spear nodes. Payloads are the protocol's event payloads. */
 export type Envelope =
-  | { t: 'msg'; p: { id: string; from: string; to: string; body: unknown; ts: number; cid?: string } }
+  | {
+      t: 'msg';
+      p: { id: string; from: string; to: string; body: unknown; ts: number; cid?: string; seq?: number };
+      /** Whose connections it is for when not `p.to`'s: a sender copy goes to `p.from`'s. */
+      owner?: string;
+      /** A connection (session id) that must not get it: the one whose send made this sender copy. */
+      skip?: string;
+    }
   | { t: 'group'; p: { id: string; group: string; from: string; body: unknown; ts: number } }
   | { t: 'broadcast'; p: { id: string; body: unknown; ts: number } };
 

@@ -5,6 +5,8 @@ import { defaultKeyPrefix, KEY_PREFIX_PATTERN, LEGACY_KEY_PREFIX, REDIS_KEY_FAMI
 function everyKey(keys: RedisKeys): string[] {
   return [
     ...Object.values(keys.inbox('bob')),
+    ...Object.values(keys.log('bob')),
+    keys.known('bob'),
     keys.route('bob'),
     keys.nodeUsers('spear-1'),
     ...Object.values(keys.group('g1')),
@@ -26,6 +28,7 @@ describe('RedisKeys', () => {
     // An existing `local` data set must keep working: these are the names the old code wrote.
     expect(keys.inbox('bob')).toEqual({ hash: 'spear:inbox:{bob}:h', order: 'spear:inbox:{bob}:z', seq: 'spear:inbox:{bob}:seq' });
     expect(keys.route('dave')).toBe('spear:route:{dave}');
+    expect(keys.log('bob')).toEqual({ entries: 'spear:log:{bob}:m', ids: 'spear:log:{bob}:i', meta: 'spear:log:{bob}:s', devices: 'spear:log:{bob}:d' });
     expect(keys.nodeUsers('node-z')).toBe('spear:node-users:node-z');
     expect(keys.group('g')).toEqual({ log: 'spear:group:{g}:log', floor: 'spear:group:{g}:floor' });
     expect(keys.token('ab12')).toBe('spear:token:ab12');
@@ -54,7 +57,8 @@ describe('RedisKeys', () => {
   it('keeps the keys of one user, or of one group, on one Cluster slot: the hash tag is the uid or group', () => {
     const keys = new RedisKeys('spear:x:');
     const tag = (key: string) => key.slice(key.indexOf('{') + 1, key.indexOf('}'));
-    expect([...Object.values(keys.inbox('u1')), keys.route('u1')].map(tag)).toEqual(['u1', 'u1', 'u1', 'u1']);
+    const ofUser = [...Object.values(keys.inbox('u1')), ...Object.values(keys.log('u1')), keys.known('u1'), keys.route('u1')];
+    expect(new Set(ofUser.map(tag))).toEqual(new Set(['u1']));
     expect(Object.values(keys.group('g1')).map(tag)).toEqual(['g1', 'g1']);
   });
 

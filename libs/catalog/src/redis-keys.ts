@@ -58,11 +58,25 @@ export interface RedisKeyFamily {
 /** Every key family, in the order operators read them (minions shows its counts by these names). */
 export const REDIS_KEY_FAMILIES = [
   {
+    name: 'log',
+    pattern: 'log:{<uid>}:m | :i | :s | :d',
+    type: 'list, hash, hash, hash',
+    writer: 'spear, ticket push (libs/delivery UserLog)',
+    description: "a user's 1:1 messages by seq (retained by count, age and bytes, acked or not), id → seq, the log's head/last/bytes, each device's ack cursor and last visit; TTL delivery.log.ttlSeconds",
+  },
+  {
+    name: 'known',
+    pattern: 'known:{<uid>}',
+    type: 'string',
+    writer: 'ticket (token and ticket issue), spear (arrivals)',
+    description: 'the uid has held a token or a connection: what delivery.quotas.knownUsersOnly asks of a recipient; TTL delivery.log.ttlSeconds',
+  },
+  {
     name: 'inbox',
     pattern: 'inbox:{<uid>}:h | :z | :seq',
     type: 'hash, sorted set, counter',
-    writer: 'spear, ticket push (libs/delivery Inbox, Arrivals)',
-    description: 'unacked 1:1 messages of a user: id → message, write order, write sequence; TTL delivery.inbox.ttlSeconds',
+    writer: 'none since v1.1 (v1 spear and ticket push)',
+    description: "v1's per-user inbox of unacked messages; moved into the user's log on the user's next store or arrival (libs/delivery UserLog), then deleted",
   },
   {
     name: 'route',
@@ -134,6 +148,18 @@ export interface InboxKeys {
   seq: string;
 }
 
+/** The keys of one user's log (one hash tag: one Cluster slot, with the route and the v1 inbox). */
+export interface LogKeys {
+  /** List: one entry per message, oldest first; the entry at index k has seq head + k. */
+  entries: string;
+  /** Hash: message id → seq (acks by id, a repeated id stored once). */
+  ids: string;
+  /** Hash: head (first retained seq), last (last seq given), bytes (retained entry bytes). */
+  meta: string;
+  /** Hash: <device> → ack cursor, <device>:a → seqs acked above it, <device>:t → last visit (ms). */
+  devices: string;
+}
+
 /** The two keys of one group's history (one hash tag: one Cluster slot). */
 export interface GroupKeys {
   /** List: message JSON, oldest first. */
@@ -172,13 +198,24 @@ export class RedisKeys {
     return this.prefix.slice(0, -1);
   }
 
-  /** The inbox of `uid`: `inbox:{<uid>}:h`, `:z`, `:seq`. */
+  /** v1's inbox of `uid`: `inbox:{<uid>}:h`, `:z`, `:seq` (read once, to move it into the log). */
   inbox(uid: string): InboxKeys {
     const head = `${this.prefix}inbox:{${uid}}:`;
     return { hash: `${head}h`, order: `${head}z`, seq: `${head}seq` };
   }
 
-  /** Nodes holding a connection of `uid`: `route:{<uid>}` (same slot as its inbox). */
+  /** The log of `uid`: `log:{<uid>}:m`, `:i`, `:s`, `:d`. */
+  log(uid: string): LogKeys {
+    const head = `${this.prefix}log:{${uid}}:`;
+    return { entries: `${head}m`, ids: `${head}i`, meta: `${head}s`, devices: `${head}d` };
+  }
+
+  /** Set while `uid` is known (has held a token or a connection): `known:{<uid>}`. */
+  known(uid: string): string {
+    return `${this.prefix}known:{${uid}}`;
+  }
+
+  /** Nodes holding a connection of `uid`: `route:{<uid>}` (same slot as its log). */
   route(uid: string): string {
     return `${this.prefix}route:{${uid}}`;
   }

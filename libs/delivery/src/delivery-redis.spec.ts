@@ -3,12 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisKeys } from '@spear/catalog';
 import { ProtocolError } from '@spear/protocol';
 import { makeTempDir, removeTempDir, startRedis, type RedisHandle } from '@spear/testing';
-import { Arrivals } from './arrivals';
 import { GroupHistory } from './group-history';
-import { Inbox } from './inbox';
+import { MEMORY_DURABILITY } from './log/durability';
+import { TEST_LOG_OPTIONS } from './node/test-support/memory-stores';
+import { deliveryStoreContract } from './node/test-support/delivery-store-contract';
+import { UserLog } from './log/user-log';
+import { RedisDeliveryStore } from './redis-delivery-store';
 import { RouteTable } from './route-table';
 
-const msg = (id: string, to = 'bob') => ({ id, from: 'alice', to, body: { n: id }, ts: 1 });
 // Not the legacy prefix: the stores must write under whatever prefix the profile gives them.
 const keys = new RedisKeys('delivery-test:');
 
@@ -16,6 +18,7 @@ describe('delivery stores on a real Redis', () => {
   let dir: string;
   let server: RedisHandle;
   let redis: Redis;
+  let namespaces = 0;
 
   beforeAll(async () => {
     dir = makeTempDir('spear-delivery-');
@@ -28,44 +31,47 @@ describe('delivery stores on a real Redis', () => {
     removeTempDir(dir);
   });
 
-  it('inbox: keeps write order, drops acked ids, stores a repeated id once, trims the oldest past the cap', async () => {
-    const inbox = new Inbox(redis, keys, 3, 600);
-    for (const id of ['11', '12', '13']) await inbox.add(msg(id));
-    await inbox.add(msg('12'));
-    expect((await inbox.read('bob')).map((m) => m.id)).toEqual(['11', '12', '13']);
-    await inbox.ack('bob', ['12', '999']);
-    expect((await inbox.read('bob')).map((m) => m.id)).toEqual(['11', '13']);
-    for (const id of ['14', '15']) await inbox.add(msg(id));
-    expect((await inbox.read('bob')).map((m) => m.id)).toEqual(['13', '14', '15']);
-    expect(await redis.ttl(keys.inbox('bob').hash)).toBeGreaterThan(590);
-    expect(await inbox.read('nobody')).toEqual([]);
+  // Each contract test gets a namespace of its own under the test prefix (the same Redis throughout).
+  deliveryStoreContract('Redis (UserLog)', async (options) => {
+    const ns = new RedisKeys(`delivery-test:c${++namespaces}:`);
+    const log = new UserLog(redis, ns, options);
+    const history = new GroupHistory(redis, ns, 100, 600);
+    return {
+      forNode: (id) => new RedisDeliveryStore(redis, log, history, MEMORY_DURABILITY, new RouteTable(redis, ns, id, 30), { id, routeTtlSeconds: 30 }),
+      markKnown: async (uid) => void (await redis.set(ns.known(uid), '1')),
+    };
   });
 
-  it('inbox: add answers where the recipient is connected, also for a repeated id', async () => {
-    const inbox = new Inbox(redis, keys, 10, 600);
-    expect(await inbox.add(msg('21', 'carol'))).toEqual([]);
-    await new Arrivals(redis, keys, 'node-x', 30).arrive('carol', true);
-    await new Arrivals(redis, keys, 'node-y', 30).arrive('carol', true);
-    expect((await inbox.add(msg('22', 'carol'))).sort()).toEqual(['node-x', 'node-y']);
-    expect((await inbox.add(msg('22', 'carol'))).sort()).toEqual(['node-x', 'node-y']);
-    expect((await inbox.read('carol')).map((m) => m.id)).toEqual(['21', '22']);
+  it('log keys carry a TTL (retention or the device memory, the longer), as the known mark does', async () => {
+    const log = new UserLog(redis, keys, { ...TEST_LOG_OPTIONS, ttlSeconds: 600, forgetDeviceAfterSeconds: 900 });
+    await log.append('ttl-user', { id: '1', from: 'a', to: 'ttl-user', body: 1, ts: Date.now() }, { kind: 'send' });
+    await log.arrive('ttl-user', 'phone', { id: 'node-t', routeTtlSeconds: 30 });
+    for (const key of [...Object.values(keys.log('ttl-user')), keys.known('ttl-user')]) expect(await redis.ttl(key), key).toBeGreaterThan(890);
+    expect(await redis.ttl(keys.route('ttl-user'))).toBeGreaterThan(25);
+    expect(await redis.sismember(keys.nodeUsers('node-t'), 'ttl-user')).toBe(1);
   });
 
-  it('arrivals: one script returns the inbox, oldest first, and registers the route only when asked', async () => {
-    const inbox = new Inbox(redis, keys, 10, 600);
-    const arrivals = new Arrivals(redis, keys, 'node-z', 30);
-    expect(await arrivals.arrive('dave', false)).toEqual([]);
-    for (const id of ['31', '32']) await inbox.add(msg(id, 'dave'));
-    expect((await arrivals.arrive('dave', false)).map((m) => m.id)).toEqual(['31', '32']);
-    expect(await redis.smembers(keys.route('dave'))).toEqual([]);
-    expect((await arrivals.arrive('dave', true)).map((m) => m.body)).toEqual([{ n: '31' }, { n: '32' }]);
-    expect(await redis.smembers(keys.route('dave'))).toEqual(['node-z']);
-    expect(await redis.ttl(keys.route('dave'))).toBeGreaterThan(25);
-    expect(await redis.sismember(keys.nodeUsers('node-z'), 'dave')).toBe(1);
-    // A message stored now finds the route: forwarded live, and read by the next arrival.
-    expect(await inbox.add(msg('33', 'dave'))).toEqual(['node-z']);
-    await inbox.ack('dave', ['31', '32']);
-    expect((await arrivals.arrive('dave', false)).map((m) => m.id)).toEqual(['33']);
+  it("upgrade in place: a v1 inbox's unacked messages become the log's first seqs, for every device, once", async () => {
+    // What v1 left in Redis: an id → JSON hash, a write-order sorted set, a counter.
+    const v1 = keys.inbox('old-user');
+    const old = [1, 2, 3].map((i) => ({ id: String(500 + i), from: 'alice', to: 'old-user', body: { i }, ts: Date.now() - 1000 + i }));
+    for (const [i, m] of old.entries()) {
+      await redis.hset(v1.hash, m.id, JSON.stringify(m));
+      await redis.zadd(v1.order, i + 1, m.id);
+    }
+    await redis.set(v1.seq, 3);
+    const log = new UserLog(redis, keys, TEST_LOG_OPTIONS);
+    const phone = await log.arrive('old-user', 'phone');
+    expect(phone.messages).toEqual(old.map((m, i) => ({ ...m, seq: i + 1 })));
+    expect(await redis.exists(v1.hash, v1.order, v1.seq)).toBe(0);
+    // A later store appends after them; another device still gets all.
+    expect(await log.append('old-user', { id: '600', from: 'carol', to: 'old-user', body: 4, ts: Date.now() }, { kind: 'send' })).toMatchObject({ seq: 4 });
+    expect((await log.arrive('old-user', 'default')).messages.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+    // A store is the first touch as well.
+    await redis.hset(keys.inbox('old-2').hash, '700', JSON.stringify({ ...old[0], id: '700', to: 'old-2' }));
+    await redis.zadd(keys.inbox('old-2').order, 1, '700');
+    await log.append('old-2', { id: '701', from: 'carol', to: 'old-2', body: 5, ts: Date.now() }, { kind: 'send' });
+    expect((await log.unacked('old-2', 'default')).map((m) => [m.id, m.seq])).toEqual([['700', 1], ['701', 2]]);
   });
 
   it('group history: since returns what followed; history_gone once trimmed past it', async () => {
@@ -83,9 +89,10 @@ describe('delivery stores on a real Redis', () => {
   it('route table: nodes per uid with a TTL; a departed node is purged from its users', async () => {
     const a = new RouteTable(redis, keys, 'node-a', 30);
     const b = new RouteTable(redis, keys, 'node-b', 30);
-    await new Arrivals(redis, keys, 'node-a', 30).arrive('u1', true);
-    await new Arrivals(redis, keys, 'node-b', 30).arrive('u1', true);
-    await new Arrivals(redis, keys, 'node-a', 30).arrive('u2', true);
+    const log = new UserLog(redis, keys, TEST_LOG_OPTIONS);
+    await log.arrive('u1', 'default', { id: 'node-a', routeTtlSeconds: 30 });
+    await log.arrive('u1', 'default', { id: 'node-b', routeTtlSeconds: 30 });
+    await log.arrive('u2', 'default', { id: 'node-a', routeTtlSeconds: 30 });
     expect((await a.nodesOf('u1')).sort()).toEqual(['node-a', 'node-b']);
     expect(await redis.ttl(keys.route('u1'))).toBeGreaterThan(25);
     await b.offline('u1');
@@ -98,6 +105,6 @@ describe('delivery stores on a real Redis', () => {
   it('writes nothing outside the namespace it was given (runs last: sees every key the tests above left)', async () => {
     const written = await redis.keys('*');
     expect(written.length).toBeGreaterThan(0);
-    expect(written.filter((key) => keys.familyOf(key) === undefined)).toEqual([]);
+    expect(written.filter((key) => keys.familyOf(key) === undefined && !key.startsWith('delivery-test:c'))).toEqual([]);
   });
 });

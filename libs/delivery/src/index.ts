@@ -1,6 +1,7 @@
-export * from './arrivals';
 export * from './group-history';
-export * from './inbox';
+export * from './log/durability';
+export * from './log/log-options';
+export * from './log/user-log';
 export * from './redis-delivery-store';
 export * from './route-table';
 // The node core: one front door for a spear node's delivery (see node/node-core.ts).

@@ -1,19 +1,26 @@
-import type { GroupEvent, MsgEvent } from '@spear/protocol';
-import type { Arrivals } from './arrivals';
+import type Redis from 'ioredis';
+import type { GroupEvent, HistoryPayload, MsgEvent } from '@spear/protocol';
 import type { GroupHistory } from './group-history';
-import type { Inbox } from './inbox';
+import { durably, type Durability } from './log/durability';
+import { parseAppend, type Arrival, type ArrivalNode, type DeviceAck, type StoreOptions, type Stored, type UserLog } from './log/user-log';
 import type { DeliveryStore, MessageStore } from './node/delivery-store';
 import type { RouteTable } from './route-table';
 
 /** The message stores in Redis, for writers that are not spear nodes (ticket's push API). */
 export class RedisMessageStore implements MessageStore {
   constructor(
-    protected readonly inbox: Inbox,
+    protected readonly redis: Redis,
+    protected readonly log: UserLog,
     protected readonly history: GroupHistory,
+    private readonly durability: Durability,
   ) {}
 
-  storeMessage(message: MsgEvent): Promise<string[]> {
-    return this.inbox.add(message);
+  /** Into the recipient's log (a sender copy: the sender's), as durably as the profile asks. */
+  async storeMessage(message: MsgEvent, options: StoreOptions): Promise<Stored> {
+    const owner = options.kind === 'copy' ? message.from : message.to;
+    const args = this.log.appendArgs(owner, message, options);
+    const reply = await durably<Array<string | number>>(this.redis, this.durability, (p) => (p as unknown as AppendPipeline).spearLogAppend(...args));
+    return parseAppend(owner, reply);
   }
 
   appendGroup(message: GroupEvent): Promise<void> {
@@ -23,29 +30,35 @@ export class RedisMessageStore implements MessageStore {
 
 /**
  * A spear node's {@link DeliveryStore} in Redis: one script per call, each
- * with the guarantee its class states (Inbox, GroupHistory, RouteTable,
- * Arrivals; proven against a real Redis in delivery-redis.spec.ts).
+ * with the guarantee its class states (UserLog, GroupHistory, RouteTable;
+ * proven against a real Redis in the *.redis.spec.ts files).
  */
 export class RedisDeliveryStore extends RedisMessageStore implements DeliveryStore {
   constructor(
-    inbox: Inbox,
+    redis: Redis,
+    log: UserLog,
     history: GroupHistory,
+    durability: Durability,
     private readonly routes: RouteTable,
-    private readonly arrivals: Arrivals,
+    private readonly node: ArrivalNode,
   ) {
-    super(inbox, history);
+    super(redis, log, history, durability);
   }
 
-  arrive(uid: string, register: boolean): Promise<MsgEvent[]> {
-    return this.arrivals.arrive(uid, register);
+  arrive(uid: string, device: string, register: boolean): Promise<Arrival> {
+    return this.log.arrive(uid, device, register ? this.node : undefined);
   }
 
-  unacked(uid: string): Promise<MsgEvent[]> {
-    return this.inbox.read(uid);
+  unacked(uid: string, device: string): Promise<MsgEvent[]> {
+    return this.log.unacked(uid, device);
   }
 
-  ack(uid: string, ids: readonly string[]): Promise<void> {
-    return this.inbox.ack(uid, ids);
+  ack(uid: string, device: string, ack: DeviceAck): Promise<void> {
+    return this.log.ack(uid, device, ack);
+  }
+
+  historyOf(uid: string, query: HistoryPayload): Promise<MsgEvent[]> {
+    return this.log.history(uid, query);
   }
 
   groupSince(group: string, since: string): Promise<GroupEvent[]> {
@@ -63,4 +76,8 @@ export class RedisDeliveryStore extends RedisMessageStore implements DeliverySto
   purgeNode(nodeId: string): Promise<number> {
     return this.routes.purgeNode(nodeId);
   }
+}
+
+interface AppendPipeline {
+  spearLogAppend(...keysThenArgs: Array<string | number>): unknown;
 }

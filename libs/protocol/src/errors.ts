@@ -51,8 +51,8 @@ export class ProtocolError extends Error {
   }
 }
 
-/** The refusal codes a handshake may end with (connect_error's message). */
-export const HANDSHAKE_ERRORS = ['invalid_ticket', 'expired_ticket', 'wrong_node', 'draining', 'forbidden'] as const satisfies readonly ErrorCode[];
+/** The refusal codes a handshake may end with (connect_error's message); `bad_request`: a malformed `device`, beyond PROTOCOL.md's list. */
+export const HANDSHAKE_ERRORS = ['invalid_ticket', 'expired_ticket', 'wrong_node', 'draining', 'forbidden', 'bad_request'] as const satisfies readonly ErrorCode[];
 export type HandshakeErrorCode = (typeof HANDSHAKE_ERRORS)[number];
 
 /** The protocol's error body for `code`, with the catalog's message unless one is given. */

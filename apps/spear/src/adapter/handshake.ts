@@ -1,4 +1,4 @@
-import { ERRORS, type HandshakeErrorCode } from '@spear/protocol';
+import { DEFAULT_DEVICE, DEVICE, ERRORS, type HandshakeErrorCode } from '@spear/protocol';
 import { verifyTicket, type NonceStore, type TicketKeys } from '@spear/tickets';
 import type { SpearSocket } from './socket-data';
 
@@ -16,14 +16,19 @@ export interface HandshakeOptions {
 /**
  * socket.io middleware: a connection needs a valid, unexpired, unused ticket
  * for this node. Refusals end in connect_error whose message is the
- * protocol's code (invalid_ticket, expired_ticket, wrong_node, draining); an
- * accepted socket carries its uid in `socket.data`.
+ * protocol's code (invalid_ticket, expired_ticket, wrong_node, draining; a
+ * malformed `device`: bad_request); an accepted socket carries its uid and
+ * device in `socket.data`.
  */
 export function ticketHandshake(options: HandshakeOptions) {
   return (socket: SpearSocket, next: (error?: Error) => void): void => {
     if (!options.accepting()) return next(refusal('draining'));
     if (options.full()) return next(refusal('draining', 'node is at its connection limit'));
-    const ticket = (socket.handshake.auth as { ticket?: unknown } | undefined)?.ticket;
+    const auth = socket.handshake.auth as { ticket?: unknown; device?: unknown } | undefined;
+    const device = auth?.device ?? DEFAULT_DEVICE;
+    // Checked before the ticket is spent: a client that fixes its device can still use the same ticket.
+    if (typeof device !== 'string' || !DEVICE.test(device)) return next(refusal('bad_request', 'device: must be 1-64 characters of [A-Za-z0-9_.:@-]'));
+    const ticket = auth?.ticket;
     const verdict = verifyTicket(options.keys, ticket, options.nodeId);
     if (!verdict.ok) return next(refusal(verdict.code, verdict.reason));
     options.nonces.consume(verdict.claims.nonce, verdict.claims.expiresAt).then(
@@ -31,7 +36,7 @@ export function ticketHandshake(options: HandshakeOptions) {
         if (!first) return next(refusal('invalid_ticket', 'ticket already used'));
         // Spent: nothing reads it again, and socket.io would otherwise keep the ticket string for the connection's life.
         socket.handshake.auth = {};
-        socket.data = { uid: verdict.claims.uid };
+        socket.data = { uid: verdict.claims.uid, device };
         next();
       },
       // Redis unreachable: the ticket cannot be checked for reuse, so it is not accepted.

@@ -86,6 +86,10 @@ describe('socket.io adapter', () => {
     expect(await refusal(client({ ticket: 'garbage' }))).toBe('invalid_ticket');
     expect(await refusal(client({ ticket: ticket('a', 'n2') }))).toBe('wrong_node');
     expect(await refusal(client({ ticket: ticket('a', 'n1', Date.now() - 1) }))).toBe('expired_ticket');
+    // A malformed device is refused before the ticket is spent: the same ticket then works.
+    const kept = ticket('a');
+    for (const device of ['', 'has space', 'x'.repeat(65), 7]) expect(await refusal(client({ ticket: kept, device }))).toBe('bad_request');
+    expect(await next(client({ ticket: kept, device: 'phone-1' }), 'ready')).toMatchObject({ uid: 'a', device: 'phone-1', gap: false, groups: [] });
     const once = ticket('a');
     await next(client({ ticket: once }), 'ready');
     expect(await refusal(client({ ticket: once }))).toBe('invalid_ticket'); // single use
@@ -101,16 +105,17 @@ describe('socket.io adapter', () => {
 
   it('binds events to the core: ready, send with ack, msg to the recipient, bad_request, ack', async () => {
     const alice = client({ ticket: ticket('alice') });
-    expect(await next(alice, 'ready')).toEqual({ uid: 'alice', node: 'n1', sessionId: alice.id });
+    expect(await next(alice, 'ready')).toEqual({ uid: 'alice', node: 'n1', sessionId: alice.id, device: 'default', groups: [], gap: false });
     const bob = client({ ticket: ticket('bob') });
     await next(bob, 'ready');
     const incoming = next<{ id: string; from: string; body: unknown }>(bob, 'msg');
     const ack = await alice.emitWithAck('send', { to: 'bob', body: { hi: 1 } });
     expect(ack).toMatchObject({ ok: true, id: expect.any(String), ts: expect.any(Number) });
-    expect(await incoming).toMatchObject({ id: ack.id, from: 'alice', body: { hi: 1 } });
+    expect(await incoming).toMatchObject({ id: ack.id, from: 'alice', body: { hi: 1 }, seq: 1 });
     expect(await alice.emitWithAck('send', { to: 'bob' })).toMatchObject({ ok: false, error: { code: 'bad_request' } });
     expect(await bob.emitWithAck('ack', { ids: [ack.id] })).toEqual({ ok: true });
     expect(h.stores.unacked('bob')).toEqual([]);
+    expect(await bob.emitWithAck('history', { limit: 5 })).toMatchObject({ ok: true, messages: [{ id: ack.id, seq: 1 }] });
     alice.emit('send', { to: 'bob', body: 'no ack callback' }); // must not crash the node
     expect(await alice.emitWithAck('leave', { group: 'g' })).toEqual({ ok: true });
   });

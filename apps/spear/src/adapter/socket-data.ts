@@ -3,11 +3,11 @@ import type { Session } from '@spear/delivery';
 
 /**
  * What a socket carries on this node (`socket.data`), one role: the
- * connection's state here. The handshake sets its `uid`; once the node core
- * accepts the connection, the data is the core's Session (which has the same
- * `uid`), so an idle connection costs no object beyond it.
+ * connection's state here. The handshake sets its `uid` and `device`; once
+ * the node core accepts the connection, the data is the core's Session (which
+ * has the same `uid` and `device`), so an idle connection costs no object beyond it.
  */
-export type SpearSocketData = { uid: string } | Session<SpearSocket>;
+export type SpearSocketData = { uid: string; device: string } | Session<SpearSocket>;
 
 /** socket.io's types with this node's socket data (events are untyped: payloads are validated by the core). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -1,7 +1,7 @@
 import { Counter, Gauge } from 'prom-client';
 import { createBus } from '@spear/bus';
 import { parseSpearNodeEntries, RedisKeys, zkPaths } from '@spear/catalog';
-import { Arrivals, GroupHistory, Inbox, NodeCore, RedisDeliveryStore, RouteTable, type ClusterLocks } from '@spear/delivery';
+import { durabilityProblem, GroupHistory, logOptionsOf, NodeCore, RedisDeliveryStore, RouteTable, UserLog, type ClusterLocks } from '@spear/delivery';
 import { PrefetchingIdSource } from '@spear/idgen-client';
 import type { Registry } from '@spear/registry';
 import type { ServiceContext } from '@spear/runtime';
@@ -36,11 +36,15 @@ export async function startSpearNode(io: SpearServer, ctx: ServiceContext<'spear
     groups: () => core.groupCount,
   });
   const bus = monitor.countingBus(createBus({ bus: config.bus, redis: { url: config.redis.url, keyPrefix: keys.channelPrefix }, kafka: config.kafka, logger, batchWindowMs: spear.batchWindowMs }));
+  const refusal = await durabilityProblem(redis, delivery.durability);
+  if (refusal) throw new Error(refusal);
   const store = new RedisDeliveryStore(
-    new Inbox(redis, keys, delivery.inbox.cap, delivery.inbox.ttlSeconds),
+    redis,
+    new UserLog(redis, keys, logOptionsOf(delivery)),
     new GroupHistory(redis, keys, delivery.groupHistory.cap, delivery.groupHistory.ttlSeconds),
+    delivery.durability,
     new RouteTable(redis, keys, nodeId, spear.routeTtlSeconds),
-    new Arrivals(redis, keys, nodeId, spear.routeTtlSeconds),
+    { id: nodeId, routeTtlSeconds: spear.routeTtlSeconds },
   );
   const ids = new PrefetchingIdSource(ctx.rpc, { batch: 4096 });
   void ids.warm().catch((e: unknown) => logger.warn({ err: String(e) }, 'idgen not reachable yet; ids will be fetched on first use'));
@@ -52,7 +56,18 @@ export async function startSpearNode(io: SpearServer, ctx: ServiceContext<'spear
   new Gauge({ name: 'spear_users', help: 'Distinct users connected to this node', registers, collect() { this.set(core.userCount); } });
 
   const core: NodeCore<SpearSocket> = new NodeCore(
-    { nodeId, maxBodyBytes: delivery.maxBodyBytes, rateLimit: spear.rateLimit, routeRefreshMs: (spear.routeTtlSeconds * 1000) / 3, migration: spear.migration },
+    {
+      nodeId,
+      delivery: {
+        maxBodyBytes: delivery.maxBodyBytes,
+        senderCopies: delivery.senderCopies,
+        storeBytesPerSecond: delivery.quotas.storeBytesPerSecond,
+        offlinePerSender: delivery.quotas.offlinePerSender,
+      },
+      rateLimit: spear.rateLimit,
+      routeRefreshMs: (spear.routeTtlSeconds * 1000) / 3,
+      migration: spear.migration,
+    },
     {
       transport: new SocketTransport(io),
       store,

@@ -1,12 +1,12 @@
 import { createBus, type Bus } from '@spear/bus';
 import { RedisKeys } from '@spear/catalog';
-import { GroupHistory, Inbox, MessagePath, RedisMessageStore, RouteReader } from '@spear/delivery';
+import { GroupHistory, logOptionsOf, MessagePath, RedisMessageStore, RouteReader, UserLog } from '@spear/delivery';
 import { PrefetchingIdSource } from '@spear/idgen-client';
 import type { ServiceContext } from '@spear/runtime';
 
 /**
  * ticket's side of delivery: the same message path a spear node's core uses
- * (body checked, id from idgen, stored in the same inboxes and group history,
+ * (body checked, id from idgen, stored in the same user logs and group history,
  * forwarded over the same bus), so a pushed 1:1 message is stored and acked
  * like any other.
  */
@@ -22,10 +22,14 @@ export class PushService {
     const { delivery } = ctx.config;
     this.routes = new RouteReader(ctx.redis, keys);
     const store = new RedisMessageStore(
-      new Inbox(ctx.redis, keys, delivery.inbox.cap, delivery.inbox.ttlSeconds),
+      ctx.redis,
+      new UserLog(ctx.redis, keys, logOptionsOf(delivery)),
       new GroupHistory(ctx.redis, keys, delivery.groupHistory.cap, delivery.groupHistory.ttlSeconds),
+      delivery.durability,
     );
-    this.messages = new MessagePath(store, bus, new PrefetchingIdSource(ctx.rpc, { batch: 1024 }), delivery.maxBodyBytes);
+    // Pushes are the admin's: no sender copy (the sender is not a user), only the recipient's bytes quota.
+    const options = { maxBodyBytes: delivery.maxBodyBytes, senderCopies: false, kind: 'push' as const };
+    this.messages = new MessagePath(store, bus, new PrefetchingIdSource(ctx.rpc, { batch: 1024 }), options);
   }
 
   static start(ctx: ServiceContext<'ticket'>): PushService {

@@ -45,16 +45,50 @@ export const secretsSchema = z.strictObject({
   minionsPassword: z.string().min(4).optional(),
 });
 
-/** Where and how long messages are kept: spear nodes and ticket's push API write to the same stores. */
+/** Where and how long messages are kept: spear nodes and ticket's push API write to the same stores (PROTOCOL.md "Delivery, v1.1"). */
 export const deliverySchema = z
   .strictObject({
     /** Largest encoded `body` of a message (too_large beyond). */
     maxBodyBytes: z.number().int().min(16).default(DEFAULTS.delivery.maxBodyBytes),
-    /** Per-recipient inbox of unacked 1:1 messages: oldest dropped past the cap. */
-    inbox: z.strictObject({ cap: z.number().int().min(1).max(100_000), ttlSeconds: z.number().int().min(60) }).default(DEFAULTS.delivery.inbox),
+    /** Each user's log of 1:1 messages: the last `cap` for at most `ttlSeconds`, acked or not; `maxBytes`: the bytes quota of one log. */
+    log: z
+      .strictObject({
+        cap: z.number().int().min(1).max(100_000),
+        ttlSeconds: z.number().int().min(60),
+        maxBytes: z.number().int().min(4096),
+      })
+      .default(DEFAULTS.delivery.log),
+    /** Devices remembered per user, and for how long one may stay away before it is forgotten. */
+    devices: z
+      .strictObject({ maxPerUser: z.number().int().min(1).max(1000), forgetAfterSeconds: z.number().int().min(60) })
+      .default(DEFAULTS.delivery.devices),
+    /** A send also goes to the sender's log and other connections. */
+    senderCopies: z.boolean().default(DEFAULTS.delivery.senderCopies),
+    /** What a send's ack promises (libs/delivery Durability): memory, fsync (AOF always), replicated (WAIT). */
+    durability: z
+      .strictObject({
+        mode: z.enum(['memory', 'fsync', 'replicated']),
+        replicas: z.number().int().min(1).max(16).default(DEFAULTS.delivery.durability.replicas),
+        timeoutMs: z.number().int().min(10).max(60_000).default(DEFAULTS.delivery.durability.timeoutMs),
+      })
+      .default(DEFAULTS.delivery.durability),
+    quotas: z
+      .strictObject({
+        /** Messages one sender may store per second for recipients that are offline. */
+        offlinePerSender: z
+          .strictObject({ perSecond: z.number().min(0.001).max(100_000), burst: z.number().int().min(1).max(1_000_000) })
+          .default(DEFAULTS.delivery.quotas.offlinePerSender),
+        /** Bytes of 1:1 bodies one spear node may store per second. */
+        storeBytesPerSecond: z.number().int().min(1024).default(DEFAULTS.delivery.quotas.storeBytesPerSecond),
+        /** A recipient must have held a token or a connection (`forbidden` otherwise). */
+        knownUsersOnly: z.boolean().default(DEFAULTS.delivery.quotas.knownUsersOnly),
+      })
+      .default(DEFAULTS.delivery.quotas),
     /** Per-group history for join with `since`. */
     groupHistory: z.strictObject({ cap: z.number().int().min(1).max(100_000), ttlSeconds: z.number().int().min(60) }).default(DEFAULTS.delivery.groupHistory),
   })
+  .refine((d) => d.log.maxBytes >= 2 * d.maxBodyBytes, { message: 'log.maxBytes must hold at least two messages of maxBodyBytes', path: ['log', 'maxBytes'] })
+  .refine((d) => d.quotas.storeBytesPerSecond >= d.maxBodyBytes, { message: 'quotas.storeBytesPerSecond must allow one message of maxBodyBytes', path: ['quotas', 'storeBytesPerSecond'] })
   .default(DEFAULTS.delivery);
 
 /** What every service sends to stat: spear node reports and every process's RPC statistics. */

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ackPayload, joinPayload, leavePayload, ProtocolError, publishPayload, sendPayload } from '@spear/protocol';
+import { ackPayload, historyPayload, joinPayload, leavePayload, ProtocolError, publishPayload, sendPayload } from '@spear/protocol';
 import type { Session } from './session';
 import { TokenBucket } from './token-bucket';
 
@@ -14,6 +14,7 @@ export const CLIENT_EVENTS = {
   join: { schema: joinPayload, serialize: false },
   leave: { schema: leavePayload, serialize: false },
   ack: { schema: ackPayload, serialize: false },
+  history: { schema: historyPayload, serialize: false },
 } as const satisfies Record<string, { schema: z.ZodType; serialize: boolean }>;
 
 export type ClientEvent = keyof typeof CLIENT_EVENTS;

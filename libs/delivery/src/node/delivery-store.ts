@@ -1,36 +1,46 @@
-import type { GroupEvent, MsgEvent } from '@spear/protocol';
+import type { GroupEvent, HistoryPayload, MsgEvent } from '@spear/protocol';
+import type { Arrival, DeviceAck, StoreOptions, Stored } from '../log/user-log';
 
 /**
  * Where messages are stored before they are forwarded: what every writer of
  * messages needs (a spear node, ticket's push API).
- * Guarantee: once a write resolves the message is durable in the store (until
- * acked, trimmed past the profile's cap, or expired).
+ * Guarantee: once a write resolves the message is in the store as durably as
+ * the profile's delivery.durability says (retained by count, age and bytes);
+ * a refused write (a quota: ProtocolError) wrote nothing.
  */
 export interface MessageStore {
-  /** Stores a 1:1 message (a repeated id is stored once); resolves to the nodes holding a connection of its recipient. */
-  storeMessage(message: MsgEvent): Promise<string[]>;
+  /**
+   * Appends a 1:1 message to its recipient's log (`kind: 'copy'`: to its
+   * sender's); a repeated id is stored once. Resolves to its seq there and
+   * the nodes holding a connection of that log's owner.
+   */
+  storeMessage(message: MsgEvent, options: StoreOptions): Promise<Stored>;
   /** Appends to the group's bounded history. */
   appendGroup(message: GroupEvent): Promise<void>;
 }
 
 /**
- * A spear node's view of the delivery stores: inboxes, group history and the
- * route table (which nodes hold which uid), bound to this node's id.
+ * A spear node's view of the delivery stores: users' logs with per-device
+ * state, group history and the route table (which nodes hold which uid),
+ * bound to this node's id.
  * Calls of one node are applied in the order they were made (one ordered
  * connection), so an `offline` made after an `arrive` undoes it.
  */
 export interface DeliveryStore extends MessageStore {
   /**
-   * A connection of `uid` arrives here: when `register` (its first here) the
-   * node joins the uid's route; resolves to the unacked inbox, oldest first.
+   * A connection of (`uid`, `device`) arrives here: when `register` (the
+   * uid's first here) the node joins the uid's route; resolves to what the
+   * device has not acked, in seq order, and whether retention dropped some.
    * Atomic: a message stored before is returned, one stored after finds this
    * node in the route (possibly both; clients drop duplicates by id).
    */
-  arrive(uid: string, register: boolean): Promise<MsgEvent[]>;
-  /** The unacked inbox of `uid`, oldest first. */
-  unacked(uid: string): Promise<MsgEvent[]>;
-  /** Removes acked ids from the inbox (unknown ids are ignored). */
-  ack(uid: string, ids: readonly string[]): Promise<void>;
+  arrive(uid: string, device: string, register: boolean): Promise<Arrival>;
+  /** What `device` has not acked, in seq order (read only). */
+  unacked(uid: string, device: string): Promise<MsgEvent[]>;
+  /** Acks for one device: ids (unknown ones ignored) or everything up to a seq. */
+  ack(uid: string, device: string, ack: DeviceAck): Promise<void>;
+  /** The user's own log, newest first (PROTOCOL.md `history`). */
+  historyOf(uid: string, query: HistoryPayload): Promise<MsgEvent[]>;
   /** Retained group messages after `since`; rejects with ProtocolError('history_gone') when some were trimmed. */
   groupSince(group: string, since: string): Promise<GroupEvent[]>;
   /** The uid's last connection here left: this node leaves its route. */

@@ -1,7 +1,9 @@
 import type { Bus, Envelope } from '@spear/bus';
 import { encodedSize, ProtocolError, type GroupEvent, type MsgEvent } from '@spear/protocol';
+import type { StoreKind } from '../log/user-log';
 import type { IdSource } from './cluster';
 import type { MessageStore } from './delivery-store';
+import { TokenBucket } from './token-bucket';
 
 /**
  * How long an ack waits for a group publish to leave: a bus that is down
@@ -17,11 +19,38 @@ export interface LocalDelivery {
   deliverLocal(envelope: Envelope): void;
 }
 
-/** What a writer gets back: the stored message's id and timestamp (a send's or publish's ack). */
+/** What a writer gets back: the stored message's id and timestamp (a send's or publish's ack); `seq`: the sender copy's. */
 export interface Sent {
   id: string;
   ts: number;
+  seq?: number;
 }
+
+/**
+ * How much one sender may store for recipients that are offline (or unknown):
+ * what keeps one user from filling others' logs while nobody reads them.
+ */
+export interface SenderQuota {
+  /** May `uid` store one more message for an offline recipient now? */
+  offlineAllowed(uid: string): boolean;
+  /** `uid` just did. */
+  chargeOffline(uid: string): void;
+}
+
+/** What the path is told by the profile. */
+export interface MessagePathOptions {
+  maxBodyBytes: number;
+  /** Append each send to its sender's log too (PROTOCOL.md "sender copies"). */
+  senderCopies: boolean;
+  /** Who writes: a spear node stores `send`s (every quota), ticket's push API `push`es (the bytes quota only). */
+  kind: Exclude<StoreKind, 'copy'>;
+  /** Bytes of 1:1 bodies this writer may store per second (the node's store budget): `rate_limited` past it. */
+  storeBytesPerSecond?: number;
+  senders?: SenderQuota;
+}
+
+/** Server-side senders (`system`, `svc:<name>`) have no log of their own, so no sender copy. */
+export const isUserUid = (uid: string): boolean => uid !== 'system' && !uid.startsWith('svc:');
 
 /**
  * The one path every message takes into the system, from a spear connection
@@ -29,44 +58,72 @@ export interface Sent {
  * forwarded only where it is needed.
  *
  * Guarantees:
- * - `toUser` resolves only after the message is in the recipient's inbox
- *   (durable until acked) and its forward has left this process (handed to
- *   local sessions, or answered by the bus within its publish wait), so an ack
- *   never precedes a forward that a crash of this node could still lose. The
- *   forward itself is at-most-once; a recipient that misses it gets the
- *   message from its inbox on its next connection.
+ * - `toUser` resolves only after the message is in the recipient's log (as
+ *   durably as the profile says; delivered to every device until each acks
+ *   it) and its forward has left this process (handed to local sessions, or
+ *   answered by the bus within its publish wait), so an ack never precedes a
+ *   forward that a crash of this node could still lose. The forward itself
+ *   is at-most-once; a device that misses it gets the message from the log on
+ *   its next connection. With sender copies, the message is then appended to
+ *   the sender's log and forwarded to the sender's other connections (a copy
+ *   that fails to store is not an error of the send: the recipient has it).
  * - `toGroup` likewise with the group's history (forward waited for up to
  *   FORWARD_WAIT_MS).
  * - `broadcast` is not stored: at-most-once to every node.
- * - Refusals are ProtocolErrors: `bad_request` (no body), `too_large`.
+ * - Refusals are ProtocolErrors with nothing stored: `bad_request` (no
+ *   body), `too_large`, `rate_limited` (the node's store budget, the sender's
+ *   offline budget, a full recipient log), `forbidden` (an unknown recipient
+ *   where only known users may receive).
  */
 export class MessagePath {
+  private readonly storeBudget?: TokenBucket;
+
   constructor(
     private readonly store: MessageStore,
     private readonly bus: Bus,
     private readonly ids: IdSource,
-    private readonly maxBodyBytes: number,
+    private readonly options: MessagePathOptions,
     private readonly local?: LocalDelivery,
-  ) {}
+  ) {
+    const rate = options.storeBytesPerSecond;
+    if (rate) this.storeBudget = new TokenBucket(rate, rate);
+  }
 
-  async toUser(from: string, to: string, body: unknown, cid?: string): Promise<Sent> {
-    this.checkBody(body);
-    return this.storeAndForward(from, to, body, cid);
+  /** `origin`: the sending connection's session id (it does not get its own sender copy). */
+  async toUser(from: string, to: string, body: unknown, cid?: string, origin?: string): Promise<Sent> {
+    this.chargeStore(this.checkBody(body));
+    return this.storeAndForward(from, to, body, cid, origin);
   }
 
   /** The same body to several users, one id each (the push API); resolves when all are stored. */
   async toUsers(from: string, uids: readonly string[], body: unknown): Promise<string[]> {
-    this.checkBody(body); // once, not per recipient: a 64 KiB body is encoded to measure it
+    const size = this.checkBody(body); // once, not per recipient: a 64 KiB body is encoded to measure it
+    this.chargeStore(size * uids.length);
     const sent = await Promise.all(uids.map((to) => this.storeAndForward(from, to, body)));
     return sent.map((s) => s.id);
   }
 
-  private async storeAndForward(from: string, to: string, body: unknown, cid?: string): Promise<Sent> {
+  private async storeAndForward(from: string, to: string, body: unknown, cid?: string, origin?: string): Promise<Sent> {
+    const { senders, kind } = this.options;
     const message: MsgEvent = { id: await this.ids.next(), from, to, body, ts: Date.now(), ...(cid ? { cid } : {}) };
     // One store call writes the message and reads where its recipient is connected.
-    const nodes = await this.store.storeMessage(message);
-    await this.forward(nodes, { t: 'msg', p: message });
-    return { id: message.id, ts: message.ts };
+    const stored = await this.store.storeMessage(message, { kind, offlineAllowed: senders?.offlineAllowed(from) ?? true });
+    if (stored.nodes.length === 0) senders?.chargeOffline(from);
+    const forwarded = this.forward(stored.nodes, { t: 'msg', p: { ...message, seq: stored.seq } });
+    if (!this.options.senderCopies || from === to || !isUserUid(from)) {
+      await forwarded;
+      return { id: message.id, ts: message.ts };
+    }
+    const [, seq] = await Promise.all([forwarded, this.copyToSender(message, origin)]);
+    return { id: message.id, ts: message.ts, ...(seq === undefined ? {} : { seq }) };
+  }
+
+  /** The sender copy: in the sender's log, then to the sender's other connections. Resolves to its seq (undefined: not stored). */
+  private async copyToSender(message: MsgEvent, origin: string | undefined): Promise<number | undefined> {
+    const copy = await this.store.storeMessage(message, { kind: 'copy' }).catch(() => undefined);
+    if (!copy) return undefined;
+    await this.forward(copy.nodes, { t: 'msg', p: { ...message, seq: copy.seq }, owner: message.from, ...(origin ? { skip: origin } : {}) });
+    return copy.seq;
   }
 
   async toGroup(from: string, group: string, body: unknown): Promise<Sent> {
@@ -84,9 +141,16 @@ export class MessagePath {
     return { id: message.id, ts: message.ts };
   }
 
-  private checkBody(body: unknown): void {
+  /** Resolves to the body's encoded size when it may be sent. */
+  private checkBody(body: unknown): number {
     if (body === undefined) throw new ProtocolError('bad_request', 'body: required');
-    if (encodedSize(body) > this.maxBodyBytes) throw new ProtocolError('too_large', `body is larger than ${this.maxBodyBytes} bytes`);
+    const size = encodedSize(body);
+    if (size > this.options.maxBodyBytes) throw new ProtocolError('too_large', `body is larger than ${this.options.maxBodyBytes} bytes`);
+    return size;
+  }
+
+  private chargeStore(bytes: number): void {
+    if (this.storeBudget && !this.storeBudget.take(Date.now(), bytes)) throw new ProtocolError('rate_limited', "this node's store budget is spent; retry shortly");
   }
 
   private async forward(nodes: string[], envelope: Envelope): Promise<void> {

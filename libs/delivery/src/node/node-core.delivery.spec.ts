@@ -10,7 +10,7 @@ describe('NodeCore: 1:1 delivery', () => {
     cluster = new CoreCluster();
     await cluster.addNode('n1');
     const alice = await cluster.connect('n1', 'alice');
-    expect(alice.conn.of('ready')).toEqual([{ uid: 'alice', node: 'n1', sessionId: alice.conn.id }]);
+    expect(alice.conn.of('ready')).toEqual([{ uid: 'alice', node: 'n1', sessionId: alice.session.id, device: 'default', groups: [], gap: false }]);
     let release!: () => void;
     cluster.stores.writeGate = new Promise((r) => (release = r));
     let acked = false;
@@ -19,7 +19,7 @@ describe('NodeCore: 1:1 delivery', () => {
     expect(acked).toBe(false); // the store has not answered yet
     release();
     const id = await sending;
-    expect([...cluster.stores.inboxes.get('bob')!.keys()]).toEqual([id]);
+    expect(cluster.stores.unacked('bob').map((m) => m.id)).toEqual([id]);
     const bob = await cluster.connect('n1', 'bob');
     expect(bob.conn.events.map((e) => e.event)).toEqual(['ready', 'msg']);
     expect(bob.conn.of('msg')[0]).toMatchObject({ id, from: 'alice', to: 'bob', body: { hi: 1 } });

@@ -66,7 +66,7 @@ describe('NodeCore: groups', () => {
   });
 
   it('join with since older than the history answers history_gone', async () => {
-    cluster = new CoreCluster({ inbox: 10, history: 2 });
+    cluster = new CoreCluster({}, 2);
     await cluster.addNode('n1');
     const pub = await cluster.connect('n1', 'pub');
     const first = ((await pub.call('publish', { group: 'g', body: 1 })) as unknown as { id: string }).id;

@@ -1,10 +1,13 @@
 import type { Envelope } from '@spear/bus';
-import { ProtocolError, type Ack, type ErrorCode, type MsgEvent } from '@spear/protocol';
+import { DEFAULT_DEVICE, ProtocolError, type Ack, type ErrorCode, type MsgEvent, type ReadyEvent } from '@spear/protocol';
+import type { DeviceAck } from '../log/user-log';
 import { admit, CLIENT_EVENTS, type ClientEvent, type ClientPayload } from './client-events';
 import type { LiveNode } from './cluster';
 import { purgeDeadNode } from './dead-node-purge';
-import { groupsOf, LocalHub } from './local-hub';
+import { GroupRooms } from './group-rooms';
+import { LocalHub } from './local-hub';
 import { MessagePath, type LocalDelivery } from './message-path';
+import { OfflineSenders } from './offline-senders';
 import { Rebalancer } from './rebalancer';
 import { Session } from './session';
 import type { CoreCounters, NodeCoreOptions, NodeCorePorts } from './node-options';
@@ -14,17 +17,17 @@ import type { CoreCounters, NodeCoreOptions, NodeCorePorts } from './node-option
  * every client event (send, publish, ack, join, leave) and every envelope from
  * the bus enters here; the transport only adapts (see {@link Transport}).
  *
- * Guarantees (PROTOCOL.md, delivery):
- * - a `send` is acked only after the message is in the recipient's inbox, and
+ * Guarantees (PROTOCOL.md, delivery v1.1):
+ * - a `send` is acked only after the message is in the recipient's log, and
  *   its forward has left this node (see {@link MessagePath});
  * - 1:1 messages from one sender to one recipient reach each connection in the
  *   order their sends were acked (sends are serialized per connection; the
  *   bus keeps order per destination; a connecting session's replay is never
  *   overtaken by live messages);
- * - a 1:1 message is redelivered on every new connection of its recipient
- *   until acked (at-least-once; clients drop duplicates by id); every
- *   connection of a user gets every message;
- * - after a bus gap, every local user's inbox is handed out again;
+ * - every connection of a user gets every 1:1 message; a message is
+ *   redelivered on every new connection of a device until that device acks it
+ *   (at-least-once; clients drop duplicates by id), in seq order;
+ * - after a bus gap, every local connection gets what its device has not acked;
  * - `publish` is acked once the message is in the group's history; `join`
  *   with `since` hands out the retained messages after it, then live ones;
  * - refusals carry the protocol's codes (ProtocolError), never a crash.
@@ -37,6 +40,7 @@ export class NodeCore<C> implements LocalDelivery {
   /** The message path of this node; ticket's push API uses its own instance of the same class. */
   readonly messages: MessagePath;
   private readonly hub = new LocalHub<C>();
+  private readonly rooms: GroupRooms<C>;
   private readonly rebalancer: Rebalancer<C>;
   private readonly counters: Partial<CoreCounters>;
   /** Set by drain(): the node refuses new connections and tells late arrivals to move too. */
@@ -51,7 +55,10 @@ export class NodeCore<C> implements LocalDelivery {
   ) {
     this.nodeId = options.nodeId;
     this.counters = ports.counters ?? {};
-    this.messages = new MessagePath(ports.store, ports.bus, ports.ids, options.maxBodyBytes, this);
+    const { offlinePerSender, ...delivery } = options.delivery;
+    const senders = offlinePerSender && new OfflineSenders(offlinePerSender.perSecond, offlinePerSender.burst);
+    this.messages = new MessagePath(ports.store, ports.bus, ports.ids, { ...delivery, kind: 'send', senders }, this);
+    this.rooms = new GroupRooms(this.hub, ports);
     this.rebalancer = new Rebalancer(this.nodeId, options.migration, () => this.hub.sessions(), (s) => this.migrate(s, 'rebalance'), ports.logger);
   }
 
@@ -61,8 +68,8 @@ export class NodeCore<C> implements LocalDelivery {
     await bus.start(
       this.nodeId,
       (envelope) => this.fromBus(envelope),
-      // The bus may have dropped envelopes while it was reconnecting: what matters is in the inboxes.
-      () => void this.replayInboxes().catch((e: unknown) => logger.warn({ err: String(e) }, 'inbox replay after a bus gap failed')),
+      // The bus may have dropped envelopes while it was reconnecting: what matters is in the logs.
+      () => void this.replayLogs().catch((e: unknown) => logger.warn({ err: String(e) }, 'log replay after a bus gap failed')),
     );
     this.refreshTimer = setInterval(() => void store.refresh(this.hub.uids()).catch(() => undefined), this.options.routeRefreshMs);
     this.refreshTimer.unref();
@@ -87,12 +94,12 @@ export class NodeCore<C> implements LocalDelivery {
 
   /**
    * A connection was accepted (its ticket checked): registers it, then emits
-   * `ready` and the unacked inbox, then live messages. The session is returned
-   * at once so the transport can route events and the disconnect to it; a
-   * failed arrival closes the connection.
+   * `ready` and what its device has not acked, then live messages. The
+   * session is returned at once so the transport can route events and the
+   * disconnect to it; a failed arrival closes the connection.
    */
-  connect(conn: C, uid: string, sessionId: string): Session<C> {
-    const session = new Session(conn, uid, sessionId);
+  connect(conn: C, uid: string, sessionId: string, device: string = DEFAULT_DEVICE): Session<C> {
+    const session = new Session(conn, uid, sessionId, device);
     this.arrive(session).catch((error: unknown) => {
       this.ports.logger.warn({ uid, err: String(error) }, 'connection setup failed; closing it');
       this.ports.transport.close(conn);
@@ -103,12 +110,13 @@ export class NodeCore<C> implements LocalDelivery {
   private async arrive(session: Session<C>): Promise<void> {
     const { store, transport } = this.ports;
     const first = this.hub.add(session);
-    // One round trip: this node in the user's route (first connection here) and the inbox read.
-    const stored = await store.arrive(session.uid, first);
+    // One round trip: this node in the user's route (first connection here) and the device's unacked messages.
+    const { messages: stored, gap } = await store.arrive(session.uid, session.device, first);
     // It left while arriving: nothing to say. Its route entry needs no undoing here: the disconnect's
     // offline was issued after this arrival (the store applies one node's calls in order).
     if (session.closed) return;
-    transport.emit(session.conn, 'ready', { uid: session.uid, node: this.nodeId, sessionId: session.id });
+    const ready: ReadyEvent = { uid: session.uid, node: this.nodeId, sessionId: session.id, device: session.device, groups: [], gap };
+    transport.emit(session.conn, 'ready', ready);
     for (const m of stored) transport.emit(session.conn, 'msg', m);
     const live = session.buffered!;
     session.buffered = undefined;
@@ -122,9 +130,8 @@ export class NodeCore<C> implements LocalDelivery {
   async disconnect(session: Session<C>): Promise<void> {
     if (session.closed) return;
     session.closed = true;
-    const { bus, store } = this.ports;
-    for (const group of groupsOf(session)) if (this.hub.leave(session, group).last) await bus.leaveGroup(group).catch(() => undefined);
-    if (this.hub.remove(session)) await store.offline(session.uid).catch(() => undefined);
+    await this.rooms.leaveAll(session);
+    if (this.hub.remove(session)) await this.ports.store.offline(session.uid).catch(() => undefined);
   }
 
   /**
@@ -161,10 +168,11 @@ export class NodeCore<C> implements LocalDelivery {
   }
 
   private async handle(session: Session<C>, event: ClientEvent, payload: unknown): Promise<object> {
+    const { store } = this.ports;
     switch (event) {
       case 'send': {
         const p = payload as ClientPayload<'send'>;
-        const sent = await this.messages.toUser(session.uid, p.to, p.body, p.cid);
+        const sent = await this.messages.toUser(session.uid, p.to, p.body, p.cid, session.id);
         this.counters.stored?.('send');
         return sent;
       }
@@ -175,42 +183,17 @@ export class NodeCore<C> implements LocalDelivery {
         return sent;
       }
       case 'join':
-        return this.join(session, payload as ClientPayload<'join'>);
+        await this.rooms.join(session, payload as ClientPayload<'join'>);
+        return {};
       case 'leave':
-        await this.leaveGroup(session, (payload as ClientPayload<'leave'>).group);
+        await this.rooms.leave(session, (payload as ClientPayload<'leave'>).group);
         return {};
       case 'ack':
-        await this.ports.store.ack(session.uid, (payload as ClientPayload<'ack'>).ids);
+        await store.ack(session.uid, session.device, payload as DeviceAck);
         return {};
+      case 'history':
+        return { messages: await store.historyOf(session.uid, payload as ClientPayload<'history'>) };
     }
-  }
-
-  /** History first, then live: what was published meanwhile is caught by a second read (clients drop duplicates by id). */
-  private async join(session: Session<C>, { group, since }: ClientPayload<'join'>): Promise<object> {
-    if (since === undefined) {
-      await this.enterGroup(session, group);
-      return {};
-    }
-    const { store, transport } = this.ports;
-    const first = await store.groupSince(group, since);
-    for (const m of first) transport.emit(session.conn, 'group', m);
-    await this.enterGroup(session, group);
-    const last = first.length ? first[first.length - 1]!.id : since;
-    for (const m of await store.groupSince(group, last)) transport.emit(session.conn, 'group', m);
-    return {};
-  }
-
-  private async enterGroup(session: Session<C>, group: string): Promise<void> {
-    if (session.closed) return;
-    const { added, first } = this.hub.join(session, group);
-    if (added) this.ports.transport.joinRoom(session.conn, group);
-    if (first) await this.ports.bus.joinGroup(group);
-  }
-
-  private async leaveGroup(session: Session<C>, group: string): Promise<void> {
-    const { removed, last } = this.hub.leave(session, group);
-    if (removed) this.ports.transport.leaveRoom(session.conn, group);
-    if (last) await this.ports.bus.leaveGroup(group);
   }
 
   /** An envelope from the bus, for this node's connections. */
@@ -225,7 +208,7 @@ export class NodeCore<C> implements LocalDelivery {
     let reached: number;
     switch (envelope.t) {
       case 'msg':
-        reached = this.hub.forUser(envelope.p.to, this.offer, envelope.p);
+        reached = this.hub.forUser(envelope.owner ?? envelope.p.to, this.offer, envelope);
         break;
       case 'group':
         reached = transport.emitToGroup(envelope.p.group, 'group', envelope.p);
@@ -237,20 +220,23 @@ export class NodeCore<C> implements LocalDelivery {
     this.counters.emitted?.(reached);
   }
 
-  /** A live 1:1 message for one session: emitted now, or held until its connect replay is done. */
-  private readonly offer = (session: Session<C>, message: MsgEvent): void => {
-    if (session.buffered) session.buffered.push(message);
-    else this.ports.transport.emit(session.conn, 'msg', message);
+  /** A live 1:1 message for one session (not the sender copy's origin): emitted now, or held until its connect replay is done. */
+  private readonly offer = (session: Session<C>, envelope: Envelope & { t: 'msg' }): void => {
+    if (session.id === envelope.skip) return;
+    if (session.buffered) session.buffered.push(envelope.p);
+    else this.ports.transport.emit(session.conn, 'msg', envelope.p);
   };
 
-  /** After a bus gap: every local user's stored messages again (clients drop the ids they already have). */
-  private async replayInboxes(): Promise<void> {
-    let users = 0;
-    for (const uid of [...this.hub.uids()]) {
-      for (const message of await this.ports.store.unacked(uid)) this.deliverLocal({ t: 'msg', p: message });
-      users++;
+  /** After a bus gap: each local connection gets what its device has not acked (clients drop the ids they already have). */
+  private async replayLogs(): Promise<void> {
+    let sessions = 0;
+    for (const session of [...this.hub.sessions()]) {
+      const messages: MsgEvent[] = await this.ports.store.unacked(session.uid, session.device);
+      if (session.buffered || session.closed) continue; // its own arrival hands them out
+      for (const message of messages) this.ports.transport.emit(session.conn, 'msg', message);
+      sessions++;
     }
-    this.ports.logger.info({ users }, 'inboxes replayed after a bus gap');
+    this.ports.logger.info({ sessions }, 'logs replayed after a bus gap');
   }
 
   /**

@@ -7,8 +7,17 @@ import type { Transport } from './transport';
 
 export interface NodeCoreOptions {
   nodeId: string;
-  /** Largest encoded body of a send or publish (too_large beyond). */
-  maxBodyBytes: number;
+  /** What the node's message path is told (see MessagePathOptions). */
+  delivery: {
+    /** Largest encoded body of a send or publish (too_large beyond). */
+    maxBodyBytes: number;
+    /** Sends also go to their sender's log and other connections. */
+    senderCopies: boolean;
+    /** Bytes of 1:1 bodies this node may store per second (`rate_limited` past it). */
+    storeBytesPerSecond?: number;
+    /** Messages one sender may store per second for offline recipients (`rate_limited` past it). */
+    offlinePerSender?: { perSecond: number; burst: number };
+  };
   /** Per-connection event budget; past `strikes` refusals in a row the connection is closed. */
   rateLimit: RateLimit;
   /** How often this node re-arms its route entries (a third of their TTL). */

@@ -10,7 +10,7 @@ import { TokenBucket } from './token-bucket';
  */
 export class Session<C> {
   /**
-   * While the inbox replay of the connect runs, live 1:1 messages wait here
+   * While the log replay of the connect runs, live 1:1 messages wait here
    * (so none is missed and none overtakes the replay); undefined afterwards.
    */
   buffered: MsgEvent[] | undefined = [];
@@ -28,5 +28,7 @@ export class Session<C> {
     readonly uid: string,
     /** The connection's id, shown to the client in `ready` (socket.io's socket id). */
     readonly id: string,
+    /** The device it acks for (PROTOCOL.md v1.1; `default` when the client named none). */
+    readonly device: string,
   ) {}
 }

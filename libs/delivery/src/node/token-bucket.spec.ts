@@ -12,3 +12,16 @@ describe('TokenBucket', () => {
     expect(b.take(t + 100)).toBe(false);
   });
 });
+
+describe('TokenBucket with a cost', () => {
+  it('takes several tokens at once, tells whether it could without taking, and knows when it is full again', () => {
+    const b = new TokenBucket(1000, 1000);
+    const t = Date.now();
+    expect(b.take(t, 600)).toBe(true);
+    expect(b.has(600, t)).toBe(false);
+    expect(b.take(t, 600)).toBe(false);
+    expect(b.full(t)).toBe(false);
+    expect(b.has(600, t + 200)).toBe(true);
+    expect(b.full(t + 600)).toBe(true);
+  });
+});

@@ -5,7 +5,8 @@ import { NodeCore } from '../node-core';
 import type { NodeCoreOptions } from '../node-options';
 import type { Session } from '../session';
 import { MemoryBusNetwork } from './memory-bus';
-import { MemoryStores } from './memory-stores';
+import type { LogOptions } from '../../log/log-options';
+import { MemoryStores, TEST_LOG_OPTIONS } from './memory-stores';
 import { FakeConn, RecordingTransport } from './recording-transport';
 
 /** Lets every pending bus hop and store call run. */
@@ -43,7 +44,7 @@ export class RecordingLogger implements CoreLogger {
 
 export const testOptions = (nodeId: string): NodeCoreOptions => ({
   nodeId,
-  maxBodyBytes: 1024,
+  delivery: { maxBodyBytes: 1024, senderCopies: false },
   rateLimit: { eventsPerSecond: 10_000, burst: 10_000, strikes: 3 },
   routeRefreshMs: 60_000,
   migration: { graceMs: 30, perSecond: 1000, retryAfterMs: 10, drainMs: 20 },
@@ -95,8 +96,8 @@ export class CoreCluster {
   readonly nodes = new Map<string, TestNode>();
   private conns = 0;
 
-  constructor(caps?: { inbox: number; history: number }) {
-    this.stores = new MemoryStores(caps);
+  constructor(logOptions?: Partial<LogOptions>, historyCap?: number) {
+    this.stores = new MemoryStores({ ...TEST_LOG_OPTIONS, ...logOptions }, historyCap);
   }
 
   async addNode(id: string, tweak: (o: NodeCoreOptions) => void = () => undefined): Promise<TestNode> {
@@ -113,19 +114,19 @@ export class CoreCluster {
     return node;
   }
 
-  /** Connects `uid` to node `nodeId` and waits for its ready and replay. */
-  async connect(nodeId: string, uid: string): Promise<TestClient> {
-    const client = this.open(nodeId, uid);
+  /** Connects `uid` (as `device`) to node `nodeId` and waits for its ready and replay. */
+  async connect(nodeId: string, uid: string, device?: string): Promise<TestClient> {
+    const client = this.open(nodeId, uid, device);
     await settle();
     return client;
   }
 
   /** Connects `uid` to node `nodeId` without waiting: its arrival is still in flight. */
-  open(nodeId: string, uid: string): TestClient {
+  open(nodeId: string, uid: string, device?: string): TestClient {
     const node = this.nodes.get(nodeId)!;
     const conn = new FakeConn(`c${++this.conns}`);
     node.transport.add(conn);
-    const session = node.core.connect(conn, uid, conn.id);
+    const session = node.core.connect(conn, uid, conn.id, device);
     node.sessions.set(conn, session);
     return new TestClient(node, conn, session);
   }

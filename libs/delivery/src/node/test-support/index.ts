@@ -4,3 +4,4 @@ export * from './core-cluster';
 export * from './memory-bus';
 export * from './memory-stores';
 export * from './recording-transport';
+export * from './delivery-store-contract';

@@ -1,17 +1,25 @@
-import { ProtocolError, type GroupEvent, type MsgEvent } from '@spear/protocol';
+import { ProtocolError, type GroupEvent, type HistoryPayload, type MsgEvent } from '@spear/protocol';
 import { compareIds } from '@spear/snowflake';
+import type { LogOptions } from '../../log/log-options';
+import type { Arrival, DeviceAck, StoreOptions, Stored } from '../../log/user-log';
 import type { DeliveryStore, MessageStore } from '../delivery-store';
+import { MemoryLog } from './memory-log';
+
+/** Log options of the test stores: roomy, so only the tests that mean to reach a limit reach one. */
+export const TEST_LOG_OPTIONS: LogOptions = { cap: 1000, ttlSeconds: 3600, maxBytes: 1 << 30, maxDevices: 8, forgetDeviceAfterSeconds: 86_400, knownUsersOnly: false };
 
 /**
  * The delivery stores of a whole cluster in memory, with the semantics of the
- * Redis ones (libs/delivery/src/*.ts, proven against Redis in
- * delivery-redis.spec.ts): inboxes in write order with a cap and a repeated id
- * stored once, route sets per uid and uid sets per node, a capped group
- * history that remembers the newest id trimmed away. For the node core's unit
- * tests only; `failing` makes every call reject (a Redis outage).
+ * Redis ones (libs/delivery/src/*.ts; the logs pass the same contract suite,
+ * delivery-store-contract.ts): users' logs with per-device state (MemoryLog),
+ * route sets per uid and uid sets per node, a capped group history that
+ * remembers the newest id trimmed away. For the node core's unit tests only;
+ * `failing` makes every call reject (a Redis outage).
  */
 export class MemoryStores implements MessageStore {
-  readonly inboxes = new Map<string, Map<string, MsgEvent>>();
+  readonly logs = new Map<string, MemoryLog>();
+  /** Uids that held a token or a connection (the knownUsersOnly quota). */
+  readonly known = new Set<string>();
   readonly routes = new Map<string, Set<string>>();
   readonly nodeUsers = new Map<string, Set<string>>();
   private readonly groups = new Map<string, { log: GroupEvent[]; floor?: string }>();
@@ -31,24 +39,30 @@ export class MemoryStores implements MessageStore {
   /** Event-loop turns a history read's answer takes (its snapshot is taken at once, as a script's). */
   sinceTurns = 0;
 
-  constructor(private readonly caps: { inbox: number; history: number } = { inbox: 1000, history: 1000 }) {}
+  constructor(
+    readonly logOptions: LogOptions = TEST_LOG_OPTIONS,
+    private readonly historyCap = 1000,
+  ) {}
+
+  log(uid: string): MemoryLog {
+    let log = this.logs.get(uid);
+    if (!log) this.logs.set(uid, (log = new MemoryLog(this.logOptions)));
+    return log;
+  }
 
   /** This cluster's stores as node `nodeId` sees them. */
   forNode(nodeId: string): DeliveryStore {
     return new NodeView(this, nodeId);
   }
 
-  async storeMessage(message: MsgEvent): Promise<string[]> {
+  async storeMessage(message: MsgEvent, options: StoreOptions): Promise<Stored> {
     this.check();
     await this.writeGate;
     await turns(this.writeTurns(message));
-    let inbox = this.inboxes.get(message.to);
-    if (!inbox) this.inboxes.set(message.to, (inbox = new Map()));
-    if (!inbox.has(message.id)) {
-      inbox.set(message.id, structuredClone(message));
-      while (inbox.size > this.caps.inbox) inbox.delete(inbox.keys().next().value!);
-    }
-    return [...(this.routes.get(message.to) ?? [])];
+    const owner = options.kind === 'copy' ? message.from : message.to;
+    const nodes = [...(this.routes.get(owner) ?? [])];
+    const seq = this.log(owner).append(message, options, this.known.has(owner), nodes.length > 0);
+    return { seq, nodes };
   }
 
   async appendGroup(message: GroupEvent): Promise<void> {
@@ -57,7 +71,7 @@ export class MemoryStores implements MessageStore {
     let history = this.groups.get(message.group);
     if (!history) this.groups.set(message.group, (history = { log: [] }));
     history.log.push(structuredClone(message));
-    while (history.log.length > this.caps.history) history.floor = history.log.shift()!.id;
+    while (history.log.length > this.historyCap) history.floor = history.log.shift()!.id;
   }
 
   async groupSince(group: string, since: string): Promise<GroupEvent[]> {
@@ -70,9 +84,17 @@ export class MemoryStores implements MessageStore {
     return snapshot;
   }
 
-  unacked(uid: string): MsgEvent[] {
+  /** Messages in every log (a test's view). */
+  storedCount(): number {
+    let n = 0;
+    for (const log of this.logs.values()) n += log.entries.length;
+    return n;
+  }
+
+  /** What `device` of `uid` has not acked (a test's view). */
+  unacked(uid: string, device = 'default'): MsgEvent[] {
     this.check();
-    return [...(this.inboxes.get(uid)?.values() ?? [])].map((m) => structuredClone(m));
+    return this.logs.get(uid)?.unacked(device) ?? [];
   }
 
   check(): void {
@@ -86,9 +108,9 @@ class NodeView implements DeliveryStore {
     private readonly nodeId: string,
   ) {}
 
-  async storeMessage(message: MsgEvent): Promise<string[]> {
+  async storeMessage(message: MsgEvent, options: StoreOptions): Promise<Stored> {
     this.check();
-    return this.stores.storeMessage(message);
+    return this.stores.storeMessage(message, options);
   }
 
   async appendGroup(message: GroupEvent): Promise<void> {
@@ -101,22 +123,28 @@ class NodeView implements DeliveryStore {
     return this.stores.groupSince(group, since);
   }
 
-  async arrive(uid: string, register: boolean): Promise<MsgEvent[]> {
+  async arrive(uid: string, device: string, register: boolean): Promise<Arrival> {
     this.check();
     if (register) this.register(uid);
-    const snapshot = this.stores.unacked(uid);
+    this.stores.known.add(uid);
+    const snapshot = this.stores.log(uid).arrive(device);
     await turns(this.stores.arrivalTurns);
     return snapshot;
   }
 
-  async unacked(uid: string): Promise<MsgEvent[]> {
+  async unacked(uid: string, device: string): Promise<MsgEvent[]> {
     this.check();
-    return this.stores.unacked(uid);
+    return this.stores.unacked(uid, device);
   }
 
-  async ack(uid: string, ids: readonly string[]): Promise<void> {
+  async ack(uid: string, device: string, ack: DeviceAck): Promise<void> {
     this.check();
-    for (const id of ids) this.stores.inboxes.get(uid)?.delete(id);
+    this.stores.log(uid).ack(device, ack);
+  }
+
+  async historyOf(uid: string, query: HistoryPayload): Promise<MsgEvent[]> {
+    this.check();
+    return this.stores.log(uid).history(uid, query);
   }
 
   async offline(uid: string): Promise<void> {

@@ -1,0 +1,236 @@
+/**
+ * The Lua of a user's log (see UserLog for the guarantees). Every script
+ * takes the same first keys, all with the user's hash tag (one Cluster slot):
+ *   1 entries (list)  2 ids (hash id → seq)  3 meta (hash: last, bytes)
+ *   4 devices (hash)  5 route (set)  6-8 v1 inbox (hash, order, seq)  9 known
+ *
+ * An entry is `<id> <ts> <from> <to> <json>`: identifiers and decimal numbers
+ * hold no space and no `{`, so scripts read the header with one pattern and
+ * never decode JSON, and a reader finds the JSON at the first `{`.
+ * The list holds seqs head..last with no holes (trimming only pops the
+ * oldest), so head is derived: last - LLEN + 1.
+ *
+ * Device state, in the devices hash (`#` cannot occur in a device name):
+ *   <device> → cursor (every seq ≤ it is acked), <device>#a → seqs acked
+ *   above the cursor ("7,9"), <device>#t → last visit, epoch ms.
+ */
+const COMMON = `
+local L = {}
+local function loadLog()
+  L.last = tonumber(redis.call('HGET', KEYS[3], 'last')) or 0
+  L.bytes = tonumber(redis.call('HGET', KEYS[3], 'bytes')) or 0
+  L.head = L.last - redis.call('LLEN', KEYS[1]) + 1
+end
+local function saveLog(ttl)
+  redis.call('HSET', KEYS[3], 'last', L.last, 'bytes', L.bytes)
+  for i = 1, 4 do redis.call('EXPIRE', KEYS[i], ttl) end
+end
+local function append(id, ts, from, to, open)
+  L.last = L.last + 1
+  local entry = id .. ' ' .. ts .. ' ' .. from .. ' ' .. to .. ' ' .. open .. ',"seq":' .. L.last .. '}'
+  redis.call('RPUSH', KEYS[1], entry)
+  redis.call('HSET', KEYS[2], id, L.last)
+  L.bytes = L.bytes + #entry
+  return L.last
+end
+local function dropOldest()
+  local entry = redis.call('LPOP', KEYS[1])
+  if not entry then return false end
+  redis.call('HDEL', KEYS[2], string.match(entry, '^(%d+) '))
+  L.head = L.head + 1
+  L.bytes = L.bytes - #entry
+  return true
+end
+-- Retention: at most cap entries, none older than cutoff (bounded work per call: the rest go next time).
+local function retain(cap, cutoff)
+  while L.last - L.head + 1 > cap do dropOldest() end
+  for _ = 1, 100 do
+    local first = redis.call('LINDEX', KEYS[1], 0)
+    if not first or tonumber(string.match(first, '^%d+ (%d+) ')) >= cutoff then break end
+    dropOldest()
+  end
+end
+-- v1's inbox (unacked messages, write order) becomes the start of the log, once.
+local function migrateV1()
+  if redis.call('EXISTS', KEYS[7]) == 0 then return end
+  for _, id in ipairs(redis.call('ZRANGE', KEYS[7], 0, -1)) do
+    local json = redis.call('HGET', KEYS[6], id)
+    if json and not redis.call('HGET', KEYS[2], id) then
+      local m = cjson.decode(json)
+      append(id, string.format('%d', m.ts), m.from, m.to, string.sub(json, 1, -2))
+    end
+  end
+  redis.call('DEL', KEYS[6], KEYS[7], KEYS[8])
+end
+local function loadDevice(device)
+  local v = redis.call('HMGET', KEYS[4], device, device .. '#a')
+  local acked = {}
+  if v[2] then for s in string.gmatch(v[2], '%d+') do acked[tonumber(s)] = true end end
+  return tonumber(v[1]) or 0, acked
+end
+-- Moves the cursor over acks that became contiguous; keeps at most maxAcked above it (the lowest
+-- dropped: those messages are redelivered, never lost).
+local function saveDevice(device, cursor, acked, now, maxAcked)
+  while acked[cursor + 1] do acked[cursor + 1] = nil; cursor = cursor + 1 end
+  local rest = {}
+  for s in pairs(acked) do if s > cursor then rest[#rest + 1] = s end end
+  table.sort(rest)
+  while #rest > maxAcked do table.remove(rest, 1) end
+  redis.call('HSET', KEYS[4], device, cursor, device .. '#t', now)
+  if #rest > 0 then redis.call('HSET', KEYS[4], device .. '#a', table.concat(rest, ','))
+  else redis.call('HDEL', KEYS[4], device .. '#a') end
+  return cursor
+end
+`;
+
+/**
+ * Appends one message. ARGV: id, ts, from, to, json without its closing
+ * brace, cap, cutoff (ms), key ttl (s), maxBytes (0: no bytes quota),
+ * knownOnly ('1': the recipient must be known), offlineAllowed ('0': refuse
+ * when the recipient has no route). Returns {status, seq, node...}: status
+ * 'ok' or 'dup' (the id was stored before: its seq), or a refusal with
+ * nothing written: 'unknown', 'offline', 'full'.
+ */
+export const APPEND_LUA = `${COMMON}
+local seen = redis.call('HGET', KEYS[2], ARGV[1])
+if seen then
+  local out = {'dup', tonumber(seen)}
+  for _, n in ipairs(redis.call('SMEMBERS', KEYS[5])) do out[#out + 1] = n end
+  return out
+end
+if ARGV[10] == '1' and redis.call('EXISTS', KEYS[9]) == 0 then return {'unknown'} end
+local routes = redis.call('SMEMBERS', KEYS[5])
+if #routes == 0 and ARGV[11] == '0' then return {'offline'} end
+loadLog()
+migrateV1()
+retain(tonumber(ARGV[6]), tonumber(ARGV[7]))
+local maxBytes = tonumber(ARGV[9])
+local size = #ARGV[1] + #ARGV[2] + #ARGV[3] + #ARGV[4] + #ARGV[5] + 30
+if maxBytes > 0 and L.bytes + size > maxBytes then
+  -- Over the quota: make room from messages every device has acked (history only), never others.
+  local all = redis.call('HGETALL', KEYS[4])
+  local floor = nil
+  for i = 1, #all, 2 do
+    if not string.find(all[i], '#', 1, true) then
+      local c = tonumber(all[i + 1])
+      if floor == nil or c < floor then floor = c end
+    end
+  end
+  while L.bytes + size > maxBytes and floor and L.head <= floor do dropOldest() end
+  if L.bytes + size > maxBytes then
+    saveLog(tonumber(ARGV[8]))
+    return {'full'}
+  end
+end
+local seq = append(ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
+retain(tonumber(ARGV[6]), tonumber(ARGV[7]))
+saveLog(tonumber(ARGV[8]))
+local out = {'ok', seq}
+for _, n in ipairs(routes) do out[#out + 1] = n end
+return out`;
+
+/**
+ * A connection of a device arrives (or, read-only, a replay after a bus
+ * gap). Extra key 10: the node's uid set. ARGV: register ('1': add the node to
+ * the route), nodeId, route ttl, uid, device, now, cap, cutoff, key ttl,
+ * forgetBefore (ms), maxDevices, maxAcked, readOnly ('1': no write at all).
+ * Returns {gap, entry...}: what the device has not acked, oldest first.
+ */
+export const ARRIVE_LUA = `${COMMON}
+local readOnly = ARGV[13] == '1'
+if ARGV[1] == '1' then
+  redis.call('SADD', KEYS[5], ARGV[2])
+  redis.call('EXPIRE', KEYS[5], ARGV[3])
+  redis.call('SADD', KEYS[10], ARGV[4])
+end
+local device, now, keyTtl = ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[9])
+loadLog()
+if not readOnly then
+  redis.call('SET', KEYS[9], '1', 'EX', keyTtl)
+  migrateV1()
+  retain(tonumber(ARGV[7]), tonumber(ARGV[8]))
+  saveLog(keyTtl)
+  -- Forget devices away too long, then the least recently seen past the maximum.
+  local seenAt, others = {}, {}
+  local all = redis.call('HGETALL', KEYS[4])
+  for i = 1, #all, 2 do
+    local name = string.match(all[i], '^(.*)#t$')
+    if name then seenAt[name] = tonumber(all[i + 1]) end
+  end
+  local function forget(d) redis.call('HDEL', KEYS[4], d, d .. '#a', d .. '#t') end
+  for d, t in pairs(seenAt) do
+    if d ~= device then
+      if t < tonumber(ARGV[10]) then forget(d) else others[#others + 1] = {d, t} end
+    end
+  end
+  table.sort(others, function(a, b) return a[2] < b[2] end)
+  for i = 1, #others + 1 - tonumber(ARGV[11]) do forget(others[i][1]) end
+end
+local cursor, acked = loadDevice(device)
+local gap = 0
+if cursor < L.head - 1 then
+  for s = cursor + 1, L.head - 1 do
+    if not acked[s] then gap = 1; break end
+  end
+  if not readOnly then cursor = L.head - 1 end
+end
+if not readOnly then
+  saveDevice(device, cursor, acked, now, tonumber(ARGV[12]))
+  redis.call('EXPIRE', KEYS[4], keyTtl)
+end
+local out = {gap}
+local start = math.max(cursor + 1, L.head)
+local entries = redis.call('LRANGE', KEYS[1], start - L.head, -1)
+for i, entry in ipairs(entries) do
+  if not acked[start + i - 1] then out[#out + 1] = entry end
+end
+return out`;
+
+/**
+ * Acks for one device. ARGV: device, now, maxAcked, key ttl, upTo (0: none),
+ * ids... Ids unknown to the log (never stored, or trimmed) are ignored; upTo
+ * is clamped to the last seq, so a future message is never acked ahead.
+ */
+export const ACK_LUA = `${COMMON}
+local device = ARGV[1]
+local cursor, acked = loadDevice(device)
+local last = tonumber(redis.call('HGET', KEYS[3], 'last')) or 0
+local upTo = math.min(tonumber(ARGV[5]), last)
+if upTo > cursor then cursor = upTo end
+if #ARGV > 5 then
+  for _, s in ipairs(redis.call('HMGET', KEYS[2], unpack(ARGV, 6))) do
+    if s then acked[tonumber(s)] = true end
+  end
+end
+saveDevice(device, cursor, acked, tonumber(ARGV[2]), tonumber(ARGV[3]))
+redis.call('EXPIRE', KEYS[4], ARGV[4])
+return 0`;
+
+/**
+ * The log newest first. ARGV: uid, with ('' : everyone), before (0: none),
+ * limit, cutoff (ms: older entries are past retention), maxScan (entries
+ * looked at, at most). Returns entries.
+ */
+export const HISTORY_LUA = `${COMMON}
+loadLog()
+local uid, with, before, limit, cutoff = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local top = L.last
+if before > 0 and before - 1 < top then top = before - 1 end
+local stop = math.max(L.head, top - tonumber(ARGV[6]) + 1)
+local out = {}
+local hi = top
+while hi >= stop and #out < limit do
+  local lo = math.max(stop, hi - 99)
+  local chunk = redis.call('LRANGE', KEYS[1], lo - L.head, hi - L.head)
+  for i = #chunk, 1, -1 do
+    local entry = chunk[i]
+    local ts, from, to = string.match(entry, '^%d+ (%d+) (%S+) (%S+) ')
+    if tonumber(ts) < cutoff then return out end
+    if with == '' or from == with or (from == uid and to == with) then
+      out[#out + 1] = entry
+      if #out == limit then return out end
+    end
+  end
+  hi = lo - 1
+end
+return out`;

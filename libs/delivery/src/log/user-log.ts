@@ -1,0 +1,178 @@
+import type Redis from 'ioredis';
+import type { RedisKeys } from '@spear/catalog';
+import { ProtocolError, type HistoryPayload, type MsgEvent } from '@spear/protocol';
+import { MAX_ACKED_ABOVE_CURSOR, MAX_HISTORY_SCAN, type LogOptions } from './log-options';
+import { ACK_LUA, APPEND_LUA, ARRIVE_LUA, HISTORY_LUA } from './user-log-lua';
+
+/** How a store is charged: a client's send (every quota), a sender copy (none), an admin push (bytes only). */
+export type StoreKind = 'send' | 'copy' | 'push';
+
+export interface StoreOptions {
+  kind: StoreKind;
+  /** False: refuse (`rate_limited`) when the recipient is offline (the sender's offline budget is spent). */
+  offlineAllowed?: boolean;
+}
+
+/** A stored message: its seq in the log, and the nodes where the log's owner was connected. */
+export interface Stored {
+  seq: number;
+  nodes: string[];
+}
+
+/** What a device gets at connect: what it has not acked, oldest first, and whether retention dropped some first. */
+export interface Arrival {
+  messages: MsgEvent[];
+  gap: boolean;
+}
+
+/** An ack of one device: v1's ids, or everything up to a seq. */
+export type DeviceAck = { ids: readonly string[]; upTo?: undefined } | { upTo: number; ids?: undefined };
+
+/** The node an arrival registers (its route entry, kept alive by refreshes). */
+export interface ArrivalNode {
+  id: string;
+  routeTtlSeconds: number;
+}
+
+/**
+ * Every user's log of 1:1 messages in Redis, with per-device delivery state
+ * (PROTOCOL.md "Delivery, v1.1"). One script per call, each atomic.
+ *
+ * Guarantees:
+ * - `append` resolves once the message is in the log with the next seq (1, 2,
+ *   3... no gaps), or rejects with a ProtocolError and nothing written; a
+ *   repeated id is stored once (the first seq is returned). It also returns
+ *   where the owner is connected, read in the same script (one round trip).
+ * - The log keeps the last `cap` messages for at most `ttlSeconds`, acked or
+ *   not (retention); acked history is also dropped to stay under `maxBytes`.
+ * - `arrive` returns, in seq order, every retained message the device has not
+ *   acked, and `gap` once when retention dropped some it had not acked; a
+ *   message appended after it finds the node in the route (possibly both:
+ *   clients drop duplicates by id).
+ * - An ack moves only that device's state: other devices still get everything.
+ * - A v1 inbox (unacked messages) is moved into the log on the user's next
+ *   append or arrival, in its order, for every device.
+ */
+export class UserLog {
+  private readonly keyTtlSeconds: number;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly options: LogOptions,
+  ) {
+    // The devices outlive retention when they must be remembered longer, and every key goes with the rest.
+    this.keyTtlSeconds = Math.max(options.ttlSeconds, options.forgetDeviceAfterSeconds);
+    redis.defineCommand('spearLogAppend', { numberOfKeys: 9, lua: APPEND_LUA });
+    redis.defineCommand('spearLogArrive', { numberOfKeys: 10, lua: ARRIVE_LUA });
+    redis.defineCommand('spearLogAck', { numberOfKeys: 9, lua: ACK_LUA });
+    redis.defineCommand('spearLogHistory', { numberOfKeys: 9, lua: HISTORY_LUA });
+  }
+
+  /** The nine keys of `uid`'s scripts, in the order user-log-lua.ts reads them. */
+  private userKeys(uid: string): string[] {
+    const log = this.keys.log(uid);
+    const v1 = this.keys.inbox(uid);
+    return [log.entries, log.ids, log.meta, log.devices, this.keys.route(uid), v1.hash, v1.order, v1.seq, this.keys.known(uid)];
+  }
+
+  private get cutoff(): number {
+    return Date.now() - this.options.ttlSeconds * 1000;
+  }
+
+  /** The arguments of an append into `owner`'s log; `pipelineTarget` lets a caller batch it with WAIT. */
+  appendArgs(owner: string, message: MsgEvent, options: StoreOptions): Array<string | number> {
+    const { cap, maxBytes, knownUsersOnly } = this.options;
+    const send = options.kind === 'send';
+    return [
+      ...this.userKeys(owner),
+      message.id,
+      message.ts,
+      message.from,
+      message.to,
+      JSON.stringify(message).slice(0, -1),
+      cap,
+      this.cutoff,
+      this.keyTtlSeconds,
+      options.kind === 'copy' ? 0 : maxBytes,
+      send && knownUsersOnly ? '1' : '0',
+      send && options.offlineAllowed === false ? '0' : '1',
+    ];
+  }
+
+  /** Appends `message` to `owner`'s log (its recipient's, or its sender's for a sender copy). */
+  async append(owner: string, message: MsgEvent, options: StoreOptions): Promise<Stored> {
+    return parseAppend(owner, await this.commands.spearLogAppend(...this.appendArgs(owner, message, options)));
+  }
+
+  /** A device's connection arrives: `node` given, the node joins the route; resolves to what the device has not acked. */
+  async arrive(uid: string, device: string, node?: ArrivalNode): Promise<Arrival> {
+    const reply = await this.commands.spearLogArrive(...this.arriveArgs(uid, device, node, false));
+    return { gap: reply[0] === 1, messages: reply.slice(1).map((e) => parseEntry(e as string)) };
+  }
+
+  /** What `device` has not acked, without changing anything (a replay after a bus gap). */
+  async unacked(uid: string, device: string): Promise<MsgEvent[]> {
+    const reply = await this.commands.spearLogArrive(...this.arriveArgs(uid, device, undefined, true));
+    return reply.slice(1).map((e) => parseEntry(e as string));
+  }
+
+  private arriveArgs(uid: string, device: string, node: ArrivalNode | undefined, readOnly: boolean): Array<string | number> {
+    const { cap, forgetDeviceAfterSeconds, maxDevices } = this.options;
+    const now = Date.now();
+    return [
+      ...this.userKeys(uid),
+      this.keys.nodeUsers(node?.id ?? '-'),
+      node ? '1' : '0',
+      node?.id ?? '',
+      node?.routeTtlSeconds ?? 0,
+      uid,
+      device,
+      now,
+      cap,
+      this.cutoff,
+      this.keyTtlSeconds,
+      now - forgetDeviceAfterSeconds * 1000,
+      maxDevices,
+      MAX_ACKED_ABOVE_CURSOR,
+      readOnly ? '1' : '0',
+    ];
+  }
+
+  /** Acks for `device` only (ids unknown to the log are ignored; upTo never reaches past the last seq). */
+  async ack(uid: string, device: string, ack: DeviceAck): Promise<void> {
+    await this.commands.spearLogAck(...this.userKeys(uid), device, Date.now(), MAX_ACKED_ABOVE_CURSOR, this.keyTtlSeconds, ack.upTo ?? 0, ...(ack.ids ?? []));
+  }
+
+  /** `uid`'s log newest first, filtered as PROTOCOL.md's `history` says (at most MAX_HISTORY_SCAN entries looked at). */
+  async history(uid: string, query: HistoryPayload): Promise<MsgEvent[]> {
+    const entries = await this.commands.spearLogHistory(...this.userKeys(uid), uid, query.with ?? '', query.before ?? 0, query.limit, this.cutoff, MAX_HISTORY_SCAN);
+    return entries.map(parseEntry);
+  }
+
+  private get commands(): LogCommands {
+    return this.redis as unknown as LogCommands;
+  }
+}
+
+/** An entry's message: its JSON starts at the first `{` (the header before it holds none). */
+export function parseEntry(entry: string): MsgEvent {
+  return JSON.parse(entry.slice(entry.indexOf('{'))) as MsgEvent;
+}
+
+/** An append script's reply as a Stored, or the refusal it names. */
+export function parseAppend(owner: string, reply: Array<string | number>): Stored {
+  const status = reply[0];
+  if (status === 'ok' || status === 'dup') return { seq: reply[1] as number, nodes: reply.slice(2) as string[] };
+  if (status === 'unknown') throw new ProtocolError('forbidden', `${owner} is not a known user`);
+  if (status === 'offline') throw new ProtocolError('rate_limited', 'too many messages to offline users; slow down');
+  if (status === 'full') throw new ProtocolError('rate_limited', `the log of ${owner} is full; retry later`);
+  throw new Error(`unexpected append reply ${String(status)}`);
+}
+
+interface LogCommands {
+  spearLogAppend(...keysThenArgs: Array<string | number>): Promise<Array<string | number>>;
+  spearLogArrive(...keysThenArgs: Array<string | number>): Promise<Array<string | number>>;
+  spearLogAck(...keysThenArgs: Array<string | number>): Promise<number>;
+  spearLogHistory(...keysThenArgs: Array<string | number>): Promise<string[]>;
+}
