@@ -8,20 +8,23 @@ export const tokenKey = (keys: RedisKeys, token: string) => keys.token(hash('sha
 /**
  * Opaque bearer tokens bound to a uid, kept in Redis with their TTL.
  * Guarantee: a revoked or expired token is refused by every ticket instance
- * from the next request on (Redis is the only copy).
+ * from the next request on (Redis is the only copy). Issuing also marks the
+ * uid known (delivery.quotas.knownUsersOnly lets messages be stored for it).
  */
 export class TokenStore {
-  /** `keys`: the profile's key names (libs/catalog). */
+  /** `keys`: the profile's key names (libs/catalog); `knownTtlSeconds`: how long the known mark lasts (the log's retention). */
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
+    private readonly knownTtlSeconds: number,
   ) {}
 
   /** Issues a new random token (256 bits, base64url) for `uid`. */
   async issue(uid: string, ttlSeconds: number): Promise<{ token: string; expiresAt: number }> {
     const token = randomBytes(32).toString('base64url');
     const expiresAt = Date.now() + ttlSeconds * 1000;
-    await this.redis.set(tokenKey(this.keys, token), uid, 'PX', ttlSeconds * 1000);
+    const known = Math.max(this.knownTtlSeconds, ttlSeconds);
+    await this.redis.multi().set(tokenKey(this.keys, token), uid, 'PX', ttlSeconds * 1000).set(this.keys.known(uid), '1', 'EX', known).exec();
     return { token, expiresAt };
   }
 

@@ -11,7 +11,7 @@ export class TokensController {
   private readonly store: TokenStore;
 
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<'ticket'>) {
-    this.store = new TokenStore(ctx.redis, new RedisKeys(ctx.config.redis.keyPrefix));
+    this.store = new TokenStore(ctx.redis, new RedisKeys(ctx.config.redis.keyPrefix), ctx.config.delivery.log.ttlSeconds);
   }
 
   @Post()
