@@ -27,16 +27,17 @@ export interface TestUser {
   uid: string;
   socket: Socket;
   ready: ReadyEvent;
-  msgs: Array<{ id: string; from: string; to: string; body: unknown; ts: number; cid?: string }>;
+  msgs: Array<{ id: string; from: string; to: string; body: unknown; ts: number; cid?: string; seq?: number }>;
   groups: Array<{ id: string; group: string; from: string; body: unknown; ts: number }>;
   broadcasts: Array<{ id: string; body: unknown; ts: number }>;
   emit<T extends object = object>(event: string, payload: unknown): Promise<Ack<T>>;
   close(): void;
 }
 
-export async function connectUser(ticketUrl: string, uid: string): Promise<TestUser> {
+/** `device`: the v1.1 handshake's device (none: the connection is the device `default`). */
+export async function connectUser(ticketUrl: string, uid: string, device?: string): Promise<TestUser> {
   const { ticket, node } = await ticketFor(ticketUrl, uid);
-  const socket = io(node.url, { auth: { ticket }, transports: ['websocket'], reconnection: false, forceNew: true });
+  const socket = io(node.url, { auth: { ticket, ...(device === undefined ? {} : { device }) }, transports: ['websocket'], reconnection: false, forceNew: true });
   const user = { uid, socket, msgs: [], groups: [], broadcasts: [] } as unknown as TestUser;
   socket.on('msg', (m) => user.msgs.push(m));
   socket.on('group', (m) => user.groups.push(m));
