@@ -46,6 +46,13 @@ interface User {
   seq: number;
   lastSeq: number;
   pendingAcks: string[];
+  /**
+   * v1.1 servers number a user's messages (`seq`): while they arrive without
+   * a hole, one `ack {upTo}` covers them all, as the SDK does (undefined
+   * before the first); `seqHole` once one was missing or out of order.
+   */
+  contiguousSeq?: number;
+  seqHole?: boolean;
 }
 
 /** ~100 bytes of JSON per body, as a short chat message. */
@@ -89,7 +96,7 @@ function onReceive(body: Body, from?: string): void {
   if (step.awaited && step.awaited.from === from && step.awaited.s === body.s) step.awaited.arrived();
 }
 
-function onMsg(u: User, m: { id: string; from: string; to: string; body: Body }): void {
+function onMsg(u: User, m: { id: string; from: string; to: string; body: Body; seq?: number }): void {
   if (receivedIds.has(m.id)) {
     counters.duplicates++;
     return;
@@ -100,6 +107,8 @@ function onMsg(u: User, m: { id: string; from: string; to: string; body: Body })
   u.lastSeq = m.body.s;
   current?.waiting.delete(m.id);
   if (sendsAcks) {
+    if (m.seq === undefined || (u.contiguousSeq !== undefined && m.seq !== u.contiguousSeq + 1)) u.seqHole = true;
+    else u.contiguousSeq = m.seq;
     u.pendingAcks.push(m.id);
     withPendingAcks.add(u);
     if (u.pendingAcks.length >= ACK_BATCH) flushAcks(u);
@@ -112,7 +121,9 @@ function flushAcks(u: User): void {
   if (u.pendingAcks.length === 0 || !u.socket.connected) return;
   const ids = u.pendingAcks;
   u.pendingAcks = [];
-  u.socket.emit('ack', { ids });
+  // After a hole, ids for good: an upTo past it would ack the message never received.
+  if (u.contiguousSeq !== undefined && !u.seqHole) u.socket.emit('ack', { upTo: u.contiguousSeq });
+  else u.socket.emit('ack', { ids });
 }
 
 async function connect(m: Extract<ToClients, { type: 'connect' }>): Promise<FromClients> {

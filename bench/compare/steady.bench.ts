@@ -10,7 +10,10 @@
  *   npx nx run-many -t build --projects=tag:type:app   # first: it runs the bundles in dist/apps as they are
  *   node --import tsx bench/compare/steady.bench.ts     # ~2.5 min per system
  *
- * BENCH_SYSTEMS (spear; "b0,spear" for both, one after the other); the
+ * BENCH_SYSTEMS (spear; any of b0, spear, spear-copies (delivery.senderCopies
+ * on), spear-baseline (the bundles in BENCH_BASELINE_DIST=<checkout>/dist/apps,
+ * built from an earlier commit, with that checkout's local profile), one after
+ * the other); the
  * settings of `npm run bench` (bench/compare/settings.ts) with other defaults:
  * BENCH_RATES (1500,3000 msgs/s), BENCH_STEP_SECONDS (15),
  * BENCH_WARMUP_SECONDS (8, at BENCH_BUS_RATE, 1,000 msgs/s); BENCH_USERS,
@@ -22,7 +25,7 @@
  */
 import Redis from 'ioredis';
 import { cpSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { makeTempDir, removeTempDir, startRedis, startZooKeeper, type RedisHandle, type ZooKeeperHandle } from '@spear/testing';
 import { cleanupOnce, fmtMachine, log, machineFacts } from '../rpc/measure';
 import { fmtLatencyMs } from '../clients/histogram';
@@ -34,7 +37,10 @@ import { startB0, startSpear, type Engines, type SystemUnderTest } from './syste
 /** `npm run bench`'s settings and variables, with this bench's own defaults for the steps. */
 const s = compareSettings([], { BENCH_RATES: '1500,3000', BENCH_STEP_SECONDS: '15', BENCH_WARMUP_SECONDS: '8', ...process.env });
 const SYSTEMS = (process.env.BENCH_SYSTEMS || 'spear').split(',').map((v) => v.trim());
-for (const name of SYSTEMS) if (name !== 'b0' && name !== 'spear') throw new Error(`BENCH_SYSTEMS: unknown system ${name} (b0, spear)`);
+const KNOWN = ['b0', 'spear', 'spear-copies', 'spear-baseline'];
+for (const name of SYSTEMS) if (!KNOWN.includes(name)) throw new Error(`BENCH_SYSTEMS: unknown system ${name} (${KNOWN.join(', ')})`);
+const BASELINE_DIST = process.env.BENCH_BASELINE_DIST ? resolve(process.env.BENCH_BASELINE_DIST) : undefined;
+if (SYSTEMS.includes('spear-baseline') && !BASELINE_DIST) throw new Error('spear-baseline needs BENCH_BASELINE_DIST=<checkout>/dist/apps');
 
 interface RedisCounts {
   commands: number;
@@ -53,7 +59,11 @@ async function startSystem(name: string, engines: Engines, dir: string): Promise
   const own = process.env.NODE_OPTIONS;
   if (process.env.BENCH_NODE_OPTIONS) process.env.NODE_OPTIONS = `${own ?? ''} ${process.env.BENCH_NODE_OPTIONS}`.trim();
   try {
-    return name === 'b0' ? await startB0(engines) : await startSpear(engines, 'redis', join(dir, name), s.users + 1000);
+    const users = s.users + 1000;
+    if (name === 'b0') return await startB0(engines);
+    if (name === 'spear-copies') return await startSpear(engines, 'redis', join(dir, name), users, undefined, undefined, { delivery: { senderCopies: true } });
+    if (name === 'spear-baseline') return await startSpear(engines, 'redis', join(dir, name), users, undefined, { distDir: BASELINE_DIST!, baseProfile: resolve(BASELINE_DIST!, '../../profiles/local') });
+    return await startSpear(engines, 'redis', join(dir, name), users);
   } finally {
     if (own === undefined) delete process.env.NODE_OPTIONS;
     else process.env.NODE_OPTIONS = own;
@@ -72,7 +82,7 @@ async function measure(name: string, engines: Engines, dir: string, observer: Re
         const loop = Object.entries(nodesAfter).map(([node, reading]) => `${node} ${reading.eventLoopP99Ms} ms`);
         const gc = Object.entries(gcBetween(nodesBefore, nodesAfter)).map(([node, kinds]) => `${node} ${kinds.minor ? `${kinds.minor.count} x ${kinds.minor.meanMs} ms` : '-'}`);
         log(
-          `[${system.name}] ${rate}/s: delivered ${step.deliveredPerSecond}/s, ${fmtLatencyMs(step.latency)}; CPUs ${fmtCpu(cpu)}; ` +
+          `[${name}] ${rate}/s: delivered ${step.deliveredPerSecond}/s, ${fmtLatencyMs(step.latency)}; CPUs ${fmtCpu(cpu)}; ` +
             `Redis per message: ${per('commands')} commands (script calls inside included), ${per('reads')} reads, ${per('writes')} writes` +
             (loop.length > 0 ? `; event-loop p99 ${loop.join(', ')}; young GCs ${gc.join(', ')}` : ''),
         );

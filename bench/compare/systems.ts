@@ -48,9 +48,11 @@ export async function startSpear(
   maxConnections: number,
   cpuProfileDir?: string,
   build?: { distDir: string; baseProfile: string },
+  /** Profile sections to add (e.g. `{delivery: {senderCopies: true}}`); not for an earlier build, whose schema may lack them. */
+  extra: Record<string, unknown> = {},
 ): Promise<SystemUnderTest> {
   const jwtSecret = randomBytes(24).toString('hex');
-  const overrides = { ...OPEN_LIMITS(maxConnections), secrets: { jwtSecret } };
+  const overrides = { ...OPEN_LIMITS(maxConnections), secrets: { jwtSecret }, ...extra };
   const profileDir = await writeClusterProfile({ dir, engines, bus, spearNodes: 2, overrides, ...(build ? { base: build.baseProfile } : {}) });
   const distDir = build?.distDir;
   const profiling = cpuProfileDir ? { distDir: profilingDist(dir, cpuProfileDir), env: { BENCH_CPU_PROF_DIR: cpuProfileDir, BENCH_CPU_PROF_TAG: `compare-${bus}` } } : distDir ? { distDir } : {};

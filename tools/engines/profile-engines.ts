@@ -50,14 +50,16 @@ export async function engineStatus(engine: EngineName, ports: EnginePorts): Prom
 
 /**
  * Starts one engine detached (it outlives this command) unless it already
- * answers on its port. Returns whether this call started it.
+ * answers on its port. Returns whether this call started it. Redis keeps its
+ * data in its dir across restarts (AOF, fsynced once a second) and is bounded
+ * with noeviction: full, it refuses writes rather than drop nonces or logs.
  */
 export async function ensureEngine(engine: EngineName, profileName: string, ports: EnginePorts): Promise<boolean> {
   if ((await engineStatus(engine, ports)).up) return false;
   const dir = engineDir(profileName, engine);
   const common = { dir, detached: true };
   if (engine === 'zookeeper') await startZooKeeper({ ...common, port: ports.zookeeper });
-  else if (engine === 'redis') await startRedis({ ...common, port: ports.redis });
+  else if (engine === 'redis') await startRedis({ ...common, port: ports.redis, persistence: true, appendfsync: 'everysec', maxmemory: '1gb' });
   else await startKafka({ ...common, port: ports.kafka, controllerPort: ports.kafka + 1 });
   return true;
 }

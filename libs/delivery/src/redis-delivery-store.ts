@@ -1,26 +1,35 @@
 import type Redis from 'ioredis';
 import type { GroupEvent, HistoryPayload, MsgEvent } from '@spear/protocol';
 import type { GroupHistory } from './group-history';
-import { durably, type Durability } from './log/durability';
-import { parseAppend, type Arrival, type ArrivalNode, type DeviceAck, type StoreOptions, type Stored, type UserLog } from './log/user-log';
+import { durableWriter, type Durability, type DurableWriter } from './log/durability';
+import { parseAppend, UserLog, type Arrival, type ArrivalNode, type DeviceAck, type StoreOptions, type Stored } from './log/user-log';
 import type { DeliveryStore, MessageStore } from './node/delivery-store';
 import type { RouteTable } from './route-table';
 
 /** The message stores in Redis, for writers that are not spear nodes (ticket's push API). */
 export class RedisMessageStore implements MessageStore {
+  private readonly writer: DurableWriter;
+
   constructor(
-    protected readonly redis: Redis,
+    redis: Redis,
     protected readonly log: UserLog,
     protected readonly history: GroupHistory,
-    private readonly durability: Durability,
-  ) {}
+    durability: Durability,
+  ) {
+    this.writer = durableWriter(redis, durability, (connection) => UserLog.defineCommands(connection));
+  }
 
   /** Into the recipient's log (a sender copy: the sender's), as durably as the profile asks. */
   async storeMessage(message: MsgEvent, options: StoreOptions): Promise<Stored> {
     const owner = options.kind === 'copy' ? message.from : message.to;
     const args = this.log.appendArgs(owner, message, options);
-    const reply = await durably<Array<string | number>>(this.redis, this.durability, (p) => (p as unknown as AppendPipeline).spearLogAppend(...args));
+    const reply = await this.writer.write((redis) => (redis as unknown as AppendCommand).spearLogAppend(...args));
     return parseAppend(owner, reply);
+  }
+
+  /** Closes what the store opened itself (replicated mode's connection). */
+  close(): void {
+    this.writer.close();
   }
 
   appendGroup(message: GroupEvent): Promise<void> {
@@ -78,6 +87,6 @@ export class RedisDeliveryStore extends RedisMessageStore implements DeliverySto
   }
 }
 
-interface AppendPipeline {
-  spearLogAppend(...keysThenArgs: Array<string | number>): unknown;
+interface AppendCommand {
+  spearLogAppend(...keysThenArgs: Array<string | number>): Promise<Array<string | number>>;
 }

@@ -131,6 +131,7 @@ export async function startSpearNode(io: SpearServer, ctx: ServiceContext<'spear
       io.local.disconnectSockets(true); // whoever was still handshaking
       reports.stop();
       monitor.stop();
+      store.close();
     },
   };
 }

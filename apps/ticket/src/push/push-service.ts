@@ -13,6 +13,7 @@ import type { ServiceContext } from '@spear/runtime';
 export class PushService {
   readonly messages: MessagePath;
   readonly routes: RouteReader;
+  private readonly store: RedisMessageStore;
 
   private constructor(
     ctx: ServiceContext<'ticket'>,
@@ -21,12 +22,12 @@ export class PushService {
   ) {
     const { delivery } = ctx.config;
     this.routes = new RouteReader(ctx.redis, keys);
-    const store = new RedisMessageStore(
+    const store = (this.store = new RedisMessageStore(
       ctx.redis,
       new UserLog(ctx.redis, keys, logOptionsOf(delivery)),
       new GroupHistory(ctx.redis, keys, delivery.groupHistory.cap, delivery.groupHistory.ttlSeconds),
       delivery.durability,
-    );
+    ));
     // Pushes are the admin's: no sender copy (the sender is not a user), only the recipient's bytes quota.
     const options = { maxBodyBytes: delivery.maxBodyBytes, senderCopies: false, kind: 'push' as const };
     this.messages = new MessagePath(store, bus, new PrefetchingIdSource(ctx.rpc, { batch: 1024 }), options);
@@ -43,6 +44,7 @@ export class PushService {
   }
 
   close(): Promise<void> {
+    this.store.close();
     return this.bus.close();
   }
 }

@@ -8,11 +8,11 @@ import { ProtocolError } from '@spear/protocol';
  * - `fsync`: Redis runs AOF with `appendfsync always`: the write is on disk
  *   before Redis answers. Checked at startup (the node refuses to start on a
  *   Redis without it); a failover to a replica may still lose what it lacks.
- * - `replicated`: every store is followed, in the same round trip, by
- *   `WAIT replicas timeoutMs`; the send is acked only when that many replicas
- *   have it, refused with `unavailable` otherwise (the message may still be
- *   delivered: it is in the master). A master killed after the ack loses
- *   nothing a promoted replica must have.
+ * - `replicated`: stores are followed by `WAIT replicas timeoutMs` (one per
+ *   event-loop turn, on a connection of their own: ReplicatedWriter); a send
+ *   is acked only when that many replicas have it, refused with `unavailable`
+ *   otherwise (the message may still be delivered: it is in the master). A
+ *   master killed after the ack loses nothing a promoted replica has.
  */
 export interface Durability {
   mode: 'memory' | 'fsync' | 'replicated';
@@ -24,25 +24,87 @@ export interface Durability {
 
 export const MEMORY_DURABILITY: Durability = { mode: 'memory', replicas: 1, timeoutMs: 1000 };
 
-/** A Redis client or a pipeline of one: custom commands are defined on both. */
-export type RedisTarget = Redis | ReturnType<Redis['pipeline']>;
+/**
+ * Where durable writes go, as the mode asks. Guarantee: `write` resolves only
+ * once its command was answered and (replicated) at least `replicas` replicas
+ * acknowledged it; a command that failed rejects with its error, a write not
+ * replicated in time with ProtocolError('unavailable').
+ */
+export interface DurableWriter {
+  write<T>(command: (redis: Redis) => Promise<T>): Promise<T>;
+  close(): void;
+}
+
+/** memory and fsync: the command alone, on the node's connection (fsync is Redis's own doing). */
+class DirectWriter implements DurableWriter {
+  constructor(private readonly redis: Redis) {}
+  write<T>(command: (redis: Redis) => Promise<T>): Promise<T> {
+    return command(this.redis);
+  }
+  close(): void {}
+}
 
 /**
- * Runs `command` as durably as the mode asks: alone (memory, fsync), or
- * followed by WAIT in the same pipeline (replicated: still one round trip).
- * `command` issues exactly one command on the target it is given.
+ * replicated: group commit on a connection of its own. WAIT blocks the
+ * connection it is sent on and covers every write sent on it before, so the
+ * writes of one event-loop turn share one WAIT sent after them (one round trip
+ * more for the batch, none per write), and arrivals, acks and route refreshes
+ * on the node's own connection never queue behind it (with a replica down,
+ * each WAIT lasts `timeoutMs`).
  */
-export async function durably<T>(redis: Redis, durability: Durability, command: (target: RedisTarget) => unknown): Promise<T> {
-  if (durability.mode !== 'replicated') return (await command(redis)) as T;
-  const pipeline = redis.pipeline();
-  command(pipeline);
-  pipeline.wait(durability.replicas, durability.timeoutMs);
-  const [[error, reply], [waitError, replicas]] = (await pipeline.exec()) as Array<[Error | null, unknown]> as [[Error | null, unknown], [Error | null, unknown]];
-  if (error) throw error;
-  if (waitError || (replicas as number) < durability.replicas) {
-    throw new ProtocolError('unavailable', `stored, but not on ${durability.replicas} Redis replica(s) within ${durability.timeoutMs} ms`);
+class ReplicatedWriter implements DurableWriter {
+  private waiting: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly durability: Durability,
+  ) {}
+
+  async write<T>(command: (redis: Redis) => Promise<T>): Promise<T> {
+    const reply = command(this.redis);
+    const replicated = new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
+    replicated.catch(() => undefined); // observed below, unless the command itself failed first
+    this.schedule();
+    const value = await reply;
+    await replicated;
+    return value;
   }
-  return reply as T;
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      const batch = this.waiting;
+      this.waiting = [];
+      const { replicas, timeoutMs } = this.durability;
+      this.redis.wait(replicas, timeoutMs).then(
+        (acknowledged) => {
+          const error = acknowledged >= replicas ? undefined : new ProtocolError('unavailable', `stored, but not on ${replicas} Redis replica(s) within ${timeoutMs} ms`);
+          for (const w of batch) error ? w.reject(error) : w.resolve();
+        },
+        (error: Error) => {
+          for (const w of batch) w.reject(error);
+        },
+      );
+    });
+  }
+
+  close(): void {
+    this.redis.disconnect();
+  }
+}
+
+/**
+ * The writer `durability` asks for; replicated opens a connection of its own
+ * (closed by `close`), which `prepare` teaches the commands it will run.
+ */
+export function durableWriter(redis: Redis, durability: Durability, prepare: (connection: Redis) => void = () => undefined): DurableWriter {
+  if (durability.mode !== 'replicated') return new DirectWriter(redis);
+  const own = redis.duplicate();
+  prepare(own);
+  return new ReplicatedWriter(own, durability);
 }
 
 /**

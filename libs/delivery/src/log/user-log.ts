@@ -63,6 +63,11 @@ export class UserLog {
   ) {
     // The devices outlive retention when they must be remembered longer, and every key goes with the rest.
     this.keyTtlSeconds = Math.max(options.ttlSeconds, options.forgetDeviceAfterSeconds);
+    UserLog.defineCommands(redis);
+  }
+
+  /** Teaches a connection the log's scripts (each connection knows only what it was taught). */
+  static defineCommands(redis: Redis): void {
     redis.defineCommand('spearLogAppend', { numberOfKeys: 9, lua: APPEND_LUA });
     redis.defineCommand('spearLogArrive', { numberOfKeys: 10, lua: ARRIVE_LUA });
     redis.defineCommand('spearLogAck', { numberOfKeys: 9, lua: ACK_LUA });
@@ -80,7 +85,7 @@ export class UserLog {
     return Date.now() - this.options.ttlSeconds * 1000;
   }
 
-  /** The arguments of an append into `owner`'s log; `pipelineTarget` lets a caller batch it with WAIT. */
+  /** The keys and arguments of an append into `owner`'s log (spearLogAppend on a connection taught by defineCommands). */
   appendArgs(owner: string, message: MsgEvent, options: StoreOptions): Array<string | number> {
     const { cap, maxBytes, knownUsersOnly } = this.options;
     const send = options.kind === 'send';

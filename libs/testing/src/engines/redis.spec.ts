@@ -14,6 +14,11 @@ async function client(port: number): Promise<Redis> {
   return redis;
 }
 
+/** CONFIG GET's flat [name, value, ...] reply as pairs. */
+function chunks(flat: string[]): Array<[string, string]> {
+  return Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i]!, flat[2 * i + 1]!]);
+}
+
 describe('Redis engine', () => {
   let root: string;
   let redis: RedisHandle;
@@ -61,6 +66,83 @@ describe('Redis engine', () => {
     } finally {
       await second.stop();
     }
+  });
+
+  it('applies maxmemory, noeviction and appendfsync; a full Redis refuses writes (OOM) and keeps every key', async () => {
+    const server = await startRedis({ dir: join(root, 'bounded'), persistence: true, appendfsync: 'always', maxmemory: '4mb' });
+    const conn = await client(server.port);
+    try {
+      const config = Object.fromEntries(chunks(await conn.config('GET', 'maxmemory*', 'append*') as string[]));
+      expect(config).toMatchObject({ maxmemory: String(4 << 20), 'maxmemory-policy': 'noeviction', appendonly: 'yes', appendfsync: 'always' });
+      const value = 'x'.repeat(256 << 10);
+      let [written, refusal] = [0, undefined as Error | undefined];
+      while (!refusal && written < 100) {
+        try {
+          await conn.set(`engine-test:big:${written}`, value);
+          written++;
+        } catch (err) {
+          refusal = err as Error;
+        }
+      }
+      expect(refusal?.message).toMatch(/^OOM /);
+      expect(written).toBeGreaterThan(0);
+      expect(await conn.exists(...Array.from({ length: written }, (_, i) => `engine-test:big:${i}`))).toBe(written);
+    } finally {
+      await conn.quit();
+      await server.stop();
+    }
+  });
+
+  it('defaults: maxmemory 1gb with noeviction, appendfsync everysec', async () => {
+    const server = await startRedis({ dir: join(root, 'defaults') });
+    const conn = await client(server.port);
+    try {
+      const config = Object.fromEntries(chunks(await conn.config('GET', 'maxmemory*', 'append*') as string[]));
+      expect(config).toMatchObject({ maxmemory: String(1 << 30), 'maxmemory-policy': 'noeviction', appendonly: 'no', appendfsync: 'everysec' });
+    } finally {
+      await conn.quit();
+      await server.stop();
+    }
+  });
+
+  it('a replica syncs from its master; paused it acks nothing; promoted it keeps the data and takes writes', async () => {
+    const master = await startRedis({ dir: join(root, 'master') });
+    const replica = await startRedis({ dir: join(root, 'replica'), replicaOf: master.port });
+    const [onMaster, onReplica] = [await client(master.port), await client(replica.port)];
+    onMaster.on('error', () => undefined);
+    try {
+      expect(((await onReplica.role()) as unknown[])[0]).toBe('slave');
+      await onMaster.set('engine-test:replicated', 'yes');
+      expect(await onMaster.wait(1, 2_000)).toBe(1);
+      expect(await onReplica.get('engine-test:replicated')).toBe('yes');
+
+      replica.pause();
+      await onMaster.set('engine-test:while-paused', 'yes');
+      expect(await onMaster.wait(1, 200)).toBe(0);
+      replica.resume();
+      expect(await onMaster.wait(1, 2_000)).toBe(1);
+
+      await master.kill();
+      expect(isAlive(master.pid)).toBe(false);
+      await replica.promote();
+      expect(((await onReplica.role()) as unknown[])[0]).toBe('master');
+      expect(await onReplica.get('engine-test:while-paused')).toBe('yes');
+      await onReplica.set('engine-test:after-promotion', 'yes');
+    } finally {
+      onMaster.disconnect();
+      onReplica.disconnect();
+      await replica.stop();
+      await master.stop();
+    }
+  });
+
+  it('stop() ends a paused server promptly', async () => {
+    const server = await startRedis({ dir: join(root, 'paused') });
+    server.pause();
+    const started = Date.now();
+    await server.stop();
+    expect(isAlive(server.pid)).toBe(false);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('stops a detached server through its pid file', async () => {
