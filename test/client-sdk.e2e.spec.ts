@@ -163,6 +163,70 @@ describe.each(E2E_BUSES)('client SDK (@spear/client) against a two-node cluster 
     expect(await codeOf(eve.client.send('sdk-alice', 1))).toBe('invalid_token');
   });
 
+  it('devices (v1.1): a device closed while messages arrive gets every one on connect, in seq order; a device that acked gets none again', async () => {
+    const uid = 'sdk-devices';
+    // Two senders on different nodes: their messages reach the live device in whatever order the nodes forward them.
+    const senders = [await user(bed, await uidOn(bed, 'spear-1', 'sdk-dev-s1')), await user(bed, await uidOn(bed, 'spear-2', 'sdk-dev-s2'))];
+    const phone = await user(bed, uid, { device: 'phone' });
+    expect(phone.client.session).toMatchObject({ uid, device: 'phone', gap: false });
+    phone.client.close();
+    const laptop = await user(bed, uid, { device: 'laptop' });
+
+    const sent: string[] = [];
+    for (let round = 0; round < 10; round++) {
+      const pair = await Promise.all(senders.map((s, i) => s.client.send(uid, { round, from: i })));
+      sent.push(...pair.map((p) => p.id));
+    }
+    await until(() => laptop.msgs.length === 20);
+    expect(new Set(laptop.msgs.map((m) => m.id))).toEqual(new Set(sent));
+    expect(laptop.msgs.map((m) => m.seq).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    // close() sends the acks still waiting for ackDelayMs.
+    laptop.client.close();
+    await sleep(300);
+
+    const phoneBack = await user(bed, uid, { device: 'phone' });
+    await until(() => phoneBack.msgs.length === 20);
+    expect(phoneBack.msgs.map((m) => m.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(new Set(phoneBack.msgs.map((m) => m.id))).toEqual(new Set(sent));
+
+    const laptopBack = await user(bed, uid, { device: 'laptop' });
+    await sleep(500);
+    expect(laptopBack.msgs).toHaveLength(0);
+    expect(laptopBack.client.stats.duplicates).toBe(0);
+
+    // The phone acked too (auto, after ackDelayMs): its next connection gets nothing either.
+    await sleep(1500);
+    phoneBack.client.close();
+    await sleep(300);
+    const phoneAgain = await user(bed, uid, { device: 'phone' });
+    await sleep(500);
+    expect(phoneAgain.msgs).toHaveLength(0);
+  });
+
+  it("history() returns the user's own log newest first, paged with before and limit, filtered with with", async () => {
+    const uid = 'sdk-historian';
+    const a = await user(bed, 'sdk-hist-a');
+    const b = await user(bed, 'sdk-hist-b');
+    const sent: Array<{ id: string; from: string }> = [];
+    for (let i = 0; i < 6; i++) {
+      const from = i % 2 ? b : a;
+      sent.push({ id: (await from.client.send(uid, i)).id, from: from.client.uid });
+    }
+    const reader = await user(bed, uid, { device: 'reader' });
+    await until(() => reader.msgs.length === 6);
+
+    const all = await reader.client.history();
+    expect(all.map((m) => [m.id, m.seq, m.body])).toEqual([...sent].reverse().map((s, i) => [s.id, 6 - i, 5 - i]));
+    const page = await reader.client.history({ limit: 2 });
+    expect(page.map((m) => m.seq)).toEqual([6, 5]);
+    const next = await reader.client.history({ before: page.at(-1)!.seq!, limit: 2 });
+    expect(next.map((m) => m.seq)).toEqual([4, 3]);
+    const fromB = await reader.client.history({ with: 'sdk-hist-b' });
+    expect(fromB.map((m) => m.seq)).toEqual([6, 4, 2]);
+    expect(fromB.every((m) => m.from === 'sdk-hist-b')).toBe(true);
+    expect(await codeOf(reader.client.history({ limit: 101 }))).toBe('bad_request');
+  });
+
   it('moves clients off a draining node (migrate) under traffic: all end on the other node, no acked message lost', async () => {
     const uid = await uidOn(bed, 'spear-1', 'sdk-mover');
     const m = await user(bed, uid, { backoff: { minMs: 100, maxMs: 1000 }, timeoutMs: 30_000 });

@@ -10,14 +10,30 @@ export interface ReconnectedInfo {
 }
 
 /**
+ * Payload of `gap`: messages this device had not acked were dropped by the
+ * server's retention before it came back (`ready.gap`), so the app should
+ * resynchronise from its own backend. `sessionId`: the connection that said so.
+ */
+export interface GapInfo {
+  reason: 'retention';
+  sessionId: string;
+  device: string;
+}
+
+/**
  * The client's events and their payloads.
- * - `msg`, `group`, `broadcast`: each message once (duplicates by id dropped),
- *   in arrival order; held until the first handler of the kind is registered.
+ * - `msg`, `group`, `broadcast`: each message once (duplicates by id dropped,
+ *   and a `msg` whose `seq` the device acked cumulatively), in arrival order;
+ *   held until the first handler of the kind is registered.
  *   A `msg` handler may return a promise: in ackMode 'auto' the message is
- *   acked once every handler returned or resolved; if one throws or rejects,
- *   it is not acked (the server redelivers it on a later connection, and it
- *   is handed over again then). `group` events only for groups the app joined.
+ *   acked (within `ackDelayMs`) once every handler returned or resolved; if
+ *   one throws or rejects, it is not acked (the server redelivers it on a
+ *   later connection, and it is handed over again then). `group` events only
+ *   for groups the app joined.
  * - `ready`: every new connection's ready (the first one is `client.session` after connect()).
+ * - `gap`: a connection's `ready` said messages were lost to retention (at
+ *   most once per loss: the server says it once); held until a handler is
+ *   registered, as the first connection's comes before connect() resolves.
  * - `reconnecting`: an attempt is scheduled (after a disconnect, a migrate, or `reconnect()`).
  * - `reconnected`: a new connection is in use, groups already rejoined.
  * - `error`: something the app should know and no promise reports: a handler
@@ -30,6 +46,7 @@ export interface SpearEvents {
   group: GroupEvent;
   broadcast: BroadcastEvent;
   ready: ReadyEvent;
+  gap: GapInfo;
   reconnecting: ReconnectingInfo;
   reconnected: ReconnectedInfo;
   error: SpearError;

@@ -2,7 +2,7 @@ import type { MigrateEvent, ReadyEvent } from '@spear/protocol';
 import { backoffDelay, migrateDelay } from './backoff';
 import { asSpearError, SpearError } from './errors';
 import type { ResolvedOptions } from './options';
-import { Session, type DeliveryKind } from './session';
+import { Session, type DeliveryKind, type SessionHooks } from './session';
 import { fetchTicket, isPermanent } from './ticket';
 
 /** Why the client is connecting again. `manual`: the app called `reconnect()`. */
@@ -17,7 +17,12 @@ export interface ReconnectingInfo {
 }
 
 export interface LinkHooks {
-  onDelivery(kind: DeliveryKind, payload: { id: string }): void;
+  onDelivery(kind: DeliveryKind, payload: { id: string }, session: Session): void;
+  /**
+   * A new session got its `ready`, before its preparation and adoption: what
+   * the server says once (`gap`) must not be lost when the attempt fails later.
+   */
+  onOpened(ready: ReadyEvent): void;
   /** A new session is ready but not yet in use: rejoin groups on it (make-before-break). A rejection fails the attempt. */
   prepare(session: Session): Promise<void>;
   /** `session` is now the one calls use. `attempts` is 0 for the first connection. */
@@ -94,12 +99,17 @@ export class Link {
     return this.wait(this.adoptWaiters, deadline);
   }
 
-  /** Stops everything: no more reconnects, every session closed, every waiter rejected with `closed`. */
-  close(error = new SpearError('closed', 'the client was closed')): void {
+  /**
+   * Stops everything: no more reconnects, every session closed, every waiter
+   * rejected with `closed`. `lingerMs`: the session in use closes only once
+   * its calls in flight are answered (at most that long), e.g. last acks.
+   */
+  close(error = new SpearError('closed', 'the client was closed'), lingerMs = 0): void {
     if (this.closed) return;
     this.closed = true;
     this.wake?.();
-    this.current?.close();
+    if (lingerMs > 0) this.current?.retire(lingerMs);
+    else this.current?.close();
     this.current = undefined;
     for (const s of this.opening) s.close();
     for (const w of [...this.readyWaiters, ...this.adoptWaiters]) w.reject(error);
@@ -144,24 +154,26 @@ export class Link {
 
   /** Ticket, socket, `ready`, then the client's preparation (group rejoins). */
   private async open(): Promise<Session> {
-    const { ticketUrl, uid, fetch, timeoutMs, transports } = this.options;
+    const { ticketUrl, uid, fetch, timeoutMs, transports, device } = this.options;
     const now = Date.now();
     for (const [node, until] of this.unreachable) if (until <= now) this.unreachable.delete(node);
     // The newest few: ticket refuses a list longer than 16 as bad_request.
     const avoid = [...this.unreachable.keys()].slice(-MAX_AVOID);
     const ticket = await fetchTicket({ ticketUrl, uid, token: await this.options.token(), fetch, timeoutMs, avoid });
     if (this.closed) throw new SpearError('closed', 'the client was closed');
-    const session = new Session(ticket.node.url, ticket.ticket, transports, {
-      onDelivery: (kind, payload) => this.hooks.onDelivery(kind, payload),
+    const hooks: SessionHooks = {
+      onDelivery: (kind, payload, s) => this.hooks.onDelivery(kind, payload, s),
       onMigrate: (s, event) => this.onMigrate(s, event),
       onLost: (s, reason) => this.onLost(s, reason),
-    });
+    };
+    const session = new Session(ticket.node.url, ticket.ticket, transports, hooks, device);
     this.opening.add(session);
     let reached = false;
     try {
-      await session.opened(timeoutMs);
+      const ready = await session.opened(timeoutMs);
       reached = true;
       this.unreachable.delete(ticket.node.id);
+      this.hooks.onOpened(ready);
       await this.hooks.prepare(session);
       if (!session.connected) throw new SpearError('disconnected', 'the new connection dropped while rejoining groups');
       return session;

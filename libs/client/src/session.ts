@@ -14,7 +14,7 @@ export type DeliveryKind = 'msg' | 'group' | 'broadcast';
 const HANDSHAKE_CODES: ReadonlySet<string> = new Set(HANDSHAKE_ERRORS);
 
 export interface SessionHooks {
-  onDelivery(kind: DeliveryKind, payload: { id: string }): void;
+  onDelivery(kind: DeliveryKind, payload: { id: string }, session: Session): void;
   onMigrate(session: Session, event: MigrateEvent): void;
   /** The connection dropped after `ready`, not because this side closed it. */
   onLost(session: Session, reason: string): void;
@@ -26,6 +26,7 @@ export type CallOutcome = { ack: Ack<Record<string, unknown>> } | { lost: 'disco
 /**
  * One socket.io connection made with one ticket, from handshake to close.
  * It never reconnects by itself (a ticket is accepted once); Link makes new ones.
+ * The handshake's auth is `{ticket, device?}` (device: v1.1, omitted when none).
  */
 export class Session {
   private readonly socket: Socket;
@@ -38,9 +39,10 @@ export class Session {
   /** Set when the server asked this connection to move (possibly before Link adopted it). */
   migrate?: MigrateEvent;
 
-  constructor(url: string, ticket: string, transports: string[], private readonly hooks: SessionHooks) {
+  constructor(url: string, ticket: string, transports: string[], private readonly hooks: SessionHooks, device?: string) {
+    const auth = device === undefined ? { ticket } : { ticket, device };
     // forceNew: two sessions to the same node coexist while migrating; a shared Manager would tie them together.
-    this.socket = io(url, { auth: { ticket }, transports, reconnection: false, forceNew: true });
+    this.socket = io(url, { auth, transports, reconnection: false, forceNew: true });
     this.readyPromise = new Promise<ReadyEvent>((resolve, reject) => {
       this.socket.once('ready', (event: ReadyEvent) => {
         this.ready = event;
@@ -60,7 +62,7 @@ export class Session {
     this.readyPromise.catch(() => undefined);
     for (const kind of ['msg', 'group', 'broadcast'] as const) {
       this.socket.on(kind, (payload: unknown) => {
-        if (isDelivery(payload)) this.hooks.onDelivery(kind, payload);
+        if (isDelivery(payload)) this.hooks.onDelivery(kind, payload, this);
       });
     }
     this.socket.on('migrate', (event: MigrateEvent) => {
@@ -101,11 +103,6 @@ export class Session {
         else resolve({ ack: { ok: false, error: { code: 'internal', message: 'malformed ack from server' } } });
       });
     });
-  }
-
-  /** Emits without waiting for an ack (used for last acks while closing). */
-  notify(event: string, payload: unknown): void {
-    if (this.connected) this.socket.emit(event, payload);
   }
 
   /**

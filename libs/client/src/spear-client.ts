@@ -1,34 +1,21 @@
-import type { ReadyEvent } from '@spear/protocol';
-import { MAX_ACK_IDS } from './ack-batcher';
-import { backoffDelay } from './backoff';
-import { Delivery } from './delivery';
+import type { MsgEvent, ReadyEvent } from '@spear/protocol';
+import { MAX_ACK_IDS, type AckRequest } from './ack-batcher';
+import { Delivery, seqOf } from './delivery';
 import { SpearError } from './errors';
 import { EventHub, type Handler } from './event-hub';
 import type { SpearEvents } from './events';
-import { GroupTracker, type Rejoin } from './group-tracker';
+import { GroupRejoin } from './group-rejoin';
+import { GroupTracker } from './group-tracker';
 import { Link } from './link';
 import { resolveOptions, type ConnectOptions, type ResolvedOptions } from './options';
 import { Requests } from './requests';
-import type { Session } from './session';
-
-/** What `send` and `publish` resolve with: the message's id and server timestamp (epoch ms). */
-export interface Sent {
-  id: string;
-  ts: number;
-}
-
-/** Counters: messages handed over, duplicates dropped, reconnections made. */
-export interface SpearStats {
-  delivered: number;
-  duplicates: number;
-  reconnects: number;
-}
+import type { HistoryQuery, Sent, SpearStats } from './client-types';
 
 /** Events that arrive before the app can subscribe are held, at most this many per kind. */
 const HOLD_LIMIT = 10_000;
 
-/** A rejoin refused with rate_limited is retried this many times (with backoff) before it is reported. */
-const REJOIN_RETRIES = 5;
+/** close() keeps the connection this long at most for the server to answer the last acks. */
+const CLOSE_ACK_MS = 2000;
 
 /**
  * A user's connection to Spear, kept alive across drops and node migrations.
@@ -36,10 +23,14 @@ const REJOIN_RETRIES = 5;
  *
  * Guarantees:
  * - every message reaches the app once, as long as its id is within the
- *   dedupe window (the server delivers 1:1 messages at-least-once);
+ *   dedupe window or its seq at or below the device's confirmed cumulative
+ *   ack (the server delivers 1:1 messages at-least-once);
  * - 1:1 messages are kept by the server until acked, so a message is lost
  *   to the app only if it was acked (by the SDK in 'auto' mode, after its
- *   handlers finished; by the app in 'manual' mode);
+ *   handlers finished, within `ackDelayMs`; by the app in 'manual' mode);
+ * - acks are cumulative (`upTo`) where the seqs a connection delivered have
+ *   no hole below, by id otherwise; a message whose handler failed is never
+ *   acked, whichever way;
  * - groups the app joined are rejoined on every new connection from the last
  *   message seen in each (see `join`);
  * - calls made while reconnecting wait for the new connection, up to `timeoutMs`.
@@ -47,6 +38,7 @@ const REJOIN_RETRIES = 5;
 export class SpearClient {
   private readonly hub: EventHub<SpearEvents>;
   private readonly groups = new GroupTracker();
+  private readonly rejoins: GroupRejoin;
   private readonly delivery: Delivery;
   private readonly link: Link;
   private readonly requests: Requests;
@@ -56,15 +48,20 @@ export class SpearClient {
 
   private constructor(private readonly options: ResolvedOptions) {
     this.hub = new EventHub<SpearEvents>({
-      holdable: ['msg', 'group', 'broadcast'],
+      holdable: ['msg', 'group', 'broadcast', 'gap'],
       holdLimit: HOLD_LIMIT,
       onDispatch: (kind, payload, settled) => this.delivery.settled(kind, payload, settled),
       onDropHeld: (kind, payload) => this.delivery.droppedHeld(kind, payload),
     });
-    this.delivery = new Delivery(this.hub, this.groups, options.ackMode, options.dedupeWindow, (ids) => this.sendAcks(ids));
+    this.delivery = new Delivery(this.hub, this.groups, options.ackMode, options.dedupeWindow, (ack) => this.sendAck(ack), options.ackDelayMs);
+    this.rejoins = new GroupRejoin(this.groups, () => this.link.session, (error) => this.hub.emit('error', error), options);
     this.link = new Link(options, {
-      onDelivery: (kind, payload) => this.delivery.receive(kind, payload),
-      prepare: (session) => this.rejoinAll(session),
+      // Nothing after close(): a connection kept open for the last acks may still deliver.
+      onDelivery: (kind, payload, session) => {
+        if (!this.closed) this.delivery.receive(kind, payload, session);
+      },
+      onOpened: (ready) => this.opened(ready),
+      prepare: (session) => this.rejoins.all(session),
       onAdopted: (ready, attempts) => this.adopted(ready, attempts),
       onReconnecting: (info) => this.hub.emit('reconnecting', info),
       onFatal: (error) => {
@@ -128,8 +125,12 @@ export class SpearClient {
    * under two ids; `cid` lets the recipient tell).
    */
   async send(to: string, body: unknown, cid?: string): Promise<Sent> {
-    const { ack } = await this.requests.request('send', { to, body, ...(cid === undefined ? {} : { cid }) }, false);
-    return { id: ack.id as string, ts: ack.ts as number };
+    const { ack, session } = await this.requests.request('send', { to, body, ...(cid === undefined ? {} : { cid }) }, false);
+    const sent: Sent = { id: ack.id as string, ts: ack.ts as number };
+    const seq = seqOf(ack);
+    if (seq === undefined) return sent;
+    this.delivery.sent(sent.id, seq, session);
+    return { ...sent, seq };
   }
 
   /** Publishes `body` to `group`; resolves once it is in the group's history. Rejects like `send`. */
@@ -154,7 +155,7 @@ export class SpearClient {
     this.groups.joined(group, since);
     try {
       const { session } = await this.requests.request('join', since === undefined ? { group } : { group, since }, true);
-      this.alsoOnCurrent(session, () => this.groups.rejoin(group), 'join');
+      this.rejoins.alsoOnCurrent(session, () => this.groups.rejoin(group), 'join');
     } catch (error) {
       if (!wasIn) this.groups.left(group);
       throw error;
@@ -165,12 +166,12 @@ export class SpearClient {
   async leave(group: string): Promise<void> {
     this.groups.left(group);
     const { session } = await this.requests.request('leave', { group }, true);
-    this.alsoOnCurrent(session, () => (this.groups.has(group) ? undefined : { group }), 'leave');
+    this.rejoins.alsoOnCurrent(session, () => (this.groups.has(group) ? undefined : { group }), 'leave');
   }
 
   /**
    * Acks 1:1 messages by id (ackMode 'manual'; allowed in 'auto' too): the
-   * server drops them from the inbox and stops redelivering them. Waits for
+   * server stops redelivering them to this device. Waits for
    * a connection and retries across reconnects, within `timeoutMs`.
    */
   async ack(ids: readonly string[]): Promise<void> {
@@ -178,6 +179,34 @@ export class SpearClient {
     const chunks: string[][] = [];
     for (let i = 0; i < unique.length; i += MAX_ACK_IDS) chunks.push(unique.slice(i, i + MAX_ACK_IDS));
     await Promise.all(chunks.map((chunk) => this.requests.request('ack', { ids: chunk }, true)));
+  }
+
+  /**
+   * Acks, for this device, every 1:1 message with a seq up to `seq`
+   * (PROTOCOL.md v1.1; the server clamps it to its last seq). For ackMode
+   * 'manual' (allowed in 'auto' too). Redeliveries at or below it are then
+   * dropped as duplicates. Rejects with `bad_request` (not an integer >= 1),
+   * `timeout`, `closed`.
+   */
+  async ackUpTo(seq: number): Promise<void> {
+    await this.requests.request('ack', { upTo: seq }, true);
+    this.delivery.confirmed(seq);
+  }
+
+  /**
+   * This user's own log (the server keeps the last N messages for at most D
+   * days, acked or not), newest first, each with its `seq`. Page back with
+   * `before` = the lowest seq received. Nothing is acked or handed to `msg`
+   * handlers. Rejects with `bad_request`, `timeout`, `closed`.
+   */
+  async history(query: HistoryQuery = {}): Promise<MsgEvent[]> {
+    const payload: HistoryQuery = {};
+    if (query.with !== undefined) payload.with = query.with;
+    if (query.before !== undefined) payload.before = query.before;
+    if (query.limit !== undefined) payload.limit = query.limit;
+    const { ack } = await this.requests.request('history', payload, true);
+    if (!Array.isArray(ack.messages)) throw new SpearError('internal', 'malformed history answer from server');
+    return ack.messages as MsgEvent[];
   }
 
   /**
@@ -193,7 +222,8 @@ export class SpearClient {
   }
 
   /**
-   * Stops for good: sends the acks still batched, closes the connection,
+   * Stops for good: sends the acks still batched (not those of handlers
+   * still running: their messages come back on a later connection), closes the connection,
    * stops reconnecting, and rejects pending calls with `closed`. Idempotent.
    */
   close(): void {
@@ -203,65 +233,31 @@ export class SpearClient {
   private shutdown(error: SpearError): void {
     if (this.closed) return;
     this.closed = true;
-    const ids = this.delivery.acks.drain();
     const session = this.link.session;
-    // Written before the socket closes: the transport flushes its buffer before it shuts.
-    for (let i = 0; i < ids.length; i += MAX_ACK_IDS) session?.notify('ack', { ids: ids.slice(i, i + MAX_ACK_IDS) });
+    const acks = this.delivery.acks.drain();
+    // As calls, and the connection closed once they are answered: socket.io's server drops an
+    // event that it reads right before the client's disconnect, unhandled.
+    if (session) for (const ack of acks) void session.call('ack', ack, CLOSE_ACK_MS);
     this.requests.close(error);
-    this.link.close(error);
+    this.link.close(error, session && acks.length ? CLOSE_ACK_MS : 0);
   }
 
-  private sendAcks(ids: string[]): void {
-    this.requests.request('ack', { ids }, true).catch((error: unknown) => {
-      // Not fatal: the messages come back on a later connection and are acked again then.
-      if (!this.closed) this.hub.emit('error', error instanceof SpearError ? error : new SpearError('internal', String(error)));
-    });
+  private sendAck(ack: AckRequest): void {
+    this.requests.request('ack', ack, true).then(
+      () => {
+        if ('upTo' in ack) this.delivery.confirmed(ack.upTo);
+      },
+      (error: unknown) => {
+        if ('upTo' in ack) this.delivery.ackFailed();
+        // Not fatal: the messages come back on a later connection and are acked again then.
+        if (!this.closed) this.hub.emit('error', error instanceof SpearError ? error : new SpearError('internal', String(error)));
+      },
+    );
   }
 
-  /** Joins every tracked group on a new session, including groups joined while this runs. */
-  private async rejoinAll(session: Session): Promise<void> {
-    const done = new Set<string>();
-    for (;;) {
-      const todo = this.groups.rejoins().filter((r) => !done.has(r.group));
-      if (!todo.length) return;
-      await Promise.all(todo.map((r) => this.rejoin(session, r)));
-      for (const r of todo) done.add(r.group);
-    }
-  }
-
-  private async rejoin(session: Session, { group, since }: Rejoin, attempt = 0): Promise<void> {
-    const outcome = await session.call('join', since === undefined ? { group } : { group, since }, this.options.timeoutMs);
-    if (!('ack' in outcome)) throw new SpearError(outcome.lost, `rejoining ${group}: ${outcome.lost}`);
-    if (outcome.ack.ok) return;
-    const { code, message } = outcome.ack.error;
-    if (code === 'history_gone' && since !== undefined) {
-      // The gap cannot be replayed: say so, and at least be back in the group from now on.
-      this.hub.emit('error', new SpearError(code, `rejoined ${group}, but messages after ${since} are gone: ${message}`, group));
-      this.groups.restart(group);
-      return this.rejoin(session, { group });
-    }
-    if (code === 'rate_limited' && attempt < REJOIN_RETRIES) {
-      // Many groups rejoined at once can exceed the connection's event budget; it refills within a second.
-      await new Promise((r) => setTimeout(r, backoffDelay(attempt, this.options.backoff)));
-      return this.rejoin(session, { group, ...(since === undefined ? {} : { since }) }, attempt + 1);
-    }
-    // Only a malformed join is given up for good; otherwise the next connection tries again.
-    if (code === 'bad_request') this.groups.left(group);
-    this.hub.emit('error', new SpearError(code, `could not rejoin ${group}: ${message}`, group));
-  }
-
-  /**
-   * A join/leave answered by a session that is no longer the one in use (it
-   * was replaced meanwhile): repeat it on the current one, whose rejoin may
-   * have run before or without it.
-   */
-  private alsoOnCurrent(answered: Session, payload: () => Rejoin | undefined, event: 'join' | 'leave'): void {
-    const current = this.link.session;
-    const p = payload();
-    if (!current || current === answered || !p) return;
-    void current.call(event, p, this.options.timeoutMs).then((outcome) => {
-      if ('ack' in outcome && !outcome.ack.ok) this.hub.emit('error', new SpearError(outcome.ack.error.code, `${event} ${p.group}: ${outcome.ack.error.message}`, p.group));
-    });
+  /** A connection got its ready: a gap (said once by the server) is reported even if this attempt fails later. */
+  private opened(ready: ReadyEvent): void {
+    if (ready.gap === true) this.hub.emit('gap', { reason: 'retention', sessionId: ready.sessionId, device: ready.device });
   }
 
   private adopted(ready: ReadyEvent, attempts: number): void {
