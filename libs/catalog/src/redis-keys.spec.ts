@@ -28,7 +28,7 @@ describe('RedisKeys', () => {
     // An existing `local` data set must keep working: these are the names the old code wrote.
     expect(keys.inbox('bob')).toEqual({ hash: 'spear:inbox:{bob}:h', order: 'spear:inbox:{bob}:z', seq: 'spear:inbox:{bob}:seq' });
     expect(keys.route('dave')).toBe('spear:route:{dave}');
-    expect(keys.log('bob')).toEqual({ entries: 'spear:log:{bob}:m', ids: 'spear:log:{bob}:i', meta: 'spear:log:{bob}:s', devices: 'spear:log:{bob}:d' });
+    expect(keys.log('bob')).toEqual({ entries: 'spear:log:{bob}:m', index: 'spear:log:{bob}:i', devices: 'spear:log:{bob}:d' });
     expect(keys.nodeUsers('node-z')).toBe('spear:node-users:node-z');
     expect(keys.group('g')).toEqual({ log: 'spear:group:{g}:log', floor: 'spear:group:{g}:floor' });
     expect(keys.token('ab12')).toBe('spear:token:ab12');

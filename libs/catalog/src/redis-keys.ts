@@ -59,10 +59,10 @@ export interface RedisKeyFamily {
 export const REDIS_KEY_FAMILIES = [
   {
     name: 'log',
-    pattern: 'log:{<uid>}:m | :i | :s | :d',
-    type: 'list, hash, hash, hash',
+    pattern: 'log:{<uid>}:m | :i | :d',
+    type: 'list, hash, hash',
     writer: 'spear, ticket push (libs/delivery UserLog)',
-    description: "a user's 1:1 messages by seq (retained by count, age and bytes, acked or not), id → seq, the log's head/last/bytes, each device's ack cursor and last visit; TTL delivery.log.ttlSeconds",
+    description: "a user's 1:1 messages by seq (retained by count, age and bytes, acked or not), id → seq with the log's state (last, head, bytes), each device's ack cursor and last visit; TTL the longer of delivery.log.ttlSeconds and delivery.devices.forgetAfterSeconds",
   },
   {
     name: 'known',
@@ -152,10 +152,8 @@ export interface InboxKeys {
 export interface LogKeys {
   /** List: one entry per message, oldest first; the entry at index k has seq head + k. */
   entries: string;
-  /** Hash: message id → seq (acks by id, a repeated id stored once). */
-  ids: string;
-  /** Hash: head (first retained seq), last (last seq given), bytes (retained entry bytes). */
-  meta: string;
+  /** Hash: message id → seq (acks by id, a repeated id stored once), and the log's state under `#` fields. */
+  index: string;
   /** Hash: <device> → ack cursor, <device>:a → seqs acked above it, <device>:t → last visit (ms). */
   devices: string;
 }
@@ -204,10 +202,10 @@ export class RedisKeys {
     return { hash: `${head}h`, order: `${head}z`, seq: `${head}seq` };
   }
 
-  /** The log of `uid`: `log:{<uid>}:m`, `:i`, `:s`, `:d`. */
+  /** The log of `uid`: `log:{<uid>}:m`, `:i`, `:d`. */
   log(uid: string): LogKeys {
     const head = `${this.prefix}log:{${uid}}:`;
-    return { entries: `${head}m`, ids: `${head}i`, meta: `${head}s`, devices: `${head}d` };
+    return { entries: `${head}m`, index: `${head}i`, devices: `${head}d` };
   }
 
   /** Set while `uid` is known (has held a token or a connection): `known:{<uid>}`. */

@@ -68,17 +68,17 @@ export class UserLog {
 
   /** Teaches a connection the log's scripts (each connection knows only what it was taught). */
   static defineCommands(redis: Redis): void {
-    redis.defineCommand('spearLogAppend', { numberOfKeys: 9, lua: APPEND_LUA });
-    redis.defineCommand('spearLogArrive', { numberOfKeys: 10, lua: ARRIVE_LUA });
-    redis.defineCommand('spearLogAck', { numberOfKeys: 9, lua: ACK_LUA });
-    redis.defineCommand('spearLogHistory', { numberOfKeys: 9, lua: HISTORY_LUA });
+    redis.defineCommand('spearLogAppend', { numberOfKeys: 8, lua: APPEND_LUA });
+    redis.defineCommand('spearLogArrive', { numberOfKeys: 9, lua: ARRIVE_LUA });
+    redis.defineCommand('spearLogAck', { numberOfKeys: 8, lua: ACK_LUA });
+    redis.defineCommand('spearLogHistory', { numberOfKeys: 8, lua: HISTORY_LUA });
   }
 
-  /** The nine keys of `uid`'s scripts, in the order user-log-lua.ts reads them. */
+  /** The eight keys of `uid`'s scripts, in the order user-log-lua.ts reads them. */
   private userKeys(uid: string): string[] {
     const log = this.keys.log(uid);
     const v1 = this.keys.inbox(uid);
-    return [log.entries, log.ids, log.meta, log.devices, this.keys.route(uid), v1.hash, v1.order, v1.seq, this.keys.known(uid)];
+    return [log.entries, log.index, log.devices, this.keys.route(uid), v1.hash, v1.order, v1.seq, this.keys.known(uid)];
   }
 
   private get cutoff(): number {
@@ -144,9 +144,20 @@ export class UserLog {
     ];
   }
 
-  /** Acks for `device` only (ids unknown to the log are ignored; upTo never reaches past the last seq). */
+  /**
+   * Acks for `device` only. `ids`: a script maps them to seqs (unknown ones
+   * ignored) and moves the cursor over the contiguous ones. `upTo`: the
+   * cursor is set as given, one HSET (what makes a v1.1 ack cheaper than v1's
+   * per-id removal); the caller clamps it to what the device was sent. A
+   * stale `upTo` from another connection of the same device can move it back:
+   * those messages are redelivered, never lost.
+   */
   async ack(uid: string, device: string, ack: DeviceAck): Promise<void> {
-    await this.commands.spearLogAck(...this.userKeys(uid), device, Date.now(), MAX_ACKED_ABOVE_CURSOR, this.keyTtlSeconds, ack.upTo ?? 0, ...(ack.ids ?? []));
+    if (ack.upTo !== undefined) {
+      await this.redis.hset(this.keys.log(uid).devices, device, ack.upTo, `${device}#t`, Date.now());
+      return;
+    }
+    await this.commands.spearLogAck(...this.userKeys(uid), device, Date.now(), MAX_ACKED_ABOVE_CURSOR, this.keyTtlSeconds, ...ack.ids);
   }
 
   /** `uid`'s log newest first, filtered as PROTOCOL.md's `history` says (at most MAX_HISTORY_SCAN entries looked at). */

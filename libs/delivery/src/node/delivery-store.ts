@@ -37,7 +37,11 @@ export interface DeliveryStore extends MessageStore {
   arrive(uid: string, device: string, register: boolean): Promise<Arrival>;
   /** What `device` has not acked, in seq order (read only). */
   unacked(uid: string, device: string): Promise<MsgEvent[]>;
-  /** Acks for one device: ids (unknown ones ignored) or everything up to a seq. */
+  /**
+   * Acks for one device: ids (unknown ones ignored; the cursor moves over the
+   * contiguous ones), or `upTo`, which sets the device's cursor as given (the
+   * caller clamps it to what the device was sent: one plain write, no script).
+   */
   ack(uid: string, device: string, ack: DeviceAck): Promise<void>;
   /** The user's own log, newest first (PROTOCOL.md `history`). */
   historyOf(uid: string, query: HistoryPayload): Promise<MsgEvent[]>;

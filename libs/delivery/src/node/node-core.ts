@@ -117,11 +117,11 @@ export class NodeCore<C> implements LocalDelivery {
     if (session.closed) return;
     const ready: ReadyEvent = { uid: session.uid, node: this.nodeId, sessionId: session.id, device: session.device, groups: [], gap };
     transport.emit(session.conn, 'ready', ready);
-    for (const m of stored) transport.emit(session.conn, 'msg', m);
+    for (const m of stored) this.emitMsg(session, m);
     const live = session.buffered!;
     session.buffered = undefined;
     const seen = live.length > 0 ? new Set(stored.map((m) => m.id)) : undefined;
-    for (const m of live) if (!seen!.has(m.id)) transport.emit(session.conn, 'msg', m);
+    for (const m of live) if (!seen!.has(m.id)) this.emitMsg(session, m);
     // Accepted just before the drain began: it missed the drain's migrate.
     if (this.drainEvent) transport.emit(session.conn, 'migrate', this.drainEvent);
   }
@@ -173,6 +173,8 @@ export class NodeCore<C> implements LocalDelivery {
       case 'send': {
         const p = payload as ClientPayload<'send'>;
         const sent = await this.messages.toUser(session.uid, p.to, p.body, p.cid, session.id);
+        // The sender copy's seq is in the ack: this connection knows it, so it may ack up to it.
+        if (sent.seq !== undefined && sent.seq > session.maxSeq) session.maxSeq = sent.seq;
         this.counters.stored?.('send');
         return sent;
       }
@@ -188,9 +190,12 @@ export class NodeCore<C> implements LocalDelivery {
       case 'leave':
         await this.rooms.leave(session, (payload as ClientPayload<'leave'>).group);
         return {};
-      case 'ack':
-        await store.ack(session.uid, session.device, payload as DeviceAck);
+      case 'ack': {
+        const ack = payload as DeviceAck;
+        if (ack.upTo !== undefined) await this.ackUpTo(session, ack.upTo);
+        else await store.ack(session.uid, session.device, ack);
         return {};
+      }
       case 'history':
         return { messages: await store.historyOf(session.uid, payload as ClientPayload<'history'>) };
     }
@@ -224,8 +229,26 @@ export class NodeCore<C> implements LocalDelivery {
   private readonly offer = (session: Session<C>, envelope: Envelope & { t: 'msg' }): void => {
     if (session.id === envelope.skip) return;
     if (session.buffered) session.buffered.push(envelope.p);
-    else this.ports.transport.emit(session.conn, 'msg', envelope.p);
+    else this.emitMsg(session, envelope.p);
   };
+
+  /** A 1:1 message to one connection; its seq is what the connection may ack up to. */
+  private emitMsg(session: Session<C>, message: MsgEvent): void {
+    if (message.seq !== undefined && message.seq > session.maxSeq) session.maxSeq = message.seq;
+    this.ports.transport.emit(session.conn, 'msg', message);
+  }
+
+  /**
+   * `ack {upTo}`: clamped to the highest seq this connection was sent (a
+   * device never acks what it has not seen, nor a seq not yet given), and
+   * sent to the store only when it moves this connection's mark.
+   */
+  private async ackUpTo(session: Session<C>, upTo: number): Promise<void> {
+    const mark = Math.min(upTo, session.maxSeq);
+    if (mark <= session.ackedUpTo) return;
+    session.ackedUpTo = mark;
+    await this.ports.store.ack(session.uid, session.device, { upTo: mark });
+  }
 
   /** After a bus gap: each local connection gets what its device has not acked (clients drop the ids they already have). */
   private async replayLogs(): Promise<void> {
@@ -233,7 +256,7 @@ export class NodeCore<C> implements LocalDelivery {
     for (const session of [...this.hub.sessions()]) {
       const messages: MsgEvent[] = await this.ports.store.unacked(session.uid, session.device);
       if (session.buffered || session.closed) continue; // its own arrival hands them out
-      for (const message of messages) this.ports.transport.emit(session.conn, 'msg', message);
+      for (const message of messages) this.emitMsg(session, message);
       sessions++;
     }
     this.ports.logger.info({ sessions }, 'logs replayed after a bus gap');

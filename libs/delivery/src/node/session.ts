@@ -19,6 +19,10 @@ export class Session<C> {
   /** Serializes sends and publishes: their order is the order of their acks. */
   chain?: Promise<unknown>;
   bucket?: TokenBucket;
+  /** The highest seq of a 1:1 message emitted to this connection: the most it may ack with `upTo`. */
+  maxSeq = 0;
+  /** The last `upTo` of this connection that reached the store. */
+  ackedUpTo = 0;
   /** Set once the connection left; an arrival still in flight then undoes itself. */
   closed = false;
 

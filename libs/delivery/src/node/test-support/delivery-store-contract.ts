@@ -48,13 +48,17 @@ export function deliveryStoreContract(name: string, make: (options: LogOptions) 
       expect(seqs((await node.arrive('bob', 'phone', false)).messages)).toEqual([1, 2, 3]);
     });
 
-    it('never acks ahead: upTo is clamped to the last seq', async () => {
+    it('upTo sets the cursor as given (the node clamps it), and ids acked after it fill holes above it', async () => {
       const s = await stores();
       const node = s.forNode('n1');
+      const sent = [message('a', 'bob'), message('a', 'bob'), message('a', 'bob'), message('a', 'bob')];
+      for (const m of sent) await node.storeMessage(m, { kind: 'send' });
       await node.arrive('bob', 'phone', true);
-      await node.ack('bob', 'phone', { upTo: 50 });
-      await node.storeMessage(message('a', 'bob'), { kind: 'send' });
-      expect(seqs(await node.unacked('bob', 'phone'))).toEqual([1]);
+      await node.ack('bob', 'phone', { upTo: 2 });
+      await node.ack('bob', 'phone', { ids: [sent[3]!.id] });
+      expect(seqs(await node.unacked('bob', 'phone'))).toEqual([3]);
+      await node.ack('bob', 'phone', { ids: [sent[2]!.id] });
+      expect(await node.unacked('bob', 'phone')).toEqual([]);
     });
 
     it('retention by count: gap once for a device that had not acked what was dropped', async () => {

@@ -73,7 +73,7 @@ export class MemoryLog {
 
   ack(device: string, ack: DeviceAck): void {
     const state = this.device(device);
-    if (ack.upTo !== undefined) state.cursor = Math.max(state.cursor, Math.min(ack.upTo, this.last));
+    if (ack.upTo !== undefined) state.cursor = ack.upTo; // as given: the node clamps it
     for (const id of ack.ids ?? []) {
       const seq = this.entries.find((m) => m.id === id)?.seq;
       if (seq !== undefined && seq > state.cursor) state.acked.add(seq);
