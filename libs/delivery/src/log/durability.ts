@@ -41,7 +41,10 @@ class DirectWriter implements DurableWriter {
   write<T>(command: (redis: Redis) => Promise<T>): Promise<T> {
     return command(this.redis);
   }
-  close(): void {}
+  /** Nothing of its own to close: the node's connection is the node's. */
+  close(): void {
+    return undefined;
+  }
 }
 
 /**
@@ -82,7 +85,10 @@ class ReplicatedWriter implements DurableWriter {
       this.redis.wait(replicas, timeoutMs).then(
         (acknowledged) => {
           const error = acknowledged >= replicas ? undefined : new ProtocolError('unavailable', `stored, but not on ${replicas} Redis replica(s) within ${timeoutMs} ms`);
-          for (const w of batch) error ? w.reject(error) : w.resolve();
+          for (const w of batch) {
+            if (error) w.reject(error);
+            else w.resolve();
+          }
         },
         (error: Error) => {
           for (const w of batch) w.reject(error);

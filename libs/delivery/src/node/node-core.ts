@@ -4,6 +4,7 @@ import type { DeviceAck } from '../log/user-log';
 import { admit, CLIENT_EVENTS, type ClientEvent, type ClientPayload } from './client-events';
 import type { LiveNode } from './cluster';
 import { purgeDeadNode } from './dead-node-purge';
+import { noteSeq, upToMark } from './device-acks';
 import { GroupRooms } from './group-rooms';
 import { LocalHub } from './local-hub';
 import { MessagePath, type LocalDelivery } from './message-path';
@@ -173,8 +174,7 @@ export class NodeCore<C> implements LocalDelivery {
       case 'send': {
         const p = payload as ClientPayload<'send'>;
         const sent = await this.messages.toUser(session.uid, p.to, p.body, p.cid, session.id);
-        // The sender copy's seq is in the ack: this connection knows it, so it may ack up to it.
-        if (sent.seq !== undefined && sent.seq > session.maxSeq) session.maxSeq = sent.seq;
+        noteSeq(session, sent.seq); // its sender copy's seq is in the ack: this connection knows it
         this.counters.stored?.('send');
         return sent;
       }
@@ -192,8 +192,8 @@ export class NodeCore<C> implements LocalDelivery {
         return {};
       case 'ack': {
         const ack = payload as DeviceAck;
-        if (ack.upTo !== undefined) await this.ackUpTo(session, ack.upTo);
-        else await store.ack(session.uid, session.device, ack);
+        const mark = ack.upTo === undefined ? undefined : upToMark(session, ack.upTo);
+        if (ack.ids || mark !== undefined) await store.ack(session.uid, session.device, ack.ids ? ack : { upTo: mark! });
         return {};
       }
       case 'history':
@@ -232,22 +232,10 @@ export class NodeCore<C> implements LocalDelivery {
     else this.emitMsg(session, envelope.p);
   };
 
-  /** A 1:1 message to one connection; its seq is what the connection may ack up to. */
+  /** A 1:1 message to one connection (its seq: what the connection may ack up to, see device-acks.ts). */
   private emitMsg(session: Session<C>, message: MsgEvent): void {
-    if (message.seq !== undefined && message.seq > session.maxSeq) session.maxSeq = message.seq;
+    noteSeq(session, message.seq);
     this.ports.transport.emit(session.conn, 'msg', message);
-  }
-
-  /**
-   * `ack {upTo}`: clamped to the highest seq this connection was sent (a
-   * device never acks what it has not seen, nor a seq not yet given), and
-   * sent to the store only when it moves this connection's mark.
-   */
-  private async ackUpTo(session: Session<C>, upTo: number): Promise<void> {
-    const mark = Math.min(upTo, session.maxSeq);
-    if (mark <= session.ackedUpTo) return;
-    session.ackedUpTo = mark;
-    await this.ports.store.ack(session.uid, session.device, { upTo: mark });
   }
 
   /** After a bus gap: each local connection gets what its device has not acked (clients drop the ids they already have). */
