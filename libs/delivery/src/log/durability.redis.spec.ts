@@ -18,6 +18,8 @@ import { UserLog } from './user-log';
 const keys = new RedisKeys('durability-test:');
 const BURST = 200;
 const REPLICATED: Durability = { mode: 'replicated', replicas: 1, timeoutMs: 300 };
+/** A healthy replica answers WAIT in about a millisecond; the bound only matters on a loaded CI machine. */
+const REPLICATED_PATIENT: Durability = { ...REPLICATED, timeoutMs: 5000 };
 const FSYNC: Durability = { ...MEMORY_DURABILITY, mode: 'fsync' };
 
 describe('durability modes when the Redis master crashes', () => {
@@ -84,7 +86,11 @@ describe('durability modes when the Redis master crashes', () => {
 
   it('replicated: every send of a burst is acked, and the promoted replica has every one after the master is SIGKILLed (0 lost)', async () => {
     const { master, replica } = await masterAndReplica();
-    const { acked, refused } = await burst(storeOn(connect(master), REPLICATED), 'alice', BURST);
+    const onMaster = connect(master);
+    // The replica's side of the link is up; wait until the master counts it too (it reports a replica online after its first ack).
+    const state = await pollUntil(async () => (await onMaster.info('replication')).match(/slave0:.*state=(\w+)/)?.[1], (st) => st === 'online');
+    expect(state).toBe('online');
+    const { acked, refused } = await burst(storeOn(onMaster, REPLICATED_PATIENT), 'alice', BURST);
     expect(refused).toEqual([]);
     expect(acked).toHaveLength(BURST);
 
@@ -118,8 +124,9 @@ describe('durability modes when the Redis master crashes', () => {
     const tookMs = Date.now() - began;
     expect(replicated.acked).toEqual([]);
     expect(replicated.refused.map((e) => e.code)).toEqual(Array(BURST).fill('unavailable'));
-    expect(pingMs).toBeLessThan(REPLICATED.timeoutMs / 2);
-    expect(tookMs).toBeLessThan(REPLICATED.timeoutMs * 4);
+    // Loose bounds for a loaded machine; one WAIT per send on one connection would take 200 x 300 ms = 60 s.
+    expect(pingMs).toBeLessThan(REPLICATED.timeoutMs);
+    expect(tookMs).toBeLessThan(REPLICATED.timeoutMs * 10);
     console.info(`[durability] replicated, replica frozen: ${BURST} sent, 0 acked, ${replicated.refused.length} refused (unavailable) in ${tookMs} ms; the node's connection answered a PING in ${pingMs} ms meanwhile`);
 
     const memory = await burst(storeOn(onMaster, MEMORY_DURABILITY), 'carol', BURST);
