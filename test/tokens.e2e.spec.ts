@@ -31,8 +31,14 @@ describe('ticket tokens (POST/DELETE /v1/tokens) on a real cluster', () => {
     try {
       const keys = await redis.keys('*');
       expect(keys.some((k) => k.includes(body.token))).toBe(false);
-      expect(keys).toHaveLength(1);
-      expect(await redis.pttl(keys[0]!)).toBeGreaterThan(110_000);
+      // The token (by its digest), the uid's token index (for DELETE /v1/users/{uid}/tokens), the known mark.
+      const token = keys.filter((k) => /:token:[0-9a-f]{64}$/.test(k));
+      expect(token).toHaveLength(1);
+      expect(await redis.pttl(token[0]!)).toBeGreaterThan(110_000);
+      expect(keys).toHaveLength(3);
+      expect(keys).toEqual(expect.arrayContaining([token[0]!, expect.stringMatching(/:known:\{alice\}$/), expect.stringMatching(/:tokens:\{alice\}$/)]));
+      const index = keys.find((k) => k.endsWith(':tokens:{alice}'))!;
+      expect(await redis.smembers(index)).toEqual([token[0]!.slice(-64)]);
     } finally {
       redis.disconnect();
     }

@@ -7,6 +7,7 @@ import { PushController } from './push/push.controller';
 import { PushService } from './push/push-service';
 import { TicketsController } from './tickets/tickets.controller';
 import { TokensController } from './tokens/tokens.controller';
+import { UsersController } from './users/users.controller';
 
 @Module({})
 export class TicketModule implements OnModuleDestroy {
@@ -19,7 +20,7 @@ export class TicketModule implements OnModuleDestroy {
   static register(): DynamicModule {
     return {
       module: TicketModule,
-      controllers: [NodesController, TokensController, TicketsController, PushController, PresenceController],
+      controllers: [NodesController, TokensController, TicketsController, PushController, PresenceController, UsersController],
       providers: [
         { provide: NodeRing, inject: [SERVICE_CONTEXT], useFactory: (ctx: ServiceContext<'ticket'>) => new NodeRing(ctx) },
         { provide: PushService, inject: [SERVICE_CONTEXT], useFactory: (ctx: ServiceContext<'ticket'>) => PushService.start(ctx) },

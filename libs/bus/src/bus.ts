@@ -9,7 +9,9 @@ export type Envelope =
       skip?: string;
     }
   | { t: 'group'; p: { id: string; group: string; from: string; body: unknown; ts: number } }
-  | { t: 'broadcast'; p: { id: string; body: unknown; ts: number } };
+  | { t: 'broadcast'; p: { id: string; body: unknown; ts: number } }
+  /** Close the connections of `uid` (only those whose ticket came from token `token`, when given) after `kicked {reason}`. */
+  | { t: 'kick'; p: { uid: string; reason: string; token?: string; ts: number } };
 
 /**
  * Delivers envelopes to the spear node(s) that need them: directed to named

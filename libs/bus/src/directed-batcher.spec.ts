@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Envelope } from './bus';
 import { DirectedBatcher, type DirectedBatch, type DirectedSend } from './directed-batcher';
 import { decodeWire } from './envelope-codec';
-import { message } from './test-support/envelopes';
+import { idOf, message } from './test-support/envelopes';
 
 /** A sink that records each window's batches and lets the test answer it. */
 function fakeEngine() {
@@ -17,7 +17,7 @@ function fakeEngine() {
 }
 
 /** What a receiver would get from each wire message: the ids, in order. */
-const ids = (batch: DirectedBatch) => batch.messages.flatMap((text) => decodeWire(text)!.envelopes.map((e) => e.p.id));
+const ids = (batch: DirectedBatch) => batch.messages.flatMap((text) => decodeWire(text)!.envelopes.map(idOf));
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 const settled = (promise: Promise<unknown>) => promise.then(() => 'resolved', (error: Error) => error.message);
 

@@ -4,9 +4,9 @@ import { deliver } from './deliver';
 import { encodeBatch, encodeEnvelope } from './envelope-codec';
 import type { BusLogger } from './logger';
 import { silentLogger } from './logger';
-import { message } from './test-support/envelopes';
+import { idOf, message } from './test-support/envelopes';
 
-const ids = (got: Envelope[]) => got.map((envelope) => envelope.p.id);
+const ids = (got: Envelope[]) => got.map(idOf);
 
 function recordingLogger() {
   const lines: string[] = [];
@@ -37,7 +37,7 @@ describe('batch envelopes', () => {
     const got: Envelope[] = [];
     const { logger, lines } = recordingLogger();
     const handler = (e: Envelope) => {
-      if (e.p.id === '2') throw new Error('boom');
+      if (idOf(e) === '2') throw new Error('boom');
       got.push(e);
     };
     deliver(encodeBatch(['1', '2', '3'].map((id) => encodeEnvelope(message(id)))), handler, logger, {});

@@ -11,6 +11,8 @@ function everyKey(keys: RedisKeys): string[] {
     keys.nodeUsers('spear-1'),
     ...Object.values(keys.group('g1')),
     keys.token('ab12'),
+    keys.userTokens('bob'),
+    keys.revokedBefore('bob'),
     keys.nonce('n1'),
     keys.rateLimit('uid', 'bob', 7),
     keys.rateLimit('ip', '10.0.0.1', 7),

@@ -107,6 +107,20 @@ export const REDIS_KEY_FAMILIES = [
     description: 'the uid an opaque token is bound to (the token itself is never stored); TTL the token life',
   },
   {
+    name: 'tokens',
+    pattern: 'tokens:{<uid>}',
+    type: 'set',
+    writer: 'ticket (TokenStore)',
+    description: "the SHA-256 digests of a user's opaque tokens, so DELETE /v1/users/{uid}/tokens finds them; TTL the longest token's life",
+  },
+  {
+    name: 'revoked',
+    pattern: 'revoked:{<uid>}',
+    type: 'string',
+    writer: 'ticket (TokenStore)',
+    description: "when a user's tokens were last revoked (epoch ms): JWTs issued (iat) before it are refused; TTL the longest token life",
+  },
+  {
     name: 'nonce',
     pattern: 'nonce:<nonce>',
     type: 'string',
@@ -232,6 +246,16 @@ export class RedisKeys {
   /** The uid of an opaque token, by the token's SHA-256 in hex: `token:<digest>`. */
   token(sha256Hex: string): string {
     return `${this.prefix}token:${sha256Hex}`;
+  }
+
+  /** The digests of `uid`'s opaque tokens: `tokens:{<uid>}`. */
+  userTokens(uid: string): string {
+    return `${this.prefix}tokens:{${uid}}`;
+  }
+
+  /** When `uid`'s tokens were last revoked (epoch ms): `revoked:{<uid>}`. */
+  revokedBefore(uid: string): string {
+    return `${this.prefix}revoked:{${uid}}`;
   }
 
   /** A used ticket nonce: `nonce:<nonce>`. */

@@ -36,6 +36,8 @@ export interface GapInfo {
  *   registered, as the first connection's comes before connect() resolves.
  * - `reconnecting`: an attempt is scheduled (after a disconnect, a migrate, or `reconnect()`).
  * - `reconnected`: a new connection is in use, groups already rejoined.
+ * - `kicked`: the server closed the connection on purpose (PROTOCOL.md v1.1:
+ *   kick, token revoked); the client is closed and does not reconnect.
  * - `error`: something the app should know and no promise reports: a handler
  *   failed, acks could not be sent, a group could not be rejoined from where
  *   the client left it, a permanent refusal closed the client. Unlike
@@ -49,6 +51,7 @@ export interface SpearEvents {
   gap: GapInfo;
   reconnecting: ReconnectingInfo;
   reconnected: ReconnectedInfo;
+  kicked: { reason: string };
   error: SpearError;
 }
 

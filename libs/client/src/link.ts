@@ -30,6 +30,8 @@ export interface LinkHooks {
   onReconnecting(info: ReconnectingInfo): void;
   /** A permanent refusal (e.g. invalid_token) after the first connection: the client must close. */
   onFatal(error: SpearError): void;
+  /** The server kicked the connection in use (`kicked {reason}`): the client must close, not reconnect. */
+  onKicked(reason: string): void;
 }
 
 /** How long a node that could not be reached is left out of ticket requests (unless reached meanwhile). */
@@ -164,6 +166,9 @@ export class Link {
     const hooks: SessionHooks = {
       onDelivery: (kind, payload, s) => this.hooks.onDelivery(kind, payload, s),
       onMigrate: (s, event) => this.onMigrate(s, event),
+      onKicked: (s, event) => {
+        if (s === this.current && !this.closed) this.hooks.onKicked(event.reason);
+      },
       onLost: (s, reason) => this.onLost(s, reason),
     };
     const session = new Session(ticket.node.url, ticket.ticket, transports, hooks, device);

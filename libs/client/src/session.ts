@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, MigrateEvent, ReadyEvent } from '@spear/protocol';
+import type { Ack, KickedEvent, MigrateEvent, ReadyEvent } from '@spear/protocol';
 import { HANDSHAKE_ERRORS } from '@spear/protocol/errors';
 import { SpearError } from './errors';
 
@@ -16,6 +16,8 @@ const HANDSHAKE_CODES: ReadonlySet<string> = new Set(HANDSHAKE_ERRORS);
 export interface SessionHooks {
   onDelivery(kind: DeliveryKind, payload: { id: string }, session: Session): void;
   onMigrate(session: Session, event: MigrateEvent): void;
+  /** The server said `kicked` (v1.1): it closes the connection next, and the client must not come back on its own. */
+  onKicked(session: Session, event: KickedEvent): void;
   /** The connection dropped after `ready`, not because this side closed it. */
   onLost(session: Session, reason: string): void;
 }
@@ -65,6 +67,7 @@ export class Session {
         if (isDelivery(payload)) this.hooks.onDelivery(kind, payload, this);
       });
     }
+    this.socket.on('kicked', (event: KickedEvent) => this.hooks.onKicked(this, { reason: typeof event?.reason === 'string' ? event.reason : 'kicked' }));
     this.socket.on('migrate', (event: MigrateEvent) => {
       this.migrate = event;
       this.hooks.onMigrate(this, event);

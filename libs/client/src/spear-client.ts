@@ -64,6 +64,10 @@ export class SpearClient {
       prepare: (session) => this.rejoins.all(session),
       onAdopted: (ready, attempts) => this.adopted(ready, attempts),
       onReconnecting: (info) => this.hub.emit('reconnecting', info),
+      onKicked: (reason) => {
+        this.hub.emit('kicked', { reason });
+        this.shutdown(new SpearError('kicked', `kicked by the server: ${reason}`));
+      },
       onFatal: (error) => {
         this.hub.emit('error', error);
         this.shutdown(error);

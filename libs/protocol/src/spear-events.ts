@@ -65,6 +65,10 @@ export interface BroadcastEvent {
   body: unknown;
   ts: number;
 }
+/** v1.1: sent just before the server closes the connection; a client must not reconnect on its own. */
+export interface KickedEvent {
+  reason: string;
+}
 export interface MigrateEvent {
   reason: string;
   retryAfterMs: number;

@@ -4,9 +4,12 @@ import { uidSchema } from './identifiers';
 /** Longest token lifetime a backend may ask for: 30 days. */
 export const MAX_TOKEN_TTL_SECONDS = 30 * 86400;
 
-/** POST /v1/tokens body. */
+/** v1.1 reserved uids: `system` and `svc:*` only appear as `from` of server-side messages. */
+export const isReservedUid = (uid: string): boolean => uid === 'system' || uid.startsWith('svc:');
+
+/** POST /v1/tokens body (no token for a reserved uid). */
 export const createTokenRequest = z.object({
-  uid: uidSchema,
+  uid: uidSchema.refine((uid) => !isReservedUid(uid), 'is reserved (system, svc:*)'),
   ttlSeconds: z.number().int().min(1).max(MAX_TOKEN_TTL_SECONDS).optional(),
 });
 export type CreateTokenRequest = z.infer<typeof createTokenRequest>;
@@ -54,3 +57,6 @@ export interface PresenceResponse {
   online: boolean;
   nodes: string[];
 }
+
+/** POST /v1/users/{uid}/disconnect body (v1.1). */
+export const disconnectUserRequest = z.object({ reason: z.string().min(1).max(64).optional() }).optional();

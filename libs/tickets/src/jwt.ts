@@ -5,6 +5,11 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * pinned: `none`, RS*, and anything but HS256 are refused; `exp` is required.
  */
 export function verifyJwtSubject(token: string, secret: string, now = Date.now()): string | undefined {
+  return verifyJwt(token, secret, now)?.sub;
+}
+
+/** The verified claims Spear reads: `sub`, and `iat` (seconds) when present, for revocation by issue time. */
+export function verifyJwt(token: string, secret: string, now = Date.now()): { sub: string; iat?: number } | undefined {
   const parts = token.split('.');
   if (parts.length !== 3) return undefined;
   const [head, payload, signature] = parts as [string, string, string];
@@ -13,11 +18,11 @@ export function verifyJwtSubject(token: string, secret: string, now = Date.now()
   const expected = Buffer.from(createHmac('sha256', secret).update(`${head}.${payload}`).digest('base64url'));
   const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-  const claims = decode(payload) as { sub?: unknown; exp?: unknown; nbf?: unknown } | undefined;
+  const claims = decode(payload) as { sub?: unknown; exp?: unknown; nbf?: unknown; iat?: unknown } | undefined;
   if (typeof claims?.sub !== 'string' || typeof claims.exp !== 'number') return undefined;
   if (now >= claims.exp * 1000) return undefined;
   if (typeof claims.nbf === 'number' && now < claims.nbf * 1000) return undefined;
-  return claims.sub;
+  return { sub: claims.sub, ...(typeof claims.iat === 'number' ? { iat: claims.iat } : {}) };
 }
 
 /** True when a token has the shape of a JWT (three base64url parts). */

@@ -10,6 +10,8 @@ export interface TicketClaims {
   /** epoch ms */
   expiresAt: number;
   nonce: string;
+  /** Which opaque token it was issued with (a short digest, see tokenRef): revoking the token kicks its connections. */
+  tokenRef?: string;
 }
 
 export type TicketRefusal = 'invalid_ticket' | 'expired_ticket' | 'wrong_node';
@@ -21,7 +23,8 @@ export type VerifyResult = { ok: true; claims: TicketClaims } | { ok: false; cod
  * The HMAC covers everything before it, so no field can be changed.
  */
 export function signTicket(keys: TicketKeys, claims: Omit<TicketClaims, 'nonce'>, nonce = freshNonce()): string {
-  const body = Buffer.from(JSON.stringify({ u: claims.uid, n: claims.nodeId, e: claims.expiresAt, x: nonce })).toString('base64url');
+  const fields = { u: claims.uid, n: claims.nodeId, e: claims.expiresAt, x: nonce, ...(claims.tokenRef ? { k: claims.tokenRef } : {}) };
+  const body = Buffer.from(JSON.stringify(fields)).toString('base64url');
   const head = `${VERSION}.${keys.current.id}.${body}`;
   return `${head}.${mac(keys.current.key, head)}`;
 }
@@ -42,7 +45,7 @@ export function verifyTicket(keys: TicketKeys, ticket: unknown, nodeId: string, 
   const expected = Buffer.from(mac(key.key, `${VERSION}.${keyId}.${body}`));
   const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return refuse('invalid_ticket', 'bad signature');
-  let raw: { u?: unknown; n?: unknown; e?: unknown; x?: unknown };
+  let raw: { u?: unknown; n?: unknown; e?: unknown; x?: unknown; k?: unknown };
   try {
     raw = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
   } catch {
@@ -51,10 +54,16 @@ export function verifyTicket(keys: TicketKeys, ticket: unknown, nodeId: string, 
   if (typeof raw.u !== 'string' || typeof raw.n !== 'string' || typeof raw.e !== 'number' || typeof raw.x !== 'string') {
     return refuse('invalid_ticket', 'incomplete claims');
   }
-  const claims: TicketClaims = { uid: raw.u, nodeId: raw.n, expiresAt: raw.e, nonce: raw.x };
+  if (raw.k !== undefined && typeof raw.k !== 'string') return refuse('invalid_ticket', 'incomplete claims');
+  const claims: TicketClaims = { uid: raw.u, nodeId: raw.n, expiresAt: raw.e, nonce: raw.x, ...(raw.k ? { tokenRef: raw.k } : {}) };
   if (now >= claims.expiresAt) return refuse('expired_ticket', 'the ticket has expired');
   if (claims.nodeId !== nodeId) return refuse('wrong_node', `the ticket is for node ${claims.nodeId}`);
   return { ok: true, claims };
+}
+
+/** The reference a ticket carries for the opaque token it was issued with: 16 hex digits of the token's SHA-256. */
+export function tokenRef(tokenSha256Hex: string): string {
+  return tokenSha256Hex.slice(0, 16);
 }
 
 const NONCE_BYTES = 16;

@@ -21,7 +21,8 @@ export function bindToCore(io: SpearServer, core: NodeCore<SpearSocket>): void {
     // The session first (emits start on a later turn), then the handlers, before any await: a client
     // may emit right after connect, without waiting for `ready` (PROTOCOL.md allows it), and
     // socket.io drops events that arrive with no handler bound.
-    socket.data = core.connect(socket, socket.data.uid, socket.id, socket.data.device);
+    const { uid, device, tokenRef } = socket.data as { uid: string; device: string; tokenRef?: string };
+    socket.data = core.connect(socket, uid, socket.id, device, tokenRef);
     for (const [event, listener] of listeners) socket.on(event, listener);
     socket.on('disconnect', onDisconnect);
   });

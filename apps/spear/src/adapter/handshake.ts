@@ -36,7 +36,7 @@ export function ticketHandshake(options: HandshakeOptions) {
         if (!first) return next(refusal('invalid_ticket', 'ticket already used'));
         // Spent: nothing reads it again, and socket.io would otherwise keep the ticket string for the connection's life.
         socket.handshake.auth = {};
-        socket.data = { uid: verdict.claims.uid, device };
+        socket.data = { uid: verdict.claims.uid, device, ...(verdict.claims.tokenRef ? { tokenRef: verdict.claims.tokenRef } : {}) };
         next();
       },
       // Redis unreachable: the ticket cannot be checked for reuse, so it is not accepted.

@@ -33,6 +33,16 @@ export class PushService {
     this.messages = new MessagePath(store, bus, new PrefetchingIdSource(ctx.rpc, { batch: 1024 }), options);
   }
 
+  /**
+   * Closes every live connection of `uid` (only those whose ticket came from
+   * the token `token` refers to, when given), on every node, after `kicked
+   * {reason}`: one broadcast on the bus (a node holding none of them ignores
+   * it). At-most-once like every bus publish; resolves once published.
+   */
+  kick(uid: string, reason: string, token?: string): Promise<void> {
+    return this.bus.publishBroadcast({ t: 'kick', p: { uid, reason, ts: Date.now(), ...(token ? { token } : {}) } });
+  }
+
   static start(ctx: ServiceContext<'ticket'>): PushService {
     const { config } = ctx;
     const keys = new RedisKeys(config.redis.keyPrefix);

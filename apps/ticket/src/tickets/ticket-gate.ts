@@ -8,8 +8,8 @@ export interface Window {
 }
 
 /**
- * Counts one hit in the uid's and the IP's fixed windows and reads the uid an
- * opaque token is bound to, in one script: a ticket costs one Redis command
+ * Counts one hit in the uid's and the IP's fixed windows, reads the uid an
+ * opaque token is bound to and when the uid's tokens were last revoked, in one script: a ticket costs one Redis command
  * and one round trip. The keys live on one Redis (no Redis Cluster slots).
  */
 const GATE = `
@@ -20,7 +20,7 @@ for i = 1, 2 do
 end
 local owner = false
 if KEYS[3] ~= '' then owner = redis.call('GET', KEYS[3]) end
-return {counts[1], counts[2], owner}`;
+return {counts[1], counts[2], owner, redis.call('GET', KEYS[4])}`;
 
 /** What the gate saw for one ticket request. */
 export interface GateResult {
@@ -28,6 +28,8 @@ export interface GateResult {
   admitted: boolean;
   /** The uid the opaque token is bound to; null when unknown, expired or not asked. */
   tokenOwner: string | null;
+  /** When the uid's tokens were last revoked (epoch ms): JWTs issued before are refused. */
+  revokedBefore?: number;
 }
 
 /**
@@ -44,15 +46,16 @@ export class TicketGate {
     private readonly perUid: Window,
     private readonly perIp: Window,
   ) {
-    redis.defineCommand('spearTicketGate', { numberOfKeys: 3, lua: GATE });
+    redis.defineCommand('spearTicketGate', { numberOfKeys: 4, lua: GATE });
   }
 
   /** `tokenKey` '' skips the token read (a JWT proves the uid without Redis). */
   async check(uid: string, ip: string, tokenKey: string, now = Date.now()): Promise<GateResult> {
     const uidSlot = this.slotKey('uid', uid, this.perUid, now);
     const ipSlot = this.slotKey('ip', ip, this.perIp, now);
-    const [uidCount, ipCount, owner] = await (this.redis as unknown as GateCommands).spearTicketGate(uidSlot, ipSlot, tokenKey, this.perUid.windowMs, this.perIp.windowMs);
-    return { admitted: uidCount <= this.perUid.limit && ipCount <= this.perIp.limit, tokenOwner: owner ?? null };
+    const gate = this.redis as unknown as GateCommands;
+    const [uidCount, ipCount, owner, revoked] = await gate.spearTicketGate(uidSlot, ipSlot, tokenKey, this.keys.revokedBefore(uid), this.perUid.windowMs, this.perIp.windowMs);
+    return { admitted: uidCount <= this.perUid.limit && ipCount <= this.perIp.limit, tokenOwner: owner ?? null, ...(revoked ? { revokedBefore: Number(revoked) } : {}) };
   }
 
   /** The counter of `subject`'s current window (it expires with the window). */
@@ -62,5 +65,5 @@ export class TicketGate {
 }
 
 interface GateCommands {
-  spearTicketGate(uidSlot: string, ipSlot: string, tokenKey: string, uidWindowMs: number, ipWindowMs: number): Promise<[number, number, string | null]>;
+  spearTicketGate(uidSlot: string, ipSlot: string, tokenKey: string, revoked: string, uidWindowMs: number, ipWindowMs: number): Promise<[number, number, string | null, string | null]>;
 }

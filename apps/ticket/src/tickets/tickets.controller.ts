@@ -7,7 +7,8 @@ import { apiError, parseOr400, SERVICE_CONTEXT, type ServiceContext } from '@spe
 import { signTicket, ticketKeys, type TicketKeys } from '@spear/tickets';
 import { NodeRing } from '../nodes/node-ring';
 import { TicketGate } from './ticket-gate';
-import { tokenLookupKey, tokenProvesUid } from './token-check';
+import { refOfToken } from '../tokens/token-store';
+import { isJwt, tokenLookupKey, tokenProvesUid } from './token-check';
 
 /** POST /v1/tickets: token check, node choice, a signed single-use ticket. */
 @Controller('v1/tickets')
@@ -48,13 +49,14 @@ export class TicketsController {
     const { uid, token, avoid } = parseOr400(createTicketRequest, body);
     const { jwtSecret } = this.ctx.config.secrets;
     // Rate limits and the token's owner in one Redis command.
-    const { admitted, tokenOwner } = await this.gate.check(uid, ip, tokenLookupKey(this.redisKeys, token, jwtSecret));
+    const { admitted, tokenOwner, revokedBefore } = await this.gate.check(uid, ip, tokenLookupKey(this.redisKeys, token, jwtSecret));
     if (!admitted) throw apiError('rate_limited', 'too many tickets; retry later');
-    if (!tokenProvesUid(token, uid, tokenOwner, jwtSecret)) throw apiError('invalid_token');
+    if (!tokenProvesUid(token, uid, tokenOwner, jwtSecret, revokedBefore)) throw apiError('invalid_token');
     const node = this.ring.pick(uid, avoid);
     if (!node) throw apiError('no_nodes');
     const expiresAt = Date.now() + this.ctx.config.ticket.ticketTtlSeconds * 1000;
-    const ticket = signTicket(this.keys, { uid, nodeId: node.id, expiresAt });
+    // An opaque token's reference travels with the ticket: revoking the token closes the connection.
+    const ticket = signTicket(this.keys, { uid, nodeId: node.id, expiresAt, ...(isJwt(token, jwtSecret) ? {} : { tokenRef: refOfToken(token) }) });
     return { uid, node: { id: node.id, url: node.url }, ticket, expiresAt };
   }
 }

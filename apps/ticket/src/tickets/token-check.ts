@@ -1,5 +1,5 @@
 import type { RedisKeys } from '@spear/catalog';
-import { looksLikeJwt, verifyJwtSubject } from '@spear/tickets';
+import { looksLikeJwt, verifyJwt } from '@spear/tickets';
 import { tokenKey } from '../tokens/token-store';
 
 /**
@@ -15,7 +15,14 @@ export function tokenLookupKey(keys: RedisKeys, token: string, jwtSecret: string
   return isJwt(token, jwtSecret) ? '' : tokenKey(keys, token);
 }
 
-/** Whether `token` proves `uid`, given the uid Redis holds for it (`owner`, for opaque tokens). */
-export function tokenProvesUid(token: string, uid: string, owner: string | null, jwtSecret: string | undefined): boolean {
-  return isJwt(token, jwtSecret) ? verifyJwtSubject(token, jwtSecret) === uid : owner === uid;
+/**
+ * Whether `token` proves `uid`, given the uid Redis holds for it (`owner`, for
+ * opaque tokens) and when the uid's tokens were revoked (`revokedBefore`, ms:
+ * a JWT must have been issued, `iat`, at or after it).
+ */
+export function tokenProvesUid(token: string, uid: string, owner: string | null, jwtSecret: string | undefined, revokedBefore?: number): boolean {
+  if (!isJwt(token, jwtSecret)) return owner === uid;
+  const claims = verifyJwt(token, jwtSecret);
+  if (claims?.sub !== uid) return false;
+  return revokedBefore === undefined || (claims.iat !== undefined && claims.iat * 1000 >= revokedBefore);
 }

@@ -2,7 +2,8 @@ import { Body, Controller, Delete, HttpCode, Inject, Param, Post, UseGuards } fr
 import { RedisKeys } from '@spear/catalog';
 import { createTokenRequest, type CreateTokenResponse } from '@spear/protocol';
 import { AdminGuard, apiError, parseOr400, SERVICE_CONTEXT, type ServiceContext } from '@spear/runtime';
-import { TokenStore } from './token-store';
+import { PushService } from '../push/push-service';
+import { refOfToken, TokenStore } from './token-store';
 
 /** Token issue and revocation for backends (admin key). */
 @Controller('v1/tokens')
@@ -10,7 +11,10 @@ import { TokenStore } from './token-store';
 export class TokensController {
   private readonly store: TokenStore;
 
-  constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<'ticket'>) {
+  constructor(
+    @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<'ticket'>,
+    @Inject(PushService) private readonly push: PushService,
+  ) {
     this.store = new TokenStore(ctx.redis, new RedisKeys(ctx.config.redis.keyPrefix), ctx.config.delivery.log.ttlSeconds);
   }
 
@@ -22,9 +26,12 @@ export class TokensController {
     return { token: issued.token, uid, expiresAt: issued.expiresAt };
   }
 
+  /** 204: the token stops working at once, and every live connection its tickets opened is kicked ("revoked"). */
   @Delete(':token')
   @HttpCode(204)
   async revoke(@Param('token') token: string): Promise<void> {
-    if (!(await this.store.revoke(token))) throw apiError('not_found', 'no such token');
+    const uid = await this.store.revoke(token);
+    if (uid === undefined) throw apiError('not_found', 'no such token');
+    await this.push.kick(uid, 'revoked', refOfToken(token));
   }
 }

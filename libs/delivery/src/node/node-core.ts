@@ -99,8 +99,8 @@ export class NodeCore<C> implements LocalDelivery {
    * session is returned at once so the transport can route events and the
    * disconnect to it; a failed arrival closes the connection.
    */
-  connect(conn: C, uid: string, sessionId: string, device: string = DEFAULT_DEVICE): Session<C> {
-    const session = new Session(conn, uid, sessionId, device);
+  connect(conn: C, uid: string, sessionId: string, device: string = DEFAULT_DEVICE, tokenRef?: string): Session<C> {
+    const session = new Session(conn, uid, sessionId, device, tokenRef);
     this.arrive(session).catch((error: unknown) => {
       this.ports.logger.warn({ uid, err: String(error) }, 'connection setup failed; closing it');
       this.ports.transport.close(conn);
@@ -221,6 +221,9 @@ export class NodeCore<C> implements LocalDelivery {
       case 'broadcast':
         reached = transport.emitToAll('broadcast', envelope.p);
         break;
+      case 'kick':
+        reached = this.hub.forUser(envelope.p.uid, this.kick, envelope.p);
+        break;
     }
     this.counters.emitted?.(reached);
   }
@@ -230,6 +233,13 @@ export class NodeCore<C> implements LocalDelivery {
     if (session.id === envelope.skip) return;
     if (session.buffered) session.buffered.push(envelope.p);
     else this.emitMsg(session, envelope.p);
+  };
+
+  /** Kick and revocation (PROTOCOL.md v1.1): `kicked {reason}`, then the connection is closed (the transport flushes the event first). */
+  private readonly kick = (session: Session<C>, p: { reason: string; token?: string }): void => {
+    if (p.token !== undefined && session.tokenRef !== p.token) return;
+    this.ports.transport.emit(session.conn, 'kicked', { reason: p.reason });
+    this.ports.transport.close(session.conn);
   };
 
   /** A 1:1 message to one connection (its seq: what the connection may ack up to, see device-acks.ts). */

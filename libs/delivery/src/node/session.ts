@@ -34,5 +34,7 @@ export class Session<C> {
     readonly id: string,
     /** The device it acks for (PROTOCOL.md v1.1; `default` when the client named none). */
     readonly device: string,
+    /** The opaque token its ticket was issued with (tokenRef), so revoking it closes this connection. */
+    readonly tokenRef?: string,
   ) {}
 }

@@ -1,5 +1,5 @@
 /** Server → client events the node core emits (PROTOCOL.md). */
-export type ServerEvent = 'ready' | 'msg' | 'group' | 'broadcast' | 'migrate';
+export type ServerEvent = 'ready' | 'msg' | 'group' | 'broadcast' | 'migrate' | 'kicked';
 
 /**
  * The node core's one port toward the client transport (socket.io in

@@ -121,12 +121,12 @@ export class CoreCluster {
     return client;
   }
 
-  /** Connects `uid` to node `nodeId` without waiting: its arrival is still in flight. */
-  open(nodeId: string, uid: string, device?: string): TestClient {
+  /** Connects `uid` to node `nodeId` without waiting: its arrival is still in flight. `tokenRef`: its ticket's token. */
+  open(nodeId: string, uid: string, device?: string, tokenRef?: string): TestClient {
     const node = this.nodes.get(nodeId)!;
     const conn = new FakeConn(`c${++this.conns}`);
     node.transport.add(conn);
-    const session = node.core.connect(conn, uid, conn.id, device);
+    const session = node.core.connect(conn, uid, conn.id, device, tokenRef);
     node.sessions.set(conn, session);
     return new TestClient(node, conn, session);
   }
