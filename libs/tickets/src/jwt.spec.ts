@@ -1,6 +1,6 @@
 import { signJwt } from '@spear/testing';
 import { describe, expect, it } from 'vitest';
-import { looksLikeJwt, verifyJwtSubject } from './jwt';
+import { looksLikeJwt, verifyJwt, verifyJwtSubject } from './jwt';
 
 const secret = 'jwt-secret-0123456789';
 const jwt = (header: Record<string, unknown>, claims: object, key = secret) => signJwt(claims, key, header);
@@ -12,6 +12,11 @@ describe('HS256 JWT tokens', () => {
     const t = jwt({ alg: 'HS256', typ: 'JWT' }, { sub: 'alice', exp });
     expect(looksLikeJwt(t)).toBe(true);
     expect(verifyJwtSubject(t, secret, now)).toBe('alice');
+  });
+
+  it('gives iat when the token has one (revocation refuses tokens issued before it)', () => {
+    expect(verifyJwt(jwt({ alg: 'HS256' }, { sub: 'alice', exp, iat: 1_799_999_000 }), secret, now)).toEqual({ sub: 'alice', iat: 1_799_999_000 });
+    expect(verifyJwt(jwt({ alg: 'HS256' }, { sub: 'alice', exp }), secret, now)).toEqual({ sub: 'alice' });
   });
 
   it('refuses expired, wrong secret, alg none, other algs, missing exp or sub', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ticketKeys } from './keys';
-import { signTicket, verifyTicket } from './ticket-codec';
+import { signTicket, tokenRef, verifyTicket } from './ticket-codec';
 
 const keys = ticketKeys('current-secret-0123456789');
 const now = 1_800_000_000_000;
@@ -12,6 +12,15 @@ describe('tickets', () => {
     const r = verifyTicket(keys, t, 'spear-1', now);
     expect(r).toMatchObject({ ok: true, claims: { uid: 'alice', nodeId: 'spear-1', expiresAt: now + 30_000 } });
     if (r.ok) expect(r.claims.nonce).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  });
+
+  it('carries the reference of the opaque token it was issued with (revocation kicks by it), and only a string one', () => {
+    const ref = tokenRef('ab'.repeat(32));
+    expect(ref).toBe('abababababababab');
+    const r = verifyTicket(keys, signTicket(keys, { ...claims, tokenRef: ref }), 'spear-1', now);
+    expect(r).toMatchObject({ ok: true, claims: { tokenRef: ref } });
+    const plain = verifyTicket(keys, signTicket(keys, claims), 'spear-1', now);
+    expect(plain.ok && 'tokenRef' in plain.claims).toBe(false);
   });
 
   it('gives each ticket its own nonce', () => {
