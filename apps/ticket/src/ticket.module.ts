@@ -8,6 +8,7 @@ import { PushService } from './push/push-service';
 import { TicketsController } from './tickets/tickets.controller';
 import { TokensController } from './tokens/tokens.controller';
 import { UsersController } from './users/users.controller';
+import { GroupsController } from './groups/groups.controller';
 
 @Module({})
 export class TicketModule implements OnModuleDestroy {
@@ -20,7 +21,7 @@ export class TicketModule implements OnModuleDestroy {
   static register(): DynamicModule {
     return {
       module: TicketModule,
-      controllers: [NodesController, TokensController, TicketsController, PushController, PresenceController, UsersController],
+      controllers: [NodesController, TokensController, TicketsController, PushController, PresenceController, UsersController, GroupsController],
       providers: [
         { provide: NodeRing, inject: [SERVICE_CONTEXT], useFactory: (ctx: ServiceContext<'ticket'>) => new NodeRing(ctx) },
         { provide: PushService, inject: [SERVICE_CONTEXT], useFactory: (ctx: ServiceContext<'ticket'>) => PushService.start(ctx) },

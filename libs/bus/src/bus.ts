@@ -11,7 +11,9 @@ export type Envelope =
   | { t: 'group'; p: { id: string; group: string; from: string; body: unknown; ts: number } }
   | { t: 'broadcast'; p: { id: string; body: unknown; ts: number } }
   /** Close the connections of `uid` (only those whose ticket came from token `token`, when given) after `kicked {reason}`. */
-  | { t: 'kick'; p: { uid: string; reason: string; token?: string; ts: number } };
+  | { t: 'kick'; p: { uid: string; reason: string; token?: string; ts: number } }
+  /** `uid` became (`add`) or stopped being (`remove`) a member of `group`: its live connections follow. */
+  | { t: 'member'; p: { uid: string; group: string; op: 'add' | 'remove'; ts: number } };
 
 /**
  * Delivers envelopes to the spear node(s) that need them: directed to named

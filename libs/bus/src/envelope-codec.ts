@@ -46,7 +46,7 @@ export function decodeWire(text: string): { envelopes: Envelope[]; dropped: numb
 function isEnvelope(value: unknown): value is Envelope {
   if (typeof value !== 'object' || value === null) return false;
   const { t, p } = value as { t?: unknown; p?: unknown };
-  return (t === 'msg' || t === 'group' || t === 'broadcast' || t === 'kick') && typeof p === 'object' && p !== null;
+  return (t === 'msg' || t === 'group' || t === 'broadcast' || t === 'kick' || t === 'member') && typeof p === 'object' && p !== null;
 }
 
 function isBatch(value: unknown): value is { t: 'batch'; p: unknown[] } {

@@ -12,6 +12,8 @@ function everyKey(keys: RedisKeys): string[] {
     ...Object.values(keys.group('g1')),
     keys.token('ab12'),
     keys.userTokens('bob'),
+    keys.groupMembers('g1'),
+    keys.userGroups('bob'),
     keys.revokedBefore('bob'),
     keys.nonce('n1'),
     keys.rateLimit('uid', 'bob', 7),

@@ -100,6 +100,20 @@ export const REDIS_KEY_FAMILIES = [
     description: 'bounded history of a group for join with since, and the newest id trimmed from it; TTL delivery.groupHistory.ttlSeconds',
   },
   {
+    name: 'members',
+    pattern: 'members:{<group>}',
+    type: 'sorted set (score 0: lexical order)',
+    writer: 'ticket (libs/delivery Memberships)',
+    description: "a group's member uids, paged by uid (PROTOCOL.md v1.1 group members); no TTL",
+  },
+  {
+    name: 'user-groups',
+    pattern: 'user-groups:{<uid>}',
+    type: 'sorted set (score 0: lexical order)',
+    writer: 'ticket (libs/delivery Memberships)',
+    description: 'the groups a uid is a member of (joined at every connect); no TTL',
+  },
+  {
     name: 'token',
     pattern: 'token:<sha256 of the token, hex>',
     type: 'string',
@@ -246,6 +260,16 @@ export class RedisKeys {
   /** The uid of an opaque token, by the token's SHA-256 in hex: `token:<digest>`. */
   token(sha256Hex: string): string {
     return `${this.prefix}token:${sha256Hex}`;
+  }
+
+  /** The members of `group`: `members:{<group>}`. */
+  groupMembers(group: string): string {
+    return `${this.prefix}members:{${group}}`;
+  }
+
+  /** The groups `uid` is a member of: `user-groups:{<uid>}` (same slot as its log). */
+  userGroups(uid: string): string {
+    return `${this.prefix}user-groups:{${uid}}`;
   }
 
   /** The digests of `uid`'s opaque tokens: `tokens:{<uid>}`. */

@@ -4,6 +4,7 @@ import { RedisKeys } from '@spear/catalog';
 import { ProtocolError } from '@spear/protocol';
 import { makeTempDir, removeTempDir, startRedis, type RedisHandle } from '@spear/testing';
 import { GroupHistory } from './group-history';
+import { Memberships } from './groups/memberships';
 import { MEMORY_DURABILITY } from './log/durability';
 import { TEST_LOG_OPTIONS } from './node/test-support/memory-stores';
 import { deliveryStoreContract } from './node/test-support/delivery-store-contract';
@@ -37,8 +38,9 @@ describe('delivery stores on a real Redis', () => {
     const log = new UserLog(redis, ns, options);
     const history = new GroupHistory(redis, ns, 100, 600);
     return {
-      forNode: (id) => new RedisDeliveryStore(redis, log, history, MEMORY_DURABILITY, new RouteTable(redis, ns, id, 30), { id, routeTtlSeconds: 30 }),
+      forNode: (id) => new RedisDeliveryStore(redis, log, history, MEMORY_DURABILITY, new RouteTable(redis, ns, id, 30), { id, routeTtlSeconds: 30 }, new Memberships(redis, ns)),
       markKnown: async (uid) => void (await redis.set(ns.known(uid), '1')),
+      addMember: (group, uid) => new Memberships(redis, ns).add(group, uid),
     };
   });
 

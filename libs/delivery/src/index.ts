@@ -1,4 +1,6 @@
 export * from './group-history';
+export * from './groups/group-policy';
+export * from './groups/memberships';
 export * from './log/durability';
 export * from './log/log-options';
 export * from './log/user-log';

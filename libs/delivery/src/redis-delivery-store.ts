@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import type { GroupEvent, HistoryPayload, MsgEvent } from '@spear/protocol';
 import type { GroupHistory } from './group-history';
+import type { Memberships } from './groups/memberships';
 import { durableWriter, type Durability, type DurableWriter } from './log/durability';
 import { parseAppend, UserLog, type Arrival, type ArrivalNode, type DeviceAck, type StoreOptions, type Stored } from './log/user-log';
 import type { DeliveryStore, MessageStore } from './node/delivery-store';
@@ -50,8 +51,17 @@ export class RedisDeliveryStore extends RedisMessageStore implements DeliverySto
     durability: Durability,
     private readonly routes: RouteTable,
     private readonly node: ArrivalNode,
+    private readonly memberships: Memberships,
   ) {
     super(redis, log, history, durability);
+  }
+
+  groupsOf(uid: string): Promise<string[]> {
+    return this.memberships.groupsOf(uid);
+  }
+
+  isMember(group: string, uid: string): Promise<boolean> {
+    return this.memberships.isMember(group, uid);
   }
 
   arrive(uid: string, device: string, register: boolean): Promise<Arrival> {

@@ -60,3 +60,9 @@ export interface PresenceResponse {
 
 /** POST /v1/users/{uid}/disconnect body (v1.1). */
 export const disconnectUserRequest = z.object({ reason: z.string().min(1).max(64).optional() }).optional();
+
+/** GET /v1/groups/{group}/members query (v1.1): sorted by uid, after `after`, at most `limit` (1-1000, default 100). */
+export const groupMembersQuery = z.object({
+  after: uidSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});

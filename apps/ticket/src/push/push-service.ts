@@ -43,6 +43,11 @@ export class PushService {
     return this.bus.publishBroadcast({ t: 'kick', p: { uid, reason, ts: Date.now(), ...(token ? { token } : {}) } });
   }
 
+  /** Tells every node that `uid`'s membership of `group` changed: its live connections follow (at-most-once; a node that misses it catches up after its bus gap). */
+  membershipChanged(uid: string, group: string, op: 'add' | 'remove'): Promise<void> {
+    return this.bus.publishBroadcast({ t: 'member', p: { uid, group, op, ts: Date.now() } });
+  }
+
   static start(ctx: ServiceContext<'ticket'>): PushService {
     const { config } = ctx;
     const keys = new RedisKeys(config.redis.keyPrefix);

@@ -1,5 +1,6 @@
-import { Body, Controller, Delete, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
 import { RedisKeys } from '@spear/catalog';
+import { Memberships } from '@spear/delivery';
 import { disconnectUserRequest, uidSchema } from '@spear/protocol';
 import { AdminGuard, parseOr400, SERVICE_CONTEXT, type ServiceContext } from '@spear/runtime';
 import { PushService } from '../push/push-service';
@@ -10,12 +11,21 @@ import { TokenStore } from '../tokens/token-store';
 @UseGuards(AdminGuard)
 export class UsersController {
   private readonly tokens: TokenStore;
+  private readonly memberships: Memberships;
 
   constructor(
     @Inject(SERVICE_CONTEXT) ctx: ServiceContext<'ticket'>,
     @Inject(PushService) private readonly push: PushService,
   ) {
-    this.tokens = new TokenStore(ctx.redis, new RedisKeys(ctx.config.redis.keyPrefix), ctx.config.delivery.log.ttlSeconds);
+    const keys = new RedisKeys(ctx.config.redis.keyPrefix);
+    this.tokens = new TokenStore(ctx.redis, keys, ctx.config.delivery.log.ttlSeconds);
+    this.memberships = new Memberships(ctx.redis, keys);
+  }
+
+  /** 200 `{groups}`: the groups `uid` is a member of, sorted. */
+  @Get(':uid/groups')
+  async groups(@Param('uid') rawUid: string): Promise<{ groups: string[] }> {
+    return { groups: await this.memberships.groupsOf(parseOr400(uidSchema, rawUid)) };
   }
 
   /** 204; every live connection of `uid`, on any node, gets `kicked {reason}` (default "kicked") and is closed. */

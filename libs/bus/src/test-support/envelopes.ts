@@ -13,7 +13,7 @@ export function broadcast(id: string): Envelope {
   return { t: 'broadcast', p: { id, body: { text: id }, ts: Date.now() } };
 }
 
-/** The id of any envelope (a kick's: its uid). */
+/** The id of any envelope (a kick's or a membership change's: its uid). */
 export function idOf(envelope: Envelope): string {
-  return envelope.t === 'kick' ? envelope.p.uid : envelope.p.id;
+  return envelope.t === 'kick' || envelope.t === 'member' ? envelope.p.uid : envelope.p.id;
 }

@@ -91,6 +91,21 @@ export const deliverySchema = z
   .refine((d) => d.quotas.storeBytesPerSecond >= d.maxBodyBytes, { message: 'quotas.storeBytesPerSecond must allow one message of maxBodyBytes', path: ['quotas', 'storeBytesPerSecond'] })
   .default(DEFAULTS.delivery);
 
+/** A namespace's rules (PROTOCOL.md v1.1 "Groups are a server-side resource"). */
+export const namespaceSchema = z.strictObject({
+  /** `open`: anyone may join and publish; `members`: only members (others get `forbidden`). */
+  policy: z.enum(['open', 'members']),
+  /** false: no client may `publish` here (`forbidden`); only the push API does. */
+  clientPublish: z.boolean().default(true),
+});
+
+/** Groups: the namespace of a group is its name up to the first `:`; names without one are `open`. */
+export const groupsSchema = z
+  .strictObject({
+    namespaces: z.record(z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'a namespace is 1-64 characters of [A-Za-z0-9_.@-]'), namespaceSchema).default({}),
+  })
+  .default({ namespaces: {} });
+
 /** What every service sends to stat: spear node reports and every process's RPC statistics. */
 export const monitorSchema = z
   .strictObject({
@@ -115,6 +130,7 @@ export const commonSchema = z.strictObject({
   shutdownGraceMs: z.number().int().min(0).max(60000).default(DEFAULTS.shutdownGraceMs),
   rpc: rpcSchema,
   delivery: deliverySchema,
+  groups: groupsSchema,
   monitor: monitorSchema,
 });
 /** The common sections once validated. `redis` is not among them: only REDIS_APPS get it (AppConfig). */

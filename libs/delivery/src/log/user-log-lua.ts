@@ -2,7 +2,7 @@
  * The Lua of a user's log (see UserLog for the guarantees). Every script
  * takes the same first keys, all with the user's hash tag (one Cluster slot):
  *   1 entries (list)  2 index (hash)  3 devices (hash)  4 route (set)
- *   5-7 v1 inbox (hash, order, seq)  8 known
+ *   5-7 v1 inbox (hash, order, seq)  8 known  9 the uid's memberships
  *
  * An entry is `<id> <ts> <from> <to> <json>`: identifiers and decimal numbers
  * hold no space and no `{`, so scripts read the header with one pattern and
@@ -107,7 +107,7 @@ end
 /**
  * Appends one message. ARGV: id, ts, from, to, json without its closing
  * brace, cap, cutoff (ms), key ttl (s), maxBytes (0: no bytes quota),
- * knownOnly ('1': the recipient must be known), offlineAllowed ('0': refuse
+ * knownOnly ('1': the recipient must be known: a token or connection mark, or a membership), offlineAllowed ('0': refuse
  * when the recipient has no route). Returns {status, seq, node...}: status
  * 'ok', or 'dup' (the id was stored before: its seq), or a refusal with
  * nothing written: 'unknown', 'offline', 'full'.
@@ -125,7 +125,7 @@ local function refuse(reason)
   if seen then return answer('dup', tonumber(seen)) end
   return {reason}
 end
-if ARGV[10] == '1' and redis.call('EXISTS', KEYS[8]) == 0 then return refuse('unknown') end
+if ARGV[10] == '1' and redis.call('EXISTS', KEYS[8]) == 0 and redis.call('EXISTS', KEYS[9]) == 0 then return refuse('unknown') end
 if #routes == 0 and ARGV[11] == '0' then return refuse('offline') end
 loadLog()
 if L.last == 0 then migrateV1() end
@@ -159,7 +159,7 @@ return answer('ok', seq)`;
 
 /**
  * A connection of a device arrives (or, read-only, a replay after a bus
- * gap). Extra key 9: the node's uid set. ARGV: register ('1': add the node to
+ * gap). Extra key 10: the node's uid set. ARGV: register ('1': add the node to
  * the route), nodeId, route ttl, uid, device, now, cap, cutoff, key ttl,
  * forgetBefore (ms), maxDevices, maxAcked, readOnly ('1': no write at all).
  * Returns {gap, entry...}: what the device has not acked, oldest first.
@@ -169,7 +169,7 @@ local readOnly = ARGV[13] == '1'
 if ARGV[1] == '1' then
   redis.call('SADD', KEYS[4], ARGV[2])
   redis.call('EXPIRE', KEYS[4], ARGV[3])
-  redis.call('SADD', KEYS[9], ARGV[4])
+  redis.call('SADD', KEYS[10], ARGV[4])
 end
 local device, now, keyTtl = ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[9])
 loadLog()

@@ -68,17 +68,17 @@ export class UserLog {
 
   /** Teaches a connection the log's scripts (each connection knows only what it was taught). */
   static defineCommands(redis: Redis): void {
-    redis.defineCommand('spearLogAppend', { numberOfKeys: 8, lua: APPEND_LUA });
-    redis.defineCommand('spearLogArrive', { numberOfKeys: 9, lua: ARRIVE_LUA });
-    redis.defineCommand('spearLogAck', { numberOfKeys: 8, lua: ACK_LUA });
-    redis.defineCommand('spearLogHistory', { numberOfKeys: 8, lua: HISTORY_LUA });
+    redis.defineCommand('spearLogAppend', { numberOfKeys: 9, lua: APPEND_LUA });
+    redis.defineCommand('spearLogArrive', { numberOfKeys: 10, lua: ARRIVE_LUA });
+    redis.defineCommand('spearLogAck', { numberOfKeys: 9, lua: ACK_LUA });
+    redis.defineCommand('spearLogHistory', { numberOfKeys: 9, lua: HISTORY_LUA });
   }
 
-  /** The eight keys of `uid`'s scripts, in the order user-log-lua.ts reads them. */
+  /** The nine keys of `uid`'s scripts, in the order user-log-lua.ts reads them. */
   private userKeys(uid: string): string[] {
     const log = this.keys.log(uid);
     const v1 = this.keys.inbox(uid);
-    return [log.entries, log.index, log.devices, this.keys.route(uid), v1.hash, v1.order, v1.seq, this.keys.known(uid)];
+    return [log.entries, log.index, log.devices, this.keys.route(uid), v1.hash, v1.order, v1.seq, this.keys.known(uid), this.keys.userGroups(uid)];
   }
 
   private get cutoff(): number {

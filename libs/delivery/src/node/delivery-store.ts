@@ -47,6 +47,10 @@ export interface DeliveryStore extends MessageStore {
   historyOf(uid: string, query: HistoryPayload): Promise<MsgEvent[]>;
   /** Retained group messages after `since`; rejects with ProtocolError('history_gone') when some were trimmed. */
   groupSince(group: string, since: string): Promise<GroupEvent[]>;
+  /** The groups `uid` is a member of, sorted (every connection joins them at connect). */
+  groupsOf(uid: string): Promise<string[]>;
+  /** Is `uid` a member of `group`? (the `members` policy). */
+  isMember(group: string, uid: string): Promise<boolean>;
   /** The uid's last connection here left: this node leaves its route. */
   offline(uid: string): Promise<void>;
   /** Re-arms this node's route entries of the given uids (they expire otherwise). */

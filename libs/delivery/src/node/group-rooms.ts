@@ -1,5 +1,6 @@
 import type { Bus } from '@spear/bus';
 import type { JoinPayload } from '@spear/protocol';
+import { GroupPolicy, type NamespaceRules } from '../groups/group-policy';
 import type { DeliveryStore } from './delivery-store';
 import { groupsOf, type LocalHub } from './local-hub';
 import type { Session } from './session';
@@ -9,17 +10,27 @@ import type { Transport } from './transport';
  * A node's group memberships of connections: the transport's rooms, the
  * hub's counts, and the bus told when a group gets its first or loses its
  * last connection here.
- * Guarantee: `join` with `since` hands out the retained messages after it,
- * then live ones (what was published in between is caught by a second read;
- * clients drop duplicates by id).
+ * Guarantees: a client `join` obeys the group's namespace policy
+ * (`forbidden`); `join` with `since` hands out the retained messages after
+ * it, then live ones (what was published in between is caught by a second
+ * read; clients drop duplicates by id). Memberships: a connection is put in
+ * its user's groups at connect, follows membership changes as they come
+ * (`member` envelopes), and is reconciled with the stored memberships after
+ * a bus gap (no connection stays in a group its user left).
  */
 export class GroupRooms<C> {
+  readonly policy: GroupPolicy;
+
   constructor(
     private readonly hub: LocalHub<C>,
     private readonly ports: { transport: Transport<C>; bus: Bus; store: DeliveryStore },
-  ) {}
+    namespaces: Readonly<Record<string, NamespaceRules>> = {},
+  ) {
+    this.policy = new GroupPolicy(namespaces, (group, uid) => ports.store.isMember(group, uid));
+  }
 
   async join(session: Session<C>, { group, since }: JoinPayload): Promise<void> {
+    await this.policy.mayJoin(session.uid, group);
     if (since === undefined) return this.enter(session, group);
     const { store, transport } = this.ports;
     const first = await store.groupSince(group, since);
@@ -40,6 +51,28 @@ export class GroupRooms<C> {
     const { removed, last } = this.hub.leave(session, group);
     if (removed) this.ports.transport.leaveRoom(session.conn, group);
     if (last) await this.ports.bus.leaveGroup(group);
+  }
+
+  /** Puts a connection in `groups`, its user's memberships (at connect, or added since). */
+  async enterMemberships(session: Session<C>, groups: readonly string[]): Promise<void> {
+    if (groups.length === 0) return;
+    const held = (session.memberGroups ??= new Set());
+    for (const group of groups) held.add(group);
+    await Promise.all(groups.map((group) => this.enter(session, group)));
+  }
+
+  /** A membership of the connection's user changed (a `member` envelope). */
+  async membershipChanged(session: Session<C>, group: string, op: 'add' | 'remove'): Promise<void> {
+    if (op === 'add') return this.enterMemberships(session, [group]);
+    session.memberGroups?.delete(group);
+    await this.leave(session, group);
+  }
+
+  /** After a bus gap: `groups` is what the store holds now; what the connection missed is applied. */
+  async reconcile(session: Session<C>, groups: readonly string[]): Promise<void> {
+    const now = new Set(groups);
+    for (const group of [...(session.memberGroups ?? [])]) if (!now.has(group)) await this.membershipChanged(session, group, 'remove');
+    await this.enterMemberships(session, groups); // entering a group it is in already changes nothing
   }
 
   /** A connection that left: out of every group (the transport dropped its rooms itself). */

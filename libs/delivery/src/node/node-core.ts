@@ -5,6 +5,8 @@ import { admit, CLIENT_EVENTS, type ClientEvent, type ClientPayload } from './cl
 import type { LiveNode } from './cluster';
 import { purgeDeadNode } from './dead-node-purge';
 import { noteSeq, upToMark } from './device-acks';
+import { catchUpAfterGap } from './after-gap';
+import { followMembership, kickSession } from './control-envelopes';
 import { GroupRooms } from './group-rooms';
 import { LocalHub } from './local-hub';
 import { MessagePath, type LocalDelivery } from './message-path';
@@ -59,7 +61,7 @@ export class NodeCore<C> implements LocalDelivery {
     const { offlinePerSender, ...delivery } = options.delivery;
     const senders = offlinePerSender && new OfflineSenders(offlinePerSender.perSecond, offlinePerSender.burst);
     this.messages = new MessagePath(ports.store, ports.bus, ports.ids, { ...delivery, kind: 'send', senders }, this);
-    this.rooms = new GroupRooms(this.hub, ports);
+    this.rooms = new GroupRooms(this.hub, ports, options.namespaces);
     this.rebalancer = new Rebalancer(this.nodeId, options.migration, () => this.hub.sessions(), (s) => this.migrate(s, 'rebalance'), ports.logger);
   }
 
@@ -111,12 +113,14 @@ export class NodeCore<C> implements LocalDelivery {
   private async arrive(session: Session<C>): Promise<void> {
     const { store, transport } = this.ports;
     const first = this.hub.add(session);
-    // One round trip: this node in the user's route (first connection here) and the device's unacked messages.
-    const { messages: stored, gap } = await store.arrive(session.uid, session.device, first);
+    // One round trip (two commands pipelined): this node in the user's route (first connection here),
+    // the device's unacked messages, the user's groups.
+    const [{ messages: stored, gap }, groups] = await Promise.all([store.arrive(session.uid, session.device, first), store.groupsOf(session.uid)]);
     // It left while arriving: nothing to say. Its route entry needs no undoing here: the disconnect's
     // offline was issued after this arrival (the store applies one node's calls in order).
     if (session.closed) return;
-    const ready: ReadyEvent = { uid: session.uid, node: this.nodeId, sessionId: session.id, device: session.device, groups: [], gap };
+    await this.rooms.enterMemberships(session, groups);
+    const ready: ReadyEvent = { uid: session.uid, node: this.nodeId, sessionId: session.id, device: session.device, groups, gap };
     transport.emit(session.conn, 'ready', ready);
     for (const m of stored) this.emitMsg(session, m);
     const live = session.buffered!;
@@ -180,6 +184,7 @@ export class NodeCore<C> implements LocalDelivery {
       }
       case 'publish': {
         const p = payload as ClientPayload<'publish'>;
+        await this.rooms.policy.mayPublish(session.uid, p.group);
         const sent = await this.messages.toGroup(session.uid, p.group, p.body);
         this.counters.stored?.('publish');
         return sent;
@@ -222,7 +227,10 @@ export class NodeCore<C> implements LocalDelivery {
         reached = transport.emitToAll('broadcast', envelope.p);
         break;
       case 'kick':
-        reached = this.hub.forUser(envelope.p.uid, this.kick, envelope.p);
+        reached = this.hub.forUser(envelope.p.uid, kickSession, { transport: this.ports.transport, ...envelope.p });
+        break;
+      case 'member':
+        reached = this.hub.forUser(envelope.p.uid, followMembership, { rooms: this.rooms, logger: this.ports.logger, ...envelope.p });
         break;
     }
     this.counters.emitted?.(reached);
@@ -235,28 +243,15 @@ export class NodeCore<C> implements LocalDelivery {
     else this.emitMsg(session, envelope.p);
   };
 
-  /** Kick and revocation (PROTOCOL.md v1.1): `kicked {reason}`, then the connection is closed (the transport flushes the event first). */
-  private readonly kick = (session: Session<C>, p: { reason: string; token?: string }): void => {
-    if (p.token !== undefined && session.tokenRef !== p.token) return;
-    this.ports.transport.emit(session.conn, 'kicked', { reason: p.reason });
-    this.ports.transport.close(session.conn);
-  };
-
   /** A 1:1 message to one connection (its seq: what the connection may ack up to, see device-acks.ts). */
   private emitMsg(session: Session<C>, message: MsgEvent): void {
     noteSeq(session, message.seq);
     this.ports.transport.emit(session.conn, 'msg', message);
   }
 
-  /** After a bus gap: each local connection gets what its device has not acked (clients drop the ids they already have). */
+  /** After a bus gap: each local connection gets what its device missed and its memberships as stored now (see after-gap.ts). */
   private async replayLogs(): Promise<void> {
-    let sessions = 0;
-    for (const session of [...this.hub.sessions()]) {
-      const messages: MsgEvent[] = await this.ports.store.unacked(session.uid, session.device);
-      if (session.buffered || session.closed) continue; // its own arrival hands them out
-      for (const message of messages) this.emitMsg(session, message);
-      sessions++;
-    }
+    const sessions = await catchUpAfterGap(this.hub.sessions(), this.ports.store, this.rooms, (s, m) => this.emitMsg(s, m));
     this.ports.logger.info({ sessions }, 'logs replayed after a bus gap');
   }
 

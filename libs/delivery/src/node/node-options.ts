@@ -1,5 +1,6 @@
 import type { Bus, Envelope } from '@spear/bus';
 import type { ErrorCode } from '@spear/protocol';
+import type { NamespaceRules } from '../groups/group-policy';
 import type { ClientEvent, RateLimit } from './client-events';
 import type { ClusterLocks, CoreLogger, IdSource } from './cluster';
 import type { DeliveryStore } from './delivery-store';
@@ -18,6 +19,8 @@ export interface NodeCoreOptions {
     /** Messages one sender may store per second for offline recipients (`rate_limited` past it). */
     offlinePerSender?: { perSecond: number; burst: number };
   };
+  /** Group namespaces and their policies (the profile's `groups.namespaces`); none: every group is open. */
+  namespaces?: Readonly<Record<string, NamespaceRules>>;
   /** Per-connection event budget; past `strikes` refusals in a row the connection is closed. */
   rateLimit: RateLimit;
   /** How often this node re-arms its route entries (a third of their TTL). */

@@ -16,6 +16,8 @@ export class Session<C> {
   buffered: MsgEvent[] | undefined = [];
   /** Groups this connection is in: most are in none or one, so one is kept inline (a Set costs ~160 bytes). */
   groups?: string | Set<string>;
+  /** The groups it is in because its user is a member (left again when the membership goes). */
+  memberGroups?: Set<string>;
   /** Serializes sends and publishes: their order is the order of their acks. */
   chain?: Promise<unknown>;
   bucket?: TokenBucket;

@@ -4,10 +4,11 @@ import type { LogOptions } from '../../log/log-options';
 import type { DeliveryStore } from '../delivery-store';
 import { TEST_LOG_OPTIONS } from './memory-stores';
 
-/** A fresh, empty set of stores with these log options: each node's view, and a way to mark a uid known (ticket's part). */
+/** A fresh, empty set of stores with these log options: each node's view, and ticket's parts (a uid marked known, a membership). */
 export interface ContractStores {
   forNode(nodeId: string): DeliveryStore;
   markKnown(uid: string): Promise<void>;
+  addMember(group: string, uid: string): Promise<void>;
 }
 
 let n = 0;
@@ -110,6 +111,18 @@ export function deliveryStoreContract(name: string, make: (options: LogOptions) 
       await node.arrive('friend', 'phone', true);
       await expect(node.storeMessage(message('a', 'friend'), { kind: 'send', offlineAllowed: false })).resolves.toMatchObject({ seq: 2 });
       await node.offline('friend');
+      // A membership makes a uid known too.
+      await s.addMember('room:1', 'member-only');
+      await expect(node.storeMessage(message('a', 'member-only'), { kind: 'send' })).resolves.toMatchObject({ seq: 1 });
+    });
+
+    it('memberships: groupsOf sorted, isMember', async () => {
+      const s = await stores();
+      const node = s.forNode('n1');
+      for (const group of ['room:2', 'lobby', 'room:1']) await s.addMember(group, 'alice');
+      expect(await node.groupsOf('alice')).toEqual(['lobby', 'room:1', 'room:2']);
+      expect(await node.groupsOf('nobody')).toEqual([]);
+      expect([await node.isMember('lobby', 'alice'), await node.isMember('lobby', 'bob')]).toEqual([true, false]);
     });
 
     it('bytes quota: full refuses; only history every device acked makes room; copies are not refused', async () => {

@@ -20,6 +20,8 @@ export class MemoryStores implements MessageStore {
   readonly logs = new Map<string, MemoryLog>();
   /** Uids that held a token or a connection (the knownUsersOnly quota). */
   readonly known = new Set<string>();
+  /** Group memberships: uid → its groups (ticket's admin API writes them; a test sets them here). */
+  readonly memberships = new Map<string, Set<string>>();
   readonly routes = new Map<string, Set<string>>();
   readonly nodeUsers = new Map<string, Set<string>>();
   private readonly groups = new Map<string, { log: GroupEvent[]; floor?: string }>();
@@ -61,7 +63,8 @@ export class MemoryStores implements MessageStore {
     await turns(this.writeTurns(message));
     const owner = options.kind === 'copy' ? message.from : message.to;
     const nodes = [...(this.routes.get(owner) ?? [])];
-    const seq = this.log(owner).append(message, options, this.known.has(owner), nodes.length > 0);
+    const known = this.known.has(owner) || (this.memberships.get(owner)?.size ?? 0) > 0;
+    const seq = this.log(owner).append(message, options, known, nodes.length > 0);
     return { seq, nodes };
   }
 
@@ -140,6 +143,16 @@ class NodeView implements DeliveryStore {
   async ack(uid: string, device: string, ack: DeviceAck): Promise<void> {
     this.check();
     this.stores.log(uid).ack(device, ack);
+  }
+
+  async groupsOf(uid: string): Promise<string[]> {
+    this.check();
+    return [...(this.stores.memberships.get(uid) ?? [])].sort();
+  }
+
+  async isMember(group: string, uid: string): Promise<boolean> {
+    this.check();
+    return this.stores.memberships.get(uid)?.has(group) ?? false;
   }
 
   async historyOf(uid: string, query: HistoryPayload): Promise<MsgEvent[]> {

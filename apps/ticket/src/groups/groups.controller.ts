@@ -1,0 +1,48 @@
+import { Controller, Delete, Get, HttpCode, Inject, Param, Put, Query, UseGuards } from '@nestjs/common';
+import { RedisKeys } from '@spear/catalog';
+import { Memberships, type MemberPage } from '@spear/delivery';
+import { groupMembersQuery, groupSchema, uidSchema } from '@spear/protocol';
+import { AdminGuard, parseOr400, SERVICE_CONTEXT, type ServiceContext } from '@spear/runtime';
+import { PushService } from '../push/push-service';
+
+/**
+ * Group memberships (admin key; PROTOCOL.md v1.1). A change is stored, then
+ * announced on the bus: within 1 s every live connection of the uid, on any
+ * node, is in (or out of) the group; a node that missed the announcement
+ * reconciles after its bus gap.
+ */
+@Controller('v1/groups')
+@UseGuards(AdminGuard)
+export class GroupsController {
+  readonly memberships: Memberships;
+
+  constructor(
+    @Inject(SERVICE_CONTEXT) ctx: ServiceContext<'ticket'>,
+    @Inject(PushService) private readonly push: PushService,
+  ) {
+    this.memberships = new Memberships(ctx.redis, new RedisKeys(ctx.config.redis.keyPrefix));
+  }
+
+  @Put(':group/members/:uid')
+  @HttpCode(204)
+  async add(@Param('group') rawGroup: string, @Param('uid') rawUid: string): Promise<void> {
+    const [group, uid] = [parseOr400(groupSchema, rawGroup), parseOr400(uidSchema, rawUid)];
+    await this.memberships.add(group, uid);
+    await this.push.membershipChanged(uid, group, 'add');
+  }
+
+  @Delete(':group/members/:uid')
+  @HttpCode(204)
+  async remove(@Param('group') rawGroup: string, @Param('uid') rawUid: string): Promise<void> {
+    const [group, uid] = [parseOr400(groupSchema, rawGroup), parseOr400(uidSchema, rawUid)];
+    await this.memberships.remove(group, uid);
+    await this.push.membershipChanged(uid, group, 'remove');
+  }
+
+  @Get(':group/members')
+  async members(@Param('group') rawGroup: string, @Query() query: unknown): Promise<MemberPage> {
+    const group = parseOr400(groupSchema, rawGroup);
+    const { after, limit } = parseOr400(groupMembersQuery, query);
+    return this.memberships.members(group, after, limit);
+  }
+}

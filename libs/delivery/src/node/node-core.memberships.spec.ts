@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { CoreCluster, settle, type TestNode } from './test-support';
+
+const NAMESPACES = { room: { policy: 'members' as const, clientPublish: true }, news: { policy: 'open' as const, clientPublish: false } };
+const member = (n: TestNode, uid: string, group: string, op: 'add' | 'remove') => n.core.fromBus({ t: 'member', p: { uid, group, op, ts: Date.now() } });
+
+/** PROTOCOL.md v1.1: groups are a server-side resource; namespaces have policies. */
+describe('NodeCore: memberships and group policies', () => {
+  let cluster: CoreCluster;
+  afterEach(() => cluster?.close());
+
+  async function start(): Promise<TestNode> {
+    cluster = new CoreCluster();
+    const node = await cluster.addNode('n1', (o) => (o.namespaces = NAMESPACES));
+    await cluster.addNode('n2', (o) => (o.namespaces = NAMESPACES));
+    return node;
+  }
+
+  it("at connect every connection joins its user's groups, listed in ready.groups, and gets their messages", async () => {
+    await start();
+    cluster.stores.memberships.set('alice', new Set(['room:1', 'lobby']));
+    const [laptop, phone] = [await cluster.connect('n1', 'alice', 'laptop'), await cluster.connect('n1', 'alice', 'phone')];
+    for (const c of [laptop, phone]) expect(c.conn.of('ready')[0]).toMatchObject({ groups: ['lobby', 'room:1'] });
+    cluster.stores.memberships.set('bob', new Set(['room:1']));
+    const bob = await cluster.connect('n2', 'bob');
+    expect(await bob.call('publish', { group: 'room:1', body: 'hi' })).toMatchObject({ ok: true });
+    await settle();
+    for (const c of [laptop, phone]) expect(c.conn.of('group').map((m) => m['body'])).toEqual(['hi']);
+  });
+
+  it('follows membership changes live: added, the next publish arrives; removed, nothing more', async () => {
+    const n1 = await start();
+    const alice = await cluster.connect('n1', 'alice');
+    const pub = await cluster.connect('n2', 'pub');
+    cluster.stores.memberships.set('pub', new Set(['room:9']));
+    cluster.stores.memberships.set('alice', new Set(['room:9']));
+    member(n1, 'alice', 'room:9', 'add');
+    await settle();
+    await pub.call('publish', { group: 'room:9', body: 1 });
+    await settle();
+    cluster.stores.memberships.get('alice')!.delete('room:9');
+    member(n1, 'alice', 'room:9', 'remove');
+    await settle();
+    await pub.call('publish', { group: 'room:9', body: 2 });
+    await settle();
+    expect(alice.conn.of('group').map((m) => m['body'])).toEqual([1]);
+  });
+
+  it('members: others get forbidden for join and publish; a namespace without client publish refuses every client publish', async () => {
+    await start();
+    cluster.stores.memberships.set('alice', new Set(['room:1']));
+    const [alice, bob] = [await cluster.connect('n1', 'alice'), await cluster.connect('n1', 'bob')];
+    expect(await bob.call('join', { group: 'room:1' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await bob.call('publish', { group: 'room:1', body: 1 })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await alice.call('join', { group: 'room:1' })).toEqual({ ok: true });
+    expect(await alice.call('publish', { group: 'news:today', body: 1 })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await bob.call('join', { group: 'news:today' })).toEqual({ ok: true });
+    expect(await bob.call('join', { group: 'anything' })).toEqual({ ok: true }); // no namespace: open
+    expect(await bob.call('publish', { group: 'other:1', body: 1 })).toMatchObject({ ok: true }); // undeclared namespace: open
+  });
+
+  it('a membership removed while the bus was down is applied when it comes back (no connection stays in a group its user left)', async () => {
+    await start();
+    cluster.stores.memberships.set('alice', new Set(['room:5', 'room:6']));
+    const alice = await cluster.connect('n1', 'alice');
+    cluster.network.down = true;
+    cluster.stores.memberships.set('alice', new Set(['room:6', 'room:7'])); // the member envelopes were lost
+    cluster.network.restore();
+    await settle(10);
+    const pub = await cluster.connect('n2', 'pub');
+    cluster.stores.memberships.set('pub', new Set(['room:5', 'room:7']));
+    for (const group of ['room:5', 'room:7']) await pub.call('publish', { group, body: group });
+    await settle();
+    expect(alice.conn.of('group').map((m) => m['body'])).toEqual(['room:7']);
+  });
+});

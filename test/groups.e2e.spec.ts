@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminHeaders, until } from '@spear/testing';
+import { printLogsOnFailure, startTestBed, type TestBed } from './support/engines-and-cluster';
+import { uidOn } from './support/sdk-helpers';
+import { connectUser, type TestUser } from './support/spear-client';
+
+/** PROTOCOL.md v1.1: memberships through ticket's admin API, followed by live connections on every node; namespace policies (profile local: room = members, news = no client publish). */
+describe('groups as a server-side resource (two spear nodes)', () => {
+  let bed: TestBed;
+  const users: TestUser[] = [];
+  const api = (method: string, path: string) => fetch(`${bed.cluster.ticketUrl}${path}`, { method, headers: adminHeaders() });
+  const connect = async (uid: string, device?: string) => {
+    const user = await connectUser(bed.cluster.ticketUrl, uid, device);
+    users.push(user);
+    return user;
+  };
+
+  beforeAll(async () => {
+    bed = await startTestBed({ bus: 'redis' });
+  });
+  printLogsOnFailure(() => bed);
+  afterAll(async () => {
+    for (const u of users) u.close();
+    await bed?.close();
+  });
+
+  it('membership API: idempotent PUT and DELETE, pages sorted by uid, a user\'s groups sorted, bad names refused', async () => {
+    for (const uid of ['m-c', 'm-a', 'm-b', 'm-a']) expect((await api('PUT', `/v1/groups/room:api/members/${uid}`)).status).toBe(204);
+    const first = (await (await api('GET', '/v1/groups/room:api/members?limit=2')).json()) as { members: string[]; next: string | null };
+    expect(first).toEqual({ members: ['m-a', 'm-b'], next: 'm-b' });
+    expect(await (await api('GET', '/v1/groups/room:api/members?after=m-b&limit=2')).json()).toEqual({ members: ['m-c'], next: null });
+    expect(await (await api('GET', '/v1/groups/room:api/members')).json()).toEqual({ members: ['m-a', 'm-b', 'm-c'], next: null });
+    await api('PUT', '/v1/groups/lobby/members/m-a');
+    expect(await (await api('GET', '/v1/users/m-a/groups')).json()).toEqual({ groups: ['lobby', 'room:api'] });
+    for (let i = 0; i < 2; i++) expect((await api('DELETE', '/v1/groups/room:api/members/m-b')).status).toBe(204);
+    expect(await (await api('GET', '/v1/groups/room:api/members')).json()).toEqual({ members: ['m-a', 'm-c'], next: null });
+    for (const path of ['/v1/groups/bad%20name/members/x', '/v1/groups/g/members/bad%20uid']) expect((await api('PUT', path)).status, path).toBe(400);
+    for (const q of ['limit=0', 'limit=1001', 'limit=x', 'after=bad%20uid']) expect((await api('GET', `/v1/groups/g/members?${q}`)).status, q).toBe(400);
+    expect((await fetch(`${bed.cluster.ticketUrl}/v1/groups/g/members/x`, { method: 'PUT' })).status).toBe(401);
+  });
+
+  it('a member added while connected on the other node is in the group within 1 s and gets the next publish; removed, nothing more', async () => {
+    const publisher = await connect(await uidOn(bed, 'spear-1', 'g-pub'));
+    const alice = await connect(await uidOn(bed, 'spear-2', 'g-alice'));
+    await api('PUT', `/v1/groups/room:live/members/${publisher.uid}`);
+    const added = Date.now();
+    expect((await api('PUT', `/v1/groups/room:live/members/${alice.uid}`)).status).toBe(204);
+    await new Promise((r) => setTimeout(r, Math.max(0, 1000 - (Date.now() - added))));
+    expect(await publisher.emit('publish', { group: 'room:live', body: 'one' })).toMatchObject({ ok: true });
+    await until(() => alice.groups.length === 1, 2000);
+    await api('DELETE', `/v1/groups/room:live/members/${alice.uid}`);
+    await new Promise((r) => setTimeout(r, 1000));
+    await api('PUT', `/v1/groups/room:live/members/${publisher.uid}`);
+    expect(await publisher.emit('publish', { group: 'room:live', body: 'two' })).toMatchObject({ ok: true });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(alice.groups.map((m) => m.body)).toEqual(['one']);
+  });
+
+  it("a second device joins the user's groups at connect: ready.groups lists them", async () => {
+    const uid = await uidOn(bed, 'spear-1', 'g-devices');
+    for (const group of ['room:x', 'lobby-x']) await api('PUT', `/v1/groups/${group}/members/${uid}`);
+    const phone = await connect(uid, 'phone');
+    expect(phone.ready.groups).toEqual(['lobby-x', 'room:x']);
+    const sender = await connect(await uidOn(bed, 'spear-2', 'g-sender'));
+    await api('PUT', `/v1/groups/room:x/members/${sender.uid}`);
+    await sender.emit('publish', { group: 'room:x', body: 'hello' });
+    await until(() => phone.groups.length === 1, 2000);
+  });
+
+  it('policies: members-only namespace refuses non-members with forbidden; news refuses every client publish; the push API still publishes there', async () => {
+    const outsider = await connect(await uidOn(bed, 'spear-1', 'g-out'));
+    expect(await outsider.emit('join', { group: 'room:private' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await outsider.emit('publish', { group: 'room:private', body: 1 })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await outsider.emit('join', { group: 'news:today' })).toEqual({ ok: true });
+    expect(await outsider.emit('publish', { group: 'news:today', body: 1 })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    const res = await fetch(`${bed.cluster.ticketUrl}/v1/push/groups`, { method: 'POST', headers: adminHeaders(), body: JSON.stringify({ group: 'news:today', body: 'headline' }) });
+    expect(res.status).toBe(202);
+    await until(() => outsider.groups.length === 1, 2000);
+    expect(outsider.groups[0]).toMatchObject({ group: 'news:today', from: 'system', body: 'headline' });
+    expect(await outsider.emit('join', { group: 'lobby' })).toEqual({ ok: true }); // no namespace: open, as in v1
+  });
+});
