@@ -151,16 +151,26 @@ describe.each(E2E_BUSES)('client SDK (@spear/client) against a two-node cluster 
     expect(await codeOf(pub.client.publish('sdk-room', 1))).toBe('closed');
   });
 
-  it('rejects a bad token at connect; a token revoked later closes the client with invalid_token', async () => {
+  it('rejects a bad token at connect; a revoked token kicks the client (v1.1); an expired one keeps it from coming back', async () => {
     expect(await codeOf(connect({ ticketUrl: bed.cluster.ticketUrl, uid: 'sdk-nobody', token: 'not-a-token' }))).toBe('invalid_token');
 
     const eve = await user(bed, 'sdk-eve');
+    const kicked = new Promise((resolve) => eve.client.on('kicked', resolve));
     await revokeToken(bed.cluster.ticketUrl, eve.token);
-    // The connection in use stays valid; the next one needs a ticket, which the revoked token cannot get.
-    expect(await codeOf(eve.client.reconnect())).toBe('invalid_token');
-    expect(eve.events).toContain('error:invalid_token');
+    expect(await kicked).toEqual({ reason: 'revoked' });
     expect(eve.client.connected).toBe(false);
-    expect(await codeOf(eve.client.send('sdk-alice', 1))).toBe('invalid_token');
+    expect(await codeOf(eve.client.send('sdk-alice', 1))).toBe('kicked');
+
+    // The connection in use stays valid when a token merely expires; the next one needs a ticket, which it cannot get.
+    const token = await issueToken(bed.cluster.ticketUrl, 'sdk-frank', { ttlSeconds: 1 });
+    const frank = await connect({ ticketUrl: bed.cluster.ticketUrl, uid: 'sdk-frank', token });
+    const events: string[] = [];
+    frank.on('error', (e) => void events.push(e.code));
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(await codeOf(frank.reconnect())).toBe('invalid_token');
+    expect(events).toContain('invalid_token');
+    expect(frank.connected).toBe(false);
+    expect(await codeOf(frank.send('sdk-alice', 1))).toBe('invalid_token');
   });
 
   it('devices (v1.1): a device closed while messages arrive gets every one on connect, in seq order; a device that acked gets none again', async () => {
