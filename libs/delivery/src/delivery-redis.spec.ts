@@ -88,6 +88,28 @@ describe('delivery stores on a real Redis', () => {
     expect(await history.since('empty', '1')).toEqual([]);
   });
 
+  it('group history: pages after since, found by binary search, also with ids appended slightly out of order', async () => {
+    const history = new GroupHistory(redis, keys, 1000, 600);
+    const ids = Array.from({ length: 300 }, (_, i) => String(10_000 + i * 10));
+    [ids[150], ids[151]] = [ids[151]!, ids[150]!]; // two nodes' publishes in the same millisecond
+    for (const id of ids) await history.append({ id, group: 'paged', from: 'a', body: null, ts: 1 });
+    const page = async (since: string, limit: number) => (await history.since('paged', since, limit)).map((m) => m.id);
+    expect(await page('0', 3)).toEqual(ids.slice(0, 3));
+    expect(await page(ids[149]!, 3)).toEqual(ids.slice(150, 153));
+    expect(await page(ids[298]!, 100)).toEqual([ids[299]]);
+    expect(await page(ids[299]!, 100)).toEqual([]);
+    expect(await page('10005', 2)).toEqual(['10010', '10020']); // between two ids
+    // Paging through all of it gives each message once, in order.
+    const all: string[] = [];
+    for (let since = '0'; ; ) {
+      const got = await page(since, 64);
+      all.push(...got);
+      if (got.length < 64) break;
+      since = got[got.length - 1]!;
+    }
+    expect(all).toEqual(ids);
+  });
+
   it('route table: nodes per uid with a TTL; a departed node is purged from its users', async () => {
     const a = new RouteTable(redis, keys, 'node-a', 30);
     const b = new RouteTable(redis, keys, 'node-b', 30);

@@ -80,8 +80,8 @@ export class RedisDeliveryStore extends RedisMessageStore implements DeliverySto
     return this.log.history(uid, query);
   }
 
-  groupSince(group: string, since: string): Promise<GroupEvent[]> {
-    return this.history.since(group, since);
+  groupSince(group: string, since: string, limit?: number): Promise<GroupEvent[]> {
+    return this.history.since(group, since, limit);
   }
 
   offline(uid: string): Promise<void> {

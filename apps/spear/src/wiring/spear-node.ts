@@ -66,6 +66,7 @@ export async function startSpearNode(io: SpearServer, ctx: ServiceContext<'spear
         offlinePerSender: delivery.quotas.offlinePerSender,
       },
       namespaces: config.groups.namespaces,
+      groupLimits: { maxGroupsPerConnection: config.groups.maxPerConnection, replaysAtOnce: config.groups.replaysAtOnce },
       rateLimit: spear.rateLimit,
       routeRefreshMs: (spear.routeTtlSeconds * 1000) / 3,
       migration: spear.migration,

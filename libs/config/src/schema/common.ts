@@ -103,8 +103,12 @@ export const namespaceSchema = z.strictObject({
 export const groupsSchema = z
   .strictObject({
     namespaces: z.record(z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'a namespace is 1-64 characters of [A-Za-z0-9_.@-]'), namespaceSchema).default({}),
+    /** Groups one connection may join (`forbidden` past it; memberships are never refused). */
+    maxPerConnection: z.number().int().min(1).max(100_000).default(DEFAULTS.groups.maxPerConnection),
+    /** Joins with `since` replaying history at once on one spear node (the others wait). */
+    replaysAtOnce: z.number().int().min(1).max(1000).default(DEFAULTS.groups.replaysAtOnce),
   })
-  .default({ namespaces: {} });
+  .default({ namespaces: {}, maxPerConnection: DEFAULTS.groups.maxPerConnection, replaysAtOnce: DEFAULTS.groups.replaysAtOnce });
 
 /** What every service sends to stat: spear node reports and every process's RPC statistics. */
 export const monitorSchema = z

@@ -45,8 +45,8 @@ export interface DeliveryStore extends MessageStore {
   ack(uid: string, device: string, ack: DeviceAck): Promise<void>;
   /** The user's own log, newest first (PROTOCOL.md `history`). */
   historyOf(uid: string, query: HistoryPayload): Promise<MsgEvent[]>;
-  /** Retained group messages after `since`; rejects with ProtocolError('history_gone') when some were trimmed. */
-  groupSince(group: string, since: string): Promise<GroupEvent[]>;
+  /** Retained group messages after `since`, oldest first, at most `limit`; rejects with ProtocolError('history_gone') when some were trimmed. */
+  groupSince(group: string, since: string, limit?: number): Promise<GroupEvent[]>;
   /** The groups `uid` is a member of, sorted (every connection joins them at connect). */
   groupsOf(uid: string): Promise<string[]>;
   /** Is `uid` a member of `group`? (the `members` policy). */

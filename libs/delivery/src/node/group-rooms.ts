@@ -1,10 +1,24 @@
 import type { Bus } from '@spear/bus';
-import type { JoinPayload } from '@spear/protocol';
+import { ProtocolError, type JoinPayload } from '@spear/protocol';
 import { GroupPolicy, type NamespaceRules } from '../groups/group-policy';
+import { ConcurrencyLimit } from './concurrency-limit';
 import type { DeliveryStore } from './delivery-store';
 import { groupsOf, type LocalHub } from './local-hub';
 import type { Session } from './session';
 import type { Transport } from './transport';
+
+/** Messages per read of a `join` with `since`. */
+const REPLAY_PAGE = 100;
+
+/** What one connection may hold and one node may do at once (the profile's `groups`). */
+export interface GroupLimits {
+  /** Groups one connection may `join` (its memberships count, but never refuse a membership). */
+  maxGroupsPerConnection: number;
+  /** `join`s with `since` replaying history at once on the node; the others wait. */
+  replaysAtOnce: number;
+}
+
+export const DEFAULT_GROUP_LIMITS: GroupLimits = { maxGroupsPerConnection: 1000, replaysAtOnce: 16 };
 
 /**
  * A node's group memberships of connections: the transport's rooms, the
@@ -20,24 +34,44 @@ import type { Transport } from './transport';
  */
 export class GroupRooms<C> {
   readonly policy: GroupPolicy;
+  private readonly replays: ConcurrencyLimit;
 
   constructor(
     private readonly hub: LocalHub<C>,
     private readonly ports: { transport: Transport<C>; bus: Bus; store: DeliveryStore },
     namespaces: Readonly<Record<string, NamespaceRules>> = {},
+    private readonly limits: GroupLimits = DEFAULT_GROUP_LIMITS,
   ) {
+    this.replays = new ConcurrencyLimit(limits.replaysAtOnce);
     this.policy = new GroupPolicy(namespaces, (group, uid) => ports.store.isMember(group, uid));
   }
 
   async join(session: Session<C>, { group, since }: JoinPayload): Promise<void> {
     await this.policy.mayJoin(session.uid, group);
+    if (!this.hub.isIn(session, group) && this.hub.groupCountOf(session) >= this.limits.maxGroupsPerConnection) {
+      throw new ProtocolError('forbidden', `at most ${this.limits.maxGroupsPerConnection} groups per connection`);
+    }
     if (since === undefined) return this.enter(session, group);
+    // History first, then live; what was published in between comes with a second read. Page by page,
+    // and only so many replays on the node at once: one join costs a page of memory, not the history.
+    await this.replays.run(async () => {
+      const last = await this.replay(session, group, since);
+      await this.enter(session, group);
+      await this.replay(session, group, last);
+    });
+  }
+
+  /** Emits the retained messages after `since`, a page at a time; resolves to the last id emitted (or `since`). */
+  private async replay(session: Session<C>, group: string, since: string): Promise<string> {
     const { store, transport } = this.ports;
-    const first = await store.groupSince(group, since);
-    for (const m of first) transport.emit(session.conn, 'group', m);
-    await this.enter(session, group);
-    const last = first.length ? first[first.length - 1]!.id : since;
-    for (const m of await store.groupSince(group, last)) transport.emit(session.conn, 'group', m);
+    let last = since;
+    for (;;) {
+      const page = await store.groupSince(group, last, REPLAY_PAGE);
+      for (const m of page) transport.emit(session.conn, 'group', m);
+      if (page.length === 0) return last;
+      last = page[page.length - 1]!.id;
+      if (page.length < REPLAY_PAGE || session.closed) return last;
+    }
   }
 
   async enter(session: Session<C>, group: string): Promise<void> {

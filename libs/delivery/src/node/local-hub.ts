@@ -79,6 +79,18 @@ export class LocalHub<C> {
     return true;
   }
 
+  /** Is the session in `group`? */
+  isIn(session: Session<C>, group: string): boolean {
+    const held = session.groups;
+    return held === group || (held instanceof Set && held.has(group));
+  }
+
+  /** How many groups the session is in. */
+  groupCountOf(session: Session<C>): number {
+    const held = session.groups;
+    return held === undefined ? 0 : typeof held === 'string' ? 1 : held.size;
+  }
+
   /** Puts a session in a group; `added`: it was not in it, `first`: the group's first session here. */
   join(session: Session<C>, group: string): { added: boolean; first: boolean } {
     const held = session.groups;

@@ -73,4 +73,27 @@ describe('NodeCore: memberships and group policies', () => {
     await settle();
     expect(alice.conn.of('group').map((m) => m['body'])).toEqual(['room:7']);
   });
+
+  it('caps the groups one connection may join (forbidden past it); a group it is in already is no new one', async () => {
+    cluster = new CoreCluster();
+    await cluster.addNode('n1', (o) => (o.groupLimits = { maxGroupsPerConnection: 2, replaysAtOnce: 1 }));
+    const alice = await cluster.connect('n1', 'alice');
+    for (const group of ['g1', 'g2', 'g2']) expect(await alice.call('join', { group })).toEqual({ ok: true });
+    expect(await alice.call('join', { group: 'g3' })).toMatchObject({ ok: false, error: { code: 'forbidden', message: 'at most 2 groups per connection' } });
+    await alice.call('leave', { group: 'g1' });
+    expect(await alice.call('join', { group: 'g3' })).toEqual({ ok: true });
+  });
+
+  it('join with since replays history page by page, all of it, one replay at a time on the node', async () => {
+    cluster = new CoreCluster();
+    await cluster.addNode('n1', (o) => (o.groupLimits = { maxGroupsPerConnection: 10, replaysAtOnce: 1 }));
+    const pub = await cluster.connect('n1', 'pub');
+    const ids: string[] = [];
+    for (let i = 0; i < 250; i++) ids.push(((await pub.call('publish', { group: 'big', body: i })) as unknown as { id: string }).id);
+    const [a, b] = [await cluster.connect('n1', 'a'), await cluster.connect('n1', 'b')];
+    const joins = await Promise.all([a.call('join', { group: 'big', since: ids[0] }), b.call('join', { group: 'big', since: ids[199] })]);
+    expect(joins).toEqual([{ ok: true }, { ok: true }]);
+    expect(a.conn.of('group').map((m) => m['id'])).toEqual(ids.slice(1));
+    expect(b.conn.of('group').map((m) => m['id'])).toEqual(ids.slice(200));
+  });
 });

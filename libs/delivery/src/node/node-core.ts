@@ -61,7 +61,7 @@ export class NodeCore<C> implements LocalDelivery {
     const { offlinePerSender, ...delivery } = options.delivery;
     const senders = offlinePerSender && new OfflineSenders(offlinePerSender.perSecond, offlinePerSender.burst);
     this.messages = new MessagePath(ports.store, ports.bus, ports.ids, { ...delivery, kind: 'send', senders }, this);
-    this.rooms = new GroupRooms(this.hub, ports, options.namespaces);
+    this.rooms = new GroupRooms(this.hub, ports, options.namespaces, options.groupLimits);
     this.rebalancer = new Rebalancer(this.nodeId, options.migration, () => this.hub.sessions(), (s) => this.migrate(s, 'rebalance'), ports.logger);
   }
 

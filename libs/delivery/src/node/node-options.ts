@@ -2,6 +2,7 @@ import type { Bus, Envelope } from '@spear/bus';
 import type { ErrorCode } from '@spear/protocol';
 import type { NamespaceRules } from '../groups/group-policy';
 import type { ClientEvent, RateLimit } from './client-events';
+import type { GroupLimits } from './group-rooms';
 import type { ClusterLocks, CoreLogger, IdSource } from './cluster';
 import type { DeliveryStore } from './delivery-store';
 import type { Transport } from './transport';
@@ -21,6 +22,8 @@ export interface NodeCoreOptions {
   };
   /** Group namespaces and their policies (the profile's `groups.namespaces`); none: every group is open. */
   namespaces?: Readonly<Record<string, NamespaceRules>>;
+  /** Groups per connection and history replays at once (DEFAULT_GROUP_LIMITS when absent). */
+  groupLimits?: GroupLimits;
   /** Per-connection event budget; past `strikes` refusals in a row the connection is closed. */
   rateLimit: RateLimit;
   /** How often this node re-arms its route entries (a third of their TTL). */

@@ -77,12 +77,15 @@ export class MemoryStores implements MessageStore {
     while (history.log.length > this.historyCap) history.floor = history.log.shift()!.id;
   }
 
-  async groupSince(group: string, since: string): Promise<GroupEvent[]> {
+  async groupSince(group: string, since: string, limit = Number.MAX_SAFE_INTEGER): Promise<GroupEvent[]> {
     this.check();
     const history = this.groups.get(group);
     if (!history) return [];
     if (history.floor !== undefined && compareIds(since, history.floor) < 0) throw new ProtocolError('history_gone', `history of ${group} starts after ${history.floor}`);
-    const snapshot = history.log.filter((m) => compareIds(m.id, since) > 0).map((m) => structuredClone(m));
+    const snapshot = history.log
+      .filter((m) => compareIds(m.id, since) > 0)
+      .slice(0, limit)
+      .map((m) => structuredClone(m));
     await turns(this.sinceTurns);
     return snapshot;
   }
@@ -121,9 +124,9 @@ class NodeView implements DeliveryStore {
     return this.stores.appendGroup(message);
   }
 
-  async groupSince(group: string, since: string): Promise<GroupEvent[]> {
+  async groupSince(group: string, since: string, limit?: number): Promise<GroupEvent[]> {
     this.check();
-    return this.stores.groupSince(group, since);
+    return this.stores.groupSince(group, since, limit);
   }
 
   async arrive(uid: string, device: string, register: boolean): Promise<Arrival> {
