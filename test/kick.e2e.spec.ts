@@ -7,6 +7,9 @@ import { connectWithTicket } from './support/spear-client';
 import type { Socket } from 'socket.io-client';
 
 const JWT_SECRET = 'kick-e2e-jwt-secret-0123456789';
+/** The bed's profile asks its JWTs for this issuer and audience, and at most an hour of life. */
+const JWT_EXPECT = { issuer: 'auth.kick.test', audience: 'spear', maxLifetimeSeconds: 3600 };
+const jwtFor = (claims: object) => signJwt({ iss: JWT_EXPECT.issuer, aud: JWT_EXPECT.audience, ...claims }, JWT_SECRET);
 
 /** A raw socket.io connection of `uid` with `token`, recording its kicked events. */
 async function open(bed: TestBed, uid: string, token: string): Promise<{ socket: Socket; kicked: string[] }> {
@@ -28,7 +31,7 @@ describe('kick and revocation (two spear nodes)', () => {
   const sockets: Socket[] = [];
 
   beforeAll(async () => {
-    bed = await startTestBed({ bus: 'redis', overrides: { secrets: { jwtSecret: JWT_SECRET } } });
+    bed = await startTestBed({ bus: 'redis', overrides: { secrets: { jwtSecret: JWT_SECRET }, ticket: { jwt: JWT_EXPECT } } });
   });
   printLogsOnFailure(() => bed);
   afterAll(async () => {
@@ -80,7 +83,7 @@ describe('kick and revocation (two spear nodes)', () => {
     const uid = await uidOn(bed, 'spear-1', 'revoke-all');
     const opaque = await issueToken(bed.cluster.ticketUrl, uid);
     const now = Math.floor(Date.now() / 1000);
-    const oldJwt = signJwt({ sub: uid, iat: now - 60, exp: now + 3600 }, JWT_SECRET);
+    const oldJwt = jwtFor({ sub: uid, iat: now - 60, exp: now + 3000 });
     const [a, b] = [await open(bed, uid, opaque), await open(bed, uid, oldJwt)];
     sockets.push(a.socket, b.socket);
     await new Promise((r) => setTimeout(r, 1100)); // a JWT's iat has second resolution: the revocation must come after it
@@ -91,8 +94,8 @@ describe('kick and revocation (two spear nodes)', () => {
     expect(await ticketStatus(bed, uid, opaque)).toBe(401);
     expect(await ticketStatus(bed, uid, oldJwt)).toBe(401);
     const later = Math.floor(Date.now() / 1000) + 1;
-    expect(await ticketStatus(bed, uid, signJwt({ sub: uid, iat: later, exp: later + 3600 }, JWT_SECRET))).toBe(200);
-    expect(await ticketStatus(bed, uid, signJwt({ sub: uid, exp: later + 3600 }, JWT_SECRET))).toBe(401); // no iat: cannot be after
+    expect(await ticketStatus(bed, uid, jwtFor({ sub: uid, iat: later, exp: later + 3600 }))).toBe(200);
+    expect(await ticketStatus(bed, uid, jwtFor({ sub: uid, exp: later + 3000 }))).toBe(401); // no iat: cannot be after
     expect(await ticketStatus(bed, uid, await issueToken(bed.cluster.ticketUrl, uid))).toBe(200);
   });
 
@@ -109,6 +112,15 @@ describe('kick and revocation (two spear nodes)', () => {
     const presence = (await (await fetch(`${bed.cluster.ticketUrl}/v1/presence/${uid}`, { headers: adminHeaders() })).json()) as { online: boolean };
     expect(presence.online).toBe(false);
     await expect(client.send('someone', 1)).rejects.toMatchObject({ code: 'kicked' });
+  });
+
+  it('JWTs must carry the profile\'s iss and aud and live at most its maximum', async () => {
+    const uid = 'jwt-checks';
+    const now = Math.floor(Date.now() / 1000);
+    expect(await ticketStatus(bed, uid, jwtFor({ sub: uid, iat: now, exp: now + 600 }))).toBe(200);
+    expect(await ticketStatus(bed, uid, signJwt({ sub: uid, iat: now, exp: now + 600, aud: 'spear' }, JWT_SECRET))).toBe(401); // no iss
+    expect(await ticketStatus(bed, uid, jwtFor({ sub: uid, iat: now, exp: now + 600, aud: ['x', 'y'] }))).toBe(401);
+    expect(await ticketStatus(bed, uid, jwtFor({ sub: uid, iat: now, exp: now + 7200 }))).toBe(401); // two hours of life
   });
 
   it('refuses tokens for reserved uids (system, svc:*)', async () => {

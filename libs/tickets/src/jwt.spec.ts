@@ -19,6 +19,18 @@ describe('HS256 JWT tokens', () => {
     expect(verifyJwt(jwt({ alg: 'HS256' }, { sub: 'alice', exp }), secret, now)).toEqual({ sub: 'alice' });
   });
 
+  it("checks iss, aud (a string or a list) and the longest lifetime when the profile asks", () => {
+    const t = (claims: object) => jwt({ alg: 'HS256' }, { sub: 'alice', exp, ...claims });
+    const expect1 = { issuer: 'auth.example', audience: 'spear', maxLifetimeSeconds: 120 };
+    expect(verifyJwt(t({ iss: 'auth.example', aud: 'spear', iat: exp - 60 }), secret, now, expect1)).toMatchObject({ sub: 'alice' });
+    expect(verifyJwt(t({ iss: 'auth.example', aud: ['other', 'spear'], iat: exp - 60 }), secret, now, expect1)).toMatchObject({ sub: 'alice' });
+    expect(verifyJwt(t({ iss: 'evil', aud: 'spear', iat: exp - 60 }), secret, now, expect1)).toBeUndefined();
+    expect(verifyJwt(t({ iss: 'auth.example', aud: 'other', iat: exp - 60 }), secret, now, expect1)).toBeUndefined();
+    expect(verifyJwt(t({ iss: 'auth.example', aud: 'spear', iat: exp - 3600 }), secret, now, expect1)).toBeUndefined();
+    expect(verifyJwt(t({ iss: 'auth.example', aud: 'spear' }), secret, now, expect1)).toMatchObject({ sub: 'alice' }); // no iat: exp is 60 s from now
+    expect(verifyJwt(t({}), secret, now)).toMatchObject({ sub: 'alice' }); // nothing asked
+  });
+
   it('refuses expired, wrong secret, alg none, other algs, missing exp or sub', () => {
     const none = jwt({ alg: 'none' }, { sub: 'alice', exp });
     for (const bad of [

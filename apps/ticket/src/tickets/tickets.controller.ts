@@ -51,7 +51,7 @@ export class TicketsController {
     // Rate limits and the token's owner in one Redis command.
     const { admitted, tokenOwner, revokedBefore } = await this.gate.check(uid, ip, tokenLookupKey(this.redisKeys, token, jwtSecret));
     if (!admitted) throw apiError('rate_limited', 'too many tickets; retry later');
-    if (!tokenProvesUid(token, uid, tokenOwner, jwtSecret, revokedBefore)) throw apiError('invalid_token');
+    if (!tokenProvesUid(token, uid, tokenOwner, jwtSecret, revokedBefore, this.ctx.config.ticket.jwt)) throw apiError('invalid_token');
     const node = this.ring.pick(uid, avoid);
     if (!node) throw apiError('no_nodes');
     const expiresAt = Date.now() + this.ctx.config.ticket.ticketTtlSeconds * 1000;

@@ -1,5 +1,5 @@
 import type { RedisKeys } from '@spear/catalog';
-import { looksLikeJwt, verifyJwt } from '@spear/tickets';
+import { looksLikeJwt, verifyJwt, type JwtExpectations } from '@spear/tickets';
 import { tokenKey } from '../tokens/token-store';
 
 /**
@@ -18,11 +18,12 @@ export function tokenLookupKey(keys: RedisKeys, token: string, jwtSecret: string
 /**
  * Whether `token` proves `uid`, given the uid Redis holds for it (`owner`, for
  * opaque tokens) and when the uid's tokens were revoked (`revokedBefore`, ms:
- * a JWT must have been issued, `iat`, at or after it).
+ * a JWT must have been issued, `iat`, at or after it); a JWT must also meet
+ * the profile's `jwt` expectations (iss, aud, longest lifetime).
  */
-export function tokenProvesUid(token: string, uid: string, owner: string | null, jwtSecret: string | undefined, revokedBefore?: number): boolean {
+export function tokenProvesUid(token: string, uid: string, owner: string | null, jwtSecret: string | undefined, revokedBefore?: number, jwt: JwtExpectations = {}): boolean {
   if (!isJwt(token, jwtSecret)) return owner === uid;
-  const claims = verifyJwt(token, jwtSecret);
+  const claims = verifyJwt(token, jwtSecret, Date.now(), jwt);
   if (claims?.sub !== uid) return false;
   return revokedBefore === undefined || (claims.iat !== undefined && claims.iat * 1000 >= revokedBefore);
 }

@@ -9,6 +9,14 @@ export const ticketSchema = z.strictObject({
   ticketTtlSeconds: z.number().int().min(1).max(3600).default(DEFAULTS.ticket.ticketTtlSeconds),
   tokenTtlSeconds: z.number().int().min(1).max(30 * 86400).default(DEFAULTS.ticket.tokenTtlSeconds),
   bodyLimitBytes: z.number().int().min(1024).default(DEFAULTS.ticket.bodyLimitBytes),
+  /** What a JWT token must also say (secrets.jwtSecret turns JWTs on): `iss`, `aud`, and at most this long from `iat` (or now) to `exp`. */
+  jwt: z
+    .strictObject({
+      issuer: z.string().min(1).max(256).optional(),
+      audience: z.string().min(1).max(256).optional(),
+      maxLifetimeSeconds: z.number().int().min(1).max(365 * 86400).optional(),
+    })
+    .default({}),
   /** POST /v1/tickets limits, shared by every ticket instance through Redis (fixed windows). */
   rateLimit: z
     .strictObject({ perUid: window.default(DEFAULTS.ticket.rateLimit.perUid), perIp: window.default(DEFAULTS.ticket.rateLimit.perIp) })
