@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminHeaders, until } from '@spear/testing';
+import { adminHeaders, pollUntil, until } from '@spear/testing';
 import { printLogsOnFailure, startTestBed, type TestBed } from './support/engines-and-cluster';
 import { uidOn } from './support/sdk-helpers';
 import { connectUser, type TestUser } from './support/spear-client';
@@ -65,6 +65,25 @@ describe('groups as a server-side resource (two spear nodes)', () => {
     await api('PUT', `/v1/groups/room:x/members/${sender.uid}`);
     await sender.emit('publish', { group: 'room:x', body: 'hello' });
     await until(() => phone.groups.length === 1, 2000);
+  });
+
+  it('GET /v1/groups/{group}: policy, member count, distinct uids online now across both nodes', async () => {
+    const group = 'room:stats';
+    expect(await (await api('GET', `/v1/groups/${group}`)).json()).toEqual({ group, policy: 'members', members: 0, online: 0 });
+    const [a, b] = [await uidOn(bed, 'spear-1', 'st-a'), await uidOn(bed, 'spear-2', 'st-b')];
+    for (const uid of [a, b, 'st-offline']) await api('PUT', `/v1/groups/${group}/members/${uid}`);
+    const ua = await connect(a);
+    const ub = await connect(b);
+    await connect(b, 'second-device');
+    const stats = () => api('GET', `/v1/groups/${group}`).then((r) => r.json() as Promise<{ online: number }>);
+    await pollUntil(stats, (s) => s.online === 2, 2000);
+    expect(await stats()).toEqual({ group, policy: 'members', members: 3, online: 2 });
+    ua.close();
+    ub.close();
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await stats()).online).toBe(1); // b's other device
+    expect(await (await api('GET', '/v1/groups/lobby-nobody')).json()).toEqual({ group: 'lobby-nobody', policy: 'open', members: 0, online: 0 });
+    expect((await api('GET', '/v1/groups/bad%20name')).status).toBe(400);
   });
 
   it('policies: members-only namespace refuses non-members with forbidden; news refuses every client publish; the push API still publishes there', async () => {

@@ -13,6 +13,7 @@ function everyKey(keys: RedisKeys): string[] {
     keys.token('ab12'),
     keys.userTokens('bob'),
     keys.groupMembers('g1'),
+    keys.groupOnline('g1'),
     keys.userGroups('bob'),
     keys.revokedBefore('bob'),
     keys.nonce('n1'),

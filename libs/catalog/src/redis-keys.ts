@@ -107,6 +107,13 @@ export const REDIS_KEY_FAMILIES = [
     description: "a group's member uids, paged by uid (PROTOCOL.md v1.1 group members); no TTL",
   },
   {
+    name: 'online',
+    pattern: 'online:{<group>}',
+    type: 'sorted set (score: expiry, epoch ms)',
+    writer: 'spear (libs/delivery GroupPresence)',
+    description: "'<node> <uid>' for each uid with a live connection in the group on that node; re-armed with the node's route refresh, expired entries dropped on read",
+  },
+  {
     name: 'user-groups',
     pattern: 'user-groups:{<uid>}',
     type: 'sorted set (score 0: lexical order)',
@@ -265,6 +272,11 @@ export class RedisKeys {
   /** The members of `group`: `members:{<group>}`. */
   groupMembers(group: string): string {
     return `${this.prefix}members:{${group}}`;
+  }
+
+  /** Who is online in `group`, per node: `online:{<group>}`. */
+  groupOnline(group: string): string {
+    return `${this.prefix}online:{${group}}`;
   }
 
   /** The groups `uid` is a member of: `user-groups:{<uid>}` (same slot as its log). */

@@ -4,6 +4,7 @@ import { RedisKeys } from '@spear/catalog';
 import { ProtocolError } from '@spear/protocol';
 import { makeTempDir, removeTempDir, startRedis, type RedisHandle } from '@spear/testing';
 import { GroupHistory } from './group-history';
+import { GroupPresence, onlineIn } from './groups/group-presence';
 import { Memberships } from './groups/memberships';
 import { MEMORY_DURABILITY } from './log/durability';
 import { TEST_LOG_OPTIONS } from './node/test-support/memory-stores';
@@ -38,7 +39,7 @@ describe('delivery stores on a real Redis', () => {
     const log = new UserLog(redis, ns, options);
     const history = new GroupHistory(redis, ns, 100, 600);
     return {
-      forNode: (id) => new RedisDeliveryStore(redis, log, history, MEMORY_DURABILITY, new RouteTable(redis, ns, id, 30), { id, routeTtlSeconds: 30 }, new Memberships(redis, ns)),
+      forNode: (id) => new RedisDeliveryStore(redis, log, history, MEMORY_DURABILITY, new RouteTable(redis, ns, id, 30), { id, routeTtlSeconds: 30 }, new Memberships(redis, ns), new GroupPresence(redis, ns, id, 30)),
       markKnown: async (uid) => void (await redis.set(ns.known(uid), '1')),
       addMember: (group, uid) => new Memberships(redis, ns).add(group, uid),
     };
@@ -108,6 +109,25 @@ describe('delivery stores on a real Redis', () => {
       since = got[got.length - 1]!;
     }
     expect(all).toEqual(ids);
+  });
+
+  it('group presence: distinct uids online across nodes; a leave removes only its node; expired entries are not counted', async () => {
+    const [a, b] = [new GroupPresence(redis, keys, 'node-a', 30), new GroupPresence(redis, keys, 'node-b', 30)];
+    await a.enter('room:p', 'u1');
+    await b.enter('room:p', 'u1'); // u1 on two nodes at once (migrating): one uid
+    await a.enter('room:p', 'u2');
+    expect(await onlineIn(redis, keys, 'room:p')).toBe(2);
+    await a.leave('room:p', 'u1');
+    expect(await onlineIn(redis, keys, 'room:p')).toBe(2);
+    await b.leave('room:p', 'u1');
+    expect(await onlineIn(redis, keys, 'room:p')).toBe(1);
+    // A dead node's entry counts until it expires (nobody re-arms it).
+    await new GroupPresence(redis, keys, 'node-dead', 1).enter('room:p', 'u3');
+    expect(await onlineIn(redis, keys, 'room:p')).toBe(2);
+    expect(await onlineIn(redis, keys, 'room:p', Date.now() + 1500)).toBe(1);
+    await a.refresh([['room:q', 'u9']]);
+    expect(await onlineIn(redis, keys, 'room:q')).toBe(1);
+    expect(await onlineIn(redis, keys, 'nobody-here')).toBe(0);
   });
 
   it('route table: nodes per uid with a TTL; a departed node is purged from its users', async () => {

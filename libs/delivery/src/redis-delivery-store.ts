@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import type { GroupEvent, HistoryPayload, MsgEvent } from '@spear/protocol';
 import type { GroupHistory } from './group-history';
+import type { GroupPresence } from './groups/group-presence';
 import type { Memberships } from './groups/memberships';
 import { durableWriter, type Durability, type DurableWriter } from './log/durability';
 import { parseAppend, UserLog, type Arrival, type ArrivalNode, type DeviceAck, type StoreOptions, type Stored } from './log/user-log';
@@ -52,8 +53,17 @@ export class RedisDeliveryStore extends RedisMessageStore implements DeliverySto
     private readonly routes: RouteTable,
     private readonly node: ArrivalNode,
     private readonly memberships: Memberships,
+    private readonly presence: GroupPresence,
   ) {
     super(redis, log, history, durability);
+  }
+
+  inGroup(group: string, uid: string, online: boolean): Promise<void> {
+    return online ? this.presence.enter(group, uid) : this.presence.leave(group, uid);
+  }
+
+  refreshGroups(pairs: Iterable<readonly [string, string]>): Promise<void> {
+    return this.presence.refresh(pairs);
   }
 
   groupsOf(uid: string): Promise<string[]> {

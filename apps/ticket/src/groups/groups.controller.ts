@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Put, Query, UseGuards } from '@nestjs/common';
 import { RedisKeys } from '@spear/catalog';
-import { Memberships, type MemberPage } from '@spear/delivery';
+import { GroupPolicy, Memberships, onlineIn, type MemberPage } from '@spear/delivery';
 import { groupMembersQuery, groupSchema, uidSchema } from '@spear/protocol';
 import { AdminGuard, parseOr400, SERVICE_CONTEXT, type ServiceContext } from '@spear/runtime';
 import { PushService } from '../push/push-service';
@@ -15,12 +15,24 @@ import { PushService } from '../push/push-service';
 @UseGuards(AdminGuard)
 export class GroupsController {
   readonly memberships: Memberships;
+  private readonly keys: RedisKeys;
+  private readonly policy: GroupPolicy;
 
   constructor(
-    @Inject(SERVICE_CONTEXT) ctx: ServiceContext<'ticket'>,
+    @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<'ticket'>,
     @Inject(PushService) private readonly push: PushService,
   ) {
-    this.memberships = new Memberships(ctx.redis, new RedisKeys(ctx.config.redis.keyPrefix));
+    this.keys = new RedisKeys(ctx.config.redis.keyPrefix);
+    this.memberships = new Memberships(ctx.redis, this.keys);
+    this.policy = new GroupPolicy(ctx.config.groups.namespaces, (group, uid) => this.memberships.isMember(group, uid));
+  }
+
+  /** 200 `{group, policy, members, online}`: the namespace's policy, the member count, distinct uids with a live connection in it now. */
+  @Get(':group')
+  async stats(@Param('group') rawGroup: string): Promise<{ group: string; policy: string; members: number; online: number }> {
+    const group = parseOr400(groupSchema, rawGroup);
+    const [members, online] = await Promise.all([this.memberships.count(group), onlineIn(this.ctx.redis, this.keys, group)]);
+    return { group, policy: this.policy.rulesOf(group).policy, members, online };
   }
 
   @Put(':group/members/:uid')

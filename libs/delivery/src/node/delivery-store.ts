@@ -51,6 +51,10 @@ export interface DeliveryStore extends MessageStore {
   groupsOf(uid: string): Promise<string[]>;
   /** Is `uid` a member of `group`? (the `members` policy). */
   isMember(group: string, uid: string): Promise<boolean>;
+  /** `uid` has (true) or no longer has (false) a connection in `group` on this node: the group's presence. */
+  inGroup(group: string, uid: string, online: boolean): Promise<void>;
+  /** Re-arms this node's group presence entries ([group, uid] pairs); they expire otherwise. */
+  refreshGroups(pairs: Iterable<readonly [string, string]>): Promise<void>;
   /** The uid's last connection here left: this node leaves its route. */
   offline(uid: string): Promise<void>;
   /** Re-arms this node's route entries of the given uids (they expire otherwise). */

@@ -76,15 +76,24 @@ export class GroupRooms<C> {
 
   async enter(session: Session<C>, group: string): Promise<void> {
     if (session.closed) return;
+    const firstOfUser = !this.hub.userInGroup(session.uid, group);
     const { added, first } = this.hub.join(session, group);
     if (added) this.ports.transport.joinRoom(session.conn, group);
+    // Presence is statistics: a store that fails it must not fail the join.
+    if (added && firstOfUser) void this.ports.store.inGroup(group, session.uid, true).catch(() => undefined);
     if (first) await this.ports.bus.joinGroup(group);
   }
 
   async leave(session: Session<C>, group: string): Promise<void> {
     const { removed, last } = this.hub.leave(session, group);
     if (removed) this.ports.transport.leaveRoom(session.conn, group);
+    if (removed) this.leftPresence(session, group);
     if (last) await this.ports.bus.leaveGroup(group);
+  }
+
+  /** The uid's last connection in `group` on this node left it: its presence entry goes. */
+  private leftPresence(session: Session<C>, group: string): void {
+    if (!this.hub.userInGroup(session.uid, group)) void this.ports.store.inGroup(group, session.uid, false).catch(() => undefined);
   }
 
   /** Puts a connection in `groups`, its user's memberships (at connect, or added since). */
@@ -111,6 +120,10 @@ export class GroupRooms<C> {
 
   /** A connection that left: out of every group (the transport dropped its rooms itself). */
   async leaveAll(session: Session<C>): Promise<void> {
-    for (const group of groupsOf(session)) if (this.hub.leave(session, group).last) await this.ports.bus.leaveGroup(group).catch(() => undefined);
+    for (const group of groupsOf(session)) {
+      const { last } = this.hub.leave(session, group);
+      this.leftPresence(session, group);
+      if (last) await this.ports.bus.leaveGroup(group).catch(() => undefined);
+    }
   }
 }

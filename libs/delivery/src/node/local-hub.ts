@@ -79,6 +79,25 @@ export class LocalHub<C> {
     return true;
   }
 
+  /** Does any session of `uid` here sit in `group`? */
+  userInGroup(uid: string, group: string): boolean {
+    const held = this.users.get(uid);
+    if (held === undefined) return false;
+    if (!(held instanceof Set)) return this.isIn(held, group);
+    for (const session of held) if (this.isIn(session, group)) return true;
+    return false;
+  }
+
+  /** Every [group, uid] with a session here (a uid with several sessions in a group may come more than once). */
+  *groupPairs(): Generator<readonly [string, string]> {
+    for (const session of this.sessions()) {
+      const held = session.groups;
+      if (held === undefined) continue;
+      if (typeof held === 'string') yield [held, session.uid];
+      else for (const group of held) yield [group, session.uid];
+    }
+  }
+
   /** Is the session in `group`? */
   isIn(session: Session<C>, group: string): boolean {
     const held = session.groups;

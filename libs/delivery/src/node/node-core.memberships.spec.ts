@@ -96,4 +96,20 @@ describe('NodeCore: memberships and group policies', () => {
     expect(a.conn.of('group').map((m) => m['id'])).toEqual(ids.slice(1));
     expect(b.conn.of('group').map((m) => m['id'])).toEqual(ids.slice(200));
   });
+
+  it("keeps the group's presence: a uid is online in a group while one of its connections is in it", async () => {
+    await start();
+    const [a1, a2] = [await cluster.connect('n1', 'alice', 'laptop'), await cluster.connect('n1', 'alice', 'phone')];
+    const bob = await cluster.connect('n2', 'bob');
+    for (const c of [a1, a2, bob]) await c.call('join', { group: 'lobby' });
+    await settle();
+    expect(cluster.stores.onlineIn('lobby')).toBe(2);
+    await a1.call('leave', { group: 'lobby' });
+    await settle();
+    expect(cluster.stores.onlineIn('lobby')).toBe(2);
+    a2.close();
+    bob.close();
+    await settle();
+    expect(cluster.stores.onlineIn('lobby')).toBe(0);
+  });
 });

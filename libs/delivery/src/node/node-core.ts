@@ -74,7 +74,10 @@ export class NodeCore<C> implements LocalDelivery {
       // The bus may have dropped envelopes while it was reconnecting: what matters is in the logs.
       () => void this.replayLogs().catch((e: unknown) => logger.warn({ err: String(e) }, 'log replay after a bus gap failed')),
     );
-    this.refreshTimer = setInterval(() => void store.refresh(this.hub.uids()).catch(() => undefined), this.options.routeRefreshMs);
+    this.refreshTimer = setInterval(() => {
+      void store.refresh(this.hub.uids()).catch(() => undefined);
+      void store.refreshGroups(this.hub.groupPairs()).catch(() => undefined);
+    }, this.options.routeRefreshMs);
     this.refreshTimer.unref();
   }
 

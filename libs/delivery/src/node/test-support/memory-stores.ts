@@ -20,6 +20,12 @@ export class MemoryStores implements MessageStore {
   readonly logs = new Map<string, MemoryLog>();
   /** Uids that held a token or a connection (the knownUsersOnly quota). */
   readonly known = new Set<string>();
+  /** Group presence: group → `<node> <uid>` entries (no expiry: nodes here leave or are killed by the test). */
+  readonly online = new Map<string, Set<string>>();
+  /** Distinct uids online in `group` (ticket's GET /v1/groups/{group}). */
+  onlineIn(group: string): number {
+    return new Set([...(this.online.get(group) ?? [])].map((e) => e.slice(e.indexOf(' ') + 1))).size;
+  }
   /** Group memberships: uid → its groups (ticket's admin API writes them; a test sets them here). */
   readonly memberships = new Map<string, Set<string>>();
   readonly routes = new Map<string, Set<string>>();
@@ -146,6 +152,19 @@ class NodeView implements DeliveryStore {
   async ack(uid: string, device: string, ack: DeviceAck): Promise<void> {
     this.check();
     this.stores.log(uid).ack(device, ack);
+  }
+
+  async inGroup(group: string, uid: string, online: boolean): Promise<void> {
+    this.check();
+    const { online: map } = this.stores;
+    if (!map.has(group)) map.set(group, new Set());
+    if (online) map.get(group)!.add(`${this.nodeId} ${uid}`);
+    else map.get(group)!.delete(`${this.nodeId} ${uid}`);
+  }
+
+  async refreshGroups(pairs: Iterable<readonly [string, string]>): Promise<void> {
+    this.check();
+    for (const [group, uid] of pairs) await this.inGroup(group, uid, true);
   }
 
   async groupsOf(uid: string): Promise<string[]> {
