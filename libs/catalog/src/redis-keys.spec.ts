@@ -14,6 +14,8 @@ function everyKey(keys: RedisKeys): string[] {
     keys.userTokens('bob'),
     keys.groupMembers('g1'),
     keys.groupOnline('g1'),
+    keys.groupTraffic('g1'),
+    keys.busiestGroups(29_000_000),
     keys.userGroups('bob'),
     keys.revokedBefore('bob'),
     keys.nonce('n1'),

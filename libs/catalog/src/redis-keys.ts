@@ -114,6 +114,20 @@ export const REDIS_KEY_FAMILIES = [
     description: "'<node> <uid>' for each uid with a live connection in the group on that node; re-armed with the node's route refresh, expired entries dropped on read",
   },
   {
+    name: 'traffic',
+    pattern: 'traffic:{<group>}',
+    type: 'hash',
+    writer: 'spear, ticket push (libs/delivery GroupTraffic)',
+    description: "messages published to the group per second (field: epoch second), the last minute; TTL 2 min",
+  },
+  {
+    name: 'busiest',
+    pattern: 'busiest:<epoch minute>',
+    type: 'sorted set',
+    writer: 'spear, ticket push (libs/delivery GroupTraffic)',
+    description: 'messages per group in one minute, for the busiest groups; TTL 3 min',
+  },
+  {
     name: 'user-groups',
     pattern: 'user-groups:{<uid>}',
     type: 'sorted set (score 0: lexical order)',
@@ -277,6 +291,16 @@ export class RedisKeys {
   /** Who is online in `group`, per node: `online:{<group>}`. */
   groupOnline(group: string): string {
     return `${this.prefix}online:{${group}}`;
+  }
+
+  /** Messages per second in `group`: `traffic:{<group>}`. */
+  groupTraffic(group: string): string {
+    return `${this.prefix}traffic:{${group}}`;
+  }
+
+  /** Messages per group in one minute: `busiest:<minute>`. */
+  busiestGroups(minute: number): string {
+    return `${this.prefix}busiest:${minute}`;
   }
 
   /** The groups `uid` is a member of: `user-groups:{<uid>}` (same slot as its log). */

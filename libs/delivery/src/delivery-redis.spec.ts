@@ -5,6 +5,7 @@ import { ProtocolError } from '@spear/protocol';
 import { makeTempDir, removeTempDir, startRedis, type RedisHandle } from '@spear/testing';
 import { GroupHistory } from './group-history';
 import { GroupPresence, onlineIn } from './groups/group-presence';
+import { GroupTraffic } from './groups/group-traffic';
 import { Memberships } from './groups/memberships';
 import { MEMORY_DURABILITY } from './log/durability';
 import { TEST_LOG_OPTIONS } from './node/test-support/memory-stores';
@@ -128,6 +129,19 @@ describe('delivery stores on a real Redis', () => {
     await a.refresh([['room:q', 'u9']]);
     expect(await onlineIn(redis, keys, 'room:q')).toBe(1);
     expect(await onlineIn(redis, keys, 'nobody-here')).toBe(0);
+  });
+
+  it('group traffic: messages per second over the last 10 s, and the busiest groups of this minute and the last', async () => {
+    const traffic = new GroupTraffic(redis, keys);
+    const t0 = Date.UTC(2026, 11, 3, 12, 0, 30); // mid-minute
+    for (let i = 0; i < 30; i++) await traffic.count('busy', t0 + i * 100); // 30 messages in 3 s
+    await traffic.count('quiet', t0);
+    expect(await traffic.rate('busy', t0 + 5000)).toBe(3);
+    expect(await traffic.rate('busy', t0 + 60_000)).toBe(0);
+    expect(await traffic.rate('nobody', t0)).toBe(0);
+    await traffic.count('quiet', t0 + 60_000); // the next minute
+    expect(await traffic.busiest(5, t0 + 60_000)).toEqual([{ group: 'busy', messages: 30 }, { group: 'quiet', messages: 2 }]);
+    expect(await traffic.busiest(1, t0)).toEqual([{ group: 'busy', messages: 30 }]);
   });
 
   it('route table: nodes per uid with a TTL; a departed node is purged from its users', async () => {

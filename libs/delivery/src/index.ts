@@ -1,6 +1,7 @@
 export * from './group-history';
 export * from './groups/group-policy';
 export * from './groups/group-presence';
+export * from './groups/group-traffic';
 export * from './groups/memberships';
 export * from './log/durability';
 export * from './log/log-options';

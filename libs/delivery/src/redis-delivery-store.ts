@@ -2,6 +2,7 @@ import type Redis from 'ioredis';
 import type { GroupEvent, HistoryPayload, MsgEvent } from '@spear/protocol';
 import type { GroupHistory } from './group-history';
 import type { GroupPresence } from './groups/group-presence';
+import type { GroupTraffic } from './groups/group-traffic';
 import type { Memberships } from './groups/memberships';
 import { durableWriter, type Durability, type DurableWriter } from './log/durability';
 import { parseAppend, UserLog, type Arrival, type ArrivalNode, type DeviceAck, type StoreOptions, type Stored } from './log/user-log';
@@ -17,6 +18,7 @@ export class RedisMessageStore implements MessageStore {
     protected readonly log: UserLog,
     protected readonly history: GroupHistory,
     durability: Durability,
+    private readonly traffic?: GroupTraffic,
   ) {
     this.writer = durableWriter(redis, durability, (connection) => UserLog.defineCommands(connection));
   }
@@ -34,8 +36,10 @@ export class RedisMessageStore implements MessageStore {
     this.writer.close();
   }
 
-  appendGroup(message: GroupEvent): Promise<void> {
-    return this.history.append(message);
+  /** Into the group's history; the group's traffic is counted beside it (statistics: never fails the publish). */
+  async appendGroup(message: GroupEvent): Promise<void> {
+    void this.traffic?.count(message.group, message.ts).catch(() => undefined);
+    await this.history.append(message);
   }
 }
 
@@ -54,8 +58,9 @@ export class RedisDeliveryStore extends RedisMessageStore implements DeliverySto
     private readonly node: ArrivalNode,
     private readonly memberships: Memberships,
     private readonly presence: GroupPresence,
+    traffic?: GroupTraffic,
   ) {
-    super(redis, log, history, durability);
+    super(redis, log, history, durability, traffic);
   }
 
   inGroup(group: string, uid: string, online: boolean): Promise<void> {

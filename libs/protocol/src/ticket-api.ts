@@ -66,3 +66,6 @@ export const groupMembersQuery = z.object({
   after: uidSchema.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
+
+/** GET /v1/groups query (beyond PROTOCOL.md): how many of the busiest groups. */
+export const busiestGroupsQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(10) });

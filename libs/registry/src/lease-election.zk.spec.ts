@@ -63,16 +63,19 @@ describe('leases and leader election on a real ZooKeeper', () => {
     expect([ea.isLeader, eb.isLeader, ec.isLeader]).toEqual([false, true, false]);
   });
 
-  it('moves leadership away from a leader whose session expires', { retry: 1 }, async () => {
+  // A session expiry takes ZooKeeper a few seconds more on a loaded machine (CI runs two suites at once);
+  // a retry elects under a path of its own, so the first attempt's candidates cannot stand in its way.
+  it('moves leadership away from a leader whose session expires', { retry: 1, timeout: 60_000 }, async () => {
+    const path = `/leader2-${Date.now()}`;
     const [a, b] = [open(2000), open()];
-    const ea = await a.elect('/leader2');
-    const eb = await b.elect('/leader2');
+    const ea = await a.elect(path);
+    const eb = await b.elect(path);
     await until(() => ea.isLeader);
     const old = a.sessionId;
     await expireZooKeeperSession(zk.connectString, a.sessionCredentials(), () => a.sessionId !== old);
-    await until(() => eb.isLeader);
+    await until(() => eb.isLeader, 20_000);
     // The old leader rejoined as a candidate behind the new one.
-    await until(() => a.state === 'connected');
+    await until(() => a.state === 'connected', 20_000);
     await new Promise((r) => setTimeout(r, 300));
     expect(ea.isLeader).toBe(false);
   });

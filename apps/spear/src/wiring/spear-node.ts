@@ -1,7 +1,7 @@
 import { Counter, Gauge } from 'prom-client';
 import { createBus } from '@spear/bus';
 import { parseSpearNodeEntries, RedisKeys, zkPaths } from '@spear/catalog';
-import { durabilityProblem, GroupHistory, GroupPresence, logOptionsOf, Memberships, NodeCore, RedisDeliveryStore, RouteTable, UserLog, type ClusterLocks } from '@spear/delivery';
+import { durabilityProblem, GroupHistory, GroupPresence, GroupTraffic, logOptionsOf, Memberships, NodeCore, RedisDeliveryStore, RouteTable, UserLog, type ClusterLocks } from '@spear/delivery';
 import { PrefetchingIdSource } from '@spear/idgen-client';
 import type { Registry } from '@spear/registry';
 import type { ServiceContext } from '@spear/runtime';
@@ -47,6 +47,7 @@ export async function startSpearNode(io: SpearServer, ctx: ServiceContext<'spear
     { id: nodeId, routeTtlSeconds: spear.routeTtlSeconds },
     new Memberships(redis, keys),
     new GroupPresence(redis, keys, nodeId, spear.routeTtlSeconds),
+    new GroupTraffic(redis, keys),
   );
   const ids = new PrefetchingIdSource(ctx.rpc, { batch: 4096 });
   void ids.warm().catch((e: unknown) => logger.warn({ err: String(e) }, 'idgen not reachable yet; ids will be fetched on first use'));

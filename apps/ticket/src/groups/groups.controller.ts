@@ -1,7 +1,7 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Put, Query, UseGuards } from '@nestjs/common';
 import { RedisKeys } from '@spear/catalog';
-import { GroupPolicy, Memberships, onlineIn, type MemberPage } from '@spear/delivery';
-import { groupMembersQuery, groupSchema, uidSchema } from '@spear/protocol';
+import { GroupPolicy, GroupTraffic, Memberships, onlineIn, type MemberPage } from '@spear/delivery';
+import { busiestGroupsQuery, groupMembersQuery, groupSchema, uidSchema } from '@spear/protocol';
 import { AdminGuard, parseOr400, SERVICE_CONTEXT, type ServiceContext } from '@spear/runtime';
 import { PushService } from '../push/push-service';
 
@@ -17,6 +17,7 @@ export class GroupsController {
   readonly memberships: Memberships;
   private readonly keys: RedisKeys;
   private readonly policy: GroupPolicy;
+  private readonly traffic: GroupTraffic;
 
   constructor(
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<'ticket'>,
@@ -24,15 +25,27 @@ export class GroupsController {
   ) {
     this.keys = new RedisKeys(ctx.config.redis.keyPrefix);
     this.memberships = new Memberships(ctx.redis, this.keys);
+    this.traffic = new GroupTraffic(ctx.redis, this.keys);
     this.policy = new GroupPolicy(ctx.config.groups.namespaces, (group, uid) => this.memberships.isMember(group, uid));
   }
 
-  /** 200 `{group, policy, members, online}`: the namespace's policy, the member count, distinct uids with a live connection in it now. */
+  /**
+   * 200 `{group, policy, members, online, msgsPerSecond}`: the namespace's policy,
+   * the member count, distinct uids with a live connection in it now, and
+   * (beyond PROTOCOL.md) messages per second over the last 10 s.
+   */
   @Get(':group')
-  async stats(@Param('group') rawGroup: string): Promise<{ group: string; policy: string; members: number; online: number }> {
+  async stats(@Param('group') rawGroup: string): Promise<{ group: string; policy: string; members: number; online: number; msgsPerSecond: number }> {
     const group = parseOr400(groupSchema, rawGroup);
-    const [members, online] = await Promise.all([this.memberships.count(group), onlineIn(this.ctx.redis, this.keys, group)]);
-    return { group, policy: this.policy.rulesOf(group).policy, members, online };
+    const [members, online, msgsPerSecond] = await Promise.all([this.memberships.count(group), onlineIn(this.ctx.redis, this.keys, group), this.traffic.rate(group)]);
+    return { group, policy: this.policy.rulesOf(group).policy, members, online, msgsPerSecond };
+  }
+
+  /** 200 `{busiest: [{group, messages}]}` (beyond PROTOCOL.md): the groups with the most messages in this minute and the last, at most `limit` (1-100, default 10). */
+  @Get()
+  async busiest(@Query() query: unknown): Promise<{ busiest: Array<{ group: string; messages: number }> }> {
+    const { limit } = parseOr400(busiestGroupsQuery, query);
+    return { busiest: await this.traffic.busiest(limit) };
   }
 
   @Put(':group/members/:uid')
