@@ -44,6 +44,19 @@ describe.each(E2E_BUSES)('ticket push API and presence, through spear delivery (
     expect(again.msgs).toHaveLength(0);
   });
 
+  it('pushes as a service (v1.1 `from: "svc:<name>"`); a user uid is no sender', async () => {
+    const user = await connectUser(bed.cluster.ticketUrl, 'push-svc-target');
+    users.push(user);
+    const res = await post('/v1/push/users', { uids: ['push-svc-target'], body: 'invoice ready', from: 'svc:billing' });
+    expect(res.status).toBe(202);
+    await until(() => user.msgs.length === 1);
+    expect(user.msgs[0]).toMatchObject({ from: 'svc:billing', to: 'push-svc-target', body: 'invoice ready' });
+    for (const from of ['alice', 'svc:', 'svc:has space', 7]) {
+      const refused = await post('/v1/push/users', { uids: ['push-svc-target'], body: 1, from });
+      expect(refused.status, String(from)).toBe(400);
+    }
+  });
+
   it('pushes to a group and to everyone', async () => {
     const member = await connectUser(bed.cluster.ticketUrl, 'push-member');
     users.push(member);

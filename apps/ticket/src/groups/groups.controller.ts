@@ -17,7 +17,7 @@ export class GroupsController {
   readonly memberships: Memberships;
   private readonly keys: RedisKeys;
   private readonly policy: GroupPolicy;
-  private readonly traffic: GroupTraffic;
+  private readonly trafficCounts: GroupTraffic;
 
   constructor(
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<'ticket'>,
@@ -25,27 +25,30 @@ export class GroupsController {
   ) {
     this.keys = new RedisKeys(ctx.config.redis.keyPrefix);
     this.memberships = new Memberships(ctx.redis, this.keys);
-    this.traffic = new GroupTraffic(ctx.redis, this.keys);
+    this.trafficCounts = new GroupTraffic(ctx.redis, this.keys);
     this.policy = new GroupPolicy(ctx.config.groups.namespaces, (group, uid) => this.memberships.isMember(group, uid));
   }
 
-  /**
-   * 200 `{group, policy, members, online, msgsPerSecond}`: the namespace's policy,
-   * the member count, distinct uids with a live connection in it now, and
-   * (beyond PROTOCOL.md) messages per second over the last 10 s.
-   */
+  /** 200 `{group, policy, members, online}`: the namespace's policy, the member count, distinct uids with a live connection in it now. */
   @Get(':group')
-  async stats(@Param('group') rawGroup: string): Promise<{ group: string; policy: string; members: number; online: number; msgsPerSecond: number }> {
+  async stats(@Param('group') rawGroup: string): Promise<{ group: string; policy: string; members: number; online: number }> {
     const group = parseOr400(groupSchema, rawGroup);
-    const [members, online, msgsPerSecond] = await Promise.all([this.memberships.count(group), onlineIn(this.ctx.redis, this.keys, group), this.traffic.rate(group)]);
-    return { group, policy: this.policy.rulesOf(group).policy, members, online, msgsPerSecond };
+    const [members, online] = await Promise.all([this.memberships.count(group), onlineIn(this.ctx.redis, this.keys, group)]);
+    return { group, policy: this.policy.rulesOf(group).policy, members, online };
+  }
+
+  /** 200 `{group, msgsPerSecond}` (beyond PROTOCOL.md): messages per second over the last 10 s. */
+  @Get(':group/traffic')
+  async traffic(@Param('group') rawGroup: string): Promise<{ group: string; msgsPerSecond: number }> {
+    const group = parseOr400(groupSchema, rawGroup);
+    return { group, msgsPerSecond: await this.trafficCounts.rate(group) };
   }
 
   /** 200 `{busiest: [{group, messages}]}` (beyond PROTOCOL.md): the groups with the most messages in this minute and the last, at most `limit` (1-100, default 10). */
   @Get()
   async busiest(@Query() query: unknown): Promise<{ busiest: Array<{ group: string; messages: number }> }> {
     const { limit } = parseOr400(busiestGroupsQuery, query);
-    return { busiest: await this.traffic.busiest(limit) };
+    return { busiest: await this.trafficCounts.busiest(limit) };
   }
 
   @Put(':group/members/:uid')

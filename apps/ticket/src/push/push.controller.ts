@@ -13,12 +13,12 @@ import { PushService } from './push-service';
 export class PushController {
   constructor(@Inject(PushService) private readonly push: PushService) {}
 
-  /** 202 once every message is in its recipient's inbox. */
+  /** 202 once every message is in its recipient's log; `from`: `system` (default) or `svc:<name>` (v1.1). */
   @Post('users')
   @HttpCode(202)
   async users(@Body() raw: unknown): Promise<{ ids: string[] }> {
-    const { uids, body } = parseOr400(pushUsersRequest, raw);
-    return { ids: await this.push.messages.toUsers('system', uids, body) };
+    const { uids, body, from } = parseOr400(pushUsersRequest, raw);
+    return { ids: await this.push.messages.toUsers(from ?? 'system', uids, body) };
   }
 
   /** 202 once the message is in the group's history. */

@@ -25,5 +25,6 @@ export function tokenProvesUid(token: string, uid: string, owner: string | null,
   if (!isJwt(token, jwtSecret)) return owner === uid;
   const claims = verifyJwt(token, jwtSecret, Date.now(), jwt);
   if (claims?.sub !== uid) return false;
-  return revokedBefore === undefined || (claims.iat !== undefined && claims.iat * 1000 >= revokedBefore);
+  // iat has a second's resolution: a token of the revocation's second is not "before" it.
+  return revokedBefore === undefined || (claims.iat !== undefined && claims.iat >= Math.floor(revokedBefore / 1000));
 }
