@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultKeyPrefix, KEY_PREFIX_PATTERN, LEGACY_KEY_PREFIX, REDIS_KEY_FAMILIES, RedisKeys } from './redis-keys';
+import { REDIS_KEY_FAMILIES } from './redis-key-families';
+import { defaultKeyPrefix, KEY_PREFIX_PATTERN, LEGACY_KEY_PREFIX, RedisKeys } from './redis-keys';
 
 /** Every key builder with sample arguments, so a family added without a builder (or the reverse) shows up here. */
 function everyKey(keys: RedisKeys): string[] {

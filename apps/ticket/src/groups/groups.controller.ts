@@ -53,18 +53,21 @@ export class GroupsController {
 
   @Put(':group/members/:uid')
   @HttpCode(204)
-  async add(@Param('group') rawGroup: string, @Param('uid') rawUid: string): Promise<void> {
-    const [group, uid] = [parseOr400(groupSchema, rawGroup), parseOr400(uidSchema, rawUid)];
-    await this.memberships.add(group, uid);
-    await this.push.membershipChanged(uid, group, 'add');
+  add(@Param('group') rawGroup: string, @Param('uid') rawUid: string): Promise<void> {
+    return this.change(rawGroup, rawUid, 'add');
   }
 
   @Delete(':group/members/:uid')
   @HttpCode(204)
-  async remove(@Param('group') rawGroup: string, @Param('uid') rawUid: string): Promise<void> {
+  remove(@Param('group') rawGroup: string, @Param('uid') rawUid: string): Promise<void> {
+    return this.change(rawGroup, rawUid, 'remove');
+  }
+
+  /** Stores the change, then announces it to every node (its live connections follow). */
+  private async change(rawGroup: string, rawUid: string, op: 'add' | 'remove'): Promise<void> {
     const [group, uid] = [parseOr400(groupSchema, rawGroup), parseOr400(uidSchema, rawUid)];
-    await this.memberships.remove(group, uid);
-    await this.push.membershipChanged(uid, group, 'remove');
+    await (op === 'add' ? this.memberships.add(group, uid) : this.memberships.remove(group, uid));
+    await this.push.membershipChanged(uid, group, op);
   }
 
   @Get(':group/members')

@@ -162,7 +162,8 @@ return answer('ok', seq)`;
  * gap). Extra key 10: the node's uid set. ARGV: register ('1': add the node to
  * the route), nodeId, route ttl, uid, device, now, cap, cutoff, key ttl,
  * forgetBefore (ms), maxDevices, maxAcked, readOnly ('1': no write at all).
- * Returns {gap, entry...}: what the device has not acked, oldest first.
+ * Returns {gap, n, group 1..n, entry...}: the user's groups (sorted), then
+ * what the device has not acked, oldest first.
  */
 export const ARRIVE_LUA = `${LOG_STATE}${DEVICE_STATE}
 local readOnly = ARGV[13] == '1'
@@ -207,6 +208,9 @@ if not readOnly then
   redis.call('EXPIRE', KEYS[3], keyTtl)
 end
 local out = {gap}
+local groups = redis.call('ZRANGEBYLEX', KEYS[9], '-', '+')
+out[2] = #groups
+for _, g in ipairs(groups) do out[#out + 1] = g end
 local start = math.max(cursor + 1, L.head)
 if start <= L.last then
   for i, entry in ipairs(redis.call('LRANGE', KEYS[1], start - L.head, -1)) do

@@ -19,10 +19,11 @@ export interface Stored {
   nodes: string[];
 }
 
-/** What a device gets at connect: what it has not acked, oldest first, and whether retention dropped some first. */
+/** What a device gets at connect: what it has not acked, oldest first, whether retention dropped some first, and its user's groups (sorted). */
 export interface Arrival {
   messages: MsgEvent[];
   gap: boolean;
+  groups: string[];
 }
 
 /** An ack of one device: v1's ids, or everything up to a seq. */
@@ -112,14 +113,12 @@ export class UserLog {
 
   /** A device's connection arrives: `node` given, the node joins the route; resolves to what the device has not acked. */
   async arrive(uid: string, device: string, node?: ArrivalNode): Promise<Arrival> {
-    const reply = await this.commands.spearLogArrive(...this.arriveArgs(uid, device, node, false));
-    return { gap: reply[0] === 1, messages: reply.slice(1).map((e) => parseEntry(e as string)) };
+    return parseArrival(await this.commands.spearLogArrive(...this.arriveArgs(uid, device, node, false)));
   }
 
   /** What `device` has not acked, without changing anything (a replay after a bus gap). */
   async unacked(uid: string, device: string): Promise<MsgEvent[]> {
-    const reply = await this.commands.spearLogArrive(...this.arriveArgs(uid, device, undefined, true));
-    return reply.slice(1).map((e) => parseEntry(e as string));
+    return parseArrival(await this.commands.spearLogArrive(...this.arriveArgs(uid, device, undefined, true))).messages;
   }
 
   private arriveArgs(uid: string, device: string, node: ArrivalNode | undefined, readOnly: boolean): Array<string | number> {
@@ -174,6 +173,12 @@ export class UserLog {
 /** An entry's message: its JSON starts at the first `{` (the header before it holds none). */
 export function parseEntry(entry: string): MsgEvent {
   return JSON.parse(entry.slice(entry.indexOf('{'))) as MsgEvent;
+}
+
+/** An arrival script's reply: {gap, n, n groups, entries}. */
+function parseArrival(reply: Array<string | number>): Arrival {
+  const n = reply[1] as number;
+  return { gap: reply[0] === 1, groups: reply.slice(2, 2 + n) as string[], messages: reply.slice(2 + n).map((e) => parseEntry(e as string)) };
 }
 
 /** An append script's reply as a Stored, or the refusal it names. */

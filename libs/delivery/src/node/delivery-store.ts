@@ -30,7 +30,8 @@ export interface DeliveryStore extends MessageStore {
   /**
    * A connection of (`uid`, `device`) arrives here: when `register` (the
    * uid's first here) the node joins the uid's route; resolves to what the
-   * device has not acked, in seq order, and whether retention dropped some.
+   * device has not acked, in seq order, whether retention dropped some, and
+   * the user's groups (its memberships, sorted).
    * Atomic: a message stored before is returned, one stored after finds this
    * node in the route (possibly both; clients drop duplicates by id).
    */

@@ -86,8 +86,10 @@ export class GroupRooms<C> {
 
   async leave(session: Session<C>, group: string): Promise<void> {
     const { removed, last } = this.hub.leave(session, group);
-    if (removed) this.ports.transport.leaveRoom(session.conn, group);
-    if (removed) this.leftPresence(session, group);
+    if (removed) {
+      this.ports.transport.leaveRoom(session.conn, group);
+      this.leftPresence(session, group);
+    }
     if (last) await this.ports.bus.leaveGroup(group);
   }
 

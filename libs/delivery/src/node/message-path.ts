@@ -1,5 +1,5 @@
 import type { Bus, Envelope } from '@spear/bus';
-import { encodedSize, ProtocolError, type GroupEvent, type MsgEvent } from '@spear/protocol';
+import { encodedSize, isReservedUid, ProtocolError, type GroupEvent, type MsgEvent } from '@spear/protocol';
 import type { StoreKind } from '../log/user-log';
 import type { IdSource } from './cluster';
 import type { MessageStore } from './delivery-store';
@@ -49,8 +49,6 @@ export interface MessagePathOptions {
   senders?: SenderQuota;
 }
 
-/** Server-side senders (`system`, `svc:<name>`) have no log of their own, so no sender copy. */
-export const isUserUid = (uid: string): boolean => uid !== 'system' && !uid.startsWith('svc:');
 
 /**
  * The one path every message takes into the system, from a spear connection
@@ -110,7 +108,8 @@ export class MessagePath {
     const stored = await this.store.storeMessage(message, { kind, offlineAllowed: senders?.offlineAllowed(from) ?? true });
     if (stored.nodes.length === 0) senders?.chargeOffline(from);
     const forwarded = this.forward(stored.nodes, { t: 'msg', p: { ...message, seq: stored.seq } });
-    if (!this.options.senderCopies || from === to || !isUserUid(from)) {
+    // Server-side senders (reserved uids: system, svc:*) have no log of their own, so no sender copy.
+    if (!this.options.senderCopies || from === to || isReservedUid(from)) {
       await forwarded;
       return { id: message.id, ts: message.ts };
     }

@@ -116,9 +116,9 @@ export class NodeCore<C> implements LocalDelivery {
   private async arrive(session: Session<C>): Promise<void> {
     const { store, transport } = this.ports;
     const first = this.hub.add(session);
-    // One round trip (two commands pipelined): this node in the user's route (first connection here),
-    // the device's unacked messages, the user's groups.
-    const [{ messages: stored, gap }, groups] = await Promise.all([store.arrive(session.uid, session.device, first), store.groupsOf(session.uid)]);
+    // One script, one round trip: this node in the user's route (first connection here), the device's
+    // unacked messages, the user's groups.
+    const { messages: stored, gap, groups } = await store.arrive(session.uid, session.device, first);
     // It left while arriving: nothing to say. Its route entry needs no undoing here: the disconnect's
     // offline was issued after this arrival (the store applies one node's calls in order).
     if (session.closed) return;
@@ -200,8 +200,11 @@ export class NodeCore<C> implements LocalDelivery {
         return {};
       case 'ack': {
         const ack = payload as DeviceAck;
-        const mark = ack.upTo === undefined ? undefined : upToMark(session, ack.upTo);
-        if (ack.ids || mark !== undefined) await store.ack(session.uid, session.device, ack.ids ? ack : { upTo: mark! });
+        if (ack.ids) await store.ack(session.uid, session.device, ack);
+        else {
+          const mark = upToMark(session, ack.upTo);
+          if (mark !== undefined) await store.ack(session.uid, session.device, { upTo: mark });
+        }
         return {};
       }
       case 'history':

@@ -41,7 +41,7 @@ export function deliveryStoreContract(name: string, make: (options: LogOptions) 
       const sent = [message('a', 'bob'), message('a', 'bob'), message('a', 'bob')];
       for (const m of sent) await node.storeMessage(m, { kind: 'send' });
       const laptop = await node.arrive('bob', 'laptop', true);
-      expect(laptop).toEqual({ gap: false, messages: sent.map((m, i) => ({ ...m, seq: i + 1 })) });
+      expect(laptop).toEqual({ gap: false, groups: [], messages: sent.map((m, i) => ({ ...m, seq: i + 1 })) });
       await node.ack('bob', 'laptop', { ids: [sent[2]!.id, sent[0]!.id, '123'] });
       expect(seqs(await node.unacked('bob', 'laptop'))).toEqual([2]);
       await node.ack('bob', 'laptop', { upTo: 2 });
@@ -123,6 +123,8 @@ export function deliveryStoreContract(name: string, make: (options: LogOptions) 
       expect(await node.groupsOf('alice')).toEqual(['lobby', 'room:1', 'room:2']);
       expect(await node.groupsOf('nobody')).toEqual([]);
       expect([await node.isMember('lobby', 'alice'), await node.isMember('lobby', 'bob')]).toEqual([true, false]);
+      // An arrival reads them in the same call.
+      expect((await node.arrive('alice', 'phone', true)).groups).toEqual(['lobby', 'room:1', 'room:2']);
     });
 
     it('bytes quota: full refuses; only history every device acked makes room; copies are not refused', async () => {

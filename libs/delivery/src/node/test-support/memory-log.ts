@@ -50,7 +50,7 @@ export class MemoryLog {
     return entry.seq;
   }
 
-  arrive(device: string, now = Date.now()): Arrival {
+  arrive(device: string, now = Date.now()): Omit<Arrival, 'groups'> {
     this.retain();
     for (const [name, state] of this.devices) if (name !== device && state.seenAt < now - this.options.forgetDeviceAfterSeconds * 1000) this.devices.delete(name);
     const others = [...this.devices].filter(([name]) => name !== device).sort((a, b) => a[1].seenAt - b[1].seenAt);

@@ -139,7 +139,7 @@ class NodeView implements DeliveryStore {
     this.check();
     if (register) this.register(uid);
     this.stores.known.add(uid);
-    const snapshot = this.stores.log(uid).arrive(device);
+    const snapshot = { ...this.stores.log(uid).arrive(device), groups: [...(this.stores.memberships.get(uid) ?? [])].sort() };
     await turns(this.stores.arrivalTurns);
     return snapshot;
   }
