@@ -8,7 +8,7 @@ import { lastValueFrom } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zkPaths } from '@spear/catalog';
 import { ZooKeeperRegistry } from '@spear/registry';
-import { expireZooKeeperSession, makeTempDir, removeTempDir, startZooKeeper, until, type ZooKeeperHandle } from '@spear/testing';
+import { expireZooKeeperSession, makeTempDir, removeTempDir, sleep, startZooKeeper, until, type ZooKeeperHandle } from '@spear/testing';
 import { RpcClient } from './client/rpc-client';
 import { RpcError } from './errors';
 import { RpcServer } from './server/rpc-server';
@@ -75,9 +75,12 @@ describe('Spear RPC on a real ZooKeeper', () => {
     dir = makeTempDir('spear-rpc-');
     zk = await startZooKeeper({ dir });
   });
+  // Teardown must end even when a timed-out attempt left a client or provider mid-call (a retried
+  // session-expiry test on a loaded machine hung the hook for its full minute): each close gets a
+  // deadline, then ZooKeeper goes, which ends whatever still waits on it.
   afterAll(async () => {
-    for (const c of clients) await c.close();
-    for (const p of providers) await p.app.close().catch(() => undefined);
+    const closing = [...clients.map((c) => c.close()), ...providers.map((p) => p.app.close())];
+    await Promise.all(closing.map((close) => Promise.race([close.catch(() => undefined), sleep(5000)])));
     await zk?.stop();
     removeTempDir(dir);
   });
