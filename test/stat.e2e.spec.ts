@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@spear/config';
 import { ZooKeeperRegistry } from '@spear/registry';
 import { RpcClient, RpcError } from '@spear/rpc';
-import { freePort, pollUntil, startServiceProcess, WORKSPACE_DIST, type ServiceProcess } from '@spear/testing';
+import { adminHeaders, freePort, pollUntil, startServiceProcess, WORKSPACE_DIST, type ServiceProcess } from '@spear/testing';
 import { printLogsOnFailure, startTestBed, type TestBed } from './support/engines-and-cluster';
 import { connectUser, ticketFor, type TestUser } from './support/spear-client';
 
@@ -110,6 +110,31 @@ describe('stat: spear reports and RPC statistics from a live cluster', () => {
       expect(error).toBeInstanceOf(RpcError);
       expect((error as RpcError).code).toBe('bad_request');
     }
+  });
+
+  it('serves group statistics from Redis: members, online uids, messages per second over time, the busiest groups', async () => {
+    const [a, b] = [await userOn('spear-1', 'stat-ga'), await userOn('spear-2', 'stat-gb')];
+    for (const u of [a, b]) expect(await u.emit('join', { group: 'stat-room' })).toMatchObject({ ok: true });
+    const putMember = await fetch(`${bed.cluster.ticketUrl}/v1/groups/stat-room/members/stat-member`, { method: 'PUT', headers: adminHeaders() });
+    expect(putMember.status).toBe(204);
+    for (let i = 0; i < 5; i++) expect(await a.emit('publish', { group: 'stat-room', body: i })).toMatchObject({ ok: true });
+    await new Promise((r) => setTimeout(r, 1100)); // the rate and the series read full seconds only
+    const view = await get<{ group: string; policy: string; members: number; online: number; msgsPerSecond: number; stepSeconds: number; points: Array<[number, number]> }>('/v1/groups/stat-room');
+    expect(view).toMatchObject({ group: 'stat-room', policy: 'open', members: 1, online: 2, msgsPerSecond: 0.5, stepSeconds: 1 });
+    expect(view.points).toHaveLength(60);
+    expect(view.points.reduce((n, [, c]) => n + c, 0)).toBe(5);
+    expect(view.points.at(-1)![0] - view.points[0]![0]).toBe(59_000);
+    expect((await get<{ points: unknown[] }>('/v1/groups/stat-room?seconds=5')).points).toHaveLength(5);
+    const { busiest } = await get<{ busiest: Array<{ group: string; messages: number; online: number }> }>('/v1/groups?limit=5');
+    expect(busiest.find((g) => g.group === 'stat-room')).toMatchObject({ messages: 5, online: 2 });
+    expect(await get('/v1/groups/nobody-here')).toMatchObject({ members: 0, online: 0, msgsPerSecond: 0 });
+    for (const path of ['/v1/groups/bad%20name', '/v1/groups/stat-room?seconds=0', '/v1/groups/stat-room?seconds=61', '/v1/groups?limit=101', '/v1/groups?limit=x']) {
+      const res = await fetch(`${statUrl}${path}`);
+      expect(res.status, path).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('bad_request');
+    }
+    // Gone again: the connection counts of the tests below are theirs.
+    for (const u of [a, b]) users.splice(users.indexOf(u), 1)[0]!.close();
   });
 
   it('loses nothing but the missed reports while stat is down, and resumes when it is back', async () => {

@@ -1,12 +1,18 @@
 import { Inject, Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
+import { createBus } from '@spear/bus';
+import { RedisKeys } from '@spear/catalog';
+import { GroupHistory } from '@spear/delivery';
 import { SERVICE_CONTEXT, type ServiceContext } from '@spear/runtime';
 import { DashboardController } from './api/dashboard.controller';
 import { KafkaInfoReader } from './api/kafka-info';
 import { ServiceLocator } from './api/service-locator';
+import { TicketClient } from './api/ticket-client';
 import { LoginController } from './auth/login.controller';
 import { OperatorGuard } from './auth/operator.guard';
 import { LoginThrottle } from './auth/login-throttle';
 import { SessionCookies } from './auth/session-cookie';
+import { GroupWatch } from './groups/group-watch';
+import { GroupsController } from './groups/groups.controller';
 import { EventLog } from './live/event-log';
 import { LiveController } from './live/live.controller';
 import { LoadRunner } from './sim/load-runner';
@@ -15,12 +21,29 @@ import { SimController } from './sim/sim.controller';
 
 type Ctx = ServiceContext<'minions'>;
 
+/** Open group watches at once (browser tabs on group pages). */
+const MAX_WATCHES = 50;
+
+const keysOf = (c: Ctx) => new RedisKeys(c.config.redis.keyPrefix);
+
+/**
+ * The dashboard watches groups as a bus node of its own, named after its
+ * listener so that two dashboards never share a Kafka consumer group and a
+ * restarted one reuses its topic.
+ */
+function groupWatchOf(c: Ctx): GroupWatch {
+  const nodeId = `minions-watch-${c.config.minions.http.port}`;
+  const makeBus = () => createBus({ bus: c.config.bus, redis: { url: c.config.redis.url, keyPrefix: keysOf(c).channelPrefix }, kafka: c.config.kafka, logger: c.logger });
+  return new GroupWatch(makeBus, nodeId, { maxWatches: MAX_WATCHES });
+}
+
 @Module({})
 export class MinionsModule implements OnModuleDestroy {
   constructor(
     @Inject(EventLog) private readonly events: EventLog,
     @Inject(LoadRunner) private readonly load: LoadRunner,
     @Inject(KafkaInfoReader) private readonly kafka: KafkaInfoReader,
+    @Inject(GroupWatch) private readonly watch: GroupWatch,
   ) {}
 
   static register(ctx: Ctx): DynamicModule {
@@ -29,7 +52,7 @@ export class MinionsModule implements OnModuleDestroy {
     if (!secrets.minionsPassword) throw new Error('minions needs secrets.minionsPassword (or SPEAR_MINIONS_PASSWORD): operators log in with it');
     return {
       module: MinionsModule,
-      controllers: [LoginController, DashboardController, LiveController, SimController],
+      controllers: [LoginController, DashboardController, LiveController, SimController, GroupsController],
       providers: [
         // Sessions are keyed from the ticket secret and the password: changing either logs everyone out.
         { provide: SessionCookies, useValue: new SessionCookies(`${secrets.ticketSecret}:${secrets.minionsPassword}`) },
@@ -38,7 +61,10 @@ export class MinionsModule implements OnModuleDestroy {
         { provide: ServiceLocator, inject: [SERVICE_CONTEXT], useFactory: (c: Ctx) => new ServiceLocator(c.registry, { ticket: c.config.minions.ticketUrl }) },
         { provide: KafkaInfoReader, inject: [SERVICE_CONTEXT], useFactory: (c: Ctx) => new KafkaInfoReader(c.config.kafka?.brokers, c.config.bus === 'kafka') },
         { provide: EventLog, inject: [SERVICE_CONTEXT], useFactory: (c: Ctx) => new EventLog(c.registry) },
-        { provide: SimAccess, inject: [SERVICE_CONTEXT, ServiceLocator], useFactory: (c: Ctx, l: ServiceLocator) => new SimAccess(l, c.config.secrets.adminKey) },
+        { provide: TicketClient, inject: [SERVICE_CONTEXT, ServiceLocator], useFactory: (c: Ctx, l: ServiceLocator) => new TicketClient(l, c.config.secrets.adminKey) },
+        { provide: SimAccess, inject: [TicketClient], useFactory: (t: TicketClient) => new SimAccess(t) },
+        { provide: GroupWatch, inject: [SERVICE_CONTEXT], useFactory: groupWatchOf },
+        { provide: GroupHistory, inject: [SERVICE_CONTEXT], useFactory: (c: Ctx) => new GroupHistory(c.redis, keysOf(c), c.config.delivery.groupHistory.cap, c.config.delivery.groupHistory.ttlSeconds) },
         { provide: LoadRunner, inject: [SERVICE_CONTEXT, SimAccess], useFactory: (c: Ctx, a: SimAccess) => new LoadRunner(c.logger, (uid) => a.tokenFor(uid)) },
       ],
     };
@@ -47,6 +73,6 @@ export class MinionsModule implements OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.load.stop();
     this.events.close();
-    await this.kafka.close();
+    await Promise.all([this.kafka.close(), this.watch.close()]);
   }
 }

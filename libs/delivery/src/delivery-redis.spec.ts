@@ -88,6 +88,9 @@ describe('delivery stores on a real Redis', () => {
     await expect(history.since('g', '100')).rejects.toMatchObject({ code: 'history_gone' });
     expect((await history.since('g', '101')).map((m) => m.id)).toEqual(['102', '103', '104']);
     expect(await history.since('empty', '1')).toEqual([]);
+    expect((await history.latest('g', 2)).map((m) => m.id)).toEqual(['103', '104']);
+    expect((await history.latest('g', 50)).map((m) => m.id)).toEqual(['102', '103', '104']);
+    expect(await history.latest('empty', 5)).toEqual([]);
   });
 
   it('group history: pages after since, found by binary search, also with ids appended slightly out of order', async () => {
@@ -142,6 +145,10 @@ describe('delivery stores on a real Redis', () => {
     await traffic.count('quiet', t0 + 60_000); // the next minute
     expect(await traffic.busiest(5, t0 + 60_000)).toEqual([{ group: 'busy', messages: 30 }, { group: 'quiet', messages: 2 }]);
     expect(await traffic.busiest(1, t0)).toEqual([{ group: 'busy', messages: 30 }]);
+    // Per second, oldest first, full seconds only: 10 in each of the three seconds from t0.
+    const series = await traffic.series('busy', 5, t0 + 3500);
+    expect(series).toEqual([-2, -1, 0, 1, 2].map((d, i) => [Math.floor(t0 / 1000 + d) * 1000, [0, 0, 10, 10, 10][i]]));
+    expect((await traffic.series('busy', 1000, t0)).length).toBe(60); // at most what is kept
   });
 
   it('route table: nodes per uid with a TTL; a departed node is purged from its users', async () => {

@@ -76,6 +76,13 @@ export class GroupHistory {
     if (floor !== null && compareIds(since, floor) < 0) throw new ProtocolError('history_gone', `history of ${group} starts after ${floor}`);
     return entries.map((e) => JSON.parse(e) as GroupEvent).filter((m) => compareIds(m.id, since) > 0);
   }
+
+  /** The newest `count` retained messages of `group` (at most 1000), oldest first: what a watcher sees before live ones. */
+  async latest(group: string, count: number): Promise<GroupEvent[]> {
+    const n = Math.min(Math.max(1, Math.floor(count)), 1000);
+    const entries = await this.redis.lrange(this.keys.group(group).log, -n, -1);
+    return entries.map((e) => JSON.parse(e) as GroupEvent);
+  }
 }
 
 interface HistoryCommands {

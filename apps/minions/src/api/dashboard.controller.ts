@@ -4,7 +4,7 @@ import { RedisKeys } from '@spear/catalog';
 import { apiError, SERVICE_CONTEXT, type ServiceContext } from '@spear/runtime';
 import { KafkaInfoReader, type KafkaInfo } from './kafka-info';
 import { countSpearKeys, readRedisInfo, type SpearKeyCounts } from './redis-info';
-import { fetchWithin, ServiceLocator } from './service-locator';
+import { getFrom, passThrough, ServiceLocator } from './service-locator';
 import { readTopology, type Topology } from './topology';
 import { OperatorGuard } from '../auth/operator.guard';
 
@@ -60,15 +60,8 @@ export class DashboardController {
   @Get('stat/:path')
   async stat(@Param('path') path: string, @Query() query: Record<string, string>, @Res() reply: FastifyReply): Promise<void> {
     if (!STAT_PATHS.has(path)) throw apiError('not_found', `no stat endpoint ${path}`);
-    const base = await this.locator.urlOf('stat');
-    const target = `${base}/v1/${path === 'rpc-series' ? 'rpc/series' : path}?${new URLSearchParams(query).toString()}`;
-    let res: Response;
-    try {
-      res = await fetchWithin(target, 3000);
-    } catch (error) {
-      throw apiError('internal', `stat at ${base} did not answer: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    void reply.status(res.status).header('content-type', 'application/json').send(await res.text());
+    const target = `/v1/${path === 'rpc-series' ? 'rpc/series' : path}?${new URLSearchParams(query).toString()}`;
+    passThrough(reply, await getFrom(this.locator, 'stat', target));
   }
 }
 

@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import { zkPaths } from '@spear/catalog';
 import type { Registry } from '@spear/registry';
 import { apiError } from '@spear/runtime';
@@ -35,4 +36,26 @@ export class ServiceLocator {
 /** fetch with a deadline: a hung service answers as an error, not a hung dashboard. */
 export async function fetchWithin(url: string, timeoutMs: number, init: RequestInit = {}): Promise<Response> {
   return fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+}
+
+/** What a service answered, status and body as is, for the dashboard to pass through. */
+export interface ServiceAnswer {
+  status: number;
+  body: string;
+}
+
+/** GET from one live instance of `app`; an unreachable or hung service throws 500 internal naming it. */
+export async function getFrom(locator: ServiceLocator, app: 'stat' | 'ticket', pathAndQuery: string, timeoutMs = 3000): Promise<ServiceAnswer> {
+  const base = await locator.urlOf(app);
+  try {
+    const res = await fetchWithin(`${base}${pathAndQuery}`, timeoutMs);
+    return { status: res.status, body: await res.text() };
+  } catch (error) {
+    throw apiError('internal', `${app} at ${base} did not answer: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Sends a service's answer to the browser unchanged (its error codes included). */
+export function passThrough(reply: FastifyReply, answer: ServiceAnswer): void {
+  void reply.status(answer.status).header('content-type', 'application/json').send(answer.body);
 }

@@ -39,7 +39,7 @@ export class SimController {
   /** ticket's POST /v1/tickets, answered as ticket answers it (status and body). */
   @Post('v1/tickets')
   async ticket(@Body() body: unknown, @Res() reply: FastifyReply): Promise<void> {
-    const res = await this.access.ticket(body);
+    const res = await this.access.ticketFor(body);
     void reply.status(res.status).header('content-type', 'application/json').send(res.body);
   }
 

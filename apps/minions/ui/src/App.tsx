@@ -3,6 +3,7 @@ import { api, onUnauthorized } from './api';
 import { ClusterCards } from './ClusterCards';
 import { EnginesPanel } from './EnginesPanel';
 import { EventLogPanel } from './EventLogPanel';
+import { GroupsTab } from './GroupsTab';
 import { Login } from './Login';
 import { RpcPanel } from './RpcPanel';
 import { Simulator } from './Simulator';
@@ -39,7 +40,7 @@ export function App() {
 }
 
 function Dashboard() {
-  const [tab, setTab] = useState<'cluster' | 'simulator'>('cluster');
+  const [tab, setTab] = useState<'cluster' | 'groups' | 'simulator'>('cluster');
   const topology = usePoll<Topology>('/api/topology', 5000);
   const [events, setEvents] = useState<ClusterEvent[]>([]);
   useEffect(() => {
@@ -60,6 +61,9 @@ function Dashboard() {
         <button className={tab === 'cluster' ? 'active' : ''} onClick={() => setTab('cluster')}>
           Cluster
         </button>
+        <button className={tab === 'groups' ? 'active' : ''} onClick={() => setTab('groups')}>
+          Groups
+        </button>
         <button className={tab === 'simulator' ? 'active' : ''} onClick={() => setTab('simulator')}>
           Simulator
         </button>
@@ -73,6 +77,11 @@ function Dashboard() {
         <EnginesPanel />
         <EventLogPanel events={events} live={connected} />
       </main>
+      {tab === 'groups' && (
+        <main className="grid">
+          <GroupsTab />
+        </main>
+      )}
       <main className="grid" hidden={tab !== 'simulator'}>
         <Simulator />
       </main>

@@ -45,12 +45,15 @@ export function SimUser({ uid, manualAcks, onRemove }: { uid: string; manualAcks
       c.on('group', (m) => add({ kind: 'group', id: m.id, from: m.from, group: m.group, body: m.body, ts: m.ts }));
       c.on('broadcast', (m) => add({ kind: 'broadcast', id: m.id, from: 'system', body: m.body, ts: m.ts }));
       c.on('reconnecting', (e) => setStatus(`reconnecting (${e.reason})`));
+      // Kicked (v1.1): the client closes and does not come back; the card says why.
+      c.on('kicked', (e) => setStatus(`kicked (${e.reason})`));
       c.on('reconnected', (e) => {
         setNode(e.node);
         setStatus('connected');
       });
       setClient(c);
       setNode(c.session?.node);
+      setGroups(c.session?.groups ?? []); // the user's memberships, joined at connect (v1.1)
       setStatus('connected');
     })().catch((e: unknown) => setStatus(`error: ${(e as Error).message}`));
     return () => {

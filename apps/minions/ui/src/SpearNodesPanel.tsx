@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api } from './api';
 import { ago, bytes, num } from './format';
-import { Sparkline } from './Sparkline';
+import { TimeChart } from './TimeChart';
 import { usePoll } from './use-poll';
 
 interface NodeView {
@@ -41,7 +41,7 @@ function useSeries(metric: string, node: string): Points {
 }
 
 function Chart({ metric, label, format, node }: (typeof CHARTS)[number] & { node: string }) {
-  return <Sparkline points={useSeries(metric, node)} label={label} format={format} />;
+  return <TimeChart points={useSeries(metric, node)} label={label} format={format} testId={`chart-${metric}`} />;
 }
 
 /** Per-node figures from stat's latest reports, and charts for the cluster or one node. */

@@ -33,3 +33,8 @@ export const rpcSeriesQuery = z.strictObject({
   metric: z.enum(RPC_SERIES_METRICS),
   ...range,
 });
+
+/** GET /v1/groups/{group}: how many seconds of per-second traffic (what GroupTraffic keeps: 60). */
+export const groupSeriesQuery = z.strictObject({
+  seconds: z.coerce.number().int().min(1).max(60).default(60),
+});

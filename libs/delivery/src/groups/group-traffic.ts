@@ -2,7 +2,8 @@ import type Redis from 'ioredis';
 import type { RedisKeys } from '@spear/catalog';
 
 /** Seconds a per-second count is kept (a rate reads the last RATE_WINDOW of them). */
-const KEEP_SECONDS = 60;
+export const GROUP_TRAFFIC_KEEP_SECONDS = 60;
+const KEEP_SECONDS = GROUP_TRAFFIC_KEEP_SECONDS;
 const RATE_WINDOW = 10;
 
 /**
@@ -39,6 +40,15 @@ export class GroupTraffic {
     const fields = Array.from({ length: RATE_WINDOW }, (_, i) => String(second - 1 - i));
     const counts = await this.redis.hmget(this.keys.groupTraffic(group), ...fields);
     return counts.reduce((n, c) => n + Number(c ?? 0), 0) / RATE_WINDOW;
+  }
+
+  /** Messages in `group` per second over the last `seconds` full seconds (at most KEEP_SECONDS), oldest first: `[epoch ms, count]`. */
+  async series(group: string, seconds = KEEP_SECONDS, now = Date.now()): Promise<Array<[number, number]>> {
+    const span = Math.min(Math.max(1, Math.floor(seconds)), KEEP_SECONDS);
+    const last = Math.floor(now / 1000) - 1;
+    const wanted = Array.from({ length: span }, (_, i) => last - span + 1 + i);
+    const counts = await this.redis.hmget(this.keys.groupTraffic(group), ...wanted.map(String));
+    return wanted.map((second, i) => [second * 1000, Number(counts[i] ?? 0)]);
   }
 
   /** The `limit` groups with the most messages in the current minute and the one before, busiest first. */
