@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Socket as TcpSocket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signTicket, ticketKeys, type TicketKeys } from '@spear/tickets';
-import { rssBytes, until } from '@spear/testing';
+import { pollUntil, rssBytes, until } from '@spear/testing';
 import { printLogsOnFailure, startTestBed, type TestBed } from './support/engines-and-cluster';
 import { fuzzFrame, seededRandom } from './support/fuzz-frames';
 import { rawConnect, rawHttp, rawTcp, type RawConnection } from './support/raw-socketio';
@@ -11,6 +11,28 @@ import { connectWithTicket } from './support/spear-client';
 
 const FRAMES = 10_000;
 const MAX_CONNECTIONS = 60;
+const MAX_GROUPS_PER_CONNECTION = 50;
+/** A group history of HISTORY messages of BODY_BYTES each (4.7 MiB), replayed to READERS connections at once. */
+const HISTORY = 300;
+const BODY_BYTES = 16 * 1024;
+const READERS = 20;
+/**
+ * A history of HOARD messages of HOARD_BYTES each (19 MiB: more than the kernel's socket buffers of a loopback
+ * connection take, so the node itself has to hold back), replayed to STALLED connections that read nothing.
+ */
+const HOARD = 600;
+const HOARD_BYTES = 32 * 1024;
+const STALLED = 40;
+/** What spear-1 may reach while the stalled joiners hold their slots (see the test). */
+const STALLED_MEMORY_BOUND_BYTES = 1536 * 1024 * 1024;
+
+/** A gauge of the node's, from its Prometheus metrics. */
+async function gaugeOn(url: string, name: 'spear_connections' | 'spear_queued_frames'): Promise<number> {
+  const metrics = await (await fetch(`${url}/metrics`)).text();
+  return Number(new RegExp(`^${name}\\{[^}]*\\} (\\d+)`, 'm').exec(metrics)?.[1] ?? NaN);
+}
+const REPLAYS_AT_ONCE = 16;
+const SLOW_READER_MS = 1000;
 /** What one spear node may use at most while under abuse (it idles at ~100-150 MiB). */
 const MEMORY_BOUND_BYTES = 600 * 1024 * 1024;
 const SEED = Number(process.env.SPEAR_FUZZ_SEED ?? Date.now() % 1_000_000);
@@ -46,7 +68,11 @@ describe('abuse: hostile clients against a spear node', () => {
     bed = await startTestBed({
       apps: ['idgen', 'spear'],
       spearNodeIds: ['spear-1'],
-      overrides: { spear: { maxConnections: MAX_CONNECTIONS, rateLimit: { eventsPerSecond: 200, burst: 400, strikes: 20 } } },
+      overrides: {
+        spear: { maxConnections: MAX_CONNECTIONS, rateLimit: { eventsPerSecond: 200, burst: 400, strikes: 20 } },
+        groups: { maxPerConnection: MAX_GROUPS_PER_CONNECTION, replaysAtOnce: REPLAYS_AT_ONCE, slowReaderMs: SLOW_READER_MS },
+        delivery: { groupHistory: { cap: HOARD, ttlSeconds: 600 } },
+      },
     });
     keys = ticketKeys(JSON.parse(readFileSync(join(bed.profileDir, 'profile.json'), 'utf8')).secrets.ticketSecret);
     spearUrl = bed.cluster.service('spear-spear-1').baseUrl;
@@ -209,6 +235,91 @@ describe('abuse: hostile clients against a spear node', () => {
     for (const deadline = Date.now() + 5000; !admitted && Date.now() < deadline; ) admitted = await rawConnect(spearUrl, ticket()).catch(() => undefined);
     expect(admitted?.open).toBe(true);
     admitted?.ws.close();
+    await bystandersStillTalk();
+  });
+
+  /** Publishes `count` messages of `bytes` to `group` (within the rate limit); their ids. */
+  async function fill(group: string, count: number, bytes: number): Promise<string[]> {
+    const publisher = await connectWithTicket(spearUrl, ticket(`writer-${group}`));
+    const body = 'x'.repeat(bytes);
+    const ids: string[] = [];
+    try {
+      for (let i = 0; i < count; i++) {
+        const ack = (await publisher.timeout(10_000).emitWithAck('publish', { group, body: `${i} ${body}` })) as { ok: boolean; id: string };
+        expect(ack.ok).toBe(true);
+        ids.push(ack.id);
+      }
+    } finally {
+      publisher.close();
+    }
+    return ids;
+  }
+
+  it(`replays a full group history to ${READERS} joins with since at once, in pages: every joiner gets all of it`, async () => {
+    const replayed = await fill('replayed', HISTORY, BODY_BYTES);
+    const joiners = await Promise.all(Array.from({ length: READERS }, (_, i) => connectWithTicket(spearUrl, ticket(`replayer-${i}`))));
+    const received = joiners.map(() => 0);
+    joiners.forEach((socket, i) => socket.on('group', () => void received[i]!++));
+    try {
+      const acks = await Promise.all(joiners.map((socket) => socket.timeout(60_000).emitWithAck('join', { group: 'replayed', since: replayed[0] })));
+      expect(acks.every((a) => (a as { ok: boolean }).ok)).toBe(true);
+      await until(() => received.every((n) => n === HISTORY - 1), 30_000, 'every joiner replaying the whole history');
+    } finally {
+      for (const socket of joiners) socket.close();
+    }
+    await healthy();
+  });
+
+  it(`holds a page or two per replay for ${STALLED} joins that read nothing, cuts them after slowReaderMs, and a reading joiner still gets everything`, async () => {
+    const hoard = await fill('hoard', HOARD, HOARD_BYTES);
+    const stalled = await Promise.all(Array.from({ length: STALLED }, (_, i) => rawConnect(spearUrl, ticket(`stalled-${i}`))));
+    let peak = 0;
+    let peakQueued = 0;
+    const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(spearPid))), 50);
+    const queueSampler = setInterval(() => void gaugeOn(spearUrl, 'spear_queued_frames').then((n) => (peakQueued = Math.max(peakQueued, n))), 200);
+    const started = Date.now();
+    try {
+      for (const c of stalled) {
+        c.ws.send(`421${JSON.stringify(['join', { group: 'hoard', since: hoard[0] }])}`);
+        c.ws.pause(); // reads nothing more: the kernel's buffers fill, then the node's queue for it
+      }
+      const reader = await connectWithTicket(spearUrl, ticket('patient-reader'));
+      let got = 0;
+      reader.on('group', () => void got++);
+      expect(await reader.timeout(60_000).emitWithAck('join', { group: 'hoard', since: hoard[0] })).toEqual({ ok: true });
+      await until(() => got === HOARD - 1, 30_000, 'the reading joiner replaying the whole history');
+      reader.close();
+      // Each stalled joiner holds a replay slot for about slowReaderMs, then is cut: the node is left with no connection
+      // (well before the heartbeat's 45 s would drop them; the margin is the CPU of sending each the pages its kernel took).
+      const bound = SLOW_READER_MS * Math.ceil(STALLED / REPLAYS_AT_ONCE + 1) + 15_000;
+      await pollUntil(() => gaugeOn(spearUrl, 'spear_connections'), (n) => n === 0, Math.max(1000, bound - (Date.now() - started)));
+      console.log(`${STALLED} stalled joiners cut within ${Date.now() - started} ms; spear-1 peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB, at most ${peakQueued} frames queued`);
+    } finally {
+      clearInterval(sampler);
+      clearInterval(queueSampler);
+      for (const c of stalled) c.ws.terminate();
+    }
+    // A page queued per replay slot at most (an unpaced replay queues all a stalled joiner's kernel buffers refuse: 16,000 frames here).
+    expect(peakQueued).toBeLessThanOrEqual(REPLAYS_AT_ONCE * 2 * 100);
+    // A ceiling only: most of the peak is the allocator's high-water mark of pages that went to the kernel and were freed.
+    expect(peak).toBeLessThan(STALLED_MEMORY_BOUND_BYTES);
+    await bystandersStillTalk();
+  });
+
+  it(`caps the groups one connection may be in (${MAX_GROUPS_PER_CONNECTION}): forbidden past it, nothing else lost`, async () => {
+    const joiner = await connectWithTicket(spearUrl, ticket('group-collector'));
+    try {
+      for (let i = 0; i < MAX_GROUPS_PER_CONNECTION; i++) expect(await joiner.timeout(10_000).emitWithAck('join', { group: `many-${i}` })).toEqual({ ok: true });
+      const refused = (await joiner.timeout(10_000).emitWithAck('join', { group: 'one-too-many' })) as { ok: boolean; error: { code: string; message: string } };
+      expect(refused).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      expect(refused.error.message).toContain(String(MAX_GROUPS_PER_CONNECTION));
+      // Still in every group it joined: a publish to one of them reaches it.
+      const got = new Promise((resolve) => joiner.once('group', resolve));
+      expect(await joiner.timeout(10_000).emitWithAck('publish', { group: 'many-7', body: 'still here' })).toMatchObject({ ok: true });
+      expect(await got).toMatchObject({ group: 'many-7', body: 'still here' });
+    } finally {
+      joiner.close();
+    }
     await bystandersStillTalk();
   });
 });

@@ -37,7 +37,7 @@ export const DEFAULTS = {
     quotas: { offlinePerSender: { perSecond: 50, burst: 1000 }, storeBytesPerSecond: 64 * 1024 * 1024, knownUsersOnly: false },
     groupHistory: { cap: 1000, ttlSeconds: 86400 },
   },
-  groups: { maxPerConnection: 1000, replaysAtOnce: 16 },
+  groups: { maxPerConnection: 1000, replaysAtOnce: 16, slowReaderMs: 10_000 },
   idgen: { epochMs: 1_704_067_200_000, maxBackwardsMs: 5, maxBatch: 4096, workerIds: { min: 0, max: 1023 } },
   monitor: { reportIntervalMs: 2000, shipIntervalMs: 5000, capacity: 60 },
   stat: { staleAfterMs: 10_000, fine: { stepSeconds: 1, keepSeconds: 600 }, coarse: { stepSeconds: 10, keepSeconds: 86_400 } },

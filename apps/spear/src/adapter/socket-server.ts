@@ -34,6 +34,15 @@ export function attachSocketServer(httpServer: HttpServer, ctx: ServiceContext<'
     },
   });
   void connections;
+  const queued = new Gauge({
+    name: 'spear_queued_frames',
+    help: 'Frames waiting in engine.io queues for clients still busy reading earlier ones (slow readers show here)',
+    registers: [ctx.metrics.registry],
+    collect() {
+      this.set(queuedFrames(io));
+    },
+  });
+  void queued;
 
   // One connection's error must never reach the others or the process. One listener for all sockets
   // (`this` is the socket), not a closure per connection.
@@ -42,4 +51,11 @@ export function attachSocketServer(httpServer: HttpServer, ctx: ServiceContext<'
   };
   io.on('connection', (socket) => socket.on('error', onError));
   return io;
+}
+
+/** Frames queued over every connection (engine.io's writeBuffer, typed private: 0 where it is not there). */
+function queuedFrames(io: SpearServer): number {
+  let frames = 0;
+  for (const socket of io.sockets.sockets.values()) frames += (socket.conn as unknown as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
+  return frames;
 }

@@ -28,6 +28,27 @@ export class SocketTransport implements Transport<SpearSocket> {
     return this.io.sockets.sockets.size;
   }
 
+  /** engine.io queues frames in `writeBuffer` while its transport is busy writing (a websocket until the kernel took the last write, polling until the client polls) and emits `drain` once it hands them over. */
+  drained(conn: SpearSocket, timeoutMs: number): Promise<boolean> {
+    const engine = conn.conn;
+    // writeBuffer is engine.io's (6.x) own queue, typed private; were it ever gone, sending goes on unpaced rather than stalling.
+    const queued = (engine as unknown as { writeBuffer?: unknown[] }).writeBuffer;
+    if (engine.readyState === 'closed' || !Array.isArray(queued) || queued.length === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (ok: boolean): void => {
+        clearTimeout(timer);
+        engine.off('drain', onDrain);
+        engine.off('close', onClose);
+        resolve(ok);
+      };
+      const onDrain = (): void => done(true);
+      const onClose = (): void => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      engine.on('drain', onDrain);
+      engine.on('close', onClose);
+    });
+  }
+
   joinRoom(conn: SpearSocket, group: string): void {
     void conn.join(room(group));
   }
@@ -38,5 +59,19 @@ export class SocketTransport implements Transport<SpearSocket> {
 
   close(conn: SpearSocket): void {
     conn.disconnect(true);
+  }
+
+  /**
+   * A websocket is terminated (its TCP socket destroyed: engine.io would
+   * otherwise close only once its queue drained, which a client that reads
+   * nothing never lets happen); a polling connection is closed discarding its
+   * queue. Either way socket.io reports the disconnect as for any other.
+   */
+  cut(conn: SpearSocket): void {
+    const engine = conn.conn;
+    // engine.io's websocket transport keeps its ws WebSocket in `socket` (untyped); without one, discard and close.
+    const ws = (engine.transport as unknown as { socket?: { terminate?: () => void } }).socket;
+    if (typeof ws?.terminate === 'function') ws.terminate();
+    else engine.close(true);
   }
 }

@@ -68,7 +68,7 @@ export async function startSpearNode(io: SpearServer, ctx: ServiceContext<'spear
         offlinePerSender: delivery.quotas.offlinePerSender,
       },
       namespaces: config.groups.namespaces,
-      groupLimits: { maxGroupsPerConnection: config.groups.maxPerConnection, replaysAtOnce: config.groups.replaysAtOnce },
+      groupLimits: { maxGroupsPerConnection: config.groups.maxPerConnection, replaysAtOnce: config.groups.replaysAtOnce, slowReaderMs: config.groups.slowReaderMs },
       rateLimit: spear.rateLimit,
       routeRefreshMs: (spear.routeTtlSeconds * 1000) / 3,
       migration: spear.migration,

@@ -107,8 +107,10 @@ export const groupsSchema = z
     maxPerConnection: z.number().int().min(1).max(100_000).default(DEFAULTS.groups.maxPerConnection),
     /** Joins with `since` replaying history at once on one spear node (the others wait). */
     replaysAtOnce: z.number().int().min(1).max(1000).default(DEFAULTS.groups.replaysAtOnce),
+    /** How long a replay waits for its client to take a page; one that reads nothing for that long is closed (it frees its replay slot). */
+    slowReaderMs: z.number().int().min(100).max(300_000).default(DEFAULTS.groups.slowReaderMs),
   })
-  .default({ namespaces: {}, maxPerConnection: DEFAULTS.groups.maxPerConnection, replaysAtOnce: DEFAULTS.groups.replaysAtOnce });
+  .default({ namespaces: {}, ...DEFAULTS.groups });
 
 /** What every service sends to stat: spear node reports and every process's RPC statistics. */
 export const monitorSchema = z

@@ -16,9 +16,15 @@ export interface GroupLimits {
   maxGroupsPerConnection: number;
   /** `join`s with `since` replaying history at once on the node; the others wait. */
   replaysAtOnce: number;
+  /**
+   * How long a replay waits for a connection to take the page it was sent
+   * before the next; a client that reads nothing for that long is closed,
+   * so it cannot hold a replay slot (it rejoins with `since`).
+   */
+  slowReaderMs: number;
 }
 
-export const DEFAULT_GROUP_LIMITS: GroupLimits = { maxGroupsPerConnection: 1000, replaysAtOnce: 16 };
+export const DEFAULT_GROUP_LIMITS: GroupLimits = { maxGroupsPerConnection: 1000, replaysAtOnce: 16, slowReaderMs: 10_000 };
 
 /**
  * A node's group memberships of connections: the transport's rooms, the
@@ -52,8 +58,9 @@ export class GroupRooms<C> {
       throw new ProtocolError('forbidden', `at most ${this.limits.maxGroupsPerConnection} groups per connection`);
     }
     if (since === undefined) return this.enter(session, group);
-    // History first, then live; what was published in between comes with a second read. Page by page,
-    // and only so many replays on the node at once: one join costs a page of memory, not the history.
+    // History first, then live; what was published in between comes with a second read. Page by page, each
+    // one sent before the next is read, and only so many replays on the node at once: a join costs the node
+    // a page or two of memory, not the history, however slowly its client reads.
     await this.replays.run(async () => {
       const last = await this.replay(session, group, since);
       await this.enter(session, group);
@@ -71,6 +78,10 @@ export class GroupRooms<C> {
       if (page.length === 0) return last;
       last = page[page.length - 1]!.id;
       if (page.length < REPLAY_PAGE || session.closed) return last;
+      if (!(await transport.drained(session.conn, this.limits.slowReaderMs))) {
+        transport.cut(session.conn);
+        return last;
+      }
     }
   }
 

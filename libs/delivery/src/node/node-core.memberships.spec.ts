@@ -76,7 +76,7 @@ describe('NodeCore: memberships and group policies', () => {
 
   it('caps the groups one connection may join (forbidden past it); a group it is in already is no new one', async () => {
     cluster = new CoreCluster();
-    await cluster.addNode('n1', (o) => (o.groupLimits = { maxGroupsPerConnection: 2, replaysAtOnce: 1 }));
+    await cluster.addNode('n1', (o) => (o.groupLimits = { maxGroupsPerConnection: 2, replaysAtOnce: 1, slowReaderMs: 1000 }));
     const alice = await cluster.connect('n1', 'alice');
     for (const group of ['g1', 'g2', 'g2']) expect(await alice.call('join', { group })).toEqual({ ok: true });
     expect(await alice.call('join', { group: 'g3' })).toMatchObject({ ok: false, error: { code: 'forbidden', message: 'at most 2 groups per connection' } });
@@ -86,7 +86,7 @@ describe('NodeCore: memberships and group policies', () => {
 
   it('join with since replays history page by page, all of it, one replay at a time on the node', async () => {
     cluster = new CoreCluster();
-    await cluster.addNode('n1', (o) => (o.groupLimits = { maxGroupsPerConnection: 10, replaysAtOnce: 1 }));
+    await cluster.addNode('n1', (o) => (o.groupLimits = { maxGroupsPerConnection: 10, replaysAtOnce: 1, slowReaderMs: 1000 }));
     const pub = await cluster.connect('n1', 'pub');
     const ids: string[] = [];
     for (let i = 0; i < 250; i++) ids.push(((await pub.call('publish', { group: 'big', body: i })) as unknown as { id: string }).id);
@@ -95,6 +95,21 @@ describe('NodeCore: memberships and group policies', () => {
     expect(joins).toEqual([{ ok: true }, { ok: true }]);
     expect(a.conn.of('group').map((m) => m['id'])).toEqual(ids.slice(1));
     expect(b.conn.of('group').map((m) => m['id'])).toEqual(ids.slice(200));
+  });
+
+  it('a replay sends a page only once the last one was taken; a client that reads nothing is closed and frees the slot', async () => {
+    cluster = new CoreCluster();
+    await cluster.addNode('n1', (o) => (o.groupLimits = { maxGroupsPerConnection: 10, replaysAtOnce: 1, slowReaderMs: 50 }));
+    const pub = await cluster.connect('n1', 'pub');
+    const ids: string[] = [];
+    for (let i = 0; i < 250; i++) ids.push(((await pub.call('publish', { group: 'big', body: i })) as unknown as { id: string }).id);
+    const [slow, fast] = [await cluster.connect('n1', 'slow'), await cluster.connect('n1', 'fast')];
+    slow.conn.stalled = true;
+    await Promise.all([slow.call('join', { group: 'big', since: ids[0] }), fast.call('join', { group: 'big', since: ids[0] })]);
+    expect(slow.conn.of('group')).toHaveLength(100); // one page, then closed
+    expect(slow.conn.cut).toBe(true); // cut, not closed gracefully: a graceful close would wait behind its queue
+    expect(fast.conn.of('group').map((m) => m['id'])).toEqual(ids.slice(1));
+    expect(fast.conn.drainWaits).toBe(2); // after each full page
   });
 
   it("keeps the group's presence: a uid is online in a group while one of its connections is in it", async () => {

@@ -18,6 +18,13 @@ export interface Transport<C> {
   emitToGroup(group: string, event: ServerEvent, payload: object): number;
   /** One event to every local connection; returns how many it reached. */
   emitToAll(event: ServerEvent, payload: object): number;
+  /**
+   * Backpressure: resolves true once `conn` has nothing queued beyond the
+   * write in flight (at once when so, or when it is closed), false when that
+   * takes longer than `timeoutMs` (a client that does not read). Work that
+   * sends a lot to one connection (a replay) awaits it between batches.
+   */
+  drained(conn: C, timeoutMs: number): Promise<boolean>;
   /** Puts a connection in / takes it out of `group`'s room (idempotent). */
   joinRoom(conn: C, group: string): void;
   leaveRoom(conn: C, group: string): void;
@@ -27,4 +34,10 @@ export interface Transport<C> {
    * for a connection the client closed.
    */
   close(conn: C): void;
+  /**
+   * Cuts a connection at once, dropping what is still queued for it (a
+   * client that reads nothing: a graceful close would wait behind its
+   * queue). Reported to NodeCore.disconnect as `close` is; idempotent.
+   */
+  cut(conn: C): void;
 }

@@ -4,6 +4,12 @@ import type { ServerEvent, Transport } from '../transport';
 export class FakeConn {
   readonly events: Array<{ event: ServerEvent; payload: Record<string, unknown> }> = [];
   closed = false;
+  /** A client that reads nothing: `drained` never says yes while it is open. */
+  stalled = false;
+  /** How many times a sender waited for this connection to drain. */
+  drainWaits = 0;
+  /** Closed by `cut` (not a graceful close). */
+  cut = false;
 
   constructor(readonly id: string) {}
 
@@ -48,6 +54,13 @@ export class RecordingTransport implements Transport<FakeConn> {
     return this.open.size;
   }
 
+  async drained(conn: FakeConn, timeoutMs: number): Promise<boolean> {
+    conn.drainWaits++;
+    if (!conn.stalled || conn.closed) return true;
+    await new Promise((resolve) => setTimeout(resolve, timeoutMs));
+    return conn.closed;
+  }
+
   joinRoom(conn: FakeConn, group: string): void {
     if (!this.rooms.has(group)) this.rooms.set(group, new Set());
     this.rooms.get(group)!.add(conn);
@@ -55,6 +68,12 @@ export class RecordingTransport implements Transport<FakeConn> {
 
   leaveRoom(conn: FakeConn, group: string): void {
     this.rooms.get(group)?.delete(conn);
+  }
+
+  /** As close: a fake connection has no queue to drop. */
+  cut(conn: FakeConn): void {
+    conn.cut = true;
+    this.close(conn);
   }
 
   close(conn: FakeConn): void {
