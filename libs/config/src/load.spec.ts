@@ -72,6 +72,25 @@ describe('loadConfig', () => {
     expect(() => loadConfig('spear', { profile: dupNodes, env: {} })).toThrow(/spear\.nodes: node ids must be unique/);
   });
 
+  it('hooks: a hook namespace needs the join and publish hooks, an HTTP hook the hook secret; bad backends are named', () => {
+    const base = { extends: join(repoProfiles, 'local'), groups: { namespaces: { vip: { policy: 'hook' } } } };
+    const rpcHook = { backend: { service: 'app', method: 'join' } };
+    expect(() => loadConfig('spear', { profile: tempProfile(base), env: {} })).toThrow(/spear\.hooks\.join: required by namespace "vip"/);
+    expect(() => loadConfig('spear', { profile: tempProfile({ ...base, spear: { hooks: { join: rpcHook } } }), env: {} })).toThrow(/spear\.hooks\.publish/);
+    const both = loadConfig('spear', { profile: tempProfile({ ...base, spear: { hooks: { join: rpcHook, publish: { ...rpcHook, onFailure: 'allow', timeoutMs: 200 } } } }), env: {} });
+    expect(both.spear.hooks.join).toEqual({ ...rpcHook, timeoutMs: 1000, onFailure: 'refuse' });
+    expect(both.spear.hooks.publish).toMatchObject({ onFailure: 'allow', timeoutMs: 200 });
+    // Other apps do not check spear's hooks.
+    expect(() => loadConfig('ticket', { profile: tempProfile(base), env: {} })).not.toThrow();
+    const http = { spear: { hooks: { join: { backend: { url: 'http://127.0.0.1:9/join' } }, publish: rpcHook } } };
+    expect(() => loadConfig('spear', { profile: tempProfile({ ...base, ...http }), env: {} })).toThrow(/secrets\.hookSecret: required by spear\.hooks\.join/);
+    const secrets = { ...JSON.parse(readFileSync(join(repoProfiles, 'local', 'profile.json'), 'utf8')).secrets, hookSecret: 'a-hook-secret-of-16+' };
+    expect(loadConfig('spear', { profile: tempProfile({ ...base, ...http, secrets }), env: {} }).spear.hooks.join?.backend).toEqual({ url: 'http://127.0.0.1:9/join' });
+    for (const backend of [{ url: 'ftp://x/y' }, { service: 'bad name', method: 'm' }, { service: 'a', method: 'b', url: 'http://x' }]) {
+      expect(() => loadConfig('spear', { profile: tempProfile({ extends: join(repoProfiles, 'local'), spear: { hooks: { join: { backend } } } }), env: {} })).toThrow(/spear\.hooks\.join\.backend/);
+    }
+  });
+
   it('gives every profile its own Redis namespace; local keeps the legacy spear: prefix', () => {
     const secrets = { SPEAR_ADMIN_KEY: 'an-admin-key', SPEAR_TICKET_SECRET: 'a-ticket-secret-of-16+' };
     const prefixOf = (profile: string) => loadConfig('ticket', { profile, env: env(secrets) }).redis.keyPrefix;

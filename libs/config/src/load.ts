@@ -1,6 +1,6 @@
 import { KEY_PREFIX_PATTERN } from '@spear/catalog';
 import { DEFAULTS } from './defaults';
-import { APP_NAMES, APP_SCHEMAS, commonSchema, KEY_PREFIX_MESSAGE, usesRedis, type AppName, type CommonConfig, type RedisAppName, type RedisConfig } from './schema';
+import { APP_NAMES, APP_SCHEMAS, commonSchema, KEY_PREFIX_MESSAGE, usesRedis, type AppName, type CommonConfig, type RedisAppName, type RedisConfig, type SpearConfig } from './schema';
 import { applyEnvOverrides } from './env';
 import { ConfigError, describeIssues } from './errors';
 import { findProfilesDir, readProfileChain, resolveProfileFile } from './profile-files';
@@ -65,6 +65,7 @@ export function validateConfig<A extends AppName>(app: A, raw: Record<string, un
     throw new ConfigError(`profile ${source}: ${describeIssues(issues)}`);
   }
   if (common.data.bus === 'kafka' && !common.data.kafka) throw new ConfigError(`profile ${source}: kafka: required when bus is "kafka"`);
+  if (app === 'spear') checkHooks(common.data, own.data as SpearConfig, source);
   const { redis, ...shared } = common.data;
   let redisSection = {};
   if (usesRedis(app)) {
@@ -73,6 +74,18 @@ export function validateConfig<A extends AppName>(app: A, raw: Record<string, un
   }
   // Each part is validated above; TypeScript cannot check a computed key or RedisSection<A> for a generic A.
   return { ...shared, ...redisSection, [app]: own.data, source } as unknown as AppConfig<A>;
+}
+
+/** A `hook` namespace needs the join and publish hooks; an HTTP hook needs the secret that signs its calls. */
+function checkHooks(common: z.infer<typeof commonSchema>, spear: SpearConfig, source: string): void {
+  const hookNamespaces = Object.entries(common.groups.namespaces).filter(([, rules]) => rules.policy === 'hook');
+  for (const [name] of hookNamespaces) {
+    for (const hook of ['join', 'publish'] as const) {
+      if (!spear.hooks[hook]) throw new ConfigError(`profile ${source}: spear.hooks.${hook}: required by namespace "${name}" (policy hook)`);
+    }
+  }
+  const overHttp = Object.entries(spear.hooks).filter(([, hook]) => hook && 'url' in hook.backend);
+  if (overHttp.length > 0 && !common.secrets.hookSecret) throw new ConfigError(`profile ${source}: secrets.hookSecret: required by spear.hooks.${overHttp[0]![0]} (an HTTP hook)`);
 }
 
 /** `redis` with its key prefix: as stated, or the default derived from the profile's name. */

@@ -1,4 +1,5 @@
 export * from './group-history';
+export * from './groups/group-hooks';
 export * from './groups/group-policy';
 export * from './groups/group-presence';
 export * from './groups/group-traffic';

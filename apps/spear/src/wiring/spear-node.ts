@@ -11,6 +11,8 @@ import { bindToCore } from '../adapter/bind-events';
 import { ticketHandshake } from '../adapter/handshake';
 import type { SpearServer, SpearSocket } from '../adapter/socket-data';
 import { SocketTransport } from '../adapter/socket-transport';
+import { BackendCaller } from '../hooks/backend-caller';
+import { HookClient } from '../hooks/hook-client';
 import { connectionLimit, openFilesLimit } from './connection-limit';
 import { NodeMonitor } from './node-monitor';
 
@@ -80,6 +82,7 @@ export async function startSpearNode(io: SpearServer, ctx: ServiceContext<'spear
       ids,
       locks: registryLocks(ctx.registry, nodeId),
       logger,
+      hooks: new HookClient(spear.hooks, new BackendCaller(ctx.rpc, secrets.hookSecret), { maxBodyBytes: delivery.maxBodyBytes, logger, registry: ctx.metrics.registry }),
       counters: {
         received: (event) => received.inc({ event }),
         refused: (code) => refused.inc({ code }),

@@ -43,6 +43,8 @@ export const secretsSchema = z.strictObject({
   ticketSecretPreviousUntil: z.number().int().min(0).optional(),
   jwtSecret: z.string().min(16).optional(),
   minionsPassword: z.string().min(4).optional(),
+  /** Signs HTTP hook and route calls (X-Spear-Signature: hex HMAC-SHA256 of the body); required once one has a URL. */
+  hookSecret: z.string().min(16, 'hook secret must be at least 16 characters').optional(),
 });
 
 /** Where and how long messages are kept: spear nodes and ticket's push API write to the same stores (PROTOCOL.md "Delivery, v1.1"). */
@@ -93,8 +95,8 @@ export const deliverySchema = z
 
 /** A namespace's rules (PROTOCOL.md v1.1 "Groups are a server-side resource"). */
 export const namespaceSchema = z.strictObject({
-  /** `open`: anyone may join and publish; `members`: only members (others get `forbidden`). */
-  policy: z.enum(['open', 'members']),
+  /** `open`: anyone may join and publish; `members`: only members (others get `forbidden`); `hook`: the join and publish hooks decide. */
+  policy: z.enum(['open', 'members', 'hook']),
   /** false: no client may `publish` here (`forbidden`); only the push API does. */
   clientPublish: z.boolean().default(true),
 });

@@ -28,6 +28,7 @@ export function usesRedis(app: AppName): app is RedisAppName {
 }
 
 export * from './common';
+export * from './hooks';
 export * from './primitives';
 export * from './idgen';
 export * from './minions';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULTS } from '../defaults';
+import { hooksSchema } from './hooks';
 import { host, port } from './primitives';
 
 const d = DEFAULTS.spear;
@@ -39,6 +40,8 @@ export const spearSchema = z
         drainMs: z.number().int().min(0).max(60_000),
       })
       .default(d.migration),
+    /** The app's backend in the loop: hooks a node calls before it acts (PROTOCOL.md v1.1). */
+    hooks: hooksSchema,
   })
   .refine((s) => new Set(s.nodes.map((n) => n.id)).size === s.nodes.length, { message: 'node ids must be unique', path: ['nodes'] });
 export type SpearConfig = z.infer<typeof spearSchema>;

@@ -1,8 +1,9 @@
 import { ProtocolError } from '@spear/protocol';
+import type { GroupHooks, HookCaller } from './group-hooks';
 
 /** A namespace's rules (the profile's `groups.namespaces`). */
 export interface NamespaceRules {
-  policy: 'open' | 'members';
+  policy: 'open' | 'members' | 'hook';
   clientPublish: boolean;
 }
 
@@ -16,14 +17,17 @@ export function namespaceOf(group: string): string | undefined {
 
 /**
  * Who may join and publish where (PROTOCOL.md v1.1): `open` lets anyone,
- * `members` only the group's members; a namespace may forbid client `publish`
- * altogether. Names with no declared namespace are `open` (v1's behaviour).
- * Membership is asked of `isMember` only where the policy needs it.
+ * `members` only the group's members, `hook` whom the app's join and publish
+ * hooks let (the publish hook may replace the body); a namespace may forbid
+ * client `publish` altogether, before any hook is asked. Names with no
+ * declared namespace are `open` (v1's behaviour). Membership is asked of
+ * `isMember`, and the hooks of `hooks`, only where the policy needs them.
  */
 export class GroupPolicy {
   constructor(
     private readonly namespaces: Readonly<Record<string, NamespaceRules>>,
     private readonly isMember: (group: string, uid: string) => Promise<boolean>,
+    private readonly hooks?: GroupHooks,
   ) {}
 
   rulesOf(group: string): NamespaceRules {
@@ -31,15 +35,31 @@ export class GroupPolicy {
     return (ns !== undefined && Object.hasOwn(this.namespaces, ns) && this.namespaces[ns]) || OPEN;
   }
 
-  /** Resolves when `uid` may join `group`; rejects with ProtocolError('forbidden') otherwise. */
-  async mayJoin(uid: string, group: string): Promise<void> {
-    if (this.rulesOf(group).policy === 'members' && !(await this.isMember(group, uid))) throw new ProtocolError('forbidden', `only members may join ${group}`);
+  /** Resolves when `caller` may join `group`; rejects with ProtocolError('forbidden') otherwise. */
+  async mayJoin(caller: HookCaller, group: string): Promise<void> {
+    const { policy } = this.rulesOf(group);
+    if (policy === 'members' && !(await this.isMember(group, caller.uid))) throw new ProtocolError('forbidden', `only members may join ${group}`);
+    if (policy === 'hook' && !(await this.hooksFor(group).join(caller, group)).allow) throw new ProtocolError('forbidden', `the join hook refused ${group}`);
   }
 
-  /** Resolves when `uid` may publish to `group` from a client connection; rejects with ProtocolError('forbidden') otherwise. */
-  async mayPublish(uid: string, group: string): Promise<void> {
+  /**
+   * Resolves to the body to publish when `caller` may publish `body` to
+   * `group` from a client connection (the publish hook's replacement, in a
+   * `hook` namespace); rejects with ProtocolError('forbidden') otherwise.
+   */
+  async mayPublish(caller: HookCaller, group: string, body: unknown): Promise<unknown> {
     const rules = this.rulesOf(group);
     if (!rules.clientPublish) throw new ProtocolError('forbidden', `clients may not publish to ${group}`);
-    if (rules.policy === 'members' && !(await this.isMember(group, uid))) throw new ProtocolError('forbidden', `only members may publish to ${group}`);
+    if (rules.policy === 'members' && !(await this.isMember(group, caller.uid))) throw new ProtocolError('forbidden', `only members may publish to ${group}`);
+    if (rules.policy !== 'hook') return body;
+    const verdict = await this.hooksFor(group).publish(caller, group, body);
+    if (!verdict.allow) throw new ProtocolError('forbidden', `the publish hook refused ${group}`);
+    return 'body' in verdict ? verdict.body : body;
+  }
+
+  private hooksFor(group: string): GroupHooks {
+    // The profile check (libs/config) makes this unreachable; a node wired without hooks refuses rather than opens.
+    if (!this.hooks) throw new ProtocolError('forbidden', `${group} is decided by hooks, and this node has none`);
+    return this.hooks;
   }
 }

@@ -1,11 +1,17 @@
 import type { Bus } from '@spear/bus';
 import { ProtocolError, type JoinPayload } from '@spear/protocol';
+import type { GroupHooks, HookCaller } from '../groups/group-hooks';
 import { GroupPolicy, type NamespaceRules } from '../groups/group-policy';
 import { ConcurrencyLimit } from './concurrency-limit';
 import type { DeliveryStore } from './delivery-store';
 import { groupsOf, type LocalHub } from './local-hub';
 import type { Session } from './session';
 import type { Transport } from './transport';
+
+/** A connection as the hooks see it. `meta` is null: no connect hook attaches any yet. */
+export function hookCallerOf(session: Session<unknown>): HookCaller {
+  return { uid: session.uid, device: session.device, meta: null };
+}
 
 /** Messages per read of a `join` with `since`. */
 const REPLAY_PAGE = 100;
@@ -44,16 +50,16 @@ export class GroupRooms<C> {
 
   constructor(
     private readonly hub: LocalHub<C>,
-    private readonly ports: { transport: Transport<C>; bus: Bus; store: DeliveryStore },
+    private readonly ports: { transport: Transport<C>; bus: Bus; store: DeliveryStore; hooks?: GroupHooks },
     namespaces: Readonly<Record<string, NamespaceRules>> = {},
     private readonly limits: GroupLimits = DEFAULT_GROUP_LIMITS,
   ) {
     this.replays = new ConcurrencyLimit(limits.replaysAtOnce);
-    this.policy = new GroupPolicy(namespaces, (group, uid) => ports.store.isMember(group, uid));
+    this.policy = new GroupPolicy(namespaces, (group, uid) => ports.store.isMember(group, uid), ports.hooks);
   }
 
   async join(session: Session<C>, { group, since }: JoinPayload): Promise<void> {
-    await this.policy.mayJoin(session.uid, group);
+    await this.policy.mayJoin(hookCallerOf(session), group);
     if (!this.hub.isIn(session, group) && this.hub.groupCountOf(session) >= this.limits.maxGroupsPerConnection) {
       throw new ProtocolError('forbidden', `at most ${this.limits.maxGroupsPerConnection} groups per connection`);
     }

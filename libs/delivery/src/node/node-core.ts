@@ -7,7 +7,7 @@ import { purgeDeadNode } from './dead-node-purge';
 import { noteSeq, upToMark } from './device-acks';
 import { catchUpAfterGap } from './after-gap';
 import { followMembership, kickSession } from './control-envelopes';
-import { GroupRooms } from './group-rooms';
+import { GroupRooms, hookCallerOf } from './group-rooms';
 import { LocalHub } from './local-hub';
 import { MessagePath, type LocalDelivery } from './message-path';
 import { OfflineSenders } from './offline-senders';
@@ -187,8 +187,8 @@ export class NodeCore<C> implements LocalDelivery {
       }
       case 'publish': {
         const p = payload as ClientPayload<'publish'>;
-        await this.rooms.policy.mayPublish(session.uid, p.group);
-        const sent = await this.messages.toGroup(session.uid, p.group, p.body);
+        const body = await this.rooms.policy.mayPublish(hookCallerOf(session), p.group, p.body);
+        const sent = await this.messages.toGroup(session.uid, p.group, body);
         this.counters.stored?.('publish');
         return sent;
       }

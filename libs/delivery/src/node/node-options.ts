@@ -1,5 +1,6 @@
 import type { Bus, Envelope } from '@spear/bus';
 import type { ErrorCode } from '@spear/protocol';
+import type { GroupHooks } from '../groups/group-hooks';
 import type { NamespaceRules } from '../groups/group-policy';
 import type { ClientEvent, RateLimit } from './client-events';
 import type { GroupLimits } from './group-rooms';
@@ -58,4 +59,6 @@ export interface NodeCorePorts<C> {
   locks: ClusterLocks;
   logger: CoreLogger;
   counters?: Partial<CoreCounters>;
+  /** The app's join and publish hooks, for groups of `hook` namespaces (none: such groups refuse). */
+  hooks?: GroupHooks;
 }

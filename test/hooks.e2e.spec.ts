@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { printLogsOnFailure, startTestBed, type TestBed } from './support/engines-and-cluster';
+import { hookCalls, startHttpHookBackend, startRpcHookBackend } from './support/hook-backends';
+import { uidOn } from './support/sdk-helpers';
+import { connectUser, until, type TestUser } from './support/spear-client';
+
+const HOOK_SECRET = 'e2e-hook-secret-0123456789';
+const TIMEOUT_MS = 500;
+
+/** PROTOCOL.md v1.1: a `hook` namespace, its join hook over Spear RPC (failure: refuse) and its publish hook over signed HTTP (failure: allow). */
+describe('the join and publish hooks decide for a hook namespace (two spear nodes)', () => {
+  let bed: TestBed;
+  let http: Awaited<ReturnType<typeof startHttpHookBackend>>;
+  let rpc: Awaited<ReturnType<typeof startRpcHookBackend>> | undefined;
+  const users: TestUser[] = [];
+  const connect = async (node: string, prefix: string) => {
+    const user = await connectUser(bed.cluster.ticketUrl, await uidOn(bed, node, prefix));
+    users.push(user);
+    return user;
+  };
+
+  beforeAll(async () => {
+    http = await startHttpHookBackend(HOOK_SECRET);
+    bed = await startTestBed({
+      bus: 'redis',
+      overrides: {
+        secrets: { hookSecret: HOOK_SECRET },
+        groups: { namespaces: { vip: { policy: 'hook' } } },
+        spear: {
+          hooks: {
+            join: { backend: { service: 'apphooks', method: 'join' }, timeoutMs: TIMEOUT_MS, onFailure: 'refuse' },
+            publish: { backend: { url: http.url }, timeoutMs: TIMEOUT_MS, onFailure: 'allow' },
+          },
+        },
+      },
+    });
+    rpc = await startRpcHookBackend(bed.profileDir);
+  });
+  printLogsOnFailure(() => bed);
+  afterAll(async () => {
+    for (const u of users) u.close();
+    await rpc?.close();
+    http?.close();
+    await bed?.close();
+  });
+
+  it('the join hook (RPC) lets in whom it allows and refuses the others with forbidden, on either node; other groups never ask it', async () => {
+    const [vip, other] = [await connect('spear-1', 'vip-a'), await connect('spear-2', 'plain-b')];
+    expect(await vip.emit('join', { group: 'vip:lounge' })).toEqual({ ok: true });
+    expect(await other.emit('join', { group: 'vip:lounge' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    const asked = hookCalls.filter((c) => c.hook === 'join').map((c) => c.payload);
+    expect(asked).toEqual([
+      { uid: vip.uid, device: 'default', group: 'vip:lounge', meta: null },
+      { uid: other.uid, device: 'default', group: 'vip:lounge', meta: null },
+    ]);
+    expect(await other.emit('join', { group: 'lobby' })).toEqual({ ok: true });
+    expect(hookCalls.filter((c) => c.hook === 'join')).toHaveLength(2);
+  });
+
+  it('the publish hook (signed HTTP) rewrites the body every member gets, and refuses with forbidden', async () => {
+    const [a, b] = [await connect('spear-1', 'vip-pa'), await connect('spear-2', 'vip-pb')];
+    for (const u of [a, b]) expect(await u.emit('join', { group: 'vip:pub' })).toEqual({ ok: true });
+    expect(await a.emit('publish', { group: 'vip:pub', body: { text: 'hello' } })).toMatchObject({ ok: true });
+    await until(() => a.groups.length === 1 && b.groups.length === 1, 3000);
+    for (const u of [a, b]) expect(u.groups[0]).toMatchObject({ group: 'vip:pub', from: a.uid, body: { text: 'hello (checked)' } });
+    expect(await b.emit('publish', { group: 'vip:pub', body: { text: 'buy spam' } })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(a.groups).toHaveLength(1);
+    expect(http.badSignatures()).toBe(0);
+    expect(hookCalls.find((c) => c.hook === 'publish')?.payload).toEqual({ uid: a.uid, device: 'default', group: 'vip:pub', body: { text: 'hello' }, meta: null });
+  });
+
+  it('a hook past its timeout follows its failure policy: the late join is refused, the late publish goes out as published', async () => {
+    const slow = await connect('spear-1', 'slow-j');
+    let started = Date.now();
+    expect(await slow.emit('join', { group: 'vip:late' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 1000);
+    const [a, b] = [await connect('spear-1', 'vip-la'), await connect('spear-2', 'vip-lb')];
+    for (const u of [a, b]) expect(await u.emit('join', { group: 'vip:late' })).toEqual({ ok: true });
+    started = Date.now();
+    expect(await a.emit('publish', { group: 'vip:late', body: { text: 'slow but sure' } })).toMatchObject({ ok: true });
+    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 1000);
+    await until(() => b.groups.length === 1, 3000);
+    expect(b.groups[0]!.body).toEqual({ text: 'slow but sure' }); // not rewritten: the hook's answer came too late
+  });
+
+  it('with the RPC backend gone, the join hook fails fast and refuses (its policy)', async () => {
+    await rpc!.close();
+    rpc = undefined;
+    const vip = await connect('spear-2', 'vip-gone');
+    const started = Date.now();
+    expect(await vip.emit('join', { group: 'vip:gone' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 2000);
+  });
+});

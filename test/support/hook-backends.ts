@@ -1,0 +1,87 @@
+import 'reflect-metadata';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { Controller, Module, type INestMicroservice } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { loadConfig } from '@spear/config';
+import { ZooKeeperRegistry } from '@spear/registry';
+import { RpcServer } from '@spear/rpc';
+import { freePort } from '@spear/testing';
+
+/** What a test backend was asked, in order. */
+export const hookCalls: Array<{ via: 'rpc' | 'http'; hook: string; payload: Record<string, unknown> }> = [];
+
+/**
+ * The join hook as an app would serve it over Spear RPC: uids starting with
+ * "vip-" may join, "slow-" uids get an answer only after 2 s.
+ */
+@Controller()
+class AppHooksController {
+  @MessagePattern({ service: 'apphooks', method: 'join' })
+  async join(@Payload() payload: Record<string, unknown>) {
+    hookCalls.push({ via: 'rpc', hook: 'join', payload });
+    const uid = String(payload['uid']);
+    if (uid.startsWith('slow-')) await new Promise((r) => setTimeout(r, 2000));
+    return { allow: uid.startsWith('vip-') || uid.startsWith('slow-') };
+  }
+}
+
+@Module({ controllers: [AppHooksController] })
+class AppHooksModule {}
+
+/** Starts the RPC backend as a provider registered in the profile's ZooKeeper; close() unregisters it. */
+export async function startRpcHookBackend(profileDir: string): Promise<{ close(): Promise<void> }> {
+  const config = loadConfig('stat', { profile: profileDir });
+  const registry = new ZooKeeperRegistry({ ...config.zookeeper });
+  await registry.ready();
+  const server = new RpcServer({ host: '127.0.0.1', port: 0, weight: 1, version: 'test', registry, drainTimeoutMs: 1000 });
+  const app: INestMicroservice = await NestFactory.createMicroservice(AppHooksModule, { strategy: server, logger: false });
+  await app.listen();
+  return {
+    async close() {
+      await app.close();
+      await registry.close();
+    },
+  };
+}
+
+/**
+ * The publish hook as an HTTP backend in any language would serve it: it
+ * checks X-Spear-Signature (401 when wrong), refuses bodies with "spam",
+ * appends " (checked)" to a `text`, and answers "slow" texts after 2 s.
+ */
+export async function startHttpHookBackend(secret: string): Promise<{ url: string; badSignatures: () => number; close(): void }> {
+  let bad = 0;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      const expected = createHmac('sha256', secret).update(raw).digest();
+      const given = Buffer.from(String(req.headers['x-spear-signature'] ?? ''), 'hex');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        bad++;
+        res.statusCode = 401;
+        return res.end('{"error":"bad signature"}');
+      }
+      const payload = JSON.parse(raw.toString()) as { body: { text?: string } };
+      hookCalls.push({ via: 'http', hook: 'publish', payload });
+      const text = String(payload.body?.text ?? '');
+      const answer = text.includes('spam') ? { allow: false } : { allow: true, body: { ...payload.body, text: `${text} (checked)` } };
+      const reply = () => res.end(JSON.stringify(answer));
+      if (text.startsWith('slow')) setTimeout(reply, 2000);
+      else reply();
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${port}/publish`,
+    badSignatures: () => bad,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
