@@ -72,7 +72,7 @@ describe('loadConfig', () => {
     expect(() => loadConfig('spear', { profile: dupNodes, env: {} })).toThrow(/spear\.nodes: node ids must be unique/);
   });
 
-  it('hooks: a hook namespace needs the join and publish hooks, an HTTP hook the hook secret; bad backends are named', () => {
+  it('hooks and routes: a hook namespace needs the join and publish hooks, HTTP ones the hook secret; bad backends and duplicate routes are named', () => {
     const base = { extends: join(repoProfiles, 'local'), groups: { namespaces: { vip: { policy: 'hook' } } } };
     const rpcHook = { backend: { service: 'app', method: 'join' } };
     expect(() => loadConfig('spear', { profile: tempProfile(base), env: {} })).toThrow(/spear\.hooks\.join: required by namespace "vip"/);
@@ -86,6 +86,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig('spear', { profile: tempProfile({ ...base, ...http }), env: {} })).toThrow(/secrets\.hookSecret: required by spear\.hooks\.join/);
     const secrets = { ...JSON.parse(readFileSync(join(repoProfiles, 'local', 'profile.json'), 'utf8')).secrets, hookSecret: 'a-hook-secret-of-16+' };
     expect(loadConfig('spear', { profile: tempProfile({ ...base, ...http, secrets }), env: {} }).spear.hooks.join?.backend).toEqual({ url: 'http://127.0.0.1:9/join' });
+    const httpRoute = { extends: join(repoProfiles, 'local'), spear: { routes: [{ match: 'chat.', backend: { url: 'http://127.0.0.1:9/rpc' } }] } };
+    expect(() => loadConfig('spear', { profile: tempProfile(httpRoute), env: {} })).toThrow(/secrets\.hookSecret: required by the spear\.routes entry "chat\."/);
+    const routes = [{ match: 'chat.', backend: { service: 'chat', method: 'call' } }, { match: 'chat.send', backend: { service: 'chat', method: 'send' }, retrySafe: true }];
+    expect(loadConfig('spear', { profile: tempProfile({ extends: join(repoProfiles, 'local'), spear: { routes } }), env: {} }).spear.routes[0]).toEqual({ ...routes[0], timeoutMs: 5000, retrySafe: false });
+    expect(() => loadConfig('spear', { profile: tempProfile({ extends: join(repoProfiles, 'local'), spear: { routes: [routes[0], routes[0]] } }), env: {} })).toThrow(/spear\.routes: each match may appear once/);
+    expect(() => loadConfig('spear', { profile: tempProfile({ extends: join(repoProfiles, 'local'), spear: { routes: [{ ...routes[0], match: 'bad name' }] } }), env: {} })).toThrow(/spear\.routes\.0\.match/);
     for (const backend of [{ url: 'ftp://x/y' }, { service: 'bad name', method: 'm' }, { service: 'a', method: 'b', url: 'http://x' }]) {
       expect(() => loadConfig('spear', { profile: tempProfile({ extends: join(repoProfiles, 'local'), spear: { hooks: { join: { backend } } } }), env: {} })).toThrow(/spear\.hooks\.join\.backend/);
     }

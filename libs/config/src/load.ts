@@ -76,7 +76,7 @@ export function validateConfig<A extends AppName>(app: A, raw: Record<string, un
   return { ...shared, ...redisSection, [app]: own.data, source } as unknown as AppConfig<A>;
 }
 
-/** A `hook` namespace needs the join and publish hooks; an HTTP hook needs the secret that signs its calls. */
+/** A `hook` namespace needs the join and publish hooks; an HTTP hook or route needs the secret that signs its calls. */
 function checkHooks(common: z.infer<typeof commonSchema>, spear: SpearConfig, source: string): void {
   const hookNamespaces = Object.entries(common.groups.namespaces).filter(([, rules]) => rules.policy === 'hook');
   for (const [name] of hookNamespaces) {
@@ -84,8 +84,11 @@ function checkHooks(common: z.infer<typeof commonSchema>, spear: SpearConfig, so
       if (!spear.hooks[hook]) throw new ConfigError(`profile ${source}: spear.hooks.${hook}: required by namespace "${name}" (policy hook)`);
     }
   }
-  const overHttp = Object.entries(spear.hooks).filter(([, hook]) => hook && 'url' in hook.backend);
-  if (overHttp.length > 0 && !common.secrets.hookSecret) throw new ConfigError(`profile ${source}: secrets.hookSecret: required by spear.hooks.${overHttp[0]![0]} (an HTTP hook)`);
+  const overHttp = [
+    ...Object.entries(spear.hooks).flatMap(([name, hook]) => (hook && 'url' in hook.backend ? [`spear.hooks.${name} (an HTTP hook)`] : [])),
+    ...spear.routes.flatMap((route) => ('url' in route.backend ? [`the spear.routes entry "${route.match}" (an HTTP route)`] : [])),
+  ];
+  if (overHttp.length > 0 && !common.secrets.hookSecret) throw new ConfigError(`profile ${source}: secrets.hookSecret: required by ${overHttp[0]}`);
 }
 
 /** `redis` with its key prefix: as stated, or the default derived from the profile's name. */

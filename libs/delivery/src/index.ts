@@ -16,5 +16,6 @@ export * from './node/delivery-store';
 export * from './node/message-path';
 export * from './node/node-core';
 export * from './node/node-options';
+export * from './node/rpc-routes';
 export type { Session } from './node/session';
 export * from './node/transport';

@@ -59,3 +59,19 @@ export type HandshakeErrorCode = (typeof HANDSHAKE_ERRORS)[number];
 export function errorBody(code: ErrorCode, message?: string): ErrorBody {
   return { error: { code, message: message ?? ERRORS[code].message } };
 }
+
+/** An error code an app's backend chose (PROTOCOL.md v1.1, `rpc`): lowercase snake case. */
+export const APP_ERROR_CODE = /^[a-z][a-z0-9_]{0,63}$/;
+
+/**
+ * A refusal the app's backend chose for an `rpc` call: its code (lowercase
+ * snake case, outside the catalog or not) reaches the client as is.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

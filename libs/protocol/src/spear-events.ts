@@ -14,6 +14,9 @@ export const sendPayload = z.object({ to: uidSchema, body: z.unknown(), cid: cid
 export const joinPayload = z.object({ group: groupSchema, since: messageIdSchema.optional() });
 export const leavePayload = z.object({ group: groupSchema });
 export const publishPayload = z.object({ group: groupSchema, body: z.unknown(), cid: cidSchema.optional() });
+/** v1.1: a call routed to the app's backend; `method` is 1-128 chars of [A-Za-z0-9_.:-]. */
+export const RPC_METHOD = /^[A-Za-z0-9_.:-]{1,128}$/;
+export const rpcPayload = z.object({ method: z.string().regex(RPC_METHOD, 'must be 1-128 characters of [A-Za-z0-9_.:-]'), data: z.unknown().optional() });
 /** v1's `{ids}` or v1.1's cumulative `{upTo: seq}`: exactly one of the two. */
 export const ackPayload = z
   .object({ ids: z.array(messageIdSchema).min(1).max(1000).optional(), upTo: seqSchema.optional() })
@@ -30,6 +33,7 @@ export type JoinPayload = z.infer<typeof joinPayload>;
 export type PublishPayload = z.infer<typeof publishPayload>;
 export type AckPayload = z.infer<typeof ackPayload>;
 export type HistoryPayload = z.infer<typeof historyPayload>;
+export type RpcPayload = z.infer<typeof rpcPayload>;
 
 /** Server → client payloads. */
 export interface ReadyEvent {

@@ -11,8 +11,9 @@ import { bindToCore } from '../adapter/bind-events';
 import { ticketHandshake } from '../adapter/handshake';
 import type { SpearServer, SpearSocket } from '../adapter/socket-data';
 import { SocketTransport } from '../adapter/socket-transport';
-import { BackendCaller } from '../hooks/backend-caller';
-import { HookClient } from '../hooks/hook-client';
+import { BackendCaller } from '../backends/backend-caller';
+import { HookClient } from '../backends/hook-client';
+import { RpcRouter } from '../backends/rpc-router';
 import { connectionLimit, openFilesLimit } from './connection-limit';
 import { NodeMonitor } from './node-monitor';
 
@@ -60,6 +61,7 @@ export async function startSpearNode(io: SpearServer, ctx: ServiceContext<'spear
   const consumed = new Counter({ name: 'spear_envelopes_received_total', help: 'Envelopes received from the bus', labelNames: ['kind'], registers });
   new Gauge({ name: 'spear_users', help: 'Distinct users connected to this node', registers, collect() { this.set(core.userCount); } });
 
+  const backends = new BackendCaller(ctx.rpc, secrets.hookSecret);
   const core: NodeCore<SpearSocket> = new NodeCore(
     {
       nodeId,
@@ -82,7 +84,8 @@ export async function startSpearNode(io: SpearServer, ctx: ServiceContext<'spear
       ids,
       locks: registryLocks(ctx.registry, nodeId),
       logger,
-      hooks: new HookClient(spear.hooks, new BackendCaller(ctx.rpc, secrets.hookSecret), { maxBodyBytes: delivery.maxBodyBytes, logger, registry: ctx.metrics.registry }),
+      hooks: new HookClient(spear.hooks, backends, { maxBodyBytes: delivery.maxBodyBytes, logger, registry: ctx.metrics.registry }),
+      routes: new RpcRouter(spear.routes, backends, { maxBodyBytes: delivery.maxBodyBytes, logger, registry: ctx.metrics.registry }),
       counters: {
         received: (event) => received.inc({ event }),
         refused: (code) => refused.inc({ code }),

@@ -34,3 +34,21 @@ export const hooksSchema = z
   })
   .default({});
 export type HooksConfig = z.infer<typeof hooksSchema>;
+
+/** One `rpc` route: the methods it takes (`match`: exact, or a prefix ending in `.`), its backend, its bound. */
+export const routeSchema = z.strictObject({
+  match: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'a method name, or a prefix of one ending in "."'),
+  backend: backendSchema,
+  /** The whole call, discovery and failover included: past it the client gets `timeout`. */
+  timeoutMs: z.number().int().min(10).max(60_000).default(5000),
+  /** Over RPC: a failed attempt may be retried on another provider (only for methods safe to run twice). */
+  retrySafe: z.boolean().default(false),
+});
+export type RouteConfig = z.infer<typeof routeSchema>;
+
+/** The profile's `rpc` routes; the most specific match wins (exact, then the longest prefix). */
+export const routesSchema = z
+  .array(routeSchema)
+  .max(1000)
+  .default([])
+  .refine((routes) => new Set(routes.map((r) => r.match)).size === routes.length, { message: 'each match may appear once' });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULTS } from '../defaults';
-import { hooksSchema } from './hooks';
+import { hooksSchema, routesSchema } from './hooks';
 import { host, port } from './primitives';
 
 const d = DEFAULTS.spear;
@@ -42,6 +42,8 @@ export const spearSchema = z
       .default(d.migration),
     /** The app's backend in the loop: hooks a node calls before it acts (PROTOCOL.md v1.1). */
     hooks: hooksSchema,
+    /** Where client `rpc` calls go (PROTOCOL.md v1.1); none: every method is `not_found`. */
+    routes: routesSchema,
   })
   .refine((s) => new Set(s.nodes.map((n) => n.id)).size === s.nodes.length, { message: 'node ids must be unique', path: ['nodes'] });
 export type SpearConfig = z.infer<typeof spearSchema>;

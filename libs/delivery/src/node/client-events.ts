@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ackPayload, historyPayload, joinPayload, leavePayload, ProtocolError, publishPayload, sendPayload } from '@spear/protocol';
+import { ackPayload, historyPayload, joinPayload, leavePayload, ProtocolError, publishPayload, rpcPayload, sendPayload } from '@spear/protocol';
 import type { Session } from './session';
 import { TokenBucket } from './token-bucket';
 
@@ -15,6 +15,7 @@ export const CLIENT_EVENTS = {
   leave: { schema: leavePayload, serialize: false },
   ack: { schema: ackPayload, serialize: false },
   history: { schema: historyPayload, serialize: false },
+  rpc: { schema: rpcPayload, serialize: false },
 } as const satisfies Record<string, { schema: z.ZodType; serialize: boolean }>;
 
 export type ClientEvent = keyof typeof CLIENT_EVENTS;

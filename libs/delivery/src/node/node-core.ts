@@ -1,5 +1,5 @@
 import type { Envelope } from '@spear/bus';
-import { DEFAULT_DEVICE, ProtocolError, type Ack, type ErrorCode, type MsgEvent, type ReadyEvent } from '@spear/protocol';
+import { DEFAULT_DEVICE, ProtocolError, type Ack, type MsgEvent, type ReadyEvent } from '@spear/protocol';
 import type { DeviceAck } from '../log/user-log';
 import { admit, CLIENT_EVENTS, type ClientEvent, type ClientPayload } from './client-events';
 import type { LiveNode } from './cluster';
@@ -8,6 +8,7 @@ import { noteSeq, upToMark } from './device-acks';
 import { catchUpAfterGap } from './after-gap';
 import { followMembership, kickSession } from './control-envelopes';
 import { GroupRooms, hookCallerOf } from './group-rooms';
+import { refusalOf } from './refusal';
 import { LocalHub } from './local-hub';
 import { MessagePath, type LocalDelivery } from './message-path';
 import { OfflineSenders } from './offline-senders';
@@ -164,11 +165,10 @@ export class NodeCore<C> implements LocalDelivery {
       const valid = admit(session, event, payload, this.options.rateLimit, () => this.ports.transport.close(session.conn));
       ack = { ok: true, ...(await this.handle(session, event, valid)) };
     } catch (error) {
-      const known = error instanceof ProtocolError;
-      if (!known) this.ports.logger.warn({ event, err: String(error) }, 'event failed');
-      const code: ErrorCode = known ? error.code : 'internal';
-      this.counters.refused?.(code);
-      ack = { ok: false, error: { code, message: known ? error.message : 'internal error' } };
+      const { code, message, counted, unexpected } = refusalOf(error);
+      if (unexpected) this.ports.logger.warn({ event, err: String(error) }, 'event failed');
+      this.counters.refused?.(counted);
+      ack = { ok: false, error: { code, message } };
     }
     this.inFlight--;
     reply?.(ack);
@@ -209,6 +209,11 @@ export class NodeCore<C> implements LocalDelivery {
       }
       case 'history':
         return { messages: await store.historyOf(session.uid, payload as ClientPayload<'history'>) };
+      case 'rpc': {
+        const { method, data } = payload as ClientPayload<'rpc'>;
+        if (!this.ports.routes) throw new ProtocolError('not_found', `no route for ${method}`);
+        return { data: await this.ports.routes.call({ ...hookCallerOf(session), sessionId: session.id, node: this.nodeId }, method, data ?? null) };
+      }
     }
   }
 

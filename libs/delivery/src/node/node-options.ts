@@ -4,6 +4,7 @@ import type { GroupHooks } from '../groups/group-hooks';
 import type { NamespaceRules } from '../groups/group-policy';
 import type { ClientEvent, RateLimit } from './client-events';
 import type { GroupLimits } from './group-rooms';
+import type { RpcRoutes } from './rpc-routes';
 import type { ClusterLocks, CoreLogger, IdSource } from './cluster';
 import type { DeliveryStore } from './delivery-store';
 import type { Transport } from './transport';
@@ -44,7 +45,8 @@ export interface NodeCoreOptions {
 /** What the core counts, for the node's metrics and reports (all optional to implement). */
 export interface CoreCounters {
   received(event: ClientEvent): void;
-  refused(code: ErrorCode): void;
+  /** `app`: a code the app's backend chose. */
+  refused(code: ErrorCode | 'app'): void;
   stored(kind: 'send' | 'publish'): void;
   consumed(envelope: Envelope): void;
   /** Events handed to local connections (one per connection reached). */
@@ -61,4 +63,6 @@ export interface NodeCorePorts<C> {
   counters?: Partial<CoreCounters>;
   /** The app's join and publish hooks, for groups of `hook` namespaces (none: such groups refuse). */
   hooks?: GroupHooks;
+  /** Where `rpc` calls go (none: every method is `not_found`). */
+  routes?: RpcRoutes;
 }

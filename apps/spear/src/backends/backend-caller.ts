@@ -13,11 +13,29 @@ export function signBody(rawBody: string, secret: string): string {
 /** Why a backend call gave no usable answer (the hook's failure policy, or an rpc route's error code, follows). */
 export class BackendCallError extends Error {
   constructor(
-    readonly reason: 'timeout' | 'unavailable' | 'failed',
+    readonly reason: 'timeout' | 'unavailable' | 'no_method' | 'failed',
     message: string,
+    /** The code an RPC handler chose when it threw (RpcError with a code of its own). */
+    readonly appCode?: string,
   ) {
     super(message);
   }
+}
+
+/** libs/rpc's codes that say the backend could not be reached or could not serve, not what it decided. */
+const UNREACHABLE = new Set(['no_provider', 'connection_lost', 'shutting_down', 'not_serving', 'not_sent']);
+/** libs/rpc's codes of a failure inside the call, none of them chosen by the handler. */
+const TRANSPORT_FAILURES = new Set(['remote_error', 'bad_request', 'too_large']);
+
+/** Maps a libs/rpc failure to why the backend call failed; a code the handler chose rides along. */
+function rpcFailure(error: unknown, what: string): BackendCallError {
+  const code = (error as { code?: unknown }).code;
+  const message = `${what}: ${error instanceof Error ? error.message : String(error)}`;
+  if (code === 'timeout') return new BackendCallError('timeout', message);
+  if (typeof code === 'string' && UNREACHABLE.has(code)) return new BackendCallError('unavailable', message);
+  if (code === 'no_handler') return new BackendCallError('no_method', message);
+  if (typeof code === 'string' && !TRANSPORT_FAILURES.has(code)) return new BackendCallError('failed', message, code);
+  return new BackendCallError('failed', message);
 }
 
 /**
@@ -36,17 +54,24 @@ export class BackendCaller {
     private readonly hookSecret: string | undefined,
   ) {}
 
-  async call(target: BackendTarget, payload: object, options: { timeoutMs: number; hashKey: string }): Promise<unknown> {
+  /** `retrySafe`: over RPC, a failed attempt may go to another provider (the route says the method is idempotent). */
+  async call(target: BackendTarget, payload: object, options: { timeoutMs: number; hashKey: string; retrySafe?: boolean }): Promise<unknown> {
     return 'url' in target ? this.overHttp(target.url, payload, options.timeoutMs) : this.overRpc(target, payload, options);
   }
 
-  private async overRpc(target: { service: string; method: string }, payload: object, options: { timeoutMs: number; hashKey: string }): Promise<unknown> {
+  private async overRpc(target: { service: string; method: string }, payload: object, options: { timeoutMs: number; hashKey: string; retrySafe?: boolean }): Promise<unknown> {
+    const what = `${target.service}.${target.method}`;
+    const call = this.rpc.call(target.service, target.method, payload, { timeoutMs: options.timeoutMs, hashKey: options.hashKey, retrySafe: options.retrySafe ?? false });
+    // One bound for the whole call: discovery and failover attempts included.
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new BackendCallError('timeout', `${what}: no answer within ${options.timeoutMs} ms`)), options.timeoutMs);
+    });
     try {
-      return await this.rpc.call(target.service, target.method, payload, { timeoutMs: options.timeoutMs, hashKey: options.hashKey });
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      const reason = code === 'timeout' ? 'timeout' : code === 'no_provider' ? 'unavailable' : 'failed';
-      throw new BackendCallError(reason, `${target.service}.${target.method}: ${error instanceof Error ? error.message : String(error)}`);
+      return await Promise.race([call.catch((error: unknown) => Promise.reject(rpcFailure(error, what))), deadline]);
+    } finally {
+      clearTimeout(timer);
+      call.catch(() => undefined); // a late failure after the deadline is nobody's business
     }
   }
 
