@@ -198,6 +198,19 @@ export class SpearClient {
   }
 
   /**
+   * Calls `method` on the app's backend through the gateway (PROTOCOL.md
+   * v1.1) and resolves with what it answered. Rejects with `not_found` (no
+   * route), `unavailable`, `timeout`, `forbidden`, `rate_limited`,
+   * `too_large`, `bad_request`, a code the backend chose (lowercase snake
+   * case), or `disconnected` when the connection dropped before the answer:
+   * a call is never repeated by the SDK (the backend may have run it).
+   */
+  async rpc<T = unknown>(method: string, data?: unknown): Promise<T> {
+    const { ack } = await this.requests.request('rpc', data === undefined ? { method } : { method, data }, false);
+    return (ack.data ?? null) as T;
+  }
+
+  /**
    * This user's own log (the server keeps the last N messages for at most D
    * days, acked or not), newest first, each with its `seq`. Page back with
    * `before` = the lowest seq received. Nothing is acked or handed to `msg`
