@@ -7,8 +7,11 @@ import { connectUser, until, type TestUser } from './support/spear-client';
 const HOOK_SECRET = 'e2e-hook-secret-0123456789';
 const TIMEOUT_MS = 500;
 
-/** PROTOCOL.md v1.1: a `hook` namespace, its join hook over Spear RPC (failure: refuse) and its publish hook over signed HTTP (failure: allow). */
-describe('the join and publish hooks decide for a hook namespace (two spear nodes)', () => {
+/**
+ * PROTOCOL.md v1.1: the connect and disconnect hooks (signed HTTP), and a `hook` namespace decided by its
+ * join hook over Spear RPC (failure: refuse) and its publish hook over signed HTTP (failure: allow).
+ */
+describe('hooks: the app backend decides who connects, joins and publishes (two spear nodes)', () => {
   let bed: TestBed;
   let http: Awaited<ReturnType<typeof startHttpHookBackend>>;
   let rpc: Awaited<ReturnType<typeof startRpcHookBackend>> | undefined;
@@ -28,8 +31,10 @@ describe('the join and publish hooks decide for a hook namespace (two spear node
         groups: { namespaces: { vip: { policy: 'hook' } } },
         spear: {
           hooks: {
+            connect: { backend: { url: http.url('connect') }, timeoutMs: TIMEOUT_MS, onFailure: 'refuse' },
+            disconnect: { backend: { url: http.url('disconnect') }, timeoutMs: TIMEOUT_MS },
             join: { backend: { service: 'apphooks', method: 'join' }, timeoutMs: TIMEOUT_MS, onFailure: 'refuse' },
-            publish: { backend: { url: http.url }, timeoutMs: TIMEOUT_MS, onFailure: 'allow' },
+            publish: { backend: { url: http.url('publish') }, timeoutMs: TIMEOUT_MS, onFailure: 'allow' },
           },
         },
       },
@@ -44,17 +49,33 @@ describe('the join and publish hooks decide for a hook namespace (two spear node
     await bed?.close();
   });
 
+  it('the connect hook refuses with forbidden, or admits with groups joined before ready and meta that later hooks get; the disconnect hook hears each close once', async () => {
+    await expect(connectUser(bed.cluster.ticketUrl, 'blocked-1')).rejects.toThrow('forbidden');
+    const vip = await connect('spear-2', 'vip-c');
+    expect(vip.ready.groups).toEqual(['vip:welcome']);
+    const meta = { tier: 'gold', since: vip.ready.sessionId };
+    expect(hookCalls.find((c) => c.hook === 'connect' && c.payload['uid'] === vip.uid)?.payload).toEqual({ uid: vip.uid, device: 'default', node: 'spear-2', sessionId: vip.ready.sessionId, ip: expect.any(String) });
+    expect(await vip.emit('join', { group: 'vip:meta' })).toEqual({ ok: true });
+    expect(hookCalls.find((c) => c.hook === 'join' && c.payload['group'] === 'vip:meta')?.payload).toEqual({ uid: vip.uid, device: 'default', group: 'vip:meta', meta });
+    vip.close();
+    await until(() => hookCalls.some((c) => c.hook === 'disconnect' && c.payload['uid'] === vip.uid), 3000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(hookCalls.filter((c) => c.hook === 'disconnect' && c.payload['uid'] === vip.uid).map((c) => c.payload)).toEqual([{ uid: vip.uid, device: 'default', sessionId: vip.ready.sessionId, reason: 'client namespace disconnect' }]);
+    users.splice(users.indexOf(vip), 1);
+  });
+
   it('the join hook (RPC) lets in whom it allows and refuses the others with forbidden, on either node; other groups never ask it', async () => {
     const [vip, other] = [await connect('spear-1', 'vip-a'), await connect('spear-2', 'plain-b')];
     expect(await vip.emit('join', { group: 'vip:lounge' })).toEqual({ ok: true });
     expect(await other.emit('join', { group: 'vip:lounge' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    const asked = hookCalls.filter((c) => c.hook === 'join').map((c) => c.payload);
+    const asked = hookCalls.filter((c) => c.hook === 'join' && c.payload['group'] === 'vip:lounge').map((c) => c.payload);
     expect(asked).toEqual([
-      { uid: vip.uid, device: 'default', group: 'vip:lounge', meta: null },
+      { uid: vip.uid, device: 'default', group: 'vip:lounge', meta: { tier: 'gold', since: vip.ready.sessionId } },
       { uid: other.uid, device: 'default', group: 'vip:lounge', meta: null },
     ]);
+    const joins = hookCalls.filter((c) => c.hook === 'join').length;
     expect(await other.emit('join', { group: 'lobby' })).toEqual({ ok: true });
-    expect(hookCalls.filter((c) => c.hook === 'join')).toHaveLength(2);
+    expect(hookCalls.filter((c) => c.hook === 'join')).toHaveLength(joins);
   });
 
   it('the publish hook (signed HTTP) rewrites the body every member gets, and refuses with forbidden', async () => {
@@ -67,7 +88,7 @@ describe('the join and publish hooks decide for a hook namespace (two spear node
     await new Promise((r) => setTimeout(r, 300));
     expect(a.groups).toHaveLength(1);
     expect(http.badSignatures()).toBe(0);
-    expect(hookCalls.find((c) => c.hook === 'publish')?.payload).toEqual({ uid: a.uid, device: 'default', group: 'vip:pub', body: { text: 'hello' }, meta: null });
+    expect(hookCalls.find((c) => c.hook === 'publish')?.payload).toEqual({ uid: a.uid, device: 'default', group: 'vip:pub', body: { text: 'hello' }, meta: { tier: 'gold', since: a.ready.sessionId } });
   });
 
   it('a hook past its timeout follows its failure policy: the late join is refused, the late publish goes out as published', async () => {

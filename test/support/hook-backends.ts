@@ -46,12 +46,27 @@ export async function startRpcHookBackend(profileDir: string): Promise<{ close()
   };
 }
 
+/** The connect hook: "blocked-" uids are refused; "vip-" uids join vip:welcome and carry meta. */
+function connectAnswer(payload: Record<string, unknown>): object {
+  const uid = String(payload['uid']);
+  if (uid.startsWith('blocked-')) return { allow: false };
+  if (uid.startsWith('vip-')) return { allow: true, groups: ['vip:welcome'], meta: { tier: 'gold', since: payload['sessionId'] } };
+  return { allow: true };
+}
+
+/** The publish hook: refuses bodies with "spam", appends " (checked)" to a `text`. */
+function publishAnswer(payload: Record<string, unknown>): object {
+  const body = payload['body'] as { text?: string } | undefined;
+  const text = String(body?.text ?? '');
+  return text.includes('spam') ? { allow: false } : { allow: true, body: { ...body, text: `${text} (checked)` } };
+}
+
 /**
- * The publish hook as an HTTP backend in any language would serve it: it
- * checks X-Spear-Signature (401 when wrong), refuses bodies with "spam",
- * appends " (checked)" to a `text`, and answers "slow" texts after 2 s.
+ * The connect, publish and disconnect hooks as an HTTP backend in any
+ * language would serve them (one path each): it checks X-Spear-Signature
+ * (401 when wrong) before anything else, and answers "slow" texts after 2 s.
  */
-export async function startHttpHookBackend(secret: string): Promise<{ url: string; badSignatures: () => number; close(): void }> {
+export async function startHttpHookBackend(secret: string): Promise<{ url: (hook: string) => string; badSignatures: () => number; close(): void }> {
   let bad = 0;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -65,19 +80,19 @@ export async function startHttpHookBackend(secret: string): Promise<{ url: strin
         res.statusCode = 401;
         return res.end('{"error":"bad signature"}');
       }
-      const payload = JSON.parse(raw.toString()) as { body: { text?: string } };
-      hookCalls.push({ via: 'http', hook: 'publish', payload });
-      const text = String(payload.body?.text ?? '');
-      const answer = text.includes('spam') ? { allow: false } : { allow: true, body: { ...payload.body, text: `${text} (checked)` } };
+      const payload = JSON.parse(raw.toString()) as Record<string, unknown>;
+      const hook = String(req.url).slice(1);
+      hookCalls.push({ via: 'http', hook, payload });
+      const answer = hook === 'connect' ? connectAnswer(payload) : hook === 'publish' ? publishAnswer(payload) : {};
       const reply = () => res.end(JSON.stringify(answer));
-      if (text.startsWith('slow')) setTimeout(reply, 2000);
+      if (String((payload['body'] as { text?: string } | undefined)?.text ?? '').startsWith('slow')) setTimeout(reply, 2000);
       else reply();
     });
   });
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${port}/publish`,
+    url: (hook) => `http://127.0.0.1:${port}/${hook}`,
     badSignatures: () => bad,
     close: () => {
       server.closeAllConnections();

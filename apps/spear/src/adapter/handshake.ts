@@ -1,5 +1,6 @@
 import { DEFAULT_DEVICE, DEVICE, ERRORS, type HandshakeErrorCode } from '@spear/protocol';
 import { verifyTicket, type NonceStore, type TicketKeys } from '@spear/tickets';
+import type { ConnectInfo, ConnectVerdict } from '../backends/hook-client';
 import type { SpearSocket } from './socket-data';
 
 export interface HandshakeOptions {
@@ -11,14 +12,17 @@ export interface HandshakeOptions {
   accepting: () => boolean;
   /** True at the node's connection limit. */
   full: () => boolean;
+  /** The connect hook (v1.1): asked once the ticket is spent; resolves within its timeout. */
+  admit: (info: ConnectInfo) => Promise<ConnectVerdict>;
 }
 
 /**
  * socket.io middleware: a connection needs a valid, unexpired, unused ticket
  * for this node. Refusals end in connect_error whose message is the
  * protocol's code (invalid_ticket, expired_ticket, wrong_node, draining; a
- * malformed `device`: bad_request); an accepted socket carries its uid and
- * device in `socket.data`.
+ * malformed `device`: bad_request; the connect hook refused: forbidden); an
+ * accepted socket carries its uid, device and what the connect hook
+ * answered in `socket.data`.
  */
 export function ticketHandshake(options: HandshakeOptions) {
   return (socket: SpearSocket, next: (error?: Error) => void): void => {
@@ -36,8 +40,12 @@ export function ticketHandshake(options: HandshakeOptions) {
         if (!first) return next(refusal('invalid_ticket', 'ticket already used'));
         // Spent: nothing reads it again, and socket.io would otherwise keep the ticket string for the connection's life.
         socket.handshake.auth = {};
-        socket.data = { uid: verdict.claims.uid, device, ...(verdict.claims.tokenRef ? { tokenRef: verdict.claims.tokenRef } : {}) };
-        next();
+        const { uid, tokenRef } = verdict.claims;
+        return options.admit({ uid, device, node: options.nodeId, sessionId: socket.id, ip: socket.handshake.address }).then((admitted) => {
+          if (!admitted.allow) return next(refusal('forbidden', 'the connect hook refused'));
+          socket.data = { uid, device, ...(tokenRef ? { tokenRef } : {}), ...(admitted.groups.length > 0 || admitted.meta !== null ? { admitted } : {}) };
+          next();
+        });
       },
       // Redis unreachable: the ticket cannot be checked for reuse, so it is not accepted.
       () => next(refusal('invalid_ticket', 'ticket could not be checked')),

@@ -7,6 +7,7 @@ import { NodeCore } from '@spear/delivery';
 import { CountingIds, MemoryBusNetwork, MemoryLocks, MemoryStores, RecordingLogger, testOptions } from '@spear/delivery/testing';
 import { signTicket, ticketKeys } from '@spear/tickets';
 import { bindToCore } from './bind-events';
+import type { ConnectInfo, ConnectVerdict } from '../backends/hook-client';
 import { ticketHandshake } from './handshake';
 import type { SpearServer, SpearSocket } from './socket-data';
 import { SocketTransport } from './socket-transport';
@@ -24,6 +25,15 @@ interface Harness {
   url: string;
   full: boolean;
   noncesDown: boolean;
+  /** What the disconnect hook heard. */
+  disconnects: Array<{ uid: string; sessionId: string; reason: string }>;
+}
+
+/** The connect hook of these tests: "banned" is refused; "vip" gets a group and meta; everyone else is admitted plainly. */
+async function admit(info: ConnectInfo): Promise<ConnectVerdict> {
+  if (info.uid === 'banned') return { allow: false };
+  if (info.uid === 'vip') return { allow: true, groups: ['vip:lounge'], meta: { tier: 'gold', ip: info.ip, node: info.node } };
+  return { allow: true, groups: [], meta: null };
 }
 
 describe('socket.io adapter', () => {
@@ -41,10 +51,12 @@ describe('socket.io adapter', () => {
       ids: new CountingIds(),
       locks: new MemoryLocks(),
       logger: new RecordingLogger(),
+      // Echoes who called: what an rpc backend is given.
+      routes: { call: async (caller, method, data) => ({ caller, method, data }) },
     });
     await core.start();
     const used = new Set<string>();
-    h = { http, io, core, stores, url: '', full: false, noncesDown: false };
+    h = { http, io, core, stores, url: '', full: false, noncesDown: false, disconnects: [] };
     io.use(
       ticketHandshake({
         keys,
@@ -59,9 +71,10 @@ describe('socket.io adapter', () => {
         },
         accepting: () => core.accepting,
         full: () => h.full,
+        admit,
       }),
     );
-    bindToCore(io, core);
+    bindToCore(io, core, (info) => h.disconnects.push(info));
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
     h.url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   });
@@ -118,6 +131,24 @@ describe('socket.io adapter', () => {
     expect(await bob.emitWithAck('history', { limit: 5 })).toMatchObject({ ok: true, messages: [{ id: ack.id, seq: 1 }] });
     alice.emit('send', { to: 'bob', body: 'no ack callback' }); // must not crash the node
     expect(await alice.emitWithAck('leave', { group: 'g' })).toEqual({ ok: true });
+  });
+
+  it('the connect hook: refused is forbidden; admitted joins its groups before ready and carries meta into rpc calls; the disconnect hook hears once', async () => {
+    expect(await refusal(client({ ticket: ticket('banned') }))).toBe('forbidden');
+    const vip = client({ ticket: ticket('vip') });
+    expect(await next(vip, 'ready')).toMatchObject({ uid: 'vip', groups: ['vip:lounge'] });
+    const other = client({ ticket: ticket('other') });
+    await next(other, 'ready');
+    const got = next<{ body: unknown }>(vip, 'group');
+    await other.emitWithAck('publish', { group: 'vip:lounge', body: 'welcome' });
+    expect(await got).toMatchObject({ body: 'welcome' });
+    const answer = await vip.emitWithAck('rpc', { method: 'who.am.i', data: 1 });
+    expect(answer).toEqual({ ok: true, data: { caller: { uid: 'vip', device: 'default', sessionId: vip.id, node: 'n1', meta: { tier: 'gold', ip: expect.any(String), node: 'n1' } }, method: 'who.am.i', data: 1 } });
+    expect((await other.emitWithAck('rpc', { method: 'x' })).data.caller.meta).toBeNull();
+    const sessionId = vip.id;
+    vip.close();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(h.disconnects).toEqual([{ uid: 'vip', device: 'default', sessionId, reason: 'client namespace disconnect' }]);
   });
 
   it('serves an event emitted right after connect, before ready', async () => {

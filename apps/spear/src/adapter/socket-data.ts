@@ -1,5 +1,5 @@
 import type { Server, Socket } from 'socket.io';
-import type { Session } from '@spear/delivery';
+import type { Admitted, Session } from '@spear/delivery';
 
 /**
  * What a socket carries on this node (`socket.data`), one role: the
@@ -7,7 +7,7 @@ import type { Session } from '@spear/delivery';
  * the node core accepts the connection, the data is the core's Session (which
  * has the same `uid` and `device`), so an idle connection costs no object beyond it.
  */
-export type SpearSocketData = { uid: string; device: string; tokenRef?: string } | Session<SpearSocket>;
+export type SpearSocketData = { uid: string; device: string; tokenRef?: string; admitted?: Admitted } | Session<SpearSocket>;
 
 /** socket.io's types with this node's socket data (events are untyped: payloads are validated by the core). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -23,11 +23,42 @@ function client(hooks: HooksConfig, answer: () => unknown) {
   const b = backend(answer);
   const warnings: object[] = [];
   const registry = new Registry();
-  const hooksClient = new HookClient(hooks, b.caller, { maxBodyBytes: 64, logger: { warn: (o) => void warnings.push(o) }, registry });
+  const hooksClient = new HookClient(hooks, b.caller, { maxBodyBytes: 64, maxGroupsPerConnection: 3, logger: { warn: (o) => void warnings.push(o) }, registry });
   return { hooks: hooksClient, asked: b.asked, warnings, registry };
 }
 
 describe('HookClient', () => {
+  const info = { uid: 'alice', device: 'phone', node: 'spear-1', sessionId: 's1', ip: '127.0.0.1' };
+  const connectHook = (onFailure: 'refuse' | 'allow') => ({ connect: rpcHook(onFailure), disconnect: rpcHook(onFailure) });
+
+  it('connect: admits everyone plainly without a hook; with one, refuses or admits with groups and meta', async () => {
+    expect(await client({}, () => ({ allow: false })).hooks.connect(info)).toEqual({ allow: true, groups: [], meta: null });
+    const refusing = client(connectHook('allow'), () => ({ allow: false }));
+    expect(await refusing.hooks.connect(info)).toEqual({ allow: false });
+    expect(refusing.asked[0]!.payload).toEqual(info);
+    const admitting = client(connectHook('refuse'), () => ({ allow: true, groups: ['a', 'b', 'a'], meta: { tier: 1 } }));
+    expect(await admitting.hooks.connect(info)).toEqual({ allow: true, groups: ['a', 'b'], meta: { tier: 1 } });
+    expect(await client(connectHook('refuse'), () => ({ allow: true })).hooks.connect(info)).toEqual({ allow: true, groups: [], meta: null });
+  });
+
+  it('connect: bad groups, too many groups or oversized meta are a failed call (its policy applies)', async () => {
+    for (const answer of [{ allow: true, groups: ['bad name'] }, { allow: true, groups: ['a', 'b', 'c', 'd'] }, { allow: true, meta: 'x'.repeat(100) }]) {
+      expect(await client(connectHook('refuse'), () => answer).hooks.connect(info)).toEqual({ allow: false });
+      expect(await client(connectHook('allow'), () => answer).hooks.connect(info)).toEqual({ allow: true, groups: [], meta: null });
+    }
+  });
+
+  it('disconnect: a notification, sent once, never waited for; a failure is logged', async () => {
+    const c = client(connectHook('refuse'), () => Promise.reject(new BackendCallError('unavailable', 'gone')));
+    c.hooks.disconnected({ uid: 'alice', device: 'phone', sessionId: 's1', reason: 'transport close' });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(c.asked).toEqual([{ payload: { uid: 'alice', device: 'phone', sessionId: 's1', reason: 'transport close' }, hashKey: 'alice' }]);
+    expect(c.warnings).toHaveLength(1);
+    const none = client({}, () => ({}));
+    none.hooks.disconnected({ uid: 'a', device: 'd', sessionId: 's', reason: 'r' });
+    expect(none.asked).toEqual([]);
+  });
+
   it("asks the backend with the protocol's payloads, hashed by uid, and passes its verdict on", async () => {
     const c = client({ join: rpcHook('refuse'), publish: rpcHook('refuse') }, () => ({ allow: true, body: { text: 'rewritten' } }));
     expect(await c.hooks.join(caller, 'vip:1')).toEqual({ allow: true });

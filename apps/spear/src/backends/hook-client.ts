@@ -2,9 +2,25 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 import { z } from 'zod';
 import type { HookConfig, HooksConfig } from '@spear/config';
 import type { GroupHooks, HookCaller, PublishVerdict } from '@spear/delivery';
+import { groupSchema } from '@spear/protocol';
 import { BackendCallError, type BackendCaller } from './backend-caller';
 
 const joinAnswer = z.object({ allow: z.boolean() });
+const connectAnswer = z.object({ allow: z.boolean(), groups: z.array(groupSchema).optional(), meta: z.unknown().optional() });
+
+/** What a connection tells the connect hook (PROTOCOL.md v1.1). */
+export interface ConnectInfo {
+  uid: string;
+  device: string;
+  node: string;
+  sessionId: string;
+  ip: string;
+}
+
+/** The connect hook's verdict: refused, or admitted with groups to join and `meta`. */
+export type ConnectVerdict = { allow: false } | { allow: true; groups: string[]; meta: unknown };
+
+const ADMIT_ALL: ConnectVerdict = { allow: true, groups: [], meta: null };
 const publishAnswer = z.object({ allow: z.boolean(), body: z.unknown().optional() });
 
 interface HookLogger {
@@ -24,11 +40,33 @@ export class HookClient implements GroupHooks {
   constructor(
     private readonly hooks: HooksConfig,
     private readonly backend: BackendCaller,
-    private readonly options: { maxBodyBytes: number; logger: HookLogger; registry: Registry },
+    private readonly options: { maxBodyBytes: number; maxGroupsPerConnection: number; logger: HookLogger; registry: Registry },
   ) {
     const registers = [options.registry];
     this.calls = new Counter({ name: 'spear_hook_calls_total', help: 'Hook calls by hook and outcome (allowed, refused, failed_refused, failed_allowed)', labelNames: ['hook', 'outcome'], registers });
     this.seconds = new Histogram({ name: 'spear_hook_seconds', help: 'Hook call time, failures included', labelNames: ['hook'], buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], registers });
+  }
+
+  /** Without a connect hook every connection is admitted, with no extra group and null `meta`. */
+  async connect(info: ConnectInfo): Promise<ConnectVerdict> {
+    if (!this.hooks.connect) return ADMIT_ALL;
+    const verdict = await this.ask('connect', info, info.uid, (raw): ConnectVerdict => {
+      const answer = connectAnswer.parse(raw);
+      if (!answer.allow) return { allow: false };
+      const groups = [...new Set(answer.groups ?? [])];
+      if (groups.length > this.options.maxGroupsPerConnection) throw new Error(`${groups.length} groups, over groups.maxPerConnection`);
+      const meta = answer.meta ?? null;
+      const bytes = Buffer.byteLength(JSON.stringify(meta));
+      if (bytes > this.options.maxBodyBytes) throw new Error(`meta is ${bytes} bytes, over delivery.maxBodyBytes`);
+      return { allow: true, groups, meta };
+    });
+    // A failed call under `allow` admits plainly: no groups, no meta.
+    return 'groups' in verdict ? verdict : verdict.allow ? ADMIT_ALL : { allow: false };
+  }
+
+  /** Tells the disconnect hook, at most once per connection; its answer is not read, a failure is only logged and counted. */
+  disconnected(info: { uid: string; device: string; sessionId: string; reason: string }): void {
+    if (this.hooks.disconnect) void this.ask('disconnect', info, info.uid, () => ({ allow: true }));
   }
 
   async join(caller: HookCaller, group: string): Promise<{ allow: boolean }> {
@@ -46,7 +84,7 @@ export class HookClient implements GroupHooks {
     });
   }
 
-  private async ask<T extends { allow: boolean }>(name: 'join' | 'publish', payload: object, uid: string, read: (raw: unknown) => T): Promise<T | { allow: boolean }> {
+  private async ask<T extends { allow: boolean }>(name: 'connect' | 'disconnect' | 'join' | 'publish', payload: object, uid: string, read: (raw: unknown) => T): Promise<T | { allow: boolean }> {
     const hook = this.hooks[name] as HookConfig; // GroupPolicy asks only where the profile check requires the hook
     const stop = this.seconds.startTimer({ hook: name });
     try {

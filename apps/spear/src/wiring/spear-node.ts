@@ -62,6 +62,7 @@ export async function startSpearNode(io: SpearServer, ctx: ServiceContext<'spear
   new Gauge({ name: 'spear_users', help: 'Distinct users connected to this node', registers, collect() { this.set(core.userCount); } });
 
   const backends = new BackendCaller(ctx.rpc, secrets.hookSecret);
+  const hooks = new HookClient(spear.hooks, backends, { maxBodyBytes: delivery.maxBodyBytes, maxGroupsPerConnection: config.groups.maxPerConnection, logger, registry: ctx.metrics.registry });
   const core: NodeCore<SpearSocket> = new NodeCore(
     {
       nodeId,
@@ -84,7 +85,7 @@ export async function startSpearNode(io: SpearServer, ctx: ServiceContext<'spear
       ids,
       locks: registryLocks(ctx.registry, nodeId),
       logger,
-      hooks: new HookClient(spear.hooks, backends, { maxBodyBytes: delivery.maxBodyBytes, logger, registry: ctx.metrics.registry }),
+      hooks,
       routes: new RpcRouter(spear.routes, backends, { maxBodyBytes: delivery.maxBodyBytes, logger, registry: ctx.metrics.registry }),
       counters: {
         received: (event) => received.inc({ event }),
@@ -111,9 +112,10 @@ export async function startSpearNode(io: SpearServer, ctx: ServiceContext<'spear
       nonces: new NonceStore(redis, keys),
       accepting: () => core.accepting,
       full: () => io.engine.clientsCount > maxConnections,
+      admit: (info) => hooks.connect(info),
     }),
   );
-  bindToCore(io, core);
+  bindToCore(io, core, (info) => hooks.disconnected(info));
   // Alive: every registered node. Ring: those ticket can send users to (parsed as ticket parses them).
   const stopNodeWatch = ctx.registry.watchChildren(zkPaths.spearNodes, (entries) =>
     core.nodesChanged(

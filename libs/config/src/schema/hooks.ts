@@ -27,6 +27,10 @@ export type HookConfig = z.infer<typeof hookSchema>;
 /** The hooks the profile turns on (PROTOCOL.md v1.1, "Backends in the loop"). */
 export const hooksSchema = z
   .strictObject({
+    /** Asked after the ticket is checked: may refuse the connection (`forbidden`), name groups to join and attach `meta`. */
+    connect: hookSchema.optional(),
+    /** Told, at most once, that a connection the node accepted is gone (a notification: its answer is not read). */
+    disconnect: hookSchema.optional(),
     /** Asked before a client joins a group of a `hook` namespace. */
     join: hookSchema.optional(),
     /** Asked before a client publishes to a group of a `hook` namespace; may replace the body. */

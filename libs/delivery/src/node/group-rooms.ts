@@ -8,9 +8,9 @@ import { groupsOf, type LocalHub } from './local-hub';
 import type { Session } from './session';
 import type { Transport } from './transport';
 
-/** A connection as the hooks see it. `meta` is null: no connect hook attaches any yet. */
+/** A connection as the hooks see it: its user, device, and what its connect hook attached. */
 export function hookCallerOf(session: Session<unknown>): HookCaller {
-  return { uid: session.uid, device: session.device, meta: null };
+  return { uid: session.uid, device: session.device, meta: session.meta };
 }
 
 /** Messages per read of a `join` with `since`. */

@@ -14,7 +14,7 @@ import { MessagePath, type LocalDelivery } from './message-path';
 import { OfflineSenders } from './offline-senders';
 import { Rebalancer } from './rebalancer';
 import { Session } from './session';
-import type { CoreCounters, NodeCoreOptions, NodeCorePorts } from './node-options';
+import type { Admitted, CoreCounters, NodeCoreOptions, NodeCorePorts } from './node-options';
 
 /**
  * A spear node's one front door: every connection that arrives or leaves,
@@ -103,18 +103,20 @@ export class NodeCore<C> implements LocalDelivery {
    * A connection was accepted (its ticket checked): registers it, then emits
    * `ready` and what its device has not acked, then live messages. The
    * session is returned at once so the transport can route events and the
-   * disconnect to it; a failed arrival closes the connection.
+   * disconnect to it; a failed arrival closes the connection. `admitted`:
+   * what the connect hook answered (groups to be in before `ready`, `meta`).
    */
-  connect(conn: C, uid: string, sessionId: string, device: string = DEFAULT_DEVICE, tokenRef?: string): Session<C> {
+  connect(conn: C, uid: string, sessionId: string, device: string = DEFAULT_DEVICE, tokenRef?: string, admitted?: Admitted): Session<C> {
     const session = new Session(conn, uid, sessionId, device, tokenRef);
-    this.arrive(session).catch((error: unknown) => {
+    session.meta = admitted?.meta ?? null;
+    this.arrive(session, admitted?.groups ?? []).catch((error: unknown) => {
       this.ports.logger.warn({ uid, err: String(error) }, 'connection setup failed; closing it');
       this.ports.transport.close(conn);
     });
     return session;
   }
 
-  private async arrive(session: Session<C>): Promise<void> {
+  private async arrive(session: Session<C>, hookGroups: readonly string[]): Promise<void> {
     const { store, transport } = this.ports;
     const first = this.hub.add(session);
     // One script, one round trip: this node in the user's route (first connection here), the device's
@@ -124,7 +126,9 @@ export class NodeCore<C> implements LocalDelivery {
     // offline was issued after this arrival (the store applies one node's calls in order).
     if (session.closed) return;
     await this.rooms.enterMemberships(session, groups);
-    const ready: ReadyEvent = { uid: session.uid, node: this.nodeId, sessionId: session.id, device: session.device, groups, gap };
+    for (const group of hookGroups) await this.rooms.enter(session, group); // the backend chose them: no policy asked
+    const all = hookGroups.length === 0 ? groups : [...new Set([...groups, ...hookGroups])].sort();
+    const ready: ReadyEvent = { uid: session.uid, node: this.nodeId, sessionId: session.id, device: session.device, groups: all, gap };
     transport.emit(session.conn, 'ready', ready);
     for (const m of stored) this.emitMsg(session, m);
     const live = session.buffered!;

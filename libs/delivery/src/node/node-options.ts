@@ -66,3 +66,11 @@ export interface NodeCorePorts<C> {
   /** Where `rpc` calls go (none: every method is `not_found`). */
   routes?: RpcRoutes;
 }
+
+/** What the connect hook answered for an accepted connection (PROTOCOL.md v1.1). */
+export interface Admitted {
+  /** Groups the connection is put in before `ready`, besides its user's memberships. */
+  groups: readonly string[];
+  /** Carried into the connection's later hook and rpc calls. */
+  meta: unknown;
+}

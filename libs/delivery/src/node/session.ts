@@ -27,6 +27,8 @@ export class Session<C> {
   ackedUpTo = 0;
   /** Set once the connection left; an arrival still in flight then undoes itself. */
   closed = false;
+  /** What the connect hook attached (PROTOCOL.md v1.1): later hook and rpc calls carry it; null without one. */
+  meta: unknown = null;
 
   constructor(
     /** The transport's handle of the connection. */
