@@ -6,6 +6,7 @@ import { connectUser, until, type TestUser } from './support/spear-client';
 
 const HOOK_SECRET = 'e2e-hook-secret-0123456789';
 const TIMEOUT_MS = 500;
+const UNDELIVERED_AFTER_S = 2;
 
 /**
  * PROTOCOL.md v1.1: the connect and disconnect hooks (signed HTTP), and a `hook` namespace decided by its
@@ -28,11 +29,13 @@ describe('hooks: the app backend decides who connects, joins and publishes (two 
       bus: 'redis',
       overrides: {
         secrets: { hookSecret: HOOK_SECRET },
+        delivery: { undeliveredAfterSeconds: UNDELIVERED_AFTER_S },
         groups: { namespaces: { vip: { policy: 'hook' } } },
         spear: {
           hooks: {
             connect: { backend: { url: http.url('connect') }, timeoutMs: TIMEOUT_MS, onFailure: 'refuse' },
             disconnect: { backend: { url: http.url('disconnect') }, timeoutMs: TIMEOUT_MS },
+            undelivered: { backend: { url: http.url('undelivered') }, timeoutMs: TIMEOUT_MS },
             join: { backend: { service: 'apphooks', method: 'join' }, timeoutMs: TIMEOUT_MS, onFailure: 'refuse' },
             publish: { backend: { url: http.url('publish') }, timeoutMs: TIMEOUT_MS, onFailure: 'allow' },
           },
@@ -112,5 +115,30 @@ describe('hooks: the app backend decides who connects, joins and publishes (two 
     const started = Date.now();
     expect(await vip.emit('join', { group: 'vip:gone' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 2000);
+  });
+
+  // Last: it SIGKILLs spear-1.
+  it('undelivered: told once per message no device acked after the delay, never for an acked one, and even when the storing node was SIGKILLed', async () => {
+    const sender = await connect('spear-1', 'u-sender');
+    const reader = await connect('spear-2', 'u-reader');
+    const told = () => hookCalls.filter((c) => c.hook === 'undelivered').map((c) => c.payload);
+    const unread = (await sender.emit<{ id: string; ts: number }>('send', { to: 'u-offline-1', body: 'while you were out' })) as { ok: true; id: string; ts: number };
+    const read = (await sender.emit<{ id: string }>('send', { to: reader.uid, body: 'read me' })) as { ok: true; id: string };
+    await until(() => reader.msgs.length === 1, 3000);
+    expect(await reader.emit('ack', { ids: [read.id] })).toEqual({ ok: true });
+    const orphan = (await sender.emit<{ id: string }>('send', { to: 'u-offline-2', body: 'stored by a node about to die' })) as { ok: true; id: string };
+    await bed.cluster.service('spear-spear-1').kill(); // SIGKILL: its checks are in Redis, due after it is gone
+    const killedAt = Date.now();
+    await until(() => told().length >= 2, (UNDELIVERED_AFTER_S + 6) * 1000);
+    console.log(`undelivered told ${Date.now() - killedAt} ms after the storing node died`);
+    await new Promise((r) => setTimeout(r, 3000)); // no second call for either
+    expect(told()).toEqual(
+      expect.arrayContaining([
+        { uid: 'u-offline-1', id: unread.id, from: sender.uid, ts: unread.ts },
+        { uid: 'u-offline-2', id: orphan.id, from: sender.uid, ts: expect.any(Number) },
+      ]),
+    );
+    expect(told()).toHaveLength(2);
+    expect(told().some((p) => p['id'] === read.id)).toBe(false);
   });
 });

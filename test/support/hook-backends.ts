@@ -83,7 +83,7 @@ export async function startHttpHookBackend(secret: string): Promise<{ url: (hook
       const payload = JSON.parse(raw.toString()) as Record<string, unknown>;
       const hook = String(req.url).slice(1);
       hookCalls.push({ via: 'http', hook, payload });
-      const answer = hook === 'connect' ? connectAnswer(payload) : hook === 'publish' ? publishAnswer(payload) : {};
+      const answer = hook === 'connect' ? connectAnswer(payload) : hook === 'publish' ? publishAnswer(payload) : { ok: true };
       const reply = () => res.end(JSON.stringify(answer));
       if (String((payload['body'] as { text?: string } | undefined)?.text ?? '').startsWith('slow')) setTimeout(reply, 2000);
       else reply();

@@ -90,6 +90,13 @@ export const REDIS_KEY_FAMILIES = [
     description: 'messages per group in one minute, for the busiest groups; TTL 3 min',
   },
   {
+    name: 'undelivered',
+    pattern: 'undelivered:due',
+    type: 'sorted set (score: when to check, epoch ms)',
+    writer: 'spear, ticket push (libs/delivery UndeliveredChecks)',
+    description: "a JSON entry {uid, id, seq, from, ts} per stored 1:1 message while the undelivered hook is on; a node claiming one pushes its score a lease ahead, and removes it once the message is acked or the hook answered",
+  },
+  {
     name: 'user-groups',
     pattern: 'user-groups:{<uid>}',
     type: 'sorted set (score 0: lexical order)',

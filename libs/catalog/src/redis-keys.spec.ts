@@ -18,6 +18,7 @@ function everyKey(keys: RedisKeys): string[] {
     keys.groupTraffic('g1'),
     keys.busiestGroups(29_000_000),
     keys.userGroups('bob'),
+    keys.undeliveredDue(),
     keys.revokedBefore('bob'),
     keys.nonce('n1'),
     keys.rateLimit('uid', 'bob', 7),

@@ -166,6 +166,11 @@ export class RedisKeys {
     return `${this.prefix}busiest:${minute}`;
   }
 
+  /** Stored 1:1 messages to check for the undelivered hook, scored by when: `undelivered:due`. */
+  undeliveredDue(): string {
+    return `${this.prefix}undelivered:due`;
+  }
+
   /** The groups `uid` is a member of: `user-groups:{<uid>}` (same slot as its log). */
   userGroups(uid: string): string {
     return `${this.prefix}user-groups:{${uid}}`;

@@ -86,6 +86,10 @@ describe('loadConfig', () => {
     expect(() => loadConfig('spear', { profile: tempProfile({ ...base, ...http }), env: {} })).toThrow(/secrets\.hookSecret: required by spear\.hooks\.join/);
     const secrets = { ...JSON.parse(readFileSync(join(repoProfiles, 'local', 'profile.json'), 'utf8')).secrets, hookSecret: 'a-hook-secret-of-16+' };
     expect(loadConfig('spear', { profile: tempProfile({ ...base, ...http, secrets }), env: {} }).spear.hooks.join?.backend).toEqual({ url: 'http://127.0.0.1:9/join' });
+    const undeliveredHook = { spear: { hooks: { undelivered: rpcHook } } };
+    expect(() => loadConfig('spear', { profile: tempProfile({ extends: join(repoProfiles, 'local'), ...undeliveredHook }), env: {} })).toThrow(/delivery\.undeliveredAfterSeconds: required by spear\.hooks\.undelivered/);
+    expect(() => loadConfig('spear', { profile: tempProfile({ extends: join(repoProfiles, 'local'), delivery: { undeliveredAfterSeconds: 60 } }), env: {} })).toThrow(/spear\.hooks\.undelivered: required/);
+    expect(loadConfig('spear', { profile: tempProfile({ extends: join(repoProfiles, 'local'), delivery: { undeliveredAfterSeconds: 60 }, ...undeliveredHook }), env: {} }).delivery.undeliveredAfterSeconds).toBe(60);
     const httpRoute = { extends: join(repoProfiles, 'local'), spear: { routes: [{ match: 'chat.', backend: { url: 'http://127.0.0.1:9/rpc' } }] } };
     expect(() => loadConfig('spear', { profile: tempProfile(httpRoute), env: {} })).toThrow(/secrets\.hookSecret: required by the spear\.routes entry "chat\."/);
     const routes = [{ match: 'chat.', backend: { service: 'chat', method: 'call' } }, { match: 'chat.send', backend: { service: 'chat', method: 'send' }, retrySafe: true }];

@@ -84,6 +84,9 @@ function checkHooks(common: z.infer<typeof commonSchema>, spear: SpearConfig, so
       if (!spear.hooks[hook]) throw new ConfigError(`profile ${source}: spear.hooks.${hook}: required by namespace "${name}" (policy hook)`);
     }
   }
+  const undelivered = common.delivery.undeliveredAfterSeconds !== undefined;
+  if (undelivered && !spear.hooks.undelivered) throw new ConfigError(`profile ${source}: spear.hooks.undelivered: required by delivery.undeliveredAfterSeconds`);
+  if (!undelivered && spear.hooks.undelivered) throw new ConfigError(`profile ${source}: delivery.undeliveredAfterSeconds: required by spear.hooks.undelivered (when to report)`);
   const overHttp = [
     ...Object.entries(spear.hooks).flatMap(([name, hook]) => (hook && 'url' in hook.backend ? [`spear.hooks.${name} (an HTTP hook)`] : [])),
     ...spear.routes.flatMap((route) => ('url' in route.backend ? [`the spear.routes entry "${route.match}" (an HTTP route)`] : [])),

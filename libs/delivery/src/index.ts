@@ -6,6 +6,7 @@ export * from './groups/group-traffic';
 export * from './groups/memberships';
 export * from './log/durability';
 export * from './log/log-options';
+export * from './log/undelivered';
 export * from './log/user-log';
 export * from './redis-delivery-store';
 export * from './route-table';

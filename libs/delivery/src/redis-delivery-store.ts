@@ -8,27 +8,44 @@ import { durableWriter, type Durability, type DurableWriter } from './log/durabi
 import { parseAppend, UserLog, type Arrival, type ArrivalNode, type DeviceAck, type StoreOptions, type Stored } from './log/user-log';
 import type { DeliveryStore, MessageStore } from './node/delivery-store';
 import type { RouteTable } from './route-table';
+import type { UndeliveredChecks } from './log/undelivered';
+
+/** What a message store also keeps when given: group traffic counts, and the undelivered hook's checks. */
+export interface StoreExtras {
+  traffic?: GroupTraffic;
+  undelivered?: UndeliveredChecks;
+}
 
 /** The message stores in Redis, for writers that are not spear nodes (ticket's push API). */
 export class RedisMessageStore implements MessageStore {
   private readonly writer: DurableWriter;
+  private readonly traffic?: GroupTraffic;
+  private readonly undelivered?: UndeliveredChecks;
 
   constructor(
     redis: Redis,
     protected readonly log: UserLog,
     protected readonly history: GroupHistory,
     durability: Durability,
-    private readonly traffic?: GroupTraffic,
+    extras: StoreExtras = {},
   ) {
+    this.traffic = extras.traffic;
+    this.undelivered = extras.undelivered;
     this.writer = durableWriter(redis, durability, (connection) => UserLog.defineCommands(connection));
   }
 
-  /** Into the recipient's log (a sender copy: the sender's), as durably as the profile asks. */
+  /**
+   * Into the recipient's log (a sender copy: the sender's), as durably as the
+   * profile asks; with the undelivered hook on, the recipient's copy is then
+   * scheduled for its check (before the send is acked).
+   */
   async storeMessage(message: MsgEvent, options: StoreOptions): Promise<Stored> {
     const owner = options.kind === 'copy' ? message.from : message.to;
     const args = this.log.appendArgs(owner, message, options);
     const reply = await this.writer.write((redis) => (redis as unknown as AppendCommand).spearLogAppend(...args));
-    return parseAppend(owner, reply);
+    const stored = parseAppend(owner, reply);
+    if (this.undelivered && options.kind !== 'copy') await this.undelivered.schedule({ uid: owner, id: message.id, seq: stored.seq, from: message.from, ts: message.ts });
+    return stored;
   }
 
   /** Closes what the store opened itself (replicated mode's connection). */
@@ -58,9 +75,9 @@ export class RedisDeliveryStore extends RedisMessageStore implements DeliverySto
     private readonly node: ArrivalNode,
     private readonly memberships: Memberships,
     private readonly presence: GroupPresence,
-    traffic?: GroupTraffic,
+    extras: StoreExtras = {},
   ) {
-    super(redis, log, history, durability, traffic);
+    super(redis, log, history, durability, extras);
   }
 
   inGroup(group: string, uid: string, online: boolean): Promise<void> {

@@ -21,6 +21,8 @@ export interface ConnectInfo {
 export type ConnectVerdict = { allow: false } | { allow: true; groups: string[]; meta: unknown };
 
 const ADMIT_ALL: ConnectVerdict = { allow: true, groups: [], meta: null };
+
+type HookName = 'connect' | 'disconnect' | 'join' | 'publish' | 'undelivered';
 const publishAnswer = z.object({ allow: z.boolean(), body: z.unknown().optional() });
 
 interface HookLogger {
@@ -69,6 +71,17 @@ export class HookClient implements GroupHooks {
     if (this.hooks.disconnect) void this.ask('disconnect', info, info.uid, () => ({ allow: true }));
   }
 
+  /**
+   * Tells the undelivered hook `{uid, id, from, ts}` (a notification: any
+   * JSON answer will do); resolves whether it answered, so an unanswered
+   * check stays for another try. Never rejects.
+   */
+  async undelivered(entry: { uid: string; id: string; from: string; ts: number }): Promise<boolean> {
+    const { uid, id, from, ts } = entry;
+    const answer = await this.ask('undelivered', { uid, id, from, ts }, uid, () => ({ allow: true, answered: true }));
+    return 'answered' in answer;
+  }
+
   async join(caller: HookCaller, group: string): Promise<{ allow: boolean }> {
     const answer = await this.ask('join', { ...caller, group }, caller.uid, (raw) => joinAnswer.parse(raw));
     return { allow: answer.allow };
@@ -84,7 +97,7 @@ export class HookClient implements GroupHooks {
     });
   }
 
-  private async ask<T extends { allow: boolean }>(name: 'connect' | 'disconnect' | 'join' | 'publish', payload: object, uid: string, read: (raw: unknown) => T): Promise<T | { allow: boolean }> {
+  private async ask<T extends { allow: boolean }>(name: HookName, payload: object, uid: string, read: (raw: unknown) => T): Promise<T | { allow: boolean }> {
     const hook = this.hooks[name] as HookConfig; // GroupPolicy asks only where the profile check requires the hook
     const stop = this.seconds.startTimer({ hook: name });
     try {

@@ -1,7 +1,7 @@
 import { Counter, Gauge } from 'prom-client';
 import { createBus } from '@spear/bus';
 import { parseSpearNodeEntries, RedisKeys, zkPaths } from '@spear/catalog';
-import { durabilityProblem, GroupHistory, GroupPresence, GroupTraffic, logOptionsOf, Memberships, NodeCore, RedisDeliveryStore, RouteTable, UserLog, type ClusterLocks } from '@spear/delivery';
+import { durabilityProblem, GroupHistory, GroupPresence, GroupTraffic, logOptionsOf, Memberships, NodeCore, RedisDeliveryStore, RouteTable, UndeliveredChecks, UserLog, type ClusterLocks } from '@spear/delivery';
 import { PrefetchingIdSource } from '@spear/idgen-client';
 import type { Registry } from '@spear/registry';
 import type { ServiceContext } from '@spear/runtime';
@@ -14,6 +14,7 @@ import { SocketTransport } from '../adapter/socket-transport';
 import { BackendCaller } from '../backends/backend-caller';
 import { HookClient } from '../backends/hook-client';
 import { RpcRouter } from '../backends/rpc-router';
+import { UndeliveredPoller } from '../backends/undelivered-poller';
 import { connectionLimit, openFilesLimit } from './connection-limit';
 import { NodeMonitor } from './node-monitor';
 
@@ -41,6 +42,7 @@ export async function startSpearNode(io: SpearServer, ctx: ServiceContext<'spear
   const bus = monitor.countingBus(createBus({ bus: config.bus, redis: { url: config.redis.url, keyPrefix: keys.channelPrefix }, kafka: config.kafka, logger, batchWindowMs: spear.batchWindowMs }));
   const refusal = await durabilityProblem(redis, delivery.durability);
   if (refusal) throw new Error(refusal);
+  const undelivered = delivery.undeliveredAfterSeconds === undefined ? undefined : new UndeliveredChecks(redis, keys, delivery.undeliveredAfterSeconds * 1000);
   const store = new RedisDeliveryStore(
     redis,
     new UserLog(redis, keys, logOptionsOf(delivery)),
@@ -50,7 +52,7 @@ export async function startSpearNode(io: SpearServer, ctx: ServiceContext<'spear
     { id: nodeId, routeTtlSeconds: spear.routeTtlSeconds },
     new Memberships(redis, keys),
     new GroupPresence(redis, keys, nodeId, spear.routeTtlSeconds),
-    new GroupTraffic(redis, keys),
+    { traffic: new GroupTraffic(redis, keys), undelivered },
   );
   const ids = new PrefetchingIdSource(ctx.rpc, { batch: 4096 });
   void ids.warm().catch((e: unknown) => logger.warn({ err: String(e) }, 'idgen not reachable yet; ids will be fetched on first use'));
@@ -116,6 +118,9 @@ export async function startSpearNode(io: SpearServer, ctx: ServiceContext<'spear
     }),
   );
   bindToCore(io, core, (info) => hooks.disconnected(info));
+  // Any node may fire a due check: one whose storing node died is fired by another.
+  const poller = undelivered && new UndeliveredPoller(undelivered, hooks, { pollMs: 1000, batch: 100, leaseMs: Math.max(10_000, 2 * (spear.hooks.undelivered?.timeoutMs ?? 0)) }, logger);
+  poller?.start();
   // Alive: every registered node. Ring: those ticket can send users to (parsed as ticket parses them).
   const stopNodeWatch = ctx.registry.watchChildren(zkPaths.spearNodes, (entries) =>
     core.nodesChanged(
@@ -140,6 +145,7 @@ export async function startSpearNode(io: SpearServer, ctx: ServiceContext<'spear
     /** Drains through the core (clients told to migrate, bounded wait), then stops reporting. */
     async close() {
       stopNodeWatch();
+      poller?.stop();
       await core.close();
       io.local.disconnectSockets(true); // whoever was still handshaking
       reports.stop();

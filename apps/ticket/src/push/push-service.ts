@@ -1,6 +1,6 @@
 import { createBus, type Bus } from '@spear/bus';
 import { RedisKeys } from '@spear/catalog';
-import { GroupHistory, GroupTraffic, logOptionsOf, MessagePath, RedisMessageStore, RouteReader, UserLog } from '@spear/delivery';
+import { GroupHistory, GroupTraffic, logOptionsOf, MessagePath, RedisMessageStore, RouteReader, UndeliveredChecks, UserLog } from '@spear/delivery';
 import { PrefetchingIdSource } from '@spear/idgen-client';
 import type { ServiceContext } from '@spear/runtime';
 
@@ -27,7 +27,11 @@ export class PushService {
       new UserLog(ctx.redis, keys, logOptionsOf(delivery)),
       new GroupHistory(ctx.redis, keys, delivery.groupHistory.cap, delivery.groupHistory.ttlSeconds),
       delivery.durability,
-      new GroupTraffic(ctx.redis, keys),
+      {
+        traffic: new GroupTraffic(ctx.redis, keys),
+        // Pushed messages are checked as sent ones are: the spear nodes fire the undelivered hook.
+        undelivered: delivery.undeliveredAfterSeconds === undefined ? undefined : new UndeliveredChecks(ctx.redis, keys, delivery.undeliveredAfterSeconds * 1000),
+      },
     ));
     // Pushes are the admin's: no sender copy (the sender is not a user), only the recipient's bytes quota.
     const options = { maxBodyBytes: delivery.maxBodyBytes, senderCopies: false, kind: 'push' as const };

@@ -86,6 +86,8 @@ export const deliverySchema = z
         knownUsersOnly: z.boolean().default(DEFAULTS.delivery.quotas.knownUsersOnly),
       })
       .default(DEFAULTS.delivery.quotas),
+    /** With the undelivered hook: how long after its store a 1:1 message no device acked is reported (spear and ticket schedule the check). */
+    undeliveredAfterSeconds: z.number().int().min(1).max(30 * 86_400).optional(),
     /** Per-group history for join with `since`. */
     groupHistory: z.strictObject({ cap: z.number().int().min(1).max(100_000), ttlSeconds: z.number().int().min(60) }).default(DEFAULTS.delivery.groupHistory),
   })

@@ -31,6 +31,12 @@ export const hooksSchema = z
     connect: hookSchema.optional(),
     /** Told, at most once, that a connection the node accepted is gone (a notification: its answer is not read). */
     disconnect: hookSchema.optional(),
+    /**
+     * Told `{uid, id, from, ts}` for each 1:1 message no device of `uid` acked
+     * within `delivery.undeliveredAfterSeconds` of its store (for mobile push);
+     * at least once. A failed call is tried again later; `onFailure` is not read.
+     */
+    undelivered: hookSchema.optional(),
     /** Asked before a client joins a group of a `hook` namespace. */
     join: hookSchema.optional(),
     /** Asked before a client publishes to a group of a `hook` namespace; may replace the body. */
