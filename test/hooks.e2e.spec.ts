@@ -36,7 +36,7 @@ describe('hooks: the app backend decides who connects, joins and publishes (two 
             connect: { backend: { url: http.url('connect') }, timeoutMs: TIMEOUT_MS, onFailure: 'refuse' },
             disconnect: { backend: { url: http.url('disconnect') }, timeoutMs: TIMEOUT_MS },
             undelivered: { backend: { url: http.url('undelivered') }, timeoutMs: TIMEOUT_MS },
-            join: { backend: { service: 'apphooks', method: 'join' }, timeoutMs: TIMEOUT_MS, onFailure: 'refuse' },
+            join: { backend: { service: 'apphooks', method: 'hook.join' }, timeoutMs: TIMEOUT_MS, onFailure: 'refuse' },
             publish: { backend: { url: http.url('publish') }, timeoutMs: TIMEOUT_MS, onFailure: 'allow' },
           },
         },

@@ -24,7 +24,7 @@ function startBackend(profileDir: string, name: string): Promise<ChildProcess> {
 /** What a client's rpc() rejected with: its code. */
 const codeOf = (call: Promise<unknown>) => call.then(() => 'ok', (e: unknown) => (e instanceof SpearError ? e.code : String(e)));
 
-/** PROTOCOL.md v1.1 `rpc`: routed by method to a Spear RPC service (two providers) or a signed HTTP backend, every error code as the protocol says. */
+/** PROTOCOL.md v1.1 `rpc`: routed by method to a Spear RPC service (two providers on libs/backend) or a signed HTTP backend, every error code as the protocol says. */
 describe('rpc routes through the gateway (two spear nodes, two backend providers)', () => {
   let bed: TestBed;
   let http: Server;
@@ -59,9 +59,9 @@ describe('rpc routes through the gateway (two spear nodes, two backend providers
         rpc: { services: { shop: { loadbalance: 'roundrobin', cluster: 'failover' }, cart: { loadbalance: 'consistenthash' } } },
         spear: {
           routes: [
-            { match: 'shop.', backend: { service: 'shop', method: 'call' }, timeoutMs: SHOP_TIMEOUT_MS, retrySafe: true },
+            { match: 'shop.', backend: { service: 'shop', method: 'rpc' }, timeoutMs: SHOP_TIMEOUT_MS, retrySafe: true },
             { match: 'shop.nohandler', backend: { service: 'shop', method: 'missing' }, timeoutMs: SHOP_TIMEOUT_MS },
-            { match: 'cart.', backend: { service: 'cart', method: 'call' }, timeoutMs: 2000 },
+            { match: 'cart.', backend: { service: 'cart', method: 'rpc' }, timeoutMs: 2000 },
             { match: 'ghost.', backend: { service: 'ghost', method: 'call' }, timeoutMs: 3000 },
             { match: 'web.', backend: { url: httpUrl }, timeoutMs: 2000 },
           ],

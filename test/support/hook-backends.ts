@@ -1,49 +1,29 @@
-import 'reflect-metadata';
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { Controller, Module, type INestMicroservice } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { serveBackend, verifySignature, type Backend } from '@spear/backend';
 import { loadConfig } from '@spear/config';
-import { ZooKeeperRegistry } from '@spear/registry';
-import { RpcServer } from '@spear/rpc';
 import { freePort } from '@spear/testing';
 
 /** What a test backend was asked, in order. */
 export const hookCalls: Array<{ via: 'rpc' | 'http'; hook: string; payload: Record<string, unknown> }> = [];
 
 /**
- * The join hook as an app would serve it over Spear RPC: uids starting with
- * "vip-" may join, "slow-" uids get an answer only after 2 s.
+ * The join hook as an app serves it over Spear RPC, on libs/backend (service
+ * `apphooks`, method `hook.join`): uids starting with "vip-" may join,
+ * "slow-" uids get an answer only after 2 s.
  */
-@Controller()
-class AppHooksController {
-  @MessagePattern({ service: 'apphooks', method: 'join' })
-  async join(@Payload() payload: Record<string, unknown>) {
-    hookCalls.push({ via: 'rpc', hook: 'join', payload });
-    const uid = String(payload['uid']);
-    if (uid.startsWith('slow-')) await new Promise((r) => setTimeout(r, 2000));
-    return { allow: uid.startsWith('vip-') || uid.startsWith('slow-') };
-  }
-}
-
-@Module({ controllers: [AppHooksController] })
-class AppHooksModule {}
-
-/** Starts the RPC backend as a provider registered in the profile's ZooKeeper; close() unregisters it. */
-export async function startRpcHookBackend(profileDir: string): Promise<{ close(): Promise<void> }> {
-  const config = loadConfig('stat', { profile: profileDir });
-  const registry = new ZooKeeperRegistry({ ...config.zookeeper });
-  await registry.ready();
-  const server = new RpcServer({ host: '127.0.0.1', port: 0, weight: 1, version: 'test', registry, drainTimeoutMs: 1000 });
-  const app: INestMicroservice = await NestFactory.createMicroservice(AppHooksModule, { strategy: server, logger: false });
-  await app.listen();
-  return {
-    async close() {
-      await app.close();
-      await registry.close();
+export async function startRpcHookBackend(profileDir: string): Promise<Backend> {
+  const { zookeeper } = loadConfig('stat', { profile: profileDir });
+  return serveBackend({
+    name: 'apphooks',
+    zookeeper,
+    hooks: {
+      join: async (call) => {
+        hookCalls.push({ via: 'rpc', hook: 'join', payload: { ...call } });
+        if (call.uid.startsWith('slow-')) await new Promise((r) => setTimeout(r, 2000));
+        return { allow: call.uid.startsWith('vip-') || call.uid.startsWith('slow-') };
+      },
     },
-  };
+  });
 }
 
 /** The connect hook: "blocked-" uids are refused; "vip-" uids join vip:welcome and carry meta. */
@@ -73,9 +53,7 @@ export async function startHttpHookBackend(secret: string): Promise<{ url: (hook
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
-      const expected = createHmac('sha256', secret).update(raw).digest();
-      const given = Buffer.from(String(req.headers['x-spear-signature'] ?? ''), 'hex');
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      if (!verifySignature(raw, req.headers['x-spear-signature'] as string | undefined, secret)) {
         bad++;
         res.statusCode = 401;
         return res.end('{"error":"bad signature"}');

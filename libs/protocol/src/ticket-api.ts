@@ -48,8 +48,8 @@ export interface CreateTicketResponse {
 /** Who a push is from (v1.1): `system` (the default) or a service, `svc:<name>`. */
 export const pushSenderSchema = uidSchema.refine((from) => from === 'system' || /^svc:[A-Za-z0-9_.:@-]{1,124}$/.test(from), 'must be "system" or "svc:<name>"');
 export const pushUsersRequest = z.object({ uids: z.array(uidSchema).min(1).max(1000), body: z.unknown(), from: pushSenderSchema.optional() });
-/** POST /v1/push/groups body. */
-export const pushGroupRequest = z.object({ group: uidSchema, body: z.unknown() });
+/** POST /v1/push/groups body; `from` (`system` | `svc:<name>`, as for users) is beyond PROTOCOL.md: backends publish as themselves. */
+export const pushGroupRequest = z.object({ group: uidSchema, body: z.unknown(), from: pushSenderSchema.optional() });
 /** POST /v1/push/broadcast body. */
 export const pushBroadcastRequest = z.object({ body: z.unknown() });
 

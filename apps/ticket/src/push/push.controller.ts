@@ -21,12 +21,12 @@ export class PushController {
     return { ids: await this.push.messages.toUsers(from ?? 'system', uids, body) };
   }
 
-  /** 202 once the message is in the group's history. */
+  /** 202 once the message is in the group's history; `from` as for users (beyond PROTOCOL.md). */
   @Post('groups')
   @HttpCode(202)
   async group(@Body() raw: unknown): Promise<{ id: string }> {
-    const { group, body } = parseOr400(pushGroupRequest, raw);
-    return { id: (await this.push.messages.toGroup('system', group, body)).id };
+    const { group, body, from } = parseOr400(pushGroupRequest, raw);
+    return { id: (await this.push.messages.toGroup(from ?? 'system', group, body)).id };
   }
 
   /** 202 once handed to the bus (broadcasts are not stored). */
