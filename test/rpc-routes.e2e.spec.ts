@@ -132,6 +132,23 @@ describe('rpc routes through the gateway (two spear nodes, two backend providers
     expect(await c.rpc('web.search', { q: 'spear' })).toEqual({ echo: { q: 'spear' }, method: 'web.search', uid: c.session!.uid, node: 'spear-1', hasSession: true });
   });
 
+  it('minions shows each route with its calls/s, error rate and p99, over both nodes, whatever the backend (RPC or HTTP)', async () => {
+    const login = await fetch(`${bed.cluster.minionsUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: 'minions' }) });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    type Figures = { kind: string; name: string; calls: number; callsPerSec: number | null; errorRate: number | null; p99Ms: number | null };
+    const read = async () => (await (await fetch(`${bed.cluster.minionsUrl}/api/backends`, { headers: { cookie } })).json()) as { nodes: number; answered: number; figures: Figures[] };
+    await read(); // the baseline the next read compares with
+    const [a, b] = [await client('spear-1', 'rpc-mon-a'), await client('spear-2', 'rpc-mon-b')];
+    for (let i = 0; i < 10; i++) await Promise.all([a.rpc('shop.echo', i), b.rpc('web.x', i), codeOf(b.rpc('shop.fail'))]);
+    const view = await read();
+    expect(view).toMatchObject({ nodes: 2, answered: 2 });
+    const shop = view.figures.find((f) => f.kind === 'route' && f.name === 'shop.')!;
+    expect(shop.callsPerSec).toBeGreaterThan(0);
+    expect(shop.errorRate).toBeCloseTo(0.5, 1); // 10 echo ok, 10 fail with the backend's code
+    expect(shop.p99Ms).toBeGreaterThan(0);
+    expect(view.figures.find((f) => f.kind === 'route' && f.name === 'web.')).toMatchObject({ errorRate: 0 });
+  });
+
   it('keeps answering when a provider is SIGKILLed mid-stream: calls fail over to the other (the route says retry is safe)', async () => {
     const c = await client('spear-2', 'rpc-kill');
     const outcomes: string[] = [];

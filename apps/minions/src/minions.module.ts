@@ -3,6 +3,7 @@ import { createBus } from '@spear/bus';
 import { RedisKeys } from '@spear/catalog';
 import { GroupHistory } from '@spear/delivery';
 import { SERVICE_CONTEXT, type ServiceContext } from '@spear/runtime';
+import { BackendStats } from './api/backend-stats';
 import { DashboardController } from './api/dashboard.controller';
 import { KafkaInfoReader } from './api/kafka-info';
 import { ServiceLocator } from './api/service-locator';
@@ -61,6 +62,7 @@ export class MinionsModule implements OnModuleDestroy {
         { provide: ServiceLocator, inject: [SERVICE_CONTEXT], useFactory: (c: Ctx) => new ServiceLocator(c.registry, { ticket: c.config.minions.ticketUrl }) },
         { provide: KafkaInfoReader, inject: [SERVICE_CONTEXT], useFactory: (c: Ctx) => new KafkaInfoReader(c.config.kafka?.brokers, c.config.bus === 'kafka') },
         { provide: EventLog, inject: [SERVICE_CONTEXT], useFactory: (c: Ctx) => new EventLog(c.registry) },
+        { provide: BackendStats, useValue: new BackendStats() },
         { provide: TicketClient, inject: [SERVICE_CONTEXT, ServiceLocator], useFactory: (c: Ctx, l: ServiceLocator) => new TicketClient(l, c.config.secrets.adminKey) },
         { provide: SimAccess, inject: [TicketClient], useFactory: (t: TicketClient) => new SimAccess(t) },
         { provide: GroupWatch, inject: [SERVICE_CONTEXT], useFactory: groupWatchOf },

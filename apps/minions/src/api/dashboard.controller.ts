@@ -1,10 +1,11 @@
 import { Controller, Get, Inject, Param, Query, Res, ServiceUnavailableException, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { RedisKeys } from '@spear/catalog';
+import { parseSpearNodeEntries, RedisKeys, zkPaths } from '@spear/catalog';
 import { apiError, SERVICE_CONTEXT, type ServiceContext } from '@spear/runtime';
 import { KafkaInfoReader, type KafkaInfo } from './kafka-info';
 import { countSpearKeys, readRedisInfo, type SpearKeyCounts } from './redis-info';
-import { getFrom, passThrough, ServiceLocator } from './service-locator';
+import { BackendStats, type BackendFigures } from './backend-stats';
+import { fetchWithin, getFrom, passThrough, ServiceLocator } from './service-locator';
 import { readTopology, type Topology } from './topology';
 import { OperatorGuard } from '../auth/operator.guard';
 
@@ -22,6 +23,7 @@ export class DashboardController {
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<'minions'>,
     @Inject(ServiceLocator) private readonly locator: ServiceLocator,
     @Inject(KafkaInfoReader) private readonly kafka: KafkaInfoReader,
+    @Inject(BackendStats) private readonly backendStats: BackendStats,
   ) {
     this.keys = new RedisKeys(ctx.config.redis.keyPrefix);
   }
@@ -49,6 +51,16 @@ export class DashboardController {
       if (this.ctx.config.bus !== 'kafka') return { configured: true, bus: false, unreachable: reason };
       throw engineDown('Kafka', reason);
     }
+  }
+
+  /** Every rpc route and hook the spear nodes served: calls/s, error rate and p99 since the previous read (scraped from each node's /metrics). */
+  @Get('backends')
+  async backends(): Promise<{ nodes: number; answered: number; figures: BackendFigures[] }> {
+    if (this.ctx.registry.state !== 'connected') throw engineDown('ZooKeeper', this.ctx.registry.state);
+    const nodes = parseSpearNodeEntries(await this.ctx.registry.list(zkPaths.spearNodes));
+    const texts = await Promise.all(nodes.map((n) => fetchWithin(`${n.url}/metrics`, 2000).then((r) => (r.ok ? r.text() : undefined), () => undefined)));
+    const answered = texts.filter((t): t is string => t !== undefined);
+    return { nodes: nodes.length, answered: answered.length, figures: this.backendStats.figures(answered) };
   }
 
   @Get('health')

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, onUnauthorized } from './api';
+import { BackendsPanel } from './BackendsPanel';
 import { ClusterCards } from './ClusterCards';
 import { EnginesPanel } from './EnginesPanel';
 import { EventLogPanel } from './EventLogPanel';
@@ -74,6 +75,7 @@ function Dashboard() {
         <TopologyPanel topology={topology} />
         <SpearNodesPanel />
         <RpcPanel />
+        <BackendsPanel />
         <EnginesPanel />
         <EventLogPanel events={events} live={connected} />
       </main>

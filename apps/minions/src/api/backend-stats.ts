@@ -1,0 +1,88 @@
+import { parseSamples, type Sample } from './prometheus-text';
+
+/** One route or hook, over every spear node, since the previous read. */
+export interface BackendFigures {
+  kind: 'route' | 'hook';
+  /** The route's `match`, or the hook's name. */
+  name: string;
+  /** Calls since the node started, over all nodes. */
+  calls: number;
+  /** Null on the first read (nothing to compare with yet). */
+  callsPerSec: number | null;
+  /** Share of the calls since the previous read that failed (routes: not `ok`; hooks: no usable answer). */
+  errorRate: number | null;
+  /** Upper bound of the histogram bucket holding the 99th percentile since the previous read. */
+  p99Ms: number | null;
+}
+
+/** Per route or hook: counts by outcome and cumulative histogram buckets, summed over the nodes. */
+interface Totals {
+  calls: number;
+  errors: number;
+  buckets: Map<number, number>;
+}
+
+const FAMILIES = {
+  route: { calls: 'spear_rpc_route_calls_total', seconds: 'spear_rpc_route_seconds_bucket', label: 'route', failed: (o: string) => o !== 'ok' },
+  hook: { calls: 'spear_hook_calls_total', seconds: 'spear_hook_seconds_bucket', label: 'hook', failed: (o: string) => o.startsWith('failed') },
+} as const;
+
+/**
+ * Call rate, error rate and p99 of every rpc route and hook, from the spear
+ * nodes' Prometheus metrics (whatever backend serves them, RPC or HTTP).
+ * Each read is compared with the previous one: the figures cover the time
+ * between two reads (the dashboard polls every few seconds).
+ */
+export class BackendStats {
+  private previous?: { at: number; totals: Map<string, Totals> };
+
+  /** `metricsTexts`: one /metrics body per spear node that answered. */
+  figures(metricsTexts: readonly string[], now = Date.now()): BackendFigures[] {
+    const totals = new Map<string, Totals>();
+    for (const text of metricsTexts) for (const sample of parseSamples(text, ['spear_rpc_route_', 'spear_hook_'])) add(totals, sample);
+    const before = this.previous;
+    this.previous = { at: now, totals };
+    const seconds = before ? (now - before.at) / 1000 : 0;
+    return [...totals]
+      .map(([key, t]) => {
+        const [kind, name] = key.split('\u0000') as ['route' | 'hook', string];
+        const old = before?.totals.get(key);
+        const calls = before ? t.calls - (old?.calls ?? 0) : 0;
+        return {
+          kind,
+          name,
+          calls: t.calls,
+          callsPerSec: before && seconds > 0 ? calls / seconds : null,
+          errorRate: before && calls > 0 ? (t.errors - (old?.errors ?? 0)) / calls : null,
+          p99Ms: before && calls > 0 ? p99Of(t.buckets, old?.buckets) : null,
+        };
+      })
+      .sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
+  }
+}
+
+function add(totals: Map<string, Totals>, sample: Sample): void {
+  for (const [kind, family] of Object.entries(FAMILIES) as Array<[keyof typeof FAMILIES, (typeof FAMILIES)[keyof typeof FAMILIES]]>) {
+    if (sample.name !== family.calls && sample.name !== family.seconds) continue;
+    const key = `${kind}\u0000${sample.labels[family.label] ?? '?'}`;
+    let t = totals.get(key);
+    if (!t) totals.set(key, (t = { calls: 0, errors: 0, buckets: new Map() }));
+    if (sample.name === family.calls) {
+      t.calls += sample.value;
+      if (family.failed(sample.labels['outcome'] ?? '')) t.errors += sample.value;
+    } else {
+      const le = sample.labels['le'] === '+Inf' ? Infinity : Number(sample.labels['le']);
+      t.buckets.set(le, (t.buckets.get(le) ?? 0) + sample.value);
+    }
+  }
+}
+
+/** The smallest bucket bound holding 99% of the calls between the two snapshots (cumulative buckets). */
+function p99Of(now: Map<number, number>, before: Map<number, number> | undefined): number | null {
+  const bounds = [...now.keys()].sort((a, b) => a - b);
+  const count = (le: number) => (now.get(le) ?? 0) - (before?.get(le) ?? 0);
+  const total = count(Infinity);
+  if (total <= 0) return null;
+  const bound = bounds.find((le) => count(le) >= 0.99 * total);
+  return bound === undefined || bound === Infinity ? null : bound * 1000;
+}
