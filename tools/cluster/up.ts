@@ -4,6 +4,8 @@
  * minions. Ctrl-C stops every process this command started.
  *   tsx tools/cluster/up.ts [--profile local]
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig, readRawProfile } from '@spear/config';
 import { launchCluster, type ClusterHandle } from '@spear/testing';
@@ -22,12 +24,13 @@ async function main(): Promise<void> {
 
   const started: EngineName[] = [];
   // Read by the signal handler, which may run before the cluster exists.
-  const running: { cluster?: ClusterHandle } = {};
+  const running: { cluster?: ClusterHandle; chat?: ChildProcess } = {};
   let stopping = false;
   const shutdown = async (why: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`\n[up] ${why}: stopping services, then the engines this command started (${started.join(', ') || 'none'})`);
+    running.chat?.kill('SIGTERM');
     await running.cluster?.stop();
     for (const engine of started.reverse()) await stopEngine(engine, name).catch((e) => console.error(`[up] ${engine}: ${(e as Error).message}`));
     console.log('[up] stopped');
@@ -51,12 +54,29 @@ async function main(): Promise<void> {
       if (!stopping) console.error(`[up] ${s.name} exited unexpectedly (code ${code}, signal ${signal}); see ${s.logFile}`);
     });
   }
+  // The chat example (examples/chat) when the profile routes `chat.` to it, as `local` does.
+  const spear = loadConfig('spear', { profile: profileDir }).spear;
+  let chatLine = '';
+  if (spear.routes.some((r) => 'service' in r.backend && r.backend.service === 'chat')) {
+    const chatPort = process.env.CHAT_PORT ?? '8130';
+    const log = resolve(__dirname, '../../.run', name, 'logs', 'chat-example.log');
+    const chat = spawn(process.execPath, ['--import', 'tsx', resolve(__dirname, '../../examples/chat/src/main.ts')], { env: { ...process.env, SPEAR_PROFILE: profileDir, CHAT_PORT: chatPort }, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.chat = chat;
+    const out = createWriteStream(log);
+    chat.stdout.pipe(out);
+    chat.stderr.pipe(out);
+    chat.once('exit', (code, signal) => {
+      if (!stopping) console.error(`[up] the chat example exited (code ${code}, signal ${signal}); see ${log}`);
+    });
+    console.log(`[up] chat example     pid ${String(chat.pid).padEnd(8)} http://127.0.0.1:${chatPort}/  (log: ${log})`);
+    chatLine = `\n  Chat:      http://127.0.0.1:${chatPort}/   (the example app: examples/chat/README.md)`;
+  }
   const admin = ticket.secrets.adminKey;
   console.log(`
 Spear (${name}) is up. Engines' data and logs: ${logHint(name)}/
 
   Dashboard: ${cluster.minionsUrl}/   (password: ${ticket.secrets.minionsPassword ?? 'none set'})
-  Ticket:    ${cluster.ticketUrl}
+  Ticket:    ${cluster.ticketUrl}${chatLine}
 
 Issue a token:
   curl -s -X POST ${cluster.ticketUrl}/v1/tokens -H 'Authorization: Bearer ${admin}' -H 'content-type: application/json' -d '{"uid":"alice"}'

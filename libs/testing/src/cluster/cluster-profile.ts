@@ -31,6 +31,11 @@ export interface ClusterProfileOptions {
  */
 export async function writeClusterProfile(options: ClusterProfileOptions): Promise<string> {
   const { raw } = readRawProfile({ profile: options.base ?? 'local', env: { SPEAR_PROFILES_DIR: process.env.SPEAR_PROFILES_DIR ?? '' } });
+  // The base's app backends (local: the chat example's route and connect hook) are not started here: a test names its own.
+  if (raw.spear && typeof raw.spear === 'object') {
+    delete (raw.spear as Record<string, unknown>).routes;
+    delete (raw.spear as Record<string, unknown>).hooks;
+  }
   const id = randomBytes(4).toString('hex');
   const http = async () => ({ host: '127.0.0.1', port: await freePort() });
   const nodes = [];
