@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, writeClusterProfile } from '@spear/testing';
+import { freePort, pollUntil, writeClusterProfile } from '@spear/testing';
 
 const repo = resolve(__dirname, '..');
 const alive = (pid: number) => {
@@ -24,10 +24,12 @@ describe('the one-command local cluster', () => {
   const dir = mkdtempSync(join(tmpdir(), 'spear-up-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('starts engines and six services, prints a working token command, and Ctrl-C leaves nothing behind', async () => {
-    const [zkPort, redisPort] = [await freePort(), await freePort()];
-    const profileDir = await writeClusterProfile({ dir, engines: { zookeeper: `127.0.0.1:${zkPort}`, redisUrl: `redis://127.0.0.1:${redisPort}` } });
-    const up = spawn(process.execPath, ['--import', 'tsx', 'tools/cluster/up.ts', '--profile', profileDir], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+  it('starts engines, six services and the chat example, prints a working token command, and Ctrl-C leaves nothing behind', async () => {
+    const [zkPort, redisPort, chatPort] = [await freePort(), await freePort(), await freePort()];
+    // As `local` has them (test profiles drop the base's): the chat example's route and connect hook.
+    const chat = { routes: [{ match: 'chat.', backend: { service: 'chat', method: 'rpc' } }], hooks: { connect: { backend: { service: 'chat', method: 'hook.connect' }, timeoutMs: 500, onFailure: 'allow' } } };
+    const profileDir = await writeClusterProfile({ dir, engines: { zookeeper: `127.0.0.1:${zkPort}`, redisUrl: `redis://127.0.0.1:${redisPort}` }, overrides: { spear: chat } });
+    const up = spawn(process.execPath, ['--import', 'tsx', 'tools/cluster/up.ts', '--profile', profileDir], { cwd: repo, env: { ...process.env, CHAT_PORT: String(chatPort) }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     up.stdout.on('data', (d) => (output += d));
     up.stderr.on('data', (d) => (output += d));
@@ -38,8 +40,12 @@ describe('the one-command local cluster', () => {
       expect(output, output).toContain('Press Ctrl-C');
 
       const pids = [...output.matchAll(/pid (\d+)/g)].map((m) => Number(m[1]));
-      expect(pids).toHaveLength(6);
-      const urls = [...output.matchAll(/(http:\/\/127\.0\.0\.1:\d+)\s+\(log:/g)].map((m) => m[1]!);
+      expect(pids).toHaveLength(7);
+      expect(output).toContain(`Chat:      http://127.0.0.1:${chatPort}/`);
+      // The chat page answers once the example is up (it starts beside the cluster).
+      const chatPage = await pollUntil(() => fetch(`http://127.0.0.1:${chatPort}/`).then((r) => r.status, () => 0), (status) => status === 200, 30_000);
+      expect(chatPage).toBe(200);
+      const urls = [...output.matchAll(/(http:\/\/127\.0\.0\.1:\d+)\s+\(log:/g)].map((m) => m[1]!).filter((u) => u !== `http://127.0.0.1:${chatPort}`);
       for (const url of urls) expect((await fetch(`${url}/healthz`)).status, url).toBe(200);
       expect(output).toMatch(/Dashboard: http:\/\/127\.0\.0\.1:\d+\//);
 
