@@ -1,4 +1,6 @@
 import type { MsgEvent } from '@spear/protocol';
+import type { DeviceAck } from '../log/user-log';
+import type { DeliveryStore } from './delivery-store';
 import type { Session } from './session';
 
 /**
@@ -19,4 +21,11 @@ export function upToMark(session: Session<unknown>, upTo: number): number | unde
   if (mark <= session.ackedUpTo) return undefined;
   session.ackedUpTo = mark;
   return mark;
+}
+
+/** A connection's `ack`: ids as given; an `upTo` clamped to what it was sent, stored only when it moves the mark. */
+export async function applyAck(store: Pick<DeliveryStore, 'ack'>, session: Session<unknown>, ack: DeviceAck): Promise<void> {
+  if (ack.ids) return store.ack(session.uid, session.device, ack);
+  const mark = upToMark(session, ack.upTo);
+  if (mark !== undefined) await store.ack(session.uid, session.device, { upTo: mark });
 }

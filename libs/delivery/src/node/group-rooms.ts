@@ -115,6 +115,13 @@ export class GroupRooms<C> {
     if (!this.hub.userInGroup(session.uid, group)) void this.ports.store.inGroup(group, session.uid, false).catch(() => undefined);
   }
 
+  /** At connect: the user's memberships, then the groups its connect hook named (the backend chose them: no policy asked); resolves to all of them, sorted. */
+  async enterAtConnect(session: Session<C>, memberships: readonly string[], hookGroups: readonly string[]): Promise<string[]> {
+    await this.enterMemberships(session, memberships);
+    for (const group of hookGroups) await this.enter(session, group);
+    return hookGroups.length === 0 ? [...memberships] : [...new Set([...memberships, ...hookGroups])].sort();
+  }
+
   /** Puts a connection in `groups`, its user's memberships (at connect, or added since). */
   async enterMemberships(session: Session<C>, groups: readonly string[]): Promise<void> {
     if (groups.length === 0) return;

@@ -1,18 +1,19 @@
 import type { Envelope } from '@spear/bus';
-import { DEFAULT_DEVICE, ProtocolError, type Ack, type MsgEvent, type ReadyEvent } from '@spear/protocol';
+import { DEFAULT_DEVICE, type Ack, type MsgEvent, type ReadyEvent } from '@spear/protocol';
 import type { DeviceAck } from '../log/user-log';
 import { admit, CLIENT_EVENTS, type ClientEvent, type ClientPayload } from './client-events';
 import type { LiveNode } from './cluster';
 import { purgeDeadNode } from './dead-node-purge';
-import { noteSeq, upToMark } from './device-acks';
+import { applyAck, noteSeq } from './device-acks';
 import { catchUpAfterGap } from './after-gap';
 import { followMembership, kickSession } from './control-envelopes';
 import { GroupRooms, hookCallerOf } from './group-rooms';
 import { refusalOf } from './refusal';
+import { routeCall } from './rpc-routes';
 import { LocalHub } from './local-hub';
 import { MessagePath, type LocalDelivery } from './message-path';
 import { OfflineSenders } from './offline-senders';
-import { Rebalancer } from './rebalancer';
+import { Rebalancer, tellToMigrate } from './rebalancer';
 import { Session } from './session';
 import type { Admitted, CoreCounters, NodeCoreOptions, NodeCorePorts } from './node-options';
 
@@ -63,7 +64,7 @@ export class NodeCore<C> implements LocalDelivery {
     const senders = offlinePerSender && new OfflineSenders(offlinePerSender.perSecond, offlinePerSender.burst);
     this.messages = new MessagePath(ports.store, ports.bus, ports.ids, { ...delivery, kind: 'send', senders }, this);
     this.rooms = new GroupRooms(this.hub, ports, options.namespaces, options.groupLimits);
-    this.rebalancer = new Rebalancer(this.nodeId, options.migration, () => this.hub.sessions(), (s) => this.migrate(s, 'rebalance'), ports.logger);
+    this.rebalancer = new Rebalancer(this.nodeId, options.migration, () => this.hub.sessions(), (s) => tellToMigrate(ports.transport, s, 'rebalance', options.migration), ports.logger);
   }
 
   /** Subscribes to the bus and starts refreshing this node's routes. */
@@ -125,9 +126,7 @@ export class NodeCore<C> implements LocalDelivery {
     // It left while arriving: nothing to say. Its route entry needs no undoing here: the disconnect's
     // offline was issued after this arrival (the store applies one node's calls in order).
     if (session.closed) return;
-    await this.rooms.enterMemberships(session, groups);
-    for (const group of hookGroups) await this.rooms.enter(session, group); // the backend chose them: no policy asked
-    const all = hookGroups.length === 0 ? groups : [...new Set([...groups, ...hookGroups])].sort();
+    const all = await this.rooms.enterAtConnect(session, groups, hookGroups);
     const ready: ReadyEvent = { uid: session.uid, node: this.nodeId, sessionId: session.id, device: session.device, groups: all, gap };
     transport.emit(session.conn, 'ready', ready);
     for (const m of stored) this.emitMsg(session, m);
@@ -202,22 +201,13 @@ export class NodeCore<C> implements LocalDelivery {
       case 'leave':
         await this.rooms.leave(session, (payload as ClientPayload<'leave'>).group);
         return {};
-      case 'ack': {
-        const ack = payload as DeviceAck;
-        if (ack.ids) await store.ack(session.uid, session.device, ack);
-        else {
-          const mark = upToMark(session, ack.upTo);
-          if (mark !== undefined) await store.ack(session.uid, session.device, { upTo: mark });
-        }
+      case 'ack':
+        await applyAck(store, session, payload as DeviceAck);
         return {};
-      }
       case 'history':
         return { messages: await store.historyOf(session.uid, payload as ClientPayload<'history'>) };
-      case 'rpc': {
-        const { method, data } = payload as ClientPayload<'rpc'>;
-        if (!this.ports.routes) throw new ProtocolError('not_found', `no route for ${method}`);
-        return { data: await this.ports.routes.call({ ...hookCallerOf(session), sessionId: session.id, node: this.nodeId }, method, data ?? null) };
-      }
+      case 'rpc':
+        return routeCall(this.ports.routes, { ...hookCallerOf(session), sessionId: session.id, node: this.nodeId }, payload as ClientPayload<'rpc'>);
     }
   }
 
@@ -281,13 +271,6 @@ export class NodeCore<C> implements LocalDelivery {
     for (const gone of this.known) if (!now.has(gone) && gone !== this.nodeId) void purgeDeadNode(gone, this.ports);
     this.known = now;
     this.rebalancer.onNodes(ring);
-  }
-
-  private migrate(session: Session<C>, reason: string): void {
-    const { transport } = this.ports;
-    const { graceMs, retryAfterMs } = this.options.migration;
-    transport.emit(session.conn, 'migrate', { reason, retryAfterMs });
-    setTimeout(() => session.closed || transport.close(session.conn), graceMs).unref();
   }
 
   /** Refuses new connections and tells every client to reconnect elsewhere. */

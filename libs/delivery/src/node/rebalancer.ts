@@ -1,6 +1,7 @@
 import { HashRing } from '@spear/ring';
 import type { CoreLogger, LiveNode } from './cluster';
 import type { Session } from './session';
+import type { Transport } from './transport';
 
 export interface RebalanceOptions {
   /** At most this many sessions are told to move per second, so clients do not stampede ticket. */
@@ -58,4 +59,10 @@ export class Rebalancer<C> {
     }, tick);
     this.timer.unref();
   }
+}
+
+/** Tells one connection to move (`migrate {reason, retryAfterMs}`), and closes it if it is still here after `graceMs`. */
+export function tellToMigrate<C>(transport: Transport<C>, session: Session<C>, reason: string, migration: { graceMs: number; retryAfterMs: number }): void {
+  transport.emit(session.conn, 'migrate', { reason, retryAfterMs: migration.retryAfterMs });
+  setTimeout(() => session.closed || transport.close(session.conn), migration.graceMs).unref();
 }

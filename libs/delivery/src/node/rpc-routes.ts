@@ -1,3 +1,4 @@
+import { ProtocolError } from '@spear/protocol';
 /** The connection an `rpc` call comes from, as the backend gets it (PROTOCOL.md v1.1). */
 export interface RpcCaller {
   uid: string;
@@ -22,4 +23,10 @@ export interface RpcCaller {
  */
 export interface RpcRoutes {
   call(caller: RpcCaller, method: string, data: unknown): Promise<unknown>;
+}
+
+/** The `rpc` event of a connection: through `routes`, or `not_found` for every method on a node without routes. */
+export async function routeCall(routes: RpcRoutes | undefined, caller: RpcCaller, payload: { method: string; data?: unknown }): Promise<{ data: unknown }> {
+  if (!routes) throw new ProtocolError('not_found', `no route for ${payload.method}`);
+  return { data: await routes.call(caller, payload.method, payload.data ?? null) };
 }
