@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { Inject, Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
 import { createBus } from '@spear/bus';
 import { RedisKeys } from '@spear/catalog';
@@ -29,11 +30,11 @@ const keysOf = (c: Ctx) => new RedisKeys(c.config.redis.keyPrefix);
 
 /**
  * The dashboard watches groups as a bus node of its own, named after its
- * listener so that two dashboards never share a Kafka consumer group and a
- * restarted one reuses its topic.
+ * host and listener so that two dashboards never share a Kafka consumer
+ * group and a restarted one reuses its topic.
  */
 function groupWatchOf(c: Ctx): GroupWatch {
-  const nodeId = `minions-watch-${c.config.minions.http.port}`;
+  const nodeId = `minions-watch-${hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 40)}-${c.config.minions.http.port}`;
   const makeBus = () => createBus({ bus: c.config.bus, redis: { url: c.config.redis.url, keyPrefix: keysOf(c).channelPrefix }, kafka: c.config.kafka, logger: c.logger });
   return new GroupWatch(makeBus, nodeId, { maxWatches: MAX_WATCHES });
 }

@@ -44,7 +44,8 @@ export class RedisMessageStore implements MessageStore {
     const args = this.log.appendArgs(owner, message, options);
     const reply = await this.writer.write((redis) => (redis as unknown as AppendCommand).spearLogAppend(...args));
     const stored = parseAppend(owner, reply);
-    if (this.undelivered && options.kind !== 'copy') await this.undelivered.schedule({ uid: owner, id: message.id, seq: stored.seq, from: message.from, ts: message.ts });
+    // The message is stored: a failed schedule must not fail the send (a resend would store it twice); only its check is lost.
+    if (this.undelivered && options.kind !== 'copy') await this.undelivered.schedule({ uid: owner, id: message.id, seq: stored.seq, from: message.from, ts: message.ts }).catch(() => undefined);
     return stored;
   }
 

@@ -30,31 +30,53 @@ const FAMILIES = {
 /**
  * Call rate, error rate and p99 of every rpc route and hook, from the spear
  * nodes' Prometheus metrics (whatever backend serves them, RPC or HTTP).
- * Each read is compared with the previous one: the figures cover the time
- * between two reads (the dashboard polls every few seconds).
+ * Each read is compared with the previous one node by node: the figures
+ * cover the time between two reads (the dashboard polls every few seconds).
+ * A node missing from either read adds nothing to the rates; a counter
+ * lower than before (the node restarted) counts from zero.
  */
 export class BackendStats {
-  private previous?: { at: number; totals: Map<string, Totals> };
+  private previous?: { at: number; byNode: Map<string, Map<string, Totals>> };
 
-  /** `metricsTexts`: one /metrics body per spear node that answered. */
-  figures(metricsTexts: readonly string[], now = Date.now()): BackendFigures[] {
-    const totals = new Map<string, Totals>();
-    for (const text of metricsTexts) for (const sample of parseSamples(text, ['spear_rpc_route_', 'spear_hook_'])) add(totals, sample);
+  /** `metrics`: one /metrics body per spear node that answered, by node id. */
+  figures(metrics: ReadonlyArray<{ node: string; text: string }>, now = Date.now()): BackendFigures[] {
+    const byNode = new Map<string, Map<string, Totals>>();
+    for (const { node, text } of metrics) {
+      const totals = new Map<string, Totals>();
+      for (const sample of parseSamples(text, ['spear_rpc_route_', 'spear_hook_'])) add(totals, sample);
+      byNode.set(node, totals);
+    }
     const before = this.previous;
-    this.previous = { at: now, totals };
+    this.previous = { at: now, byNode };
     const seconds = before ? (now - before.at) / 1000 : 0;
-    return [...totals]
-      .map(([key, t]) => {
+    const keys = new Set([...byNode.values()].flatMap((totals) => [...totals.keys()]));
+    return [...keys]
+      .map((key) => {
         const [kind, name] = key.split('\u0000') as ['route' | 'hook', string];
-        const old = before?.totals.get(key);
-        const calls = before ? t.calls - (old?.calls ?? 0) : 0;
+        let calls = 0;
+        let recent = 0;
+        let errors = 0;
+        const buckets = new Map<number, number>();
+        for (const [node, totals] of byNode) {
+          const t = totals.get(key);
+          if (!t) continue;
+          calls += t.calls;
+          const old = before?.byNode.get(node);
+          if (!old) continue; // not in the previous read: no interval to measure on this node
+          const o = old.get(key);
+          const reset = o !== undefined && t.calls < o.calls;
+          const base = reset || !o ? { calls: 0, errors: 0, buckets: new Map<number, number>() } : o;
+          recent += t.calls - base.calls;
+          errors += t.errors - base.errors;
+          for (const [le, n] of t.buckets) buckets.set(le, (buckets.get(le) ?? 0) + n - (base.buckets.get(le) ?? 0));
+        }
         return {
           kind,
           name,
-          calls: t.calls,
-          callsPerSec: before && seconds > 0 ? calls / seconds : null,
-          errorRate: before && calls > 0 ? (t.errors - (old?.errors ?? 0)) / calls : null,
-          p99Ms: before && calls > 0 ? p99Of(t.buckets, old?.buckets) : null,
+          calls,
+          callsPerSec: before && seconds > 0 ? recent / seconds : null,
+          errorRate: before && recent > 0 ? errors / recent : null,
+          p99Ms: before && recent > 0 ? p99Of(buckets) : null,
         };
       })
       .sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
@@ -77,10 +99,10 @@ function add(totals: Map<string, Totals>, sample: Sample): void {
   }
 }
 
-/** The smallest bucket bound holding 99% of the calls between the two snapshots (cumulative buckets). */
-function p99Of(now: Map<number, number>, before: Map<number, number> | undefined): number | null {
-  const bounds = [...now.keys()].sort((a, b) => a - b);
-  const count = (le: number) => (now.get(le) ?? 0) - (before?.get(le) ?? 0);
+/** The smallest bucket bound holding 99% of the calls of the interval (cumulative bucket counts). */
+function p99Of(counts: Map<number, number>): number | null {
+  const bounds = [...counts.keys()].sort((a, b) => a - b);
+  const count = (le: number) => counts.get(le) ?? 0;
   const total = count(Infinity);
   if (total <= 0) return null;
   const bound = bounds.find((le) => count(le) >= 0.99 * total);

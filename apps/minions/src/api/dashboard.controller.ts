@@ -59,7 +59,7 @@ export class DashboardController {
     if (this.ctx.registry.state !== 'connected') throw engineDown('ZooKeeper', this.ctx.registry.state);
     const nodes = parseSpearNodeEntries(await this.ctx.registry.list(zkPaths.spearNodes));
     const texts = await Promise.all(nodes.map((n) => fetchWithin(`${n.url}/metrics`, 2000).then((r) => (r.ok ? r.text() : undefined), () => undefined)));
-    const answered = texts.filter((t): t is string => t !== undefined);
+    const answered = nodes.flatMap((n, i) => (texts[i] === undefined ? [] : [{ node: n.id, text: texts[i] }]));
     return { nodes: nodes.length, answered: answered.length, figures: this.backendStats.figures(answered) };
   }
 

@@ -41,11 +41,15 @@ export function ticketHandshake(options: HandshakeOptions) {
         // Spent: nothing reads it again, and socket.io would otherwise keep the ticket string for the connection's life.
         socket.handshake.auth = {};
         const { uid, tokenRef } = verdict.claims;
-        return options.admit({ uid, device, node: options.nodeId, sessionId: socket.id, ip: socket.handshake.address }).then((admitted) => {
-          if (!admitted.allow) return next(refusal('forbidden', 'the connect hook refused'));
-          socket.data = { uid, device, ...(tokenRef ? { tokenRef } : {}), ...(admitted.groups.length > 0 || admitted.meta !== null ? { admitted } : {}) };
-          next();
-        });
+        return options.admit({ uid, device, node: options.nodeId, sessionId: socket.id, ip: socket.handshake.address }).then(
+          (admitted) => {
+            if (!admitted.allow) return next(refusal('forbidden', 'the connect hook refused'));
+            socket.data = { uid, device, ...(tokenRef ? { tokenRef } : {}), ...(admitted.groups.length > 0 || admitted.meta !== null ? { admitted } : {}) };
+            next();
+          },
+          // admit() resolves by contract; were it to reject, the handshake still ends, refused.
+          () => next(refusal('forbidden', 'the connect hook could not be asked')),
+        );
       },
       // Redis unreachable: the ticket cannot be checked for reuse, so it is not accepted.
       () => next(refusal('invalid_ticket', 'ticket could not be checked')),

@@ -17,6 +17,8 @@ describe('BackendCaller over HTTP', () => {
     '/slow': (_req, res) => void setTimeout(() => res.end('{"allow":true}'), 2000),
     '/error': (_req, res) => ((res.statusCode = 500), res.end('{"allow":true}')),
     '/not-json': (_req, res) => res.end('<html>'),
+    '/empty': (_req, res) => ((res.statusCode = 204), res.end()),
+    '/huge': (_req, res) => res.end(JSON.stringify({ data: 'x'.repeat(5000) })),
   };
 
   beforeAll(async () => {
@@ -36,13 +38,18 @@ describe('BackendCaller over HTTP', () => {
     server.close();
   });
 
-  const caller = new BackendCaller({} as RpcClient, SECRET);
+  const caller = new BackendCaller({} as RpcClient, SECRET, 4096);
   const call = (path: string, timeoutMs = 500) => caller.call({ url: `${base}${path}` }, { uid: 'alice', n: 1 }, { timeoutMs, hashKey: 'alice' });
 
   it('POSTs the JSON payload signed with the hex HMAC-SHA256 of the raw body, and returns the JSON answer', async () => {
     expect(await call('/echo')).toEqual({ allow: true, got: { uid: 'alice', n: 1 } });
     const last = seen.at(-1)!;
     expect(last.signature).toBe(createHmac('sha256', SECRET).update(last.body).digest('hex'));
+  });
+
+  it('takes a 2xx without a body as answered (null), and fails an answer over its size cap', async () => {
+    expect(await call('/empty')).toBeNull();
+    await expect(call('/huge')).rejects.toMatchObject({ reason: 'failed', message: expect.stringContaining('over 4096 bytes') });
   });
 
   it('fails within the timeout, and on an error status, a non-JSON answer or no server, naming why', async () => {

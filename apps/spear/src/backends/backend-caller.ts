@@ -52,6 +52,8 @@ export class BackendCaller {
   constructor(
     private readonly rpc: RpcClient,
     private readonly hookSecret: string | undefined,
+    /** Largest HTTP answer read; a larger one fails the call (a broken backend must not fill the node's memory). */
+    private readonly maxAnswerBytes = 1 << 20,
   ) {}
 
   /** `retrySafe`: over RPC, a failed attempt may go to another provider (the route says the method is idempotent). */
@@ -90,17 +92,40 @@ export class BackendCaller {
       const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
       throw new BackendCallError(timedOut ? 'timeout' : 'unavailable', `${url}: ${error instanceof Error ? error.message : String(error)}`);
     }
-    let text: string;
-    try {
-      text = await res.text(); // the timeout signal covers reading the body too
-    } catch (error) {
-      throw new BackendCallError('timeout', `${url}: ${error instanceof Error ? error.message : String(error)}`);
+    if (!res.ok) {
+      await res.body?.cancel().catch(() => undefined);
+      throw new BackendCallError('failed', `${url}: HTTP ${res.status}`);
     }
-    if (!res.ok) throw new BackendCallError('failed', `${url}: HTTP ${res.status}`);
+    const text = await readCapped(res, this.maxAnswerBytes, url); // the timeout signal covers reading the body too
+    if (text.trim() === '') return null; // a 2xx with no body: answered (what notification hooks need), no data
     try {
       return JSON.parse(text) as unknown;
     } catch {
       throw new BackendCallError('failed', `${url}: the answer is not JSON`);
     }
   }
+}
+
+/** The body as text, at most `max` bytes: past it the read stops and the call fails. */
+async function readCapped(res: Response, max: number, url: string): Promise<string> {
+  const reader = res.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > max) {
+        await reader.cancel().catch(() => undefined);
+        throw new BackendCallError('failed', `${url}: the answer is over ${max} bytes`);
+      }
+      chunks.push(value);
+    }
+  } catch (error) {
+    if (error instanceof BackendCallError) throw error;
+    throw new BackendCallError('timeout', `${url}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }

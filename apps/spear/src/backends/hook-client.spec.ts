@@ -54,6 +54,11 @@ describe('HookClient', () => {
     await new Promise((r) => setTimeout(r, 10));
     expect(c.asked).toEqual([{ payload: { uid: 'alice', device: 'phone', sessionId: 's1', reason: 'transport close' }, hashKey: 'alice' }]);
     expect(c.warnings).toHaveLength(1);
+    // A node draining many connections: at most 256 notifications in flight, the rest dropped and counted.
+    const slow = client(connectHook('refuse'), () => new Promise(() => undefined));
+    for (let i = 0; i < 300; i++) slow.hooks.disconnected({ uid: `u${i}`, device: 'd', sessionId: 's', reason: 'server shutting down' });
+    expect(slow.asked).toHaveLength(256);
+    expect(await slow.registry.getSingleMetricAsString('spear_hook_calls_total')).toContain('outcome="dropped"} 44');
     const none = client({}, () => ({}));
     none.hooks.disconnected({ uid: 'a', device: 'd', sessionId: 's', reason: 'r' });
     expect(none.asked).toEqual([]);

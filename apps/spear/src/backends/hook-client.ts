@@ -23,6 +23,9 @@ export type ConnectVerdict = { allow: false } | { allow: true; groups: string[];
 const ADMIT_ALL: ConnectVerdict = { allow: true, groups: [], meta: null };
 
 type HookName = 'connect' | 'disconnect' | 'join' | 'publish' | 'undelivered';
+
+/** Disconnect notifications one node has in flight at most. */
+const MAX_NOTIFICATIONS_IN_FLIGHT = 256;
 const publishAnswer = z.object({ allow: z.boolean(), body: z.unknown().optional() });
 
 interface HookLogger {
@@ -37,6 +40,8 @@ interface HookLogger {
  */
 export class HookClient implements GroupHooks {
   private readonly calls: Counter<'hook' | 'outcome'>;
+  /** Disconnect notifications in flight. */
+  private notifying = 0;
   private readonly seconds: Histogram<'hook'>;
 
   constructor(
@@ -45,7 +50,7 @@ export class HookClient implements GroupHooks {
     private readonly options: { maxBodyBytes: number; maxGroupsPerConnection: number; logger: HookLogger; registry: Registry },
   ) {
     const registers = [options.registry];
-    this.calls = new Counter({ name: 'spear_hook_calls_total', help: 'Hook calls by hook and outcome (allowed, refused, failed_refused, failed_allowed)', labelNames: ['hook', 'outcome'], registers });
+    this.calls = new Counter({ name: 'spear_hook_calls_total', help: 'Hook calls by hook and outcome (allowed, refused, failed_refused, failed_allowed; dropped: a disconnect notification over the in-flight bound)', labelNames: ['hook', 'outcome'], registers });
     this.seconds = new Histogram({ name: 'spear_hook_seconds', help: 'Hook call time, failures included', labelNames: ['hook'], buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], registers });
   }
 
@@ -66,9 +71,20 @@ export class HookClient implements GroupHooks {
     return 'groups' in verdict ? verdict : verdict.allow ? ADMIT_ALL : { allow: false };
   }
 
-  /** Tells the disconnect hook, at most once per connection; its answer is not read, a failure is only logged and counted. */
+  /**
+   * Tells the disconnect hook, at most once per connection; its answer is
+   * not read, a failure is only logged and counted. At most
+   * MAX_NOTIFICATIONS_IN_FLIGHT at once: past it (a node draining 50,000
+   * connections) the notification is dropped and counted, never queued.
+   */
   disconnected(info: { uid: string; device: string; sessionId: string; reason: string }): void {
-    if (this.hooks.disconnect) void this.ask('disconnect', info, info.uid, () => ({ allow: true }));
+    if (!this.hooks.disconnect) return;
+    if (this.notifying >= MAX_NOTIFICATIONS_IN_FLIGHT) {
+      this.calls.inc({ hook: 'disconnect', outcome: 'dropped' });
+      return;
+    }
+    this.notifying++;
+    void this.ask('disconnect', info, info.uid, () => ({ allow: true })).finally(() => this.notifying--);
   }
 
   /**

@@ -75,5 +75,8 @@ describe('RpcRouter', () => {
     const r = router([route('d.', 'd')], (_m, p) => ({ data: p['data'] }));
     expect(await r.router.call(caller, 'd.x', null)).toBeNull();
     expect(await r.router.call(caller, 'd.x', [1, 'two'])).toEqual([1, 'two']);
+    // Bounded as what the client sends: data over maxBodyBytes (32 here) is the backend's failure.
+    const big = router([route('b.', 'b')], () => ({ data: 'x'.repeat(100) }));
+    await expect(big.router.call(caller, 'b.x', null)).rejects.toMatchObject({ code: 'internal' });
   });
 });

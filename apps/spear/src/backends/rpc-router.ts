@@ -80,7 +80,13 @@ export class RpcRouter implements RpcRoutes {
       throw new ProtocolError('internal', `the backend of ${method} answered malformed`);
     }
     if ('error' in answer.data) throw appError(answer.data.error.code, answer.data.error.message ?? '', method);
-    return answer.data.data ?? null;
+    const result = answer.data.data ?? null;
+    // What the client gets is bounded as what it sends is.
+    if (encodedSize(result) > this.options.maxBodyBytes) {
+      this.options.logger.warn({ method, route: route.match }, 'a backend answered an rpc call with data over delivery.maxBodyBytes');
+      throw new ProtocolError('internal', `the backend of ${method} answered more than ${this.options.maxBodyBytes} bytes`);
+    }
+    return result;
   }
 
   private failure(error: unknown, method: string): Error {

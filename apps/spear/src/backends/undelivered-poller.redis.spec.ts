@@ -31,7 +31,7 @@ describe('UndeliveredPoller on a real Redis', () => {
     const told: UndeliveredEntry[] = [];
     return { told, undelivered: async (e: UndeliveredEntry) => (told.push(e), answers) };
   };
-  const poller = (h: ReturnType<typeof hook>) => new UndeliveredPoller(checks, h, { pollMs: 1000, batch: 10, leaseMs: 5000 }, { warn: () => undefined });
+  const poller = (h: ReturnType<typeof hook>) => new UndeliveredPoller(checks, h, { pollMs: 1000, batch: 10, leaseMs: 5000, maxBatches: 3, maxAgeMs: 60_000 }, { warn: () => undefined });
 
   it('tells the hook of each due, unacked message once it answered; an acked one never; nothing before it is due', async () => {
     const log = new UserLog(redis, keys, LOG);
@@ -56,6 +56,18 @@ describe('UndeliveredPoller on a real Redis', () => {
     const answering = hook(true);
     expect(await poller(answering).tick(2000 + 5000 + 1)).toBe(1); // the lease ran out: another node takes it
     expect(answering.told.map((e) => e.id)).toEqual(['x1']);
+    expect(await checks.pending()).toBe(0);
+  });
+
+  it('drains a backlog batch after batch in one look, and drops checks older than the maximum age', async () => {
+    await redis.del(keys.undeliveredDue());
+    for (let i = 0; i < 25; i++) await checks.schedule({ uid: 'frank', id: `b${i}`, seq: i + 1, from: 'x', ts: 100_000 }, 0);
+    await checks.schedule({ uid: 'frank', id: 'ancient', seq: 99, from: 'x', ts: 1 }, 0);
+    const h = hook(true);
+    // 3 batches of 10 at most: the 26 due checks all go in one look.
+    expect(await poller(h).tick(110_000)).toBe(26);
+    expect(h.told.map((e) => e.id)).not.toContain('ancient'); // 110 s old: past the 60 s age, dropped unasked
+    expect(h.told).toHaveLength(25);
     expect(await checks.pending()).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-import type { UndeliveredChecks } from '@spear/delivery';
+import type { UndeliveredChecks, UndeliveredEntry } from '@spear/delivery';
 import type { HookClient } from './hook-client';
 
 interface PollerLogger {
@@ -12,6 +12,10 @@ export interface UndeliveredPollerOptions {
   batch: number;
   /** How long a taken check is this node's before another may take it again. */
   leaseMs: number;
+  /** Batches one look may take while they come back full (a backlog drains at batch × this per poll). */
+  maxBatches: number;
+  /** A check whose message is older than this is dropped unanswered (a backend that never answers must not be called forever). */
+  maxAgeMs: number;
 }
 
 /**
@@ -44,25 +48,33 @@ export class UndeliveredPoller {
     clearInterval(this.timer);
   }
 
-  /** One look: due checks taken, settled or left for their lease to run out. Resolves how many were settled. */
+  /** One look: due checks taken (batch after batch while they come back full), settled or left for their lease to run out. Resolves how many were settled. */
   async tick(now = Date.now()): Promise<number> {
     if (this.running || this.stopped) return 0;
     this.running = true;
+    let settled = 0;
     try {
-      const due = await this.checks.claim(now, this.options.batch, this.options.leaseMs);
-      const settled = await Promise.all(
-        due.map(async ({ entry, member }) => {
-          const done = (await this.checks.ackedByAnyDevice(entry.uid, entry.seq)) || (await this.hooks.undelivered(entry));
-          if (done) await this.checks.settle(member);
-          return done;
-        }),
-      );
-      return settled.filter(Boolean).length;
+      for (let batch = 0; batch < this.options.maxBatches && !this.stopped; batch++) {
+        const due = await this.checks.claim(now, this.options.batch, this.options.leaseMs);
+        const done = await Promise.all(due.map(({ entry, member }) => this.check(entry, member, now)));
+        settled += done.filter(Boolean).length;
+        if (due.length < this.options.batch) break;
+      }
+      return settled;
     } catch (error) {
       this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'undelivered checks: a look failed; trying again at the next tick');
       return 0;
     } finally {
       this.running = false;
     }
+  }
+
+  /** Acked by a device, too old, or told to the hook and answered: settled (true). Otherwise left to its lease. */
+  private async check(entry: UndeliveredEntry, member: string, now: number): Promise<boolean> {
+    const expired = now - entry.ts > this.options.maxAgeMs;
+    if (expired) this.logger.warn({ uid: entry.uid, id: entry.id }, 'undelivered check dropped unanswered: older than its maximum age');
+    const done = expired || (await this.checks.ackedByAnyDevice(entry.uid, entry.seq)) || (await this.hooks.undelivered(entry));
+    if (done) await this.checks.settle(member);
+    return done;
   }
 }

@@ -119,7 +119,8 @@ export async function startSpearNode(io: SpearServer, ctx: ServiceContext<'spear
   );
   bindToCore(io, core, (info) => hooks.disconnected(info));
   // Any node may fire a due check: one whose storing node died is fired by another.
-  const poller = undelivered && new UndeliveredPoller(undelivered, hooks, { pollMs: 1000, batch: 100, leaseMs: Math.max(10_000, 2 * (spear.hooks.undelivered?.timeoutMs ?? 0)) }, logger);
+  const leaseMs = Math.max(10_000, 2 * (spear.hooks.undelivered?.timeoutMs ?? 0));
+  const poller = undelivered && new UndeliveredPoller(undelivered, hooks, { pollMs: 1000, batch: 200, leaseMs, maxBatches: 25, maxAgeMs: 86_400_000 }, logger);
   poller?.start();
   // Alive: every registered node. Ring: those ticket can send users to (parsed as ticket parses them).
   const stopNodeWatch = ctx.registry.watchChildren(zkPaths.spearNodes, (entries) =>

@@ -141,7 +141,8 @@ export class MessagePath {
   }
 
   /** Resolves to the body's encoded size when it may be sent. */
-  private checkBody(body: unknown): number {
+  /** Throws `bad_request` (no body) or `too_large`; resolves to the body's encoded size. */
+  checkBody(body: unknown): number {
     if (body === undefined) throw new ProtocolError('bad_request', 'body: required');
     const size = encodedSize(body);
     if (size > this.options.maxBodyBytes) throw new ProtocolError('too_large', `body is larger than ${this.options.maxBodyBytes} bytes`);
