@@ -13,6 +13,11 @@ export function hookCallerOf(session: Session<unknown>): HookCaller {
   return { uid: session.uid, device: session.device, meta: session.meta };
 }
 
+/** A replay's whole budget, in slowReaderMs: 6 (60 s by default) is many pages for a client that reads. */
+const REPLAY_BUDGET_IN_SLOW_READS = 6;
+/** Joins with `since` that may wait for a replay slot, per slot; past it a join is refused with `rate_limited`. */
+const REPLAYS_WAITING_PER_SLOT = 8;
+
 /** Messages per read of a `join` with `since`. */
 const REPLAY_PAGE = 100;
 
@@ -25,7 +30,8 @@ export interface GroupLimits {
   /**
    * How long a replay waits for a connection to take the page it was sent
    * before the next; a client that reads nothing for that long is closed,
-   * so it cannot hold a replay slot (it rejoins with `since`).
+   * so it cannot hold a replay slot (it rejoins with `since`). A whole
+   * replay may take REPLAY_BUDGET_IN_SLOW_READS of it.
    */
   slowReaderMs: number;
 }
@@ -54,7 +60,7 @@ export class GroupRooms<C> {
     namespaces: Readonly<Record<string, NamespaceRules>> = {},
     private readonly limits: GroupLimits = DEFAULT_GROUP_LIMITS,
   ) {
-    this.replays = new ConcurrencyLimit(limits.replaysAtOnce);
+    this.replays = new ConcurrencyLimit(limits.replaysAtOnce, limits.replaysAtOnce * REPLAYS_WAITING_PER_SLOT);
     this.policy = new GroupPolicy(namespaces, (group, uid) => ports.store.isMember(group, uid), ports.hooks);
   }
 
@@ -68,14 +74,21 @@ export class GroupRooms<C> {
     // one sent before the next is read, and only so many replays on the node at once: a join costs the node
     // a page or two of memory, not the history, however slowly its client reads.
     await this.replays.run(async () => {
-      const last = await this.replay(session, group, since);
+      // One budget for the whole replay: a client reading just fast enough never to be slow still gives its slot back.
+      const deadline = Date.now() + this.limits.slowReaderMs * REPLAY_BUDGET_IN_SLOW_READS;
+      const last = await this.replay(session, group, since, deadline);
       await this.enter(session, group);
-      await this.replay(session, group, last);
+      await this.replay(session, group, last, deadline);
     });
   }
 
-  /** Emits the retained messages after `since`, a page at a time; resolves to the last id emitted (or `since`). */
-  private async replay(session: Session<C>, group: string, since: string): Promise<string> {
+  /**
+   * Emits the retained messages after `since`, a page at a time; resolves to
+   * the last id emitted (or `since`). A connection that does not take a page
+   * within slowReaderMs, or is still replaying at `deadline`, is cut (its
+   * client rejoins with `since`, where it got to).
+   */
+  private async replay(session: Session<C>, group: string, since: string, deadline: number): Promise<string> {
     const { store, transport } = this.ports;
     let last = since;
     for (;;) {
@@ -84,7 +97,7 @@ export class GroupRooms<C> {
       if (page.length === 0) return last;
       last = page[page.length - 1]!.id;
       if (page.length < REPLAY_PAGE || session.closed) return last;
-      if (!(await transport.drained(session.conn, this.limits.slowReaderMs))) {
+      if (!(await transport.drained(session.conn, this.limits.slowReaderMs)) || Date.now() > deadline) {
         transport.cut(session.conn);
         return last;
       }

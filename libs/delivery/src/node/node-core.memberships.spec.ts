@@ -112,6 +112,23 @@ describe('NodeCore: memberships and group policies', () => {
     expect(fast.conn.drainWaits).toBe(2); // after each full page
   });
 
+  it('a client reading just fast enough is cut at the replay budget; joins past the waiting bound are refused with rate_limited', async () => {
+    cluster = new CoreCluster();
+    await cluster.addNode('n1', (o) => (o.groupLimits = { maxGroupsPerConnection: 10, replaysAtOnce: 1, slowReaderMs: 20 }));
+    const pub = await cluster.connect('n1', 'pub');
+    const ids: string[] = [];
+    for (let i = 0; i < 1000; i++) ids.push(((await pub.call('publish', { group: 'long', body: i })) as unknown as { id: string }).id);
+    const creeper = await cluster.connect('n1', 'creeper');
+    creeper.conn.drainDelayMs = 18; // never slow enough to be cut per page: 10 pages take ~180 ms, the budget is 120 ms
+    const waiting = await Promise.all(Array.from({ length: 9 }, (_, i) => cluster.connect('n1', `w${i}`)));
+    const joins = [creeper, ...waiting].map((c) => c.call('join', { group: 'long', since: ids[0] }));
+    const acks = await Promise.all(joins);
+    expect(creeper.conn.cut).toBe(true);
+    expect(creeper.conn.of('group').length).toBeLessThan(999);
+    // One running, 8 waiting (replaysAtOnce x 8): the ninth waiter was refused at once.
+    expect(acks.filter((a) => !a.ok).map((a) => (a as { error: { code: string } }).error.code)).toEqual(['rate_limited']);
+  });
+
   it("keeps the group's presence: a uid is online in a group while one of its connections is in it", async () => {
     await start();
     const [a1, a2] = [await cluster.connect('n1', 'alice', 'laptop'), await cluster.connect('n1', 'alice', 'phone')];

@@ -6,6 +6,8 @@ export class FakeConn {
   closed = false;
   /** A client that reads nothing: `drained` never says yes while it is open. */
   stalled = false;
+  /** A client that reads slowly: each `drained` takes this long to say yes. */
+  drainDelayMs = 0;
   /** How many times a sender waited for this connection to drain. */
   drainWaits = 0;
   /** Closed by `cut` (not a graceful close). */
@@ -56,6 +58,7 @@ export class RecordingTransport implements Transport<FakeConn> {
 
   async drained(conn: FakeConn, timeoutMs: number): Promise<boolean> {
     conn.drainWaits++;
+    if (conn.drainDelayMs > 0 && !conn.closed) await new Promise((resolve) => setTimeout(resolve, Math.min(conn.drainDelayMs, timeoutMs)));
     if (!conn.stalled || conn.closed) return true;
     await new Promise((resolve) => setTimeout(resolve, timeoutMs));
     return conn.closed;
