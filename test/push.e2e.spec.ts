@@ -66,6 +66,11 @@ describe.each(E2E_BUSES)('ticket push API and presence, through spear delivery (
     const { id } = (await g.json()) as { id: string };
     await until(() => member.groups.length === 1);
     expect(member.groups[0]).toMatchObject({ id, group: 'news', from: 'system', body: 'headline' });
+    // Beyond PROTOCOL.md: a backend publishes to a group as itself; a user uid is no sender here either.
+    expect((await post('/v1/push/groups', { group: 'news', body: 'from the desk', from: 'svc:newsdesk' })).status).toBe(202);
+    await until(() => member.groups.length === 2);
+    expect(member.groups[1]).toMatchObject({ group: 'news', from: 'svc:newsdesk', body: 'from the desk' });
+    expect((await post('/v1/push/groups', { group: 'news', body: 1, from: 'alice' })).status).toBe(400);
     const b = await post('/v1/push/broadcast', { body: 'to all' });
     expect(b.status).toBe(202);
     await until(() => users.every((u) => !u.socket.connected || u.broadcasts.length === 1));
