@@ -4,6 +4,7 @@
  * Data and logs live under .run/<profile>/<engine>/ (git-ignored).
  */
 import { ENGINES, engineDir, enginePorts, engineStatus, ensureEngine, stopEngine } from './profile-engines';
+import { ConfigError } from '@spear/config';
 import type { EngineName } from '@spear/testing';
 
 async function main(argv: string[]): Promise<number> {
@@ -38,4 +39,11 @@ async function main(argv: string[]): Promise<number> {
   return failed ? 1 : 0;
 }
 
-main(process.argv.slice(2)).then((code) => process.exit(code));
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  // A bad profile is one line naming the file and the field, not a stack trace.
+  (error: unknown) => {
+    console.error(`engines: ${error instanceof ConfigError ? error.message : String(error)}`);
+    process.exit(2);
+  },
+);

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { readRawProfile, validateConfig } from '@spear/config';
+import { loadEngineSettings } from '@spear/config';
 import {
   isEngineRunning,
   kafkaStatus,
@@ -22,17 +22,16 @@ export interface EnginePorts {
   kafka: number;
 }
 
-/** Reads the engine ports from a profile (first ZooKeeper server, Redis URL, first Kafka broker). */
+/** Reads the engine ports from a profile (first ZooKeeper server, Redis URL, first Kafka broker); no app section or secret is read. */
 export function enginePorts(profile: string): { name: string; ports: EnginePorts } {
-  const { raw, source } = readRawProfile({ profile });
-  const config = validateConfig('ticket', raw, source);
+  const settings = loadEngineSettings({ profile });
   const port = (hostPort: string) => Number(hostPort.split(':').pop());
   return {
-    name: config.name,
+    name: settings.name,
     ports: {
-      zookeeper: port(config.zookeeper.connect.split(',')[0]!),
-      redis: Number(new URL(config.redis.url).port || 6379),
-      kafka: port(config.kafka?.brokers[0] ?? '127.0.0.1:9092'),
+      zookeeper: port(settings.zookeeperConnect.split(',')[0]!),
+      redis: Number(new URL(settings.redisUrl).port || 6379),
+      kafka: port(settings.kafkaBrokers?.[0] ?? '127.0.0.1:9092'),
     },
   };
 }

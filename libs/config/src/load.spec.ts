@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, APP_NAMES } from './index';
+import { ConfigError, loadConfig, loadEngineSettings, APP_NAMES } from './index';
 
 const repoProfiles = resolve(__dirname, '../../../profiles');
 const env = (extra: Record<string, string> = {}) => ({ SPEAR_PROFILES_DIR: repoProfiles, ...extra });
@@ -99,6 +99,13 @@ describe('loadConfig', () => {
     for (const backend of [{ url: 'ftp://x/y' }, { service: 'bad name', method: 'm' }, { service: 'a', method: 'b', url: 'http://x' }]) {
       expect(() => loadConfig('spear', { profile: tempProfile({ extends: join(repoProfiles, 'local'), spear: { hooks: { join: { backend } } } }), env: {} })).toThrow(/spear\.hooks\.join\.backend/);
     }
+  });
+
+  it('a missing secret names the environment variable that sets it; the engine settings need no secret at all', () => {
+    expect(() => loadConfig('ticket', { profile: 'test1', env: env() })).toThrow(/secrets: .*\(set SPEAR_ADMIN_KEY and SPEAR_TICKET_SECRET, or give the profile a secrets section\)/);
+    expect(() => loadConfig('ticket', { profile: 'test1', env: env({ SPEAR_TICKET_SECRET: 'x'.repeat(32) }) })).toThrow(/secrets\.adminKey: .*\(set SPEAR_ADMIN_KEY\)/);
+    expect(loadEngineSettings({ profile: 'test1', env: env() })).toMatchObject({ name: 'test1', zookeeperConnect: '127.0.0.1:12181', redisUrl: 'redis://127.0.0.1:16379/1', kafkaBrokers: ['127.0.0.1:19092'] });
+    expect(() => loadEngineSettings({ profile: tempProfile({ name: 'x', zookeeper: { connect: 'nope', root: '/x' }, redis: { url: 'redis://h:1' } }), env: {} })).toThrow(/zookeeper\.connect/);
   });
 
   it('gives every profile its own Redis namespace; local keeps the legacy spear: prefix', () => {

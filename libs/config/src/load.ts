@@ -101,3 +101,22 @@ function withKeyPrefix(redis: Omit<RedisConfig, 'keyPrefix'> & { keyPrefix?: str
   if (!KEY_PREFIX_PATTERN.test(keyPrefix)) throw new ConfigError(`profile ${source}: redis.keyPrefix: the default "${keyPrefix}" (from name) is invalid, ${KEY_PREFIX_MESSAGE}; state one`);
   return { ...redis, keyPrefix };
 }
+
+/** Where a profile's engines listen: all the engines tool needs (it asks for no app's secrets). */
+export interface EngineSettings {
+  name: string;
+  zookeeperConnect: string;
+  redisUrl: string;
+  kafkaBrokers?: string[];
+  source: string;
+}
+
+/** Reads only the engine sections of a profile (name, zookeeper, redis, kafka); a bad one throws a ConfigError naming it. */
+export function loadEngineSettings(options: LoadOptions = {}): EngineSettings {
+  const { raw, source } = readRawProfile(options);
+  const parsed = commonSchema.pick({ name: true, zookeeper: true, redis: true, kafka: true }).safeParse({ name: raw.name, zookeeper: raw.zookeeper, redis: raw.redis, kafka: raw.kafka });
+  if (!parsed.success) throw new ConfigError(`profile ${source}: ${describeIssues(parsed.error.issues)}`);
+  const { name, zookeeper, redis, kafka } = parsed.data;
+  if (!redis) throw new ConfigError(`profile ${source}: redis: required (its url)`);
+  return { name, zookeeperConnect: zookeeper.connect, redisUrl: redis.url, ...(kafka ? { kafkaBrokers: kafka.brokers } : {}), source };
+}
