@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { serveBackend, verifySignature, type Backend } from '@spear/backend';
+import { serveBackend, SIGNATURE_HEADER, verifySignature, type Backend } from '@spear/backend';
 import { loadConfig } from '@spear/config';
 import { freePort } from '@spear/testing';
 
@@ -53,7 +53,7 @@ export async function startHttpHookBackend(secret: string): Promise<{ url: (hook
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
-      if (!verifySignature(raw, req.headers['x-spear-signature'] as string | undefined, secret)) {
+      if (!verifySignature(raw, req.headers[SIGNATURE_HEADER] as string | undefined, secret)) {
         bad++;
         res.statusCode = 401;
         return res.end('{"error":"bad signature"}');

@@ -2,7 +2,8 @@ import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpBackend, verifySignature } from './http';
+import { httpBackend } from './http';
+import { verifySignature } from './signature';
 import { BackendError } from './types';
 
 const SECRET = 'backend-http-secret-0123';

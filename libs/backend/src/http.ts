@@ -1,17 +1,10 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dispatchHook, dispatchRpc } from './dispatch';
+import { SIGNATURE_HEADER, verifySignature } from './signature';
 import { HOOK_NAMES, type HookName, type Hooks, type MethodHandler, type RpcCall } from './types';
 
 /** Largest request body the handler reads (a call is bounded by the gateway's body limit; this is a guard). */
 const MAX_BODY_BYTES = 1 << 20;
-
-/** Whether `signature` (hex) is the HMAC-SHA256 of `rawBody` with `secret`: X-Spear-Signature. Constant time. */
-export function verifySignature(rawBody: Buffer | string, signature: string | undefined, secret: string): boolean {
-  const expected = createHmac('sha256', secret).update(rawBody).digest();
-  const given = Buffer.from(signature ?? '', 'hex');
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
 
 /**
  * A node:http request handler serving an app's methods and hooks over HTTP:
@@ -39,7 +32,7 @@ export function httpBackend(options: { secret: string; methods?: Record<string, 
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
       if (req.method !== 'POST') return reply(405, { error: 'POST only' });
-      if (!verifySignature(raw, req.headers['x-spear-signature'] as string | undefined, options.secret)) return reply(401, { error: 'bad signature' });
+      if (!verifySignature(raw, req.headers[SIGNATURE_HEADER] as string | undefined, options.secret)) return reply(401, { error: 'bad signature' });
       let call: unknown;
       try {
         call = JSON.parse(raw.toString('utf8'));

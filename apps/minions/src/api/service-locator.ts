@@ -44,11 +44,11 @@ export interface ServiceAnswer {
   body: string;
 }
 
-/** GET from one live instance of `app`; an unreachable or hung service throws 500 internal naming it. */
-export async function getFrom(locator: ServiceLocator, app: 'stat' | 'ticket', pathAndQuery: string, timeoutMs = 3000): Promise<ServiceAnswer> {
+/** A request to one live instance of `app`; an unreachable or hung service throws 500 internal naming it. */
+export async function requestTo(locator: ServiceLocator, app: 'stat' | 'ticket', pathAndQuery: string, init: RequestInit = {}, timeoutMs = 3000): Promise<ServiceAnswer> {
   const base = await locator.urlOf(app);
   try {
-    const res = await fetchWithin(`${base}${pathAndQuery}`, timeoutMs);
+    const res = await fetchWithin(`${base}${pathAndQuery}`, timeoutMs, init);
     return { status: res.status, body: await res.text() };
   } catch (error) {
     throw apiError('internal', `${app} at ${base} did not answer: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,5 +1,4 @@
-import { apiError } from '@spear/runtime';
-import { fetchWithin, type ServiceAnswer, type ServiceLocator } from './service-locator';
+import { requestTo, type ServiceAnswer, type ServiceLocator } from './service-locator';
 
 const TIMEOUT_MS = 5000;
 
@@ -25,12 +24,6 @@ export class TicketClient {
   async call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, options: { body?: unknown; admin?: boolean } = {}): Promise<TicketAnswer> {
     const headers: Record<string, string> = options.admin ? { authorization: `Bearer ${this.adminKey}` } : {};
     if (options.body !== undefined) headers['content-type'] = 'application/json';
-    const base = await this.url();
-    try {
-      const res = await fetchWithin(`${base}${path}`, TIMEOUT_MS, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
-      return { status: res.status, body: await res.text() };
-    } catch (error) {
-      throw apiError('internal', `ticket at ${base} did not answer: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    return requestTo(this.locator, 'ticket', path, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) }, TIMEOUT_MS);
   }
 }

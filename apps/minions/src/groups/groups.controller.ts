@@ -1,10 +1,9 @@
 import { Body, Controller, Delete, Get, Inject, Param, Post, Put, Query, Req, Res, UseGuards, type OnApplicationShutdown } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { GroupHistory } from '@spear/delivery';
-import { busiestGroupsQuery, disconnectUserRequest, groupMembersQuery, groupSchema, uidSchema, type GroupEvent } from '@spear/protocol';
+import { disconnectUserRequest, groupMembersQuery, groupSchema, uidSchema, type GroupEvent } from '@spear/protocol';
 import { parseOr400 } from '@spear/runtime';
-import { getFrom, passThrough, ServiceLocator } from '../api/service-locator';
+import { passThrough, requestTo, ServiceLocator } from '../api/service-locator';
 import { TicketClient } from '../api/ticket-client';
 import { OperatorGuard } from '../auth/operator.guard';
 import { openEventStream, type EventStream } from '../live/event-stream';
@@ -16,7 +15,6 @@ const WATCH_BACKLOG = 20;
 const SEEN_IDS = 200;
 /** The `kicked` reason of a kick from the dashboard when the operator gives none. */
 const OPERATOR_KICK = 'kicked by an operator';
-const seriesQuery = z.object({ seconds: z.coerce.number().int().min(1).max(60).default(60) });
 
 /**
  * The dashboard's group page: figures and traffic from stat, members and
@@ -40,19 +38,17 @@ export class GroupsController implements OnApplicationShutdown {
     for (const stream of this.streams) stream.end();
   }
 
-  /** stat's busiest groups, each with its figures. */
+  /** stat's busiest groups, each with its figures (the query passed through; stat validates it). */
   @Get('groups')
-  async busiest(@Query() query: unknown, @Res() reply: FastifyReply): Promise<void> {
-    const { limit } = parseOr400(busiestGroupsQuery, query);
-    passThrough(reply, await getFrom(this.locator, 'stat', `/v1/groups?limit=${limit}`));
+  async busiest(@Query() query: Record<string, string>, @Res() reply: FastifyReply): Promise<void> {
+    passThrough(reply, await requestTo(this.locator, 'stat', `/v1/groups?${new URLSearchParams(query).toString()}`));
   }
 
-  /** stat's figures of one group and its messages per second. */
+  /** stat's figures of one group and its messages per second (the query passed through; stat validates it). */
   @Get('groups/:group')
-  async group(@Param('group') raw: string, @Query() query: unknown, @Res() reply: FastifyReply): Promise<void> {
+  async group(@Param('group') raw: string, @Query() query: Record<string, string>, @Res() reply: FastifyReply): Promise<void> {
     const group = parseOr400(groupSchema, raw);
-    const { seconds } = parseOr400(seriesQuery, query);
-    passThrough(reply, await getFrom(this.locator, 'stat', `/v1/groups/${encodeURIComponent(group)}?seconds=${seconds}`));
+    passThrough(reply, await requestTo(this.locator, 'stat', `/v1/groups/${encodeURIComponent(group)}?${new URLSearchParams(query).toString()}`));
   }
 
   @Get('groups/:group/members')

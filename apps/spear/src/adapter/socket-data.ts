@@ -17,3 +17,13 @@ export type SpearServer = Server<any, any, any, SpearSocketData>;
 
 /** The socket's session; only on sockets the core accepted (every event listener is bound after that). */
 export const sessionOf = (socket: SpearSocket) => socket.data as Session<SpearSocket>;
+
+/**
+ * Frames engine.io holds for the connection while its transport is busy
+ * writing (`writeBuffer`, engine.io 6.x's own queue, typed private): 0 where
+ * it is not there, so pacing and the gauge fall back to "nothing queued".
+ */
+export function queuedFramesOf(socket: SpearSocket): number {
+  const queue = (socket.conn as unknown as { writeBuffer?: unknown[] }).writeBuffer;
+  return Array.isArray(queue) ? queue.length : 0;
+}

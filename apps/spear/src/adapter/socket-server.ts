@@ -2,7 +2,7 @@ import { Gauge } from 'prom-client';
 import { Server } from 'socket.io';
 import type { Server as HttpServer } from 'node:http';
 import type { ServiceContext } from '@spear/runtime';
-import type { SpearServer, SpearSocket } from './socket-data';
+import { queuedFramesOf, type SpearServer, type SpearSocket } from './socket-data';
 
 /**
  * The node's socket.io server on the service's own HTTP port (websocket and
@@ -39,7 +39,9 @@ export function attachSocketServer(httpServer: HttpServer, ctx: ServiceContext<'
     help: 'Frames waiting in engine.io queues for clients still busy reading earlier ones (slow readers show here)',
     registers: [ctx.metrics.registry],
     collect() {
-      this.set(queuedFrames(io));
+      let frames = 0;
+      for (const socket of io.sockets.sockets.values()) frames += queuedFramesOf(socket);
+      this.set(frames);
     },
   });
   void queued;
@@ -53,9 +55,3 @@ export function attachSocketServer(httpServer: HttpServer, ctx: ServiceContext<'
   return io;
 }
 
-/** Frames queued over every connection (engine.io's writeBuffer, typed private: 0 where it is not there). */
-function queuedFrames(io: SpearServer): number {
-  let frames = 0;
-  for (const socket of io.sockets.sockets.values()) frames += (socket.conn as unknown as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
-  return frames;
-}

@@ -1,5 +1,5 @@
 import type { ServerEvent, Transport } from '@spear/delivery';
-import type { SpearServer, SpearSocket } from './socket-data';
+import { queuedFramesOf, type SpearServer, type SpearSocket } from './socket-data';
 
 /** The socket.io room of a group (socket.io encodes a room emit once for all its sockets). */
 const room = (group: string) => `g:${group}`;
@@ -31,9 +31,7 @@ export class SocketTransport implements Transport<SpearSocket> {
   /** engine.io queues frames in `writeBuffer` while its transport is busy writing (a websocket until the kernel took the last write, polling until the client polls) and emits `drain` once it hands them over. */
   drained(conn: SpearSocket, timeoutMs: number): Promise<boolean> {
     const engine = conn.conn;
-    // writeBuffer is engine.io's (6.x) own queue, typed private; were it ever gone, sending goes on unpaced rather than stalling.
-    const queued = (engine as unknown as { writeBuffer?: unknown[] }).writeBuffer;
-    if (engine.readyState === 'closed' || !Array.isArray(queued) || queued.length === 0) return Promise.resolve(true);
+    if (engine.readyState === 'closed' || queuedFramesOf(conn) === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
       const done = (ok: boolean): void => {
         clearTimeout(timer);

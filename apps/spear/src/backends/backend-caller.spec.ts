@@ -3,7 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RpcClient } from '@spear/rpc';
-import { BackendCaller, SIGNATURE_HEADER } from './backend-caller';
+import { SIGNATURE_HEADER } from '@spear/backend';
+import { BackendCaller } from './backend-caller';
 
 const SECRET = 'hook-secret-for-tests';
 

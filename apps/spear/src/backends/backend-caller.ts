@@ -1,14 +1,6 @@
-import { createHmac } from 'node:crypto';
+import { SIGNATURE_HEADER, signBody } from '@spear/backend';
 import type { BackendTarget } from '@spear/config';
 import type { RpcClient } from '@spear/rpc';
-
-/** The header an HTTP backend finds the call's signature in (PROTOCOL.md v1.1). */
-export const SIGNATURE_HEADER = 'x-spear-signature';
-
-/** Hex HMAC-SHA256 of the raw body with the profile's hook secret: what an HTTP backend checks before it trusts a call. */
-export function signBody(rawBody: string, secret: string): string {
-  return createHmac('sha256', secret).update(rawBody).digest('hex');
-}
 
 /** Why a backend call gave no usable answer (the hook's failure policy, or an rpc route's error code, follows). */
 export class BackendCallError extends Error {

@@ -50,7 +50,7 @@ export class HookClient implements GroupHooks {
     private readonly options: { maxBodyBytes: number; maxGroupsPerConnection: number; logger: HookLogger; registry: Registry },
   ) {
     const registers = [options.registry];
-    this.calls = new Counter({ name: 'spear_hook_calls_total', help: 'Hook calls by hook and outcome (allowed, refused, failed_refused, failed_allowed; dropped: a disconnect notification over the in-flight bound)', labelNames: ['hook', 'outcome'], registers });
+    this.calls = new Counter({ name: 'spear_hook_calls_total', help: 'Hook calls by hook and outcome (allowed, refused, failed_refused, failed_allowed; notifications: answered, failed, dropped past the in-flight bound)', labelNames: ['hook', 'outcome'], registers });
     this.seconds = new Histogram({ name: 'spear_hook_seconds', help: 'Hook call time, failures included', labelNames: ['hook'], buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], registers });
   }
 
@@ -84,7 +84,7 @@ export class HookClient implements GroupHooks {
       return;
     }
     this.notifying++;
-    void this.ask('disconnect', info, info.uid, () => ({ allow: true })).finally(() => this.notifying--);
+    void this.attempt('disconnect', info, info.uid, () => true).finally(() => this.notifying--);
   }
 
   /**
@@ -94,8 +94,7 @@ export class HookClient implements GroupHooks {
    */
   async undelivered(entry: { uid: string; id: string; from: string; ts: number }): Promise<boolean> {
     const { uid, id, from, ts } = entry;
-    const answer = await this.ask('undelivered', { uid, id, from, ts }, uid, () => ({ allow: true, answered: true }));
-    return 'answered' in answer;
+    return (await this.attempt('undelivered', { uid, id, from, ts }, uid, () => true)) !== undefined;
   }
 
   async join(caller: HookCaller, group: string): Promise<{ allow: boolean }> {
@@ -113,19 +112,26 @@ export class HookClient implements GroupHooks {
     });
   }
 
+  /** A verdict hook: its answer, or on any failure what its policy says (`allow` or refuse). */
   private async ask<T extends { allow: boolean }>(name: HookName, payload: object, uid: string, read: (raw: unknown) => T): Promise<T | { allow: boolean }> {
-    const hook = this.hooks[name] as HookConfig; // GroupPolicy asks only where the profile check requires the hook
+    return (await this.attempt(name, payload, uid, read)) ?? { allow: this.hooks[name]!.onFailure === 'allow' };
+  }
+
+  /** One timed, counted call: the answer as `read` takes it, or undefined (logged) when the call or the answer failed. Never rejects. */
+  private async attempt<T>(name: HookName, payload: object, uid: string, read: (raw: unknown) => T): Promise<T | undefined> {
+    const hook = this.hooks[name] as HookConfig; // asked only where the profile has the hook (the profile check requires it)
     const stop = this.seconds.startTimer({ hook: name });
     try {
       const answer = read(await this.backend.call(hook.backend, payload, { timeoutMs: hook.timeoutMs, hashKey: uid }));
-      this.calls.inc({ hook: name, outcome: answer.allow ? 'allowed' : 'refused' });
+      const allow = (answer as { allow?: unknown }).allow;
+      this.calls.inc({ hook: name, outcome: allow === false ? 'refused' : allow === true ? 'allowed' : 'answered' });
       return answer;
     } catch (error) {
-      const allow = hook.onFailure === 'allow';
-      this.calls.inc({ hook: name, outcome: allow ? 'failed_allowed' : 'failed_refused' });
+      const verdict = name === 'disconnect' || name === 'undelivered' ? 'failed' : hook.onFailure === 'allow' ? 'failed_allowed' : 'failed_refused';
+      this.calls.inc({ hook: name, outcome: verdict });
       const reason = error instanceof BackendCallError ? error.reason : 'malformed answer';
       this.options.logger.warn({ hook: name, reason, err: error instanceof Error ? error.message : String(error), onFailure: hook.onFailure }, 'hook call failed');
-      return { allow };
+      return undefined;
     } finally {
       stop();
     }

@@ -1,7 +1,7 @@
 import { Counter, Gauge } from 'prom-client';
 import { createBus } from '@spear/bus';
 import { parseSpearNodeEntries, RedisKeys, zkPaths } from '@spear/catalog';
-import { durabilityProblem, GroupHistory, GroupPresence, GroupTraffic, logOptionsOf, Memberships, NodeCore, RedisDeliveryStore, RouteTable, UndeliveredChecks, UserLog, type ClusterLocks } from '@spear/delivery';
+import { durabilityProblem, GroupHistory, GroupPresence, GroupTraffic, logOptionsOf, Memberships, NodeCore, RedisDeliveryStore, RouteTable, undeliveredChecksOf, UserLog, type ClusterLocks } from '@spear/delivery';
 import { PrefetchingIdSource } from '@spear/idgen-client';
 import type { Registry } from '@spear/registry';
 import type { ServiceContext } from '@spear/runtime';
@@ -42,7 +42,7 @@ export async function startSpearNode(io: SpearServer, ctx: ServiceContext<'spear
   const bus = monitor.countingBus(createBus({ bus: config.bus, redis: { url: config.redis.url, keyPrefix: keys.channelPrefix }, kafka: config.kafka, logger, batchWindowMs: spear.batchWindowMs }));
   const refusal = await durabilityProblem(redis, delivery.durability);
   if (refusal) throw new Error(refusal);
-  const undelivered = delivery.undeliveredAfterSeconds === undefined ? undefined : new UndeliveredChecks(redis, keys, delivery.undeliveredAfterSeconds * 1000);
+  const undelivered = undeliveredChecksOf(redis, keys, delivery);
   const store = new RedisDeliveryStore(
     redis,
     new UserLog(redis, keys, logOptionsOf(delivery)),

@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import type { RedisKeys } from '@spear/catalog';
 import type { AppConfig } from '@spear/config';
-import { GroupPolicy, GroupTraffic, Memberships, onlineIn } from '@spear/delivery';
+import { GroupTraffic, Memberships, onlineIn, rulesOf } from '@spear/delivery';
 
 /** One group's figures now. */
 export interface GroupFigures {
@@ -23,22 +23,19 @@ export interface GroupFigures {
 export class GroupStats {
   private readonly memberships: Memberships;
   private readonly traffic: GroupTraffic;
-  private readonly policy: GroupPolicy;
 
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
-    groups: AppConfig<'stat'>['groups'],
+    private readonly groups: AppConfig<'stat'>['groups'],
   ) {
     this.memberships = new Memberships(redis, keys);
     this.traffic = new GroupTraffic(redis, keys);
-    // Policies are read, never enforced here: no membership check is ever asked for.
-    this.policy = new GroupPolicy(groups.namespaces, (group, uid) => this.memberships.isMember(group, uid));
   }
 
   async figures(group: string): Promise<GroupFigures> {
     const [members, online, msgsPerSecond] = await Promise.all([this.memberships.count(group), onlineIn(this.redis, this.keys, group), this.traffic.rate(group)]);
-    return { group, policy: this.policy.rulesOf(group).policy, members, online, msgsPerSecond };
+    return { group, policy: rulesOf(this.groups.namespaces, group).policy, members, online, msgsPerSecond };
   }
 
   /** Messages per second over the last `seconds` (at most 60), oldest first, `[epoch ms, count]`. */

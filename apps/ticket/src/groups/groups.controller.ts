@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Put, Query, UseGuards } from '@nestjs/common';
 import { RedisKeys } from '@spear/catalog';
-import { GroupPolicy, GroupTraffic, Memberships, onlineIn, type MemberPage } from '@spear/delivery';
+import { GroupTraffic, Memberships, onlineIn, rulesOf, type MemberPage } from '@spear/delivery';
 import { busiestGroupsQuery, groupMembersQuery, groupSchema, uidSchema } from '@spear/protocol';
 import { AdminGuard, parseOr400, SERVICE_CONTEXT, type ServiceContext } from '@spear/runtime';
 import { PushService } from '../push/push-service';
@@ -16,7 +16,6 @@ import { PushService } from '../push/push-service';
 export class GroupsController {
   readonly memberships: Memberships;
   private readonly keys: RedisKeys;
-  private readonly policy: GroupPolicy;
   private readonly trafficCounts: GroupTraffic;
 
   constructor(
@@ -26,7 +25,6 @@ export class GroupsController {
     this.keys = new RedisKeys(ctx.config.redis.keyPrefix);
     this.memberships = new Memberships(ctx.redis, this.keys);
     this.trafficCounts = new GroupTraffic(ctx.redis, this.keys);
-    this.policy = new GroupPolicy(ctx.config.groups.namespaces, (group, uid) => this.memberships.isMember(group, uid));
   }
 
   /** 200 `{group, policy, members, online}`: the namespace's policy, the member count, distinct uids with a live connection in it now. */
@@ -34,7 +32,7 @@ export class GroupsController {
   async stats(@Param('group') rawGroup: string): Promise<{ group: string; policy: string; members: number; online: number }> {
     const group = parseOr400(groupSchema, rawGroup);
     const [members, online] = await Promise.all([this.memberships.count(group), onlineIn(this.ctx.redis, this.keys, group)]);
-    return { group, policy: this.policy.rulesOf(group).policy, members, online };
+    return { group, policy: rulesOf(this.ctx.config.groups.namespaces, group).policy, members, online };
   }
 
   /** 200 `{group, msgsPerSecond}` (beyond PROTOCOL.md): messages per second over the last 10 s. */

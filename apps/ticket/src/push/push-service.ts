@@ -1,6 +1,6 @@
 import { createBus, type Bus } from '@spear/bus';
 import { RedisKeys } from '@spear/catalog';
-import { GroupHistory, GroupTraffic, logOptionsOf, MessagePath, RedisMessageStore, RouteReader, UndeliveredChecks, UserLog } from '@spear/delivery';
+import { GroupHistory, GroupTraffic, logOptionsOf, MessagePath, RedisMessageStore, RouteReader, undeliveredChecksOf, UserLog } from '@spear/delivery';
 import { PrefetchingIdSource } from '@spear/idgen-client';
 import type { ServiceContext } from '@spear/runtime';
 
@@ -30,7 +30,7 @@ export class PushService {
       {
         traffic: new GroupTraffic(ctx.redis, keys),
         // Pushed messages are checked as sent ones are: the spear nodes fire the undelivered hook.
-        undelivered: delivery.undeliveredAfterSeconds === undefined ? undefined : new UndeliveredChecks(ctx.redis, keys, delivery.undeliveredAfterSeconds * 1000),
+        undelivered: undeliveredChecksOf(ctx.redis, keys, delivery),
       },
     ));
     // Pushes are the admin's: no sender copy (the sender is not a user), only the recipient's bytes quota.

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ProtocolError } from '@spear/protocol';
 import type { GroupHooks, HookCaller } from './group-hooks';
 import { GroupPolicy, namespaceOf } from './group-policy';
 
@@ -45,6 +46,13 @@ describe('GroupPolicy', () => {
     await expect(policy.mayPublish(as('bob'), 'vip:lounge', 'hello')).resolves.toBe('HELLO');
     await expect(policy.mayPublish(as('bob'), 'vip:lounge', 'as is')).resolves.toBe('as is');
     await expect(policy.mayPublish(as('bob'), 'vip:lounge', 'spam')).rejects.toMatchObject({ code: 'forbidden', message: 'the publish hook refused vip:lounge' });
+    // A body the protocol refuses is refused before the hook is asked.
+    const tooBig = (b: unknown) => {
+      if (b === 'huge') throw new ProtocolError('too_large');
+    };
+    const asked = hookCalls.length;
+    await expect(policy.mayPublish(as('bob'), 'vip:lounge', 'huge', tooBig)).rejects.toMatchObject({ code: 'too_large' });
+    expect(hookCalls.length).toBe(asked);
     // No client publish in the namespace: refused before the hook is asked.
     await expect(policy.mayPublish(as('bob'), 'board:1', 'x')).rejects.toMatchObject({ code: 'forbidden' });
     expect(hookCalls).toEqual(['join vip:lounge vip-1/phone', 'join vip:lounge bob/default', 'publish vip:lounge bob', 'publish vip:lounge bob', 'publish vip:lounge bob']);

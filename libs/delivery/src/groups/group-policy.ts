@@ -15,6 +15,12 @@ export function namespaceOf(group: string): string | undefined {
   return colon > 0 ? group.slice(0, colon) : undefined;
 }
 
+/** The rules of `group`'s namespace in the profile's `namespaces` (a name with no declared namespace is `open`). */
+export function rulesOf(namespaces: Readonly<Record<string, NamespaceRules>>, group: string): NamespaceRules {
+  const ns = namespaceOf(group);
+  return (ns !== undefined && Object.hasOwn(namespaces, ns) && namespaces[ns]) || OPEN;
+}
+
 /**
  * Who may join and publish where (PROTOCOL.md v1.1): `open` lets anyone,
  * `members` only the group's members, `hook` whom the app's join and publish
@@ -31,8 +37,7 @@ export class GroupPolicy {
   ) {}
 
   rulesOf(group: string): NamespaceRules {
-    const ns = namespaceOf(group);
-    return (ns !== undefined && Object.hasOwn(this.namespaces, ns) && this.namespaces[ns]) || OPEN;
+    return rulesOf(this.namespaces, group);
   }
 
   /** Resolves when `caller` may join `group`; rejects with ProtocolError('forbidden') otherwise. */
@@ -46,12 +51,15 @@ export class GroupPolicy {
    * Resolves to the body to publish when `caller` may publish `body` to
    * `group` from a client connection (the publish hook's replacement, in a
    * `hook` namespace); rejects with ProtocolError('forbidden') otherwise.
+   * `checkBody` (throws the protocol's refusal) runs before the hook is
+   * asked: a body the protocol refuses never reaches the app.
    */
-  async mayPublish(caller: HookCaller, group: string, body: unknown): Promise<unknown> {
+  async mayPublish(caller: HookCaller, group: string, body: unknown, checkBody: (body: unknown) => void = () => undefined): Promise<unknown> {
     const rules = this.rulesOf(group);
     if (!rules.clientPublish) throw new ProtocolError('forbidden', `clients may not publish to ${group}`);
     if (rules.policy === 'members' && !(await this.isMember(group, caller.uid))) throw new ProtocolError('forbidden', `only members may publish to ${group}`);
     if (rules.policy !== 'hook') return body;
+    checkBody(body);
     const verdict = await this.hooksFor(group).publish(caller, group, body);
     if (!verdict.allow) throw new ProtocolError('forbidden', `the publish hook refused ${group}`);
     return 'body' in verdict ? verdict.body : body;

@@ -2,8 +2,7 @@ import type Redis from 'ioredis';
 import type { RedisKeys } from '@spear/catalog';
 
 /** Seconds a per-second count is kept (a rate reads the last RATE_WINDOW of them). */
-export const GROUP_TRAFFIC_KEEP_SECONDS = 60;
-const KEEP_SECONDS = GROUP_TRAFFIC_KEEP_SECONDS;
+const KEEP_SECONDS = 60;
 const RATE_WINDOW = 10;
 
 /**

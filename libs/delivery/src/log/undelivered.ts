@@ -81,3 +81,8 @@ export class UndeliveredChecks {
 interface ClaimCommand {
   spearUndeliveredClaim(key: string, now: number, limit: number, leaseUntil: number): Promise<string[]>;
 }
+
+/** The checks a writer schedules when the profile turns the undelivered hook on (`delivery.undeliveredAfterSeconds`); none otherwise. */
+export function undeliveredChecksOf(redis: Redis, keys: RedisKeys, delivery: { undeliveredAfterSeconds?: number }): UndeliveredChecks | undefined {
+  return delivery.undeliveredAfterSeconds === undefined ? undefined : new UndeliveredChecks(redis, keys, delivery.undeliveredAfterSeconds * 1000);
+}

@@ -190,9 +190,7 @@ export class NodeCore<C> implements LocalDelivery {
       }
       case 'publish': {
         const p = payload as ClientPayload<'publish'>;
-        // A body the protocol refuses never reaches the app's publish hook.
-        if (this.rooms.policy.rulesOf(p.group).policy === 'hook') this.messages.checkBody(p.body);
-        const body = await this.rooms.policy.mayPublish(hookCallerOf(session), p.group, p.body);
+        const body = await this.rooms.policy.mayPublish(hookCallerOf(session), p.group, p.body, (b) => this.messages.checkBody(b));
         const sent = await this.messages.toGroup(session.uid, p.group, body);
         this.counters.stored?.('publish');
         return sent;
