@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { brokerMechanism, type KafkaScramUser } from './kafka-sasl';
 
 /** Ports and folders one single-node KRaft broker uses. */
 export interface KafkaConfigInput {
@@ -7,6 +8,8 @@ export interface KafkaConfigInput {
   port: number;
   controllerPort: number;
   logFile: string;
+  /** With a user: clients must authenticate with SCRAM (see {@link listenerLines}). */
+  sasl?: KafkaScramUser;
 }
 
 /** Folder holding Kafka's partitions and KRaft metadata (`meta.properties` once formatted). */
@@ -15,20 +18,49 @@ export function kafkaDataDir(dir: string): string {
 }
 
 /**
+ * The client listener on `port` and the controller listener on `controllerPort`.
+ * Without `sasl`: both PLAINTEXT. With it: the client listener is
+ * SASL_PLAINTEXT taking only the user's SCRAM mechanism, and it is also the
+ * inter-broker listener, the broker authenticating as that user (one node:
+ * it never fetches from a replica, but Kafka requires the setting to be
+ * valid). The controller listener stays PLAINTEXT: it is bound to the
+ * loopback address, and in combined mode only this process speaks on it.
+ */
+function listenerLines({ port, controllerPort, sasl }: KafkaConfigInput): string[] {
+  const controller = `CONTROLLER://127.0.0.1:${controllerPort}`;
+  if (!sasl) {
+    return [
+      `listeners=PLAINTEXT://127.0.0.1:${port},${controller}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      'inter.broker.listener.name=PLAINTEXT',
+    ];
+  }
+  const mechanism = brokerMechanism(sasl);
+  return [
+    `listeners=SASL_PLAINTEXT://127.0.0.1:${port},${controller}`,
+    `advertised.listeners=SASL_PLAINTEXT://127.0.0.1:${port}`,
+    'listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'inter.broker.listener.name=SASL_PLAINTEXT',
+    `sasl.enabled.mechanisms=${mechanism}`,
+    `sasl.mechanism.inter.broker.protocol=${mechanism}`,
+    `listener.name.sasl_plaintext.${mechanism.toLowerCase()}.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${sasl.username}" password="${sasl.password}";`,
+  ];
+}
+
+/**
  * Writes `<dir>/server.properties` for one combined broker+controller node (KRaft, no
  * ZooKeeper) with every replication setting at 1; returns its path.
  */
-export function writeKafkaServerProperties({ dir, port, controllerPort }: KafkaConfigInput): string {
+export function writeKafkaServerProperties(input: KafkaConfigInput): string {
+  const { dir, controllerPort } = input;
   const path = join(dir, 'server.properties');
   const lines = [
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    ...listenerLines(input),
     'controller.listener.names=CONTROLLER',
-    'inter.broker.listener.name=PLAINTEXT',
     `log.dirs=${kafkaDataDir(dir)}`,
     'num.partitions=1',
     'auto.create.topics.enable=true',

@@ -1,14 +1,17 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { kafkajsSasl, type KafkaScramUser } from './kafka-sasl';
 import type { EngineStatus } from './types';
 
 /**
  * Topic names from a metadata request, or null when the brokers do not answer within
- * `timeoutMs`. A fresh quiet client each call, so probing never logs connection errors.
+ * `timeoutMs` (or refuse `sasl`). A fresh quiet client each call, so probing never
+ * logs connection errors.
  */
-export async function kafkaListTopics(brokers: string[], timeoutMs = 2_000): Promise<string[] | null> {
+export async function kafkaListTopics(brokers: string[], timeoutMs = 2_000, sasl?: KafkaScramUser): Promise<string[] | null> {
   const kafka = new Kafka({
     clientId: 'spear-engine-probe',
     brokers,
+    ...(sasl ? { sasl: kafkajsSasl(sasl) } : {}),
     logLevel: logLevel.NOTHING,
     connectionTimeout: Math.min(timeoutMs, 1_000),
     requestTimeout: timeoutMs,

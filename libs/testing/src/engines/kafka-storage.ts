@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kafkaDataDir } from './kafka-config';
+import { addScramArgument, type KafkaScramUser } from './kafka-sasl';
 import { javaBin } from './paths';
 
 /**
@@ -25,12 +26,15 @@ export function isKafkaStorageFormatted(dir: string): boolean {
 /**
  * Formats the KRaft storage of a new node (`kafka.tools.StorageTool format`), which
  * Kafka requires before the first start. Output goes to `<dir>/kafka-format.out`.
+ * With `sasl`, the user's SCRAM credential is written into the metadata log
+ * (`--add-scram`): a KRaft broker has no other way to authenticate its first client.
  */
 export function formatKafkaStorage(
   dir: string,
   classpath: string,
   serverProperties: string,
   log4j: string,
+  sasl?: KafkaScramUser,
 ): Promise<void> {
   const args = [
     '-Xmx256m',
@@ -44,13 +48,16 @@ export function formatKafkaStorage(
     randomKafkaClusterId(),
     '-c',
     serverProperties,
+    ...(sasl ? ['--add-scram', addScramArgument(sasl)] : []),
   ];
   const outFile = join(dir, 'kafka-format.out');
   return new Promise((resolve, reject) => {
     execFile(javaBin(), args, { cwd: dir, timeout: 60_000 }, (err, stdout, stderr) => {
       writeFileSync(outFile, `${stdout}${stderr}`);
-      if (err) reject(new Error(`Kafka storage format failed: ${err.message}\n${stdout}${stderr}`));
-      else resolve();
+      if (!err) return resolve();
+      // err.message repeats the command line, the SCRAM password included.
+      const text = `${err.message}\n${stdout}${stderr}`;
+      reject(new Error(`Kafka storage format failed: ${sasl ? text.split(sasl.password).join('***') : text}`));
     });
   });
 }

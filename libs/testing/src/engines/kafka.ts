@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { engineHandle } from './engine-handle';
 import { assertPortFree, freePort } from './free-port';
 import { writeKafkaLog4j, writeKafkaServerProperties } from './kafka-config';
+import { checkScramUser, type KafkaScramUser } from './kafka-sasl';
 import { kafkaListTopics } from './kafka-status';
 import { formatKafkaStorage, isKafkaStorageFormatted } from './kafka-storage';
 import { javaBin, kafkaClasspath } from './paths';
@@ -14,6 +15,12 @@ import type { EngineHandle, StartEngineOptions } from './types';
 export interface KafkaOptions extends StartEngineOptions {
   /** KRaft controller listener port; a free one is picked when omitted. */
   controllerPort?: number;
+  /**
+   * The client listener takes SASL/SCRAM (SASL_PLAINTEXT) and knows this one
+   * user, created when the storage is formatted. A restart on the same `dir`
+   * must pass the same user: the credential lives in the formatted metadata.
+   */
+  sasl?: KafkaScramUser;
 }
 
 /** A running single-node Kafka. */
@@ -21,16 +28,19 @@ export interface KafkaHandle extends EngineHandle {
   readonly controllerPort: number;
   /** ["127.0.0.1:port"], for kafkajs. */
   readonly brokers: string[];
+  /** The user clients must authenticate as, when started with `sasl`. */
+  readonly sasl?: KafkaScramUser;
 }
 
 /**
  * Starts Apache Kafka 3.9 in KRaft combined mode (broker + controller, one node) on
  * 127.0.0.1 with data, config and `kafka.log` in `dir`, formatting the storage on the
- * first start. Needs the jars from scripts/install-engines.sh. Resolves once a kafkajs
+ * first start; with `sasl`, clients must authenticate as that SCRAM user. Needs the jars from scripts/install-engines.sh. Resolves once a kafkajs
  * admin client lists topics; default timeout 60 s.
  */
 export async function startKafka(options: KafkaOptions): Promise<KafkaHandle> {
-  const { dir, detached = false, startTimeoutMs = 60_000 } = options;
+  const { dir, detached = false, startTimeoutMs = 60_000, sasl } = options;
+  if (sasl) checkScramUser(sasl);
   const classpath = kafkaClasspath();
   const port = options.port ?? (await freePort());
   let controllerPort = options.controllerPort ?? (await freePort());
@@ -41,10 +51,10 @@ export async function startKafka(options: KafkaOptions): Promise<KafkaHandle> {
   mkdirSync(dir, { recursive: true });
 
   const logFile = join(dir, 'kafka.log');
-  const config = { dir, port, controllerPort, logFile };
+  const config = { dir, port, controllerPort, logFile, sasl };
   const serverProperties = writeKafkaServerProperties(config);
   const log4j = writeKafkaLog4j(config);
-  if (!isKafkaStorageFormatted(dir)) await formatKafkaStorage(dir, classpath, serverProperties, log4j);
+  if (!isKafkaStorageFormatted(dir)) await formatKafkaStorage(dir, classpath, serverProperties, log4j, sasl);
 
   const child = await spawnEngine({
     engine: 'kafka',
@@ -69,7 +79,7 @@ export async function startKafka(options: KafkaOptions): Promise<KafkaHandle> {
   await waitReady({
     what: `Kafka on 127.0.0.1:${port}`,
     child,
-    probe: async () => (await kafkaListTopics(brokers, 2_000)) !== null,
+    probe: async () => (await kafkaListTopics(brokers, 2_000, sasl)) !== null,
     timeoutMs: startTimeoutMs,
     logFiles: [logFile, consoleFile(dir, 'kafka')],
     cleanup: handle.stop,
@@ -79,5 +89,6 @@ export async function startKafka(options: KafkaOptions): Promise<KafkaHandle> {
     ...handle,
     controllerPort,
     brokers,
+    ...(sasl ? { sasl } : {}),
   };
 }
