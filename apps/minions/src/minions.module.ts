@@ -61,7 +61,7 @@ export class MinionsModule implements OnModuleDestroy {
         { provide: LoginThrottle, useValue: new LoginThrottle() },
         OperatorGuard,
         { provide: ServiceLocator, inject: [SERVICE_CONTEXT], useFactory: (c: Ctx) => new ServiceLocator(c.registry, { ticket: c.config.minions.ticketUrl }) },
-        { provide: KafkaInfoReader, inject: [SERVICE_CONTEXT], useFactory: (c: Ctx) => new KafkaInfoReader(c.config.kafka?.brokers, c.config.bus === 'kafka') },
+        { provide: KafkaInfoReader, inject: [SERVICE_CONTEXT], useFactory: (c: Ctx) => new KafkaInfoReader(c.config.kafka, c.config.bus === 'kafka') },
         { provide: EventLog, inject: [SERVICE_CONTEXT], useFactory: (c: Ctx) => new EventLog(c.registry) },
         { provide: BackendStats, useValue: new BackendStats() },
         { provide: TicketClient, inject: [SERVICE_CONTEXT, ServiceLocator], useFactory: (c: Ctx, l: ServiceLocator) => new TicketClient(l, c.config.secrets.adminKey) },

@@ -6,6 +6,7 @@ import { encodeEnvelope } from './envelope-codec';
 import { createConsumer, createKafka, createProducer } from './kafka-clients';
 import { sendDirected } from './kafka-directed';
 import { KafkaNames } from './kafka-names';
+import type { KafkaSasl, KafkaTls } from './kafka-security';
 import { KafkaSendQueue } from './kafka-send-queue';
 import { KafkaSockets } from './kafka-sockets';
 import { StartPosition } from './kafka-start-position';
@@ -19,6 +20,10 @@ export interface KafkaBusOptions {
   brokers: string[];
   /** kafkajs client id; default "spear-bus". */
   clientId?: string;
+  /** Authenticate to the brokers (see KafkaSasl); absent: no SASL. */
+  sasl?: KafkaSasl;
+  /** TLS to the brokers (see KafkaTls); absent: plaintext. */
+  tls?: KafkaTls;
   /** Namespace of every topic and consumer group; default "spear". */
   topicPrefix?: string;
   /** Bound on one group or broadcast publish, queueing and first connect included; default 5000 ms. */
@@ -104,7 +109,7 @@ export class KafkaBus implements Bus {
   private started: Started | null = null;
   private closed = false;
 
-  /** Validates names; connects nothing. */
+  /** Validates names and reads a TLS CA file (throwing when it cannot); connects nothing. */
   constructor(options: KafkaBusOptions) {
     this.names = new KafkaNames(options.topicPrefix ?? 'spear');
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
@@ -113,6 +118,7 @@ export class KafkaBus implements Bus {
     this.kafka = createKafka({
       brokers: options.brokers,
       clientId: options.clientId ?? 'spear-bus',
+      security: { sasl: options.sasl, tls: options.tls },
       logger: this.logger,
       sockets: this.sockets,
       closed: () => this.closed,

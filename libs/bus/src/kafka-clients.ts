@@ -1,5 +1,6 @@
 import { Kafka, logLevel, Partitioners, type Consumer, type Producer } from 'kafkajs';
 import { kafkaLogCreator } from './kafka-logging';
+import { kafkaSecurityOptions, type KafkaSecurity } from './kafka-security';
 import type { KafkaSockets } from './kafka-sockets';
 import type { BusLogger } from './logger';
 
@@ -7,17 +8,23 @@ import type { BusLogger } from './logger';
 export interface KafkaClientSetup {
   brokers: string[];
   clientId: string;
+  /** SASL and TLS, as the `kafka` config section states them. */
+  security: KafkaSecurity;
   logger: BusLogger;
   sockets: KafkaSockets;
   /** True once the bus is closed: kafkajs's complaints about its connections closing are expected then. */
   closed: () => boolean;
 }
 
-/** The kafkajs client, logging to the bus logger, on sockets the bus can close. */
-export function createKafka({ brokers, clientId, logger, sockets, closed }: KafkaClientSetup): Kafka {
+/**
+ * The kafkajs client, logging to the bus logger, on sockets the bus can
+ * close, with the configured SASL and TLS. Throws when a CA file cannot be read.
+ */
+export function createKafka({ brokers, clientId, security, logger, sockets, closed }: KafkaClientSetup): Kafka {
   return new Kafka({
     clientId,
     brokers,
+    ...kafkaSecurityOptions(security),
     logLevel: logLevel.WARN,
     logCreator: kafkaLogCreator(logger, closed),
     socketFactory: sockets.factory,

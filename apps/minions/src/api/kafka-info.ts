@@ -1,3 +1,4 @@
+import { kafkaSecurityOptions, type KafkaSecurity } from '@spear/bus';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 
 export interface KafkaTopicInfo {
@@ -9,25 +10,30 @@ export interface KafkaTopicInfo {
 
 export type KafkaInfo = { configured: false } | { configured: true; bus: boolean; brokers: string[]; topics: KafkaTopicInfo[] };
 
+/** The profile's `kafka` section: where the brokers are and how to reach them (SASL, TLS). */
+export type KafkaConnection = { brokers: string[] } & KafkaSecurity;
+
 const TIMEOUT_MS = 3000;
 
 /**
  * Reads Spear's Kafka topics (the per-node and fanout topics of the Kafka
- * bus) and their sizes. One admin client, connected on first use; every
- * read is bounded so a broker outage shows as an error, not a hang.
+ * bus) and their sizes. One admin client, connected on first use with the
+ * bus's SASL and TLS settings; every read is bounded so a broker outage shows
+ * as an error, not a hang. A CA file that cannot be read fails the read.
  */
 export class KafkaInfoReader {
   private admin?: Admin;
   private connected?: Promise<void>;
 
   constructor(
-    private readonly brokers: string[] | undefined,
+    private readonly kafka: KafkaConnection | undefined,
     private readonly busIsKafka: boolean,
   ) {}
 
   async read(): Promise<KafkaInfo> {
-    if (!this.brokers) return { configured: false };
-    const admin = (this.admin ??= new Kafka({ clientId: 'spear-minions', brokers: this.brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: TIMEOUT_MS }).admin());
+    if (!this.kafka) return { configured: false };
+    const { brokers, ...security } = this.kafka;
+    const admin = (this.admin ??= new Kafka({ clientId: 'spear-minions', brokers, ...kafkaSecurityOptions(security), logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: TIMEOUT_MS }).admin());
     this.connected ??= admin.connect().catch((error: unknown) => {
       this.connected = undefined;
       throw error;
@@ -41,10 +47,10 @@ export class KafkaInfoReader {
           return { topic, partitions: offsets.length, messages: offsets.reduce((n, o) => n + Number(o.high), 0) };
         }),
       );
-      return { configured: true as const, bus: this.busIsKafka, brokers: this.brokers!, topics };
+      return { configured: true as const, bus: this.busIsKafka, brokers, topics };
     })();
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer from ${this.brokers!.join(',')} within ${TIMEOUT_MS} ms`)), TIMEOUT_MS)));
+    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer from ${brokers.join(',')} within ${TIMEOUT_MS} ms`)), TIMEOUT_MS)));
     try {
       return await Promise.race([work, timeout]);
     } finally {
