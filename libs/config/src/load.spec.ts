@@ -145,3 +145,59 @@ describe('loadConfig', () => {
     expect(() => loadConfig('ticket', { profile: longName, env: env({ SPEAR_ADMIN_KEY: 'an-admin-key', SPEAR_TICKET_SECRET: 'a-ticket-secret-of-16+' }) })).toThrow(/redis\.keyPrefix: the default/);
   });
 });
+
+describe('kafka security (sasl, tls)', () => {
+  const kafkaProfile = (kafka: Record<string, unknown>) => tempProfile({ extends: join(repoProfiles, 'local-kafka'), kafka: { brokers: ['127.0.0.1:19092'], ...kafka } });
+  const sasl = { mechanism: 'scram-sha-512', username: 'spear' };
+  const PASSWORD = 'the-kafka-password';
+
+  it('takes the password from SPEAR_KAFKA_PASSWORD into kafka.sasl; without sasl or tls nothing changes', () => {
+    const cfg = loadConfig('spear', { profile: kafkaProfile({ sasl, tls: true }), env: { SPEAR_KAFKA_PASSWORD: PASSWORD } });
+    expect(cfg.kafka).toEqual({ brokers: ['127.0.0.1:19092'], sasl: { ...sasl, password: PASSWORD }, tls: true });
+    expect(loadConfig('spear', { profile: 'local-kafka', env: env() }).kafka).toEqual({ brokers: ['127.0.0.1:19092'] });
+  });
+
+  it('a sasl section without a password is one line naming SPEAR_KAFKA_PASSWORD', () => {
+    for (const envVars of [{}, { SPEAR_KAFKA_PASSWORD: '' }]) {
+      const load = () => loadConfig('spear', { profile: kafkaProfile({ sasl }), env: envVars });
+      expect(load).toThrow(ConfigError);
+      expect(load).toThrow(/: kafka\.sasl\.password: missing: set SPEAR_KAFKA_PASSWORD \(a Kafka password comes from the environment, not the profile\)$/);
+    }
+  });
+
+  it('names a bad mechanism, user name or extra field, and never repeats a password', () => {
+    const messageOf = (kafka: Record<string, unknown>, envVars: Record<string, string> = { SPEAR_KAFKA_PASSWORD: PASSWORD }) => {
+      try {
+        loadConfig('spear', { profile: kafkaProfile(kafka), env: envVars });
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error('loaded');
+    };
+    expect(messageOf({ sasl: { ...sasl, mechanism: 'gssapi' } })).toMatch(/kafka\.sasl\.mechanism: expected scram-sha-256, scram-sha-512 or plain/);
+    expect(messageOf({ sasl: { mechanism: 'plain' } })).toMatch(/kafka\.sasl\.username: expected the Kafka user name/);
+    expect(messageOf({ sasl: { ...sasl, user: 'x' } })).toMatch(/kafka\.sasl: .*user/);
+    // Stated in the file (a dev profile may): the environment would win over it.
+    const numeric = messageOf({ sasl: { ...sasl, password: 12345678 } }, {});
+    expect(numeric).toMatch(/kafka\.sasl\.password: expected a string/);
+    expect(numeric).not.toContain('12345678');
+    // A mistake elsewhere in the section still keeps the password out of the message.
+    expect(messageOf({ sasl, tls: 'yes' })).not.toContain(PASSWORD);
+  });
+
+  it('a password in the environment for a profile without kafka.sasl is an error, not ignored', () => {
+    expect(() => loadConfig('spear', { profile: 'local-kafka', env: env({ SPEAR_KAFKA_PASSWORD: PASSWORD }) })).toThrow(/kafka\.sasl\.mechanism: expected scram-sha-256, scram-sha-512 or plain/);
+  });
+
+  it('takes tls as a boolean or { caFile, rejectUnauthorized (default true), servername }, naming a bad one', () => {
+    const tlsOf = (tls: unknown) => loadConfig('spear', { profile: kafkaProfile({ tls }), env: {} }).kafka?.tls;
+    expect(tlsOf(true)).toBe(true);
+    expect(tlsOf(false)).toBe(false);
+    // Not read here: the file is read when a client is made (libs/bus kafkaSecurityOptions).
+    expect(tlsOf({ caFile: '/etc/spear/kafka-ca.pem', servername: 'kafka.internal' })).toEqual({ caFile: '/etc/spear/kafka-ca.pem', servername: 'kafka.internal', rejectUnauthorized: true });
+    expect(tlsOf({ rejectUnauthorized: false })).toEqual({ rejectUnauthorized: false });
+    for (const tls of ['yes', { caFile: '' }, { cafile: '/x' }, { rejectUnauthorized: 'no' }]) {
+      expect(() => tlsOf(tls), JSON.stringify(tls)).toThrow(/kafka\.tls/);
+    }
+  });
+});

@@ -30,8 +30,39 @@ export const redisSchema = z.strictObject({
 /** The redis section once validated: the key prefix is always set. */
 export type RedisConfig = z.infer<typeof redisSchema> & { keyPrefix: string };
 
+/** What a `kafka.sasl` section without a password is told: the password never goes in a profile file of a real deployment. */
+export const KAFKA_PASSWORD_MISSING = 'missing: set SPEAR_KAFKA_PASSWORD (a Kafka password comes from the environment, not the profile)';
+
+/** SASL authentication to the brokers (libs/bus KafkaSasl); `password` is set from SPEAR_KAFKA_PASSWORD (env.ts). */
+export const kafkaSaslSchema = z.strictObject({
+  mechanism: z.enum(['scram-sha-256', 'scram-sha-512', 'plain'], { error: 'expected scram-sha-256, scram-sha-512 or plain' }),
+  username: z.string({ error: 'expected the Kafka user name' }).min(1, 'expected the Kafka user name'),
+  // The messages never repeat the value: it is a secret.
+  password: z.string({ error: (issue) => (issue.input === undefined ? KAFKA_PASSWORD_MISSING : 'expected a string') }).min(1, KAFKA_PASSWORD_MISSING),
+});
+
+/**
+ * TLS to the brokers (libs/bus KafkaTls): true checks their certificates
+ * against the system's CAs; `caFile` (a PEM file, read when the client is
+ * made) against that CA; `servername` when the certificates name another host.
+ */
+export const kafkaTlsSchema = z.union(
+  [
+    z.boolean(),
+    z.strictObject({
+      caFile: z.string().min(1, 'expected the path of a PEM file').optional(),
+      /** false accepts any certificate: for tests, never a real deployment. */
+      rejectUnauthorized: z.boolean().default(true),
+      servername: z.string().min(1).optional(),
+    }),
+  ],
+  { error: 'expected true, false or { caFile?, rejectUnauthorized?, servername? }' },
+);
+
 export const kafkaSchema = z.strictObject({
-  brokers: z.array(hostPort).min(1),
+  brokers: z.array(hostPort, { error: 'expected a list of host:port' }).min(1, 'expected a list of host:port'),
+  sasl: kafkaSaslSchema.optional(),
+  tls: kafkaTlsSchema.optional(),
 });
 
 /** Secrets usually come from the environment (see env.ts); dev profiles may state them. */
