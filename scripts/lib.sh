@@ -32,6 +32,8 @@ ensure_node_modules() {
   [ -f node_modules/.spear-lock-sha ] && have=$(cat node_modules/.spear-lock-sha)
   if [ "$want" != "$have" ]; then
     log "installing node dependencies (npm ci)"
+    # --no-audit here only: advisories are checked once, with a verdict and an allow-list, by
+    # tools/audit in scripts/test.sh; npm ci's own audit would only print a warning nobody acts on.
     npm ci --no-audit --no-fund
     echo "$want" > node_modules/.spear-lock-sha
   else

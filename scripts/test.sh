@@ -16,6 +16,8 @@ cache_flag=""
 [ "${CI:-}" = "true" ] && cache_flag="--skip-nx-cache"
 log "dependency floor (known advisories of the socket.io stack)"
 node scripts/check-dependency-floor.mjs
+log "dependency advisories (npm audit of package-lock.json, reviewed allow-list: tools/audit, docs/SECURITY.md)"
+node --import tsx tools/audit/main.ts
 log "lint and typecheck"
 npx nx run-many -t lint typecheck --output-style=static --parallel=2 $cache_flag
 log "build"
