@@ -89,9 +89,9 @@ describe('the whole cluster on real ZooKeeper and Redis', () => {
     const page = await fetch(`${bed.cluster.minionsUrl}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<div id="root">');
-    // The API wants an operator session (the local profile's minions password).
+    // The API wants an operator session (the local profile's operator admin, password minions).
     expect((await fetch(`${bed.cluster.minionsUrl}/api/topology`)).status).toBe(401);
-    const login = await fetch(`${bed.cluster.minionsUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: 'minions' }) });
+    const login = await fetch(`${bed.cluster.minionsUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: bed.cluster.minionsUrl }, body: JSON.stringify({ name: 'admin', password: 'minions' }) });
     expect(login.status).toBe(204);
     const cookie = { cookie: login.headers.get('set-cookie')!.split(';')[0]! };
     const topology = (await (await fetch(`${bed.cluster.minionsUrl}/api/topology`, { headers: cookie })).json()) as { services: Record<string, unknown[]>; spearNodes: unknown[] };

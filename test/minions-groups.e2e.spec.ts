@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminHeaders, until } from '@spear/testing';
 import { launchBrowser, logInToMinions } from './support/browser';
+import { sameOrigin } from './support/minions-api';
 import { E2E_BUSES, printLogsOnFailure, startTestBed, type TestBed } from './support/engines-and-cluster';
 import { pushToGroup, sdkUser, uidOn, type Recorded } from './support/sdk-helpers';
 
@@ -102,11 +103,11 @@ describe(`minions group page in a real browser (two spear nodes, ${WATCH_BUS} bu
   it('answers bad names and a stopped stat with clear errors, not a blank page', async () => {
     const res = await page.request.get(`${bed.cluster.minionsUrl}/api/groups/bad%20name`);
     expect(res.status()).toBe(400);
-    expect((await page.request.post(`${bed.cluster.minionsUrl}/api/users/bad%20uid/disconnect`)).status()).toBe(400);
+    expect((await page.request.post(`${bed.cluster.minionsUrl}/api/users/bad%20uid/disconnect`, { headers: sameOrigin(bed.cluster.minionsUrl) })).status()).toBe(400);
     expect((await page.request.get(`${bed.cluster.minionsUrl}/api/groups/${GROUP}/members?limit=0`)).status()).toBe(400);
     // Without the operator's cookie nothing opens.
     for (const path of [`/api/groups/${GROUP}`, `/api/groups/${GROUP}/watch`, `/api/groups/${GROUP}/members`]) expect((await fetch(`${bed.cluster.minionsUrl}${path}`)).status, path).toBe(401);
-    expect((await fetch(`${bed.cluster.minionsUrl}/api/users/x/disconnect`, { method: 'POST' })).status).toBe(401);
+    expect((await fetch(`${bed.cluster.minionsUrl}/api/users/x/disconnect`, { method: 'POST', headers: sameOrigin(bed.cluster.minionsUrl) })).status).toBe(401);
     await bed.cluster.service('stat').stop();
     await expect.poll(() => page.getByTestId('group-page').getByText(/stat .* not running|did not answer/).count(), { timeout: 10_000 }).toBe(1);
   });

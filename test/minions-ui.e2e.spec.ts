@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from './support/browser';
+import { DEV_OPERATOR, sameOrigin } from './support/minions-api';
 import { printLogsOnFailure, startTestBed, type TestBed } from './support/engines-and-cluster';
 import { ticketFor } from './support/spear-client';
 
@@ -36,25 +37,27 @@ describe('minions dashboard in a real browser', () => {
     await bed?.close();
   });
 
-  it('asks for the operator password, refuses a wrong one, and keeps the API closed without a session', async () => {
-    // Every API route but the session ones wants the operator's cookie.
+  it('asks for an operator name and password, refuses a wrong one, and keeps the API closed without a session', async () => {
+    // Every API route but the session ones wants the operator's cookie (the state-changing ones from the dashboard's own origin).
     const routes: Array<[string, string]> = [
       ['GET', '/api/topology'], ['GET', '/api/redis'], ['GET', '/api/kafka'], ['GET', '/api/health'], ['GET', '/api/stat/nodes'],
       ['GET', '/api/events'], ['GET', '/api/live'], ['POST', '/api/sim/token'], ['POST', '/api/sim/v1/tickets'],
-      ['GET', '/api/sim/load'], ['POST', '/api/sim/load'], ['DELETE', '/api/sim/load'],
+      ['GET', '/api/sim/load'], ['POST', '/api/sim/load'], ['DELETE', '/api/sim/load'], ['GET', '/api/audit'],
     ];
     for (const [method, path] of routes) {
-      const res = await fetch(`${bed.cluster.minionsUrl}${path}`, { method, headers: { 'content-type': 'application/json' }, body: method === 'GET' ? undefined : '{"uid":"mallory"}' });
+      const res = await fetch(`${bed.cluster.minionsUrl}${path}`, { method, headers: { 'content-type': 'application/json', ...sameOrigin(bed.cluster.minionsUrl) }, body: method === 'GET' ? undefined : '{"uid":"mallory"}' });
       expect(res.status, `${method} ${path}`).toBe(401);
     }
     expect(await (await fetch(`${bed.cluster.minionsUrl}/api/session`)).json()).toEqual({ authenticated: false });
     await page.goto(`${bed.cluster.minionsUrl}/`);
+    await page.getByLabel('operator name').fill(DEV_OPERATOR.name);
     await page.getByLabel('password').fill('wrong');
     await page.getByRole('button', { name: 'log in' }).click();
-    await page.getByText('wrong password').waitFor({ timeout: 10_000 });
-    await page.getByLabel('password').fill('minions'); // the local profile's secrets.minionsPassword
+    await page.getByText('wrong name or password').waitFor({ timeout: 10_000 });
+    await page.getByLabel('password').fill(DEV_OPERATOR.password); // the local profile's development operator
     await page.getByRole('button', { name: 'log in' }).click();
     await page.getByTestId('topology').waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('operator').innerText()).toBe(DEV_OPERATOR.name);
   });
 
   it('shows every service instance healthy, both spear nodes, their stat figures and RPC calls at 1280x800', async () => {

@@ -133,7 +133,7 @@ describe('rpc routes through the gateway (two spear nodes, two backend providers
   });
 
   it('minions shows each route with its calls/s, error rate and p99, over both nodes, whatever the backend (RPC or HTTP)', async () => {
-    const login = await fetch(`${bed.cluster.minionsUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: 'minions' }) });
+    const login = await fetch(`${bed.cluster.minionsUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: bed.cluster.minionsUrl }, body: JSON.stringify({ name: 'admin', password: 'minions' }) });
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
     type Figures = { kind: string; name: string; calls: number; callsPerSec: number | null; errorRate: number | null; p99Ms: number | null };
     const read = async () => (await (await fetch(`${bed.cluster.minionsUrl}/api/backends`, { headers: { cookie } })).json()) as { nodes: number; answered: number; figures: Figures[] };

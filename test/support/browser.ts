@@ -1,4 +1,5 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { DEV_OPERATOR } from './minions-api';
 
 /** Debian's Chromium, headless; never a browser downloaded by a tool. */
 export const CHROMIUM = process.env.SPEAR_CHROMIUM ?? '/usr/bin/chromium';
@@ -10,10 +11,11 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** Opens the dashboard and logs in as the operator (the test profiles' secrets.minionsPassword). */
+/** Opens the dashboard and logs in as the local profile's development operator (test profiles derive from local). */
 export async function logInToMinions(page: Page, minionsUrl: string): Promise<void> {
   await page.goto(`${minionsUrl}/`);
-  await page.getByLabel('password').fill('minions');
+  await page.getByLabel('operator name').fill(DEV_OPERATOR.name);
+  await page.getByLabel('password').fill(DEV_OPERATOR.password);
   await page.getByRole('button', { name: 'log in' }).click();
   await page.getByTestId('topology').waitFor({ timeout: 10_000 });
 }

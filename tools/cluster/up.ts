@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   console.log(`
 Spear (${name}) is up. Engines' data and logs: ${logHint(name)}/
 
-  Dashboard: ${cluster.minionsUrl}/   (password: ${ticket.secrets.minionsPassword ?? 'none set'})
+  Dashboard: ${cluster.minionsUrl}/   (an operator of minions.operators; the local profile's: admin, password minions)
   Ticket:    ${cluster.ticketUrl}${chatLine}
 
 Issue a token:

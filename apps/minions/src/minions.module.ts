@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { Inject, Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { createBus } from '@spear/bus';
 import { RedisKeys } from '@spear/catalog';
 import { GroupHistory } from '@spear/delivery';
@@ -9,12 +10,18 @@ import { DashboardController } from './api/dashboard.controller';
 import { KafkaInfoReader } from './api/kafka-info';
 import { ServiceLocator } from './api/service-locator';
 import { TicketClient } from './api/ticket-client';
+import { AuditController } from './audit/audit.controller';
+import { AuditLog } from './audit/audit-log';
+import { AuditTrail } from './audit/audit-trail';
 import { LoginController } from './auth/login.controller';
-import { OperatorGuard } from './auth/operator.guard';
 import { LoginThrottle } from './auth/login-throttle';
-import { SessionCookies } from './auth/session-cookie';
+import { OperatorAccounts } from './auth/operator-accounts';
+import { OperatorSessions } from './auth/operator-sessions';
+import { OperatorGuard } from './auth/operator.guard';
 import { GroupWatch } from './groups/group-watch';
 import { GroupsController } from './groups/groups.controller';
+import { CONFIGURED_ORIGIN, OriginGuard } from './http/origin.guard';
+import { RequestFacts } from './http/request-facts';
 import { EventLog } from './live/event-log';
 import { LiveController } from './live/live.controller';
 import { LoadRunner } from './sim/load-runner';
@@ -49,17 +56,25 @@ export class MinionsModule implements OnModuleDestroy {
   ) {}
 
   static register(ctx: Ctx): DynamicModule {
-    const { secrets } = ctx.config;
-    // The dashboard can act as any user: it never runs open.
-    if (!secrets.minionsPassword) throw new Error('minions needs secrets.minionsPassword (or SPEAR_MINIONS_PASSWORD): operators log in with it');
+    const { minions } = ctx.config;
+    // The dashboard can act as any user: it never runs open (this throws without an operator).
+    const accounts = new OperatorAccounts(minions.operators ?? []);
+    const facts = new RequestFacts(minions.trustProxy ?? false);
+    const auditLog = new AuditLog(ctx.redis, keysOf(ctx), ctx.logger);
     return {
       module: MinionsModule,
-      controllers: [LoginController, DashboardController, LiveController, SimController, GroupsController],
+      controllers: [LoginController, DashboardController, LiveController, SimController, GroupsController, AuditController],
       providers: [
-        // Sessions are keyed from the ticket secret and the password: changing either logs everyone out.
-        { provide: SessionCookies, useValue: new SessionCookies(`${secrets.ticketSecret}:${secrets.minionsPassword}`) },
+        { provide: OperatorAccounts, useValue: accounts },
+        { provide: OperatorSessions, useValue: new OperatorSessions(ctx.redis, keysOf(ctx)) },
         { provide: LoginThrottle, useValue: new LoginThrottle() },
+        { provide: RequestFacts, useValue: facts },
+        { provide: CONFIGURED_ORIGIN, useValue: minions.origin?.replace(/\/$/, '').toLowerCase() },
+        // Every route, before any other guard: a state-changing request from another origin never reaches a handler.
+        { provide: APP_GUARD, useClass: OriginGuard },
         OperatorGuard,
+        { provide: AuditLog, useValue: auditLog },
+        { provide: AuditTrail, useValue: new AuditTrail(auditLog, facts) },
         { provide: ServiceLocator, inject: [SERVICE_CONTEXT], useFactory: (c: Ctx) => new ServiceLocator(c.registry, { ticket: c.config.minions.ticketUrl }) },
         { provide: KafkaInfoReader, inject: [SERVICE_CONTEXT], useFactory: (c: Ctx) => new KafkaInfoReader(c.config.kafka, c.config.bus === 'kafka') },
         { provide: EventLog, inject: [SERVICE_CONTEXT], useFactory: (c: Ctx) => new EventLog(c.registry) },

@@ -145,6 +145,13 @@ export const REDIS_KEY_FAMILIES = [
     writer: 'stat',
     description: 'node reports and RPC statistics: ring-buffer series per resolution, resend dedupe, latest node snapshots, report bitmaps, method index',
   },
+  {
+    name: 'minions',
+    pattern: 'minions:session:<sha256 of the session id, hex> | minions:audit',
+    type: 'string, stream',
+    writer: 'minions (OperatorSessions, AuditLog)',
+    description: "an operator's dashboard session (JSON {operator, createdAt}; TTL 12 h, deleted at logout); the audit log of what operators did (capped at about 100,000 entries)",
+  },
 ] as const satisfies readonly RedisKeyFamily[];
 
 /** The name of a key family. */

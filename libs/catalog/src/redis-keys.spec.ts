@@ -28,6 +28,8 @@ function everyKey(keys: RedisKeys): string[] {
     keys.statNodeLatest(),
     keys.statNodeReports('spear-1', 'boot-1'),
     keys.statRpcIndex(),
+    keys.minionsSession('ab12'),
+    keys.minionsAudit(),
   ];
 }
 

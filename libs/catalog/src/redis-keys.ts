@@ -221,6 +221,16 @@ export class RedisKeys {
     return `${this.prefix}stat:rpc:index`;
   }
 
+  /** An operator's dashboard session, by the session id's SHA-256 in hex: `minions:session:<digest>`. */
+  minionsSession(sha256Hex: string): string {
+    return `${this.prefix}minions:session:${sha256Hex}`;
+  }
+
+  /** The dashboard's audit log (a capped stream): `minions:audit`. */
+  minionsAudit(): string {
+    return `${this.prefix}minions:audit`;
+  }
+
   /** The family `key` belongs to, or undefined for a key outside this namespace or of no known family. */
   familyOf(key: string): RedisKeyFamilyName | undefined {
     if (!key.startsWith(this.prefix)) return undefined;

@@ -1,3 +1,5 @@
+import { operatorsFromEnv } from './schema/minions';
+
 /**
  * Environment variables that override profile values. Secrets belong here,
  * not in profile files of real deployments.
@@ -8,7 +10,7 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string[]; parse?:
   { env: 'SPEAR_TICKET_SECRET_PREVIOUS', path: ['secrets', 'ticketSecretPrevious'] },
   { env: 'SPEAR_TICKET_SECRET_PREVIOUS_UNTIL', path: ['secrets', 'ticketSecretPreviousUntil'], parse: Number },
   { env: 'SPEAR_JWT_SECRET', path: ['secrets', 'jwtSecret'] },
-  { env: 'SPEAR_MINIONS_PASSWORD', path: ['secrets', 'minionsPassword'] },
+  { env: 'SPEAR_MINIONS_OPERATORS', path: ['minions', 'operators'], parse: operatorsFromEnv },
   { env: 'SPEAR_ZK_CONNECT', path: ['zookeeper', 'connect'] },
   { env: 'SPEAR_REDIS_URL', path: ['redis', 'url'] },
   { env: 'SPEAR_REDIS_KEY_PREFIX', path: ['redis', 'keyPrefix'] },

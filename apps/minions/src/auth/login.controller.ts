@@ -1,48 +1,88 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { apiError, parseOr400, SERVICE_CONTEXT, type ServiceContext } from '@spear/runtime';
+import { OPERATOR_NAME } from '@spear/config';
+import { apiError, parseOr400 } from '@spear/runtime';
+import { AuditTrail, failureOf } from '../audit/audit-trail';
+import { dashboardError } from '../http/dashboard-error';
+import { RequestFacts } from '../http/request-facts';
 import { LoginThrottle } from './login-throttle';
-import { readCookie, SESSION_COOKIE, SessionCookies } from './session-cookie';
+import { OperatorAccounts, type LoginVerdict } from './operator-accounts';
+import { OperatorSessions } from './operator-sessions';
+import { clearedSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from './session-cookie';
 
-const loginRequest = z.strictObject({ password: z.string().min(1).max(200) });
-const digest = (s: string) => createHash('sha256').update(s).digest();
+const loginRequest = z.strictObject({
+  name: z.string().regex(OPERATOR_NAME, 'an operator name is 1-64 characters of [A-Za-z0-9_.@-]'),
+  password: z.string().min(1).max(200),
+});
+/** What a refused login is told, whichever of the two was wrong. */
+const REFUSED = 'wrong name or password';
 
-/** Operator login with the profile's minions password; the session lives in an HttpOnly cookie. */
+/**
+ * Operator login and logout. A login checks the name and password against
+ * the profile's operator accounts and starts a session (a random id in an
+ * HttpOnly cookie, stored in Redis); logout deletes it. Every attempt is
+ * audited, refused ones with the name tried and why.
+ */
 @Controller('api')
 export class LoginController {
   constructor(
-    @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<'minions'>,
-    @Inject(SessionCookies) private readonly cookies: SessionCookies,
+    @Inject(OperatorAccounts) private readonly accounts: OperatorAccounts,
+    @Inject(OperatorSessions) private readonly sessions: OperatorSessions,
     @Inject(LoginThrottle) private readonly throttle: LoginThrottle,
+    @Inject(RequestFacts) private readonly facts: RequestFacts,
+    @Inject(AuditTrail) private readonly audit: AuditTrail,
   ) {}
 
-  /** Whether this browser is logged in. */
+  /** Whether this browser is logged in, and as whom. */
   @Get('session')
-  session(@Req() request: FastifyRequest): { authenticated: boolean } {
-    return { authenticated: this.cookies.valid(readCookie(request.headers.cookie, SESSION_COOKIE)) };
+  async session(@Req() request: FastifyRequest): Promise<{ authenticated: boolean; operator?: string }> {
+    const session = await this.sessions.lookup(readCookie(request.headers.cookie, SESSION_COOKIE));
+    return session && this.accounts.has(session.operator) ? { authenticated: true, operator: session.operator } : { authenticated: false };
   }
 
   @Post('login')
   @HttpCode(204)
-  login(@Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): void {
-    const { password } = parseOr400(loginRequest, body);
-    if (!this.throttle.allowed(request.ip)) throw apiError('rate_limited', 'too many wrong passwords; wait a minute');
-    // Digests: the comparison takes the same time whatever the length. (The module refuses to start without a password.)
-    if (!timingSafeEqual(digest(password), digest(this.ctx.config.secrets.minionsPassword!))) {
-      this.throttle.failed(request.ip);
-      throw apiError('unauthorized', 'wrong password');
+  async login(@Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    const { name, password } = parseOr400(loginRequest, body);
+    const ip = this.facts.ip(request);
+    if (!this.throttle.allowed(ip)) {
+      await this.audit.record(request, name, 'login', '', { status: 429, detail: 'throttled: too many wrong passwords from this address' });
+      throw apiError('rate_limited', 'too many wrong passwords; wait a minute');
     }
-    const { value, maxAgeSeconds } = this.cookies.issue();
-    // Secure when the dashboard is reached over HTTPS (e.g. behind a TLS proxy that says so).
-    const secure = request.protocol === 'https' ? '; Secure' : '';
-    reply.header('set-cookie', `${SESSION_COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeSeconds}${secure}`);
+    let verdict: LoginVerdict;
+    try {
+      verdict = await this.accounts.verify(name, password);
+    } catch (error) {
+      await this.audit.record(request, name, 'login', '', failureOf(error));
+      throw error;
+    }
+    if (!verdict.ok) {
+      this.throttle.failed(ip);
+      await this.audit.record(request, name, 'login', '', { status: 401, detail: verdict.reason });
+      throw apiError('unauthorized', REFUSED);
+    }
+    // A fresh id at every login; a session this browser had before ends (no id outlives a login).
+    await this.sessions.revoke(readCookie(request.headers.cookie, SESSION_COOKIE)).catch(() => undefined);
+    const { id, maxAgeSeconds } = await this.sessions.create(verdict.operator);
+    await this.audit.record(request, verdict.operator, 'login', '', { status: 204 });
+    reply.header('set-cookie', sessionCookie(id, maxAgeSeconds, this.facts.https(request)));
   }
 
+  /** Ends this browser's session everywhere at once (its id is deleted from Redis) and clears the cookie. */
   @Post('logout')
   @HttpCode(204)
-  logout(@Res({ passthrough: true }) reply: FastifyReply): void {
-    reply.header('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
+  async logout(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    const id = readCookie(request.headers.cookie, SESSION_COOKIE);
+    const session = await this.sessions.lookup(id).catch(() => undefined);
+    reply.header('set-cookie', clearedSessionCookie(this.facts.https(request)));
+    try {
+      await this.sessions.revoke(id);
+    } catch (error) {
+      const problem = `the session could not be deleted from Redis: ${(error as Error).message}`;
+      if (session) await this.audit.record(request, session.operator, 'logout', '', { status: 503, detail: problem });
+      throw dashboardError(503, 'engine_down', problem);
+    }
+    if (session) await this.audit.record(request, session.operator, 'logout', '', { status: 204 });
   }
 }

@@ -1,20 +1,29 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { apiError } from '@spear/runtime';
-import { readCookie, SESSION_COOKIE, SessionCookies } from './session-cookie';
+import { OperatorAccounts } from './operator-accounts';
+import type { OperatorRequest } from './operator-request';
+import { OperatorSessions } from './operator-sessions';
+import { readCookie, SESSION_COOKIE } from './session-cookie';
 
 /**
- * Guards the dashboard's API controllers: an operator session cookie is
- * needed (401 unauthorized otherwise). /healthz and /metrics stay open, as
- * on every service.
+ * Guards the dashboard's API controllers: a live operator session (the
+ * cookie's id in Redis, of an operator the profile still lists) is needed,
+ * 401 unauthorized otherwise. The operator's name goes on the request for
+ * the audit log. /healthz and /metrics stay open, as on every service.
  */
 @Injectable()
 export class OperatorGuard implements CanActivate {
-  constructor(@Inject(SessionCookies) private readonly cookies: SessionCookies) {}
+  constructor(
+    @Inject(OperatorSessions) private readonly sessions: OperatorSessions,
+    @Inject(OperatorAccounts) private readonly accounts: OperatorAccounts,
+  ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    if (!this.cookies.valid(readCookie(request.headers.cookie, SESSION_COOKIE))) throw apiError('unauthorized', 'log in to the dashboard first');
+    const session = await this.sessions.lookup(readCookie(request.headers.cookie, SESSION_COOKIE));
+    if (!session || !this.accounts.has(session.operator)) throw apiError('unauthorized', 'log in to the dashboard first');
+    (request as OperatorRequest).operator = session.operator;
     return true;
   }
 }

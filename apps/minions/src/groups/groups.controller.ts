@@ -3,8 +3,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GroupHistory } from '@spear/delivery';
 import { disconnectUserRequest, groupMembersQuery, groupSchema, uidSchema, type GroupEvent } from '@spear/protocol';
 import { parseOr400 } from '@spear/runtime';
-import { passThrough, requestTo, ServiceLocator } from '../api/service-locator';
+import { passThrough, requestTo, ServiceLocator, type ServiceAnswer } from '../api/service-locator';
 import { TicketClient } from '../api/ticket-client';
+import { AuditTrail, type ActionResult } from '../audit/audit-trail';
 import { OperatorGuard } from '../auth/operator.guard';
 import { openEventStream, type EventStream } from '../live/event-stream';
 import { GroupWatch } from './group-watch';
@@ -32,6 +33,7 @@ export class GroupsController implements OnApplicationShutdown {
     @Inject(TicketClient) private readonly ticket: TicketClient,
     @Inject(GroupWatch) private readonly watcher: GroupWatch,
     @Inject(GroupHistory) private readonly history: GroupHistory,
+    @Inject(AuditTrail) private readonly audit: AuditTrail,
   ) {}
 
   onApplicationShutdown(): void {
@@ -59,22 +61,29 @@ export class GroupsController implements OnApplicationShutdown {
     passThrough(reply, await this.ticket.call('GET', `/v1/groups/${encodeURIComponent(group)}/members?${page.toString()}`, { admin: true }));
   }
 
+  /** Audited as group.member.add on `<group>/<uid>`. */
   @Put('groups/:group/members/:uid')
-  async addMember(@Param('group') group: string, @Param('uid') uid: string, @Res() reply: FastifyReply): Promise<void> {
-    passThrough(reply, await this.ticket.call('PUT', this.memberPath(group, uid), { admin: true }));
+  async addMember(@Param('group') group: string, @Param('uid') uid: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const answer = await this.audit.around(request, 'group.member.add', `${group}/${uid}`, () => this.ticket.call('PUT', this.memberPath(group, uid), { admin: true }), answered);
+    passThrough(reply, answer);
   }
 
+  /** Audited as group.member.remove on `<group>/<uid>`. */
   @Delete('groups/:group/members/:uid')
-  async removeMember(@Param('group') group: string, @Param('uid') uid: string, @Res() reply: FastifyReply): Promise<void> {
-    passThrough(reply, await this.ticket.call('DELETE', this.memberPath(group, uid), { admin: true }));
+  async removeMember(@Param('group') group: string, @Param('uid') uid: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const answer = await this.audit.around(request, 'group.member.remove', `${group}/${uid}`, () => this.ticket.call('DELETE', this.memberPath(group, uid), { admin: true }), answered);
+    passThrough(reply, answer);
   }
 
-  /** Kick (`{reason?}`, default OPERATOR_KICK): every live connection of the uid, on every node, gets `kicked` and is closed (ticket's POST /v1/users/{uid}/disconnect). */
+  /** Kick (`{reason?}`, default OPERATOR_KICK): every live connection of the uid, on every node, gets `kicked` and is closed (ticket's POST /v1/users/{uid}/disconnect). Audited as user.kick on the uid. */
   @Post('users/:uid/disconnect')
-  async kick(@Param('uid') raw: string, @Body() body: unknown, @Res() reply: FastifyReply): Promise<void> {
-    const uid = parseOr400(uidSchema, raw);
-    const reason = parseOr400(disconnectUserRequest, body ?? undefined)?.reason ?? OPERATOR_KICK;
-    passThrough(reply, await this.ticket.call('POST', `/v1/users/${encodeURIComponent(uid)}/disconnect`, { body: { reason }, admin: true }));
+  async kick(@Param('uid') raw: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const answer = await this.audit.around(request, 'user.kick', raw, async () => {
+      const uid = parseOr400(uidSchema, raw);
+      const reason = parseOr400(disconnectUserRequest, body ?? undefined)?.reason ?? OPERATOR_KICK;
+      return this.ticket.call('POST', `/v1/users/${encodeURIComponent(uid)}/disconnect`, { body: { reason }, admin: true });
+    }, answered);
+    passThrough(reply, answer);
   }
 
   /**
@@ -110,4 +119,16 @@ export class GroupsController implements OnApplicationShutdown {
     const [group, uid] = [parseOr400(groupSchema, rawGroup), parseOr400(uidSchema, rawUid)];
     return `/v1/groups/${encodeURIComponent(group)}/members/${encodeURIComponent(uid)}`;
   }
+}
+
+/** How a change through ticket went: ticket's status, and its error message when it refused. */
+function answered(answer: ServiceAnswer): ActionResult {
+  if (answer.status < 400) return { status: answer.status };
+  let message: string | undefined;
+  try {
+    message = (JSON.parse(answer.body) as { error?: { message?: string } }).error?.message;
+  } catch {
+    // Not ticket's JSON: the status alone says it.
+  }
+  return { status: answer.status, detail: `ticket answered ${answer.status}${message ? `: ${message}` : ''}` };
 }

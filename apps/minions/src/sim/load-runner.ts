@@ -55,20 +55,21 @@ export class LoadRunner {
     return this.status.state === 'connecting' || this.status.state === 'running' || this.status.state === 'stopping';
   }
 
-  /** Starts a run in the background; false when one is already running. */
-  start(spec: LoadSpec): boolean {
-    if (this.running) return false;
+  /** Starts a run in the background and returns its users' uid prefix (`sim-<run>-`, then 0..users-1); undefined when one is already running. */
+  start(spec: LoadSpec): string | undefined {
+    if (this.running) return undefined;
     this.status = { ...idle(), state: 'connecting', spec, startedAt: Date.now() };
     this.latencies = [];
     const run = ++this.run;
-    void this.execute(spec, run).catch((error: unknown) => {
+    const uidPrefix = `sim-${Date.now().toString(36)}-`;
+    void this.execute(spec, uidPrefix, run).catch((error: unknown) => {
       if (run !== this.run) return;
       this.status.state = 'failed';
       this.status.lastError = String(error);
       this.logger.warn({ err: String(error) }, 'load run failed');
       this.closeClients();
     });
-    return true;
+    return uidPrefix;
   }
 
   stop(): void {
@@ -80,9 +81,8 @@ export class LoadRunner {
     this.status.state = 'done';
   }
 
-  private async execute(spec: LoadSpec, run: number): Promise<void> {
-    const runId = Date.now().toString(36);
-    const uids = Array.from({ length: spec.users }, (_, i) => `sim-${runId}-${i}`);
+  private async execute(spec: LoadSpec, uidPrefix: string, run: number): Promise<void> {
+    const uids = Array.from({ length: spec.users }, (_, i) => `${uidPrefix}${i}`);
     // Connect in small waves: a demo must not stampede ticket.
     for (let i = 0; i < uids.length && run === this.run; i += 20) {
       const wave = await Promise.allSettled(uids.slice(i, i + 20).map((uid) => this.connectOne(uid, run)));

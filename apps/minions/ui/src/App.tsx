@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, onUnauthorized } from './api';
+import { AuditTab } from './AuditTab';
 import { BackendsPanel } from './BackendsPanel';
 import { ClusterCards } from './ClusterCards';
 import { EnginesPanel } from './EnginesPanel';
@@ -13,35 +14,45 @@ import { TopologyPanel, type Topology } from './TopologyPanel';
 import { useLive, type ClusterEvent } from './use-live';
 import { usePoll } from './use-poll';
 
-type Session = 'checking' | 'in' | 'out';
+type Session = { state: 'checking' } | { state: 'out' } | { state: 'in'; operator: string };
 
 export function App() {
-  const [session, setSession] = useState<Session>('checking');
+  const [session, setSession] = useState<Session>({ state: 'checking' });
   const check = useCallback(() => {
-    api<{ authenticated: boolean }>('/api/session').then(
-      (s) => setSession(s.authenticated ? 'in' : 'out'),
-      () => setSession('out'),
+    api<{ authenticated: boolean; operator?: string }>('/api/session').then(
+      (s) => setSession(s.authenticated && s.operator ? { state: 'in', operator: s.operator } : { state: 'out' }),
+      () => setSession({ state: 'out' }),
     );
   }, []);
   useEffect(() => {
     check();
-    return onUnauthorized(() => setSession('out'));
+    return onUnauthorized(() => setSession({ state: 'out' }));
   }, [check]);
+  // The server deletes the session: the cookie stops working everywhere at once, not only in this tab.
+  const logOut = () => api('/api/logout', { method: 'POST' }).finally(() => setSession({ state: 'out' }));
   return (
     <div className="page">
       <header className="top">
         <h1>Spear · minions</h1>
         <span className="muted">cluster dashboard</span>
+        {session.state === 'in' && (
+          <span className="who">
+            <span data-testid="operator">{session.operator}</span>
+            <button className="link" onClick={() => void logOut()}>
+              log out
+            </button>
+          </span>
+        )}
       </header>
-      {session === 'checking' && <p className="muted">loading…</p>}
-      {session === 'out' && <Login onDone={check} />}
-      {session === 'in' && <Dashboard />}
+      {session.state === 'checking' && <p className="muted">loading…</p>}
+      {session.state === 'out' && <Login onDone={check} />}
+      {session.state === 'in' && <Dashboard />}
     </div>
   );
 }
 
 function Dashboard() {
-  const [tab, setTab] = useState<'cluster' | 'groups' | 'simulator'>('cluster');
+  const [tab, setTab] = useState<'cluster' | 'groups' | 'simulator' | 'audit'>('cluster');
   const topology = usePoll<Topology>('/api/topology', 5000);
   const [events, setEvents] = useState<ClusterEvent[]>([]);
   useEffect(() => {
@@ -68,6 +79,9 @@ function Dashboard() {
         <button className={tab === 'simulator' ? 'active' : ''} onClick={() => setTab('simulator')}>
           Simulator
         </button>
+        <button className={tab === 'audit' ? 'active' : ''} onClick={() => setTab('audit')}>
+          Audit
+        </button>
       </nav>
       <ClusterCards />
       {/* The simulator stays mounted while hidden: its users keep their connections across tabs. */}
@@ -87,6 +101,11 @@ function Dashboard() {
       <main className="grid" hidden={tab !== 'simulator'}>
         <Simulator />
       </main>
+      {tab === 'audit' && (
+        <main className="grid">
+          <AuditTab />
+        </main>
+      )}
     </>
   );
 }

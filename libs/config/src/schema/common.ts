@@ -73,7 +73,6 @@ export const secretsSchema = z.strictObject({
   /** End of the rotation window (epoch ms): after it, tickets signed with the previous secret are refused. */
   ticketSecretPreviousUntil: z.number().int().min(0).optional(),
   jwtSecret: z.string().min(16).optional(),
-  minionsPassword: z.string().min(4).optional(),
   /** Signs HTTP hook and route calls (X-Spear-Signature: hex HMAC-SHA256 of the body); required once one has a URL. */
   hookSecret: z.string().min(16, 'hook secret must be at least 16 characters').optional(),
 });
