@@ -6,5 +6,6 @@ void runService({
   app: 'ticket',
   listener: (config) => config.ticket.http,
   bodyLimit: (config) => config.ticket.bodyLimitBytes,
+  trustProxy: (config) => config.ticket.trustProxy,
   module: () => TicketModule.register(),
 });

@@ -17,7 +17,8 @@ export const DEFAULTS = {
     ticketTtlSeconds: 30,
     tokenTtlSeconds: 3600,
     bodyLimitBytes: 256 * 1024,
-    rateLimit: { perUid: { limit: 30, windowMs: 60_000 }, perIp: { limit: 3000, windowMs: 60_000 } },
+    rateLimit: { perUid: { limit: 30, windowMs: 60_000 }, perIp: { limit: 3000, windowMs: 60_000 }, perIpFailed: { limit: 100, windowMs: 60_000 } },
+    trustProxy: false,
   },
   spear: {
     weight: 1,
@@ -26,6 +27,8 @@ export const DEFAULTS = {
     rateLimit: { eventsPerSecond: 100, burst: 200, strikes: 50 },
     migration: { graceMs: 5000, perSecond: 500, retryAfterMs: 200, drainMs: 3000 },
     batchWindowMs: 0,
+    trustProxy: false,
+    handshake: { timeoutMs: 5000, maxPending: 2000, maxPendingPerIp: 500 },
   },
   shutdownGraceMs: 5000,
   delivery: {

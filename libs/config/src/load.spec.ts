@@ -38,7 +38,7 @@ describe('loadConfig', () => {
   });
 
   it('test1 and test2 differ in ports and ZooKeeper root, and take secrets from the environment', () => {
-    const secrets = { SPEAR_ADMIN_KEY: 'an-admin-key', SPEAR_TICKET_SECRET: 'a-ticket-secret-of-16+' };
+    const secrets = { ...PLANES, SPEAR_ADMIN_KEY: 'an-admin-key', SPEAR_TICKET_SECRET: 'a-ticket-secret-of-16+' };
     const t1 = loadConfig('ticket', { profile: 'test1', env: env(secrets) });
     const t2 = loadConfig('ticket', { profile: 'test2', env: env(secrets) });
     expect(t1.zookeeper.root).not.toBe(t2.zookeeper.root);
@@ -102,14 +102,19 @@ describe('loadConfig', () => {
   });
 
   it('a missing secret names the environment variable that sets it; the engine settings need no secret at all', () => {
-    expect(() => loadConfig('ticket', { profile: 'test1', env: env() })).toThrow(/secrets: .*\(set SPEAR_ADMIN_KEY and SPEAR_TICKET_SECRET, or give the profile a secrets section\)/);
-    expect(() => loadConfig('ticket', { profile: 'test1', env: env({ SPEAR_TICKET_SECRET: 'x'.repeat(32) }) })).toThrow(/secrets\.adminKey: .*\(set SPEAR_ADMIN_KEY\)/);
+    expect(() => loadConfig('ticket', { profile: 'test1', env: env() })).toThrow(
+      'secrets.clusterSecret: missing, ticket needs it (set SPEAR_CLUSTER_SECRET); secrets.zookeeperPassword: missing, ticket needs it (set SPEAR_ZK_PASSWORD); secrets.adminKey: missing, ticket needs it (set SPEAR_ADMIN_KEY); secrets.ticketSecret: missing, ticket needs it (set SPEAR_TICKET_SECRET)',
+    );
+    expect(() => loadConfig('ticket', { profile: 'test1', env: env({ ...PLANES, SPEAR_TICKET_SECRET: 'x'.repeat(32) }) })).toThrow(/: secrets\.adminKey: missing, ticket needs it \(set SPEAR_ADMIN_KEY\)$/);
+    expect(() => loadConfig('ticket', { profile: 'test1', env: env({ ...PLANES, SPEAR_ADMIN_KEY: 'short', SPEAR_TICKET_SECRET: 'x'.repeat(32) }) })).toThrow(/secrets\.adminKey: admin key must be at least 8 characters \(set SPEAR_ADMIN_KEY\)/);
+    // idgen needs only the internal planes' secrets.
+    expect(loadConfig('idgen', { profile: 'test1', env: env(PLANES) }).secrets).toEqual({ clusterSecret: PLANES.SPEAR_CLUSTER_SECRET, zookeeperPassword: PLANES.SPEAR_ZK_PASSWORD });
     expect(loadEngineSettings({ profile: 'test1', env: env() })).toMatchObject({ name: 'test1', zookeeperConnect: '127.0.0.1:12181', redisUrl: 'redis://127.0.0.1:16379/1', kafkaBrokers: ['127.0.0.1:19092'] });
     expect(() => loadEngineSettings({ profile: tempProfile({ name: 'x', zookeeper: { connect: 'nope', root: '/x' }, redis: { url: 'redis://h:1' } }), env: {} })).toThrow(/zookeeper\.connect/);
   });
 
   it('gives every profile its own Redis namespace; local keeps the legacy spear: prefix', () => {
-    const secrets = { SPEAR_ADMIN_KEY: 'an-admin-key', SPEAR_TICKET_SECRET: 'a-ticket-secret-of-16+' };
+    const secrets = STRONG;
     const prefixOf = (profile: string) => loadConfig('ticket', { profile, env: env(secrets) }).redis.keyPrefix;
     // local states it, so a data set written before per-profile prefixes keeps working.
     expect(prefixOf('local')).toBe('spear:');
@@ -142,7 +147,7 @@ describe('loadConfig', () => {
       expect(() => loadConfig('ticket', { profile: dir, env: {} }), keyPrefix).toThrow(/redis\.keyPrefix/);
     }
     const longName = tempProfile({ extends: join(repoProfiles, 'test1'), name: 'x'.repeat(70) });
-    expect(() => loadConfig('ticket', { profile: longName, env: env({ SPEAR_ADMIN_KEY: 'an-admin-key', SPEAR_TICKET_SECRET: 'a-ticket-secret-of-16+' }) })).toThrow(/redis\.keyPrefix: the default/);
+    expect(() => loadConfig('ticket', { profile: longName, env: env(STRONG) })).toThrow(/redis\.keyPrefix: the default/);
   });
 });
 
@@ -199,5 +204,40 @@ describe('kafka security (sasl, tls)', () => {
     for (const tls of ['yes', { caFile: '' }, { cafile: '/x' }, { rejectUnauthorized: 'no' }]) {
       expect(() => tlsOf(tls), JSON.stringify(tls)).toThrow(/kafka\.tls/);
     }
+  });
+});
+
+describe('edge: trustProxy, the ticket gate\'s failed-check budget, pending handshakes', () => {
+  const load = <A extends 'ticket' | 'spear'>(app: A, sections: Record<string, unknown>) => loadConfig(app, { profile: tempProfile({ extends: join(repoProfiles, 'local'), ...sections }), env: {} });
+
+  it('trusts no proxy by default, and has the documented budgets', () => {
+    const ticket = loadConfig('ticket', { env: env() });
+    const spear = loadConfig('spear', { env: env() });
+    expect(ticket.ticket.trustProxy).toBe(false);
+    expect(ticket.ticket.rateLimit.perIpFailed).toEqual({ limit: 100, windowMs: 60_000 });
+    expect(spear.spear.trustProxy).toBe(false);
+    expect(spear.spear.handshake).toEqual({ timeoutMs: 5000, maxPending: 2000, maxPendingPerIp: 500 });
+  });
+
+  it('takes proxy addresses and CIDRs, expanding the named sets', () => {
+    expect(load('ticket', { ticket: { trustProxy: ['10.0.0.0/8', '192.0.2.7', 'fd00::/8'] } }).ticket.trustProxy).toEqual(['10.0.0.0/8', '192.0.2.7', 'fd00::/8']);
+    expect(load('spear', { spear: { trustProxy: ['loopback'] } }).spear.trustProxy).toEqual(['127.0.0.0/8', '::1/128']);
+  });
+
+  it('refuses true, hop counts and what is not an address, naming the field', () => {
+    for (const trustProxy of [true, 1, 'loopback']) {
+      expect(() => load('ticket', { ticket: { trustProxy } }), JSON.stringify(trustProxy)).toThrow(/ticket\.trustProxy: expected false or a list of proxy addresses or CIDRs \(true and hop counts are refused/);
+    }
+    for (const entry of ['10.0.0.0/33', 'nginx', '::1/129', '10.0.0.1/']) {
+      expect(() => load('spear', { spear: { trustProxy: [entry] } }), entry).toThrow(/spear\.trustProxy\.0: .*expected an IP address, a CIDR/);
+    }
+    expect(() => load('spear', { spear: { trustProxy: [] } })).toThrow(/spear\.trustProxy/);
+  });
+
+  it('checks the handshake section: a per-address cap within the node\'s, a timeout of 200 ms to 45 s', () => {
+    expect(load('spear', { spear: { handshake: { timeoutMs: 2000, maxPending: 50, maxPendingPerIp: 10 } } }).spear.handshake).toEqual({ timeoutMs: 2000, maxPending: 50, maxPendingPerIp: 10 });
+    expect(() => load('spear', { spear: { handshake: { timeoutMs: 2000, maxPending: 5, maxPendingPerIp: 10 } } })).toThrow(/spear\.handshake\.maxPendingPerIp: maxPendingPerIp cannot exceed maxPending/);
+    expect(() => load('spear', { spear: { handshake: { timeoutMs: 60_000, maxPending: 5, maxPendingPerIp: 1 } } })).toThrow(/spear\.handshake\.timeoutMs/);
+    expect(() => load('ticket', { ticket: { rateLimit: { perIpFailed: { limit: 0, windowMs: 60_000 } } } })).toThrow(/ticket\.rateLimit\.perIpFailed\.limit/);
   });
 });

@@ -46,6 +46,8 @@ export interface ServiceSpec<A extends AppName> {
   afterListen?(app: NestFastifyApplication, ctx: ServiceContext<A>, address: ListenAddress): Promise<AfterListen>;
   /** Largest HTTP request body accepted (413 too_large beyond); default 1 MiB. */
   bodyLimit?(config: AppConfig<A>): number;
+  /** Proxies (addresses, CIDRs) whose X-Forwarded-For sets request.ip (Fastify's trustProxy); false or none: the peer's own address. */
+  trustProxy?(config: AppConfig<A>): string[] | false;
   /** When set, this process provides RPC services (its @MessagePattern handlers) on this listener. */
   rpcProvider?(config: AppConfig<A>): { host: string; port: number; weight: number };
   /** Extra fixed labels on every metric and log line (e.g. the spear node id). */
@@ -116,7 +118,7 @@ async function boot<A extends AppName>(spec: ServiceSpec<A>): Promise<RunningSer
 
   const app = await NestFactory.create<NestFastifyApplication>(
     { module: class AppRoot {}, imports: [CoreModule.forContext(ctx), spec.module(ctx)] } as DynamicModule,
-    new FastifyAdapter({ bodyLimit: spec.bodyLimit?.(config) ?? 1024 * 1024 }),
+    new FastifyAdapter({ bodyLimit: spec.bodyLimit?.(config) ?? 1024 * 1024, ...trustedProxies(spec, config) }),
     // bodyParser off: acceptEmptyJson() installs the JSON parser instead of Nest's.
     { logger: new NestPinoLogger(logger), abortOnError: false, bodyParser: false },
   );
@@ -164,6 +166,12 @@ async function boot<A extends AppName>(spec: ServiceSpec<A>): Promise<RunningSer
   }
   watchParent(() => void stop('launcher exited').then(() => process.exit(0), () => process.exit(1)));
   return { ctx, app, address, instanceId, stop };
+}
+
+/** Fastify's trustProxy option, only when the app names proxies (Fastify's default trusts none). */
+function trustedProxies<A extends AppName>(spec: ServiceSpec<A>, config: AppConfig<A>): { trustProxy?: string[] } {
+  const proxies = spec.trustProxy?.(config);
+  return proxies ? { trustProxy: proxies } : {};
 }
 
 async function shutdown<A extends AppName>(ctx: ServiceContext<A>, app: NestFastifyApplication, extra: AfterListen, reason: string, redis: Redis | undefined): Promise<void> {

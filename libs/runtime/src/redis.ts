@@ -38,7 +38,7 @@ export function createRedis(url: string, logger: Logger, name = 'main'): Redis {
 export function connectRedisIfUsed<A extends AppName>(app: A, config: AppConfig<A>, logger: Logger, health: HealthChecks): Redis | undefined {
   if (!usesRedis(app)) return undefined;
   // usesRedis(app) proves A is a Redis app; TypeScript does not narrow a type parameter from a value.
-  const redis = createRedis((config as AppConfig<RedisAppName>).redis.url, logger);
+  const redis = createRedis((config as unknown as AppConfig<RedisAppName>).redis.url, logger);
   health.add('redis', redisHealth(redis));
   return redis;
 }

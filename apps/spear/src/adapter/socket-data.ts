@@ -27,3 +27,21 @@ export function queuedFramesOf(socket: SpearSocket): number {
   const queue = (socket.conn as unknown as { writeBuffer?: unknown[] }).writeBuffer;
   return Array.isArray(queue) ? queue.length : 0;
 }
+
+/** One engine.io connection (what socket.io calls `socket.conn`), with or without a socket.io socket on it. */
+export type EngineConnection = SpearSocket['conn'];
+
+/**
+ * Ends an engine.io connection now. A websocket is terminated (its TCP
+ * socket destroyed: engine.io would otherwise close only once its queue
+ * drained, which a client that reads nothing never lets happen, and ws would
+ * wait up to 30 s for the peer's close frame); a polling connection is closed
+ * discarding its queue. Either way engine.io emits `close` (and socket.io a
+ * disconnect for a socket on it).
+ */
+export function cutConnection(engine: EngineConnection): void {
+  // engine.io's websocket transport keeps its ws WebSocket in `socket` (untyped); without one, discard and close.
+  const ws = (engine.transport as unknown as { socket?: { terminate?: () => void } }).socket;
+  if (typeof ws?.terminate === 'function') ws.terminate();
+  else engine.close(true);
+}

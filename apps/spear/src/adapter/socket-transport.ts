@@ -1,5 +1,5 @@
 import type { ServerEvent, Transport } from '@spear/delivery';
-import { queuedFramesOf, type SpearServer, type SpearSocket } from './socket-data';
+import { cutConnection, queuedFramesOf, type SpearServer, type SpearSocket } from './socket-data';
 
 /** The socket.io room of a group (socket.io encodes a room emit once for all its sockets). */
 const room = (group: string) => `g:${group}`;
@@ -59,17 +59,8 @@ export class SocketTransport implements Transport<SpearSocket> {
     conn.disconnect(true);
   }
 
-  /**
-   * A websocket is terminated (its TCP socket destroyed: engine.io would
-   * otherwise close only once its queue drained, which a client that reads
-   * nothing never lets happen); a polling connection is closed discarding its
-   * queue. Either way socket.io reports the disconnect as for any other.
-   */
+  /** Ends the connection now, whatever it still has queued (cutConnection); socket.io reports the disconnect as for any other. */
   cut(conn: SpearSocket): void {
-    const engine = conn.conn;
-    // engine.io's websocket transport keeps its ws WebSocket in `socket` (untyped); without one, discard and close.
-    const ws = (engine.transport as unknown as { socket?: { terminate?: () => void } }).socket;
-    if (typeof ws?.terminate === 'function') ws.terminate();
-    else engine.close(true);
+    cutConnection(conn.conn);
   }
 }

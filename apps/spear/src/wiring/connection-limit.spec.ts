@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connectionLimit, openFilesLimit, parseOpenFilesLimit, RESERVED_FDS } from './connection-limit';
+import { clientBudget, HANDSHAKE_FDS, openFilesLimit, parseOpenFilesLimit, RESERVED_FDS } from './connection-limit';
 
 const limits = (soft: string) => `Limit                     Soft Limit           Hard Limit           Units\nMax processes             95000                95000                processes\nMax open files            ${soft}                20000                files\n`;
 
@@ -10,11 +10,21 @@ describe('connection limit', () => {
     expect(parseOpenFilesLimit('')).toBeUndefined();
   });
 
-  it('keeps the configured maximum when the descriptors allow it, lowers it otherwise', () => {
-    expect(connectionLimit(5000, 20_000)).toBe(5000);
-    expect(connectionLimit(20_000, 20_000)).toBe(20_000 - RESERVED_FDS);
-    expect(connectionLimit(20_000, undefined)).toBe(20_000);
-    expect(connectionLimit(100, 10)).toBe(1);
+  it('keeps both budgets as configured when the descriptors allow them', () => {
+    expect(clientBudget({ connections: 5000, pending: 2000 }, 20_000)).toEqual({ connections: 5000, pending: 2000 });
+    expect(clientBudget({ connections: 20_000, pending: 2000 }, 1_048_576)).toEqual({ connections: 20_000, pending: 2000 });
+    expect(clientBudget({ connections: 20_000, pending: 2000 }, undefined)).toEqual({ connections: 20_000, pending: 2000 });
+  });
+
+  it('when they do not, gives handshakes a twentieth of the descriptors (at least the reserve\'s share) and ticketed users the rest', () => {
+    const tight = clientBudget({ connections: 20_000, pending: 2000 }, 20_000);
+    expect(tight).toEqual({ connections: 20_000 - RESERVED_FDS + HANDSHAKE_FDS - 1000, pending: 1000 });
+    // Everything a client can hold fits beside the node's own descriptors.
+    expect(tight.connections + tight.pending).toBeLessThanOrEqual(20_000 - (RESERVED_FDS - HANDSHAKE_FDS));
+    // A small limit: handshakes live in the reserve's share, users get what is left as before.
+    expect(clientBudget({ connections: 20_000, pending: 2000 }, 400)).toEqual({ connections: 400 - RESERVED_FDS, pending: HANDSHAKE_FDS });
+    expect(clientBudget({ connections: 20_000, pending: 50 }, 400)).toEqual({ connections: 400 - RESERVED_FDS + HANDSHAKE_FDS - 50, pending: 50 });
+    expect(clientBudget({ connections: 100, pending: 100 }, 10)).toEqual({ connections: 1, pending: 100 });
   });
 
   it('reads this process\'s limit on Linux', () => {

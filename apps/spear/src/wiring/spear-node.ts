@@ -8,14 +8,16 @@ import type { ServiceContext } from '@spear/runtime';
 import { shipNodeReports } from '@spear/stat-client';
 import { NonceStore, ticketKeys } from '@spear/tickets';
 import { bindToCore } from '../adapter/bind-events';
+import { ProxyTrust } from '../adapter/client-address';
 import { ticketHandshake } from '../adapter/handshake';
+import { guardHandshakes } from '../adapter/handshake-guard';
 import type { SpearServer, SpearSocket } from '../adapter/socket-data';
 import { SocketTransport } from '../adapter/socket-transport';
 import { BackendCaller } from '../backends/backend-caller';
 import { HookClient } from '../backends/hook-client';
 import { RpcRouter } from '../backends/rpc-router';
 import { UndeliveredPoller } from '../backends/undelivered-poller';
-import { connectionLimit, openFilesLimit } from './connection-limit';
+import { clientBudget, openFilesLimit } from './connection-limit';
 import { NodeMonitor } from './node-monitor';
 
 /** A running spear node: what main.ts closes on SIGTERM. */
@@ -104,8 +106,17 @@ export async function startSpearNode(io: SpearServer, ctx: ServiceContext<'spear
   await core.start();
 
   const openFiles = openFilesLimit();
-  const maxConnections = connectionLimit(spear.maxConnections, openFiles);
-  if (maxConnections < spear.maxConnections) logger.warn({ configured: spear.maxConnections, openFiles, maxConnections }, 'maxConnections lowered to fit the open-files limit');
+  const budget = clientBudget({ connections: spear.maxConnections, pending: spear.handshake.maxPending }, openFiles);
+  const maxConnections = budget.connections;
+  if (budget.connections < spear.maxConnections || budget.pending < spear.handshake.maxPending) {
+    logger.warn({ configured: { maxConnections: spear.maxConnections, maxPending: spear.handshake.maxPending }, openFiles, maxConnections, maxPending: budget.pending }, 'maxConnections and handshake.maxPending lowered to fit the open-files limit');
+  }
+  // Connections that show no ticket have their own budget and deadline: they never hold a user's slot.
+  const handshakes = guardHandshakes(io, {
+    limits: { timeoutMs: spear.handshake.timeoutMs, maxPending: budget.pending, maxPendingPerIp: Math.min(budget.pending, spear.handshake.maxPendingPerIp) },
+    trust: new ProxyTrust(spear.trustProxy),
+    registry: ctx.metrics.registry,
+  });
   const { ticketSecret, ticketSecretPrevious, ticketSecretPreviousUntil } = secrets;
   io.use(
     ticketHandshake({
@@ -113,8 +124,9 @@ export async function startSpearNode(io: SpearServer, ctx: ServiceContext<'spear
       nodeId,
       nonces: new NonceStore(redis, keys),
       accepting: () => core.accepting,
-      full: () => io.engine.clientsCount > maxConnections,
+      full: () => handshakes.ticketed >= maxConnections,
       admit: (info) => hooks.connect(info),
+      guard: handshakes,
     }),
   );
   bindToCore(io, core, (info) => hooks.disconnected(info));
@@ -149,6 +161,7 @@ export async function startSpearNode(io: SpearServer, ctx: ServiceContext<'spear
       poller?.stop();
       await core.close();
       io.local.disconnectSockets(true); // whoever was still handshaking
+      handshakes.stop();
       reports.stop();
       monitor.stop();
       store.close();

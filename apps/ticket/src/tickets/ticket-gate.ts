@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import type { RateLimitScope, RedisKeys } from '@spear/catalog';
+import type { TokenProof } from './token-check';
 
 /** One fixed-window limit: at most `limit` hits per `windowMs`. */
 export interface Window {
@@ -7,55 +8,99 @@ export interface Window {
   windowMs: number;
 }
 
-/**
- * Counts one hit in the uid's and the IP's fixed windows, reads the uid an
- * opaque token is bound to and when the uid's tokens were last revoked, in one script: a ticket costs one Redis command
- * and one round trip. The keys live on one Redis (no Redis Cluster slots).
- */
-const GATE = `
-local counts = {}
-for i = 1, 2 do
-  counts[i] = redis.call('INCR', KEYS[i])
-  if counts[i] == 1 then redis.call('PEXPIRE', KEYS[i], ARGV[i]) end
-end
-local owner = false
-if KEYS[3] ~= '' then owner = redis.call('GET', KEYS[3]) end
-return {counts[1], counts[2], owner, redis.call('GET', KEYS[4])}`;
-
-/** What the gate saw for one ticket request. */
-export interface GateResult {
-  /** Both the uid's and the IP's window admit this request. */
-  admitted: boolean;
-  /** The uid the opaque token is bound to; null when unknown, expired or not asked. */
-  tokenOwner: string | null;
-  /** When the uid's tokens were last revoked (epoch ms): JWTs issued before are refused. */
-  revokedBefore?: number;
+/** The gate's three budgets (the profile's ticket.rateLimit). */
+export interface GateLimits {
+  /** Requests whose token proved the uid, per uid. */
+  perUid: Window;
+  /** Every request, per client address. */
+  perIp: Window;
+  /** Failed token checks, per client address; past it the address is refused before its token is read. */
+  perIpFailed: Window;
 }
 
 /**
- * The Redis side of POST /v1/tickets. Guarantee: at most `limit` admitted
- * requests per uid and per IP per window across every ticket instance (INCR is
- * atomic), and a revoked token is seen by the very next request (Redis is its
- * only copy).
+ * How the gate decided one ticket request, in the order it checks:
+ * the address's request budget, its failed-check budget, the token, the uid's budget.
+ */
+export type GateVerdict = 'admitted' | 'invalid_token' | 'rate_limited_ip' | 'rate_limited_ip_failed' | 'rate_limited_uid';
+
+/**
+ * The whole decision in one script (one command, one round trip): count the
+ * request against its address; refuse an address past its failed checks
+ * without reading its token; prove the token (the stored owner of an opaque
+ * token, or the revocation time against a JWT's iat, the JWT itself having
+ * been verified in JS); count a failure against the address, never the uid;
+ * count a proven request against the uid. The keys live on one Redis (no
+ * Redis Cluster slots).
+ *
+ * KEYS: ip window, ip failed-check window, uid window, opaque token ('' for a JWT), uid's revoked-before
+ * ARGV: ip ms, ip limit, failed ms, failed limit, uid ms, uid limit, uid, proof ('' opaque | 'refused' | 'jwt:<iat>' | 'jwt:')
+ */
+const GATE = `
+local function hit(key, ms)
+  local n = redis.call('INCR', key)
+  if n == 1 then redis.call('PEXPIRE', key, ms) end
+  return n
+end
+if hit(KEYS[1], ARGV[1]) > tonumber(ARGV[2]) then return 'rate_limited_ip' end
+if tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[4]) then return 'rate_limited_ip_failed' end
+local proof = ARGV[8]
+local proven = false
+if proof == '' then
+  proven = KEYS[4] ~= '' and redis.call('GET', KEYS[4]) == ARGV[7]
+elseif string.sub(proof, 1, 4) == 'jwt:' then
+  local revoked = redis.call('GET', KEYS[5])
+  local iat = tonumber(string.sub(proof, 5))
+  -- iat has a second's resolution: a token of the revocation's second is not "before" it.
+  proven = (not revoked) or (iat ~= nil and iat >= math.floor(tonumber(revoked) / 1000))
+end
+if not proven then
+  hit(KEYS[2], ARGV[3])
+  return 'invalid_token'
+end
+if hit(KEYS[3], ARGV[5]) > tonumber(ARGV[6]) then return 'rate_limited_uid' end
+return 'admitted'`;
+
+/**
+ * The Redis side of POST /v1/tickets. Guarantees, across every ticket
+ * instance (each count is an atomic INCR in the same script as the read it
+ * depends on):
+ * - at most `perIp.limit` requests per address and window are looked at;
+ * - at most `perIpFailed.limit` failed token checks per address and window;
+ *   later requests from it are refused whatever their token;
+ * - a request counts against a uid's budget only when its token proved that
+ *   uid, so requests with bogus tokens cannot lock a user out;
+ * - a revoked token is seen by the very next request (Redis is its only copy).
  */
 export class TicketGate {
   /** `keys`: the profile's key names (libs/catalog). */
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
-    private readonly perUid: Window,
-    private readonly perIp: Window,
+    private readonly limits: GateLimits,
   ) {
-    redis.defineCommand('spearTicketGate', { numberOfKeys: 4, lua: GATE });
+    redis.defineCommand('spearTicketGate', { numberOfKeys: 5, lua: GATE });
   }
 
-  /** `tokenKey` '' skips the token read (a JWT proves the uid without Redis). */
-  async check(uid: string, ip: string, tokenKey: string, now = Date.now()): Promise<GateResult> {
-    const uidSlot = this.slotKey('uid', uid, this.perUid, now);
-    const ipSlot = this.slotKey('ip', ip, this.perIp, now);
+  /** `ip`: the client's address (request.ip, through the profile's trustProxy). */
+  async check(uid: string, ip: string, proof: TokenProof, now = Date.now()): Promise<GateVerdict> {
+    const { perUid, perIp, perIpFailed } = this.limits;
     const gate = this.redis as unknown as GateCommands;
-    const [uidCount, ipCount, owner, revoked] = await gate.spearTicketGate(uidSlot, ipSlot, tokenKey, this.keys.revokedBefore(uid), this.perUid.windowMs, this.perIp.windowMs);
-    return { admitted: uidCount <= this.perUid.limit && ipCount <= this.perIp.limit, tokenOwner: owner ?? null, ...(revoked ? { revokedBefore: Number(revoked) } : {}) };
+    return gate.spearTicketGate(
+      this.slotKey('ip', ip, perIp, now),
+      this.slotKey('ip', failedChecksOf(ip), perIpFailed, now),
+      this.slotKey('uid', uid, perUid, now),
+      proof.kind === 'opaque' ? proof.key : '',
+      this.keys.revokedBefore(uid),
+      perIp.windowMs,
+      perIp.limit,
+      perIpFailed.windowMs,
+      perIpFailed.limit,
+      perUid.windowMs,
+      perUid.limit,
+      uid,
+      proof.kind === 'opaque' ? '' : proof.kind === 'refused' ? 'refused' : `jwt:${proof.iat ?? ''}`,
+    );
   }
 
   /** The counter of `subject`'s current window (it expires with the window). */
@@ -64,6 +109,15 @@ export class TicketGate {
   }
 }
 
+/**
+ * The subject of an address's failed-check counter, beside its request
+ * counter in the `rl:ip:` family (`rl:ip:failed:<ip>:<window>`): no address
+ * starts with "failed", so the two never share a key.
+ */
+export function failedChecksOf(ip: string): string {
+  return `failed:${ip}`;
+}
+
 interface GateCommands {
-  spearTicketGate(uidSlot: string, ipSlot: string, tokenKey: string, revoked: string, uidWindowMs: number, ipWindowMs: number): Promise<[number, number, string | null, string | null]>;
+  spearTicketGate(ipSlot: string, failedSlot: string, uidSlot: string, tokenKey: string, revoked: string, ...args: Array<string | number>): Promise<GateVerdict>;
 }

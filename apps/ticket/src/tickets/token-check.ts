@@ -10,21 +10,24 @@ export function isJwt(token: string, jwtSecret: string | undefined): jwtSecret i
   return jwtSecret !== undefined && looksLikeJwt(token);
 }
 
-/** The Redis key holding an opaque token's uid; '' for a JWT, which needs no lookup. */
-export function tokenLookupKey(keys: RedisKeys, token: string, jwtSecret: string | undefined): string {
-  return isJwt(token, jwtSecret) ? '' : tokenKey(keys, token);
-}
+/**
+ * What is left to prove once the token has been read without Redis:
+ * - `opaque`: the uid stored under `key` must be the body's uid;
+ * - `jwt`: signature, `sub`, `exp` and the profile's expectations hold; its
+ *   `iat` (seconds) must not be before the uid's last revocation;
+ * - `refused`: a JWT that fails on its own (bad signature, expired, another
+ *   `sub`): no Redis read can make it valid.
+ */
+export type TokenProof = { kind: 'opaque'; key: string } | { kind: 'jwt'; iat?: number } | { kind: 'refused' };
 
 /**
- * Whether `token` proves `uid`, given the uid Redis holds for it (`owner`, for
- * opaque tokens) and when the uid's tokens were revoked (`revokedBefore`, ms:
- * a JWT must have been issued, `iat`, at or after it); a JWT must also meet
- * the profile's `jwt` expectations (iss, aud, longest lifetime).
+ * Checks in JS everything about `token` that needs no Redis, so the gate can
+ * tell a request that proves `uid` from one that does not in the same round
+ * trip that counts it.
  */
-export function tokenProvesUid(token: string, uid: string, owner: string | null, jwtSecret: string | undefined, revokedBefore?: number, jwt: JwtExpectations = {}): boolean {
-  if (!isJwt(token, jwtSecret)) return owner === uid;
-  const claims = verifyJwt(token, jwtSecret, Date.now(), jwt);
-  if (claims?.sub !== uid) return false;
-  // iat has a second's resolution: a token of the revocation's second is not "before" it.
-  return revokedBefore === undefined || (claims.iat !== undefined && claims.iat >= Math.floor(revokedBefore / 1000));
+export function tokenProof(keys: RedisKeys, token: string, uid: string, jwtSecret: string | undefined, jwt: JwtExpectations = {}, now = Date.now()): TokenProof {
+  if (!isJwt(token, jwtSecret)) return { kind: 'opaque', key: tokenKey(keys, token) };
+  const claims = verifyJwt(token, jwtSecret, now, jwt);
+  if (claims?.sub !== uid) return { kind: 'refused' };
+  return claims.iat === undefined ? { kind: 'jwt' } : { kind: 'jwt', iat: claims.iat };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULTS } from '../defaults';
 import { hooksSchema, routesSchema } from './hooks';
 import { host, port } from './primitives';
+import { trustProxySchema } from './trust-proxy';
 
 const d = DEFAULTS.spear;
 
@@ -44,6 +45,21 @@ export const spearSchema = z
     hooks: hooksSchema,
     /** Where client `rpc` calls go (PROTOCOL.md v1.1); none: every method is `not_found`. */
     routes: routesSchema,
+    /** Proxies whose X-Forwarded-For names the client at the handshake (per-IP caps, the connect hook's ip); false: the peer's own address. */
+    trustProxy: trustProxySchema.default(d.trustProxy),
+    /**
+     * Connections that have not shown a valid ticket yet ("pending"): closed after `timeoutMs`, at most
+     * `maxPending` per node and `maxPendingPerIp` per client address at once (past either the transport is
+     * refused with rate_limited). They do not count against maxConnections, which counts ticketed ones.
+     */
+    handshake: z
+      .strictObject({
+        timeoutMs: z.number().int().min(200).max(45_000),
+        maxPending: z.number().int().min(1),
+        maxPendingPerIp: z.number().int().min(1),
+      })
+      .refine((h) => h.maxPendingPerIp <= h.maxPending, { message: 'maxPendingPerIp cannot exceed maxPending', path: ['maxPendingPerIp'] })
+      .default(d.handshake),
   })
   .refine((s) => new Set(s.nodes.map((n) => n.id)).size === s.nodes.length, { message: 'node ids must be unique', path: ['nodes'] });
 export type SpearConfig = z.infer<typeof spearSchema>;

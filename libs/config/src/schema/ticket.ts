@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULTS } from '../defaults';
 import { httpListener } from './primitives';
+import { trustProxySchema } from './trust-proxy';
 
 const window = z.strictObject({ limit: z.number().int().min(1), windowMs: z.number().int().min(100).max(3_600_000) });
 
@@ -17,9 +18,19 @@ export const ticketSchema = z.strictObject({
       maxLifetimeSeconds: z.number().int().min(1).max(365 * 86400).optional(),
     })
     .default({}),
-  /** POST /v1/tickets limits, shared by every ticket instance through Redis (fixed windows). */
+  /**
+   * POST /v1/tickets limits, shared by every ticket instance through Redis (fixed windows): `perIp` counts
+   * every request of a client address, `perIpFailed` its failed token checks (past it the address is refused
+   * before its token is read), `perUid` only requests whose token proved that uid (a stranger cannot spend it).
+   */
   rateLimit: z
-    .strictObject({ perUid: window.default(DEFAULTS.ticket.rateLimit.perUid), perIp: window.default(DEFAULTS.ticket.rateLimit.perIp) })
+    .strictObject({
+      perUid: window.default(DEFAULTS.ticket.rateLimit.perUid),
+      perIp: window.default(DEFAULTS.ticket.rateLimit.perIp),
+      perIpFailed: window.default(DEFAULTS.ticket.rateLimit.perIpFailed),
+    })
     .default(DEFAULTS.ticket.rateLimit),
+  /** Proxies whose X-Forwarded-For names the client (request.ip, the per-IP limits); false: the peer's own address. */
+  trustProxy: trustProxySchema.default(DEFAULTS.ticket.trustProxy),
 });
 export type TicketConfig = z.infer<typeof ticketSchema>;
