@@ -64,7 +64,14 @@ export class LoginController {
     }
     // A fresh id at every login; a session this browser had before ends (no id outlives a login).
     await this.sessions.revoke(readCookie(request.headers.cookie, SESSION_COOKIE)).catch(() => undefined);
-    const { id, maxAgeSeconds } = await this.sessions.create(verdict.operator);
+    let session: { id: string; maxAgeSeconds: number };
+    try {
+      session = await this.sessions.create(verdict.operator);
+    } catch (error) {
+      await this.audit.record(request, verdict.operator, 'login', '', failureOf(error));
+      throw error;
+    }
+    const { id, maxAgeSeconds } = session;
     await this.audit.record(request, verdict.operator, 'login', '', { status: 204 });
     reply.header('set-cookie', sessionCookie(id, maxAgeSeconds, this.facts.https(request)));
   }

@@ -56,6 +56,7 @@ describe('OperatorSessions on a real Redis', () => {
       expect((await sessions.lookup(id))?.operator).toBe('bob');
       expect(await sessions.lookup(revoked).catch((e: { getStatus(): number }) => e.getStatus())).toBe(503);
       expect(await sessions.lookup(unseen).catch((e: { getResponse(): unknown }) => e.getResponse())).toMatchObject({ error: { code: 'engine_down' } });
+      expect(await sessions.create('erin').catch((e: { getStatus(): number }) => e.getStatus())).toBe(503);
       // Past the grace after its last confirmation, not even a known one.
       expect(await sessions.lookup(id, Date.now() + 11 * 60_000).catch(() => 'refused')).toBe('refused');
     } finally {

@@ -44,6 +44,7 @@ export class OperatorSessions {
 
   /** A new session for `operator`: its id (the cookie's value) and how long the cookie lives. */
   async create(operator: string, now = Date.now()): Promise<{ id: string; maxAgeSeconds: number }> {
+    if (this.redis.status !== 'ready') throw dashboardError(503, 'engine_down', `Redis is ${this.redis.status}: no session can be started`);
     const id = randomBytes(32).toString('base64url');
     const session: OperatorSession = { operator, createdAt: now };
     await this.redis.set(this.keys.minionsSession(digest(id)), JSON.stringify(session), 'EX', SESSION_SECONDS);
