@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zkPaths } from '@spear/catalog';
-import { loadConfig } from '@spear/config';
+import { loadConfig, zookeeperAuthOf } from '@spear/config';
 import { ZooKeeperRegistry } from '@spear/registry';
 import { isAlive, pollUntil, startRedis, waitForHttpOk } from '@spear/testing';
 import { startTestBed, type TestBed } from './support/engines-and-cluster';
@@ -14,8 +14,8 @@ describe('the whole cluster on real ZooKeeper and Redis', () => {
 
   beforeAll(async () => {
     bed = await startTestBed();
-    const { zookeeper } = loadConfig('ticket', { profile: bed.profileDir });
-    registry = new ZooKeeperRegistry({ ...zookeeper });
+    const config = loadConfig('ticket', { profile: bed.profileDir });
+    registry = new ZooKeeperRegistry({ ...config.zookeeper, auth: zookeeperAuthOf(config) });
     await registry.ready();
   });
 

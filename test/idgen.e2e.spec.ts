@@ -6,7 +6,7 @@ import { PrefetchingIdSource, type NextBatchReply } from '@spear/idgen-client';
 import { ZooKeeperRegistry } from '@spear/registry';
 import { RpcClient, RpcMetrics } from '@spear/rpc';
 import { parseId, type IdRange } from '@spear/snowflake';
-import { freePort, startServiceProcess, WORKSPACE_DIST, type ServiceProcess } from '@spear/testing';
+import { DEV_CLUSTER_SECRET, DEV_ZOOKEEPER_AUTH, freePort, startServiceProcess, WORKSPACE_DIST, type ServiceProcess } from '@spear/testing';
 import { startTestBed, type TestBed } from './support/engines-and-cluster';
 
 const EPOCH = 1_704_067_200_000;
@@ -34,8 +34,8 @@ describe('idgen: snowflake ids over RPC with leased worker ids', () => {
     // Only idgen from the cluster; short sessions so failovers are quick.
     bed = await startTestBed({ apps: ['idgen'], overrides: { zookeeper: { sessionTimeoutMs: 3000 } } });
     const root = JSON.parse(readFileSync(join(bed.profileDir, 'profile.json'), 'utf8')).zookeeper.root;
-    registry = new ZooKeeperRegistry({ connect: bed.zk.connectString, root, sessionTimeoutMs: 4000, connectTimeoutMs: 5000 });
-    rpc = new RpcClient({ registry, metrics: new RpcMetrics(new PromRegistry()), services: { idgen: { retrySafe: ['next', 'nextBatch'], timeoutMs: 2000 } } });
+    registry = new ZooKeeperRegistry({ connect: bed.zk.connectString, root, sessionTimeoutMs: 4000, connectTimeoutMs: 5000, auth: DEV_ZOOKEEPER_AUTH });
+    rpc = new RpcClient({ registry, clusterSecret: DEV_CLUSTER_SECRET, metrics: new RpcMetrics(new PromRegistry()), services: { idgen: { retrySafe: ['next', 'nextBatch'], timeoutMs: 2000 } } });
   });
   afterAll(async () => {
     await rpc?.close();
@@ -106,7 +106,7 @@ describe('idgen: snowflake ids over RPC with leased worker ids', () => {
   it('strict mode: only the leader serves; when it is killed the standby serves within the session timeout + 2 s', async () => {
     const leader = await startIdgen('strict-a', { strict: true });
     const standby = await startIdgen('strict-b', { strict: true });
-    const strictRpc = new RpcClient({ registry, services: { idgen: { retrySafe: ['next'], retries: 5, timeoutMs: 500 } } });
+    const strictRpc = new RpcClient({ registry, clusterSecret: DEV_CLUSTER_SECRET, services: { idgen: { retrySafe: ['next'], retries: 5, timeoutMs: 500 } } });
     try {
       // The non-strict instances of the first test are still up; stop them so only the strict pair serves.
       await Promise.all([bed.cluster.service('idgen').stop(), extra[0]!.stop()]);

@@ -6,7 +6,7 @@ import { isAlive, pollUntil, startRedis, startZooKeeper, type RedisHandle, type 
 import { assertPortFree, cleanEnv, readInstances, readPid, REPO_ROOT, run, runReleaseTool, type RunResult } from './support/release-helpers';
 
 // test1 takes its secrets from the environment, as a real deployment does.
-const SECRETS = { SPEAR_ADMIN_KEY: 'release-e2e-admin-key', SPEAR_TICKET_SECRET: 'release-e2e-ticket-secret-0123456789' };
+const SECRETS = { SPEAR_CLUSTER_SECRET: 'release-e2e-cluster-secret-0123456789', SPEAR_ZK_PASSWORD: 'release-e2e-zookeeper-password', SPEAR_ADMIN_KEY: 'release-e2e-admin-key', SPEAR_TICKET_SECRET: 'release-e2e-ticket-secret-0123456789' };
 const APPS = ['ticket', 'spear'] as const;
 const output = (r: RunResult) => `exit ${r.code}\n${r.stdout}\n${r.stderr}`;
 
@@ -64,7 +64,7 @@ describe('the test1 release of ticket and spear, run from a copy outside the rep
       const profile = JSON.parse(readFileSync(join(d, 'config/profile.json'), 'utf8')) as Record<string, unknown>;
       expect(profile).toEqual(JSON.parse(readFileSync(join(REPO_ROOT, 'profiles/test1/profile.json'), 'utf8')));
       expect(profile.secrets).toBeUndefined();
-      expect(readFileSync(join(d, 'README.txt'), 'utf8')).toMatch(/SPEAR_ADMIN_KEY/);
+      expect(readFileSync(join(d, 'README.txt'), 'utf8')).toMatch(/SPEAR_CLUSTER_SECRET/);
       // The source maps name sources relative to the build; nothing else may name the repository.
       for (const f of filesUnder(d).filter((f) => !f.endsWith('.map'))) expect(readFileSync(f, 'utf8').includes(REPO_ROOT), f).toBe(false);
     }

@@ -16,7 +16,8 @@ import { connect } from '@spear/client';
 const [zkConnect, zkRoot, ticketUrl, adminKey] = process.argv.slice(2);
 const backend = await serveBackend({
   name: 'scratch',
-  zookeeper: { connect: zkConnect, root: zkRoot },
+  zookeeper: { connect: zkConnect, root: zkRoot, password: process.env.SPEAR_ZK_PASSWORD },
+  clusterSecret: process.env.SPEAR_CLUSTER_SECRET,
   methods: { 'scratch.hello': (call) => 'hello ' + call.uid },
   push: { ticketUrl, adminKey },
 });
@@ -44,7 +45,7 @@ const TYPED = `
 import { BackendError, serveBackend, type RpcCall } from '@spear/backend';
 import { connect, SpearError, type MsgEvent } from '@spear/client';
 export async function typed(ticketUrl: string): Promise<string> {
-  const backend = await serveBackend({ name: 'x', zookeeper: { connect: 'h:1', root: '/r' }, methods: { 'x.y': (c: RpcCall) => c.uid } });
+  const backend = await serveBackend({ name: 'x', zookeeper: { connect: 'h:1', root: '/r', password: 'p' }, clusterSecret: 's', methods: { 'x.y': (c: RpcCall) => c.uid } });
   const client = await connect({ ticketUrl, uid: 'u', token: 't' });
   client.on('msg', (m: MsgEvent) => void m.id);
   const answer: number = await client.rpc<number>('x.y');
@@ -74,7 +75,9 @@ describe('the packed SDKs in a scratch project outside the repo, against a clust
   it('a backend method answers an rpc, a client sends and another receives, the backend pushes as svc:<name>', () => {
     const { zookeeper, secrets } = loadConfig('ticket', { profile: bed.profileDir });
     writeFileSync(join(scratch, 'app.mjs'), APP);
-    const out = execFileSync(process.execPath, ['app.mjs', zookeeper.connect, zookeeper.root, bed.cluster.ticketUrl, secrets.adminKey], { cwd: scratch, encoding: 'utf8', timeout: 60_000 });
+    // The internal planes' secrets reach the app as a deployment gives them: from the environment.
+    const env = { ...process.env, SPEAR_ZK_PASSWORD: secrets.zookeeperPassword, SPEAR_CLUSTER_SECRET: secrets.clusterSecret };
+    const out = execFileSync(process.execPath, ['app.mjs', zookeeper.connect, zookeeper.root, bed.cluster.ticketUrl, secrets.adminKey], { cwd: scratch, env, encoding: 'utf8', timeout: 60_000 });
     expect(JSON.parse(out.trim().split('\n').at(-1)!)).toEqual({
       hello: 'hello scratch-alice',
       received: expect.arrayContaining([

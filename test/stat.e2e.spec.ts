@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '@spear/config';
+import { loadConfig, zookeeperAuthOf } from '@spear/config';
 import { ZooKeeperRegistry } from '@spear/registry';
 import { RpcClient, RpcError } from '@spear/rpc';
 import { adminHeaders, freePort, pollUntil, startServiceProcess, WORKSPACE_DIST, type ServiceProcess } from '@spear/testing';
@@ -44,9 +44,9 @@ describe('stat: spear reports and RPC statistics from a live cluster', () => {
     });
     statUrl = bed.cluster.service('stat').baseUrl;
     const config = loadConfig('stat', { profile: bed.profileDir });
-    registry = new ZooKeeperRegistry({ ...config.zookeeper });
+    registry = new ZooKeeperRegistry({ ...config.zookeeper, auth: zookeeperAuthOf(config) });
     await registry.ready();
-    rpc = new RpcClient({ registry });
+    rpc = new RpcClient({ registry, clusterSecret: config.secrets.clusterSecret });
   });
   printLogsOnFailure(() => bed);
   afterAll(async () => {

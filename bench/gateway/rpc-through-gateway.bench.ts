@@ -20,7 +20,7 @@ import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { Registry as PromRegistry } from 'prom-client';
 import { io, type Socket } from 'socket.io-client';
-import { loadConfig } from '@spear/config';
+import { loadConfig, zookeeperAuthOf } from '@spear/config';
 import { ZooKeeperRegistry } from '@spear/registry';
 import { RpcClient, RpcMetrics } from '@spear/rpc';
 import { issueToken, launchCluster, makeTempDir, procCpuUs, removeTempDir, startRedis, startZooKeeper, writeClusterProfile } from '@spear/testing';
@@ -48,15 +48,15 @@ async function main(): Promise<void> {
     });
     const cluster = await launchCluster({ profileDir, dir, apps: ['idgen', 'ticket', 'spear'] });
     cleanups.unshift(() => cluster.stop());
-    const { zookeeper } = loadConfig('ticket', { profile: profileDir });
-    const backend = fork(join(__dirname, 'noop-backend.ts'), [zookeeper.connect, zookeeper.root], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const config = loadConfig('idgen', { profile: profileDir });
+    const backend = fork(join(__dirname, 'noop-backend.ts'), [profileDir], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     cleanups.unshift(() => backend.kill('SIGKILL'));
     await new Promise((resolve) => backend.once('message', resolve));
     const backendCpu = () => new Promise<number>((resolve) => (backend.once('message', (m: { cpuUs: number }) => resolve(m.cpuUs)), backend.send('cpu')));
 
-    const registry = new ZooKeeperRegistry({ ...zookeeper });
+    const registry = new ZooKeeperRegistry({ ...config.zookeeper, auth: zookeeperAuthOf(config) });
     await registry.ready();
-    const rpc = new RpcClient({ registry, metrics: new RpcMetrics(new PromRegistry()), discoveryWaitMs: 5000 });
+    const rpc = new RpcClient({ registry, clusterSecret: config.secrets.clusterSecret, metrics: new RpcMetrics(new PromRegistry()), discoveryWaitMs: 5000 });
     cleanups.unshift(() => registry.close(), () => rpc.close());
 
     const uid = 'bench-user';

@@ -33,6 +33,8 @@ import { RpcClient, RpcMetrics } from '@spear/rpc';
 import { compareIds as importedCompareIds } from '@spear/snowflake';
 import {
   launchCluster,
+  DEV_CLUSTER_SECRET,
+  DEV_ZOOKEEPER_AUTH,
   makeTempDir,
   removeTempDir,
   startRedis,
@@ -158,10 +160,11 @@ async function main(): Promise<void> {
     const idgen = cluster.service('idgen');
     log(`  zookeeper ${zk.connectString}, redis ${redis.url}, idgen pid ${idgen.pid} (${idgen.baseUrl})`);
     const profile = JSON.parse(readFileSync(join(profileDir, 'profile.json'), 'utf8')) as { zookeeper: { root: string } };
-    registry = new ZooKeeperRegistry({ connect: zk.connectString, root: profile.zookeeper.root, sessionTimeoutMs: 10_000, connectTimeoutMs: 5000 });
+    registry = new ZooKeeperRegistry({ connect: zk.connectString, root: profile.zookeeper.root, sessionTimeoutMs: 10_000, connectTimeoutMs: 5000, auth: DEV_ZOOKEEPER_AUTH });
     await registry.ready();
     const client = new RpcClient({
       registry,
+      clusterSecret: DEV_CLUSTER_SECRET,
       metrics: new RpcMetrics(new PromRegistry()),
       services: { idgen: { retrySafe: ['next', 'nextBatch'], timeoutMs: 2000 } },
       discoveryWaitMs: 10_000,

@@ -34,7 +34,7 @@ import { Registry as PromRegistry } from 'prom-client';
 import { lastValueFrom } from 'rxjs';
 import { ZooKeeperRegistry } from '@spear/registry';
 import { RpcClient, RpcMetrics } from '@spear/rpc';
-import { freePort, makeTempDir, removeTempDir, startZooKeeper, type ZooKeeperHandle } from '@spear/testing';
+import { DEV_CLUSTER_SECRET, DEV_ZOOKEEPER_AUTH, freePort, makeTempDir, removeTempDir, startZooKeeper, type ZooKeeperHandle } from '@spear/testing';
 import { bounded, checkInterrupted, cleanupOnce, concurrent, fmtInt, fmtLatency, fmtMachine, Interrupted, LatencyRecorder, log, machineFacts, ownCpu, ratio, sequential, type LatencySummary } from './measure';
 import type { FromServer, ToServer } from './server';
 
@@ -138,10 +138,10 @@ async function main(): Promise<void> {
     server = await ServerChild.start([zk.connectString, ROOT, String(nestPort)]);
     log(`  providers up in child pid ${server.child.pid} (nest tcp port ${nestPort})`);
 
-    registry = new ZooKeeperRegistry({ connect: zk.connectString, root: ROOT, sessionTimeoutMs: 10_000, connectTimeoutMs: 5000 });
+    registry = new ZooKeeperRegistry({ connect: zk.connectString, root: ROOT, sessionTimeoutMs: 10_000, connectTimeoutMs: 5000, auth: DEV_ZOOKEEPER_AUTH });
     await registry.ready();
-    const spear = new RpcClient({ registry, metrics: new RpcMetrics(new PromRegistry()), discoveryWaitMs: 5000 });
-    const bare = new RpcClient({ registry, discoveryWaitMs: 5000 });
+    const spear = new RpcClient({ registry, clusterSecret: DEV_CLUSTER_SECRET, metrics: new RpcMetrics(new PromRegistry()), discoveryWaitMs: 5000 });
+    const bare = new RpcClient({ registry, clusterSecret: DEV_CLUSTER_SECRET, discoveryWaitMs: 5000 });
     const nest: ClientProxy = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: nestPort } });
     clients.push(spear, bare, nest);
     await nest.connect();

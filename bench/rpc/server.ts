@@ -20,6 +20,7 @@ import { MessagePattern, Transport } from '@nestjs/microservices';
 import { Registry as PromRegistry } from 'prom-client';
 import { ZooKeeperRegistry } from '@spear/registry';
 import { RpcMetrics, RpcServer } from '@spear/rpc';
+import { DEV_CLUSTER_SECRET, DEV_ZOOKEEPER_AUTH } from '@spear/testing';
 
 export type ToServer = { type: 'stop' } | { type: 'cpu' };
 export type FromServer = { type: 'ready' } | { type: 'cpu'; us: number } | { type: 'error'; message: string } | { type: 'stopped' };
@@ -50,7 +51,7 @@ function send(message: FromServer): void {
 async function main(): Promise<void> {
   const [connect, root, nestPort] = process.argv.slice(2);
   if (!connect || !root || !nestPort || !process.send) throw new Error('usage: fork bench/rpc/server.ts <zk connect> <zk root> <nest tcp port> (with IPC)');
-  const registry = new ZooKeeperRegistry({ connect, root, sessionTimeoutMs: 10_000, connectTimeoutMs: 5000 });
+  const registry = new ZooKeeperRegistry({ connect, root, sessionTimeoutMs: 10_000, connectTimeoutMs: 5000, auth: DEV_ZOOKEEPER_AUTH });
   await registry.ready();
   const apps: INestMicroservice[] = [];
   let stopping: Promise<void> | undefined;
@@ -74,7 +75,7 @@ async function main(): Promise<void> {
   process.on('disconnect', () => void stop().finally(() => process.exit(0)));
 
   const bare = emptyMethodModule('bench');
-  const strategy = (metrics?: RpcMetrics) => new RpcServer({ host: '127.0.0.1', port: 0, weight: 1, version: 'bench', registry, metrics, drainTimeoutMs: 1000 });
+  const strategy = (metrics?: RpcMetrics) => new RpcServer({ host: '127.0.0.1', port: 0, weight: 1, version: 'bench', registry, clusterSecret: DEV_CLUSTER_SECRET, metrics, drainTimeoutMs: 1000 });
   apps.push(await NestFactory.createMicroservice(bare, { strategy: strategy(), logger: false }));
   apps.push(await NestFactory.createMicroservice(emptyMethodModule('bench-m'), { strategy: strategy(new RpcMetrics(new PromRegistry())), logger: false }));
   apps.push(await NestFactory.createMicroservice(bare, { transport: Transport.TCP, options: { host: '127.0.0.1', port: Number(nestPort) }, logger: false }));

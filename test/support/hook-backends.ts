@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { serveBackend, SIGNATURE_HEADER, verifySignature, type Backend } from '@spear/backend';
-import { loadConfig } from '@spear/config';
+import { backendPlanes } from './backend-planes';
 import { freePort } from '@spear/testing';
 
 /** What a test backend was asked, in order. */
@@ -12,10 +12,9 @@ export const hookCalls: Array<{ via: 'rpc' | 'http'; hook: string; payload: Reco
  * "slow-" uids get an answer only after 2 s.
  */
 export async function startRpcHookBackend(profileDir: string): Promise<Backend> {
-  const { zookeeper } = loadConfig('stat', { profile: profileDir });
   return serveBackend({
     name: 'apphooks',
-    zookeeper,
+    ...backendPlanes(profileDir),
     hooks: {
       join: async (call) => {
         hookCalls.push({ via: 'rpc', hook: 'join', payload: { ...call } });

@@ -5,15 +5,15 @@
  * profile dir, provider name. Tells its parent `ready` over IPC once registered.
  */
 import { BackendError, serveBackend } from '@spear/backend';
-import { loadConfig } from '@spear/config';
+import { backendPlanes } from './backend-planes';
 
 const [profileDir, name] = process.argv.slice(2) as [string, string];
 
 async function main(): Promise<void> {
-  const { zookeeper } = loadConfig('stat', { profile: profileDir });
+  const planes = backendPlanes(profileDir);
   await serveBackend({
     name: 'shop',
-    zookeeper,
+    ...planes,
     methods: {
       'shop.echo': (call) => ({ echo: call.data, provider: name, uid: call.uid }),
       'shop.slow': async () => {
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
       },
     },
   });
-  await serveBackend({ name: 'cart', zookeeper, methods: { 'cart.': (call) => ({ provider: name, uid: call.uid }) } });
+  await serveBackend({ name: 'cart', ...planes, methods: { 'cart.': (call) => ({ provider: name, uid: call.uid }) } });
   process.send?.('ready');
 }
 

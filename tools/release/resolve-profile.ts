@@ -1,4 +1,4 @@
-import { ConfigError, ENV_OVERRIDES, readRawProfile, secretsSchema, validateConfig, type AppConfig, type AppName } from '@spear/config';
+import { APP_SECRETS, ConfigError, CORE_SECRETS, ENV_OVERRIDES, readRawProfile, validateConfig, type AppConfig, type AppName } from '@spear/config';
 
 /** One process of a release: what bin/start.sh starts and probes. */
 export interface Instance {
@@ -41,25 +41,34 @@ const PLACEHOLDER_SECRET = 'release-validation-placeholder-secret';
 export function resolveReleaseProfile(app: AppName, profile: string, options: { cwd: string; profilesDir?: string }): ReleaseProfile {
   const env = options.profilesDir ? { SPEAR_PROFILES_DIR: options.profilesDir } : {};
   const { raw, source } = readRawProfile({ profile, env, cwd: options.cwd });
-  const { secrets, requiredEnv } = withPlaceholderSecrets(raw.secrets);
-  const config = validateConfig(app, { ...raw, secrets }, source);
-  return { raw, name: config.name, source, instances: instancesOf(app, config, source), requiredEnv };
+  const { secrets, requiredEnv } = withPlaceholderSecrets(app, raw.secrets);
+  const kafka = withPlaceholderKafkaPassword(raw.kafka);
+  const config = validateConfig(app, { ...raw, secrets, ...(raw.kafka !== undefined ? { kafka: kafka.kafka } : {}) }, source);
+  return { raw, name: config.name, source, instances: instancesOf(app, config, source), requiredEnv: [...requiredEnv, ...kafka.requiredEnv] };
 }
 
-/** Fills in each required secret the files lack, so the rest of the profile can be validated. */
-function withPlaceholderSecrets(secrets: unknown): { secrets: unknown; requiredEnv: RequiredEnv[] } {
+/** Fills in each secret `app` requires that the files lack, so the rest of the profile can be validated. */
+function withPlaceholderSecrets(app: AppName, secrets: unknown): { secrets: unknown; requiredEnv: RequiredEnv[] } {
   // A non-object `secrets` is left for validation to name.
   if (secrets !== undefined && (typeof secrets !== 'object' || secrets === null || Array.isArray(secrets))) return { secrets, requiredEnv: [] };
   const filled: Record<string, unknown> = { ...(secrets as Record<string, unknown> | undefined) };
   const requiredEnv: RequiredEnv[] = [];
-  for (const [key, schema] of Object.entries(secretsSchema.shape)) {
-    if (filled[key] !== undefined || schema.safeParse(undefined).success) continue;
+  for (const key of [...CORE_SECRETS, ...APP_SECRETS[app].required]) {
+    if (filled[key] !== undefined) continue;
     const override = ENV_OVERRIDES.find((o) => o.path[0] === 'secrets' && o.path[1] === key);
     if (!override) continue; // no env can supply it: let validation report the missing field
-    filled[key] = PLACEHOLDER_SECRET;
+    // Ticket secrets name their key id outside development profiles (libs/config secrets.ts).
+    filled[key] = key.startsWith('ticketSecret') ? `placeholder:${PLACEHOLDER_SECRET}` : PLACEHOLDER_SECRET;
     requiredEnv.push({ env: override.env, field: `secrets.${key}` });
   }
   return { secrets: filled, requiredEnv };
+}
+
+/** A kafka.sasl section's password comes from the environment only (SPEAR_KAFKA_PASSWORD). */
+function withPlaceholderKafkaPassword(kafka: unknown): { kafka: unknown; requiredEnv: RequiredEnv[] } {
+  const sasl = (kafka as { sasl?: Record<string, unknown> } | undefined)?.sasl;
+  if (typeof sasl !== 'object' || sasl === null || sasl.password !== undefined) return { kafka, requiredEnv: [] };
+  return { kafka: { ...(kafka as object), sasl: { ...sasl, password: PLACEHOLDER_SECRET } }, requiredEnv: [{ env: 'SPEAR_KAFKA_PASSWORD', field: 'kafka.sasl.password' }] };
 }
 
 /** The processes of one app under this profile: one, or one per spear node. */

@@ -54,10 +54,11 @@ export function chatMethods(admin: SpearAdmin, push: Pusher) {
 }
 
 /** Serves the chat backend as the Spear RPC service `chat` (routes `chat.` → `chat.rpc`, connect hook → `chat.hook.connect`). */
-export function startChatBackend(options: { zookeeper: { connect: string; root: string }; admin: SpearAdmin; push: Pusher }): Promise<Backend> {
+export function startChatBackend(options: { zookeeper: { connect: string; root: string; user: string; password: string }; clusterSecret: string; admin: SpearAdmin; push: Pusher }): Promise<Backend> {
   return serveBackend({
     name: 'chat',
     zookeeper: options.zookeeper,
+    clusterSecret: options.clusterSecret,
     methods: chatMethods(options.admin, options.push),
     hooks: {
       // Every ticket holder is admitted (Spear behaves for them as PROTOCOL.md says); the seed loads a user's rooms at connect.

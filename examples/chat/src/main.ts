@@ -12,10 +12,11 @@ import { SpearAdmin } from './spear-admin';
 import { startWebServer } from './web-server';
 
 async function main(): Promise<void> {
+  // ticket's view of the profile holds what the backend needs: ticket's address, the admin key and the internal planes' secrets.
   const config = loadConfig('ticket');
   const ticketUrl = `http://${config.ticket.http.host}:${config.ticket.http.port}`;
   const admin = new SpearAdmin(ticketUrl, config.secrets.adminKey);
-  const backend = await startChatBackend({ zookeeper: config.zookeeper, admin, push: new Pusher({ ticketUrl, adminKey: config.secrets.adminKey }, 'svc:chat') });
+  const backend = await startChatBackend({ zookeeper: { ...config.zookeeper, password: config.secrets.zookeeperPassword }, clusterSecret: config.secrets.clusterSecret, admin, push: new Pusher({ ticketUrl, adminKey: config.secrets.adminKey }, 'svc:chat') });
   const host = process.env.CHAT_HOST ?? '127.0.0.1';
   const port = Number(process.env.CHAT_PORT ?? 8130);
   const web = await startWebServer({ host, port, ticketUrl, admin });

@@ -11,8 +11,13 @@ export interface BackendOptions {
    * `{"backend": {"service": "chat", "method": "hook.connect"}}`.
    */
   name: string;
-  /** The deployment's ZooKeeper (the profile's `zookeeper.connect` and `zookeeper.root`). */
-  zookeeper: { connect: string; root: string; sessionTimeoutMs?: number };
+  /**
+   * The deployment's ZooKeeper: the profile's `zookeeper.connect`, `zookeeper.root`
+   * and `zookeeper.user` (default `spear`), and its password (`SPEAR_ZK_PASSWORD`).
+   */
+  zookeeper: { connect: string; root: string; user?: string; password: string; sessionTimeoutMs?: number };
+  /** The deployment's RPC cluster secret (`SPEAR_CLUSTER_SECRET`): the gateways and this backend prove it to each other. */
+  clusterSecret: string;
   /** Where this provider listens (default 127.0.0.1, a free port) and its share of calls (weight, default 1). */
   host?: string;
   port?: number;
@@ -45,10 +50,11 @@ export interface Backend {
  * another instance only where the route says `retrySafe`).
  */
 export async function serveBackend(options: BackendOptions): Promise<Backend> {
-  const registry = new ZooKeeperRegistry({ connect: options.zookeeper.connect, root: options.zookeeper.root, sessionTimeoutMs: options.zookeeper.sessionTimeoutMs ?? 10_000, connectTimeoutMs: 10_000 });
+  const { connect, root, user = 'spear', password, sessionTimeoutMs = 10_000 } = options.zookeeper;
+  const registry = new ZooKeeperRegistry({ connect, root, sessionTimeoutMs, connectTimeoutMs: 10_000, auth: { user, password } });
   await registry.ready();
   const host = options.host ?? '127.0.0.1';
-  const server = new RpcServer({ host, port: options.port ?? 0, weight: options.weight ?? 1, version: 'backend', registry, drainTimeoutMs: 5000 });
+  const server = new RpcServer({ host, port: options.port ?? 0, weight: options.weight ?? 1, version: 'backend', registry, clusterSecret: options.clusterSecret, drainTimeoutMs: 5000 });
   const methods = options.methods ?? {};
   const hooks = options.hooks ?? {};
   server.addHandler(patternKey(options.name, 'rpc'), (call: unknown) => dispatchRpc(methods, call as RpcCall));

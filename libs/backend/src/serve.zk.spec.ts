@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZooKeeperRegistry } from '@spear/registry';
 import { RpcClient, RpcMetrics } from '@spear/rpc';
 import { zkPaths } from '@spear/catalog';
-import { makeTempDir, pollUntil, removeTempDir, startZooKeeper, type ZooKeeperHandle } from '@spear/testing';
+import { DEV_CLUSTER_SECRET, DEV_ZOOKEEPER_AUTH, makeTempDir, pollUntil, removeTempDir, startZooKeeper, type ZooKeeperHandle } from '@spear/testing';
 import { serveBackend, type Backend } from './serve';
 import { BackendError } from './types';
 
@@ -19,9 +19,9 @@ describe('serveBackend on a real ZooKeeper', () => {
   beforeAll(async () => {
     dir = makeTempDir('spear-backend-');
     zk = await startZooKeeper({ dir });
-    registry = new ZooKeeperRegistry({ connect: zk.connectString, root: ROOT, sessionTimeoutMs: 10_000, connectTimeoutMs: 10_000 });
+    registry = new ZooKeeperRegistry({ connect: zk.connectString, root: ROOT, sessionTimeoutMs: 10_000, connectTimeoutMs: 10_000, auth: DEV_ZOOKEEPER_AUTH });
     await registry.ready();
-    client = new RpcClient({ registry, metrics: new RpcMetrics(new PromRegistry()), discoveryWaitMs: 3000 });
+    client = new RpcClient({ registry, clusterSecret: DEV_CLUSTER_SECRET, metrics: new RpcMetrics(new PromRegistry()), discoveryWaitMs: 3000 });
   });
   afterAll(async () => {
     await client?.close();
@@ -34,7 +34,8 @@ describe('serveBackend on a real ZooKeeper', () => {
   it('registers as a provider of its service: routed calls reach its methods, hooks its hooks; close unregisters', async () => {
     const backend = await serveBackend({
       name: 'shop',
-      zookeeper: { connect: zk.connectString, root: ROOT },
+      zookeeper: { connect: zk.connectString, root: ROOT, password: DEV_ZOOKEEPER_AUTH.password },
+      clusterSecret: DEV_CLUSTER_SECRET,
       methods: {
         'shop.price': (c) => ({ item: c.data, price: 3, for: c.uid }),
         'shop.buy': () => {

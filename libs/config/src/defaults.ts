@@ -6,7 +6,7 @@ import { defaultKeyPrefix } from '@spear/catalog';
  */
 export const DEFAULTS = {
   host: '127.0.0.1',
-  zookeeper: { sessionTimeoutMs: 6000, connectTimeoutMs: 5000 },
+  zookeeper: { user: 'spear', sessionTimeoutMs: 6000, connectTimeoutMs: 5000 },
   /**
    * redis.keyPrefix of a profile that states none: a namespace per profile,
    * as zookeeper.root is one, so two profiles on one Redis never share a key.
@@ -44,5 +44,5 @@ export const DEFAULTS = {
   idgen: { epochMs: 1_704_067_200_000, maxBackwardsMs: 5, maxBatch: 4096, workerIds: { min: 0, max: 1023 } },
   monitor: { reportIntervalMs: 2000, shipIntervalMs: 5000, capacity: 60 },
   stat: { staleAfterMs: 10_000, fine: { stepSeconds: 1, keepSeconds: 600 }, coarse: { stepSeconds: 10, keepSeconds: 86_400 } },
-  rpc: { timeoutMs: 1000, retries: 2, loadbalance: 'random', cluster: 'failover', weight: 1 },
+  rpc: { timeoutMs: 1000, retries: 2, loadbalance: 'random', cluster: 'failover', weight: 1, maxFrameBytes: 256 * 1024, maxConnectionsPerPeer: 256 },
 } as const;

@@ -5,11 +5,15 @@ import { operatorsFromEnv } from './schema/minions';
  * not in profile files of real deployments.
  */
 export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string[]; parse?: (v: string) => unknown }> = [
+  { env: 'SPEAR_CLUSTER_SECRET', path: ['secrets', 'clusterSecret'] },
+  { env: 'SPEAR_ZK_PASSWORD', path: ['secrets', 'zookeeperPassword'] },
   { env: 'SPEAR_ADMIN_KEY', path: ['secrets', 'adminKey'] },
+  { env: 'SPEAR_STAT_READ_KEY', path: ['secrets', 'statReadKey'] },
   { env: 'SPEAR_TICKET_SECRET', path: ['secrets', 'ticketSecret'] },
   { env: 'SPEAR_TICKET_SECRET_PREVIOUS', path: ['secrets', 'ticketSecretPrevious'] },
   { env: 'SPEAR_TICKET_SECRET_PREVIOUS_UNTIL', path: ['secrets', 'ticketSecretPreviousUntil'], parse: Number },
   { env: 'SPEAR_JWT_SECRET', path: ['secrets', 'jwtSecret'] },
+  { env: 'SPEAR_HOOK_SECRET', path: ['secrets', 'hookSecret'] },
   { env: 'SPEAR_MINIONS_OPERATORS', path: ['minions', 'operators'], parse: operatorsFromEnv },
   { env: 'SPEAR_ZK_CONNECT', path: ['zookeeper', 'connect'] },
   { env: 'SPEAR_REDIS_URL', path: ['redis', 'url'] },

@@ -16,13 +16,9 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
     .join('; ');
 }
 
-/** The secrets every app needs; a profile of a real deployment leaves them to the environment. */
-const REQUIRED_SECRETS = ['adminKey', 'ticketSecret'];
-
-/** " (set SPEAR_...)" for a secret, or the whole secrets section, that the environment can give. */
+/** " (set SPEAR_...)" for a bad secret that the environment can give. */
 function hintFor(path: readonly string[]): string {
-  if (path[0] !== 'secrets') return '';
-  const keys = path.length === 1 ? REQUIRED_SECRETS : [path[1]!];
-  const names = ENV_OVERRIDES.filter((o) => o.path[0] === 'secrets' && keys.includes(o.path[1]!)).map((o) => o.env);
-  return names.length ? ` (set ${names.join(' and ')}${path.length === 1 ? ', or give the profile a secrets section' : ''})` : '';
+  if (path[0] !== 'secrets' || path.length < 2) return '';
+  const names = ENV_OVERRIDES.filter((o) => o.path[0] === 'secrets' && o.path[1] === path[1]).map((o) => o.env);
+  return names.length ? ` (set ${names.join(' and ')})` : '';
 }

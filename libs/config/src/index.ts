@@ -4,3 +4,4 @@ export * from './errors';
 export * from './load';
 export * from './profile-files';
 export * from './schema';
+export * from './secrets';

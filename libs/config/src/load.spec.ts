@@ -1,11 +1,16 @@
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, loadEngineSettings, APP_NAMES } from './index';
+import { ConfigError, DEV_SECRETS, loadConfig, loadEngineSettings, APP_NAMES } from './index';
 
 const repoProfiles = resolve(__dirname, '../../../profiles');
 const env = (extra: Record<string, string> = {}) => ({ SPEAR_PROFILES_DIR: repoProfiles, ...extra });
+
+/** The internal planes' secrets from the environment, as a deployment gives them. */
+const PLANES = { SPEAR_CLUSTER_SECRET: 'a-cluster-secret-for-the-spec-0123456789', SPEAR_ZK_PASSWORD: 'a-zookeeper-password-for-the-spec-01234' };
+/** Secrets a production profile accepts: long, unknown, the ticket secret with its key id. */
+const STRONG = { ...PLANES, SPEAR_ADMIN_KEY: 'an-admin-key-of-at-least-32-bytes-0123456', SPEAR_TICKET_SECRET: 'k7Qz9xW2:a-ticket-secret-of-at-least-32-bytes-0123' };
 
 const tempDirs: string[] = [];
 afterAll(() => tempDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -239,5 +244,37 @@ describe('edge: trustProxy, the ticket gate\'s failed-check budget, pending hand
     expect(() => load('spear', { spear: { handshake: { timeoutMs: 2000, maxPending: 5, maxPendingPerIp: 10 } } })).toThrow(/spear\.handshake\.maxPendingPerIp: maxPendingPerIp cannot exceed maxPending/);
     expect(() => load('spear', { spear: { handshake: { timeoutMs: 60_000, maxPending: 5, maxPendingPerIp: 1 } } })).toThrow(/spear\.handshake\.timeoutMs/);
     expect(() => load('ticket', { ticket: { rateLimit: { perIpFailed: { limit: 0, windowMs: 60_000 } } } })).toThrow(/ticket\.rateLimit\.perIpFailed\.limit/);
+  });
+});
+
+describe('secrets outside development profiles', () => {
+  const prod = (extra: Record<string, unknown> = {}) => tempProfile({ ...JSON.parse(readFileSync(join(repoProfiles, 'test1/profile.json'), 'utf8')), name: 'prod-eu', ...extra });
+
+  it('starts on long, unknown secrets; each app gets only its own', () => {
+    const ticket = loadConfig('ticket', { profile: prod(), env: env(STRONG) });
+    expect(Object.keys(ticket.secrets).sort()).toEqual(['adminKey', 'clusterSecret', 'ticketSecret', 'zookeeperPassword']);
+    // Only ticket and spear sign or check tickets: the others never hold the ticket secret.
+    for (const app of ['idgen', 'stat', 'minions'] as const) expect(loadConfig(app, { profile: prod(), env: env(STRONG) }).secrets, app).not.toHaveProperty('ticketSecret');
+    expect(loadConfig('spear', { profile: prod(), env: env(STRONG) }).secrets).not.toHaveProperty('adminKey');
+  });
+
+  it('refuses a development secret, a short one, a ticket secret without a key id, and a previous ticket secret without an end', () => {
+    const devLocal = JSON.parse(readFileSync(join(repoProfiles, 'local', 'profile.json'), 'utf8')).secrets as Record<string, string>;
+    expect(() => loadConfig('ticket', { profile: prod(), env: env({ ...STRONG, SPEAR_ADMIN_KEY: devLocal.adminKey! }) })).toThrow(/"prod-eu" is not a development profile \(local\*, test\*\): secrets\.adminKey: is a development secret committed to the repository/);
+    expect(() => loadConfig('ticket', { profile: prod(), env: env({ ...STRONG, SPEAR_CLUSTER_SECRET: devLocal.clusterSecret! }) })).toThrow(/secrets\.clusterSecret: is a development secret/);
+    expect(() => loadConfig('ticket', { profile: prod(), env: env({ ...STRONG, SPEAR_ADMIN_KEY: 'only-twenty-chars-x' }) })).toThrow(/secrets\.adminKey: must be at least 32 bytes outside development profiles/);
+    expect(() => loadConfig('ticket', { profile: prod(), env: env({ ...STRONG, SPEAR_TICKET_SECRET: 'a-ticket-secret-of-at-least-32-bytes-0123' }) })).toThrow(/secrets\.ticketSecret: needs a random key id outside development profiles, as <id>:<secret>/);
+    expect(() => loadConfig('ticket', { profile: prod(), env: env({ ...STRONG, SPEAR_TICKET_SECRET_PREVIOUS: 'k0Old123:an-old-ticket-secret-of-at-least-32-bytes' }) })).toThrow(/secrets\.ticketSecretPreviousUntil: required with ticketSecretPrevious/);
+    expect(loadConfig('ticket', { profile: prod(), env: env({ ...STRONG, SPEAR_TICKET_SECRET_PREVIOUS: 'k0Old123:an-old-ticket-secret-of-at-least-32-bytes', SPEAR_TICKET_SECRET_PREVIOUS_UNTIL: '1900000000000' }) }).secrets.ticketSecretPreviousUntil).toBe(1_900_000_000_000);
+    // A profile that extends local inherits its dev secrets: refused unless it is itself a development profile.
+    expect(() => loadConfig('ticket', { profile: tempProfile({ extends: join(repoProfiles, 'local'), name: 'staging' }), env: {} })).toThrow(/"staging" is not a development profile/);
+    expect(loadConfig('ticket', { profile: tempProfile({ extends: join(repoProfiles, 'local'), name: 'local-staging', redis: { keyPrefix: 'spear:ls:' } }), env: {} }).secrets.adminKey).toBe(devLocal.adminKey);
+  });
+
+  it("DEV_SECRETS lists every secret the repository's profiles state", () => {
+    for (const dir of readdirSync(repoProfiles, { withFileTypes: true }).filter((d) => d.isDirectory())) {
+      const secrets = (JSON.parse(readFileSync(join(repoProfiles, dir.name, 'profile.json'), 'utf8')) as { secrets?: Record<string, unknown> }).secrets ?? {};
+      for (const [name, value] of Object.entries(secrets)) if (typeof value === 'string') expect(DEV_SECRETS, `${dir.name} secrets.${name}`).toContain(value);
+    }
   });
 });

@@ -1,7 +1,8 @@
 import { KEY_PREFIX_PATTERN } from '@spear/catalog';
 import { DEFAULTS } from './defaults';
 import { APP_NAMES, APP_SCHEMAS, commonSchema, KEY_PREFIX_MESSAGE, usesRedis, type AppName, type CommonConfig, type RedisAppName, type RedisConfig, type SpearConfig } from './schema';
-import { applyEnvOverrides } from './env';
+import { applyEnvOverrides, ENV_OVERRIDES } from './env';
+import { isDevelopmentProfile, productionSecretProblems, secretsFor, type AppSecrets } from './secrets';
 import { ConfigError, describeIssues } from './errors';
 import { findProfilesDir, readProfileChain, resolveProfileFile } from './profile-files';
 import type { z } from 'zod';
@@ -11,6 +12,8 @@ export const DEFAULT_PROFILE = 'local';
 /** The validated configuration one app runs with. */
 export type AppConfig<A extends AppName> = CommonConfig &
   RedisSection<A> & { [K in A]: z.infer<(typeof APP_SCHEMAS)[K]> } & {
+    /** Only this app's secrets (APP_SECRETS): the others are not in its process. */
+    secrets: AppSecrets<A>;
     /** Where the profile was read from, for logs and error messages. */
     source: string;
   };
@@ -64,16 +67,34 @@ export function validateConfig<A extends AppName>(app: A, raw: Record<string, un
     const issues = own.error.issues.map((i) => ({ ...i, path: [app, ...i.path] }));
     throw new ConfigError(`profile ${source}: ${describeIssues(issues)}`);
   }
+  // A call carries a message body: a frame must hold the largest one with room for the call around it.
+  if (common.data.rpc.maxFrameBytes < common.data.delivery.maxBodyBytes * 2 + 4096) throw new ConfigError(`profile ${source}: rpc.maxFrameBytes: must be at least 2 x delivery.maxBodyBytes + 4096 (${common.data.delivery.maxBodyBytes * 2 + 4096}) so that a call can carry the largest message`);
   if (common.data.bus === 'kafka' && !common.data.kafka) throw new ConfigError(`profile ${source}: kafka: required when bus is "kafka"`);
   if (app === 'spear') checkHooks(common.data, own.data as SpearConfig, source);
-  const { redis, ...shared } = common.data;
+  const secrets = ownSecrets(app, common.data, source);
+  const { redis, secrets: _all, ...shared } = common.data;
   let redisSection = {};
   if (usesRedis(app)) {
     if (!redis) throw new ConfigError(`profile ${source}: redis: required by ${app}`);
     redisSection = { redis: withKeyPrefix(redis, shared.name, source) };
   }
   // Each part is validated above; TypeScript cannot check a computed key or RedisSection<A> for a generic A.
-  return { ...shared, ...redisSection, [app]: own.data, source } as unknown as AppConfig<A>;
+  return { ...shared, secrets, ...redisSection, [app]: own.data, source } as unknown as AppConfig<A>;
+}
+
+/** The app's own secrets; outside development profiles, refused when they are weak or known (secrets.ts). */
+function ownSecrets<A extends AppName>(app: A, common: z.infer<typeof commonSchema>, source: string): AppSecrets<A> {
+  let secrets: AppSecrets<A>;
+  try {
+    secrets = secretsFor(app, common.secrets, (name) => ENV_OVERRIDES.find((o) => o.path[0] === 'secrets' && o.path[1] === name)?.env);
+  } catch (error) {
+    throw new ConfigError(`profile ${source}: ${(error as Error).message}`);
+  }
+  if (!isDevelopmentProfile(common.name)) {
+    const problems = productionSecretProblems(secrets);
+    if (problems.length > 0) throw new ConfigError(`profile ${source}: "${common.name}" is not a development profile (local*, test*): ${problems.join('; ')}`);
+  }
+  return secrets;
 }
 
 /** A `hook` namespace needs the join and publish hooks; an HTTP hook or route needs the secret that signs its calls. */

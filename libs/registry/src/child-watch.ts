@@ -1,4 +1,4 @@
-import type { Client, Event } from 'node-zookeeper-client';
+import type { ACL, Client, Event } from 'node-zookeeper-client';
 import type { RegistryEntry } from './registry';
 import { isZkError, parseData, zk } from './zk-ops';
 
@@ -17,6 +17,7 @@ export class ChildWatch<T> {
   constructor(
     private readonly path: string,
     private readonly client: () => Client,
+    private readonly acl: ACL[],
     private readonly listener: (entries: RegistryEntry<T>[]) => void,
     private readonly onError: (error: unknown) => void,
   ) {}
@@ -49,7 +50,7 @@ export class ChildWatch<T> {
     const onEvent = (_event: Event) => this.refresh();
     let names: string[];
     try {
-      await zk.mkdirp(client, this.path);
+      await zk.mkdirp(client, this.path, this.acl);
       names = await new Promise<string[]>((resolve, reject) =>
         client.getChildren(this.path, onEvent, (e, children) => (e ? reject(e) : resolve(children))),
       );

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { posix } from 'node:path';
-import zookeeper, { type Client } from 'node-zookeeper-client';
+import zookeeper, { type ACL, type Client } from 'node-zookeeper-client';
 import type { RegistryState } from './registry';
 import { isZkError, zk } from './zk-ops';
 
@@ -27,6 +27,7 @@ export class Election extends EventEmitter {
     private readonly path: string,
     private readonly data: Buffer,
     private readonly client: () => Client,
+    private readonly acl: ACL[],
   ) {
     super();
   }
@@ -38,8 +39,8 @@ export class Election extends EventEmitter {
   /** Joins the election (creates this candidate's node) and decides. */
   async join(): Promise<void> {
     const client = this.client();
-    await zk.mkdirp(client, this.path);
-    const created = await zk.create(client, posix.join(this.path, PREFIX), this.data, zookeeper.CreateMode.EPHEMERAL_SEQUENTIAL);
+    await zk.mkdirp(client, this.path, this.acl);
+    const created = await zk.create(client, posix.join(this.path, PREFIX), this.data, this.acl, zookeeper.CreateMode.EPHEMERAL_SEQUENTIAL);
     this.node = posix.basename(created);
     this.check();
   }

@@ -2,3 +2,4 @@ export * from './registry';
 export * from './zookeeper-registry';
 export * from './election';
 export * from './lease';
+export * from './zk-auth';

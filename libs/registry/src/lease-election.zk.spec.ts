@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expireZooKeeperSession, makeTempDir, removeTempDir, startZooKeeper, until, type ZooKeeperHandle } from '@spear/testing';
+import { DEV_ZOOKEEPER_AUTH, expireZooKeeperSession, makeTempDir, removeTempDir, startZooKeeper, until, type ZooKeeperHandle } from '@spear/testing';
 import { ZooKeeperRegistry } from './zookeeper-registry';
 
 
@@ -8,7 +8,7 @@ describe('leases and leader election on a real ZooKeeper', () => {
   let zk: ZooKeeperHandle;
   const opened: ZooKeeperRegistry[] = [];
   const open = (sessionTimeoutMs = 4000) => {
-    const r = new ZooKeeperRegistry({ connect: zk.connectString, root: '/spear/lease-test', sessionTimeoutMs, connectTimeoutMs: 5000 });
+    const r = new ZooKeeperRegistry({ connect: zk.connectString, root: '/spear/lease-test', sessionTimeoutMs, connectTimeoutMs: 5000, auth: DEV_ZOOKEEPER_AUTH });
     opened.push(r);
     return r;
   };

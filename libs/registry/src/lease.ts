@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { posix } from 'node:path';
-import zookeeper, { type Client } from 'node-zookeeper-client';
+import zookeeper, { type ACL, type Client } from 'node-zookeeper-client';
 import type { RegistryState } from './registry';
 import { isZkError, zk } from './zk-ops';
 
@@ -27,6 +27,7 @@ export class Lease extends EventEmitter {
     private readonly range: { min: number; max: number },
     private readonly data: Buffer,
     private readonly client: () => Client,
+    private readonly acl: ACL[],
   ) {
     super();
   }
@@ -71,14 +72,14 @@ export class Lease extends EventEmitter {
 
   private async tryAcquire(): Promise<void> {
     const client = this.client();
-    await zk.mkdirp(client, this.path);
+    await zk.mkdirp(client, this.path, this.acl);
     const taken = new Set((await zk.getChildren(client, this.path)).map(Number));
     const candidates: number[] = [];
     if (this.previous !== undefined && !taken.has(this.previous)) candidates.push(this.previous);
     for (let n = this.range.min; n <= this.range.max; n++) if (!taken.has(n) && n !== this.previous) candidates.push(n);
     for (const n of candidates) {
       try {
-        await zk.create(client, posix.join(this.path, String(n)), this.data, zookeeper.CreateMode.EPHEMERAL);
+        await zk.create(client, posix.join(this.path, String(n)), this.data, this.acl, zookeeper.CreateMode.EPHEMERAL);
       } catch (error) {
         if (isZkError(error, 'NODE_EXISTS')) continue; // taken meanwhile by another instance
         throw error;

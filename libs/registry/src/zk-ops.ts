@@ -1,12 +1,19 @@
-import zookeeper, { type Client, type Exception, type Stat } from 'node-zookeeper-client';
+import zookeeper, { type ACL, type Client, type Exception, type Stat } from 'node-zookeeper-client';
 
 /** Promise wrappers over the callback API of node-zookeeper-client. */
 export const zk = {
-  create(client: Client, path: string, data: Buffer, mode: number): Promise<string> {
-    return new Promise((resolve, reject) => client.create(path, data, mode, (e, p) => (e ? reject(e) : resolve(p))));
+  create(client: Client, path: string, data: Buffer, acl: ACL[], mode: number): Promise<string> {
+    return new Promise((resolve, reject) => client.create(path, data, acl, mode, (e, p) => (e ? reject(e) : resolve(p))));
   },
-  mkdirp(client: Client, path: string): Promise<void> {
-    return new Promise((resolve, reject) => client.mkdirp(path, (e) => (e ? reject(e) : resolve())));
+  /** Creates `path` and its missing parents, each with `acl`. */
+  mkdirp(client: Client, path: string, acl: ACL[]): Promise<void> {
+    return new Promise((resolve, reject) => client.mkdirp(path, acl, (e) => (e ? reject(e) : resolve())));
+  },
+  getAcl(client: Client, path: string): Promise<ACL[]> {
+    return new Promise((resolve, reject) => client.getACL(path, (e, acls) => (e ? reject(e) : resolve(acls))));
+  },
+  setAcl(client: Client, path: string, acl: ACL[]): Promise<void> {
+    return new Promise((resolve, reject) => client.setACL(path, acl, -1, (e) => (e ? reject(e) : resolve())));
   },
   getData(client: Client, path: string): Promise<{ data: Buffer | undefined; stat: Stat }> {
     return new Promise((resolve, reject) => client.getData(path, (e, data, stat) => (e ? reject(e) : resolve({ data, stat }))));

@@ -1,10 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { posix } from 'node:path';
-import zookeeper, { type Client } from 'node-zookeeper-client';
+import zookeeper, { type ACL, type Client } from 'node-zookeeper-client';
 import { ChildWatch } from './child-watch';
 import { Election } from './election';
 import { Lease } from './lease';
 import type { Registry, RegistryEntry, RegistryState } from './registry';
+import { authenticate, deploymentAcl, secureRoot, type ZooKeeperAuth } from './zk-auth';
 import { isConnectionError, isZkError, parseData, zk } from './zk-ops';
 
 export interface ZooKeeperRegistryOptions {
@@ -14,6 +15,8 @@ export interface ZooKeeperRegistryOptions {
   root: string;
   sessionTimeoutMs: number;
   connectTimeoutMs: number;
+  /** Who this process is to ZooKeeper: every znode it creates is that user's alone (zk-auth.ts). */
+  auth: ZooKeeperAuth;
   /** Where warnings go (a pino logger fits). */
   logger?: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
 }
@@ -21,7 +24,11 @@ export interface ZooKeeperRegistryOptions {
 /**
  * Registry on node-zookeeper-client (pure JS, so it installs on any machine
  * without native headers). After a session expiry it opens a new session and
- * creates every registration of this process again.
+ * creates every registration of this process again. Every session
+ * authenticates as the deployment's digest user, and everything under the
+ * root is that user's alone: `ready()` resolves only once the root is
+ * secured (zk-auth.ts secureRoot), so nothing registers under a root that
+ * someone else could rewrite.
  */
 export class ZooKeeperRegistry extends EventEmitter implements Registry {
   readonly root: string;
@@ -32,10 +39,13 @@ export class ZooKeeperRegistry extends EventEmitter implements Registry {
   private readonly watches = new Set<ChildWatch<unknown>>();
   private disconnectedSince = Date.now();
   private readonly watchdog: NodeJS.Timeout;
+  private readonly acl: ACL[];
+  private secured?: Promise<void>;
 
   constructor(private readonly options: ZooKeeperRegistryOptions) {
     super();
     this.root = options.root;
+    this.acl = deploymentAcl(options.auth);
     this.openSession();
     this.watchdog = setInterval(() => this.unstick(), 500);
     this.watchdog.unref();
@@ -56,6 +66,15 @@ export class ZooKeeperRegistry extends EventEmitter implements Registry {
   }
 
   async ready(): Promise<void> {
+    await this.connected();
+    this.secured ??= secureRoot(this.client, this.root, this.acl, (path) => this.options.logger?.warn({ path }, "zookeeper: znode had another ACL; now the deployment user's only")).catch((error: unknown) => {
+      this.secured = undefined;
+      throw error;
+    });
+    await this.secured;
+  }
+
+  private async connected(): Promise<void> {
     if (this.currentState === 'connected') return;
     if (this.currentState === 'closed') throw new Error('registry is closed');
     await new Promise<void>((resolve, reject) => {
@@ -118,7 +137,7 @@ export class ZooKeeperRegistry extends EventEmitter implements Registry {
   }
 
   watchChildren<T = unknown>(path: string, listener: (entries: RegistryEntry<T>[]) => void): () => void {
-    const watch = new ChildWatch<T>(this.full(path), () => this.client, listener, (error) => {
+    const watch = new ChildWatch<T>(this.full(path), () => this.client, this.acl, listener, (error) => {
       this.options.logger?.warn({ path, err: String(error) }, 'child watch read failed; will retry on next connect');
     });
     this.watches.add(watch as ChildWatch<unknown>);
@@ -132,7 +151,7 @@ export class ZooKeeperRegistry extends EventEmitter implements Registry {
   /** Takes a numbered lease under root + path (see Lease for its guarantee). */
   async lease(path: string, range: { min: number; max: number }, data: unknown = {}): Promise<Lease> {
     await this.ready();
-    const lease = new Lease(this.full(path), range, Buffer.from(JSON.stringify(data)), () => this.client);
+    const lease = new Lease(this.full(path), range, Buffer.from(JSON.stringify(data)), () => this.client, this.acl);
     this.on('state', (state: RegistryState) => lease.onState(state));
     await lease.acquire();
     return lease;
@@ -141,7 +160,7 @@ export class ZooKeeperRegistry extends EventEmitter implements Registry {
   /** Joins a leader election under root + path (see Election for its guarantee). */
   async elect(path: string, data: unknown = {}): Promise<Election> {
     await this.ready();
-    const election = new Election(this.full(path), Buffer.from(JSON.stringify(data)), () => this.client);
+    const election = new Election(this.full(path), Buffer.from(JSON.stringify(data)), () => this.client, this.acl);
     this.on('state', (state: RegistryState) => election.onState(state));
     await election.join();
     return election;
@@ -168,6 +187,7 @@ export class ZooKeeperRegistry extends EventEmitter implements Registry {
       retries: 0,
     });
     this.client = client;
+    authenticate(client, this.options.auth);
     client.on('state', (state) => {
       if (client !== this.client || this.currentState === 'closed') return;
       if (state === zookeeper.State.SYNC_CONNECTED) {
@@ -237,7 +257,7 @@ export class ZooKeeperRegistry extends EventEmitter implements Registry {
    */
   private async ensure(path: string, data: Buffer): Promise<void> {
     const client = this.client;
-    await zk.mkdirp(client, posix.dirname(path));
+    await zk.mkdirp(client, posix.dirname(path), this.acl);
     if (await this.tryCreate(path, data)) return;
     const { data: existing, stat } = await zk.getData(client, path);
     if (stat.ephemeralOwner.equals(client.getSessionId())) {
@@ -255,7 +275,7 @@ export class ZooKeeperRegistry extends EventEmitter implements Registry {
   /** Creates the ephemeral node; false when it already exists. */
   private async tryCreate(path: string, data: Buffer): Promise<boolean> {
     try {
-      await zk.create(this.client, path, data, zookeeper.CreateMode.EPHEMERAL);
+      await zk.create(this.client, path, data, this.acl, zookeeper.CreateMode.EPHEMERAL);
       return true;
     } catch (error) {
       if (isZkError(error, 'NODE_EXISTS')) return false;
@@ -276,7 +296,7 @@ export class ZooKeeperRegistry extends EventEmitter implements Registry {
   private async withReconnect(op: () => Promise<void>): Promise<void> {
     const deadline = Date.now() + this.options.connectTimeoutMs + this.options.sessionTimeoutMs;
     for (;;) {
-      if (this.currentState !== 'connected') await this.ready();
+      if (this.currentState !== 'connected') await this.connected();
       try {
         return await op();
       } catch (error) {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expireZooKeeperSession, makeTempDir, pollUntil, removeTempDir, startZooKeeper, type ZooKeeperHandle } from '@spear/testing';
+import { DEV_ZOOKEEPER_AUTH, expireZooKeeperSession, makeTempDir, pollUntil, removeTempDir, startZooKeeper, type ZooKeeperHandle } from '@spear/testing';
 import { ZooKeeperRegistry } from './zookeeper-registry';
 
 
@@ -8,7 +8,7 @@ describe('ZooKeeperRegistry on a real ZooKeeper', () => {
   let zk: ZooKeeperHandle;
   const opened: ZooKeeperRegistry[] = [];
   const open = (sessionTimeoutMs = 4000) => {
-    const r = new ZooKeeperRegistry({ connect: zk.connectString, root: '/spear/registry-test', sessionTimeoutMs, connectTimeoutMs: 5000 });
+    const r = new ZooKeeperRegistry({ connect: zk.connectString, root: '/spear/registry-test', sessionTimeoutMs, connectTimeoutMs: 5000, auth: DEV_ZOOKEEPER_AUTH });
     opened.push(r);
     return r;
   };
@@ -50,7 +50,7 @@ describe('ZooKeeperRegistry on a real ZooKeeper', () => {
   });
 
   it('fails ready() with a message naming the address when nothing listens', async () => {
-    const r = new ZooKeeperRegistry({ connect: '127.0.0.1:1', root: '/x', sessionTimeoutMs: 2000, connectTimeoutMs: 300 });
+    const r = new ZooKeeperRegistry({ connect: '127.0.0.1:1', root: '/x', sessionTimeoutMs: 2000, connectTimeoutMs: 300, auth: DEV_ZOOKEEPER_AUTH });
     await expect(r.ready()).rejects.toThrow('ZooKeeper at 127.0.0.1:1 unreachable after 300 ms');
     await r.close();
   });

@@ -4,7 +4,7 @@ export interface ProviderData {
   port: number;
   weight: number;
   version: string;
-  protocol: 'spear-rpc/1';
+  protocol: 'spear-rpc/2';
   methods: string[];
   pid: number;
   startedAt: number;
@@ -14,7 +14,7 @@ export interface ProviderData {
 export function isProviderData(value: unknown): value is ProviderData {
   const v = value as Partial<ProviderData> | null;
   return (
-    typeof v === 'object' && v !== null && v.protocol === 'spear-rpc/1' && typeof v.host === 'string' &&
+    typeof v === 'object' && v !== null && v.protocol === 'spear-rpc/2' && typeof v.host === 'string' &&
     Number.isInteger(v.port) && (v.port as number) > 0 && typeof v.weight === 'number' && v.weight > 0
   );
 }

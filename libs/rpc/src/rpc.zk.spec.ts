@@ -8,12 +8,12 @@ import { lastValueFrom } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zkPaths } from '@spear/catalog';
 import { ZooKeeperRegistry } from '@spear/registry';
-import { expireZooKeeperSession, makeTempDir, removeTempDir, sleep, startZooKeeper, until, type ZooKeeperHandle } from '@spear/testing';
+import { DEV_ZOOKEEPER_AUTH, expireZooKeeperSession, makeTempDir, removeTempDir, sleep, startZooKeeper, until, type ZooKeeperHandle } from '@spear/testing';
 import { RpcClient } from './client/rpc-client';
 import { RpcError } from './errors';
 import { RpcServer } from './server/rpc-server';
 import { RpcMetrics } from './stats/rpc-metrics';
-import { encodeFrame } from './wire/frame-codec';
+import { RawPeer } from './test-support/raw-peer';
 
 let served = 0;
 
@@ -41,6 +41,7 @@ class DemoController {
 class DemoModule {}
 
 const ROOT = '/spear/rpc-test';
+const SECRET = 'rpc-test-cluster-secret-0123456789';
 
 interface Provider {
   app: INestMicroservice;
@@ -54,11 +55,11 @@ describe('Spear RPC on a real ZooKeeper', () => {
   const providers: Provider[] = [];
   const clients: RpcClient[] = [];
 
-  const registryFor = (sessionTimeoutMs = 4000) => new ZooKeeperRegistry({ connect: zk.connectString, root: ROOT, sessionTimeoutMs, connectTimeoutMs: 5000 });
+  const registryFor = (sessionTimeoutMs = 4000) => new ZooKeeperRegistry({ connect: zk.connectString, root: ROOT, sessionTimeoutMs, connectTimeoutMs: 5000, auth: DEV_ZOOKEEPER_AUTH });
   async function startProvider(weight = 1): Promise<Provider> {
     const registry = registryFor();
     await registry.ready();
-    const server = new RpcServer({ host: '127.0.0.1', port: 0, weight, version: 'test', registry, drainTimeoutMs: 2000 });
+    const server = new RpcServer({ host: '127.0.0.1', port: 0, weight, version: 'test', registry, clusterSecret: SECRET, drainTimeoutMs: 2000 });
     const app = await NestFactory.createMicroservice(DemoModule, { strategy: server, logger: false });
     await app.listen();
     const p = { app, server, registry };
@@ -66,7 +67,7 @@ describe('Spear RPC on a real ZooKeeper', () => {
     return p;
   }
   function client(services = {}): RpcClient {
-    const c = new RpcClient({ registry: registryFor(), metrics: new RpcMetrics(new PromRegistry()), services, discoveryWaitMs: 3000 });
+    const c = new RpcClient({ registry: registryFor(), clusterSecret: SECRET, metrics: new RpcMetrics(new PromRegistry()), services, discoveryWaitMs: 3000 });
     clients.push(c);
     return c;
   }
@@ -92,7 +93,7 @@ describe('Spear RPC on a real ZooKeeper', () => {
     expect(await lastValueFrom(c.send({ service: 'demo', method: 'echo' }, 'via-send'))).toMatchObject({ echo: 'via-send' });
     const listed = await p.registry.list<{ port: number; methods: string[]; protocol: string }>(zkPaths.providers('demo'));
     expect(listed).toHaveLength(1);
-    expect(listed[0]!.data).toMatchObject({ port: p.server.port, protocol: 'spear-rpc/1', methods: ['echo', 'fail', 'sleep'] });
+    expect(listed[0]!.data).toMatchObject({ port: p.server.port, protocol: 'spear-rpc/2', methods: ['echo', 'fail', 'sleep'] });
   });
 
   it('multiplexes many concurrent calls over one connection', async () => {
@@ -114,7 +115,7 @@ describe('Spear RPC on a real ZooKeeper', () => {
   });
 
   it('answers no_provider for a service nobody provides', async () => {
-    const c = new RpcClient({ registry: registryFor(), discoveryWaitMs: 200 });
+    const c = new RpcClient({ registry: registryFor(), clusterSecret: SECRET, discoveryWaitMs: 200 });
     clients.push(c);
     await expect(c.call('nobody', 'x')).rejects.toMatchObject({ code: 'no_provider' });
   });
@@ -127,21 +128,18 @@ describe('Spear RPC on a real ZooKeeper', () => {
     for (const bytes of [Buffer.from('GET / HTTP/1.1\r\n\r\n'), Buffer.concat([Buffer.from([0, 0, 0, 3]), Buffer.from('{{{')]), Buffer.from([0xff, 0xff, 0xff, 0xff])]) {
       const closed = await new Promise<boolean>((resolve) => {
         const s = connect(port, '127.0.0.1', () => s.write(bytes));
+        s.resume(); // reads whatever the provider says, so its close is seen
         s.on('close', () => resolve(true));
         s.on('error', () => undefined);
         setTimeout(() => resolve(false), 2000);
       });
       expect(closed).toBe(true);
     }
-    // A well-framed message with a bad shape gets an error reply naming its call.
-    const reply = await new Promise<unknown>((resolve) => {
-      const s = connect(port, '127.0.0.1', () => s.write(encodeFrame({ i: 9, p: 42 })));
-      s.on('data', (d) => {
-        resolve(JSON.parse(d.subarray(4).toString()));
-        s.destroy();
-      });
-    });
-    expect(reply).toMatchObject({ i: 9, e: { code: 'bad_request' } });
+    // From an authenticated peer, a well-framed message with a bad shape gets an error reply naming its call.
+    const peer = await RawPeer.authenticated(port, SECRET);
+    peer.send({ i: 9, p: 42 });
+    expect(await peer.next()).toMatchObject({ i: 9, e: { code: 'bad_request' } });
+    peer.destroy();
     expect(await c.call('demo', 'echo', 'still alive')).toMatchObject({ echo: 'still alive' });
   });
 

@@ -5,7 +5,7 @@ import type { DynamicModule } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { AddressInfo } from 'node:net';
 import { zkPaths } from '@spear/catalog';
-import { ConfigError, loadConfig, type AppConfig, type AppName } from '@spear/config';
+import { ConfigError, loadConfig, zookeeperAuthOf, type AppConfig, type AppName } from '@spear/config';
 import { ZooKeeperRegistry } from '@spear/registry';
 import { RpcClient, RpcMetrics, RpcServer } from '@spear/rpc';
 import { shipRpcStats } from '@spear/stat-client';
@@ -99,7 +99,7 @@ async function boot<A extends AppName>(spec: ServiceSpec<A>): Promise<RunningSer
   const logger = createLogger(spec.app, { profile: config.name, ...labels });
   const metrics = new ServiceMetrics(spec.app, labels);
   const health = new HealthChecks();
-  const registry = new ZooKeeperRegistry({ ...config.zookeeper, logger });
+  const registry = new ZooKeeperRegistry({ ...config.zookeeper, auth: zookeeperAuthOf(config), logger });
   health.add('zookeeper', async () => {
     if (registry.state !== 'connected') throw new Error(`not connected (${registry.state})`);
   });
@@ -110,7 +110,7 @@ async function boot<A extends AppName>(spec: ServiceSpec<A>): Promise<RunningSer
     if (!registered) throw new Error('not registered in ZooKeeper yet');
   });
   const rpcMetrics = new RpcMetrics(metrics.registry);
-  const rpc = new RpcClient({ registry, metrics: rpcMetrics, defaults: config.rpc.defaults, services: config.rpc.services });
+  const rpc = new RpcClient({ registry, clusterSecret: config.secrets.clusterSecret, maxFrameBytes: config.rpc.maxFrameBytes, metrics: rpcMetrics, defaults: config.rpc.defaults, services: config.rpc.services });
   // The one place a context is built: `redis` is there exactly when connectRedisIfUsed made one (ServiceContext's condition).
   const ctx = { app: spec.app, config, logger, metrics, health, registry, ...(redis && { redis }), rpc, rpcMetrics, startedAt: Date.now() } as ServiceContext<A>;
 
@@ -128,7 +128,9 @@ async function boot<A extends AppName>(spec: ServiceSpec<A>): Promise<RunningSer
   await spec.beforeListen?.(app, ctx);
 
   const provider = spec.rpcProvider?.(config);
-  const rpcServer = provider && new RpcServer({ ...provider, version: process.env.SPEAR_VERSION ?? 'dev', registry, metrics: rpcMetrics, logger, drainTimeoutMs: config.shutdownGraceMs / 2 });
+  const rpcServer =
+    provider &&
+    new RpcServer({ ...provider, version: process.env.SPEAR_VERSION ?? 'dev', registry, clusterSecret: config.secrets.clusterSecret, maxFrameBytes: config.rpc.maxFrameBytes, maxConnectionsPerPeer: config.rpc.maxConnectionsPerPeer, metrics: rpcMetrics, logger, drainTimeoutMs: config.shutdownGraceMs / 2 });
   // Not inheriting the app config: the HTTP error filter must not see RPC errors.
   if (rpcServer) app.connectMicroservice({ strategy: rpcServer });
 

@@ -9,6 +9,14 @@ import { WINDOW_BUCKETS_MS } from '@spear/rpc';
 export const STAT_SERVICE = 'stat';
 export const STAT_METHODS = { report: 'report', rpcStats: 'rpcStats' } as const;
 
+/**
+ * The highest `seq` of one boot. stat marks each stored report in a bitmap of
+ * seq bits (512 KiB at this bound, instead of the 512 MiB a seq of 2^32 would
+ * allocate); a sender continues as a new boot past it (97 days at a report
+ * every 2 s).
+ */
+export const MAX_STAT_SEQ = 2 ** 22 - 1;
+
 /** Who sends: one process life (`boot` changes on restart, so `seq` may start over). */
 export const statSource = z.strictObject({
   app: z.enum(['ticket', 'spear', 'idgen', 'stat', 'minions']),
@@ -42,7 +50,7 @@ const metricValue = z.number().finite().min(0).max(1e15);
 /** `report`: one spear node's state every few seconds (rates are per second over `intervalMs`). */
 export const nodeReport = z.strictObject({
   source: statSource,
-  seq: z.number().int().min(0),
+  seq: z.number().int().min(0).max(MAX_STAT_SEQ),
   node: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/),
   /** epoch ms when measured */
   at: z.number().int().min(0),
@@ -69,7 +77,7 @@ export const callStats = z.strictObject({
 /** `rpcStats`: a process's RPC call statistics since its previous batch. */
 export const rpcStatsBatch = z.strictObject({
   source: statSource,
-  seq: z.number().int().min(0),
+  seq: z.number().int().min(0).max(MAX_STAT_SEQ),
   at: z.number().int().min(0),
   intervalMs: z.number().int().min(100).max(3_600_000),
   entries: z.array(callStats).max(1000),

@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { RpcMetrics } from '@spear/rpc';
-import { nodeReport, rpcStatsBatch, NODE_METRIC_NAMES, type NodeMetric } from './contract';
+import { MAX_STAT_SEQ, nodeReport, rpcStatsBatch, NODE_METRIC_NAMES, type NodeMetric } from './contract';
 import { shipNodeReports, shipRpcStats, type StatRpc } from './stat-shipper';
 
 function recordingRpc(): StatRpc & { calls: Array<{ method: string; data: unknown }> } {
@@ -46,5 +46,21 @@ describe('shipNodeReports', () => {
     expect(reports.map((r) => r.seq)).toEqual([0, 1]);
     expect(reports[0]!.source.boot).toBe(reports[1]!.source.boot);
     expect(reports[0]).toMatchObject({ node: 'spear-1', metrics });
+  });
+});
+
+describe('seq bound', () => {
+  it('continues as a new boot past maxSeq, so seq never leaves what stat accepts', async () => {
+    const rpc = recordingRpc();
+    const metrics = Object.fromEntries(NODE_METRIC_NAMES.map((m) => [m, 0])) as Record<NodeMetric, number>;
+    const shipper = shipNodeReports({ rpc, app: 'spear', instance: '127.0.0.1:2', node: 'spear-1', intervalMs: 60_000, capacity: 10, collect: () => metrics, maxSeq: 2 });
+    for (let i = 0; i < 5; i++) shipper.tick();
+    await new Promise((r) => setTimeout(r, 10));
+    shipper.stop();
+    const reports = rpc.calls.map((c) => nodeReport.parse(c.data));
+    expect(reports.map((r) => r.seq)).toEqual([0, 1, 2, 0, 1]);
+    expect(new Set(reports.slice(0, 3).map((r) => r.source.boot)).size).toBe(1);
+    expect(reports[3]!.source.boot).not.toBe(reports[0]!.source.boot);
+    expect(nodeReport.safeParse({ ...reports[0], seq: MAX_STAT_SEQ + 1 }).success).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CallStats, RpcMetrics } from '@spear/rpc';
 import { BoundedSender, type SenderLogger } from './bounded-sender';
-import { STAT_METHODS, STAT_SERVICE, type NodeMetric, type NodeReport, type RpcStatsBatch, type StatSource } from './contract';
+import { MAX_STAT_SEQ, STAT_METHODS, STAT_SERVICE, type NodeMetric, type NodeReport, type RpcStatsBatch, type StatSource } from './contract';
 
 /** The part of RpcClient a shipper uses. */
 export interface StatRpc {
@@ -17,6 +17,8 @@ export interface ShipperOptions {
   /** Batches kept while stat is unreachable. */
   capacity: number;
   logger?: SenderLogger;
+  /** The last seq of a boot before the next one starts (default MAX_STAT_SEQ, what stat accepts). */
+  maxSeq?: number;
 }
 
 /** A periodic sender: builds one payload per interval and hands it to a BoundedSender. */
@@ -28,7 +30,8 @@ export interface Shipper {
 }
 
 function startShipper<T extends { seq: number }>(options: ShipperOptions, method: string, build: (seq: number, source: StatSource) => T | undefined): Shipper {
-  const source: StatSource = { app: options.app, instance: options.instance, boot: randomBytes(6).toString('base64url') };
+  const newSource = (): StatSource => ({ app: options.app, instance: options.instance, boot: randomBytes(6).toString('base64url') });
+  let source = newSource();
   const sender = new BoundedSender<T>({
     send: (item) => options.rpc.call(STAT_SERVICE, method, item, { timeoutMs: Math.min(2000, options.intervalMs) }),
     capacity: options.capacity,
@@ -38,6 +41,8 @@ function startShipper<T extends { seq: number }>(options: ShipperOptions, method
   });
   let seq = 0;
   const tick = () => {
+    // stat keeps a bit per seq of a boot (MAX_STAT_SEQ bounds it): a process that lives past it continues as a new boot.
+    if (seq > (options.maxSeq ?? MAX_STAT_SEQ)) [source, seq] = [newSource(), 0];
     const payload = build(seq, source);
     if (payload) {
       seq++;

@@ -24,3 +24,4 @@ export { machineBusyUs, procCpuUs, rssBytes } from './proc-stats';
 export { keepAliveFetch } from './keep-alive-fetch';
 export { adminHeaders, DEV_ADMIN_KEY, issueToken, type IssueTokenOptions } from './auth/admin';
 export { signJwt } from './auth/jwt';
+export { DEV_CLUSTER_SECRET, DEV_ZOOKEEPER_AUTH } from './auth/internal-planes';

@@ -9,8 +9,20 @@ export interface TicketKey {
   notAfter?: number;
 }
 
+/** A secret that names its key id: `<id>:<secret>` (what `npm run secrets` prints). */
+const WITH_ID = /^([A-Za-z0-9_-]{6,16}):(.+)$/;
+
+/**
+ * The key of a ticket secret. Production secrets name a random id
+ * (`<id>:<secret>`): a ticket shows its key id to anyone, and an id derived
+ * from the secret would let anyone holding a known secret recognise a
+ * deployment running on it. A bare secret (development profiles) gets an id
+ * derived from it.
+ */
 export function keyOf(secret: string, notAfter?: number): TicketKey {
-  return { id: hash('sha256', secret, 'base64url').slice(0, 8), key: createSecretKey(Buffer.from(secret, 'utf8')), notAfter };
+  const named = WITH_ID.exec(secret);
+  const [id, material] = named ? [named[1]!, named[2]!] : [hash('sha256', secret, 'base64url').slice(0, 8), secret];
+  return { id, key: createSecretKey(Buffer.from(material, 'utf8')), notAfter };
 }
 
 /**

@@ -51,6 +51,17 @@ describe('tickets', () => {
     // Without a previous key the old ticket is unknown.
     expect(verifyTicket(keys, t, 'spear-1', now)).toMatchObject({ ok: false, code: 'invalid_ticket' });
   });
+
+  it('carries the key id a secret names (<id>:<secret>), signs with the secret part only, and verifies with the same key', () => {
+    const named = ticketKeys('k7Qz9xW2:a-random-ticket-secret-0123456789');
+    const t = signTicket(named, claims);
+    expect(t.split('.')[1]).toBe('k7Qz9xW2');
+    expect(verifyTicket(named, t, 'spear-1', now).ok).toBe(true);
+    // The same secret under another id is another key: a ticket names which one signed it.
+    expect(verifyTicket(ticketKeys('other-id:a-random-ticket-secret-0123456789'), t, 'spear-1', now)).toMatchObject({ ok: false, code: 'invalid_ticket' });
+    // The id is not derived from the secret: the bare secret's key has another id.
+    expect(ticketKeys('a-random-ticket-secret-0123456789').current.id).not.toBe('k7Qz9xW2');
+  });
 });
 
 describe('ticket nonces', () => {

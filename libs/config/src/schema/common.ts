@@ -10,6 +10,8 @@ export const zookeeperSchema = z.strictObject({
   connect: z.string().refine((s) => s.split(',').every((p) => hostPort.safeParse(p).success), 'expected host:port[,host:port...]'),
   /** Every znode of this deployment lives under this root, e.g. /spear/local. */
   root: z.string().regex(/^(\/[A-Za-z0-9_.-]+)+$/, 'expected an absolute znode path such as /spear/local'),
+  /** The digest user every service authenticates as (its password: secrets.zookeeperPassword); the ACL of every znode names it. */
+  user: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected 1-64 characters of [A-Za-z0-9_.-]').default(DEFAULTS.zookeeper.user),
   sessionTimeoutMs: z.number().int().min(1000).max(60000).default(DEFAULTS.zookeeper.sessionTimeoutMs),
   connectTimeoutMs: z.number().int().min(100).max(60000).default(DEFAULTS.zookeeper.connectTimeoutMs),
 });
@@ -65,10 +67,21 @@ export const kafkaSchema = z.strictObject({
   tls: kafkaTlsSchema.optional(),
 });
 
-/** Secrets usually come from the environment (see env.ts); dev profiles may state them. */
+/**
+ * Secrets usually come from the environment (see env.ts); dev profiles may
+ * state them. Each app needs and receives only its own (APP_SECRETS in
+ * secrets.ts, enforced by validateConfig), so every field is optional here.
+ */
 export const secretsSchema = z.strictObject({
-  adminKey: z.string().min(8, 'admin key must be at least 8 characters'),
-  ticketSecret: z.string().min(16, 'ticket secret must be at least 16 characters'),
+  /** Every RPC connection proves it (libs/rpc handshake), both ways. */
+  clusterSecret: z.string().min(16, 'cluster secret must be at least 16 characters').optional(),
+  /** The password of zookeeper.user: every znode of the deployment is readable and writable by that user only. */
+  zookeeperPassword: z.string().min(8, 'zookeeper password must be at least 8 characters').optional(),
+  adminKey: z.string().min(8, 'admin key must be at least 8 characters').optional(),
+  /** Read-only access to stat's HTTP API (dashboards); the admin key also reads it. */
+  statReadKey: z.string().min(8, 'stat read key must be at least 8 characters').optional(),
+  /** Signs tickets; `<id>:<secret>` names its key id (tickets carry it), else the id is derived from the secret. */
+  ticketSecret: z.string().min(16, 'ticket secret must be at least 16 characters').optional(),
   ticketSecretPrevious: z.string().min(16).optional(),
   /** End of the rotation window (epoch ms): after it, tickets signed with the previous secret are refused. */
   ticketSecretPreviousUntil: z.number().int().min(0).optional(),
@@ -76,6 +89,8 @@ export const secretsSchema = z.strictObject({
   /** Signs HTTP hook and route calls (X-Spear-Signature: hex HMAC-SHA256 of the body); required once one has a URL. */
   hookSecret: z.string().min(16, 'hook secret must be at least 16 characters').optional(),
 });
+/** The secrets an app holds: the ones it requires are always set (validateConfig). */
+export type Secrets = z.infer<typeof secretsSchema>;
 
 /** Where and how long messages are kept: spear nodes and ticket's push API write to the same stores (PROTOCOL.md "Delivery, v1.1"). */
 export const deliverySchema = z
@@ -166,12 +181,12 @@ export const commonSchema = z.strictObject({
   redis: redisSchema.optional(),
   kafka: kafkaSchema.optional(),
   bus: z.enum(['redis', 'kafka']).default(DEFAULTS.bus),
-  secrets: secretsSchema,
+  secrets: secretsSchema.default({}),
   shutdownGraceMs: z.number().int().min(0).max(60000).default(DEFAULTS.shutdownGraceMs),
   rpc: rpcSchema,
   delivery: deliverySchema,
   groups: groupsSchema,
   monitor: monitorSchema,
 });
-/** The common sections once validated. `redis` is not among them: only REDIS_APPS get it (AppConfig). */
-export type CommonConfig = Omit<z.infer<typeof commonSchema>, 'redis'>;
+/** The common sections once validated. `redis` and `secrets` are not among them: each app gets its own (AppConfig). */
+export type CommonConfig = Omit<z.infer<typeof commonSchema>, 'redis' | 'secrets'>;

@@ -20,13 +20,17 @@ export const servicePolicySchema = z.strictObject({
   retrySafe: z.array(z.string().min(1)).optional(),
 });
 
-/** The consumer side of RPC, shared by every app. */
+/** RPC as every app uses it: call policies, and the bounds of its connections. */
 export const rpcSchema = z
   .strictObject({
     defaults: servicePolicySchema.default({}),
     services: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), servicePolicySchema).default({}),
+    /** The largest frame (a call or a reply) a process accepts; a larger one closes the connection. */
+    maxFrameBytes: z.number().int().min(16 * 1024).max(16 * 1024 * 1024).default(DEFAULTS.rpc.maxFrameBytes),
+    /** Connections one peer address may hold to a provider (each of our processes holds one). */
+    maxConnectionsPerPeer: z.number().int().min(1).max(100_000).default(DEFAULTS.rpc.maxConnectionsPerPeer),
   })
-  .default({ defaults: {}, services: {} });
+  .default({ defaults: {}, services: {}, maxFrameBytes: DEFAULTS.rpc.maxFrameBytes, maxConnectionsPerPeer: DEFAULTS.rpc.maxConnectionsPerPeer });
 
 /** Where an RPC provider listens and how much traffic it wants. */
 export const rpcListener = z.strictObject({

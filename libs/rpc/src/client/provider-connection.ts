@@ -1,7 +1,9 @@
 import { connect, type Socket } from 'node:net';
 import { RpcError } from '../errors';
 import { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FrameDecoder, FrameError } from '../wire/frame-codec';
+import { HANDSHAKE_MAX_FRAME_BYTES, type HandshakeKey } from '../wire/handshake';
 import { parseReply } from '../wire/messages';
+import { ClientHandshake } from './client-handshake';
 
 interface Pending {
   resolve(value: unknown): void;
@@ -11,7 +13,8 @@ interface Pending {
 
 /**
  * One persistent TCP connection to one provider, shared by every call to it
- * (multiplexed by request id). Dials lazily and again after a loss.
+ * (multiplexed by request id). Dials lazily and again after a loss; a dial
+ * is done once both ends proved they hold the cluster secret (spear-rpc/2).
  *
  * Guarantee: every `request` settles exactly once: with the reply, or with
  * `timeout` after its deadline, or with `connection_lost` / `not_sent` when
@@ -31,6 +34,7 @@ export class ProviderConnection {
     readonly host: string,
     readonly port: number,
     public weight: number,
+    private readonly key: HandshakeKey,
     private readonly connectTimeoutMs = 1000,
     private readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
   ) {}
@@ -83,16 +87,29 @@ export class ProviderConnection {
     this.connecting ??= new Promise<Socket>((resolve, reject) => {
       const socket = connect({ host: this.host, port: this.port });
       socket.setNoDelay(true);
+      // The whole dial, handshake included, is bounded by the connect timeout.
       const timer = setTimeout(() => socket.destroy(new Error(`connect timeout after ${this.connectTimeoutMs} ms`)), this.connectTimeoutMs);
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        this.socket = socket;
-        resolve(socket);
-      });
-      const decoder = new FrameDecoder(this.maxFrameBytes);
+      const handshake = new ClientHandshake(this.key);
+      let ready = false;
+      socket.once('connect', () => socket.write(encodeFrame(handshake.hello())));
+      const decoder = new FrameDecoder(HANDSHAKE_MAX_FRAME_BYTES);
       socket.on('data', (chunk) => {
         try {
-          for (const value of decoder.push(chunk)) this.onReply(value);
+          for (const value of decoder.push(chunk)) {
+            if (ready) {
+              this.onReply(value);
+              continue;
+            }
+            const outcome = handshake.answer(value);
+            if ('failed' in outcome) return void socket.destroy(new Error(outcome.failed));
+            // Calls may follow our proof at once: the provider reads frames in order.
+            socket.write(encodeFrame(outcome.send));
+            ready = true;
+            decoder.limit(this.maxFrameBytes);
+            clearTimeout(timer);
+            this.socket = socket;
+            resolve(socket);
+          }
         } catch (error) {
           if (error instanceof FrameError) socket.destroy(error);
           else throw error;

@@ -1,6 +1,7 @@
 import { zkPaths } from '@spear/catalog';
 import type { Registry } from '@spear/registry';
 import { isProviderData, type ProviderData } from '../provider-data';
+import type { HandshakeKey } from '../wire/handshake';
 import { ProviderConnection } from './provider-connection';
 
 /**
@@ -18,7 +19,9 @@ export class ProviderDirectory {
   constructor(
     readonly service: string,
     registry: Registry,
+    private readonly key: HandshakeKey,
     private readonly connectTimeoutMs: number,
+    private readonly maxFrameBytes: number,
     private readonly onChange?: (service: string, providers: ProviderConnection[]) => void,
   ) {
     this.stopWatch = registry.watchChildren<unknown>(zkPaths.providers(service), (entries) => {
@@ -60,7 +63,7 @@ export class ProviderDirectory {
         existing.weight = data.weight;
         next.set(name, existing);
       } else {
-        next.set(name, new ProviderConnection(name, data.host, data.port, data.weight, this.connectTimeoutMs));
+        next.set(name, new ProviderConnection(name, data.host, data.port, data.weight, this.key, this.connectTimeoutMs, this.maxFrameBytes));
       }
     }
     for (const [name, old] of this.connections) {

@@ -8,10 +8,16 @@ import { patternKey, type RpcPattern } from '../pattern';
 import type { RpcMetrics } from '../stats/rpc-metrics';
 import { ProviderDirectory } from './provider-directory';
 import { DEFAULT_SERVICE_POLICY, type ServicePolicy } from './service-policy';
+import { DEFAULT_MAX_FRAME_BYTES } from '../wire/frame-codec';
+import { HandshakeKey } from '../wire/handshake';
 import type { ProviderConnection } from './provider-connection';
 
 export interface RpcClientOptions {
   registry: Registry;
+  /** The secret this process proves it holds to every provider, and checks that they hold (wire/handshake.ts). */
+  clusterSecret: string;
+  /** The largest reply accepted (default DEFAULT_MAX_FRAME_BYTES); a larger one closes the connection. */
+  maxFrameBytes?: number;
   metrics?: RpcMetrics;
   /** Per-service policies over DEFAULT_SERVICE_POLICY (profile: rpc.services). */
   services?: Record<string, Partial<ServicePolicy>>;
@@ -49,9 +55,11 @@ interface ServiceState {
 export class RpcClient extends ClientProxy {
   private readonly services = new Map<string, ServiceState>();
   private closed = false;
+  private readonly key: HandshakeKey;
 
   constructor(private readonly options: RpcClientOptions) {
     super();
+    this.key = new HandshakeKey(options.clusterSecret);
   }
 
   /** Calls `service.method(data)` and resolves with its result. */
@@ -138,7 +146,7 @@ export class RpcClient extends ClientProxy {
       const policy: ServicePolicy = { ...DEFAULT_SERVICE_POLICY, ...this.options.defaults, ...this.options.services?.[service] };
       state = {
         policy,
-        directory: new ProviderDirectory(service, this.options.registry, Math.min(policy.timeoutMs, 1000)),
+        directory: new ProviderDirectory(service, this.options.registry, this.key, Math.min(policy.timeoutMs, 1000), this.options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES),
         balancer: createLoadBalancer(policy.loadbalance),
         cluster: createCluster(policy.cluster),
       };

@@ -8,7 +8,10 @@ import { parsePatternKey } from '../pattern';
 import type { ProviderData } from '../provider-data';
 import type { RpcMetrics } from '../stats/rpc-metrics';
 import { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FrameDecoder, FrameError, UNDECODABLE } from '../wire/frame-codec';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS, HANDSHAKE_MAX_FRAME_BYTES, HandshakeKey } from '../wire/handshake';
 import { parseInbound, type ReplyMessage } from '../wire/messages';
+import { PeerLimits } from './peer-limits';
+import { ServerHandshake } from './server-handshake';
 
 export interface RpcServerOptions {
   host: string;
@@ -17,8 +20,16 @@ export interface RpcServerOptions {
   weight: number;
   version: string;
   registry: Registry;
+  /** The secret every peer must prove it holds before its first call (wire/handshake.ts). */
+  clusterSecret: string;
   metrics?: RpcMetrics;
   maxFrameBytes?: number;
+  /** Connections one peer address may hold (default 256: our processes hold one each). */
+  maxConnectionsPerPeer?: number;
+  /** Connections mid-handshake at once, all peers together (default 64). */
+  maxPendingHandshakes?: number;
+  /** A connection that has not authenticated within this is closed (default 3 s). */
+  handshakeTimeoutMs?: number;
   /** How long close() waits for in-flight calls. */
   drainTimeoutMs?: number;
   logger?: { warn(o: object, m?: string): void; info(o: object, m?: string): void };
@@ -30,10 +41,11 @@ export interface RpcServerOptions {
  * request id. Each service found among the handlers' patterns
  * ({service, method}) is registered in ZooKeeper as an ephemeral provider.
  *
- * Guarantee: every request gets exactly one reply (result or error) unless
- * its connection dies first; a request refused with `shutting_down` was not
- * executed. Malformed input gets an error reply or a closed connection,
- * never a crashed process.
+ * Guarantee: no call runs for a peer that has not proved it holds the
+ * cluster secret (spear-rpc/2 handshake); every request of an authenticated
+ * peer gets exactly one reply (result or error) unless its connection dies
+ * first; a request refused with `shutting_down` was not executed. Malformed
+ * input gets an error reply or a closed connection, never a crashed process.
  */
 export class RpcServer extends Server implements CustomTransportStrategy {
   private server?: NetServer;
@@ -43,9 +55,19 @@ export class RpcServer extends Server implements CustomTransportStrategy {
   private drained?: () => void;
   private registered: string[] = [];
   private boundPort = 0;
+  private readonly key: HandshakeKey;
+  private readonly limits: PeerLimits;
+  private readonly refusalLog = new OncePerSecond();
 
   constructor(private readonly options: RpcServerOptions) {
     super();
+    this.key = new HandshakeKey(options.clusterSecret);
+    this.limits = new PeerLimits(options.maxConnectionsPerPeer ?? 256, options.maxPendingHandshakes ?? 64);
+  }
+
+  /** Connections that have not finished their handshake yet. */
+  get pendingHandshakes(): number {
+    return this.limits.pendingNow;
   }
 
   /** The port actually bound (after listen). */
@@ -108,7 +130,7 @@ export class RpcServer extends Server implements CustomTransportStrategy {
   private async registerProviders(): Promise<void> {
     const { host, weight, version, registry } = this.options;
     for (const [service, methods] of this.services()) {
-      const data: ProviderData = { host, port: this.boundPort, weight, version, protocol: 'spear-rpc/1', methods: methods.sort(), pid: process.pid, startedAt: Date.now() };
+      const data: ProviderData = { host, port: this.boundPort, weight, version, protocol: 'spear-rpc/2', methods: methods.sort(), pid: process.pid, startedAt: Date.now() };
       const path = zkPaths.provider(service, `${host}:${this.boundPort}`);
       await registry.register(path, data);
       this.registered.push(path);
@@ -117,24 +139,68 @@ export class RpcServer extends Server implements CustomTransportStrategy {
   }
 
   private accept(socket: Socket): void {
+    const peer = socket.remoteAddress ?? '?';
+    const refusedBy = this.limits.admit(peer);
+    if (refusedBy) {
+      this.refuse(socket, refusedBy.reason, refusedBy.message);
+      return;
+    }
     this.sockets.add(socket);
     socket.setNoDelay(true);
-    const decoder = new FrameDecoder(this.options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
-    const ctx = new BaseRpcContext([socket.remoteAddress ?? '']);
-    socket.on('data', (chunk) => {
-      let values: unknown[];
+    const maxFrameBytes = this.options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    const decoder = new FrameDecoder(HANDSHAKE_MAX_FRAME_BYTES);
+    const ctx = new BaseRpcContext([peer]);
+    let handshake: ServerHandshake | undefined = new ServerHandshake(this.key);
+    const deadline = setTimeout(() => this.refuse(socket, 'handshake_timeout', `no handshake within ${this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS} ms`), this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS);
+    const decode = (chunk: Buffer, maxFrames?: number): unknown[] | undefined => {
       try {
-        values = decoder.push(chunk);
+        return decoder.push(chunk, maxFrames);
       } catch (error) {
         if (!(error instanceof FrameError)) throw error;
-        this.options.logger?.warn({ peer: socket.remoteAddress, err: error.message }, 'closing rpc connection: bad framing');
+        this.options.logger?.warn({ peer, err: error.message }, 'closing rpc connection: bad framing');
         socket.destroy();
-        return;
+        return undefined;
       }
-      for (const value of values) this.dispatch(socket, value, ctx);
+    };
+    socket.on('data', (chunk) => {
+      if (socket.writableEnded) return; // refused: waiting for the farewell to leave
+      let input = chunk;
+      // One frame at a time while authenticating: calls pipelined behind the proof are read under the call limit, not the handshake's.
+      while (handshake) {
+        const [frame] = decode(input, 1) ?? [];
+        input = NO_BYTES;
+        if (frame === undefined) return;
+        const step = handshake.step(frame);
+        if ('send' in step) socket.write(encodeFrame(step.send));
+        else if ('refuse' in step) return this.refuse(socket, 'unauthenticated', step.refuse.e.message);
+        else {
+          handshake = undefined;
+          clearTimeout(deadline);
+          this.limits.authenticated();
+          decoder.limit(maxFrameBytes);
+        }
+      }
+      for (const value of decode(input) ?? []) {
+        if (socket.destroyed) return;
+        this.dispatch(socket, value, ctx);
+      }
     });
     socket.on('error', () => socket.destroy());
-    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('close', () => {
+      clearTimeout(deadline);
+      this.sockets.delete(socket);
+      this.limits.release(peer, handshake !== undefined);
+    });
+  }
+
+  /** Drops a connection before serving it, saying why to the peer and in the metrics (logged at most once a second per reason: a flood must not flood the logs). */
+  private refuse(socket: Socket, reason: string, message: string): void {
+    this.options.metrics?.serverRefused.inc({ reason });
+    this.refusalLog.note(reason, () => this.options.logger?.warn({ peer: socket.remoteAddress, reason, err: message }, 'refusing rpc connection'));
+    socket.on('error', () => socket.destroy());
+    const code = reason === 'peer_limit' || reason === 'pending_limit' ? 'too_many_connections' : 'unauthenticated';
+    if (socket.writable) socket.end(encodeFrame({ e: { code, message } }));
+    setTimeout(() => socket.destroy(), 200).unref();
   }
 
   private dispatch(socket: Socket, value: unknown, ctx: BaseRpcContext): void {
@@ -187,6 +253,20 @@ export class RpcServer extends Server implements CustomTransportStrategy {
       this.options.metrics?.recordServer(route.service, route.method, outcome, (performance.now() - started) / 1000);
       this.options.metrics?.serverInFlight.dec();
     }
+  }
+}
+
+const NO_BYTES = Buffer.alloc(0);
+
+/** Runs a logging callback at most once a second per key. */
+class OncePerSecond {
+  private readonly last = new Map<string, number>();
+
+  note(key: string, log: () => void): void {
+    const now = Date.now();
+    if (now - (this.last.get(key) ?? 0) < 1000) return;
+    this.last.set(key, now);
+    log();
   }
 }
 

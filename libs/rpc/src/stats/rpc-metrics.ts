@@ -14,6 +14,8 @@ export class RpcMetrics {
   readonly serverCalls: Counter<'service' | 'method' | 'outcome'>;
   readonly serverLatency: Histogram<'service' | 'method'>;
   readonly serverInFlight: Gauge;
+  /** Connections a provider dropped before serving them: unauthenticated, handshake_timeout, peer_limit, pending_limit. */
+  readonly serverRefused: Counter<'reason'>;
   /** Deltas since the last drain, for the stat shipper. */
   readonly window = new CallWindow();
   /** This process's RPC address (host:port) once it serves RPC: the provider label of server-side window entries. */
@@ -26,6 +28,7 @@ export class RpcMetrics {
     this.serverCalls = new Counter({ name: 'spear_rpc_server_calls_total', help: 'RPC calls served, by outcome', labelNames: ['service', 'method', 'outcome'], registers });
     this.serverLatency = new Histogram({ name: 'spear_rpc_server_latency_seconds', help: 'RPC handler time', labelNames: ['service', 'method'], buckets: LATENCY_BUCKETS, registers });
     this.serverInFlight = new Gauge({ name: 'spear_rpc_server_in_flight', help: 'RPC calls being handled', registers });
+    this.serverRefused = new Counter({ name: 'spear_rpc_server_refused_connections_total', help: 'RPC connections dropped before any call was served, by reason', labelNames: ['reason'], registers });
   }
 
   recordClient(service: string, method: string, provider: string, outcome: string, seconds: number): void {

@@ -1,6 +1,11 @@
 /** Frames are a 4-byte big-endian length and that many bytes of UTF-8 JSON. */
 export const HEADER_BYTES = 4;
-export const DEFAULT_MAX_FRAME_BYTES = 4 * 1024 * 1024;
+/**
+ * The largest frame by default: a call carries a message body (64 KiB by
+ * default, delivery.maxBodyBytes) or a stat batch, far below this; a peer
+ * cannot make a process buffer more per connection (rpc.maxFrameBytes).
+ */
+export const DEFAULT_MAX_FRAME_BYTES = 256 * 1024;
 
 /** A peer broke the framing; the connection cannot be trusted any more and is closed. */
 export class FrameError extends Error {
@@ -25,14 +30,21 @@ export class FrameDecoder {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
 
-  constructor(private readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {}
+  constructor(private maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {}
+
+  /** Changes the limit for the frames still to come (the handshake's frames are smaller than calls). */
+  limit(maxFrameBytes: number): void {
+    this.maxFrameBytes = maxFrameBytes;
+  }
 
   /**
    * Feeds a chunk; returns the values of every complete frame. Throws
    * FrameError on an oversized frame; a frame that is not JSON comes back as
    * an `undecodable` marker so that one bad message need not close the stream.
+   * With `maxFrames`, stops after that many and keeps the rest for the next
+   * push (an empty chunk continues): the limit may change between frames.
    */
-  push(chunk: Buffer): unknown[] {
+  push(chunk: Buffer, maxFrames = Infinity): unknown[] {
     let buffer = chunk;
     if (this.pendingBytes > 0) {
       this.pending.push(chunk);
@@ -42,7 +54,7 @@ export class FrameDecoder {
     }
     const out: unknown[] = [];
     let offset = 0;
-    while (buffer.length - offset >= HEADER_BYTES) {
+    while (out.length < maxFrames && buffer.length - offset >= HEADER_BYTES) {
       const length = buffer.readUInt32BE(offset);
       if (length > this.maxFrameBytes) throw new FrameError(`frame of ${length} bytes exceeds the limit of ${this.maxFrameBytes}`);
       if (buffer.length - offset - HEADER_BYTES < length) break;
