@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pollUntil, startZooKeeper } from '@spear/testing';
+import { adminHeaders, pollUntil, startZooKeeper } from '@spear/testing';
 import { printLogsOnFailure, startTestBed, type TestBed } from './support/engines-and-cluster';
 import { connectUser, ticketFor, until, type TestUser } from './support/spear-client';
 
@@ -78,7 +78,7 @@ describe('faults: ZooKeeper sessions expiring and ZooKeeper going away', () => {
         if (name === 'stat') {
           const statUrl = service.baseUrl;
           const fresh = await pollUntil(
-            async () => ((await (await fetch(`${statUrl}/v1/nodes`)).json()) as { nodes: Array<{ stale: boolean; receivedAt: number }> }).nodes,
+            async () => ((await (await fetch(`${statUrl}/v1/nodes`, { headers: adminHeaders() })).json()) as { nodes: Array<{ stale: boolean; receivedAt: number }> }).nodes,
             (nodes) => nodes.length === 2 && nodes.every((n) => Date.now() - n.receivedAt < 3000),
             10_000,
           );

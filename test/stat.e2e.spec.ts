@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, zookeeperAuthOf } from '@spear/config';
 import { ZooKeeperRegistry } from '@spear/registry';
 import { RpcClient, RpcError } from '@spear/rpc';
-import { adminHeaders, freePort, pollUntil, startServiceProcess, WORKSPACE_DIST, type ServiceProcess } from '@spear/testing';
+import { adminHeaders, DEV_ADMIN_KEY, freePort, pollUntil, startServiceProcess, WORKSPACE_DIST, type ServiceProcess } from '@spear/testing';
 import { printLogsOnFailure, startTestBed, type TestBed } from './support/engines-and-cluster';
 import { connectUser, ticketFor, type TestUser } from './support/spear-client';
 
@@ -25,7 +25,9 @@ describe('stat: spear reports and RPC statistics from a live cluster', () => {
   let restarted: ServiceProcess | undefined;
   let second: ServiceProcess | undefined;
   const users: TestUser[] = [];
-  const get = async <T>(path: string): Promise<T> => (await fetch(`${statUrl}${path}`)).json() as Promise<T>;
+  /** stat's read API answers the admin key (or the read-only key): StatReadGuard. */
+  const statFetch = (path: string, key = DEV_ADMIN_KEY) => fetch(`${statUrl}${path}`, { headers: { authorization: `Bearer ${key}` } });
+  const get = async <T>(path: string): Promise<T> => (await statFetch(path)).json() as Promise<T>;
 
   async function userOn(nodeId: string, prefix: string): Promise<TestUser> {
     for (let i = 0; i < 200; i++) {
@@ -97,14 +99,28 @@ describe('stat: spear reports and RPC statistics from a live cluster', () => {
     expect(rpcView.methods.some((m) => m.service === 'stat')).toBe(false);
   });
 
+  it('answers its read API only with the admin key or the read-only key (401 unauthorized otherwise); /healthz and /metrics stay open', async () => {
+    const readKey = loadConfig('stat', { profile: bed.profileDir }).secrets.statReadKey!;
+    for (const path of ['/v1/nodes', '/v1/cluster', '/v1/rpc', '/v1/groups', '/v1/groups/stat-room']) {
+      for (const headers of [{}, { authorization: 'Bearer wrong-key' }, { authorization: DEV_ADMIN_KEY }]) {
+        const res = await fetch(`${statUrl}${path}`, { headers });
+        expect(res.status, `${path} ${JSON.stringify(headers)}`).toBe(401);
+        expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
+      }
+      expect((await statFetch(path, readKey)).status, path).toBe(200);
+      expect((await statFetch(path)).status, path).toBe(200);
+    }
+    for (const path of ['/healthz', '/metrics']) expect((await fetch(`${statUrl}${path}`)).status, path).toBe(200);
+  });
+
   it('refuses bad queries and bad RPC payloads with bad_request', async () => {
     for (const q of ['metric=nope', 'metric=users&from=20&to=10', 'metric=users&step=fine&from=1', 'metric=users&node=a%20b', 'metric=users&extra=1']) {
-      const res = await fetch(`${statUrl}/v1/series?${q}`);
+      const res = await statFetch(`/v1/series?${q}`);
       expect(res.status, q).toBe(400);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('bad_request');
     }
-    expect((await fetch(`${statUrl}/v1/rpc?windowSeconds=0`)).status).toBe(400);
-    expect((await fetch(`${statUrl}/v1/rpc/series?side=client&service=idgen&method=next&metric=bogus`)).status).toBe(400);
+    expect((await statFetch('/v1/rpc?windowSeconds=0')).status).toBe(400);
+    expect((await statFetch('/v1/rpc/series?side=client&service=idgen&method=next&metric=bogus')).status).toBe(400);
     for (const bad of [null, {}, { source: { app: 'spear', instance: 'x', boot: 'abcd' }, seq: -1 }]) {
       const error = await rpc.call('stat', 'report', bad).then(() => undefined, (e: unknown) => e);
       expect(error).toBeInstanceOf(RpcError);
@@ -129,7 +145,7 @@ describe('stat: spear reports and RPC statistics from a live cluster', () => {
     expect(busiest.find((g) => g.group === 'stat-room')).toMatchObject({ messages: 5, online: 2 });
     expect(await get('/v1/groups/nobody-here')).toMatchObject({ members: 0, online: 0, msgsPerSecond: 0 });
     for (const path of ['/v1/groups/bad%20name', '/v1/groups/stat-room?seconds=0', '/v1/groups/stat-room?seconds=61', '/v1/groups?limit=101', '/v1/groups?limit=x']) {
-      const res = await fetch(`${statUrl}${path}`);
+      const res = await statFetch(path);
       expect(res.status, path).toBe(400);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('bad_request');
     }
@@ -165,7 +181,7 @@ describe('stat: spear reports and RPC statistics from a live cluster', () => {
     await new Promise((r) => setTimeout(r, 3000));
     const after = await get<{ nodes: NodeView[] }>(`/v1/nodes`);
     // Both instances answer the same (Redis holds the state); every report since boot is stored exactly once.
-    const viaSecond = await (await fetch(`http://127.0.0.1:${port}/v1/nodes`)).json() as { nodes: NodeView[] };
+    const viaSecond = await (await fetch(`http://127.0.0.1:${port}/v1/nodes`, { headers: adminHeaders() })).json() as { nodes: NodeView[] };
     expect(viaSecond.nodes.map((n) => n.node)).toEqual(after.nodes.map((n) => n.node));
     for (const n of after.nodes) {
       expect(n.seq).toBeGreaterThan(before.nodes.find((b) => b.node === n.node)!.seq + 3);

@@ -9,6 +9,7 @@ import { BackendStats } from './api/backend-stats';
 import { DashboardController } from './api/dashboard.controller';
 import { KafkaInfoReader } from './api/kafka-info';
 import { ServiceLocator } from './api/service-locator';
+import { StatReader } from './api/stat-reader';
 import { TicketClient } from './api/ticket-client';
 import { AuditController } from './audit/audit.controller';
 import { AuditLog } from './audit/audit-log';
@@ -80,6 +81,7 @@ export class MinionsModule implements OnModuleDestroy {
         { provide: EventLog, inject: [SERVICE_CONTEXT], useFactory: (c: Ctx) => new EventLog(c.registry) },
         { provide: BackendStats, useValue: new BackendStats() },
         { provide: TicketClient, inject: [SERVICE_CONTEXT, ServiceLocator], useFactory: (c: Ctx, l: ServiceLocator) => new TicketClient(l, c.config.secrets.adminKey) },
+        { provide: StatReader, inject: [SERVICE_CONTEXT, ServiceLocator], useFactory: (c: Ctx, l: ServiceLocator) => new StatReader(l, c.config.secrets.adminKey) },
         { provide: SimAccess, inject: [TicketClient], useFactory: (t: TicketClient) => new SimAccess(t) },
         { provide: GroupWatch, inject: [SERVICE_CONTEXT], useFactory: groupWatchOf },
         { provide: GroupHistory, inject: [SERVICE_CONTEXT], useFactory: (c: Ctx) => new GroupHistory(c.redis, keysOf(c), c.config.delivery.groupHistory.cap, c.config.delivery.groupHistory.ttlSeconds) },

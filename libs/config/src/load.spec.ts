@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, DEV_SECRETS, loadConfig, loadEngineSettings, APP_NAMES } from './index';
+import { ConfigError, DEV_SECRETS, hashOperatorPassword, loadConfig, loadEngineSettings, APP_NAMES } from './index';
 
 const repoProfiles = resolve(__dirname, '../../../profiles');
 const env = (extra: Record<string, string> = {}) => ({ SPEAR_PROFILES_DIR: repoProfiles, ...extra });
@@ -269,6 +269,14 @@ describe('secrets outside development profiles', () => {
     // A profile that extends local inherits its dev secrets: refused unless it is itself a development profile.
     expect(() => loadConfig('ticket', { profile: tempProfile({ extends: join(repoProfiles, 'local'), name: 'staging' }), env: {} })).toThrow(/"staging" is not a development profile/);
     expect(loadConfig('ticket', { profile: tempProfile({ extends: join(repoProfiles, 'local'), name: 'local-staging', redis: { keyPrefix: 'spear:ls:' } }), env: {} }).secrets.adminKey).toBe(devLocal.adminKey);
+  });
+
+  it('refuses a minions operator whose password is the development one', async () => {
+    const devOperators = JSON.parse(readFileSync(join(repoProfiles, 'local', 'profile.json'), 'utf8')).minions.operators as unknown[];
+    const minions = (operators: unknown[]) => ({ minions: { http: { host: '127.0.0.1', port: 18400 }, operators } });
+    expect(() => loadConfig('minions', { profile: prod(minions(devOperators)), env: env(STRONG) })).toThrow(/minions\.operators\.0: has a development password/);
+    const own = await hashOperatorPassword('an operator password nobody committed');
+    expect(loadConfig('minions', { profile: prod(minions([{ name: 'ops', passwordHash: own }])), env: env(STRONG) }).minions.operators).toHaveLength(1);
   });
 
   it("DEV_SECRETS lists every secret the repository's profiles state", () => {

@@ -1,6 +1,6 @@
 import { KEY_PREFIX_PATTERN } from '@spear/catalog';
 import { DEFAULTS } from './defaults';
-import { APP_NAMES, APP_SCHEMAS, commonSchema, KEY_PREFIX_MESSAGE, usesRedis, type AppName, type CommonConfig, type RedisAppName, type RedisConfig, type SpearConfig } from './schema';
+import { APP_NAMES, APP_SCHEMAS, commonSchema, isDevOperatorHash, type MinionsConfig, KEY_PREFIX_MESSAGE, usesRedis, type AppName, type CommonConfig, type RedisAppName, type RedisConfig, type SpearConfig } from './schema';
 import { applyEnvOverrides, ENV_OVERRIDES } from './env';
 import { isDevelopmentProfile, productionSecretProblems, secretsFor, type AppSecrets } from './secrets';
 import { ConfigError, describeIssues } from './errors';
@@ -72,6 +72,7 @@ export function validateConfig<A extends AppName>(app: A, raw: Record<string, un
   if (common.data.bus === 'kafka' && !common.data.kafka) throw new ConfigError(`profile ${source}: kafka: required when bus is "kafka"`);
   if (app === 'spear') checkHooks(common.data, own.data as SpearConfig, source);
   const secrets = ownSecrets(app, common.data, source);
+  if (app === 'minions' && !isDevelopmentProfile(common.data.name)) refuseDevOperators(own.data as MinionsConfig, common.data.name, source);
   const { redis, secrets: _all, ...shared } = common.data;
   let redisSection = {};
   if (usesRedis(app)) {
@@ -80,6 +81,12 @@ export function validateConfig<A extends AppName>(app: A, raw: Record<string, un
   }
   // Each part is validated above; TypeScript cannot check a computed key or RedisSection<A> for a generic A.
   return { ...shared, secrets, ...redisSection, [app]: own.data, source } as unknown as AppConfig<A>;
+}
+
+/** An operator whose password is a development one (the local profile's) cannot log in outside development profiles. */
+function refuseDevOperators(minions: MinionsConfig, name: string, source: string): void {
+  const dev = (minions.operators ?? []).findIndex((o) => isDevOperatorHash(o.passwordHash));
+  if (dev >= 0) throw new ConfigError(`profile ${source}: "${name}" is not a development profile (local*, test*): minions.operators.${dev}: has a development password; hash a new one (npm run minions:hash-password)`);
 }
 
 /** The app's own secrets; outside development profiles, refused when they are weak or known (secrets.ts). */

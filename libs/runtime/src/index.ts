@@ -7,4 +7,5 @@ export * from './metrics';
 export * from './redis';
 export * from './service-context';
 export * from './http/admin.guard';
+export * from './http/bearer-keys';
 export * from './http/api-error';

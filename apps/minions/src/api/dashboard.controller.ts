@@ -5,7 +5,8 @@ import { apiError, SERVICE_CONTEXT, type ServiceContext } from '@spear/runtime';
 import { KafkaInfoReader, type KafkaInfo } from './kafka-info';
 import { countSpearKeys, readRedisInfo, type SpearKeyCounts } from './redis-info';
 import { BackendStats, type BackendFigures } from './backend-stats';
-import { fetchWithin, passThrough, requestTo, ServiceLocator } from './service-locator';
+import { fetchWithin, passThrough } from './service-locator';
+import { StatReader } from './stat-reader';
 import { readTopology, type Topology } from './topology';
 import { OperatorGuard } from '../auth/operator.guard';
 
@@ -21,7 +22,7 @@ export class DashboardController {
 
   constructor(
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<'minions'>,
-    @Inject(ServiceLocator) private readonly locator: ServiceLocator,
+    @Inject(StatReader) private readonly statReader: StatReader,
     @Inject(KafkaInfoReader) private readonly kafka: KafkaInfoReader,
     @Inject(BackendStats) private readonly backendStats: BackendStats,
   ) {
@@ -73,7 +74,7 @@ export class DashboardController {
   async stat(@Param('path') path: string, @Query() query: Record<string, string>, @Res() reply: FastifyReply): Promise<void> {
     if (!STAT_PATHS.has(path)) throw apiError('not_found', `no stat endpoint ${path}`);
     const target = `/v1/${path === 'rpc-series' ? 'rpc/series' : path}?${new URLSearchParams(query).toString()}`;
-    passThrough(reply, await requestTo(this.locator, 'stat', target));
+    passThrough(reply, await this.statReader.get(target));
   }
 }
 

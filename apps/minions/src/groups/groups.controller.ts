@@ -3,7 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GroupHistory } from '@spear/delivery';
 import { disconnectUserRequest, groupMembersQuery, groupSchema, uidSchema, type GroupEvent } from '@spear/protocol';
 import { parseOr400 } from '@spear/runtime';
-import { passThrough, requestTo, ServiceLocator, type ServiceAnswer } from '../api/service-locator';
+import { passThrough, type ServiceAnswer } from '../api/service-locator';
+import { StatReader } from '../api/stat-reader';
 import { TicketClient } from '../api/ticket-client';
 import { AuditTrail, type ActionResult } from '../audit/audit-trail';
 import { OperatorGuard } from '../auth/operator.guard';
@@ -29,7 +30,7 @@ export class GroupsController implements OnApplicationShutdown {
   private readonly streams = new Set<EventStream>();
 
   constructor(
-    @Inject(ServiceLocator) private readonly locator: ServiceLocator,
+    @Inject(StatReader) private readonly statReader: StatReader,
     @Inject(TicketClient) private readonly ticket: TicketClient,
     @Inject(GroupWatch) private readonly watcher: GroupWatch,
     @Inject(GroupHistory) private readonly history: GroupHistory,
@@ -43,14 +44,14 @@ export class GroupsController implements OnApplicationShutdown {
   /** stat's busiest groups, each with its figures (the query passed through; stat validates it). */
   @Get('groups')
   async busiest(@Query() query: Record<string, string>, @Res() reply: FastifyReply): Promise<void> {
-    passThrough(reply, await requestTo(this.locator, 'stat', `/v1/groups?${new URLSearchParams(query).toString()}`));
+    passThrough(reply, await this.statReader.get(`/v1/groups?${new URLSearchParams(query).toString()}`));
   }
 
   /** stat's figures of one group and its messages per second (the query passed through; stat validates it). */
   @Get('groups/:group')
   async group(@Param('group') raw: string, @Query() query: Record<string, string>, @Res() reply: FastifyReply): Promise<void> {
     const group = parseOr400(groupSchema, raw);
-    passThrough(reply, await requestTo(this.locator, 'stat', `/v1/groups/${encodeURIComponent(group)}?${new URLSearchParams(query).toString()}`));
+    passThrough(reply, await this.statReader.get(`/v1/groups/${encodeURIComponent(group)}?${new URLSearchParams(query).toString()}`));
   }
 
   @Get('groups/:group/members')

@@ -1,11 +1,13 @@
-import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
 import { busiestGroupsQuery, groupSchema } from '@spear/protocol';
 import { parseOr400 } from '@spear/runtime';
 import { GroupStats, type GroupFigures } from '../store/group-stats';
 import { groupSeriesQuery } from './query';
+import { StatReadGuard } from './read-key.guard';
 
-/** Group statistics (internal: minions and operators read them). Bad names or queries are 400 bad_request. */
+/** Group statistics (minions and operators read them, with a key: StatReadGuard). Bad names or queries are 400 bad_request. */
 @Controller('v1/groups')
+@UseGuards(StatReadGuard)
 export class GroupStatsController {
   constructor(@Inject(GroupStats) private readonly stats: GroupStats) {}
 

@@ -1,12 +1,14 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
 import type { NodeMetric } from '@spear/stat-client';
 import { apiError, parseOr400, SERVICE_CONTEXT, type ServiceContext } from '@spear/runtime';
 import { NodeStats, type SeriesPoints } from '../store/node-stats';
 import { RpcStats, type RpcSeriesMetric } from '../store/rpc-stats';
+import { StatReadGuard } from './read-key.guard';
 import { MAX_POINTS, nodeSeriesQuery, rpcSeriesQuery, rpcSummaryQuery } from './query';
 
-/** stat's read API (internal: minions and operators read it). Every query is validated; bad input is 400 bad_request. */
+/** stat's read API (minions and operators read it, with a key: StatReadGuard). Every query is validated; bad input is 400 bad_request. */
 @Controller('v1')
+@UseGuards(StatReadGuard)
 export class StatHttpController {
   constructor(
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<'stat'>,
