@@ -82,7 +82,8 @@ export async function runService<A extends AppName>(spec: ServiceSpec<A>): Promi
     return await boot(spec);
   } catch (error) {
     const { message, stack } = error as Error;
-    createLogger(spec.app).fatal({ err: { message, stack } }, `cannot start: ${message}`);
+    // A bad profile is the operator's to fix, and the message says how: no stack trace around it.
+    createLogger(spec.app).fatal(error instanceof ConfigError ? {} : { err: { message, stack } }, `cannot start: ${message}`);
     process.exit(1);
   }
 }
@@ -92,7 +93,7 @@ async function boot<A extends AppName>(spec: ServiceSpec<A>): Promise<RunningSer
   try {
     config = loadConfig(spec.app);
   } catch (error) {
-    if (error instanceof ConfigError) throw new Error(`invalid profile: ${error.message}`);
+    if (error instanceof ConfigError) throw new ConfigError(`invalid profile: ${error.message}`);
     throw error;
   }
   const labels = spec.instanceLabels?.(config) ?? {};
