@@ -133,10 +133,10 @@ export const REDIS_KEY_FAMILIES = [
   },
   {
     name: 'rl',
-    pattern: 'rl:uid:<uid>:<window> | rl:ip:<ip>:<window>',
+    pattern: 'rl:uid:<uid>:<window> | rl:ip:<ip>:<window> | rl:ip-failed:<ip>:<window>',
     type: 'counter',
     writer: 'ticket (TicketGate)',
-    description: 'fixed-window rate-limit counters of POST /v1/tickets; each expires with its window',
+    description: "fixed-window rate-limit counters of POST /v1/tickets (a uid's proven requests, an address's requests, an address's failed token checks); each expires with its window",
   },
   {
     name: 'stat',

@@ -48,7 +48,8 @@ export function assertKeyPrefix(prefix: string): string {
 export type StatStoreName = 'node' | 'rpc';
 
 /** A rate-limit counter's subject kind. */
-export type RateLimitScope = 'uid' | 'ip';
+/** Whose budget a rate-limit counter is: a uid's requests, an address's requests, an address's failed token checks. */
+export type RateLimitScope = 'uid' | 'ip' | 'ip-failed';
 
 /** The three keys of one user's inbox (one hash tag: one Cluster slot). */
 export interface InboxKeys {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisKeys } from '@spear/catalog';
 import { makeTempDir, removeTempDir, startRedis, type RedisHandle } from '@spear/testing';
 import { tokenKey as keyOf } from '../tokens/token-store';
-import { failedChecksOf, TicketGate, type GateLimits } from './ticket-gate';
+import { TicketGate, type GateLimits } from './ticket-gate';
 import type { TokenProof } from './token-check';
 
 // Not the legacy prefix: the gate must read and count under the profile's prefix.
@@ -52,7 +52,7 @@ describe('TicketGate on a real Redis', () => {
     expect(await gate.check('bob', '10.0.0.2', opaque('tok-b'), now)).toBe('admitted');
     // Two bogus requests before did not use up bob's two.
     expect(await gate.check('bob', '10.0.0.2', opaque('tok-b'), now)).toBe('rate_limited_uid');
-    expect(Number(await redis.get(keys.rateLimit('ip', failedChecksOf('10.0.0.2'), Math.floor(now / 60_000))))).toBe(2);
+    expect(Number(await redis.get(keys.rateLimit('ip-failed', '10.0.0.2', Math.floor(now / 60_000))))).toBe(2);
   });
 
   it(`cannot be made to lock a uid out: ${200} bogus requests for it leave its budget whole and rate-limit their address`, async () => {
@@ -82,7 +82,7 @@ describe('TicketGate on a real Redis', () => {
     for (let i = 0; i < 4; i++) seen.push(await gate.check(`u${i}`, '10.0.0.9', opaque(`none-${i}`), now));
     expect(seen).toEqual(['invalid_token', 'invalid_token', 'invalid_token', 'rate_limited_ip']);
     // A refusal for the address's request budget is not a failed check.
-    expect(Number(await redis.get(keys.rateLimit('ip', failedChecksOf('10.0.0.9'), Math.floor(now / 60_000))))).toBe(3);
+    expect(Number(await redis.get(keys.rateLimit('ip-failed', '10.0.0.9', Math.floor(now / 60_000))))).toBe(3);
   });
 
   it('takes a JWT verified in JS, refuses it when issued before the uid\'s revocation, and counts a refused one as a failure', async () => {
@@ -108,7 +108,7 @@ describe('TicketGate on a real Redis', () => {
     const ttls = await Promise.all([
       redis.pttl(keys.rateLimit('uid', 'ttl-user', Math.floor(now / 60_000))),
       redis.pttl(keys.rateLimit('ip', '10.0.0.7', Math.floor(now / 30_000))),
-      redis.pttl(keys.rateLimit('ip', failedChecksOf('10.0.0.7'), Math.floor(now / 10_000))),
+      redis.pttl(keys.rateLimit('ip-failed', '10.0.0.7', Math.floor(now / 10_000))),
     ]);
     for (const [ttl, windowMs] of [[ttls[0], 60_000], [ttls[1], 30_000], [ttls[2], 10_000]] as const) {
       expect(ttl).toBeGreaterThan(0);

@@ -88,7 +88,7 @@ export class TicketGate {
     const gate = this.redis as unknown as GateCommands;
     return gate.spearTicketGate(
       this.slotKey('ip', ip, perIp, now),
-      this.slotKey('ip', failedChecksOf(ip), perIpFailed, now),
+      this.slotKey('ip-failed', ip, perIpFailed, now),
       this.slotKey('uid', uid, perUid, now),
       proof.kind === 'opaque' ? proof.key : '',
       this.keys.revokedBefore(uid),
@@ -107,15 +107,6 @@ export class TicketGate {
   private slotKey(scope: RateLimitScope, subject: string, window: Window, now: number): string {
     return this.keys.rateLimit(scope, subject, Math.floor(now / window.windowMs));
   }
-}
-
-/**
- * The subject of an address's failed-check counter, beside its request
- * counter in the `rl:ip:` family (`rl:ip:failed:<ip>:<window>`): no address
- * starts with "failed", so the two never share a key.
- */
-export function failedChecksOf(ip: string): string {
-  return `failed:${ip}`;
 }
 
 interface GateCommands {
