@@ -115,6 +115,9 @@ describe('loadConfig', () => {
     // idgen needs only the internal planes' secrets.
     expect(loadConfig('idgen', { profile: 'test1', env: env(PLANES) }).secrets).toEqual({ clusterSecret: PLANES.SPEAR_CLUSTER_SECRET, zookeeperPassword: PLANES.SPEAR_ZK_PASSWORD });
     expect(loadEngineSettings({ profile: 'test1', env: env() })).toMatchObject({ name: 'test1', zookeeperConnect: '127.0.0.1:12181', redisUrl: 'redis://127.0.0.1:16379/1', kafkaBrokers: ['127.0.0.1:19092'] });
+    // A SASL profile's engines are found without the Kafka password, which only the apps need.
+    const sasl = tempProfile({ extends: join(repoProfiles, 'test1'), kafka: { brokers: ['127.0.0.1:19093'], sasl: { mechanism: 'scram-sha-512', username: 'spear' } } });
+    expect(loadEngineSettings({ profile: sasl, env: env() }).kafkaBrokers).toEqual(['127.0.0.1:19093']);
     expect(() => loadEngineSettings({ profile: tempProfile({ name: 'x', zookeeper: { connect: 'nope', root: '/x' }, redis: { url: 'redis://h:1' } }), env: {} })).toThrow(/zookeeper\.connect/);
   });
 

@@ -142,7 +142,9 @@ export interface EngineSettings {
 /** Reads only the engine sections of a profile (name, zookeeper, redis, kafka); a bad one throws a ConfigError naming it. */
 export function loadEngineSettings(options: LoadOptions = {}): EngineSettings {
   const { raw, source } = readRawProfile(options);
-  const parsed = commonSchema.pick({ name: true, zookeeper: true, redis: true, kafka: true }).safeParse({ name: raw.name, zookeeper: raw.zookeeper, redis: raw.redis, kafka: raw.kafka });
+  // Only where the engines listen: a kafka.sasl section without its password (SPEAR_KAFKA_PASSWORD) is the apps' concern, not this.
+  const brokersOnly = typeof raw.kafka === 'object' && raw.kafka !== null ? { brokers: (raw.kafka as { brokers?: unknown }).brokers } : raw.kafka;
+  const parsed = commonSchema.pick({ name: true, zookeeper: true, redis: true, kafka: true }).safeParse({ name: raw.name, zookeeper: raw.zookeeper, redis: raw.redis, kafka: brokersOnly });
   if (!parsed.success) throw new ConfigError(`profile ${source}: ${describeIssues(parsed.error.issues)}`);
   const { name, zookeeper, redis, kafka } = parsed.data;
   if (!redis) throw new ConfigError(`profile ${source}: redis: required (its url)`);
