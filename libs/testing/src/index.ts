@@ -5,6 +5,8 @@ export { KAFKA_VERSION, kafkaLibsDir, spearCacheDir } from './engines/paths';
 export { startZooKeeper, type ZooKeeperHandle } from './engines/zookeeper';
 export { zkStatus, zooKeeperStatus } from './engines/zookeeper-status';
 export { startRedis, type RedisHandle, type RedisOptions } from './engines/redis';
+export type { RedisAclUser } from './engines/redis-acl';
+export { makeRedisCertificate, type RedisCertificate } from './engines/redis-tls';
 export { redisPing, redisStatus } from './engines/redis-status';
 export { startKafka, type KafkaHandle, type KafkaOptions } from './engines/kafka';
 export { kafkaListTopics, kafkaStatus } from './engines/kafka-status';

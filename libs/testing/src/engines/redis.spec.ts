@@ -1,9 +1,11 @@
 import { Redis } from 'ioredis';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPidFile, stopByPidFile } from './pid-file';
 import { startRedis, type RedisHandle } from './redis';
 import { redisPing } from './redis-status';
+import { makeRedisCertificate } from './redis-tls';
 import { isAlive } from './stop-process';
 import { makeTempDir, removeTempDir } from './temp-dir';
 
@@ -154,5 +156,54 @@ describe('Redis engine', () => {
     expect(isAlive(detached.pid)).toBe(false);
     expect(readPidFile(dir, 'redis')).toBeNull();
     expect(await stopByPidFile(dir, 'redis')).toBe(false);
+  });
+});
+
+describe('Redis engine with an ACL user and a TLS listener', () => {
+  let root: string;
+
+  beforeAll(() => {
+    root = makeTempDir('spear-redis-acl-');
+  });
+
+  afterAll(() => removeTempDir(root));
+
+  it('is ready once the user authenticates; without it or with a wrong password nothing answers', async () => {
+    const user = { username: 'spear-test', password: 'a-test-password-0123' };
+    const server = await startRedis({ dir: join(root, 'acl'), user });
+    try {
+      expect(server.user).toEqual(user);
+      expect(await redisPing(server.port, 1_000, user)).toBe(true);
+      // The default user is off: a client that does not authenticate is refused, not let in as `default`.
+      expect(await redisPing(server.port)).toBe(false);
+      expect(await redisPing(server.port, 1_000, { ...user, password: 'not-the-password' })).toBe(false);
+      // The password is on no command line (ps shows every process's arguments).
+      expect(readFileSync(`/proc/${server.pid}/cmdline`, 'utf8')).not.toContain(user.password);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('refuses a user that the ACL file could not hold, naming the field but not the value', async () => {
+    const refusal = await startRedis({ dir: join(root, 'bad-user'), user: { username: 'spear', password: 'two words' } }).then(
+      (server) => server.stop().then(() => null),
+      (error: Error) => error,
+    );
+    expect(refusal?.message).toMatch(/^startRedis: user\.password must be 1-64 characters/);
+    expect(refusal?.message).not.toContain('two words');
+  });
+
+  it('also listens with TLS on tlsUrl, with the certificate given', async () => {
+    const certificate = makeRedisCertificate(join(root, 'certs'));
+    const server = await startRedis({ dir: join(root, 'tls'), tls: certificate });
+    const conn = new Redis(server.tlsUrl!, { tls: { ca: [readFileSync(certificate.certFile)] }, lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      expect(server.tlsUrl).toMatch(/^rediss:\/\/127\.0\.0\.1:\d+$/);
+      await conn.connect();
+      expect(await conn.ping()).toBe('PONG');
+    } finally {
+      conn.disconnect();
+      await server.stop();
+    }
   });
 });

@@ -1,9 +1,10 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { engineHandle } from './engine-handle';
 import { assertPortFree, freePort } from './free-port';
-import { redisPing } from './redis-status';
+import { writeAclFile, type RedisAclUser } from './redis-acl';
+import { redisPing, redisRequest } from './redis-status';
 import { consoleFile, spawnEngine } from './spawn-engine';
-import { tcpRequest } from './tcp-request';
 import { waitReady } from './wait-ready';
 import type { EngineHandle, StartEngineOptions } from './types';
 
@@ -21,12 +22,28 @@ export interface RedisOptions extends StartEngineOptions {
   maxmemory?: string;
   /** Port of a master on 127.0.0.1: start as its replica; resolves once the first sync is done. */
   replicaOf?: number;
+  /**
+   * Clients must authenticate as this ACL user (every command, key and
+   * channel allowed); the `default` user is off, so a client without it gets
+   * NOAUTH. Not with `replicaOf`.
+   */
+  user?: RedisAclUser;
+  /**
+   * Also listen with TLS (on `tls.port`, or a free port) with this PEM
+   * certificate and key; clients are not asked for certificates. The
+   * plaintext port stays open (the readiness probe and tests that compare).
+   */
+  tls?: { certFile: string; keyFile: string; port?: number };
 }
 
 /** A running Redis server. */
 export interface RedisHandle extends EngineHandle {
-  /** "redis://127.0.0.1:port", for ioredis and the socket.io adapter. */
+  /** "redis://127.0.0.1:port", for ioredis and the socket.io adapter; never with credentials. */
   readonly url: string;
+  /** The ACL user clients must authenticate as, when started with one. */
+  readonly user?: RedisAclUser;
+  /** With `tls`: "rediss://127.0.0.1:tlsPort". */
+  readonly tlsUrl?: string;
   /** SIGSTOP: the server freezes with its sockets open and answers nothing (a hung host). */
   pause(): void;
   /** SIGCONT: a paused server runs on. stop() resumes it first as well. */
@@ -40,13 +57,19 @@ export interface RedisHandle extends EngineHandle {
 /**
  * Starts `redis-server` on 127.0.0.1 with `redis.log` in `dir`. It runs in the
  * foreground (not daemonized) so we keep its pid and it dies with us unless `detached`.
- * Resolves once PING answers PONG (a replica: once its master link is up); default timeout 10 s.
+ * Resolves once PING answers PONG (with `user`: after AUTH as it; a replica: once its
+ * master link is up); default timeout 10 s.
  */
 export async function startRedis(options: RedisOptions): Promise<RedisHandle> {
-  const { dir, detached = false, persistence = false, appendfsync = 'everysec', maxmemory = '1gb', replicaOf, startTimeoutMs = 10_000 } = options;
+  const { dir, detached = false, persistence = false, appendfsync = 'everysec', maxmemory = '1gb', replicaOf, user, tls, startTimeoutMs = 10_000 } = options;
+  // A replica of an ACL'd master would need masteruser/masterauth: no test needs it yet.
+  if (user && replicaOf !== undefined) throw new Error('startRedis: user and replicaOf cannot be combined');
   const port = options.port ?? (await freePort());
   await assertPortFree(port, 'Redis');
+  const tlsPort = tls ? (tls.port ?? (await freePort())) : undefined;
+  if (tlsPort !== undefined) await assertPortFree(tlsPort, 'Redis (TLS)');
   const logFile = join(dir, 'redis.log');
+  mkdirSync(dir, { recursive: true });
   const child = await spawnEngine({
     engine: 'redis',
     command: 'redis-server',
@@ -69,6 +92,8 @@ export async function startRedis(options: RedisOptions): Promise<RedisHandle> {
       // A replica's first sync starts at once (by default a master waits 5 s for more replicas).
       '--repl-diskless-sync-delay', '0',
       ...(replicaOf === undefined ? [] : ['--replicaof', '127.0.0.1', String(replicaOf)]),
+      ...(user ? ['--aclfile', writeAclFile(dir, user)] : []),
+      ...(tls ? ['--tls-port', String(tlsPort), '--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile, '--tls-auth-clients', 'no'] : []),
     ],
     dir,
     detached,
@@ -83,7 +108,7 @@ export async function startRedis(options: RedisOptions): Promise<RedisHandle> {
   await waitReady({
     what: replicaOf === undefined ? `Redis on 127.0.0.1:${port}` : `Redis replica on 127.0.0.1:${port} of :${replicaOf}`,
     child,
-    probe: () => (replicaOf === undefined ? redisPing(port, 500) : masterLinkUp(port)),
+    probe: () => (replicaOf === undefined ? redisPing(port, 500, user) : masterLinkUp(port)),
     timeoutMs: startTimeoutMs,
     logFiles: [logFile, consoleFile(dir, 'redis')],
     cleanup: stop,
@@ -92,6 +117,8 @@ export async function startRedis(options: RedisOptions): Promise<RedisHandle> {
   return {
     ...handle,
     url: `redis://127.0.0.1:${port}`,
+    ...(user ? { user } : {}),
+    ...(tlsPort !== undefined ? { tlsUrl: `rediss://127.0.0.1:${tlsPort}` } : {}),
     stop,
     pause: () => void child.kill('SIGSTOP'),
     resume,
@@ -100,7 +127,7 @@ export async function startRedis(options: RedisOptions): Promise<RedisHandle> {
       return handle.stop();
     },
     promote: async () => {
-      const reply = await redisCommand(port, 'REPLICAOF NO ONE');
+      const reply = await redisRequest(port, ['REPLICAOF', 'NO', 'ONE'], { user });
       if (!reply?.startsWith('+OK')) throw new Error(`REPLICAOF NO ONE on 127.0.0.1:${port} answered ${reply ?? 'nothing'}`);
     },
   };
@@ -108,11 +135,6 @@ export async function startRedis(options: RedisOptions): Promise<RedisHandle> {
 
 /** True once the replica on `port` has its master link up (the first sync is done). */
 async function masterLinkUp(port: number): Promise<boolean> {
-  const reply = await redisCommand(port, 'INFO replication', (text) => text.startsWith('-') || /master_link_status:\w+\r\n/.test(text));
+  const reply = await redisRequest(port, ['INFO', 'replication'], { complete: (text) => text.startsWith('-') || /master_link_status:\w+\r\n/.test(text) });
   return /master_link_status:up\r\n/.test(reply ?? '');
-}
-
-/** One inline command on a fresh connection; the reply's text (by default its first line), or null. */
-function redisCommand(port: number, command: string, complete = (text: string) => text.includes('\r\n')): Promise<string | null> {
-  return tcpRequest(port, `${command}\r\n`, { timeoutMs: 2_000, complete });
 }
