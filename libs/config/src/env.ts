@@ -18,6 +18,7 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string[]; parse?:
   { env: 'SPEAR_ZK_CONNECT', path: ['zookeeper', 'connect'] },
   { env: 'SPEAR_REDIS_URL', path: ['redis', 'url'] },
   { env: 'SPEAR_REDIS_KEY_PREFIX', path: ['redis', 'keyPrefix'] },
+  { env: 'SPEAR_REDIS_PASSWORD', path: ['redis', 'password'] },
   { env: 'SPEAR_KAFKA_BROKERS', path: ['kafka', 'brokers'], parse: (v) => v.split(',').map((s) => s.trim()) },
   { env: 'SPEAR_KAFKA_PASSWORD', path: ['kafka', 'sasl', 'password'] },
   { env: 'SPEAR_BUS', path: ['bus'] },

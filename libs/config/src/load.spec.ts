@@ -289,3 +289,64 @@ describe('secrets outside development profiles', () => {
     }
   });
 });
+
+describe('redis security (username, password, tls)', () => {
+  const redisProfile = (redis: Record<string, unknown>) => tempProfile({ extends: join(repoProfiles, 'local'), redis: { url: 'redis://127.0.0.1:16379', keyPrefix: 'spear:', ...redis } });
+  const PASSWORD = 'the-redis-password';
+  /** The ConfigError message loading ticket with `redis` gives (the test fails if it loads). */
+  const messageOf = (redis: Record<string, unknown>, envVars: Record<string, string> = {}) => {
+    try {
+      loadConfig('ticket', { profile: redisProfile(redis), env: envVars });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as Error).message;
+    }
+    throw new Error('loaded');
+  };
+
+  it('takes the password from SPEAR_REDIS_PASSWORD into redis.password; the local profile has none of the three', () => {
+    const cfg = loadConfig('ticket', { profile: redisProfile({ username: 'spear', tls: true }), env: { SPEAR_REDIS_PASSWORD: PASSWORD } });
+    expect(cfg.redis).toEqual({ url: 'redis://127.0.0.1:16379', keyPrefix: 'spear:', username: 'spear', password: PASSWORD, tls: true });
+    const local = loadConfig('ticket', { env: env() }).redis;
+    expect(local).toEqual({ url: 'redis://127.0.0.1:16379', keyPrefix: 'spear:' });
+    // requirepass: a password alone authenticates as Redis's default user.
+    expect(loadConfig('ticket', { profile: redisProfile({}), env: { SPEAR_REDIS_PASSWORD: PASSWORD } }).redis.password).toBe(PASSWORD);
+  });
+
+  it('refuses a url holding a user or a password, pointing at redis.username and SPEAR_REDIS_PASSWORD, and repeats neither the url nor the password', () => {
+    const secret = 'S3cr3t-in-the-url';
+    for (const url of [`redis://spear:${secret}@10.0.0.1:6379`, `redis://:${secret}@10.0.0.1:6379/1`, `rediss://${secret}@10.0.0.1:6380`, `redis://10.0.0.1:6379/0?password=${secret}`, `redis://10.0.0.1:6379?username=${secret}`]) {
+      const message = messageOf({ url });
+      expect(message, url).toMatch(/: redis\.url: must not hold a user or password: set redis\.username in the profile and the password in SPEAR_REDIS_PASSWORD$/);
+      expect(message).not.toContain(secret);
+      expect(message).not.toContain('10.0.0.1');
+    }
+    // The same from the environment (SPEAR_REDIS_URL).
+    const fromEnv = () => loadConfig('ticket', { env: env({ SPEAR_REDIS_URL: `redis://spear:${secret}@10.0.0.1:6379` }) });
+    expect(fromEnv).toThrow(/redis\.url: must not hold a user or password/);
+    expect(() => fromEnv()).not.toThrow(new RegExp(secret));
+  });
+
+  it('checks tls like kafka.tls; rediss:// with tls: false is a contradiction', () => {
+    const tlsOf = (redis: Record<string, unknown>) => loadConfig('ticket', { profile: redisProfile(redis), env: {} }).redis.tls;
+    expect(tlsOf({ tls: true })).toBe(true);
+    expect(tlsOf({ url: 'rediss://redis.internal:6380' })).toBeUndefined(); // TLS all the same: libs/bus redisConnectionOptions
+    // Not read here: the file is read when a client is made (libs/bus redisConnectionOptions).
+    expect(tlsOf({ tls: { caFile: '/etc/spear/redis-ca.pem', servername: 'redis.internal' } })).toEqual({ caFile: '/etc/spear/redis-ca.pem', servername: 'redis.internal', rejectUnauthorized: true });
+    for (const tls of ['yes', { caFile: '' }, { ca: 'x' }, { rejectUnauthorized: 'no' }]) {
+      expect(messageOf({ tls }), JSON.stringify(tls)).toMatch(/redis\.tls/);
+    }
+    expect(messageOf({ url: 'rediss://redis.internal:6380', tls: false })).toMatch(/redis\.tls: false contradicts a rediss:\/\/ url \(TLS\); use redis:\/\/ for plaintext$/);
+  });
+
+  it('names a bad username or password without repeating the password', () => {
+    expect(messageOf({ username: 'two words' })).toMatch(/redis\.username: expected 1-128 characters without spaces, @, : or \//);
+    expect(messageOf({ password: 12345678 })).toMatch(/redis\.password: expected a string$/);
+    expect(messageOf({ pasword: PASSWORD })).toMatch(/redis: .*pasword/);
+  });
+
+  it('the engines tool reads a profile with redis.username but no password (it needs only the port)', () => {
+    const profile = redisProfile({ username: 'spear', tls: { caFile: '/etc/spear/redis-ca.pem' } });
+    expect(loadEngineSettings({ profile, env: {} }).redisUrl).toBe('redis://127.0.0.1:16379');
+  });
+});

@@ -19,15 +19,64 @@ export const zookeeperSchema = z.strictObject({
 /** What a bad redis.keyPrefix is told. */
 export const KEY_PREFIX_MESSAGE = "expected 2-64 characters of [A-Za-z0-9_.:-] ending with ':', e.g. spear:local:";
 
-export const redisSchema = z.strictObject({
-  url: z.string().regex(/^rediss?:\/\/[^\s]+$/, 'expected redis://host:port[/db]'),
-  /**
-   * Prefix of every Redis key of this deployment (libs/catalog RedisKeys).
-   * Absent: DEFAULTS.redis.keyPrefix(name), filled in by validateConfig
-   * because it depends on the profile's name.
-   */
-  keyPrefix: z.string().regex(KEY_PREFIX_PATTERN, KEY_PREFIX_MESSAGE).optional(),
-});
+/** What a `redis.url` holding a user or password is told; it never repeats the URL, which holds a secret. */
+export const REDIS_URL_CREDENTIALS = 'must not hold a user or password: set redis.username in the profile and the password in SPEAR_REDIS_PASSWORD';
+
+/** True when `url` carries credentials ioredis would use: `user:pass@`, `:pass@`, `user@`, or a `password`/`username` query parameter. */
+function hasRedisCredentials(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // Not a URL at all: the shape check names it; never echo it (it may hold a password).
+    return /@/.test(url);
+  }
+  return parsed.username !== '' || parsed.password !== '' || parsed.searchParams.has('password') || parsed.searchParams.has('username');
+}
+
+/**
+ * TLS to Redis (libs/bus RedisTls): true checks the server's certificate
+ * against the system's CAs; `caFile` (a PEM file, read when a client is
+ * made) against that CA; `servername` when the certificate names another host.
+ * A `rediss://` url means TLS with the system's CAs when `tls` is absent.
+ */
+export const redisTlsSchema = z.union(
+  [
+    z.boolean(),
+    z.strictObject({
+      caFile: z.string().min(1, 'expected the path of a PEM file').optional(),
+      /** false accepts any certificate: for tests, never a real deployment. */
+      rejectUnauthorized: z.boolean().default(true),
+      servername: z.string().min(1).optional(),
+    }),
+  ],
+  { error: 'expected true, false or { caFile?, rejectUnauthorized?, servername? }' },
+);
+
+export const redisSchema = z
+  .strictObject({
+    url: z
+      .string()
+      .regex(/^rediss?:\/\/[^\s]+$/, 'expected redis://host:port[/db] or rediss://host:port[/db]')
+      .refine((url) => !hasRedisCredentials(url), REDIS_URL_CREDENTIALS),
+    /**
+     * The ACL user every client authenticates as (Redis 6+ `AUTH user password`).
+     * Set: a password is required (SPEAR_REDIS_PASSWORD; checked when a client
+     * is made, libs/bus redisConnectionOptions, so the engines tool works without it).
+     * Absent with a password: `AUTH password`, the `default` user (requirepass).
+     */
+    username: z.string().regex(/^[^\s@:/]{1,128}$/, 'expected 1-128 characters without spaces, @, : or /').optional(),
+    /** From SPEAR_REDIS_PASSWORD (env.ts); a profile file of a real deployment never holds it. The messages never repeat it. */
+    password: z.string({ error: 'expected a string' }).min(1, 'expected a non-empty string').optional(),
+    tls: redisTlsSchema.optional(),
+    /**
+     * Prefix of every Redis key of this deployment (libs/catalog RedisKeys).
+     * Absent: DEFAULTS.redis.keyPrefix(name), filled in by validateConfig
+     * because it depends on the profile's name.
+     */
+    keyPrefix: z.string().regex(KEY_PREFIX_PATTERN, KEY_PREFIX_MESSAGE).optional(),
+  })
+  .refine((redis) => !(redis.tls === false && /^rediss:/.test(redis.url)), { message: 'false contradicts a rediss:// url (TLS); use redis:// for plaintext', path: ['tls'] });
 
 /** The redis section once validated: the key prefix is always set. */
 export type RedisConfig = z.infer<typeof redisSchema> & { keyPrefix: string };
