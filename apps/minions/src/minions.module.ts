@@ -43,7 +43,7 @@ const keysOf = (c: Ctx) => new RedisKeys(c.config.redis.keyPrefix);
  */
 function groupWatchOf(c: Ctx): GroupWatch {
   const nodeId = `minions-watch-${hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 40)}-${c.config.minions.http.port}`;
-  const makeBus = () => createBus({ bus: c.config.bus, redis: { url: c.config.redis.url, keyPrefix: keysOf(c).channelPrefix }, kafka: c.config.kafka, logger: c.logger });
+  const makeBus = () => createBus({ bus: c.config.bus, redis: { ...c.config.redis, keyPrefix: keysOf(c).channelPrefix }, kafka: c.config.kafka, logger: c.logger });
   return new GroupWatch(makeBus, nodeId, { maxWatches: MAX_WATCHES });
 }
 

@@ -5,13 +5,12 @@ import { DirectedBatcher, type DirectedBatch, type DirectedSend } from './direct
 import { encodeEnvelope } from './envelope-codec';
 import { errorMessage, silentLogger, type BusLogger } from './logger';
 import { RedisChannels } from './redis-channels';
-import { closeConnection, createPublisher, createSubscriber } from './redis-connections';
+import { closeConnection, connectExplained, createPublisher, createSubscriber } from './redis-connections';
 import { classicPubSub, shardedPubSub, type PubSubMode } from './redis-pubsub-mode';
+import { loggableRedisUrl, redisConnectionOptions, type RedisConnectionOptions, type RedisEndpoint } from './redis-security';
 
-/** Options for {@link RedisBus}. */
-export interface RedisBusOptions {
-  /** e.g. "redis://127.0.0.1:6379". */
-  url: string;
+/** Options for {@link RedisBus}: where Redis is and who the bus is there (url, username, password, tls), and how it publishes. */
+export interface RedisBusOptions extends RedisEndpoint {
   /** Namespace of every channel; default "spear". */
   keyPrefix?: string;
   /**
@@ -69,6 +68,7 @@ export class RedisBus implements Bus {
   private readonly mode: PubSubMode;
   private readonly timeoutMs: number;
   private readonly logger: BusLogger;
+  private readonly connection: RedisConnectionOptions;
   private readonly groups = new Set<string>();
   private readonly directed: DirectedBatcher;
   private started: Started | null = null;
@@ -81,6 +81,8 @@ export class RedisBus implements Bus {
     this.mode = options.pubsub === 'classic' ? classicPubSub : shardedPubSub;
     this.timeoutMs = options.commandTimeoutMs ?? 2_000;
     this.logger = options.logger ?? silentLogger;
+    // Now, not at the first connect: a username without password or an unreadable CA file stops a service at boot.
+    this.connection = redisConnectionOptions(options);
     this.directed = new DirectedBatcher((batches) => this.sendDirected(batches), {
       label: 'RedisBus',
       windowMs: options.batchWindowMs,
@@ -96,15 +98,17 @@ export class RedisBus implements Bus {
    */
   async start(nodeId: string, onEnvelope: (envelope: Envelope) => void, onGap?: () => void): Promise<void> {
     if (this.started || this.closed) throw new Error('RedisBus: start() may be called once, before close()');
-    const subscriber = createSubscriber(this.options.url, this.timeoutMs, this.logger);
+    const subscriber = createSubscriber(this.options.url, this.connection, this.timeoutMs, this.logger);
     this.started = { nodeId, subscriber, onEnvelope, onGap };
     subscriber.on(this.mode.messageEvent, (channel: string, message: string) => this.receive(channel, message));
     try {
-      await Promise.all([this.connectedPublisher(), subscriber.connect()]);
+      await Promise.all([this.connectedPublisher(), connectExplained(subscriber)]);
       await Promise.all(this.wantedChannels().map((channel) => this.mode.subscribe(subscriber, channel)));
     } catch (error) {
       await this.close();
-      throw new Error(`RedisBus: cannot start on ${this.options.url}: ${errorMessage(error)}`, { cause: error });
+      // The publisher's failure names the url already: say it once.
+      const reason = error instanceof PublisherUnreachable ? error.reason : errorMessage(error);
+      throw new Error(`RedisBus: cannot start on ${loggableRedisUrl(this.options.url)}: ${reason}`, { cause: error });
     }
     // After the first connect, so the initial subscriptions above are not sent twice.
     subscriber.on('ready', () => void this.resubscribe());
@@ -175,17 +179,17 @@ export class RedisBus implements Bus {
   }
 
   private async connectPublisher(): Promise<Redis> {
-    const publisher = createPublisher(this.options.url, this.timeoutMs, this.logger);
+    const publisher = createPublisher(this.options.url, this.connection, this.timeoutMs, this.logger);
     this.publisher = publisher;
     try {
-      await publisher.connect();
+      await connectExplained(publisher);
       return publisher;
     } catch (error) {
       // The next publish starts over with a fresh connection.
       this.publisherReady = null;
       this.publisher = null;
       await closeConnection(publisher);
-      throw new Error(`RedisBus: cannot connect to ${this.options.url}: ${errorMessage(error)}`, { cause: error });
+      throw new PublisherUnreachable(loggableRedisUrl(this.options.url), errorMessage(error), error);
     }
   }
 
@@ -269,5 +273,16 @@ export class RedisBus implements Bus {
       // Pub/sub kept nothing while the connection was down.
       this.started?.onGap?.();
     }
+  }
+}
+
+/** The publisher could not connect: the message names the url (without credentials) and the reason. */
+class PublisherUnreachable extends Error {
+  constructor(
+    url: string,
+    readonly reason: string,
+    cause: unknown,
+  ) {
+    super(`RedisBus: cannot connect to ${url}: ${reason}`, { cause });
   }
 }

@@ -1,5 +1,7 @@
 import { Redis } from 'ioredis';
 import { errorMessage, type BusLogger } from './logger';
+import { guardRedisClient } from './redis-client-guard';
+import { redisAccessProblem, type RedisConnectionOptions } from './redis-security';
 
 /** Shared by both connections: reconnect quickly and forever while Redis is away. */
 const reconnecting = {
@@ -14,9 +16,11 @@ const reconnecting = {
  * in-flight publish rejects when the connection drops rather than being
  * resent late after a reconnect (that could also duplicate it), and
  * `timeoutMs` bounds a publish to a Redis that accepts but does not answer.
+ * Both connections authenticate and use TLS as `connection` says (redisConnectionOptions).
  */
-export function createPublisher(url: string, timeoutMs: number, logger: BusLogger): Redis {
+export function createPublisher(url: string, connection: RedisConnectionOptions, timeoutMs: number, logger: BusLogger): Redis {
   const redis = new Redis(url, {
+    ...connection,
     ...reconnecting,
     connectionName: 'spear-bus-pub',
     enableOfflineQueue: false,
@@ -24,6 +28,7 @@ export function createPublisher(url: string, timeoutMs: number, logger: BusLogge
     autoResendUnfulfilledCommands: false,
     commandTimeout: timeoutMs,
   });
+  guardRedisClient(redis);
   logOutages(redis, 'publisher', logger);
   return redis;
 }
@@ -33,8 +38,9 @@ export function createPublisher(url: string, timeoutMs: number, logger: BusLogge
  * every `ready` (not by ioredis's `autoResubscribe`), because only the bus
  * knows which groups were joined or left while Redis was away.
  */
-export function createSubscriber(url: string, timeoutMs: number, logger: BusLogger): Redis {
+export function createSubscriber(url: string, connection: RedisConnectionOptions, timeoutMs: number, logger: BusLogger): Redis {
   const redis = new Redis(url, {
+    ...connection,
     ...reconnecting,
     connectionName: 'spear-bus-sub',
     enableOfflineQueue: false,
@@ -43,8 +49,31 @@ export function createSubscriber(url: string, timeoutMs: number, logger: BusLogg
     autoResendUnfulfilledCommands: false,
     commandTimeout: timeoutMs,
   });
+  guardRedisClient(redis);
   logOutages(redis, 'subscriber', logger);
   return redis;
+}
+
+/**
+ * Connects `redis` (made with lazyConnect). Rejects with why the connection
+ * failed: ioredis's connect() only says "Connection is closed.", while the
+ * reason (a refused password, an untrusted certificate) went to its `error`
+ * event just before.
+ */
+export async function connectExplained(redis: Redis): Promise<void> {
+  let reason: unknown;
+  const remember = (error: unknown): void => {
+    reason = error;
+  };
+  redis.on('error', remember);
+  try {
+    await redis.connect();
+  } catch (error) {
+    const why = reason ?? error;
+    throw new Error(redisAccessProblem(why) ?? errorMessage(why), { cause: why });
+  } finally {
+    redis.off('error', remember);
+  }
 }
 
 /** One warning per outage and one info when it ends, instead of an error per retry. */

@@ -1,15 +1,24 @@
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
+import { guardRedisClient, redisAccessProblem, redisConnectionOptions, type RedisEndpoint } from '@spear/bus';
 import { usesRedis, type AppConfig, type AppName, type RedisAppName } from '@spear/config';
 import type { HealthCheck, HealthChecks } from './health';
 import { TurnBatchedRedis } from './turn-batched-redis';
 
+/** Why Redis refused a client made by {@link createRedis} (its password, its TLS), until it is ready again: for its health check. */
+const accessProblems = new WeakMap<Redis, string>();
+
 /**
  * A Redis client that keeps reconnecting while Redis is away and fails
  * commands fast instead of queueing them forever (callers get a clear error).
+ * It authenticates and uses TLS as `endpoint` (the `redis` config section)
+ * says; throws at once, naming the field, when the section cannot be used
+ * (a username without password, an unreadable CA file). Neither the password
+ * nor the url's credentials reach a log line or an error.
  */
-export function createRedis(url: string, logger: Logger, name = 'main'): Redis {
-  const redis = new TurnBatchedRedis(url, {
+export function createRedis(endpoint: RedisEndpoint, logger: Logger, name = 'main'): Redis {
+  const redis = new TurnBatchedRedis(endpoint.url, {
+    ...redisConnectionOptions(endpoint),
     lazyConnect: false,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: true,
@@ -18,12 +27,17 @@ export function createRedis(url: string, logger: Logger, name = 'main'): Redis {
     // Commands issued in the same event-loop turn share one write (see TurnBatchedRedis), without auto-pipelining's objects.
     enableAutoPipelining: false,
   });
+  guardRedisClient(redis);
   let down = false;
   redis.on('error', (error) => {
+    const problem = redisAccessProblem(error);
+    if (problem) accessProblems.set(redis, problem);
+    else accessProblems.delete(redis);
     if (!down) logger.warn({ redis: name, err: error.message }, 'redis connection error');
     down = true;
   });
   redis.on('ready', () => {
+    accessProblems.delete(redis);
     if (down) logger.info({ redis: name }, 'redis connection restored');
     down = false;
   });
@@ -38,15 +52,22 @@ export function createRedis(url: string, logger: Logger, name = 'main'): Redis {
 export function connectRedisIfUsed<A extends AppName>(app: A, config: AppConfig<A>, logger: Logger, health: HealthChecks): Redis | undefined {
   if (!usesRedis(app)) return undefined;
   // usesRedis(app) proves A is a Redis app; TypeScript does not narrow a type parameter from a value.
-  const redis = createRedis((config as unknown as AppConfig<RedisAppName>).redis.url, logger);
+  const redis = createRedis((config as unknown as AppConfig<RedisAppName>).redis, logger);
   health.add('redis', redisHealth(redis));
   return redis;
 }
 
-/** Healthy when the client is connected and PING answers. */
+/**
+ * Healthy when the client is connected and PING answers. Not connected
+ * because Redis refused its credentials or TLS failed, the message says so
+ * (redisAccessProblem: no secret, no address; /healthz is public).
+ */
 export function redisHealth(redis: Redis): HealthCheck {
   return async () => {
-    if (redis.status !== 'ready') throw new Error(`not connected (${redis.status})`);
+    if (redis.status !== 'ready') {
+      const problem = accessProblems.get(redis);
+      throw new Error(`not connected (${redis.status})${problem ? `: ${problem}` : ''}`);
+    }
     const pong = await redis.ping();
     if (pong !== 'PONG') throw new Error(`unexpected PING answer ${pong}`);
   };

@@ -41,7 +41,7 @@ export async function startSpearNode(io: SpearServer, ctx: ServiceContext<'spear
     users: () => core.userCount,
     groups: () => core.groupCount,
   });
-  const bus = monitor.countingBus(createBus({ bus: config.bus, redis: { url: config.redis.url, keyPrefix: keys.channelPrefix }, kafka: config.kafka, logger, batchWindowMs: spear.batchWindowMs }));
+  const bus = monitor.countingBus(createBus({ bus: config.bus, redis: { ...config.redis, keyPrefix: keys.channelPrefix }, kafka: config.kafka, logger, batchWindowMs: spear.batchWindowMs }));
   const refusal = await durabilityProblem(redis, delivery.durability);
   if (refusal) throw new Error(refusal);
   const undelivered = undeliveredChecksOf(redis, keys, delivery);

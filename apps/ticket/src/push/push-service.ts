@@ -58,7 +58,7 @@ export class PushService {
     const keys = new RedisKeys(config.redis.keyPrefix);
     // Publish-only: ticket is not a node, it receives nothing (no topic or consumer group of its own).
     // Pub/sub ignores the Redis db number: channels carry the profile's prefix, as spear nodes' do.
-    const redis = { url: config.redis.url, keyPrefix: keys.channelPrefix };
+    const redis = { ...config.redis, keyPrefix: keys.channelPrefix };
     const bus = createBus({ bus: config.bus, redis, kafka: config.kafka, logger: ctx.logger });
     return new PushService(ctx, keys, bus);
   }
