@@ -1,4 +1,4 @@
-import { APP_SECRETS, ConfigError, CORE_SECRETS, ENV_OVERRIDES, readRawProfile, validateConfig, type AppConfig, type AppName } from '@spear/config';
+import { APP_SECRETS, ConfigError, CORE_SECRETS, ENV_OVERRIDES, readRawProfile, usesRedis, validateConfig, type AppConfig, type AppName } from '@spear/config';
 
 /** One process of a release: what bin/start.sh starts and probes. */
 export interface Instance {
@@ -43,8 +43,9 @@ export function resolveReleaseProfile(app: AppName, profile: string, options: { 
   const { raw, source } = readRawProfile({ profile, env, cwd: options.cwd });
   const { secrets, requiredEnv } = withPlaceholderSecrets(app, raw.secrets);
   const kafka = withPlaceholderKafkaPassword(raw.kafka);
-  const config = validateConfig(app, { ...raw, secrets, ...(raw.kafka !== undefined ? { kafka: kafka.kafka } : {}) }, source);
-  return { raw, name: config.name, source, instances: instancesOf(app, config, source), requiredEnv: [...requiredEnv, ...kafka.requiredEnv] };
+  const redis = usesRedis(app) ? withPlaceholderRedisPassword(raw.redis) : { redis: raw.redis, requiredEnv: [] };
+  const config = validateConfig(app, { ...raw, secrets, ...(raw.kafka !== undefined ? { kafka: kafka.kafka } : {}), ...(raw.redis !== undefined ? { redis: redis.redis } : {}) }, source);
+  return { raw, name: config.name, source, instances: instancesOf(app, config, source), requiredEnv: [...requiredEnv, ...kafka.requiredEnv, ...redis.requiredEnv] };
 }
 
 /** Fills in each secret `app` requires that the files lack, so the rest of the profile can be validated. */
@@ -69,6 +70,19 @@ function withPlaceholderKafkaPassword(kafka: unknown): { kafka: unknown; require
   const sasl = (kafka as { sasl?: Record<string, unknown> } | undefined)?.sasl;
   if (typeof sasl !== 'object' || sasl === null || sasl.password !== undefined) return { kafka, requiredEnv: [] };
   return { kafka: { ...(kafka as object), sasl: { ...sasl, password: PLACEHOLDER_SECRET } }, requiredEnv: [{ env: 'SPEAR_KAFKA_PASSWORD', field: 'kafka.sasl.password' }] };
+}
+
+/**
+ * A `redis.username` says the deployment's Redis has ACL users, so its
+ * password must come from the environment (SPEAR_REDIS_PASSWORD); a profile
+ * without one expects no password (a Redis with only `requirepass` is named
+ * as `username: "default"`). Only for the apps that use Redis.
+ */
+function withPlaceholderRedisPassword(redis: unknown): { redis: unknown; requiredEnv: RequiredEnv[] } {
+  if (typeof redis !== 'object' || redis === null) return { redis, requiredEnv: [] };
+  const section = redis as Record<string, unknown>;
+  if (section.username === undefined || section.password !== undefined) return { redis, requiredEnv: [] };
+  return { redis: { ...section, password: PLACEHOLDER_SECRET }, requiredEnv: [{ env: 'SPEAR_REDIS_PASSWORD', field: 'redis.password' }] };
 }
 
 /** The processes of one app under this profile: one, or one per spear node. */
