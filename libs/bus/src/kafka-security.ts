@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
-import { errorMessage } from './logger';
+import { readCaFile } from './read-ca-file';
 
 /**
  * How a client proves who it is to the brokers: Spear's `kafka.sasl` config
@@ -59,19 +58,8 @@ function tlsOptions(tls: Exclude<KafkaTls, false>): NonNullable<KafkaConfig['ssl
   const { caFile, rejectUnauthorized = true, servername } = tls;
   return {
     rejectUnauthorized,
-    ...(caFile !== undefined ? { ca: [readCaFile(caFile)] } : {}),
+    ...(caFile !== undefined ? { ca: [readCaFile('kafka.tls.caFile', caFile)] } : {}),
     ...(servername !== undefined ? { servername } : {}),
   };
 }
 
-function readCaFile(path: string): string {
-  let pem: string;
-  try {
-    pem = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new Error(`kafka.tls.caFile: cannot read ${path}: ${errorMessage(error)}`, { cause: error });
-  }
-  // Node would take any text and fail every handshake later with a vaguer message.
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`kafka.tls.caFile: ${path} holds no PEM certificate`);
-  return pem;
-}

@@ -8,10 +8,10 @@ import type { ServiceContext } from './service-context';
 const logger = pino({ level: 'silent' });
 // Nothing listens on port 1: a Redis app's check must fail, and idgen must not notice.
 const profile = {
-  name: 'redis-spec',
+  name: 'test-redis-spec',
   zookeeper: { connect: '127.0.0.1:2181', root: '/spear/redis-spec' },
   redis: { url: 'redis://127.0.0.1:1' },
-  secrets: { adminKey: 'admin-key-0123', ticketSecret: 'ticket-secret-0123456789' },
+  secrets: { clusterSecret: 'cluster-secret-0123456789', zookeeperPassword: 'zookeeper-password', adminKey: 'admin-key-0123', ticketSecret: 'ticket-secret-0123456789' },
   ticket: { http: { port: 0 } },
   idgen: { http: { port: 0 }, rpc: { port: 0 } },
 };

@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { guardRedisClient } from '@spear/bus';
 import { ProtocolError } from '@spear/protocol';
 
 /**
@@ -109,6 +110,8 @@ class ReplicatedWriter implements DurableWriter {
 export function durableWriter(redis: Redis, durability: Durability, prepare: (connection: Redis) => void = () => undefined): DurableWriter {
   if (durability.mode !== 'replicated') return new DirectWriter(redis);
   const own = redis.duplicate();
+  // The duplicate keeps the main client's credentials and TLS: it gets the same guard (no password on an error, no uncaught socket error).
+  guardRedisClient(own);
   prepare(own);
   return new ReplicatedWriter(own, durability);
 }
