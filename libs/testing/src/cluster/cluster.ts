@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadConfig, type AppName } from '@spear/config';
+import { DEFAULTS, readRawProfile, type AppName } from '@spear/config';
 import { startServiceProcess, type ServiceProcess } from './service-process';
 import { waitUntilTicketSeesNodes } from './ticket-sees-nodes';
 
@@ -35,10 +35,22 @@ export interface ClusterHandle {
 /** The workspace's bundles, found relative to this file (libs/testing/src/cluster). */
 export const WORKSPACE_DIST = resolve(__dirname, '../../../../dist/apps');
 
-/** The HTTP listener of a non-spear app, from its validated config. */
-function httpListener(app: 'idgen' | 'stat' | 'ticket' | 'minions', env: NodeJS.ProcessEnv) {
-  const config = loadConfig(app, { env }) as unknown as Record<typeof app, { http: { host: string; port: number } }>;
-  return config[app].http;
+/**
+ * Where the profile puts a listener, read from the profile as written (its
+ * `extends` chain and env overrides), not validated: the services validate it
+ * themselves at boot, and a benchmark's baseline is an earlier build whose
+ * schema this checkout's may not accept.
+ */
+interface Listener {
+  host: string;
+  port: number;
+}
+const listenerOf = (l: { host?: string; port: number }): Listener => ({ host: l.host ?? DEFAULTS.host, port: l.port });
+
+function listeners(env: NodeJS.ProcessEnv): { http(app: 'idgen' | 'stat' | 'ticket' | 'minions'): Listener; spearNodes: Array<Listener & { id: string }> } {
+  const { raw } = readRawProfile({ env });
+  const section = (app: string) => raw[app] as { http: { host?: string; port: number }; nodes?: Array<{ id: string; host?: string; port: number }> };
+  return { http: (app) => listenerOf(section(app).http), spearNodes: (section('spear').nodes ?? []).map((n) => ({ id: n.id, ...listenerOf(n) })) };
 }
 
 const url = (l: { host: string; port: number }) => `http://${l.host}:${l.port}`;
@@ -62,11 +74,12 @@ export async function launchCluster(options: ClusterOptions): Promise<ClusterHan
     startTimeoutMs: options.startTimeoutMs,
   };
   const specs: Array<{ app: AppName; nodeId?: string; baseUrl: string; openFiles?: number }> = [];
+  const profile = listeners(env);
   for (const app of ['idgen', 'stat', 'ticket', 'minions'] as const) {
-    if (wanted.has(app)) specs.push({ app, baseUrl: url(httpListener(app, env)) });
+    if (wanted.has(app)) specs.push({ app, baseUrl: url(profile.http(app)) });
   }
   if (wanted.has('spear')) {
-    for (const node of loadConfig('spear', { env }).spear.nodes) {
+    for (const node of profile.spearNodes) {
       if (!options.spearNodeIds || options.spearNodeIds.includes(node.id)) specs.push({ app: 'spear', nodeId: node.id, baseUrl: url(node), openFiles: options.spearOpenFiles });
     }
   }
