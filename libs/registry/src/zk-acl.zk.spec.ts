@@ -85,6 +85,19 @@ describe('ZooKeeper ACLs of a deployment', () => {
     expect(await errorCode(zk.create(open, '/acl-legacy/services/ticket/providers/rogue', Buffer.from('x'), OPEN, zookeeper.CreateMode.EPHEMERAL))).toBe('NO_AUTH');
   });
 
+  it('lets deployments of other users keep their roots beside ours under a shared parent', async () => {
+    const ours = registry('/shared/ours');
+    await ours.ready();
+    const theirs = registry('/shared/theirs', { user: 'someone-else', password: 'their-password-123' });
+    await theirs.ready();
+    await theirs.register('/x', 1);
+    // An older build without credentials too (a benchmark's baseline): it may create a root there, nothing of ours.
+    const open = await client();
+    await zk.mkdirp(open, '/shared/legacy/services', OPEN);
+    expect(await errorCode(zk.remove(open, '/shared/ours'))).toBe('NO_AUTH');
+    expect(await errorCode(zk.setAcl(open, '/shared', OPEN))).toBe('NO_AUTH');
+  });
+
   it('will not start under a root another ZooKeeper user owns', async () => {
     const other = registry('/acl-taken', { user: 'someone-else', password: 'their-password-123' });
     await other.ready();

@@ -20,6 +20,17 @@ export function deploymentAcl(auth: ZooKeeperAuth): ACL[] {
   return [new zookeeper.ACL(zookeeper.Permission.ALL, new zookeeper.Id('digest', `${auth.user}:${digest}`))];
 }
 
+/**
+ * The ACL of the znodes above a root (`/spear` above `/spear/local`), when this
+ * deployment creates them: everything to its user, and to anyone the right to
+ * read and to create children — other deployments keep their roots beside
+ * ours, each under its own ACL. Nobody else may delete (a znode with children
+ * cannot be deleted anyway), rewrite or re-ACL them.
+ */
+export function parentAcl(auth: ZooKeeperAuth): ACL[] {
+  return [...deploymentAcl(auth), new zookeeper.ACL(zookeeper.Permission.READ | zookeeper.Permission.CREATE, new zookeeper.Id('world', 'anyone'))];
+}
+
 /** Adds the digest credentials to a session (sent on every connect of this client). */
 export function authenticate(client: Client, auth: ZooKeeperAuth): void {
   client.addAuthInfo('digest', Buffer.from(`${auth.user}:${auth.password}`));
@@ -37,11 +48,13 @@ const MAX_SECURED_NODES = 10_000;
  * A node whose ACL this user may not change is an error: someone else owns
  * the root, and the process must not register itself under it.
  */
-export async function secureRoot(client: Client, root: string, acl: ACL[], log?: (path: string) => void): Promise<void> {
-  await zk.mkdirp(client, root, acl).catch((error: unknown) => {
+export async function secureRoot(client: Client, root: string, acl: ACL[], parents: ACL[], log?: (path: string) => void): Promise<void> {
+  const refused = (error: unknown): never => {
     if (isZkError(error, 'NO_AUTH')) throw new Error(`znode ${root} or a parent belongs to another ZooKeeper user: this deployment cannot create its root there`);
     throw error;
-  });
+  };
+  if (posix.dirname(root) !== '/') await zk.mkdirp(client, posix.dirname(root), parents).catch(refused);
+  await zk.create(client, root, Buffer.alloc(0), acl, zookeeper.CreateMode.PERSISTENT).catch((error: unknown) => (isZkError(error, 'NODE_EXISTS') ? '' : refused(error)));
   const queue = [root];
   for (let walked = 0; queue.length > 0 && walked < MAX_SECURED_NODES; walked++) {
     const path = queue.shift()!;

@@ -5,7 +5,7 @@ import { ChildWatch } from './child-watch';
 import { Election } from './election';
 import { Lease } from './lease';
 import type { Registry, RegistryEntry, RegistryState } from './registry';
-import { authenticate, deploymentAcl, secureRoot, type ZooKeeperAuth } from './zk-auth';
+import { authenticate, deploymentAcl, parentAcl, secureRoot, type ZooKeeperAuth } from './zk-auth';
 import { isConnectionError, isZkError, parseData, zk } from './zk-ops';
 
 export interface ZooKeeperRegistryOptions {
@@ -67,7 +67,7 @@ export class ZooKeeperRegistry extends EventEmitter implements Registry {
 
   async ready(): Promise<void> {
     await this.connected();
-    this.secured ??= secureRoot(this.client, this.root, this.acl, (path) => this.options.logger?.warn({ path }, "zookeeper: znode had another ACL; now the deployment user's only")).catch((error: unknown) => {
+    this.secured ??= secureRoot(this.client, this.root, this.acl, parentAcl(this.options.auth), (path) => this.options.logger?.warn({ path }, "zookeeper: znode had another ACL; now the deployment user's only")).catch((error: unknown) => {
       this.secured = undefined;
       throw error;
     });
