@@ -26,8 +26,9 @@ export interface RpcServerOptions {
   maxFrameBytes?: number;
   /** Connections one peer address may hold (default 256: our processes hold one each). */
   maxConnectionsPerPeer?: number;
-  /** Connections mid-handshake at once, all peers together (default 64). */
+  /** Connections mid-handshake at once, all peers together (default 64), and per peer address (default 16). */
   maxPendingHandshakes?: number;
+  maxPendingHandshakesPerPeer?: number;
   /** A connection that has not authenticated within this is closed (default 3 s). */
   handshakeTimeoutMs?: number;
   /** How long close() waits for in-flight calls. */
@@ -62,7 +63,7 @@ export class RpcServer extends Server implements CustomTransportStrategy {
   constructor(private readonly options: RpcServerOptions) {
     super();
     this.key = new HandshakeKey(options.clusterSecret);
-    this.limits = new PeerLimits(options.maxConnectionsPerPeer ?? 256, options.maxPendingHandshakes ?? 64);
+    this.limits = new PeerLimits(options.maxConnectionsPerPeer ?? 256, options.maxPendingHandshakes ?? 64, options.maxPendingHandshakesPerPeer ?? 16);
   }
 
   /** Connections that have not finished their handshake yet. */
@@ -176,7 +177,7 @@ export class RpcServer extends Server implements CustomTransportStrategy {
         else {
           handshake = undefined;
           clearTimeout(deadline);
-          this.limits.authenticated();
+          this.limits.authenticated(peer);
           decoder.limit(maxFrameBytes);
         }
       }
