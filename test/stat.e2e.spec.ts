@@ -102,7 +102,7 @@ describe('stat: spear reports and RPC statistics from a live cluster', () => {
   it('answers its read API only with the admin key or the read-only key (401 unauthorized otherwise); /healthz and /metrics stay open', async () => {
     const readKey = loadConfig('stat', { profile: bed.profileDir }).secrets.statReadKey!;
     for (const path of ['/v1/nodes', '/v1/cluster', '/v1/rpc', '/v1/groups', '/v1/groups/stat-room']) {
-      for (const headers of [{}, { authorization: 'Bearer wrong-key' }, { authorization: DEV_ADMIN_KEY }]) {
+      for (const headers of [{}, { authorization: 'Bearer wrong-key' }, { authorization: DEV_ADMIN_KEY }] as Array<Record<string, string>>) {
         const res = await fetch(`${statUrl}${path}`, { headers });
         expect(res.status, `${path} ${JSON.stringify(headers)}`).toBe(401);
         expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
