@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runNpmAudit } from './run-npm-audit';
+import { finding } from './test-data';
 
 const MINIMIST_ADVISORY = {
   id: 1097678,
@@ -128,17 +129,8 @@ describe('npm audit against an advisory endpoint', () => {
     expect(outcome).toEqual({
       kind: 'report',
       findings: [
-        {
-          id: 'GHSA-xvch-5gv4-984h',
-          aliases: ['GHSA-xvch-5gv4-984h', 'npm:1097678'],
-          package: 'minimist',
-          severity: 'critical',
-          title: 'Prototype Pollution in minimist',
-          url: 'https://github.com/advisories/GHSA-xvch-5gv4-984h',
-          range: '<1.2.6',
-          locations: ['node_modules/minimist'],
-        },
-        {
+        finding(),
+        finding({
           id: 'GHSA-w9mr-4mfr-499f',
           aliases: ['GHSA-w9mr-4mfr-499f', 'npm:1094419'],
           package: 'ms',
@@ -147,7 +139,7 @@ describe('npm audit against an advisory endpoint', () => {
           url: 'https://github.com/advisories/GHSA-w9mr-4mfr-499f',
           range: '<2.0.0',
           locations: ['node_modules/ms'],
-        },
+        }),
       ],
     });
   }, 60_000);

@@ -1,4 +1,4 @@
-import { APP_SECRETS, ConfigError, CORE_SECRETS, ENV_OVERRIDES, readRawProfile, usesRedis, validateConfig, type AppConfig, type AppName } from '@spear/config';
+import { APP_SECRETS, ConfigError, CORE_SECRETS, readRawProfile, secretEnv, usesRedis, validateConfig, type AppConfig, type AppName } from '@spear/config';
 
 /** One process of a release: what bin/start.sh starts and probes. */
 export interface Instance {
@@ -56,11 +56,11 @@ function withPlaceholderSecrets(app: AppName, secrets: unknown): { secrets: unkn
   const requiredEnv: RequiredEnv[] = [];
   for (const key of [...CORE_SECRETS, ...APP_SECRETS[app].required]) {
     if (filled[key] !== undefined) continue;
-    const override = ENV_OVERRIDES.find((o) => o.path[0] === 'secrets' && o.path[1] === key);
-    if (!override) continue; // no env can supply it: let validation report the missing field
+    const env = secretEnv(key);
+    if (!env) continue; // no env can supply it: let validation report the missing field
     // Ticket secrets name their key id outside development profiles (libs/config secrets.ts).
     filled[key] = key.startsWith('ticketSecret') ? `placeholder:${PLACEHOLDER_SECRET}` : PLACEHOLDER_SECRET;
-    requiredEnv.push({ env: override.env, field: `secrets.${key}` });
+    requiredEnv.push({ env, field: `secrets.${key}` });
   }
   return { secrets: filled, requiredEnv };
 }

@@ -40,3 +40,8 @@ export function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.Proc
   }
   return applied;
 }
+
+/** The environment variable that sets secret `name` (SPEAR_...), if any. */
+export function secretEnv(name: string): string | undefined {
+  return ENV_OVERRIDES.find((o) => o.path[0] === 'secrets' && o.path[1] === name)?.env;
+}

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ENV_OVERRIDES } from './env';
+import { secretEnv } from './env';
 
 /** A profile that cannot be used; the message names the profile, the file and the field. */
 export class ConfigError extends Error {
@@ -19,6 +19,6 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
 /** " (set SPEAR_...)" for a bad secret that the environment can give. */
 function hintFor(path: readonly string[]): string {
   if (path[0] !== 'secrets' || path.length < 2) return '';
-  const names = ENV_OVERRIDES.filter((o) => o.path[0] === 'secrets' && o.path[1] === path[1]).map((o) => o.env);
-  return names.length ? ` (set ${names.join(' and ')})` : '';
+  const name = secretEnv(path[1]!);
+  return name ? ` (set ${name})` : '';
 }

@@ -1,7 +1,7 @@
 import { KEY_PREFIX_PATTERN } from '@spear/catalog';
 import { DEFAULTS } from './defaults';
 import { APP_NAMES, APP_SCHEMAS, commonSchema, isDevOperatorHash, type MinionsConfig, KEY_PREFIX_MESSAGE, usesRedis, type AppName, type CommonConfig, type RedisAppName, type RedisConfig, type SpearConfig } from './schema';
-import { applyEnvOverrides, ENV_OVERRIDES } from './env';
+import { applyEnvOverrides, secretEnv } from './env';
 import { isDevelopmentProfile, productionSecretProblems, secretsFor, type AppSecrets } from './secrets';
 import { ConfigError, describeIssues } from './errors';
 import { findProfilesDir, readProfileChain, resolveProfileFile } from './profile-files';
@@ -93,7 +93,7 @@ function refuseDevOperators(minions: MinionsConfig, name: string, source: string
 function ownSecrets<A extends AppName>(app: A, common: z.infer<typeof commonSchema>, source: string): AppSecrets<A> {
   let secrets: AppSecrets<A>;
   try {
-    secrets = secretsFor(app, common.secrets, (name) => ENV_OVERRIDES.find((o) => o.path[0] === 'secrets' && o.path[1] === name)?.env);
+    secrets = secretsFor(app, common.secrets, secretEnv);
   } catch (error) {
     throw new ConfigError(`profile ${source}: ${(error as Error).message}`);
   }

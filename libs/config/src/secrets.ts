@@ -1,16 +1,7 @@
 import type { AppName, Secrets } from './schema';
 
 /** The keys of the profile's `secrets` section. */
-export type SecretName =
-  | 'clusterSecret'
-  | 'zookeeperPassword'
-  | 'adminKey'
-  | 'statReadKey'
-  | 'ticketSecret'
-  | 'ticketSecretPrevious'
-  | 'ticketSecretPreviousUntil'
-  | 'jwtSecret'
-  | 'hookSecret';
+export type SecretName = keyof Secrets;
 
 /** Every app joins the internal planes: RPC (the cluster secret) and ZooKeeper (its password). */
 export const CORE_SECRETS = ['clusterSecret', 'zookeeperPassword'] as const;

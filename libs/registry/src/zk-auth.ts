@@ -54,7 +54,11 @@ export async function secureRoot(client: Client, root: string, acl: ACL[], paren
     throw error;
   };
   if (posix.dirname(root) !== '/') await zk.mkdirp(client, posix.dirname(root), parents).catch(refused);
-  await zk.create(client, root, Buffer.alloc(0), acl, zookeeper.CreateMode.PERSISTENT).catch((error: unknown) => (isZkError(error, 'NODE_EXISTS') ? '' : refused(error)));
+  const created = await zk.create(client, root, Buffer.alloc(0), acl, zookeeper.CreateMode.PERSISTENT).then(
+    () => true,
+    (error: unknown) => (isZkError(error, 'NODE_EXISTS') ? false : refused(error)),
+  );
+  if (created) return; // a root just made is ours and empty: nothing to walk
   const queue = [root];
   for (let walked = 0; queue.length > 0 && walked < MAX_SECURED_NODES; walked++) {
     const path = queue.shift()!;

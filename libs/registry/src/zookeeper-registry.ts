@@ -5,6 +5,7 @@ import { ChildWatch } from './child-watch';
 import { Election } from './election';
 import { Lease } from './lease';
 import type { Registry, RegistryEntry, RegistryState } from './registry';
+import { ensureEphemeral, removeIfOwned } from './ephemeral-nodes';
 import { authenticate, deploymentAcl, parentAcl, secureRoot, type ZooKeeperAuth } from './zk-auth';
 import { isConnectionError, isZkError, parseData, zk } from './zk-ops';
 
@@ -97,20 +98,20 @@ export class ZooKeeperRegistry extends EventEmitter implements Registry {
     const encoded = Buffer.from(JSON.stringify(data));
     // Recorded only once created: until then this call retries by itself, and a
     // concurrent restore must not race it for the same path.
-    await this.withReconnect(() => this.ensure(full, encoded));
+    await this.withReconnect(() => ensureEphemeral(this.client, this.acl, full, encoded, this.options.logger));
     this.registrations.set(full, encoded);
   }
 
   async unregister(path: string): Promise<void> {
     const full = this.full(path);
     if (!this.registrations.delete(full)) return;
-    await this.removeIfOurs(full);
+    await removeIfOwned(this.client, full);
   }
 
   async unregisterAll(): Promise<void> {
     const paths = [...this.registrations.keys()];
     this.registrations.clear();
-    await Promise.all(paths.map((p) => this.removeIfOurs(p)));
+    await Promise.all(paths.map((p) => removeIfOwned(this.client, p)));
   }
 
   async list<T = unknown>(path: string): Promise<RegistryEntry<T>[]> {
@@ -242,53 +243,10 @@ export class ZooKeeperRegistry extends EventEmitter implements Registry {
   private async restoreRegistrations(): Promise<void> {
     for (const [path, data] of this.registrations) {
       try {
-        await this.ensure(path, data);
+        await ensureEphemeral(this.client, this.acl, path, data, this.options.logger);
       } catch (error) {
         this.options.logger?.warn({ path, err: String(error) }, 'could not restore registration; will retry on next connect');
       }
-    }
-  }
-
-  /**
-   * Makes `path` an ephemeral node of the current session holding `data`.
-   * A node left by an earlier process (or session) of ours is taken over,
-   * because a restarted node keeps its id and its old session may not have
-   * expired yet.
-   */
-  private async ensure(path: string, data: Buffer): Promise<void> {
-    const client = this.client;
-    await zk.mkdirp(client, posix.dirname(path), this.acl);
-    if (await this.tryCreate(path, data)) return;
-    const { data: existing, stat } = await zk.getData(client, path);
-    if (stat.ephemeralOwner.equals(client.getSessionId())) {
-      // Our own create succeeded before a connection loss hid its answer.
-      if (!existing?.equals(data)) await zk.setData(client, path, data, stat.version);
-      return;
-    }
-    this.options.logger?.warn({ path }, 'taking over a registration left by another session');
-    await zk.remove(client, path, stat.version).catch((e: unknown) => {
-      if (!isZkError(e, 'NO_NODE')) throw e;
-    });
-    if (!(await this.tryCreate(path, data))) throw new Error(`${path} was registered again by another session while taking it over`);
-  }
-
-  /** Creates the ephemeral node; false when it already exists. */
-  private async tryCreate(path: string, data: Buffer): Promise<boolean> {
-    try {
-      await zk.create(this.client, path, data, this.acl, zookeeper.CreateMode.EPHEMERAL);
-      return true;
-    } catch (error) {
-      if (isZkError(error, 'NODE_EXISTS')) return false;
-      throw error;
-    }
-  }
-
-  private async removeIfOurs(path: string): Promise<void> {
-    try {
-      const { stat } = await zk.getData(this.client, path);
-      if (stat.ephemeralOwner.equals(this.client.getSessionId())) await zk.remove(this.client, path, stat.version);
-    } catch (error) {
-      if (!isZkError(error, 'NO_NODE') && !isConnectionError(error)) throw error;
     }
   }
 

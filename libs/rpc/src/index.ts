@@ -9,5 +9,4 @@ export * from './provider-data';
 export * from './server/rpc-server';
 export * from './stats/rpc-metrics';
 export * from './stats/call-window';
-export { DEFAULT_MAX_FRAME_BYTES } from './wire/frame-codec';
 export { HandshakeKey } from './wire/handshake';

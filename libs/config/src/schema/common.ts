@@ -35,12 +35,13 @@ function hasRedisCredentials(url: string): boolean {
 }
 
 /**
- * TLS to Redis (libs/bus RedisTls): true checks the server's certificate
- * against the system's CAs; `caFile` (a PEM file, read when a client is
- * made) against that CA; `servername` when the certificate names another host.
- * A `rediss://` url means TLS with the system's CAs when `tls` is absent.
+ * TLS to an engine (Redis, Kafka; libs/bus RedisTls, KafkaTls): true checks
+ * the server's certificates against the system's CAs; `caFile` (a PEM file,
+ * read when a client is made) against that CA; `servername` when the
+ * certificates name another host. For Redis, a `rediss://` url means TLS with
+ * the system's CAs when `tls` is absent.
  */
-export const redisTlsSchema = z.union(
+export const engineTlsSchema = z.union(
   [
     z.boolean(),
     z.strictObject({
@@ -68,7 +69,7 @@ export const redisSchema = z
     username: z.string().regex(/^[^\s@:/]{1,128}$/, 'expected 1-128 characters without spaces, @, : or /').optional(),
     /** From SPEAR_REDIS_PASSWORD (env.ts); a profile file of a real deployment never holds it. The messages never repeat it. */
     password: z.string({ error: 'expected a string' }).min(1, 'expected a non-empty string').optional(),
-    tls: redisTlsSchema.optional(),
+    tls: engineTlsSchema.optional(),
     /**
      * Prefix of every Redis key of this deployment (libs/catalog RedisKeys).
      * Absent: DEFAULTS.redis.keyPrefix(name), filled in by validateConfig
@@ -92,28 +93,10 @@ export const kafkaSaslSchema = z.strictObject({
   password: z.string({ error: (issue) => (issue.input === undefined ? KAFKA_PASSWORD_MISSING : 'expected a string') }).min(1, KAFKA_PASSWORD_MISSING),
 });
 
-/**
- * TLS to the brokers (libs/bus KafkaTls): true checks their certificates
- * against the system's CAs; `caFile` (a PEM file, read when the client is
- * made) against that CA; `servername` when the certificates name another host.
- */
-export const kafkaTlsSchema = z.union(
-  [
-    z.boolean(),
-    z.strictObject({
-      caFile: z.string().min(1, 'expected the path of a PEM file').optional(),
-      /** false accepts any certificate: for tests, never a real deployment. */
-      rejectUnauthorized: z.boolean().default(true),
-      servername: z.string().min(1).optional(),
-    }),
-  ],
-  { error: 'expected true, false or { caFile?, rejectUnauthorized?, servername? }' },
-);
-
 export const kafkaSchema = z.strictObject({
   brokers: z.array(hostPort, { error: 'expected a list of host:port' }).min(1, 'expected a list of host:port'),
   sasl: kafkaSaslSchema.optional(),
-  tls: kafkaTlsSchema.optional(),
+  tls: engineTlsSchema.optional(),
 });
 
 /**

@@ -36,13 +36,9 @@ export class GroupPolicy {
     private readonly hooks?: GroupHooks,
   ) {}
 
-  rulesOf(group: string): NamespaceRules {
-    return rulesOf(this.namespaces, group);
-  }
-
   /** Resolves when `caller` may join `group`; rejects with ProtocolError('forbidden') otherwise. */
   async mayJoin(caller: HookCaller, group: string): Promise<void> {
-    const { policy } = this.rulesOf(group);
+    const { policy } = rulesOf(this.namespaces, group);
     if (policy === 'members' && !(await this.isMember(group, caller.uid))) throw new ProtocolError('forbidden', `only members may join ${group}`);
     if (policy === 'hook' && !(await this.hooksFor(group).join(caller, group)).allow) throw new ProtocolError('forbidden', `the join hook refused ${group}`);
   }
@@ -55,7 +51,7 @@ export class GroupPolicy {
    * asked: a body the protocol refuses never reaches the app.
    */
   async mayPublish(caller: HookCaller, group: string, body: unknown, checkBody: (body: unknown) => void = () => undefined): Promise<unknown> {
-    const rules = this.rulesOf(group);
+    const rules = rulesOf(this.namespaces, group);
     if (!rules.clientPublish) throw new ProtocolError('forbidden', `clients may not publish to ${group}`);
     if (rules.policy === 'members' && !(await this.isMember(group, caller.uid))) throw new ProtocolError('forbidden', `only members may publish to ${group}`);
     if (rules.policy !== 'hook') return body;

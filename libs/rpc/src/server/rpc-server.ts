@@ -2,6 +2,7 @@ import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/mi
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { zkPaths } from '@spear/catalog';
+import { DEFAULTS } from '@spear/config';
 import type { Registry } from '@spear/registry';
 import { RpcError, toWireError } from '../errors';
 import { parsePatternKey } from '../pattern';
@@ -63,7 +64,7 @@ export class RpcServer extends Server implements CustomTransportStrategy {
   constructor(private readonly options: RpcServerOptions) {
     super();
     this.key = new HandshakeKey(options.clusterSecret);
-    this.limits = new PeerLimits(options.maxConnectionsPerPeer ?? 256, options.maxPendingHandshakes ?? 64, options.maxPendingHandshakesPerPeer ?? 16);
+    this.limits = new PeerLimits(options.maxConnectionsPerPeer ?? DEFAULTS.rpc.maxConnectionsPerPeer, options.maxPendingHandshakes ?? 64, options.maxPendingHandshakesPerPeer ?? 16);
   }
 
   /** Connections that have not finished their handshake yet. */

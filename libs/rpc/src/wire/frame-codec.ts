@@ -1,3 +1,5 @@
+import { DEFAULTS } from '@spear/config';
+
 /** Frames are a 4-byte big-endian length and that many bytes of UTF-8 JSON. */
 export const HEADER_BYTES = 4;
 /**
@@ -5,7 +7,7 @@ export const HEADER_BYTES = 4;
  * default, delivery.maxBodyBytes) or a stat batch, far below this; a peer
  * cannot make a process buffer more per connection (rpc.maxFrameBytes).
  */
-export const DEFAULT_MAX_FRAME_BYTES = 256 * 1024;
+export const DEFAULT_MAX_FRAME_BYTES = DEFAULTS.rpc.maxFrameBytes;
 
 /** A peer broke the framing; the connection cannot be trusted any more and is closed. */
 export class FrameError extends Error {
