@@ -9,6 +9,7 @@ import { RequestFacts } from '../http/request-facts';
 import { LoginThrottle } from './login-throttle';
 import { OperatorAccounts, type LoginVerdict } from './operator-accounts';
 import { OperatorSessions } from './operator-sessions';
+import { liveOperator } from './operator.guard';
 import { clearedSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from './session-cookie';
 
 const loginRequest = z.strictObject({
@@ -37,8 +38,8 @@ export class LoginController {
   /** Whether this browser is logged in, and as whom. */
   @Get('session')
   async session(@Req() request: FastifyRequest): Promise<{ authenticated: boolean; operator?: string }> {
-    const session = await this.sessions.lookup(readCookie(request.headers.cookie, SESSION_COOKIE));
-    return session && this.accounts.has(session.operator) ? { authenticated: true, operator: session.operator } : { authenticated: false };
+    const operator = await liveOperator(this.sessions, this.accounts, request);
+    return operator ? { authenticated: true, operator } : { authenticated: false };
   }
 
   @Post('login')

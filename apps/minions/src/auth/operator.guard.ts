@@ -21,9 +21,15 @@ export class OperatorGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const session = await this.sessions.lookup(readCookie(request.headers.cookie, SESSION_COOKIE));
-    if (!session || !this.accounts.has(session.operator)) throw apiError('unauthorized', 'log in to the dashboard first');
-    (request as OperatorRequest).operator = session.operator;
+    const operator = await liveOperator(this.sessions, this.accounts, request);
+    if (!operator) throw apiError('unauthorized', 'log in to the dashboard first');
+    (request as OperatorRequest).operator = operator;
     return true;
   }
+}
+
+/** The operator of the request's session: only while the session lives and its operator is still in the profile. */
+export async function liveOperator(sessions: OperatorSessions, accounts: OperatorAccounts, request: FastifyRequest): Promise<string | undefined> {
+  const session = await sessions.lookup(readCookie(request.headers.cookie, SESSION_COOKIE));
+  return session && accounts.has(session.operator) ? session.operator : undefined;
 }
