@@ -2,7 +2,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import type { HooksConfig } from '@spear/config';
 import { BackendCallError, type BackendCaller } from './backend-caller';
-import { HookClient } from './hook-client';
+import { HookClient, NOTIFICATION_OUTCOMES, verdictOutcomes } from './hook-client';
 
 const caller = { uid: 'alice', device: 'phone', meta: null };
 const rpcHook = (onFailure: 'refuse' | 'allow') => ({ backend: { service: 'app', method: 'hook' }, timeoutMs: 100, onFailure });
@@ -104,5 +104,37 @@ describe('HookClient', () => {
     await c.hooks.join(caller, 'g');
     expect(c.warnings[0]).toMatchObject({ hook: 'join', reason: 'timeout', onFailure: 'allow' });
     expect(await c.registry.getSingleMetricAsString('spear_hook_calls_total')).toContain('outcome="failed_allowed"} 1');
+  });
+
+  it('counts every hook with the outcome labels its kind of call states, whatever its failure policy', async () => {
+    const counted = async (c: ReturnType<typeof client>) => {
+      const metric = await c.registry.getSingleMetric('spear_hook_calls_total')!.get();
+      return metric.values.map((v) => `${v.labels.hook}/${v.labels.outcome}=${v.value}`).sort();
+    };
+    const all = { connect: rpcHook('allow'), disconnect: rpcHook('allow'), join: rpcHook('refuse'), publish: rpcHook('allow'), undelivered: rpcHook('allow') };
+    const failing = client(all, () => Promise.reject(new BackendCallError('unavailable', 'gone')));
+    await failing.hooks.connect(info);
+    await failing.hooks.join(caller, 'g');
+    await failing.hooks.publish(caller, 'g', 1);
+    await failing.hooks.undelivered({ uid: 'alice', id: 'm1', from: 'bob', ts: 1 });
+    failing.hooks.disconnected({ uid: 'alice', device: 'phone', sessionId: 's1', reason: 'transport close' });
+    await new Promise((r) => setTimeout(r, 10));
+    // A notification's failure is `failed` even under onFailure: allow (its policy decides nothing).
+    expect(await counted(failing)).toEqual(['connect/failed_allowed=1', 'disconnect/failed=1', 'join/failed_refused=1', 'publish/failed_allowed=1', 'undelivered/failed=1']);
+
+    const answering = client(all, () => ({ allow: false }));
+    await answering.hooks.connect(info);
+    await answering.hooks.join(caller, 'g');
+    expect(await answering.hooks.undelivered({ uid: 'alice', id: 'm1', from: 'bob', ts: 1 })).toBe(true);
+    answering.hooks.disconnected({ uid: 'alice', device: 'phone', sessionId: 's1', reason: 'transport close' });
+    await new Promise((r) => setTimeout(r, 10));
+    // A notification answered `{allow: false}` is still only `answered`: its answer is not a verdict.
+    expect(await counted(answering)).toEqual(['connect/refused=1', 'disconnect/answered=1', 'join/refused=1', 'undelivered/answered=1']);
+  });
+
+  it('the outcome sets: a verdict by its answer and its policy, a notification answered or failed', () => {
+    expect([verdictOutcomes('allow').answered({ allow: true }), verdictOutcomes('allow').answered({ allow: false })]).toEqual(['allowed', 'refused']);
+    expect([verdictOutcomes('allow').failed, verdictOutcomes('refuse').failed]).toEqual(['failed_allowed', 'failed_refused']);
+    expect([NOTIFICATION_OUTCOMES.answered({ allow: false }), NOTIFICATION_OUTCOMES.failed]).toEqual(['answered', 'failed']);
   });
 });

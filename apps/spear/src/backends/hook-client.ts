@@ -24,6 +24,27 @@ const ADMIT_ALL: ConnectVerdict = { allow: true, groups: [], meta: null };
 
 type HookName = 'connect' | 'disconnect' | 'join' | 'publish' | 'undelivered';
 
+/** The `outcome` label values of spear_hook_calls_total. */
+export type HookOutcome = 'allowed' | 'refused' | 'failed_allowed' | 'failed_refused' | 'answered' | 'failed' | 'dropped';
+
+/**
+ * How one kind of hook call is counted: the outcome of an answer, and of a
+ * failure. Given by the caller with the call, so a new hook states its own
+ * labels instead of inheriting whatever a guess from its name would give.
+ */
+export interface CallOutcomes<T> {
+  answered(answer: T): HookOutcome;
+  failed: HookOutcome;
+}
+
+/** A notification (disconnect, undelivered): any answer is `answered`, its policy plays no part. */
+export const NOTIFICATION_OUTCOMES: CallOutcomes<unknown> = { answered: () => 'answered', failed: 'failed' };
+
+/** A verdict hook (connect, join, publish): allowed or refused as answered; a failure as its onFailure policy resolves it. */
+export function verdictOutcomes(onFailure: HookConfig['onFailure']): CallOutcomes<{ allow: boolean }> {
+  return { answered: (answer) => (answer.allow ? 'allowed' : 'refused'), failed: onFailure === 'allow' ? 'failed_allowed' : 'failed_refused' };
+}
+
 /** Disconnect notifications one node has in flight at most. */
 const MAX_NOTIFICATIONS_IN_FLIGHT = 256;
 const publishAnswer = z.object({ allow: z.boolean(), body: z.unknown().optional() });
@@ -80,11 +101,11 @@ export class HookClient implements GroupHooks {
   disconnected(info: { uid: string; device: string; sessionId: string; reason: string }): void {
     if (!this.hooks.disconnect) return;
     if (this.notifying >= MAX_NOTIFICATIONS_IN_FLIGHT) {
-      this.calls.inc({ hook: 'disconnect', outcome: 'dropped' });
+      this.calls.inc({ hook: 'disconnect', outcome: 'dropped' satisfies HookOutcome });
       return;
     }
     this.notifying++;
-    void this.attempt('disconnect', info, info.uid, () => true).finally(() => this.notifying--);
+    void this.attempt('disconnect', info, info.uid, () => true, NOTIFICATION_OUTCOMES).finally(() => this.notifying--);
   }
 
   /**
@@ -94,7 +115,7 @@ export class HookClient implements GroupHooks {
    */
   async undelivered(entry: { uid: string; id: string; from: string; ts: number }): Promise<boolean> {
     const { uid, id, from, ts } = entry;
-    return (await this.attempt('undelivered', { uid, id, from, ts }, uid, () => true)) !== undefined;
+    return (await this.attempt('undelivered', { uid, id, from, ts }, uid, () => true, NOTIFICATION_OUTCOMES)) !== undefined;
   }
 
   async join(caller: HookCaller, group: string): Promise<{ allow: boolean }> {
@@ -114,21 +135,24 @@ export class HookClient implements GroupHooks {
 
   /** A verdict hook: its answer, or on any failure what its policy says (`allow` or refuse). */
   private async ask<T extends { allow: boolean }>(name: HookName, payload: object, uid: string, read: (raw: unknown) => T): Promise<T | { allow: boolean }> {
-    return (await this.attempt(name, payload, uid, read)) ?? { allow: this.hooks[name]!.onFailure === 'allow' };
+    const { onFailure } = this.hooks[name]!;
+    return (await this.attempt(name, payload, uid, read, verdictOutcomes(onFailure))) ?? { allow: onFailure === 'allow' };
   }
 
-  /** One timed, counted call: the answer as `read` takes it, or undefined (logged) when the call or the answer failed. Never rejects. */
-  private async attempt<T>(name: HookName, payload: object, uid: string, read: (raw: unknown) => T): Promise<T | undefined> {
+  /**
+   * One timed call, counted with the caller's `outcomes`: the answer as
+   * `read` takes it, or undefined (logged) when the call or the answer
+   * failed. Never rejects.
+   */
+  private async attempt<T>(name: HookName, payload: object, uid: string, read: (raw: unknown) => T, outcomes: CallOutcomes<T>): Promise<T | undefined> {
     const hook = this.hooks[name] as HookConfig; // asked only where the profile has the hook (the profile check requires it)
     const stop = this.seconds.startTimer({ hook: name });
     try {
       const answer = read(await this.backend.call(hook.backend, payload, { timeoutMs: hook.timeoutMs, hashKey: uid }));
-      const allow = (answer as { allow?: unknown }).allow;
-      this.calls.inc({ hook: name, outcome: allow === false ? 'refused' : allow === true ? 'allowed' : 'answered' });
+      this.calls.inc({ hook: name, outcome: outcomes.answered(answer) });
       return answer;
     } catch (error) {
-      const verdict = name === 'disconnect' || name === 'undelivered' ? 'failed' : hook.onFailure === 'allow' ? 'failed_allowed' : 'failed_refused';
-      this.calls.inc({ hook: name, outcome: verdict });
+      this.calls.inc({ hook: name, outcome: outcomes.failed });
       const reason = error instanceof BackendCallError ? error.reason : 'malformed answer';
       this.options.logger.warn({ hook: name, reason, err: error instanceof Error ? error.message : String(error), onFailure: hook.onFailure }, 'hook call failed');
       return undefined;
