@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { Server } from 'socket.io';
 import { io as connectClient, type Socket as ClientSocket } from 'socket.io-client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { signTicket, ticketKeys } from '@spear/tickets';
 import { ProxyTrust } from './client-address';
@@ -20,6 +20,8 @@ interface Bed {
   http: HttpServer;
   io: SpearServer;
   guard: HandshakeGuard;
+  /** The proxies the guard trusts (spied on to count X-Forwarded-For walks). */
+  trust: ProxyTrust;
   registry: Registry;
   url: string;
   /** What the connect hook was told the client's address is. */
@@ -33,7 +35,8 @@ async function start(limits: Partial<PendingLimits> = {}, trusted: false | strin
   const http = createServer();
   const io: SpearServer = new Server(http, { transports: ['websocket', 'polling'], allowRequest: (_req, callback) => callback(null, true) });
   const registry = new Registry();
-  const guard = guardHandshakes(io, { limits: { timeoutMs: 10_000, maxPending: 100, maxPendingPerIp: 100, ...limits }, trust: new ProxyTrust(trusted), registry });
+  const trust = new ProxyTrust(trusted);
+  const guard = guardHandshakes(io, { limits: { timeoutMs: 10_000, maxPending: 100, maxPendingPerIp: 100, ...limits }, trust, registry });
   const used = new Set<string>();
   const hookIps: string[] = [];
   io.use(
@@ -51,7 +54,7 @@ async function start(limits: Partial<PendingLimits> = {}, trusted: false | strin
     }),
   );
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  bed = { http, io, guard, registry, url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`, hookIps };
+  bed = { http, io, guard, trust, registry, url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`, hookIps };
   return bed;
 }
 
@@ -162,5 +165,23 @@ describe('handshake guard', () => {
       client.once('connect_error', reject);
     });
     expect(hookIps).toEqual(['203.0.113.5']);
+  });
+
+  it('walks a connection\'s X-Forwarded-For once: the pending cap, the pending entry and the connect hook share that answer', async () => {
+    const { url, hookIps, trust, guard } = await start({ maxPendingPerIp: 1 }, ['127.0.0.1']);
+    const walk = vi.spyOn(trust, 'clientAddress');
+    const client = connectClient(url, { auth: { ticket: signTicket(keys, { uid: 'carol', nodeId: 'n1', expiresAt: Date.now() + 30_000 }) }, transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { 'x-forwarded-for': '6.6.6.6, 203.0.113.8' } });
+    open.push(client);
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', resolve);
+      client.once('connect_error', reject);
+    });
+    expect(hookIps).toEqual(['203.0.113.8']);
+    expect(walk).toHaveBeenCalledTimes(1);
+    expect(walk).toHaveReturnedWith('203.0.113.8');
+    // The pending entry was counted under that same address: taken out at the ticket, its slot is free again.
+    expect(guard.pending).toBe(0);
+    expect(await silent(url, { forwardedFor: '203.0.113.8' })).toHaveProperty('ws');
+    expect(await silent(url, { forwardedFor: '203.0.113.8' })).toEqual({ refused: 400, body: 'rate_limited' });
   });
 });

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ProxyTrust } from './client-address';
 import { PendingHandshakes, type PendingLimits } from './pending-handshakes';
+import { RequestAddresses } from './request-addresses';
 import { cutConnection, type EngineConnection, type SpearServer, type SpearSocket } from './socket-data';
 
 /** What the ticket handshake tells the guard, and asks it (handshake.ts). */
@@ -50,14 +51,16 @@ export function guardHandshakes(io: SpearServer, options: { limits: PendingLimit
     registers: [registry],
   });
   new Gauge({ name: 'spear_handshakes_pending', help: 'Connections on this node that have not shown a valid ticket yet', registers: [registry], collect() { this.set(pending.size); } });
-  const addressOf = (conn: EngineConnection) => trust.clientAddress(conn.remoteAddress, conn.request.headers['x-forwarded-for']);
+  // allowRequest, the new connection and the connect hook all ask for one request's address: worked out once (request-addresses.ts).
+  const addresses = new RequestAddresses(trust);
+  const addressOf = (conn: EngineConnection) => addresses.of(conn.request, conn.remoteAddress);
 
   // engine.io asks allowRequest before it makes a session (never for later requests of one): the origin check first.
   const engine = io.engine;
   const previous = engine.opts.allowRequest;
   engine.opts.allowRequest = (req, callback) => {
     const admit = () => {
-      const reason = pending.refusal(trust.clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for']));
+      const reason = pending.refusal(addresses.of(req, req.socket.remoteAddress));
       if (!reason) return callback(null, true);
       refusals.inc({ reason });
       callback('rate_limited', false);
