@@ -10,6 +10,7 @@ const uiDir = process.env.SPEAR_MINIONS_UI ?? join(__dirname, 'ui');
 void runService({
   app: 'minions',
   listener: (config) => config.minions.http,
+  trustProxy: (config) => config.minions.trustProxy,
   module: (ctx) => MinionsModule.register(ctx),
   afterListen: async (_app, ctx) => {
     if (!existsSync(join(uiDir, 'index.html'))) ctx.logger.warn({ uiDir }, 'dashboard UI not built; serving the API only');

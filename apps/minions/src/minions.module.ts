@@ -22,7 +22,6 @@ import { OperatorGuard } from './auth/operator.guard';
 import { GroupWatch } from './groups/group-watch';
 import { GroupsController } from './groups/groups.controller';
 import { CONFIGURED_ORIGIN, OriginGuard } from './http/origin.guard';
-import { RequestFacts } from './http/request-facts';
 import { EventLog } from './live/event-log';
 import { LiveController } from './live/live.controller';
 import { LoadRunner } from './sim/load-runner';
@@ -60,7 +59,6 @@ export class MinionsModule implements OnModuleDestroy {
     const { minions } = ctx.config;
     // The dashboard can act as any user: it never runs open (this throws without an operator).
     const accounts = new OperatorAccounts(minions.operators ?? []);
-    const facts = new RequestFacts(minions.trustProxy ?? false);
     const auditLog = new AuditLog(ctx.redis, keysOf(ctx), ctx.logger);
     return {
       module: MinionsModule,
@@ -69,13 +67,12 @@ export class MinionsModule implements OnModuleDestroy {
         { provide: OperatorAccounts, useValue: accounts },
         { provide: OperatorSessions, useValue: new OperatorSessions(ctx.redis, keysOf(ctx)) },
         { provide: LoginThrottle, useValue: new LoginThrottle() },
-        { provide: RequestFacts, useValue: facts },
         { provide: CONFIGURED_ORIGIN, useValue: minions.origin?.replace(/\/$/, '').toLowerCase() },
         // Every route, before any other guard: a state-changing request from another origin never reaches a handler.
         { provide: APP_GUARD, useClass: OriginGuard },
         OperatorGuard,
         { provide: AuditLog, useValue: auditLog },
-        { provide: AuditTrail, useValue: new AuditTrail(auditLog, facts) },
+        { provide: AuditTrail, useValue: new AuditTrail(auditLog) },
         { provide: ServiceLocator, inject: [SERVICE_CONTEXT], useFactory: (c: Ctx) => new ServiceLocator(c.registry, { ticket: c.config.minions.ticketUrl }) },
         { provide: KafkaInfoReader, inject: [SERVICE_CONTEXT], useFactory: (c: Ctx) => new KafkaInfoReader(c.config.kafka, c.config.bus === 'kafka') },
         { provide: EventLog, inject: [SERVICE_CONTEXT], useFactory: (c: Ctx) => new EventLog(c.registry) },

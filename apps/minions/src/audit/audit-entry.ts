@@ -21,7 +21,7 @@ export interface AuditRecord {
   action: AuditAction;
   /** What it was done to (a uid, `<group>/<uid>`...); empty when nothing in particular. */
   target: string;
-  /** The client address (X-Forwarded-For's last value under minions.trustProxy). */
+  /** The client address (request.ip: from X-Forwarded-For only when the peer is one of minions.trustProxy). */
   ip: string;
   outcome: AuditOutcome;
   /** The HTTP status the dashboard answered. */

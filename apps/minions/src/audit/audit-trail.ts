@@ -1,7 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { operatorOf } from '../auth/operator-request';
-import { RequestFacts } from '../http/request-facts';
+import { clientAddress } from '../http/request-facts';
 import { outcomeOf, type AuditAction } from './audit-entry';
 import { AuditLog } from './audit-log';
 
@@ -18,10 +18,7 @@ export interface ActionResult {
  * its answer finds the entry in GET /api/audit.
  */
 export class AuditTrail {
-  constructor(
-    private readonly log: AuditLog,
-    private readonly facts: RequestFacts,
-  ) {}
+  constructor(private readonly log: AuditLog) {}
 
   /**
    * Runs `work` as `action` on `target` by the request's operator and records
@@ -43,7 +40,7 @@ export class AuditTrail {
 
   /** Records one action whose outcome is already known (logins, logouts). */
   record(request: FastifyRequest, operator: string, action: AuditAction, target: string, result: ActionResult): Promise<void> {
-    return this.log.record({ operator, action, target, ip: this.facts.ip(request), outcome: outcomeOf(result.status), status: result.status, ...(result.detail ? { detail: result.detail } : {}) });
+    return this.log.record({ operator, action, target, ip: clientAddress(request), outcome: outcomeOf(result.status), status: result.status, ...(result.detail ? { detail: result.detail } : {}) });
   }
 }
 

@@ -5,7 +5,7 @@ import { OPERATOR_NAME } from '@spear/config';
 import { apiError, parseOr400 } from '@spear/runtime';
 import { AuditTrail, failureOf } from '../audit/audit-trail';
 import { dashboardError } from '../http/dashboard-error';
-import { RequestFacts } from '../http/request-facts';
+import { cameOverHttps, clientAddress } from '../http/request-facts';
 import { LoginThrottle } from './login-throttle';
 import { OperatorAccounts, type LoginVerdict } from './operator-accounts';
 import { OperatorSessions } from './operator-sessions';
@@ -31,7 +31,6 @@ export class LoginController {
     @Inject(OperatorAccounts) private readonly accounts: OperatorAccounts,
     @Inject(OperatorSessions) private readonly sessions: OperatorSessions,
     @Inject(LoginThrottle) private readonly throttle: LoginThrottle,
-    @Inject(RequestFacts) private readonly facts: RequestFacts,
     @Inject(AuditTrail) private readonly audit: AuditTrail,
   ) {}
 
@@ -46,7 +45,7 @@ export class LoginController {
   @HttpCode(204)
   async login(@Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
     const { name, password } = parseOr400(loginRequest, body);
-    const ip = this.facts.ip(request);
+    const ip = clientAddress(request);
     if (!this.throttle.allowed(ip)) {
       await this.audit.record(request, name, 'login', '', { status: 429, detail: 'throttled: too many wrong passwords from this address' });
       throw apiError('rate_limited', 'too many wrong passwords; wait a minute');
@@ -74,7 +73,7 @@ export class LoginController {
     }
     const { id, maxAgeSeconds } = session;
     await this.audit.record(request, verdict.operator, 'login', '', { status: 204 });
-    reply.header('set-cookie', sessionCookie(id, maxAgeSeconds, this.facts.https(request)));
+    reply.header('set-cookie', sessionCookie(id, maxAgeSeconds, cameOverHttps(request)));
   }
 
   /** Ends this browser's session everywhere at once (its id is deleted from Redis) and clears the cookie. */
@@ -83,7 +82,7 @@ export class LoginController {
   async logout(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
     const id = readCookie(request.headers.cookie, SESSION_COOKIE);
     const session = await this.sessions.lookup(id).catch(() => undefined);
-    reply.header('set-cookie', clearedSessionCookie(this.facts.https(request)));
+    reply.header('set-cookie', clearedSessionCookie(cameOverHttps(request)));
     try {
       await this.sessions.revoke(id);
     } catch (error) {

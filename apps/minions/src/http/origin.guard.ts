@@ -2,7 +2,7 @@ import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@ne
 import type { FastifyRequest } from 'fastify';
 import { dashboardError } from './dashboard-error';
 import { originRefusal } from './origin-check';
-import { RequestFacts } from './request-facts';
+import { ownOrigin } from './request-facts';
 
 /** The profile's `minions.origin`, when it states one (lower case, no trailing slash). */
 export const CONFIGURED_ORIGIN = Symbol('CONFIGURED_ORIGIN');
@@ -15,10 +15,7 @@ export const CONFIGURED_ORIGIN = Symbol('CONFIGURED_ORIGIN');
  */
 @Injectable()
 export class OriginGuard implements CanActivate {
-  constructor(
-    @Inject(RequestFacts) private readonly facts: RequestFacts,
-    @Inject(CONFIGURED_ORIGIN) private readonly configured: string | undefined,
-  ) {}
+  constructor(@Inject(CONFIGURED_ORIGIN) private readonly configured: string | undefined) {}
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
@@ -26,7 +23,7 @@ export class OriginGuard implements CanActivate {
       const value = request.headers[name];
       return Array.isArray(value) ? value[0] : value;
     };
-    const refusal = originRefusal({ method: request.method, origin: header('origin'), referer: header('referer') }, this.configured ?? this.facts.ownOrigin(request));
+    const refusal = originRefusal({ method: request.method, origin: header('origin'), referer: header('referer') }, this.configured ?? ownOrigin(request));
     if (refusal) throw dashboardError(403, refusal.code, refusal.message);
     return true;
   }

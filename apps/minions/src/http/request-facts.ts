@@ -1,47 +1,40 @@
+import { isIP } from 'node:net';
 import type { FastifyRequest } from 'fastify';
 
-/** What an address in X-Forwarded-For may look like (IPv4, IPv6): anything else is not taken. */
-const ADDRESS = /^[0-9A-Fa-f:.]{2,45}$/;
-
-/**
+/*
  * Who sent a request and how it reached the dashboard: the client address
  * (login throttling, audit), whether it came over HTTPS (the cookie's Secure
- * flag) and the host it asked for (the dashboard's own origin).
- *
- * With `trustProxy` (minions behind one reverse proxy, such as nginx, that
- * sets the X-Forwarded-* headers) these come from the headers' last values:
- * the ones the nearest proxy wrote, whatever a client put before them.
- * Without it the headers are ignored (anyone can send them) and the
- * connection tells.
+ * flag) and the origin it asked for (the Origin check). All three are read
+ * from Fastify (request.ip, request.protocol, request.host), which minions
+ * starts with the profile's minions.trustProxy (libs/runtime boot), the same
+ * rule as ticket's: X-Forwarded-For/-Proto/-Host are believed only when the
+ * direct peer is one of the listed proxies; from any other peer they are
+ * ignored and the connection tells. Nothing here reads those headers itself.
  */
-export class RequestFacts {
-  constructor(private readonly trustProxy: boolean) {}
 
-  /** The client's address. */
-  ip(request: FastifyRequest): string {
-    const forwarded = this.trustProxy ? lastValue(request.headers['x-forwarded-for']) : undefined;
-    return forwarded && ADDRESS.test(forwarded) ? forwarded : request.ip;
-  }
-
-  /** Whether the browser reached the dashboard over HTTPS. */
-  https(request: FastifyRequest): boolean {
-    if (this.trustProxy) {
-      const proto = lastValue(request.headers['x-forwarded-proto']);
-      if (proto) return proto.toLowerCase() === 'https';
-    }
-    return request.protocol === 'https';
-  }
-
-  /** The origin the browser asked for: `<scheme>://<host[:port]>`, lower case (undefined without a Host). */
-  ownOrigin(request: FastifyRequest): string | undefined {
-    const host = (this.trustProxy ? lastValue(request.headers['x-forwarded-host']) : undefined) ?? request.headers.host;
-    return host ? `${this.https(request) ? 'https' : 'http'}://${host}`.toLowerCase() : undefined;
-  }
+/**
+ * The client's address. Under trustProxy Fastify (proxy-addr) walks
+ * X-Forwarded-For from the right past the listed proxies and takes the first
+ * hop that is not one, even a hop that is no address at all (what a client in
+ * a listed range can write): then, as spear does, the proxy that passed it on
+ * is the last hop believed. Always an IP address, or '' for a peer already gone.
+ */
+export function clientAddress(request: FastifyRequest): string {
+  const ip = request.ip as string | undefined;
+  if (ip && isIP(ip) !== 0) return ip;
+  // ips: the peer, then each hop believed; every one before the last was a listed proxy, so an address.
+  const hops = request.ips ?? [];
+  return hops.length >= 2 ? hops[hops.length - 2]! : '';
 }
 
-/** The last of a header's comma-separated values, trimmed. */
-function lastValue(header: string | string[] | undefined): string | undefined {
-  const joined = Array.isArray(header) ? header.join(',') : header;
-  const last = joined?.split(',').pop()?.trim();
-  return last || undefined;
+/** Whether the browser reached the dashboard over HTTPS (X-Forwarded-Proto from a listed proxy, else the connection). */
+export function cameOverHttps(request: FastifyRequest): boolean {
+  const protocol = request.protocol as string | undefined;
+  return protocol?.toLowerCase() === 'https';
+}
+
+/** The origin the browser asked for: `<scheme>://<host[:port]>`, lower case (undefined without a host). */
+export function ownOrigin(request: FastifyRequest): string | undefined {
+  const host = request.host;
+  return host ? `${cameOverHttps(request) ? 'https' : 'http'}://${host}`.toLowerCase() : undefined;
 }

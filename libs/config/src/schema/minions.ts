@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { operatorHashProblem } from './operator-hash';
 import { httpListener } from './primitives';
+import { trustProxySchema } from './trust-proxy';
 
 export * from './operator-hash';
 
@@ -38,18 +39,20 @@ export const minionsSchema = z.strictObject({
     .refine((list) => new Set(list.map((o) => o.name)).size === list.length, 'operator names must be unique')
     .optional(),
   /**
-   * Behind a reverse proxy (nginx) that sets X-Forwarded-For and
-   * X-Forwarded-Proto: the client address (login throttling, audit) and
-   * whether it came over HTTPS (the cookie's Secure flag) are read from them.
-   * Absent or false: from the connection; the headers are ignored, since
-   * anyone could send them.
+   * The reverse proxies (nginx) in front of the dashboard, as addresses and
+   * CIDRs (the same field as ticket's and spear's): from those peers only,
+   * X-Forwarded-For, -Proto and -Host name the client address (login
+   * throttling, audit), whether it came over HTTPS (the cookie's Secure flag)
+   * and the host it asked for (the Origin check). `false` (the default): from
+   * the connection; the headers are ignored, since anyone could send them.
+   * `true` is refused: it would believe them from whoever connects.
    */
-  trustProxy: z.boolean().optional(),
+  trustProxy: trustProxySchema.default(false),
   /**
    * The dashboard's origin as browsers reach it (`https://minions.example.com`):
    * state-changing requests from any other Origin are refused. Absent: the
-   * origin the request itself names (Host, and X-Forwarded-Proto/-Host under
-   * trustProxy).
+   * origin the request itself names (Host, and X-Forwarded-Proto/-Host from a
+   * listed trustProxy peer).
    */
   origin: z
     .string()
