@@ -8,6 +8,16 @@ export { startRedis, type RedisHandle, type RedisOptions } from './engines/redis
 export type { RedisAclUser } from './engines/redis-acl';
 export { makeRedisCertificate, type RedisCertificate } from './engines/redis-tls';
 export { redisPing, redisStatus } from './engines/redis-status';
+export {
+  redisClusterNodeDir,
+  startRedisCluster,
+  type RedisClusterHandle,
+  type RedisClusterNode,
+  type RedisClusterOptions,
+  type RedisFailover,
+} from './engines/redis-cluster';
+export { redisClusterStatus } from './engines/redis-cluster-status';
+export { redisKeySlot } from './engines/redis-key-slot';
 export { startKafka, type KafkaHandle, type KafkaOptions } from './engines/kafka';
 export { kafkaListTopics, kafkaStatus } from './engines/kafka-status';
 export { isEngineRunning, pidFilePath, readPidFile, stopByPidFile } from './engines/pid-file';

@@ -34,6 +34,15 @@ export interface RedisOptions extends StartEngineOptions {
    * plaintext port stays open (the readiness probe and tests that compare).
    */
   tls?: { certFile: string; keyFile: string; port?: number };
+  /**
+   * Start as a Redis Cluster node: `cluster-enabled yes` with its own `nodes.conf`
+   * in `dir` (kept across restarts, so the node keeps its id and rejoins), the
+   * cluster bus on `busPort` (chosen, not port + 10000, which would fall in the
+   * ephemeral range), and a peer counted failing after `nodeTimeoutMs`. Ready once
+   * PING answers: forming the cluster is startRedisCluster's work. Not with
+   * `replicaOf` or `user`.
+   */
+  cluster?: { busPort: number; nodeTimeoutMs: number };
 }
 
 /** A running Redis server. */
@@ -61,13 +70,16 @@ export interface RedisHandle extends EngineHandle {
  * master link is up); default timeout 10 s.
  */
 export async function startRedis(options: RedisOptions): Promise<RedisHandle> {
-  const { dir, detached = false, persistence = false, appendfsync = 'everysec', maxmemory = '1gb', replicaOf, user, tls, startTimeoutMs = 10_000 } = options;
+  const { dir, detached = false, persistence = false, appendfsync = 'everysec', maxmemory = '1gb', replicaOf, user, tls, cluster, startTimeoutMs = 10_000 } = options;
   // A replica of an ACL'd master would need masteruser/masterauth: no test needs it yet.
   if (user && replicaOf !== undefined) throw new Error('startRedis: user and replicaOf cannot be combined');
+  // A cluster node's replication is set by the cluster; an ACL'd cluster would need masterauth too.
+  if (cluster && (user || replicaOf !== undefined)) throw new Error('startRedis: cluster cannot be combined with user or replicaOf');
   const port = options.port ?? (await freePort());
   await assertPortFree(port, 'Redis');
   const tlsPort = tls ? (tls.port ?? (await freePort())) : undefined;
   if (tlsPort !== undefined) await assertPortFree(tlsPort, 'Redis (TLS)');
+  if (cluster) await assertPortFree(cluster.busPort, 'Redis cluster bus');
   const logFile = join(dir, 'redis.log');
   mkdirSync(dir, { recursive: true });
   const child = await spawnEngine({
@@ -93,6 +105,7 @@ export async function startRedis(options: RedisOptions): Promise<RedisHandle> {
       '--repl-diskless-sync-delay', '0',
       ...(replicaOf === undefined ? [] : ['--replicaof', '127.0.0.1', String(replicaOf)]),
       ...(user ? ['--aclfile', writeAclFile(dir, user)] : []),
+      ...(cluster ? clusterArgs(cluster) : []),
       ...(tls ? ['--tls-port', String(tlsPort), '--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile, '--tls-auth-clients', 'no'] : []),
     ],
     dir,
@@ -131,6 +144,17 @@ export async function startRedis(options: RedisOptions): Promise<RedisHandle> {
       if (!reply?.startsWith('+OK')) throw new Error(`REPLICAOF NO ONE on 127.0.0.1:${port} answered ${reply ?? 'nothing'}`);
     },
   };
+}
+
+/** The cluster node settings of {@link RedisOptions.cluster}. */
+function clusterArgs({ busPort, nodeTimeoutMs }: { busPort: number; nodeTimeoutMs: number }): string[] {
+  return [
+    '--cluster-enabled', 'yes',
+    // Relative to --dir: each node keeps its own identity and view of the cluster there.
+    '--cluster-config-file', 'nodes.conf',
+    '--cluster-port', String(busPort),
+    '--cluster-node-timeout', String(nodeTimeoutMs),
+  ];
 }
 
 /** True once the replica on `port` has its master link up (the first sync is done). */
