@@ -2,8 +2,17 @@
 export type { EngineHandle, EngineName, EngineStatus, StartEngineOptions } from './engines/types';
 export { freePort } from './engines/free-port';
 export { KAFKA_VERSION, kafkaLibsDir, spearCacheDir } from './engines/paths';
-export { startZooKeeper, type ZooKeeperHandle } from './engines/zookeeper';
+export { startZooKeeper, type ZooKeeperHandle, type ZooKeeperOptions } from './engines/zookeeper';
 export { zkStatus, zooKeeperStatus } from './engines/zookeeper-status';
+export {
+  startZooKeeperEnsemble,
+  zooKeeperEnsembleServerDir,
+  type ZooKeeperEnsembleHandle,
+  type ZooKeeperEnsembleOptions,
+  type ZooKeeperEnsembleServer,
+  type ZooKeeperQuorum,
+} from './engines/zookeeper-ensemble';
+export { zooKeeperEnsembleStatus } from './engines/zookeeper-ensemble-status';
 export { startRedis, type RedisHandle, type RedisOptions } from './engines/redis';
 export type { RedisAclUser } from './engines/redis-acl';
 export { makeRedisCertificate, type RedisCertificate } from './engines/redis-tls';

@@ -1,11 +1,29 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** The loopback ports of one server of an ensemble. */
+export interface ZooKeeperServerPorts {
+  /** Its `myid`, 1-255. */
+  id: number;
+  clientPort: number;
+  /** Followers connect to the leader here. */
+  peerPort: number;
+  /** Servers vote for a leader here. */
+  electionPort: number;
+}
+
+/** One server of an ensemble: its own id and every server's ports (its own included). */
+export interface ZooKeeperEnsembleMember {
+  myid: number;
+  servers: readonly ZooKeeperServerPorts[];
+}
+
 /**
- * Writes `<dir>/zoo.cfg` for a standalone server on 127.0.0.1:port with data in
- * `<dir>/data`, and returns its path.
+ * Writes `<dir>/zoo.cfg` for a server on 127.0.0.1:port with data in
+ * `<dir>/data`, and returns its path: standalone, or with `ensemble` one
+ * member of it (a `server.N` line per server, and `data/myid`).
  */
-export function writeZooCfg(dir: string, port: number): string {
+export function writeZooCfg(dir: string, port: number, ensemble?: ZooKeeperEnsembleMember): string {
   const path = join(dir, 'zoo.cfg');
   const lines = [
     `dataDir=${join(dir, 'data')}`,
@@ -23,8 +41,10 @@ export function writeZooCfg(dir: string, port: number): string {
     // Throwaway dev data: skip fsync and the 64 MB log preallocation to save time and disk.
     'forceSync=no',
     'preAllocSize=1024',
+    ...(ensemble ? ensemble.servers.map((server) => `server.${server.id}=127.0.0.1:${server.peerPort}:${server.electionPort}`) : []),
     '',
   ];
+  if (ensemble) writeFileSync(join(dir, 'data', 'myid'), `${ensemble.myid}\n`);
   writeFileSync(path, lines.join('\n'));
   return path;
 }

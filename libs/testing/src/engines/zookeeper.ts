@@ -5,29 +5,48 @@ import { assertPortFree, freePort } from './free-port';
 import { javaBin, zooKeeperClasspath } from './paths';
 import { consoleFile, spawnEngine } from './spawn-engine';
 import { waitReady } from './wait-ready';
-import { writeZooCfg, writeZooKeeperLog4j } from './zookeeper-config';
+import { writeZooCfg, writeZooKeeperLog4j, type ZooKeeperEnsembleMember } from './zookeeper-config';
 import { zkStatus } from './zookeeper-status';
 import type { EngineHandle, StartEngineOptions } from './types';
+
+/** Options for {@link startZooKeeper}. */
+export interface ZooKeeperOptions extends StartEngineOptions {
+  /**
+   * Start as this member of an ensemble (its client port is its entry's in
+   * `servers`); ready once it serves as leader or follower, which needs a
+   * majority of the ensemble running: start the members together.
+   */
+  ensemble?: ZooKeeperEnsembleMember;
+}
 
 /** A running ZooKeeper server. */
 export interface ZooKeeperHandle extends EngineHandle {
   /** "127.0.0.1:port", for ZooKeeper clients. */
   readonly connectString: string;
+  /** SIGKILL, as a crash: no clean shutdown; resolves once the process is gone. */
+  kill(): Promise<void>;
 }
 
 /**
- * Starts a standalone ZooKeeper (Debian's package) on 127.0.0.1 with data, config and
- * `zookeeper.log` in `dir`. Resolves once `srvr` reports a mode; default timeout 20 s.
+ * Starts a standalone ZooKeeper (Debian's package), or a member of an ensemble, on 127.0.0.1
+ * with data, config and `zookeeper.log` in `dir`. Resolves once `srvr` reports a mode; default
+ * timeout 20 s.
  */
-export async function startZooKeeper(options: StartEngineOptions): Promise<ZooKeeperHandle> {
-  const { dir, detached = false, startTimeoutMs = 20_000 } = options;
+export async function startZooKeeper(options: ZooKeeperOptions): Promise<ZooKeeperHandle> {
+  const { dir, detached = false, startTimeoutMs = 20_000, ensemble } = options;
   const classpath = zooKeeperClasspath();
-  const port = options.port ?? (await freePort());
+  const member = ensemble?.servers.find((server) => server.id === ensemble.myid);
+  if (ensemble && !member) throw new Error(`startZooKeeper: myid ${ensemble.myid} is not among the ensemble's servers`);
+  const port = member?.clientPort ?? options.port ?? (await freePort());
   await assertPortFree(port, 'ZooKeeper');
+  if (member) {
+    await assertPortFree(member.peerPort, 'ZooKeeper peer');
+    await assertPortFree(member.electionPort, 'ZooKeeper election');
+  }
   mkdirSync(join(dir, 'data'), { recursive: true });
 
   const logFile = join(dir, 'zookeeper.log');
-  const zooCfg = writeZooCfg(dir, port);
+  const zooCfg = writeZooCfg(dir, port, ensemble);
   const log4j = writeZooKeeperLog4j(dir, logFile);
   const child = await spawnEngine({
     engine: 'zookeeper',
@@ -61,5 +80,9 @@ export async function startZooKeeper(options: StartEngineOptions): Promise<ZooKe
   return {
     ...handle,
     connectString: `127.0.0.1:${port}`,
+    kill: () => {
+      child.kill('SIGKILL');
+      return handle.stop();
+    },
   };
 }
