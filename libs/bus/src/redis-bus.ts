@@ -1,10 +1,10 @@
-import type { Redis } from 'ioredis';
 import type { Bus, Envelope } from './bus';
 import { deliver } from './deliver';
 import { DirectedBatcher, type DirectedBatch, type DirectedSend } from './directed-batcher';
 import { encodeEnvelope } from './envelope-codec';
 import { errorMessage, silentLogger, type BusLogger } from './logger';
 import { RedisChannels } from './redis-channels';
+import { isClusterClient, type RedisClient } from './redis-client';
 import { closeConnection, connectExplained, createPublisher, createSubscriber } from './redis-connections';
 import { classicPubSub, shardedPubSub, type PubSubMode } from './redis-pubsub-mode';
 import { loggableRedisUrl, redisConnectionOptions, type RedisConnectionOptions, type RedisEndpoint } from './redis-security';
@@ -31,7 +31,7 @@ export interface RedisBusOptions extends RedisEndpoint {
 /** Where a started bus keeps its receiving side. */
 interface Started {
   nodeId: string;
-  subscriber: Redis;
+  subscriber: RedisClient;
   onEnvelope: (envelope: Envelope) => void;
   onGap?: () => void;
 }
@@ -72,12 +72,14 @@ export class RedisBus implements Bus {
   private readonly groups = new Set<string>();
   private readonly directed: DirectedBatcher;
   private started: Started | null = null;
-  private publisher: Redis | null = null;
-  private publisherReady: Promise<Redis> | null = null;
+  private publisher: RedisClient | null = null;
+  private publisherReady: Promise<RedisClient> | null = null;
   private closed = false;
 
   constructor(private readonly options: RedisBusOptions) {
     this.channels = new RedisChannels(options.keyPrefix ?? 'spear');
+    // A cluster forwards classic pub/sub to every shard (what sharded pub/sub exists to avoid), and ioredis resubscribes only sharded channels per slot.
+    if (options.cluster && options.pubsub === 'classic') throw new Error('RedisBus: a Redis Cluster needs sharded pub/sub (pubsub: "sharded")');
     this.mode = options.pubsub === 'classic' ? classicPubSub : shardedPubSub;
     this.timeoutMs = options.commandTimeoutMs ?? 2_000;
     this.logger = options.logger ?? silentLogger;
@@ -98,7 +100,7 @@ export class RedisBus implements Bus {
    */
   async start(nodeId: string, onEnvelope: (envelope: Envelope) => void, onGap?: () => void): Promise<void> {
     if (this.started || this.closed) throw new Error('RedisBus: start() may be called once, before close()');
-    const subscriber = createSubscriber(this.options.url, this.connection, this.timeoutMs, this.logger);
+    const subscriber = createSubscriber(this.options, this.connection, this.timeoutMs, this.logger);
     this.started = { nodeId, subscriber, onEnvelope, onGap };
     subscriber.on(this.mode.messageEvent, (channel: string, message: string) => this.receive(channel, message));
     try {
@@ -110,8 +112,12 @@ export class RedisBus implements Bus {
       const reason = error instanceof PublisherUnreachable ? error.reason : errorMessage(error);
       throw new Error(`RedisBus: cannot start on ${loggableRedisUrl(this.options.url)}: ${reason}`, { cause: error });
     }
-    // After the first connect, so the initial subscriptions above are not sent twice.
-    subscriber.on('ready', () => void this.resubscribe());
+    if (isClusterClient(subscriber)) {
+      this.watchShardSubscribers(subscriber);
+    } else {
+      // After the first connect, so the initial subscriptions above are not sent twice.
+      subscriber.on('ready', () => void this.resubscribe());
+    }
   }
 
   /**
@@ -172,14 +178,14 @@ export class RedisBus implements Bus {
    * The publisher, connected on first use. Later calls return it whatever its
    * state: while Redis is away its commands reject at once (no offline queue).
    */
-  private connectedPublisher(): Promise<Redis> {
+  private connectedPublisher(): Promise<RedisClient> {
     if (this.closed) return Promise.reject(new Error('RedisBus: closed'));
     this.publisherReady ??= this.connectPublisher();
     return this.publisherReady;
   }
 
-  private async connectPublisher(): Promise<Redis> {
-    const publisher = createPublisher(this.options.url, this.connection, this.timeoutMs, this.logger);
+  private async connectPublisher(): Promise<RedisClient> {
+    const publisher = createPublisher(this.options, this.connection, this.timeoutMs, this.logger);
     this.publisher = publisher;
     try {
       await connectExplained(publisher);
@@ -215,6 +221,7 @@ export class RedisBus implements Bus {
       await this.publishOne(publisher, this.channels.node(only.nodeId), only.messages[0]!);
       return [null];
     }
+    if (isClusterClient(publisher)) return this.publishDirectedToShards(publisher, batches);
     const pipeline = publisher.pipeline();
     for (const { nodeId, messages } of batches) {
       const channel = this.channels.node(nodeId);
@@ -232,7 +239,25 @@ export class RedisBus implements Bus {
     });
   }
 
-  private async publishOne(publisher: Redis, channel: string, message: string): Promise<void> {
+  /**
+   * On a cluster the nodes' channels live on different shards, and one
+   * pipeline may only reach one: each publish is its own command, which the
+   * cluster client's auto-pipelining writes per shard in one go. Per-node
+   * order holds: one node's channel is on one shard, reached over one
+   * connection, in call order.
+   */
+  private async publishDirectedToShards(publisher: RedisClient, batches: readonly DirectedBatch[]): Promise<Array<Error | null>> {
+    return Promise.all(
+      batches.map(async ({ nodeId, messages }) => {
+        const channel = this.channels.node(nodeId);
+        const results = await Promise.allSettled(messages.map((message) => this.mode.publish(publisher, channel, message)));
+        const failed = results.find((result) => result.status === 'rejected');
+        return failed ? new Error(`RedisBus: publish failed: ${errorMessage(failed.reason)}`, { cause: failed.reason }) : null;
+      }),
+    );
+  }
+
+  private async publishOne(publisher: RedisClient, channel: string, message: string): Promise<void> {
     await this.mode.publish(publisher, channel, message).catch((error: unknown) => this.publishFailed(error));
   }
 
@@ -256,6 +281,26 @@ export class RedisBus implements Bus {
     const { nodeId } = this.started!;
     const groups = [...this.groups].map((group) => this.channels.group(group));
     return [this.channels.node(nodeId), this.channels.broadcast(), ...groups];
+  }
+
+  /**
+   * On a cluster ioredis subscribes a shard's channels again on its new
+   * owner when slots move or a replica takes over (`-subscriber`, then
+   * `subscribersReady`); what was published to the lost subscriber
+   * meanwhile is gone, so the node is told of a gap once the new
+   * subscribers are up.
+   */
+  private watchShardSubscribers(subscriber: RedisClient): void {
+    let lost = false;
+    subscriber.on('-subscriber', () => {
+      lost = true;
+    });
+    subscriber.on('subscribersReady', () => {
+      if (!lost || this.closed) return;
+      lost = false;
+      this.logger.info({}, 'bus: shard subscribers moved; resubscribed by the cluster client');
+      this.started?.onGap?.();
+    });
   }
 
   /** After a reconnect the new connection has no subscriptions; make them all again. */

@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import { errorMessage, type BusLogger } from './logger';
+import { createClusterClient, type RedisClient } from './redis-client';
 import { guardRedisClient } from './redis-client-guard';
-import { redisAccessProblem, type RedisConnectionOptions } from './redis-security';
+import { redisAccessProblem, type RedisConnectionOptions, type RedisEndpoint } from './redis-security';
 
 /** Shared by both connections: reconnect quickly and forever while Redis is away. */
 const reconnecting = {
@@ -17,40 +18,41 @@ const reconnecting = {
  * resent late after a reconnect (that could also duplicate it), and
  * `timeoutMs` bounds a publish to a Redis that accepts but does not answer.
  * Both connections authenticate and use TLS as `connection` says (redisConnectionOptions).
+ * On a Redis Cluster (`endpoint.cluster`) it is a cluster client: each
+ * publish goes to the shard owning its channel's slot, the publishes of one
+ * turn to one shard in one write (auto-pipelining groups them per shard, as
+ * a cluster pipeline must), and a publish to a shard in failover is retried
+ * by the client until the replica took over or `timeoutMs` passed.
  */
-export function createPublisher(url: string, connection: RedisConnectionOptions, timeoutMs: number, logger: BusLogger): Redis {
-  const redis = new Redis(url, {
-    ...connection,
-    ...reconnecting,
-    connectionName: 'spear-bus-pub',
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    autoResendUnfulfilledCommands: false,
-    commandTimeout: timeoutMs,
-  });
-  guardRedisClient(redis);
+export function createPublisher(endpoint: RedisEndpoint, connection: RedisConnectionOptions, timeoutMs: number, logger: BusLogger): RedisClient {
+  const node = { connectionName: 'spear-bus-pub', autoResendUnfulfilledCommands: false, commandTimeout: timeoutMs, connectTimeout: reconnecting.connectTimeout };
+  const redis: RedisClient = endpoint.cluster
+    ? createClusterClient(endpoint, connection, { lazyConnect: true, enableOfflineQueue: false, enableAutoPipelining: true, clusterRetryStrategy: reconnecting.retryStrategy }, node)
+    : guarded(new Redis(endpoint.url, { ...connection, ...reconnecting, ...node, enableOfflineQueue: false, maxRetriesPerRequest: 0 }));
   logOutages(redis, 'publisher', logger);
   return redis;
 }
 
 /**
- * The subscribing connection. Its subscriptions are restored by the bus on
- * every `ready` (not by ioredis's `autoResubscribe`), because only the bus
- * knows which groups were joined or left while Redis was away.
+ * The subscribing connection. On one Redis its subscriptions are restored by
+ * the bus on every `ready` (not by ioredis's `autoResubscribe`), because only
+ * the bus knows which groups were joined or left while Redis was away. On a
+ * Redis Cluster it is a cluster client with one sharded subscriber per master
+ * (ioredis's `shardedSubscribers`): ioredis keeps the channels per slot and
+ * subscribes them again on the new owner when slots move or a replica takes
+ * over (the bus learns of it by `-subscriber`, see RedisBus).
  */
-export function createSubscriber(url: string, connection: RedisConnectionOptions, timeoutMs: number, logger: BusLogger): Redis {
-  const redis = new Redis(url, {
-    ...connection,
-    ...reconnecting,
-    connectionName: 'spear-bus-sub',
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    autoResubscribe: false,
-    autoResendUnfulfilledCommands: false,
-    commandTimeout: timeoutMs,
-  });
-  guardRedisClient(redis);
+export function createSubscriber(endpoint: RedisEndpoint, connection: RedisConnectionOptions, timeoutMs: number, logger: BusLogger): RedisClient {
+  const node = { connectionName: 'spear-bus-sub', autoResendUnfulfilledCommands: false, commandTimeout: timeoutMs, connectTimeout: reconnecting.connectTimeout };
+  const redis: RedisClient = endpoint.cluster
+    ? createClusterClient(endpoint, connection, { lazyConnect: true, enableOfflineQueue: false, shardedSubscribers: true, clusterRetryStrategy: reconnecting.retryStrategy }, node)
+    : guarded(new Redis(endpoint.url, { ...connection, ...reconnecting, ...node, enableOfflineQueue: false, maxRetriesPerRequest: 0, autoResubscribe: false }));
   logOutages(redis, 'subscriber', logger);
+  return redis;
+}
+
+function guarded(redis: Redis): Redis {
+  guardRedisClient(redis);
   return redis;
 }
 
@@ -60,7 +62,7 @@ export function createSubscriber(url: string, connection: RedisConnectionOptions
  * reason (a refused password, an untrusted certificate) went to its `error`
  * event just before.
  */
-export async function connectExplained(redis: Redis): Promise<void> {
+export async function connectExplained(redis: RedisClient): Promise<void> {
   let reason: unknown;
   const remember = (error: unknown): void => {
     reason = error;
@@ -77,7 +79,7 @@ export async function connectExplained(redis: Redis): Promise<void> {
 }
 
 /** One warning per outage and one info when it ends, instead of an error per retry. */
-function logOutages(redis: Redis, role: string, logger: BusLogger): void {
+function logOutages(redis: RedisClient, role: string, logger: BusLogger): void {
   let down = false;
   redis.on('error', (error: unknown) => {
     if (!down) logger.warn({ redis: role, err: errorMessage(error) }, 'bus: redis connection lost');
@@ -95,7 +97,7 @@ function logOutages(redis: Redis, role: string, logger: BusLogger): void {
  * otherwise drop the socket and stop reconnecting. Never waits longer than
  * `QUIT_WAIT_MS` for Redis.
  */
-export async function closeConnection(redis: Redis): Promise<void> {
+export async function closeConnection(redis: RedisClient): Promise<void> {
   if (redis.status === 'end') return;
   if (redis.status === 'reconnecting') {
     // Between attempts there is no socket: disconnect() cancels the next attempt and ioredis emits no 'end'.
@@ -114,7 +116,7 @@ export async function closeConnection(redis: Redis): Promise<void> {
 const QUIT_WAIT_MS = 2_000;
 
 /** True once the connection emitted 'end', false if it did not within `QUIT_WAIT_MS`. */
-function waitForEnd(redis: Redis): Promise<boolean> {
+function waitForEnd(redis: RedisClient): Promise<boolean> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       redis.off('end', onEnd);

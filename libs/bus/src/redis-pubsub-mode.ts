@@ -1,4 +1,5 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import type { RedisClient } from './redis-client';
 
 /**
  * The commands of one pub/sub flavour. Sharded pub/sub (Redis 7) routes a
@@ -11,9 +12,9 @@ export interface PubSubMode {
   readonly name: 'sharded' | 'classic';
   /** The subscriber connection's event carrying `(channel, message)`. */
   readonly messageEvent: 'smessage' | 'message';
-  subscribe(redis: Redis, channel: string): Promise<unknown>;
-  unsubscribe(redis: Redis, channel: string): Promise<unknown>;
-  publish(redis: Redis, channel: string, message: string): Promise<unknown>;
+  subscribe(redis: RedisClient, channel: string): Promise<unknown>;
+  unsubscribe(redis: RedisClient, channel: string): Promise<unknown>;
+  publish(redis: RedisClient, channel: string, message: string): Promise<unknown>;
   /** Adds a publish to a pipeline (sent on `exec`). */
   queuePublish(pipeline: ChainableCommander, channel: string, message: string): void;
 }

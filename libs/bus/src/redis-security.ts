@@ -25,6 +25,10 @@ export interface RedisEndpoint {
   /** Alone: `AUTH password`, as the `default` user (requirepass). */
   password?: string;
   tls?: RedisTls;
+  /** true: `url` and `seeds` are nodes of a Redis Cluster (libs/bus RedisClient is then a cluster client). */
+  cluster?: boolean;
+  /** More cluster nodes to start from besides `url` (same scheme). */
+  seeds?: readonly string[];
 }
 
 /** The options {@link redisConnectionOptions} makes: the user, the password and TLS (with the CA's PEM text). */

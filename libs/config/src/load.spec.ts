@@ -306,9 +306,9 @@ describe('redis security (username, password, tls)', () => {
 
   it('takes the password from SPEAR_REDIS_PASSWORD into redis.password; the local profile has none of the three', () => {
     const cfg = loadConfig('ticket', { profile: redisProfile({ username: 'spear', tls: true }), env: { SPEAR_REDIS_PASSWORD: PASSWORD } });
-    expect(cfg.redis).toEqual({ url: 'redis://127.0.0.1:16379', keyPrefix: 'spear:', username: 'spear', password: PASSWORD, tls: true });
+    expect(cfg.redis).toEqual({ url: 'redis://127.0.0.1:16379', keyPrefix: 'spear:', username: 'spear', password: PASSWORD, tls: true, cluster: false });
     const local = loadConfig('ticket', { env: env() }).redis;
-    expect(local).toEqual({ url: 'redis://127.0.0.1:16379', keyPrefix: 'spear:' });
+    expect(local).toEqual({ url: 'redis://127.0.0.1:16379', keyPrefix: 'spear:', cluster: false });
     // requirepass: a password alone authenticates as Redis's default user.
     expect(loadConfig('ticket', { profile: redisProfile({}), env: { SPEAR_REDIS_PASSWORD: PASSWORD } }).redis.password).toBe(PASSWORD);
   });
@@ -343,6 +343,20 @@ describe('redis security (username, password, tls)', () => {
     expect(messageOf({ username: 'two words' })).toMatch(/redis\.username: expected 1-128 characters without spaces, @, : or \//);
     expect(messageOf({ password: 12345678 })).toMatch(/redis\.password: expected a string$/);
     expect(messageOf({ pasword: PASSWORD })).toMatch(/redis: .*pasword/);
+  });
+
+  it('a Redis Cluster: url and seeds are its nodes, database 0 only, one scheme, seeds only with cluster', () => {
+    const seeds = ['redis://127.0.0.1:17002', 'redis://127.0.0.1:17003'];
+    const cfg = loadConfig('ticket', { profile: redisProfile({ url: 'redis://127.0.0.1:17001', cluster: true, seeds }), env: {} });
+    expect(cfg.redis).toMatchObject({ url: 'redis://127.0.0.1:17001', cluster: true, seeds });
+    expect(loadEngineSettings({ profile: redisProfile({ url: 'redis://127.0.0.1:17001', cluster: true, seeds }), env: {} }).redisClusterNodes).toEqual(['redis://127.0.0.1:17001', ...seeds]);
+    expect(loadEngineSettings({ profile: redisProfile({}), env: {} }).redisClusterNodes).toBeUndefined();
+    expect(messageOf({ seeds })).toMatch(/redis\.seeds: only with cluster: true/);
+    expect(messageOf({ url: 'redis://127.0.0.1:17001/2', cluster: true })).toMatch(/redis\.cluster: a Redis Cluster has only database 0/);
+    expect(messageOf({ url: 'redis://127.0.0.1:17001', cluster: true, seeds: ['redis://127.0.0.1:17002/1'] })).toMatch(/redis\.cluster: a Redis Cluster has only database 0/);
+    expect(messageOf({ url: 'rediss://127.0.0.1:17001', cluster: true, seeds })).toMatch(/redis\.seeds: every seed must use the scheme of url/);
+    expect(messageOf({ url: 'redis://127.0.0.1:17001', cluster: true, seeds: ['redis://u:pw@127.0.0.1:17002'] })).toMatch(/redis\.seeds\.0: must not hold a user or password/);
+    expect(messageOf({ cluster: true, seeds: [] })).toMatch(/redis\.seeds/);
   });
 
   it('the engines tool reads a profile with redis.username but no password (it needs only the port)', () => {

@@ -135,6 +135,8 @@ export interface EngineSettings {
   name: string;
   zookeeperConnect: string;
   redisUrl: string;
+  /** With `redis.cluster`: every node url the profile names, `redisUrl` first (the engines tool starts a cluster on them). */
+  redisClusterNodes?: string[];
   kafkaBrokers?: string[];
   source: string;
 }
@@ -148,5 +150,6 @@ export function loadEngineSettings(options: LoadOptions = {}): EngineSettings {
   if (!parsed.success) throw new ConfigError(`profile ${source}: ${describeIssues(parsed.error.issues)}`);
   const { name, zookeeper, redis, kafka } = parsed.data;
   if (!redis) throw new ConfigError(`profile ${source}: redis: required (its url)`);
-  return { name, zookeeperConnect: zookeeper.connect, redisUrl: redis.url, ...(kafka ? { kafkaBrokers: kafka.brokers } : {}), source };
+  const clusterNodes = redis.cluster ? { redisClusterNodes: [redis.url, ...(redis.seeds ?? [])] } : {};
+  return { name, zookeeperConnect: zookeeper.connect, redisUrl: redis.url, ...clusterNodes, ...(kafka ? { kafkaBrokers: kafka.brokers } : {}), source };
 }

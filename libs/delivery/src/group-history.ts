@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@spear/bus';
 import type { RedisKeys } from '@spear/catalog';
 import { compareIds } from '@spear/snowflake';
 import { ProtocolError, type GroupEvent } from '@spear/protocol';
@@ -55,7 +55,7 @@ return {redis.call('GET', KEYS[2]), page}`;
 export class GroupHistory {
   /** `keys`: the profile's key names (libs/catalog); a group's log and floor share a hash slot. */
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly cap: number,
     private readonly ttlSeconds: number,

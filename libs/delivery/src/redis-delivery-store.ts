@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@spear/bus';
 import type { GroupEvent, HistoryPayload, MsgEvent } from '@spear/protocol';
 import type { GroupHistory } from './group-history';
 import type { GroupPresence } from './groups/group-presence';
@@ -23,7 +23,7 @@ export class RedisMessageStore implements MessageStore {
   private readonly undelivered?: UndeliveredChecks;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     protected readonly log: UserLog,
     protected readonly history: GroupHistory,
     durability: Durability,
@@ -42,7 +42,8 @@ export class RedisMessageStore implements MessageStore {
   async storeMessage(message: MsgEvent, options: StoreOptions): Promise<Stored> {
     const owner = options.kind === 'copy' ? message.from : message.to;
     const args = this.log.appendArgs(owner, message, options);
-    const reply = await this.writer.write((redis) => (redis as unknown as AppendCommand).spearLogAppend(...args));
+    // args[0] is the owner's log key: on a cluster, the shard whose replicas must have the message.
+    const reply = await this.writer.write(String(args[0]), (redis) => (redis as unknown as AppendCommand).spearLogAppend(...args));
     const stored = parseAppend(owner, reply);
     // The message is stored: a failed schedule must not fail the send (a resend would store it twice); only its check is lost.
     if (this.undelivered && options.kind !== 'copy') await this.undelivered.schedule({ uid: owner, id: message.id, seq: stored.seq, from: message.from, ts: message.ts }).catch(() => undefined);
@@ -68,7 +69,7 @@ export class RedisMessageStore implements MessageStore {
  */
 export class RedisDeliveryStore extends RedisMessageStore implements DeliveryStore {
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     log: UserLog,
     history: GroupHistory,
     durability: Durability,

@@ -1,11 +1,11 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@spear/bus';
 import type { RedisKeys } from '@spear/catalog';
 
 /** Where a user is connected, read-only: what ticket's push API and presence need (they hold no connection). */
 export class RouteReader {
   /** `keys`: the profile's key names (libs/catalog). */
   constructor(
-    protected readonly redis: Redis,
+    protected readonly redis: RedisClient,
     protected readonly keys: RedisKeys,
   ) {}
 
@@ -52,7 +52,7 @@ const REFRESH_CHUNK = 500;
  */
 export class RouteTable extends RouteReader {
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     keys: RedisKeys,
     private readonly nodeId: string,
     private readonly ttlSeconds: number,

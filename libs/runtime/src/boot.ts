@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DynamicModule } from '@nestjs/common';
-import type Redis from 'ioredis';
+import type { RedisClient } from '@spear/bus';
 import type { AddressInfo } from 'node:net';
 import { zkPaths } from '@spear/catalog';
 import { ConfigError, loadConfig, zookeeperAuthOf, type AppConfig, type AppName } from '@spear/config';
@@ -177,7 +177,7 @@ function trustedProxies<A extends AppName>(spec: ServiceSpec<A>, config: AppConf
   return proxies ? { trustProxy: proxies } : {};
 }
 
-async function shutdown<A extends AppName>(ctx: ServiceContext<A>, app: NestFastifyApplication, extra: AfterListen, reason: string, redis: Redis | undefined): Promise<void> {
+async function shutdown<A extends AppName>(ctx: ServiceContext<A>, app: NestFastifyApplication, extra: AfterListen, reason: string, redis: RedisClient | undefined): Promise<void> {
   const { logger, registry } = ctx;
   logger.info({ reason }, 'shutting down: unregistering first');
   const deadline = setTimeout(() => {

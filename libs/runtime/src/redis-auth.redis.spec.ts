@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import type Redis from 'ioredis';
+import type { RedisClient } from '@spear/bus';
 import { createBus, REDIS_PASSWORD_MISSING, type Envelope } from '@spear/bus';
 import { applyEnvOverrides, validateConfig, type AppConfig } from '@spear/config';
 import { DEV_CLUSTER_SECRET, DEV_ZOOKEEPER_AUTH, makeRedisCertificate, makeTempDir, pollUntil, removeTempDir, startRedis, until, type RedisAclUser, type RedisHandle } from '@spear/testing';
@@ -55,10 +55,10 @@ function ticketConfig(section: Record<string, unknown>, password?: string): AppC
 }
 
 describe("an app's Redis client and bus with an ACL user", () => {
-  const clients: Redis[] = [];
+  const clients: RedisClient[] = [];
 
   /** The app's main client as boot makes it, and its health checks. */
-  function connect(config: AppConfig<'ticket'>, logger: pino.Logger = pino({ level: 'silent' })): { client: Redis; health: HealthChecks } {
+  function connect(config: AppConfig<'ticket'>, logger: pino.Logger = pino({ level: 'silent' })): { client: RedisClient; health: HealthChecks } {
     const health = new HealthChecks(2_000);
     const client = connectRedisIfUsed('ticket', config, logger, health)!;
     clients.push(client);

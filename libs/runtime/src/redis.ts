@@ -1,12 +1,11 @@
-import type Redis from 'ioredis';
 import type { Logger } from 'pino';
-import { guardRedisClient, redisAccessProblem, redisConnectionOptions, type RedisEndpoint } from '@spear/bus';
+import { createClusterClient, guardRedisClient, redisAccessProblem, redisConnectionOptions, type RedisClient, type RedisConnectionOptions, type RedisEndpoint } from '@spear/bus';
 import { usesRedis, type AppConfig, type AppName, type RedisAppName } from '@spear/config';
 import type { HealthCheck, HealthChecks } from './health';
 import { TurnBatchedRedis } from './turn-batched-redis';
 
 /** Why Redis refused a client made by {@link createRedis} (its password, its TLS), until it is ready again: for its health check. */
-const accessProblems = new WeakMap<Redis, string>();
+const accessProblems = new WeakMap<RedisClient, string>();
 
 /**
  * A Redis client that keeps reconnecting while Redis is away and fails
@@ -15,19 +14,12 @@ const accessProblems = new WeakMap<Redis, string>();
  * says; throws at once, naming the field, when the section cannot be used
  * (a username without password, an unreadable CA file). Neither the password
  * nor the url's credentials reach a log line or an error.
+ * With `endpoint.cluster` it is a Redis Cluster client (same commands; see
+ * libs/bus RedisClient for what one call may touch there).
  */
-export function createRedis(endpoint: RedisEndpoint, logger: Logger, name = 'main'): Redis {
-  const redis = new TurnBatchedRedis(endpoint.url, {
-    ...redisConnectionOptions(endpoint),
-    lazyConnect: false,
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: true,
-    connectTimeout: 2000,
-    retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
-    // Commands issued in the same event-loop turn share one write (see TurnBatchedRedis), without auto-pipelining's objects.
-    enableAutoPipelining: false,
-  });
-  guardRedisClient(redis);
+export function createRedis(endpoint: RedisEndpoint, logger: Logger, name = 'main'): RedisClient {
+  const connection = redisConnectionOptions(endpoint);
+  const redis: RedisClient = endpoint.cluster ? createClusterRedis(endpoint, connection) : createSingleRedis(endpoint, connection);
   let down = false;
   redis.on('error', (error) => {
     const problem = redisAccessProblem(error);
@@ -49,7 +41,7 @@ export function createRedis(endpoint: RedisEndpoint, logger: Logger, name = 'mai
  * check added to `health`; undefined for the others, which then have neither
  * a client nor a check that a Redis outage could fail.
  */
-export function connectRedisIfUsed<A extends AppName>(app: A, config: AppConfig<A>, logger: Logger, health: HealthChecks): Redis | undefined {
+export function connectRedisIfUsed<A extends AppName>(app: A, config: AppConfig<A>, logger: Logger, health: HealthChecks): RedisClient | undefined {
   if (!usesRedis(app)) return undefined;
   // usesRedis(app) proves A is a Redis app; TypeScript does not narrow a type parameter from a value.
   const redis = createRedis((config as unknown as AppConfig<RedisAppName>).redis, logger);
@@ -62,7 +54,7 @@ export function connectRedisIfUsed<A extends AppName>(app: A, config: AppConfig<
  * because Redis refused its credentials or TLS failed, the message says so
  * (redisAccessProblem: no secret, no address; /healthz is public).
  */
-export function redisHealth(redis: Redis): HealthCheck {
+export function redisHealth(redis: RedisClient): HealthCheck {
   return async () => {
     if (redis.status !== 'ready') {
       const problem = accessProblems.get(redis);
@@ -71,4 +63,37 @@ export function redisHealth(redis: Redis): HealthCheck {
     const pong = await redis.ping();
     if (pong !== 'PONG') throw new Error(`unexpected PING answer ${pong}`);
   };
+}
+
+const retryStrategy = (attempt: number): number => Math.min(attempt * 100, 1000);
+
+function createSingleRedis(endpoint: RedisEndpoint, connection: RedisConnectionOptions): RedisClient {
+  const redis = new TurnBatchedRedis(endpoint.url, {
+    ...connection,
+    lazyConnect: false,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: true,
+    connectTimeout: 2000,
+    retryStrategy,
+    // Commands issued in the same event-loop turn share one write (see TurnBatchedRedis), without auto-pipelining's objects.
+    enableAutoPipelining: false,
+  });
+  guardRedisClient(redis);
+  return redis;
+}
+
+/**
+ * A cluster client: commands of one turn to one shard leave in one write
+ * (auto-pipelining, which on a cluster groups per shard; TurnBatchedRedis
+ * corks one socket and a cluster has one per shard). Commands wait in the
+ * offline queue while the cluster (re)connects, and a slot in failover is
+ * retried until its replica took over.
+ */
+function createClusterRedis(endpoint: RedisEndpoint, connection: RedisConnectionOptions): RedisClient {
+  return createClusterClient(
+    endpoint,
+    connection,
+    { lazyConnect: false, enableOfflineQueue: true, enableAutoPipelining: true, clusterRetryStrategy: retryStrategy },
+    { maxRetriesPerRequest: 1, connectTimeout: 2000 },
+  );
 }

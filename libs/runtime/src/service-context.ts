@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@spear/bus';
 import type { Logger } from 'pino';
 import type { AppConfig, AppName, RedisAppName } from '@spear/config';
 import type { Registry } from '@spear/registry';
@@ -22,7 +22,7 @@ export interface CoreServiceContext<A extends AppName = AppName> {
 
 /** The main Redis client, in the context of the apps that use Redis (REDIS_APPS in @spear/config). */
 export interface RedisContext {
-  redis: Redis;
+  redis: RedisClient;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@spear/bus';
 import type { RedisKeys } from '@spear/catalog';
 
 /**
@@ -9,7 +9,7 @@ import type { RedisKeys } from '@spear/catalog';
 export class NonceStore {
   /** `keys`: the profile's key names (libs/catalog). */
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {}
 

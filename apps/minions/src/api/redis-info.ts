@@ -1,8 +1,8 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@spear/bus';
 import { REDIS_KEY_FAMILIES, type RedisKeyFamilyName, type RedisKeys } from '@spear/catalog';
 
 /** The INFO fields operators look at first, parsed from Redis's text answer. */
-export async function readRedisInfo(redis: Redis): Promise<Record<string, string>> {
+export async function readRedisInfo(redis: RedisClient): Promise<Record<string, string>> {
   const text = await redis.info();
   const wanted = new Set(['redis_version', 'uptime_in_seconds', 'connected_clients', 'used_memory_human', 'total_commands_processed', 'instantaneous_ops_per_sec', 'pubsub_channels']);
   const out: Record<string, string> = {};
@@ -28,7 +28,7 @@ export interface SpearKeyCounts {
 }
 
 /** How many keys each Spear family holds under the profile's prefix (a bounded SCAN MATCH <prefix>*). */
-export async function countSpearKeys(redis: Redis, keys: RedisKeys): Promise<SpearKeyCounts> {
+export async function countSpearKeys(redis: RedisClient, keys: RedisKeys): Promise<SpearKeyCounts> {
   const counts = Object.fromEntries([...REDIS_KEY_FAMILIES.map((f) => f.name), 'other'].map((f) => [f, 0])) as SpearKeyCounts['counts'];
   let cursor = '0';
   let scanned = 0;

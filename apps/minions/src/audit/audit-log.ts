@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@spear/bus';
 import type { Logger } from 'pino';
 import type { RedisKeys } from '@spear/catalog';
 import { dashboardError } from '../http/dashboard-error';
@@ -27,7 +27,7 @@ export interface AuditPage {
  */
 export class AuditLog {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly logger: Logger,
     /** Entries kept, about. */

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type Redis from 'ioredis';
+import type { RedisClient } from '@spear/bus';
 import type { RedisKeys } from '@spear/catalog';
 import { dashboardError } from '../http/dashboard-error';
 
@@ -38,7 +38,7 @@ export class OperatorSessions {
   private readonly remembered = new Map<string, Remembered>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {}
 

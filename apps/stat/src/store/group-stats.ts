@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@spear/bus';
 import type { RedisKeys } from '@spear/catalog';
 import type { AppConfig } from '@spear/config';
 import { GroupTraffic, Memberships, onlineIn, rulesOf } from '@spear/delivery';
@@ -25,7 +25,7 @@ export class GroupStats {
   private readonly traffic: GroupTraffic;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly groups: AppConfig<'stat'>['groups'],
   ) {

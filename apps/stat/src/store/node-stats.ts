@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@spear/bus';
 import type { RedisKeys } from '@spear/catalog';
 import { NODE_METRIC_NAMES, NODE_METRICS, type NodeMetric, type NodeReport } from '@spear/stat-client';
 import { SeriesStore, type Resolution } from './series-store';
@@ -41,7 +41,7 @@ export class NodeStats {
 
   /** `keys`: the profile's key names (libs/catalog). */
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly resolutions: { fine: Resolution; coarse: Resolution },
     private readonly staleAfterMs: number,

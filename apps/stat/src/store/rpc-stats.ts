@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@spear/bus';
 import type { RedisKeys } from '@spear/catalog';
 import { quantileMs, WINDOW_BUCKETS_MS } from '@spear/rpc';
 import type { RpcStatsBatch } from '@spear/stat-client';
@@ -51,7 +51,7 @@ export class RpcStats {
 
   /** `keys`: the profile's key names (libs/catalog). */
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     keys: RedisKeys,
     private readonly resolutions: { fine: Resolution; coarse: Resolution },
   ) {

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@spear/bus';
 import type { RedisKeys, StatStoreName } from '@spear/catalog';
 import { RECORD_SERIES } from './series-lua';
 
@@ -33,7 +33,7 @@ const DEDUPE_TTL_SECONDS = 86_400;
  */
 export class SeriesStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     /** The profile's key names (libs/catalog). */
     private readonly keys: RedisKeys,
     /** Which store of the catalog's stat family this is. */

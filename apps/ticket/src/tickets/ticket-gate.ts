@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@spear/bus';
 import type { RateLimitScope, RedisKeys } from '@spear/catalog';
 import type { TokenProof } from './token-check';
 
@@ -75,7 +75,7 @@ return 'admitted'`;
 export class TicketGate {
   /** `keys`: the profile's key names (libs/catalog). */
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly limits: GateLimits,
   ) {

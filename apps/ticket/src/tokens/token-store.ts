@@ -1,5 +1,5 @@
 import { hash, randomBytes } from 'node:crypto';
-import type Redis from 'ioredis';
+import type { RedisClient } from '@spear/bus';
 import type { RedisKeys } from '@spear/catalog';
 import { MAX_TOKEN_TTL_SECONDS } from '@spear/protocol';
 import { tokenRef } from '@spear/tickets';
@@ -24,7 +24,7 @@ export const refOfToken = (token: string) => tokenRef(tokenDigest(token));
 export class TokenStore {
   /** `keys`: the profile's key names (libs/catalog); `knownTtlSeconds`: how long the known mark lasts (the log's retention). */
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly knownTtlSeconds: number,
   ) {}

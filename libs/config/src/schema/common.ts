@@ -54,12 +54,15 @@ export const engineTlsSchema = z.union(
   { error: 'expected true, false or { caFile?, rejectUnauthorized?, servername? }' },
 );
 
+/** A Redis node's url: redis:// or rediss://, never with credentials. */
+const redisUrlSchema = z
+  .string()
+  .regex(/^rediss?:\/\/[^\s]+$/, 'expected redis://host:port[/db] or rediss://host:port[/db]')
+  .refine((url) => !hasRedisCredentials(url), REDIS_URL_CREDENTIALS);
+
 export const redisSchema = z
   .strictObject({
-    url: z
-      .string()
-      .regex(/^rediss?:\/\/[^\s]+$/, 'expected redis://host:port[/db] or rediss://host:port[/db]')
-      .refine((url) => !hasRedisCredentials(url), REDIS_URL_CREDENTIALS),
+    url: redisUrlSchema,
     /**
      * The ACL user every client authenticates as (Redis 6+ `AUTH user password`).
      * Set: a password is required (SPEAR_REDIS_PASSWORD; checked when a client
@@ -76,8 +79,31 @@ export const redisSchema = z
      * because it depends on the profile's name.
      */
     keyPrefix: z.string().regex(KEY_PREFIX_PATTERN, KEY_PREFIX_MESSAGE).optional(),
+    /**
+     * true: `url` (and `seeds`) are nodes of a Redis Cluster, and every client
+     * is a cluster client that follows the slots (libs/runtime createRedis,
+     * libs/bus over sharded pub/sub). The database number must be 0 (a cluster has one).
+     */
+    cluster: z.boolean().default(false),
+    /** More cluster nodes to start from besides `url`, so boot does not hang on one node being down; only with `cluster`. */
+    seeds: z.array(redisUrlSchema).min(1).max(64).optional(),
   })
-  .refine((redis) => !(redis.tls === false && /^rediss:/.test(redis.url)), { message: 'false contradicts a rediss:// url (TLS); use redis:// for plaintext', path: ['tls'] });
+  .refine((redis) => !(redis.tls === false && /^rediss:/.test(redis.url)), { message: 'false contradicts a rediss:// url (TLS); use redis:// for plaintext', path: ['tls'] })
+  .refine((redis) => redis.cluster || redis.seeds === undefined, { message: 'only with cluster: true (a single Redis has one url)', path: ['seeds'] })
+  .refine((redis) => !redis.cluster || [redis.url, ...(redis.seeds ?? [])].every((url) => redisDatabaseOf(url) === 0), {
+    message: 'a Redis Cluster has only database 0: drop the /<db> from the urls',
+    path: ['cluster'],
+  })
+  .refine((redis) => !redis.cluster || (redis.seeds ?? []).every((url) => /^rediss:/.test(url) === /^rediss:/.test(redis.url)), {
+    message: 'every seed must use the scheme of url (all redis:// or all rediss://)',
+    path: ['seeds'],
+  });
+
+/** The database number a redis url selects (`/<db>`), 0 when it names none. */
+export function redisDatabaseOf(url: string): number {
+  const match = /^rediss?:\/\/[^/?#]+\/(\d+)/.exec(url);
+  return match ? Number(match[1]) : 0;
+}
 
 /** The redis section once validated: the key prefix is always set. */
 export type RedisConfig = z.infer<typeof redisSchema> & { keyPrefix: string };

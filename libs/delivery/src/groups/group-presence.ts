@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@spear/bus';
 import type { RedisKeys } from '@spear/catalog';
 
 /** Entries per refresh command (a node's pairs go in bounded chunks, as its routes do). */
@@ -15,7 +15,7 @@ const REFRESH_CHUNK = 500;
  */
 export class GroupPresence {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly nodeId: string,
     private readonly ttlSeconds: number,
@@ -50,7 +50,7 @@ export class GroupPresence {
 }
 
 /** Reads a group's presence (ticket's GET /v1/groups/{group}); drops expired entries as it reads. */
-export async function onlineIn(redis: Redis, keys: RedisKeys, group: string, now = Date.now()): Promise<number> {
+export async function onlineIn(redis: RedisClient, keys: RedisKeys, group: string, now = Date.now()): Promise<number> {
   const key = keys.groupOnline(group);
   const [, live] = (await redis.multi().zremrangebyscore(key, '-inf', now).zrangebyscore(key, now, '+inf').exec()) as [[null, number], [null, string[]]];
   return new Set(live[1].map((entry) => entry.slice(entry.indexOf(' ') + 1))).size;

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@spear/bus';
 import type { RedisKeys } from '@spear/catalog';
 
 /** Seconds a per-second count is kept (a rate reads the last RATE_WINDOW of them). */
@@ -13,7 +13,7 @@ const RATE_WINDOW = 10;
  */
 export class GroupTraffic {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {}
 

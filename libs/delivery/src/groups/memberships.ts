@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@spear/bus';
 import type { RedisKeys } from '@spear/catalog';
 
 /** A page of a group's members, sorted by uid; `next`: the last uid returned, or null at the end. */
@@ -21,7 +21,7 @@ export interface MemberPage {
  */
 export class Memberships {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {}
 

@@ -1,5 +1,5 @@
-import type Redis from 'ioredis';
-import { guardRedisClient } from '@spear/bus';
+import type { Redis } from 'ioredis';
+import { guardRedisClient, isClusterClient, masterConnectionFor, type RedisClient } from '@spear/bus';
 import { ProtocolError } from '@spear/protocol';
 
 /**
@@ -13,7 +13,9 @@ import { ProtocolError } from '@spear/protocol';
  *   event-loop turn, on a connection of their own: ReplicatedWriter); a send
  *   is acked only when that many replicas have it, refused with `unavailable`
  *   otherwise (the message may still be delivered: it is in the master). A
- *   master killed after the ack loses nothing a promoted replica has.
+ *   master killed after the ack loses nothing a promoted replica has. On a
+ *   Redis Cluster the WAIT goes to the master that took the write (the one
+ *   owning the key's slot), over the connection that carried it.
  */
 export interface Durability {
   mode: 'memory' | 'fsync' | 'replicated';
@@ -32,14 +34,15 @@ export const MEMORY_DURABILITY: Durability = { mode: 'memory', replicas: 1, time
  * replicated in time with ProtocolError('unavailable').
  */
 export interface DurableWriter {
-  write<T>(command: (redis: Redis) => Promise<T>): Promise<T>;
+  /** `key`: a key the command writes (on a cluster, the shard whose replicas must have it). */
+  write<T>(key: string, command: (redis: RedisClient) => Promise<T>): Promise<T>;
   close(): void;
 }
 
 /** memory and fsync: the command alone, on the node's connection (fsync is Redis's own doing). */
 class DirectWriter implements DurableWriter {
-  constructor(private readonly redis: Redis) {}
-  write<T>(command: (redis: Redis) => Promise<T>): Promise<T> {
+  constructor(private readonly redis: RedisClient) {}
+  write<T>(_key: string, command: (redis: RedisClient) => Promise<T>): Promise<T> {
     return command(this.redis);
   }
   /** Nothing of its own to close: the node's connection is the node's. */
@@ -57,22 +60,38 @@ class DirectWriter implements DurableWriter {
  * each WAIT lasts `timeoutMs`).
  */
 class ReplicatedWriter implements DurableWriter {
-  private waiting: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  /** The writes of this turn, per connection that carried them (one on a single Redis, one per shard on a cluster). */
+  private waiting = new Map<Redis, Waiter[]>();
   private scheduled = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly durability: Durability,
   ) {}
 
-  async write<T>(command: (redis: Redis) => Promise<T>): Promise<T> {
+  async write<T>(key: string, command: (redis: RedisClient) => Promise<T>): Promise<T> {
     const reply = command(this.redis);
-    const replicated = new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
+    const replicated = this.awaitReplicas(this.connectionFor(key));
     replicated.catch(() => undefined); // observed below, unless the command itself failed first
-    this.schedule();
     const value = await reply;
     await replicated;
     return value;
+  }
+
+  /** The connection the command for `key` went out on: the client itself, or on a cluster its connection to the key's master. */
+  private connectionFor(key: string): Redis | undefined {
+    return isClusterClient(this.redis) ? masterConnectionFor(this.redis, key) : this.redis;
+  }
+
+  private awaitReplicas(connection: Redis | undefined): Promise<void> {
+    // A cluster that knows no owner for the slot is mid-failover: the write's own reply says more, this only refuses the ack.
+    if (!connection) return Promise.reject(new ProtocolError('unavailable', 'stored, but the Redis Cluster has no master for it to wait on'));
+    return new Promise<void>((resolve, reject) => {
+      const batch = this.waiting.get(connection);
+      if (batch) batch.push({ resolve, reject });
+      else this.waiting.set(connection, [{ resolve, reject }]);
+      this.schedule();
+    });
   }
 
   private schedule(): void {
@@ -80,22 +99,26 @@ class ReplicatedWriter implements DurableWriter {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      const batch = this.waiting;
-      this.waiting = [];
-      const { replicas, timeoutMs } = this.durability;
-      this.redis.wait(replicas, timeoutMs).then(
-        (acknowledged) => {
-          const error = acknowledged >= replicas ? undefined : new ProtocolError('unavailable', `stored, but not on ${replicas} Redis replica(s) within ${timeoutMs} ms`);
-          for (const w of batch) {
-            if (error) w.reject(error);
-            else w.resolve();
-          }
-        },
-        (error: Error) => {
-          for (const w of batch) w.reject(error);
-        },
-      );
+      const batches = this.waiting;
+      this.waiting = new Map();
+      for (const [connection, batch] of batches) this.waitOn(connection, batch);
     });
+  }
+
+  private waitOn(connection: Redis, batch: Waiter[]): void {
+    const { replicas, timeoutMs } = this.durability;
+    connection.wait(replicas, timeoutMs).then(
+      (acknowledged) => {
+        const error = acknowledged >= replicas ? undefined : new ProtocolError('unavailable', `stored, but not on ${replicas} Redis replica(s) within ${timeoutMs} ms`);
+        for (const w of batch) {
+          if (error) w.reject(error);
+          else w.resolve();
+        }
+      },
+      (error: Error) => {
+        for (const w of batch) w.reject(error);
+      },
+    );
   }
 
   close(): void {
@@ -103,15 +126,26 @@ class ReplicatedWriter implements DurableWriter {
   }
 }
 
+interface Waiter {
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
 /**
  * The writer `durability` asks for; replicated opens a connection of its own
  * (closed by `close`), which `prepare` teaches the commands it will run.
  */
-export function durableWriter(redis: Redis, durability: Durability, prepare: (connection: Redis) => void = () => undefined): DurableWriter {
+export function durableWriter(redis: RedisClient, durability: Durability, prepare: (connection: RedisClient) => void = () => undefined): DurableWriter {
   if (durability.mode !== 'replicated') return new DirectWriter(redis);
-  const own = redis.duplicate();
   // The duplicate keeps the main client's credentials and TLS: it gets the same guard (no password on an error, no uncaught socket error).
-  guardRedisClient(own);
+  let own: RedisClient;
+  if (isClusterClient(redis)) {
+    own = redis.duplicate();
+    own.on('+node', (node: Redis) => guardRedisClient(node));
+  } else {
+    own = redis.duplicate();
+    guardRedisClient(own);
+  }
   prepare(own);
   return new ReplicatedWriter(own, durability);
 }
@@ -121,7 +155,7 @@ export function durableWriter(redis: Redis, durability: Durability, prepare: (co
  * Resolves to a reason to refuse starting, or undefined when the Redis
  * complies (or does not let CONFIG be read: managed Redis; then the operator's word stands).
  */
-export async function durabilityProblem(redis: Redis, durability: Durability): Promise<string | undefined> {
+export async function durabilityProblem(redis: RedisClient, durability: Durability): Promise<string | undefined> {
   if (durability.mode !== 'fsync') return undefined;
   let config: string[];
   try {

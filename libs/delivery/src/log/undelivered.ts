@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@spear/bus';
 import type { RedisKeys } from '@spear/catalog';
 
 /** A stored 1:1 message to check: still unacked by every device of `uid` when it falls due? */
@@ -31,7 +31,7 @@ return due`;
  */
 export class UndeliveredChecks {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly afterMs: number,
   ) {
@@ -83,6 +83,6 @@ interface ClaimCommand {
 }
 
 /** The checks a writer schedules when the profile turns the undelivered hook on (`delivery.undeliveredAfterSeconds`); none otherwise. */
-export function undeliveredChecksOf(redis: Redis, keys: RedisKeys, delivery: { undeliveredAfterSeconds?: number }): UndeliveredChecks | undefined {
+export function undeliveredChecksOf(redis: RedisClient, keys: RedisKeys, delivery: { undeliveredAfterSeconds?: number }): UndeliveredChecks | undefined {
   return delivery.undeliveredAfterSeconds === undefined ? undefined : new UndeliveredChecks(redis, keys, delivery.undeliveredAfterSeconds * 1000);
 }

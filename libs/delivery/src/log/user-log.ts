@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@spear/bus';
 import type { RedisKeys } from '@spear/catalog';
 import { ProtocolError, type HistoryPayload, type MsgEvent } from '@spear/protocol';
 import { MAX_ACKED_ABOVE_CURSOR, MAX_HISTORY_SCAN, type LogOptions } from './log-options';
@@ -58,7 +58,7 @@ export class UserLog {
   private readonly keyTtlSeconds: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly options: LogOptions,
   ) {
@@ -68,7 +68,7 @@ export class UserLog {
   }
 
   /** Teaches a connection the log's scripts (each connection knows only what it was taught). */
-  static defineCommands(redis: Redis): void {
+  static defineCommands(redis: RedisClient): void {
     redis.defineCommand('spearLogAppend', { numberOfKeys: 9, lua: APPEND_LUA });
     redis.defineCommand('spearLogArrive', { numberOfKeys: 10, lua: ARRIVE_LUA });
     redis.defineCommand('spearLogAck', { numberOfKeys: 9, lua: ACK_LUA });
