@@ -1,4 +1,4 @@
-import { Counter, Gauge } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { createBus } from '@spear/bus';
 import { parseSpearNodeEntries, RedisKeys, zkPaths } from '@spear/catalog';
 import { durabilityProblem, GroupHistory, GroupPresence, GroupTraffic, logOptionsOf, Memberships, NodeCore, RedisDeliveryStore, RouteTable, undeliveredChecksOf, UserLog, type ClusterLocks } from '@spear/delivery';
@@ -18,7 +18,9 @@ import { HookClient } from '../backends/hook-client';
 import { RpcRouter } from '../backends/rpc-router';
 import { UndeliveredPoller } from '../backends/undelivered-poller';
 import { clientBudget, openFilesLimit } from './connection-limit';
+import { registerHealthGauge } from './health-gauge';
 import { NodeMonitor } from './node-monitor';
+import { registerRedisInfoGauges } from './redis-info-gauges';
 
 /** A running spear node: what main.ts closes on SIGTERM. */
 export interface SpearNode {
@@ -64,6 +66,21 @@ export async function startSpearNode(io: SpearServer, ctx: ServiceContext<'spear
   const refused = new Counter({ name: 'spear_events_refused_total', help: 'Client events refused, by code', labelNames: ['code'], registers });
   const consumed = new Counter({ name: 'spear_envelopes_received_total', help: 'Envelopes received from the bus', labelNames: ['kind'], registers });
   new Gauge({ name: 'spear_users', help: 'Distinct users connected to this node', registers, collect() { this.set(core.userCount); } });
+  // What stat's node reports show, for Prometheus too (deploy/monitoring): messages in and out, log writes, bus lag.
+  const stored = new Counter({ name: 'spear_messages_stored_total', help: 'Messages stored by this node, by kind (send: a 1:1 log write; publish: a group or broadcast)', labelNames: ['kind'], registers });
+  const emitted = new Counter({ name: 'spear_messages_emitted_total', help: 'Events handed to local connections (one per connection reached)', registers });
+  const busLag = new Histogram({ name: 'spear_bus_lag_seconds', help: "An envelope's age when this node consumed it from the bus (now minus its ts: store, publish and bus), by kind", labelNames: ['kind'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers });
+  // Label children per kind, made once: these run for every message, label hashing need not.
+  const storedOf = { send: stored.labels({ kind: 'send' }), publish: stored.labels({ kind: 'publish' }) };
+  const lagOf = new Map<string, { observe(seconds: number): void }>();
+  registerHealthGauge(ctx.metrics.registry, () => ctx.health.run());
+  let redisInfoWarnedAt = 0;
+  registerRedisInfoGauges(ctx.metrics.registry, redis, (server, error) => {
+    // Every scrape would say it again: once a minute is enough to point at the ACL or the server.
+    if (Date.now() - redisInfoWarnedAt < 60_000) return;
+    redisInfoWarnedAt = Date.now();
+    logger.warn({ redis: server, err: error.message }, 'no Redis INFO for the spear_redis_* gauges');
+  });
 
   const backends = new BackendCaller(ctx.rpc, secrets.hookSecret);
   const hooks = new HookClient(spear.hooks, backends, { maxBodyBytes: delivery.maxBodyBytes, maxGroupsPerConnection: config.groups.maxPerConnection, logger, registry: ctx.metrics.registry });
@@ -94,12 +111,21 @@ export async function startSpearNode(io: SpearServer, ctx: ServiceContext<'spear
       counters: {
         received: (event) => received.inc({ event }),
         refused: (code) => refused.inc({ code }),
-        stored: (kind) => monitor.stored(kind),
+        stored: (kind) => {
+          storedOf[kind].inc();
+          monitor.stored(kind);
+        },
         consumed: (envelope) => {
           consumed.inc({ kind: envelope.t });
+          let lag = lagOf.get(envelope.t);
+          if (!lag) lagOf.set(envelope.t, (lag = busLag.labels({ kind: envelope.t })));
+          lag.observe(Math.max(0, Date.now() - envelope.p.ts) / 1000);
           monitor.consumed(envelope);
         },
-        emitted: (n) => monitor.emitted(n),
+        emitted: (n) => {
+          emitted.inc(n);
+          monitor.emitted(n);
+        },
       },
     },
   );
