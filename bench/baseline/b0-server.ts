@@ -6,10 +6,19 @@
  * Acks carry an id (a per-process counter) so the load tools can account for
  * every message the same way as with Spear. No inbox, no durability.
  *
- * Forked with IPC: `fork('bench/baseline/b0-server.ts', [], { execArgv: ['--import', 'tsx'], env: { B0_PORT, B0_REDIS_URL } })`;
+ * B0_ADAPTER picks the adapter: `classic` (default; B0: one channel, every
+ * process receives every broadcast and drops what it has no socket for) or
+ * `sharded` (B0s, issue #21: `createShardedAdapter` over Redis 7 sharded
+ * pub/sub, `subscriptionMode: "dynamic"`: a channel per public room, here
+ * one per user and one per group, subscribed only by the processes that
+ * hold a member, so a 1:1 send reaches one process). Both take ioredis
+ * clients (@socket.io/redis-adapter 8.3 speaks SSUBSCRIBE/SPUBLISH through
+ * ioredis as well as through the `redis` package).
+ *
+ * Forked with IPC: `fork('bench/baseline/b0-server.ts', [], { execArgv: ['--import', 'tsx'], env: { B0_PORT, B0_REDIS_URL, B0_ADAPTER } })`;
  * tells the parent `{type: 'ready', port}`; stops on `{type: 'stop'}` or when the parent goes away.
  */
-import { createAdapter } from '@socket.io/redis-adapter';
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import Redis from 'ioredis';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,13 +30,22 @@ export type ToB0 = { type: 'stop' };
 
 type Ack = (answer: object) => void;
 
+export const B0_ADAPTERS = ['classic', 'sharded'] as const;
+export type B0Adapter = (typeof B0_ADAPTERS)[number];
+
+function adapterOf(name: string, pub: Redis, sub: Redis) {
+  if (name === 'classic') return createAdapter(pub, sub);
+  if (name === 'sharded') return createShardedAdapter(pub, sub, { subscriptionMode: 'dynamic' });
+  throw new Error(`B0_ADAPTER=${name}: expected one of ${B0_ADAPTERS.join(', ')}`);
+}
+
 async function main(): Promise<void> {
   const redisUrl = process.env.B0_REDIS_URL;
   if (!redisUrl || !process.send) throw new Error('fork with IPC and B0_REDIS_URL');
   const pub = new Redis(redisUrl);
   const sub = pub.duplicate();
   const http = createServer();
-  const io = new Server(http, { transports: ['websocket'], serveClient: false, adapter: createAdapter(pub, sub) });
+  const io = new Server(http, { transports: ['websocket'], serveClient: false, adapter: adapterOf(process.env.B0_ADAPTER || 'classic', pub, sub) });
   const tag = `${process.pid}`;
   let counter = 0;
   io.use((socket, next) => {

@@ -1,8 +1,10 @@
 /**
  * The systems the comparison benches run side by side, on the same engines:
  * Spear (idgen, ticket and two spear nodes from the built bundles, with the
- * Redis or the Kafka bus) and the baseline B0 (two plain socket.io processes
- * with @socket.io/redis-adapter, bench/baseline/b0-server.ts).
+ * Redis or the Kafka bus; any number of nodes for the scale bench) and the
+ * baselines B0 (plain socket.io processes with @socket.io/redis-adapter's
+ * classic adapter) and B0s (the same with its sharded adapter), both
+ * bench/baseline/b0-server.ts.
  * Rate limits are raised out of the way in Spear's profile: the bench offers
  * load on purpose, and B0 has none.
  */
@@ -12,6 +14,7 @@ import { freePort, launchCluster, writeClusterProfile, type ClusterHandle } from
 import { profilingDist } from '../support/profiling-dist';
 import { IpcChild } from '../support/ipc-child';
 import type { Connector } from '../clients/connect-user';
+import type { B0Adapter } from '../baseline/b0-server';
 
 export interface Engines {
   zookeeper: string;
@@ -41,7 +44,7 @@ const OPEN_LIMITS = (maxConnections: number) => ({
  * `build`: app bundles other than the workspace's dist/apps and the profile they were built to read
  * (an earlier build, for a before/after run: its profile schema may differ from today's).
  */
-export async function startSpear(
+export function startSpear(
   engines: Engines,
   bus: 'redis' | 'kafka',
   dir: string,
@@ -51,19 +54,40 @@ export async function startSpear(
   /** Profile sections to add (e.g. `{delivery: {senderCopies: true}}`); not for an earlier build, whose schema may lack them. */
   extra: Record<string, unknown> = {},
 ): Promise<SystemUnderTest> {
+  return startSpearNodes(engines, { bus, dir, maxConnections, cpuProfileDir, build, extra });
+}
+
+export interface SpearOptions {
+  bus: 'redis' | 'kafka';
+  dir: string;
+  /** spear.maxConnections of every node. */
+  maxConnections: number;
+  /** How many spear nodes (default 2). */
+  nodes?: number;
+  cpuProfileDir?: string;
+  build?: { distDir: string; baseProfile: string };
+  extra?: Record<string, unknown>;
+}
+
+/**
+ * idgen, ticket and `nodes` spear nodes (see startSpear); resolves once ticket
+ * hands out every node. Its pids and metrics are named `spear-1` ... `spear-<nodes>`.
+ */
+export async function startSpearNodes(engines: Engines, o: SpearOptions): Promise<SystemUnderTest> {
+  const { bus, dir, cpuProfileDir, build, nodes = 2 } = o;
   const jwtSecret = randomBytes(24).toString('hex');
-  const overrides = { ...OPEN_LIMITS(maxConnections), secrets: { jwtSecret }, ...extra };
-  const profileDir = await writeClusterProfile({ dir, engines, bus, spearNodes: 2, overrides, ...(build ? { base: build.baseProfile, validate: false } : {}) });
+  const overrides = { ...OPEN_LIMITS(o.maxConnections), secrets: { jwtSecret }, ...o.extra };
+  const profileDir = await writeClusterProfile({ dir, engines, bus, spearNodes: nodes, overrides, ...(build ? { base: build.baseProfile, validate: false } : {}) });
   const distDir = build?.distDir;
   const profiling = cpuProfileDir ? { distDir: profilingDist(dir, cpuProfileDir), env: { BENCH_CPU_PROF_DIR: cpuProfileDir, BENCH_CPU_PROF_TAG: `compare-${bus}` } } : distDir ? { distDir } : {};
-  // Resolves once ticket hands out both nodes.
   const cluster: ClusterHandle = await launchCluster({ profileDir, dir, apps: ['idgen', 'ticket', 'spear'], ...profiling });
   const pid = (name: string) => cluster.service(name).pid;
+  const names = Array.from({ length: nodes }, (_, i) => `spear-${i + 1}`);
   return {
     name: `spear-${bus}`,
     connector: { kind: 'spear', ticketUrl: cluster.ticketUrl, jwtSecret },
-    pids: { 'spear-1': pid('spear-spear-1'), 'spear-2': pid('spear-spear-2'), ticket: pid('ticket'), idgen: pid('idgen') },
-    metricsUrls: { 'spear-1': `${cluster.service('spear-spear-1').baseUrl}/metrics`, 'spear-2': `${cluster.service('spear-spear-2').baseUrl}/metrics` },
+    pids: { ...Object.fromEntries(names.map((n) => [n, pid(`spear-${n}`)])), ticket: pid('ticket'), idgen: pid('idgen') },
+    metricsUrls: Object.fromEntries(names.map((n) => [n, `${cluster.service(`spear-${n}`).baseUrl}/metrics`])),
     acks: true,
     stop: () => cluster.stop(),
   };
@@ -71,24 +95,28 @@ export async function startSpear(
 
 type FromB0 = { type: 'ready'; port: number } | { type: 'error'; message: string };
 
-/** `cpuProfileDir`: B0 profiles between two SIGUSR2, as the spear nodes do. */
-export async function startB0(engines: Engines, processes = 2, cpuProfileDir?: string): Promise<SystemUnderTest> {
-  const servers: Array<IpcChild<{ type: 'stop' }, FromB0>> = [];
-  const urls: string[] = [];
-  try {
-    for (let i = 0; i < processes; i++) {
-      const port = await freePort();
-      servers.push(await IpcChild.start(join(__dirname, '../baseline/b0-server.ts'), 'b0', { B0_PORT: String(port), B0_REDIS_URL: engines.redisUrl, ...(cpuProfileDir ? { B0_CPU_PROF_DIR: cpuProfileDir } : {}) }));
-      urls.push(`http://127.0.0.1:${port}`);
-    }
-  } catch (error) {
+/**
+ * `processes` B0 servers, started together. `adapter`: `classic` is B0, `sharded`
+ * is B0s (named `b0s`, its pids `b0s-1` ...). `cpuProfileDir`: B0 profiles
+ * between two SIGUSR2, as the spear nodes do.
+ */
+export async function startB0(engines: Engines, processes = 2, cpuProfileDir?: string, adapter: B0Adapter = 'classic'): Promise<SystemUnderTest> {
+  const name = adapter === 'sharded' ? 'b0s' : 'b0';
+  const ports: number[] = [];
+  for (let i = 0; i < processes; i++) ports.push(await freePort());
+  const env = (port: number) => ({ B0_PORT: String(port), B0_REDIS_URL: engines.redisUrl, B0_ADAPTER: adapter, ...(cpuProfileDir ? { B0_CPU_PROF_DIR: cpuProfileDir } : {}) });
+  const started = await Promise.allSettled(ports.map((port) => IpcChild.start<{ type: 'stop' }, FromB0>(join(__dirname, '../baseline/b0-server.ts'), name, env(port))));
+  const servers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
     await Promise.all(servers.map((s) => s.stop()));
-    throw error;
+    throw failed.reason;
   }
+  const urls = ports.map((port) => `http://127.0.0.1:${port}`);
   return {
-    name: 'b0',
+    name,
     connector: { kind: 'b0', urls },
-    pids: Object.fromEntries(servers.map((s, i) => [`b0-${i + 1}`, s.pid])),
+    pids: Object.fromEntries(servers.map((s, i) => [`${name}-${i + 1}`, s.pid])),
     acks: false,
     stop: async () => {
       await Promise.all(servers.map((s) => s.stop()));
