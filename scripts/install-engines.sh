@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the real engines Spear's tests and local cluster run as child
 # processes: ZooKeeper and Redis from Debian, Chromium (headless browser
-# tests), and Apache Kafka 3.9.1 jars from Maven Central into a cache.
+# tests), promtool (Debian's prometheus package: checks deploy/monitoring),
+# and Apache Kafka 3.9.1 jars from Maven Central into a cache.
 # Idempotent: a second run only checks and exits.
 set -euo pipefail
 
 readonly KAFKA_VERSION=3.9.1
-readonly APT_PACKAGES=(zookeeper redis-server chromium)
+readonly APT_PACKAGES=(zookeeper redis-server chromium prometheus)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${SPEAR_CACHE:-$HOME/.cache/spear}"
@@ -52,16 +53,18 @@ install_apt_packages() {
 }
 
 # The Debian packages enable system services on default ports (redis 6379,
-# zookeeper 2181). Our engines use their own ports and data dirs, so these
-# services are never needed; stop them so they hold no ports or memory.
+# zookeeper 2181, prometheus 9090). Our engines use their own ports and data
+# dirs, and only promtool of the prometheus package is used, so these services
+# are never needed; stop them so they hold no ports or memory.
 # Best effort: containers usually have no systemd, which is fine.
 stop_debian_services() {
   if [[ -d /run/systemd/system ]] && command -v systemctl >/dev/null 2>&1; then
-    step "Stopping and disabling Debian's redis-server/zookeeper services (not used by Spear)"
-    as_root systemctl disable --now redis-server.service zookeeper.service >/dev/null 2>&1 || true
+    step "Stopping and disabling Debian's redis-server/zookeeper/prometheus services (not used by Spear)"
+    as_root systemctl disable --now redis-server.service zookeeper.service prometheus.service >/dev/null 2>&1 || true
   elif command -v service >/dev/null 2>&1; then
     as_root service redis-server stop >/dev/null 2>&1 || true
     as_root service zookeeper stop >/dev/null 2>&1 || true
+    as_root service prometheus stop >/dev/null 2>&1 || true
   fi
 }
 

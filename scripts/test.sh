@@ -18,6 +18,8 @@ log "dependency floor (known advisories of the socket.io stack)"
 node scripts/check-dependency-floor.mjs
 log "dependency advisories (npm audit of package-lock.json, reviewed allow-list: tools/audit, docs/SECURITY.md)"
 node --import tsx tools/audit/main.ts
+log "monitoring files (deploy/monitoring: promtool check config and rules, promtool test rules, dashboard queries; tools/monitoring)"
+node --import tsx tools/monitoring/main.ts check
 log "lint and typecheck"
 npx nx run-many -t lint typecheck --output-style=static --parallel=2 $cache_flag
 log "build"
