@@ -29,6 +29,14 @@ export { redisClusterStatus } from './engines/redis-cluster-status';
 export { redisKeySlot } from './engines/redis-key-slot';
 export { startKafka, type KafkaHandle, type KafkaOptions } from './engines/kafka';
 export { kafkaListTopics, kafkaStatus } from './engines/kafka-status';
+export {
+  kafkaClusterNodeDir,
+  startKafkaCluster,
+  type KafkaClusterHandle,
+  type KafkaClusterNode,
+  type KafkaClusterOptions,
+} from './engines/kafka-cluster';
+export { kafkaClusterBrokerIds, kafkaClusterStatus } from './engines/kafka-cluster-status';
 export { isEngineRunning, pidFilePath, readPidFile, stopByPidFile } from './engines/pid-file';
 export { launchCluster, WORKSPACE_DIST, type ClusterHandle, type ClusterOptions } from './cluster/cluster';
 export { writeClusterProfile, type ClusterProfileOptions, type EngineAddresses } from './cluster/cluster-profile';

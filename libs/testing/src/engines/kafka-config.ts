@@ -2,7 +2,15 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brokerMechanism, type KafkaScramUser } from './kafka-sasl';
 
-/** Ports and folders one single-node KRaft broker uses. */
+/** One node of a KRaft cluster whose every node is broker and controller. */
+export interface KafkaClusterMember {
+  /** This node's id (1 and up). */
+  nodeId: number;
+  /** Every node's id and controller port, this one's included: the controller quorum. */
+  voters: ReadonlyArray<{ id: number; controllerPort: number }>;
+}
+
+/** Ports and folders one KRaft broker uses. */
 export interface KafkaConfigInput {
   dir: string;
   port: number;
@@ -10,6 +18,8 @@ export interface KafkaConfigInput {
   logFile: string;
   /** With a user: clients must authenticate with SCRAM (see {@link listenerLines}). */
   sasl?: KafkaScramUser;
+  /** A member of a cluster (see {@link clusterLines}); a single node when omitted. */
+  cluster?: KafkaClusterMember;
 }
 
 /** Folder holding Kafka's partitions and KRaft metadata (`meta.properties` once formatted). */
@@ -48,27 +58,58 @@ function listenerLines({ port, controllerPort, sasl }: KafkaConfigInput): string
   ];
 }
 
+/** One node alone: its own controller quorum, every replication setting at 1. */
+function singleNodeLines(controllerPort: number): string[] {
+  return [
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+    'offsets.topic.replication.factor=1',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'min.insync.replicas=1',
+  ];
+}
+
+/**
+ * A member of a cluster: every topic (the internal ones too) on three
+ * replicas (fewer nodes: all of them), and a write acked by all in-sync
+ * replicas needs two of them, so one node may die without losing an acked
+ * write or refusing one. A dead node is fenced, and its partitions led
+ * elsewhere, after 3 s without a heartbeat instead of 9 s.
+ */
+function clusterLines({ nodeId, voters }: KafkaClusterMember): string[] {
+  const replicas = Math.min(3, voters.length);
+  const minInSync = Math.min(2, replicas);
+  return [
+    `node.id=${nodeId}`,
+    `controller.quorum.voters=${voters.map(({ id, controllerPort }) => `${id}@127.0.0.1:${controllerPort}`).join(',')}`,
+    `default.replication.factor=${replicas}`,
+    `offsets.topic.replication.factor=${replicas}`,
+    `transaction.state.log.replication.factor=${replicas}`,
+    `transaction.state.log.min.isr=${minInSync}`,
+    `min.insync.replicas=${minInSync}`,
+    'broker.heartbeat.interval.ms=500',
+    'broker.session.timeout.ms=3000',
+  ];
+}
+
 /**
  * Writes `<dir>/server.properties` for one combined broker+controller node (KRaft, no
- * ZooKeeper) with every replication setting at 1; returns its path.
+ * ZooKeeper): alone with every replication setting at 1, or a member of `cluster`;
+ * returns its path.
  */
 export function writeKafkaServerProperties(input: KafkaConfigInput): string {
-  const { dir, controllerPort } = input;
+  const { dir, controllerPort, cluster } = input;
   const path = join(dir, 'server.properties');
   const lines = [
     'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+    ...(cluster ? clusterLines(cluster) : singleNodeLines(controllerPort)),
     ...listenerLines(input),
     'controller.listener.names=CONTROLLER',
     `log.dirs=${kafkaDataDir(dir)}`,
     'num.partitions=1',
     'auto.create.topics.enable=true',
-    'offsets.topic.replication.factor=1',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
-    'min.insync.replicas=1',
-    // One broker: 50 partitions (the default) for these internal topics only slows the
+    // Test clusters: 50 partitions (the default) for these internal topics only slows the
     // first consumer group join and idempotent producer init.
     'offsets.topic.num.partitions=1',
     'transaction.state.log.num.partitions=1',

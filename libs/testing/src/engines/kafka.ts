@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { engineHandle } from './engine-handle';
 import { assertPortFree, freePort } from './free-port';
-import { writeKafkaLog4j, writeKafkaServerProperties } from './kafka-config';
+import { writeKafkaLog4j, writeKafkaServerProperties, type KafkaClusterMember } from './kafka-config';
 import { checkScramUser, type KafkaScramUser } from './kafka-sasl';
 import { kafkaListTopics } from './kafka-status';
 import { formatKafkaStorage, isKafkaStorageFormatted } from './kafka-storage';
@@ -21,15 +21,26 @@ export interface KafkaOptions extends StartEngineOptions {
    * must pass the same user: the credential lives in the formatted metadata.
    */
   sasl?: KafkaScramUser;
+  /**
+   * Start as this member of a cluster (its controller port is its entry's in
+   * `voters`), its storage formatted with the cluster's `clusterId`. Ready once
+   * it answers metadata, which needs a majority of the controllers running:
+   * start the members together. Not with `sasl`.
+   */
+  cluster?: KafkaClusterMember & { clusterId: string };
+  /** The JVM's largest heap, e.g. '384m'. Default '512m'. */
+  maxHeap?: string;
 }
 
-/** A running single-node Kafka. */
+/** A running Kafka node. */
 export interface KafkaHandle extends EngineHandle {
   readonly controllerPort: number;
   /** ["127.0.0.1:port"], for kafkajs. */
   readonly brokers: string[];
   /** The user clients must authenticate as, when started with `sasl`. */
   readonly sasl?: KafkaScramUser;
+  /** SIGKILL, as a crash: no controlled shutdown; resolves once the process is gone. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -39,11 +50,16 @@ export interface KafkaHandle extends EngineHandle {
  * admin client lists topics; default timeout 60 s.
  */
 export async function startKafka(options: KafkaOptions): Promise<KafkaHandle> {
-  const { dir, detached = false, startTimeoutMs = 60_000, sasl } = options;
+  const { dir, detached = false, startTimeoutMs = 60_000, sasl, cluster, maxHeap = '512m' } = options;
   if (sasl) checkScramUser(sasl);
+  // SCRAM between brokers of a cluster is untested here: refuse rather than half-work.
+  if (sasl && cluster) throw new Error('startKafka: sasl and cluster cannot be combined yet');
+  const voter = cluster?.voters.find(({ id }) => id === cluster.nodeId);
+  if (cluster && !voter) throw new Error(`startKafka: node ${cluster.nodeId} is not among the cluster's voters`);
+  if (!/^[1-9]\d*[mg]$/.test(maxHeap)) throw new Error(`startKafka: maxHeap must look like '384m' or '1g', got '${maxHeap}'`);
   const classpath = kafkaClasspath();
   const port = options.port ?? (await freePort());
-  let controllerPort = options.controllerPort ?? (await freePort());
+  let controllerPort = voter?.controllerPort ?? options.controllerPort ?? (await freePort());
   // Two free-port probes can return the same port (each closes before the next opens).
   while (controllerPort === port) controllerPort = await freePort();
   await assertPortFree(port, 'Kafka');
@@ -51,17 +67,17 @@ export async function startKafka(options: KafkaOptions): Promise<KafkaHandle> {
   mkdirSync(dir, { recursive: true });
 
   const logFile = join(dir, 'kafka.log');
-  const config = { dir, port, controllerPort, logFile, sasl };
+  const config = { dir, port, controllerPort, logFile, sasl, cluster };
   const serverProperties = writeKafkaServerProperties(config);
   const log4j = writeKafkaLog4j(config);
-  if (!isKafkaStorageFormatted(dir)) await formatKafkaStorage(dir, classpath, serverProperties, log4j, sasl);
+  if (!isKafkaStorageFormatted(dir)) await formatKafkaStorage(dir, classpath, serverProperties, log4j, sasl, cluster?.clusterId);
 
   const child = await spawnEngine({
     engine: 'kafka',
     command: javaBin(),
     args: [
       '-Xms128m',
-      '-Xmx512m',
+      `-Xmx${maxHeap}`,
       '-XX:+ExitOnOutOfMemoryError',
       '-Djava.awt.headless=true',
       `-Dlog4j.configuration=file:${log4j}`,
@@ -90,5 +106,9 @@ export async function startKafka(options: KafkaOptions): Promise<KafkaHandle> {
     controllerPort,
     brokers,
     ...(sasl ? { sasl } : {}),
+    kill: () => {
+      child.kill('SIGKILL');
+      return handle.stop();
+    },
   };
 }
