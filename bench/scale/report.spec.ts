@@ -62,6 +62,11 @@ describe('ratios', () => {
     expect(ratios(small)[0]).toMatchObject({ goal: '–', met: undefined });
   });
 
+  it('judges no goal in a quick run', () => {
+    const quick = results([size('spear', 2, 5000, 200), size('spear', 8, 12_000, 230), size('b0', 2, 6000, 150), size('b0', 8, 5000, 300)], true);
+    expect(ratios(quick).every((r) => r.met === undefined)).toBe(true);
+  });
+
   it('compares sizes only when there are two', () => {
     const one = { ...results([size('spear', 2, 5000, 200), size('b0', 2, 5000, 300)]), settings: scaleSettings(false, { BENCH_SCALE_SIZES: '2', BENCH_SCALE_SYSTEMS: 'spear,b0' }) };
     expect(ratios(one).map((r) => r.what)).toEqual(['1:1: delivered msgs/s under p99 < 100 ms at 2 nodes, Spear / B0', 'fanout: delivered msgs/s under p99 < 100 ms at 2 nodes, Spear / B0']);
