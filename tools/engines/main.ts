@@ -1,9 +1,11 @@
 /**
  * Engines of a profile, run by the project itself:
  *   tsx tools/engines/main.ts start|stop|status [zookeeper|redis|kafka ...] [--profile local]
- * Data and logs live under .run/<profile>/<engine>/ (git-ignored).
+ * Data and logs live under .run/<profile>/<engine>/ (git-ignored). An engine the
+ * profile names several servers of (a ZooKeeper ensemble, a Redis Cluster, a Kafka
+ * cluster) is started, checked and stopped as one, each server in a folder inside.
  */
-import { ENGINES, engineDir, enginePorts, engineStatus, ensureEngine, stopEngine } from './profile-engines';
+import { describePorts, ENGINES, engineDir, enginePorts, engineStatus, ensureEngine, stopEngine } from './profile-engines';
 import { ConfigError } from '@spear/config';
 import type { EngineName } from '@spear/testing';
 
@@ -23,13 +25,13 @@ async function main(argv: string[]): Promise<number> {
     try {
       if (command === 'start') {
         const started = await ensureEngine(engine, name, ports);
-        console.log(`${engine}: ${started ? 'started' : 'already running'} on 127.0.0.1:${ports[engine]} (${engineDir(name, engine)})`);
+        console.log(`${engine}: ${started ? 'started' : 'already running'} on ${describePorts(engine, ports)} (${engineDir(name, engine)})`);
       } else if (command === 'stop') {
         console.log(`${engine}: ${(await stopEngine(engine, name)) ? 'stopped' : 'not running (no live pid file)'}`);
       } else {
         const status = await engineStatus(engine, ports);
         if (!status.up) failed++;
-        console.log(`${engine}: ${status.up ? 'up' : 'down'} on 127.0.0.1:${ports[engine]} - ${status.detail}`);
+        console.log(`${engine}: ${status.up ? 'up' : 'down'} on ${describePorts(engine, ports)} - ${status.detail}`);
       }
     } catch (error) {
       failed++;
