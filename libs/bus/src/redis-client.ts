@@ -1,6 +1,6 @@
 /// <reference path="./cluster-key-slot.d.ts" />
 import calculateSlot from 'cluster-key-slot';
-import { Cluster, type ClusterNode, type ClusterOptions, type Redis } from 'ioredis';
+import { Cluster, type ChainableCommander, type ClusterNode, type ClusterOptions, type Redis } from 'ioredis';
 import { guardRedisClient } from './redis-client-guard';
 import type { RedisConnectionOptions, RedisEndpoint } from './redis-security';
 
@@ -67,4 +67,56 @@ export function masterConnectionFor(cluster: Cluster, key: string): Redis | unde
   const owner = cluster.slots[calculateSlot(key)]?.[0];
   if (owner === undefined) return undefined;
   return cluster.nodes('master').find((node) => `${node.options.host}:${node.options.port}` === owner);
+}
+
+/**
+ * A pipeline for commands whose keys may live on different shards: on one
+ * Redis, a plain pipeline (one write, one round trip); on a cluster, where a
+ * pipeline may reach only one shard, each command goes on its own and the
+ * cluster client's auto-pipelining writes those of one turn to each shard
+ * together. Either way `exec` resolves to one `[error, result]` per command,
+ * in call order, and commands to one shard keep their order. Not atomic
+ * (neither is a pipeline); a command that fails does not stop the others.
+ */
+export function shardedPipeline(redis: RedisClient): ChainableCommander {
+  if (!isClusterClient(redis)) return redis.pipeline();
+  const replies: Array<Promise<[Error | null, unknown]>> = [];
+  const commands = redis as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  const batch: ChainableCommander = new Proxy({} as ChainableCommander, {
+    get(_target, name) {
+      if (name === 'exec') return () => Promise.all(replies);
+      if (typeof name !== 'string' || typeof commands[name] !== 'function') return undefined;
+      return (...args: unknown[]) => {
+        replies.push(commands[name]!.apply(redis, args).then((result): [null, unknown] => [null, result], (error: Error): [Error, undefined] => [error, undefined]));
+        return batch;
+      };
+    },
+  });
+  return batch;
+}
+
+/**
+ * `keys` in groups a multi-key script may take: at most `max` keys each, and
+ * on a cluster every group within one slot (a script may not cross slots).
+ * On one Redis that is `keys` in chunks of `max`; on a cluster, most groups
+ * hold one key unless keys share a hash tag.
+ */
+export function slotGroups(redis: RedisClient, keys: readonly string[], max: number): string[][] {
+  const groups: string[][] = [];
+  if (!isClusterClient(redis)) {
+    for (let i = 0; i < keys.length; i += max) groups.push(keys.slice(i, i + max));
+    return groups;
+  }
+  const bySlot = new Map<number, string[]>();
+  for (const key of keys) {
+    const slot = calculateSlot(key);
+    let group = bySlot.get(slot);
+    if (!group || group.length === max) {
+      group = [];
+      bySlot.set(slot, group);
+      groups.push(group);
+    }
+    group.push(key);
+  }
+  return groups;
 }

@@ -133,14 +133,14 @@ export const REDIS_KEY_FAMILIES = [
   },
   {
     name: 'rl',
-    pattern: 'rl:uid:<uid>:<window> | rl:ip:<ip>:<window> | rl:ip-failed:<ip>:<window>',
+    pattern: 'rl:uid:{<uid>}:<window> | rl:ip:{<ip>}:<window> | rl:ip-failed:{<ip>}:<window>',
     type: 'counter',
     writer: 'ticket (TicketGate)',
     description: "fixed-window rate-limit counters of POST /v1/tickets (a uid's proven requests, an address's requests, an address's failed token checks); each expires with its window",
   },
   {
     name: 'stat',
-    pattern: 'stat:<node|rpc>:seen | :<stepSeconds>:<series>, stat:node:latest | :reports:<node>:<boot>, stat:rpc:index',
+    pattern: 'stat:{<node|rpc>}:seen | :<stepSeconds>:<series>, stat:node:latest | :reports:<node>:<boot>, stat:rpc:index',
     type: 'hash, bitmap',
     writer: 'stat',
     description: 'node reports and RPC statistics: ring-buffer series per resolution, resend dedupe, latest node snapshots, report bitmaps, method index',

@@ -44,9 +44,9 @@ describe('RedisKeys', () => {
     expect(keys.group('g')).toEqual({ log: 'spear:group:{g}:log', floor: 'spear:group:{g}:floor' });
     expect(keys.token('ab12')).toBe('spear:token:ab12');
     expect(keys.nonce('n1')).toBe('spear:nonce:n1');
-    expect(keys.rateLimit('uid', 'ttl-user', 29_000)).toBe('spear:rl:uid:ttl-user:29000');
-    expect(keys.statSeen('node')).toBe('spear:stat:node:seen');
-    expect(keys.statSeries('node', 1, 'spear-1:users')).toBe('spear:stat:node:1:spear-1:users');
+    expect(keys.rateLimit('uid', 'ttl-user', 29_000)).toBe('spear:rl:uid:{ttl-user}:29000');
+    expect(keys.statSeen('node')).toBe('spear:stat:{node}:seen');
+    expect(keys.statSeries('node', 1, 'spear-1:users')).toBe('spear:stat:{node}:1:spear-1:users');
     expect(keys.statNodeLatest()).toBe('spear:stat:node:latest');
     expect(keys.statNodeReports('spear-1', 'b')).toBe('spear:stat:node:reports:spear-1:b');
     expect(keys.statRpcIndex()).toBe('spear:stat:rpc:index');

@@ -192,19 +192,30 @@ export class RedisKeys {
     return `${this.prefix}nonce:${nonce}`;
   }
 
-  /** The counter of `subject`'s fixed window number `window`: `rl:<scope>:<subject>:<window>`. */
+  /**
+   * The counter of `subject`'s fixed window number `window`:
+   * `rl:<scope>:{<subject>}:<window>`. The subject is the hash tag, so an
+   * address's two counters share a slot, and a uid's counter is on the slot
+   * of its revocation mark (ticket's gate reads them together).
+   */
   rateLimit(scope: RateLimitScope, subject: string, window: number): string {
-    return `${this.prefix}rl:${scope}:${subject}:${window}`;
+    return `${this.prefix}rl:${scope}:{${subject}}:${window}`;
   }
 
-  /** Last seq recorded per source of a stat store (resends count once): `stat:<store>:seen`. */
+  /** Last seq recorded per source of a stat store (resends count once): `stat:{<store>}:seen`, on its store's slot. */
   statSeen(store: StatStoreName): string {
-    return `${this.prefix}stat:${store}:seen`;
+    return `${this.prefix}stat:{${store}}:seen`;
   }
 
-  /** One ring-buffer series of a stat store at one resolution: `stat:<store>:<stepSeconds>:<series>`. */
+  /**
+   * One ring-buffer series of a stat store at one resolution:
+   * `stat:{<store>}:<stepSeconds>:<series>`. A store's series and its seen
+   * set share the `{<store>}` tag: one script records a report into all of
+   * them (stat's volume is a report per node every few seconds, so one slot
+   * per store is no hot spot).
+   */
   statSeries(store: StatStoreName, stepSeconds: number, series: string): string {
-    return `${this.prefix}stat:${store}:${stepSeconds}:${series}`;
+    return `${this.prefix}stat:{${store}}:${stepSeconds}:${series}`;
   }
 
   /** The latest report per spear node: `stat:node:latest`. */

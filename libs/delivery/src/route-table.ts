@@ -1,4 +1,4 @@
-import type { RedisClient } from '@spear/bus';
+import { shardedPipeline, slotGroups, type RedisClient } from '@spear/bus';
 import type { RedisKeys } from '@spear/catalog';
 
 /** Where a user is connected, read-only: what ticket's push API and presence need (they hold no connection). */
@@ -15,13 +15,7 @@ export class RouteReader {
   }
 }
 
-/** The reverse of a registration by Arrivals.arrive, atomically. */
-const OFFLINE = `
-redis.call('SREM', KEYS[1], ARGV[1])
-redis.call('SREM', KEYS[2], ARGV[2])
-return 0`;
-
-/** Re-arms the node's entry in every route key given. */
+/** Re-arms the node's entry in every route key given (all in one slot on a cluster: slotGroups). */
 const REFRESH = `
 for i = 1, #KEYS do
   redis.call('SADD', KEYS[i], ARGV[1])
@@ -46,9 +40,10 @@ const REFRESH_CHUNK = 500;
  * survivor cleans up after it.
  * A connection comes online through Arrivals (with its inbox read in the
  * same script); going offline, refreshing and purging are here.
- * Each change is one script call: a MULTI of plain commands costs ioredis
- * ~14 KiB of short-lived objects per connect, which a burst of connects
- * promotes to the old generation.
+ * The route (`{uid}`, on the user's slot) and the node's uid index are on
+ * different slots of a cluster, so no script takes both: the index is added
+ * to before the route and removed from after it, so it always covers the
+ * routes naming the node (what purgeNode relies on); an extra uid in it is harmless.
  */
 export class RouteTable extends RouteReader {
   constructor(
@@ -58,7 +53,6 @@ export class RouteTable extends RouteReader {
     private readonly ttlSeconds: number,
   ) {
     super(redis, keys);
-    redis.defineCommand('spearRouteOffline', { numberOfKeys: 2, lua: OFFLINE });
     redis.defineCommand('spearRouteRefresh', { lua: REFRESH });
   }
 
@@ -67,27 +61,36 @@ export class RouteTable extends RouteReader {
   }
 
   async offline(uid: string): Promise<void> {
-    await this.commands.spearRouteOffline(this.keys.route(uid), this.keys.nodeUsers(this.nodeId), this.nodeId, uid);
+    await this.redis.srem(this.keys.route(uid), this.nodeId);
+    await this.redis.srem(this.keys.nodeUsers(this.nodeId), uid);
   }
 
-  /** Keeps every local user's entry alive, REFRESH_CHUNK users per command, one command at a time. */
+  /**
+   * Keeps every local user's entry alive: REFRESH_CHUNK users per command,
+   * one chunk at a time (on a cluster, a chunk holds the users of one slot,
+   * and the chunks of one batch go out together).
+   */
   async refresh(uids: Iterable<string>): Promise<void> {
     let keys: string[] = [];
     for (const uid of uids) {
       keys.push(this.keys.route(uid));
       if (keys.length === REFRESH_CHUNK) {
-        await this.commands.spearRouteRefresh(keys.length, ...keys, this.nodeId, this.ttlSeconds);
+        await this.refreshRoutes(keys);
         keys = [];
       }
     }
-    if (keys.length > 0) await this.commands.spearRouteRefresh(keys.length, ...keys, this.nodeId, this.ttlSeconds);
+    if (keys.length > 0) await this.refreshRoutes(keys);
     await this.redis.expire(this.keys.nodeUsers(this.nodeId), this.ttlSeconds * 2);
+  }
+
+  private async refreshRoutes(keys: string[]): Promise<void> {
+    await Promise.all(slotGroups(this.redis, keys, REFRESH_CHUNK).map((group) => this.commands.spearRouteRefresh(group.length, ...group, this.nodeId, this.ttlSeconds)));
   }
 
   /** Removes a dead node from the routes of its users (idempotent; any survivor may run it). */
   async purgeNode(deadNodeId: string): Promise<number> {
     const uids = await this.redis.smembers(this.keys.nodeUsers(deadNodeId));
-    const pipeline = this.redis.pipeline();
+    const pipeline = shardedPipeline(this.redis);
     for (const uid of uids) pipeline.srem(this.keys.route(uid), deadNodeId);
     pipeline.del(this.keys.nodeUsers(deadNodeId));
     await pipeline.exec();
@@ -96,6 +99,5 @@ export class RouteTable extends RouteReader {
 }
 
 interface RouteCommands {
-  spearRouteOffline(route: string, nodeUsers: string, nodeId: string, uid: string): Promise<number>;
   spearRouteRefresh(numberOfKeys: number, ...keysThenArgs: Array<string | number>): Promise<number>;
 }

@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { parseSpearNodeEntries, RedisKeys, zkPaths } from '@spear/catalog';
 import { apiError, SERVICE_CONTEXT, type ServiceContext } from '@spear/runtime';
 import { KafkaInfoReader, type KafkaInfo } from './kafka-info';
-import { countSpearKeys, readRedisInfo, type SpearKeyCounts } from './redis-info';
+import { countSpearKeys, readRedisInfo, readRedisShards, type RedisShard, type SpearKeyCounts } from './redis-info';
 import { BackendStats, type BackendFigures } from './backend-stats';
 import { fetchWithin, passThrough } from './service-locator';
 import { StatReader } from './stat-reader';
@@ -36,10 +36,10 @@ export class DashboardController {
   }
 
   @Get('redis')
-  async redis(): Promise<{ info: Record<string, string>; keys: SpearKeyCounts }> {
+  async redis(): Promise<{ info: Record<string, string>; keys: SpearKeyCounts; shards?: RedisShard[] }> {
     if (this.ctx.redis.status !== 'ready') throw engineDown('Redis', this.ctx.redis.status);
-    const [info, keys] = await Promise.all([readRedisInfo(this.ctx.redis), countSpearKeys(this.ctx.redis, this.keys)]);
-    return { info, keys };
+    const [info, keys, shards] = await Promise.all([readRedisInfo(this.ctx.redis), countSpearKeys(this.ctx.redis, this.keys), readRedisShards(this.ctx.redis)]);
+    return { info, keys, ...(shards ? { shards } : {}) };
   }
 
   /** Kafka's Spear topics; unreachable is an error only when Kafka is the bus (otherwise it is merely not in use). */

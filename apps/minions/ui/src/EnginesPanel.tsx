@@ -4,6 +4,8 @@ import { usePoll } from './use-poll';
 interface RedisView {
   info: Record<string, string>;
   keys: { prefix: string; counts: Record<string, number>; scanned: number; complete: boolean };
+  /** Only on a Redis Cluster: each master, its slots and its INFO fields. */
+  shards?: Array<{ node: string; slots: number; info: Record<string, string> }>;
 }
 type KafkaView =
   | { configured: false }
@@ -38,6 +40,30 @@ export function EnginesPanel() {
               </div>
             ))}
         </dl>
+      )}
+      {redis.data?.shards && (
+        <table data-testid="redis-shards">
+          <thead>
+            <tr>
+              <th>shard (master)</th>
+              <th>slots</th>
+              <th>memory</th>
+              <th>ops/s</th>
+              <th>clients</th>
+            </tr>
+          </thead>
+          <tbody>
+            {redis.data.shards.map((shard) => (
+              <tr key={shard.node}>
+                <td>{shard.node}</td>
+                <td>{num(shard.slots, 0)}</td>
+                <td>{shard.info.used_memory_human ?? '–'}</td>
+                <td>{shard.info.instantaneous_ops_per_sec ?? '–'}</td>
+                <td>{shard.info.connected_clients ?? '–'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
       <h2 className="spaced">Kafka</h2>
       {kafka.error && <p className="error">Kafka: {kafka.error}</p>}

@@ -25,47 +25,37 @@ export interface GateLimits {
 export type GateVerdict = 'admitted' | 'invalid_token' | 'rate_limited_ip' | 'rate_limited_ip_failed' | 'rate_limited_uid';
 
 /**
- * The whole decision in one script (one command, one round trip): count the
- * request against its address; refuse an address past its failed checks
- * without reading its token; prove the token (the stored owner of an opaque
- * token, or the revocation time against a JWT's iat, the JWT itself having
- * been verified in JS); count a failure against the address, never the uid;
- * count a proven request against the uid. The keys live on one Redis (no
- * Redis Cluster slots).
+ * The decision in two round trips, each script on one Redis Cluster slot:
+ * 1. beside each other: count the request against its address and refuse an
+ *    address past its budgets (ADDRESS: its two counters share the address's
+ *    hash tag), and read the proof (the stored owner of an opaque token, or
+ *    the uid's revocation time against a JWT's iat, the JWT itself verified
+ *    in JS first);
+ * 2. count a failed proof against the address, never the uid, or a proven
+ *    request against the uid (HIT).
+ * A refused address gets its refusal whatever its token says: the proof read
+ * beside it is dropped unlooked-at, so a locked-out address learns nothing.
  *
- * KEYS: ip window, ip failed-check window, uid window, opaque token ('' for a JWT), uid's revoked-before
- * ARGV: ip ms, ip limit, failed ms, failed limit, uid ms, uid limit, uid, proof ('' opaque | 'refused' | 'jwt:<iat>' | 'jwt:')
+ * ADDRESS: KEYS ip window, ip failed-check window; ARGV ip ms, ip limit, failed limit.
  */
-const GATE = `
-local function hit(key, ms)
-  local n = redis.call('INCR', key)
-  if n == 1 then redis.call('PEXPIRE', key, ms) end
-  return n
-end
-if hit(KEYS[1], ARGV[1]) > tonumber(ARGV[2]) then return 'rate_limited_ip' end
-if tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[4]) then return 'rate_limited_ip_failed' end
-local proof = ARGV[8]
-local proven = false
-if proof == '' then
-  proven = KEYS[4] ~= '' and redis.call('GET', KEYS[4]) == ARGV[7]
-elseif string.sub(proof, 1, 4) == 'jwt:' then
-  local revoked = redis.call('GET', KEYS[5])
-  local iat = tonumber(string.sub(proof, 5))
-  -- iat has a second's resolution: a token of the revocation's second is not "before" it.
-  proven = (not revoked) or (iat ~= nil and iat >= math.floor(tonumber(revoked) / 1000))
-end
-if not proven then
-  hit(KEYS[2], ARGV[3])
-  return 'invalid_token'
-end
-if hit(KEYS[3], ARGV[5]) > tonumber(ARGV[6]) then return 'rate_limited_uid' end
-return 'admitted'`;
+const ADDRESS = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+if n > tonumber(ARGV[2]) then return 'rate_limited_ip' end
+if tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[3]) then return 'rate_limited_ip_failed' end
+return 'ok'`;
+
+/** HIT: KEYS the window's counter; ARGV window ms. Counts one hit and returns the count. */
+const HIT = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n`;
 
 /**
  * The Redis side of POST /v1/tickets. Guarantees, across every ticket
  * instance (each count is an atomic INCR in the same script as the read it
  * depends on):
- * - at most `perIp.limit` requests per address and window are looked at;
+ * - at most `perIp.limit` requests per address and window are admitted;
  * - at most `perIpFailed.limit` failed token checks per address and window;
  *   later requests from it are refused whatever their token;
  * - a request counts against a uid's budget only when its token proved that
@@ -79,36 +69,43 @@ export class TicketGate {
     private readonly keys: RedisKeys,
     private readonly limits: GateLimits,
   ) {
-    redis.defineCommand('spearTicketGate', { numberOfKeys: 5, lua: GATE });
+    redis.defineCommand('spearGateAddress', { numberOfKeys: 2, lua: ADDRESS });
+    redis.defineCommand('spearGateHit', { numberOfKeys: 1, lua: HIT });
   }
 
   /** `ip`: the client's address (request.ip, through the profile's trustProxy). */
   async check(uid: string, ip: string, proof: TokenProof, now = Date.now()): Promise<GateVerdict> {
     const { perUid, perIp, perIpFailed } = this.limits;
     const gate = this.redis as unknown as GateCommands;
-    return gate.spearTicketGate(
-      this.slotKey('ip', ip, perIp, now),
-      this.slotKey('ip-failed', ip, perIpFailed, now),
-      this.slotKey('uid', uid, perUid, now),
-      proof.kind === 'opaque' ? proof.key : '',
-      this.keys.revokedBefore(uid),
-      perIp.windowMs,
-      perIp.limit,
-      perIpFailed.windowMs,
-      perIpFailed.limit,
-      perUid.windowMs,
-      perUid.limit,
-      uid,
-      proof.kind === 'opaque' ? '' : proof.kind === 'refused' ? 'refused' : `jwt:${proof.iat ?? ''}`,
-    );
+    const failedKey = this.windowKey('ip-failed', ip, perIpFailed, now);
+    const [address, proven] = await Promise.all([
+      gate.spearGateAddress(this.windowKey('ip', ip, perIp, now), failedKey, perIp.windowMs, perIp.limit, perIpFailed.limit),
+      this.proves(uid, proof),
+    ]);
+    if (address !== 'ok') return address;
+    if (!proven) {
+      await gate.spearGateHit(failedKey, perIpFailed.windowMs);
+      return 'invalid_token';
+    }
+    return (await gate.spearGateHit(this.windowKey('uid', uid, perUid, now), perUid.windowMs)) > perUid.limit ? 'rate_limited_uid' : 'admitted';
+  }
+
+  /** Whether `proof` proves `uid` now: an opaque token stored for it, or a JWT (verified in JS) not older than the uid's revocation. */
+  private async proves(uid: string, proof: TokenProof): Promise<boolean> {
+    if (proof.kind === 'refused') return false;
+    if (proof.kind === 'opaque') return (await this.redis.get(proof.key)) === uid;
+    const revoked = await this.redis.get(this.keys.revokedBefore(uid));
+    // iat has a second's resolution: a token of the revocation's second is not "before" it.
+    return revoked === null || (proof.iat !== undefined && proof.iat >= Math.floor(Number(revoked) / 1000));
   }
 
   /** The counter of `subject`'s current window (it expires with the window). */
-  private slotKey(scope: RateLimitScope, subject: string, window: Window, now: number): string {
+  private windowKey(scope: RateLimitScope, subject: string, window: Window, now: number): string {
     return this.keys.rateLimit(scope, subject, Math.floor(now / window.windowMs));
   }
 }
 
 interface GateCommands {
-  spearTicketGate(ipSlot: string, failedSlot: string, uidSlot: string, tokenKey: string, revoked: string, ...args: Array<string | number>): Promise<GateVerdict>;
+  spearGateAddress(ipWindow: string, failedWindow: string, ipMs: number, ipLimit: number, failedLimit: number): Promise<'ok' | 'rate_limited_ip' | 'rate_limited_ip_failed'>;
+  spearGateHit(window: string, ms: number): Promise<number>;
 }

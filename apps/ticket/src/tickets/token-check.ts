@@ -22,8 +22,8 @@ export type TokenProof = { kind: 'opaque'; key: string } | { kind: 'jwt'; iat?: 
 
 /**
  * Checks in JS everything about `token` that needs no Redis, so the gate can
- * tell a request that proves `uid` from one that does not in the same round
- * trip that counts it.
+ * tell a request that proves `uid` from one that does not, reading Redis
+ * beside the round trip that counts it (TicketGate).
  */
 export function tokenProof(keys: RedisKeys, token: string, uid: string, jwtSecret: string | undefined, jwt: JwtExpectations = {}, now = Date.now()): TokenProof {
   if (!isJwt(token, jwtSecret)) return { kind: 'opaque', key: tokenKey(keys, token) };

@@ -1,5 +1,5 @@
 import { hash, randomBytes } from 'node:crypto';
-import type { RedisClient } from '@spear/bus';
+import { shardedPipeline, type RedisClient } from '@spear/bus';
 import type { RedisKeys } from '@spear/catalog';
 import { MAX_TOKEN_TTL_SECONDS } from '@spear/protocol';
 import { tokenRef } from '@spear/tickets';
@@ -36,15 +36,16 @@ export class TokenStore {
     const known = Math.max(this.knownTtlSeconds, ttlSeconds);
     const digest = tokenDigest(token);
     const index = this.keys.userTokens(uid);
+    // The uid's keys share its hash tag, the token's key is elsewhere on a cluster: the index first, so it always covers every live token (revokeAll).
     await this.redis
       .multi()
-      .set(this.keys.token(digest), uid, 'PX', ttlSeconds * 1000)
       .set(this.keys.known(uid), '1', 'EX', known)
       .sadd(index, digest)
       // The index lives as long as its longest-lived token: NX arms a new one, GT only lengthens.
       .expire(index, ttlSeconds, 'NX')
       .expire(index, ttlSeconds, 'GT')
       .exec();
+    await this.redis.set(this.keys.token(digest), uid, 'PX', ttlSeconds * 1000);
     return { token, expiresAt };
   }
 
@@ -64,10 +65,15 @@ export class TokenStore {
    */
   async revokeAll(uid: string, now = Date.now()): Promise<number> {
     const index = this.keys.userTokens(uid);
+    // JWTs first (one command), then each token (own slots on a cluster), then the index: a failure part way leaves the index to retry with.
+    await this.redis.set(this.keys.revokedBefore(uid), now, 'EX', MAX_TOKEN_TTL_SECONDS);
     const digests = await this.redis.smembers(index);
-    const multi = this.redis.multi();
-    for (const digest of digests) multi.del(this.keys.token(digest));
-    await multi.del(index).set(this.keys.revokedBefore(uid), now, 'EX', MAX_TOKEN_TTL_SECONDS).exec();
+    const pipeline = shardedPipeline(this.redis);
+    for (const digest of digests) pipeline.del(this.keys.token(digest));
+    const failed = (await pipeline.exec())?.find(([error]) => error)?.[0];
+    if (failed) throw failed;
+    // Exactly the digests revoked: a token issued meanwhile stays indexed (and live: it is newer than the revocation).
+    if (digests.length > 0) await this.redis.srem(index, ...digests);
     return digests.length;
   }
 }

@@ -1,4 +1,4 @@
-import type { RedisClient } from '@spear/bus';
+import { shardedPipeline, type RedisClient } from '@spear/bus';
 import type { RedisKeys } from '@spear/catalog';
 
 /** Entries per refresh command (a node's pairs go in bounded chunks, as its routes do). */
@@ -36,13 +36,13 @@ export class GroupPresence {
   /** Re-arms this node's entries (each a [group, uid] pair with a connection here), REFRESH_CHUNK per pipeline. */
   async refresh(pairs: Iterable<readonly [string, string]>): Promise<void> {
     const expiry = Date.now() + this.ttlSeconds * 1000;
-    let pipeline = this.redis.pipeline();
+    let pipeline = shardedPipeline(this.redis);
     let n = 0;
     for (const [group, uid] of pairs) {
       pipeline.zadd(this.keys.groupOnline(group), expiry, this.member(uid));
       if (++n % REFRESH_CHUNK === 0) {
         await pipeline.exec();
-        pipeline = this.redis.pipeline();
+        pipeline = shardedPipeline(this.redis);
       }
     }
     if (n % REFRESH_CHUNK !== 0) await pipeline.exec();

@@ -1,4 +1,4 @@
-import type { RedisClient } from '@spear/bus';
+import { shardedPipeline, type RedisClient } from '@spear/bus';
 import type { RedisKeys } from '@spear/catalog';
 
 /** Seconds a per-second count is kept (a rate reads the last RATE_WINDOW of them). */
@@ -23,8 +23,8 @@ export class GroupTraffic {
     const minute = Math.floor(second / 60);
     const perSecond = this.keys.groupTraffic(group);
     const busiest = this.keys.busiestGroups(minute);
-    await this.redis
-      .pipeline()
+    // The group's hash and the minute's set are on different slots of a cluster: a sharded pipeline.
+    await shardedPipeline(this.redis)
       .hincrby(perSecond, String(second), 1)
       .hdel(perSecond, String(second - KEEP_SECONDS))
       .expire(perSecond, KEEP_SECONDS * 2)

@@ -159,8 +159,8 @@ return answer('ok', seq)`;
 
 /**
  * A connection of a device arrives (or, read-only, a replay after a bus
- * gap). Extra key 10: the node's uid set. ARGV: register ('1': add the node to
- * the route), nodeId, route ttl, uid, device, now, cap, cutoff, key ttl,
+ * gap). ARGV: register ('1': add the node to the route; the caller adds
+ * the uid to the node's uid set, another slot on a cluster), nodeId, route ttl, uid, device, now, cap, cutoff, key ttl,
  * forgetBefore (ms), maxDevices, maxAcked, readOnly ('1': no write at all).
  * Returns {gap, n, group 1..n, entry...}: the user's groups (sorted), then
  * what the device has not acked, oldest first.
@@ -170,7 +170,6 @@ local readOnly = ARGV[13] == '1'
 if ARGV[1] == '1' then
   redis.call('SADD', KEYS[4], ARGV[2])
   redis.call('EXPIRE', KEYS[4], ARGV[3])
-  redis.call('SADD', KEYS[10], ARGV[4])
 end
 local device, now, keyTtl = ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[9])
 loadLog()

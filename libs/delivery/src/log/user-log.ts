@@ -70,7 +70,7 @@ export class UserLog {
   /** Teaches a connection the log's scripts (each connection knows only what it was taught). */
   static defineCommands(redis: RedisClient): void {
     redis.defineCommand('spearLogAppend', { numberOfKeys: 9, lua: APPEND_LUA });
-    redis.defineCommand('spearLogArrive', { numberOfKeys: 10, lua: ARRIVE_LUA });
+    redis.defineCommand('spearLogArrive', { numberOfKeys: 9, lua: ARRIVE_LUA });
     redis.defineCommand('spearLogAck', { numberOfKeys: 9, lua: ACK_LUA });
     redis.defineCommand('spearLogHistory', { numberOfKeys: 9, lua: HISTORY_LUA });
   }
@@ -113,7 +113,10 @@ export class UserLog {
 
   /** A device's connection arrives: `node` given, the node joins the route; resolves to what the device has not acked. */
   async arrive(uid: string, device: string, node?: ArrivalNode): Promise<Arrival> {
-    return parseArrival(await this.commands.spearLogArrive(...this.arriveArgs(uid, device, node, false)));
+    // The node's uid index (another slot on a cluster) is written first on one Redis, beside it on a cluster: it must cover the route (RouteTable).
+    const indexed = node ? this.redis.sadd(this.keys.nodeUsers(node.id), uid) : undefined;
+    const [arrival] = await Promise.all([this.commands.spearLogArrive(...this.arriveArgs(uid, device, node, false)), indexed]);
+    return parseArrival(arrival);
   }
 
   /** What `device` has not acked, without changing anything (a replay after a bus gap). */
@@ -126,7 +129,6 @@ export class UserLog {
     const now = Date.now();
     return [
       ...this.userKeys(uid),
-      this.keys.nodeUsers(node?.id ?? '-'),
       node ? '1' : '0',
       node?.id ?? '',
       node?.routeTtlSeconds ?? 0,
