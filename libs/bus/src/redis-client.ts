@@ -120,3 +120,21 @@ export function slotGroups(redis: RedisClient, keys: readonly string[], max: num
   }
   return groups;
 }
+
+/** The parts of an ioredis 6 Cluster that hold sockets besides its node pool (internals; ioredis is pinned in package.json). */
+interface ClusterInternals {
+  subscriber?: { getInstance(): Redis | null };
+  shardedSubscribers?: { shardedSubscribers?: Map<string, { getInstance(): Redis | null }> };
+}
+
+/**
+ * Every connection `cluster` holds now: its node pool, its classic
+ * subscriber and its sharded subscribers. For a close that waits until each
+ * socket is gone (a cluster's `quit` resolves when the nodes answered, before
+ * their sockets, and drops its subscribers without waiting at all).
+ */
+export function clusterConnections(cluster: Cluster): Redis[] {
+  const internals = cluster as unknown as ClusterInternals;
+  const sharded = [...(internals.shardedSubscribers?.shardedSubscribers?.values() ?? [])].map((s) => s.getInstance());
+  return [...cluster.nodes('all'), internals.subscriber?.getInstance() ?? null, ...sharded].filter((redis): redis is Redis => redis !== null);
+}

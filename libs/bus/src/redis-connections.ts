@@ -1,6 +1,6 @@
-import { Redis } from 'ioredis';
+import { Redis, type Cluster } from 'ioredis';
 import { errorMessage, type BusLogger } from './logger';
-import { createClusterClient, type RedisClient } from './redis-client';
+import { clusterConnections, createClusterClient, isClusterClient, type RedisClient } from './redis-client';
 import { guardRedisClient } from './redis-client-guard';
 import { redisAccessProblem, type RedisConnectionOptions, type RedisEndpoint } from './redis-security';
 
@@ -98,6 +98,7 @@ function logOutages(redis: RedisClient, role: string, logger: BusLogger): void {
  * `QUIT_WAIT_MS` for Redis.
  */
 export async function closeConnection(redis: RedisClient): Promise<void> {
+  if (isClusterClient(redis)) return closeCluster(redis);
   if (redis.status === 'end') return;
   if (redis.status === 'reconnecting') {
     // Between attempts there is no socket: disconnect() cancels the next attempt and ioredis emits no 'end'.
@@ -113,10 +114,18 @@ export async function closeConnection(redis: RedisClient): Promise<void> {
   if (!(await ended)) redis.disconnect();
 }
 
+/** A cluster client: QUIT through it, then each of its connections closed as above, so none outlives the bus. */
+async function closeCluster(cluster: Cluster): Promise<void> {
+  const connections = clusterConnections(cluster);
+  if (cluster.status === 'ready') await cluster.quit().catch(() => cluster.disconnect());
+  else cluster.disconnect();
+  await Promise.all(connections.map((connection) => closeConnection(connection)));
+}
+
 const QUIT_WAIT_MS = 2_000;
 
 /** True once the connection emitted 'end', false if it did not within `QUIT_WAIT_MS`. */
-function waitForEnd(redis: RedisClient): Promise<boolean> {
+function waitForEnd(redis: Redis): Promise<boolean> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       redis.off('end', onEnd);

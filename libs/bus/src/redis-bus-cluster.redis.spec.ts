@@ -1,0 +1,94 @@
+import { makeTempDir, removeTempDir, startRedisCluster, type RedisClusterHandle } from '@spear/testing';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RedisBus } from './redis-bus';
+import { RedisChannels } from './redis-channels';
+import { describeBusContract } from './test-support/bus-contract';
+import { message } from './test-support/envelopes';
+import { Inbox } from './test-support/inbox';
+
+/** The bus on a real Redis Cluster (three masters, one replica each): sharded pub/sub across shards, and a shard's failover. */
+let dir: string;
+let cluster: RedisClusterHandle;
+
+beforeAll(async () => {
+  dir = makeTempDir('spear-bus-cluster-');
+  cluster = await startRedisCluster({ dir });
+}, 60_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+  if (dir) removeTempDir(dir);
+});
+
+const endpoint = () => ({ url: cluster.seeds[0]!, seeds: cluster.seeds.slice(1), cluster: true });
+
+describeBusContract('RedisBus on a Redis Cluster', (keyPrefix) => new RedisBus({ ...endpoint(), keyPrefix }));
+
+describe('RedisBus on a Redis Cluster', () => {
+  const buses: RedisBus[] = [];
+
+  afterEach(async () => {
+    await Promise.all(buses.splice(0).map((bus) => bus.close()));
+  });
+
+  it('refuses classic pub/sub, which a cluster would broadcast to every shard', () => {
+    expect(() => new RedisBus({ ...endpoint(), pubsub: 'classic' })).toThrow(/needs sharded pub\/sub/);
+  });
+
+  it("reaches nodes whose channels are on every shard in one publish, in order per node", async () => {
+    const keyPrefix = 'spread';
+    const channels = new RedisChannels(keyPrefix);
+    // Node ids whose channels land on three different masters.
+    const owners = new Map<number, string>();
+    for (let i = 0; owners.size < 3 && i < 200; i++) {
+      const owner = await cluster.masterOf(channels.node(`n${i}`));
+      if (!owners.has(owner)) owners.set(owner, `n${i}`);
+    }
+    expect(owners.size).toBe(3);
+    const sender = new RedisBus({ ...endpoint(), keyPrefix });
+    buses.push(sender);
+    await sender.start('sender', () => undefined);
+    const inboxes = new Map<string, Inbox>();
+    for (const id of owners.values()) {
+      const bus = new RedisBus({ ...endpoint(), keyPrefix });
+      buses.push(bus);
+      const inbox = new Inbox();
+      inboxes.set(id, inbox);
+      await bus.start(id, inbox.receive);
+    }
+    const ids = [...owners.values()];
+    for (let k = 0; k < 20; k++) await sender.publishToNodes(ids, message(`m${k}`));
+    for (const inbox of inboxes.values()) {
+      await inbox.waitFor('m19');
+      expect(inbox.ids()).toEqual(Array.from({ length: 20 }, (_, k) => `m${k}`));
+    }
+  });
+
+  it("after the master holding a node's channel is killed, a replica takes over, the node is told of the gap and receives again", async () => {
+    const keyPrefix = 'failover';
+    const channels = new RedisChannels(keyPrefix);
+    const sender = new RedisBus({ ...endpoint(), keyPrefix });
+    const receiver = new RedisBus({ ...endpoint(), keyPrefix });
+    buses.push(sender, receiver);
+    const inbox = new Inbox();
+    let gaps = 0;
+    await sender.start('S', () => undefined);
+    await receiver.start('R', inbox.receive, () => gaps++);
+    await sender.publishToNodes(['R'], message('before'));
+    await inbox.waitFor('before');
+
+    const master = await cluster.masterOf(channels.node('R'));
+    await cluster.kill(master);
+    const failover = await cluster.waitForFailover(master);
+    // Publishes that fail while the cluster client learns the new owner are the bus's at-most-once; keep sending until one arrives.
+    const deadline = Date.now() + 20_000;
+    let k = 0;
+    while (!inbox.ids().some((id) => id.startsWith('after-')) && Date.now() < deadline) {
+      await sender.publishToNodes(['R'], message(`after-${k++}`)).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(inbox.ids().some((id) => id.startsWith('after-')), `no message after the failover to port ${failover.port}`).toBe(true);
+    expect(gaps).toBeGreaterThan(0);
+    await cluster.restart(master);
+  }, 60_000);
+});
