@@ -36,7 +36,7 @@ export {
   type KafkaClusterNode,
   type KafkaClusterOptions,
 } from './engines/kafka-cluster';
-export { kafkaClusterBrokerIds, kafkaClusterStatus } from './engines/kafka-cluster-status';
+export { kafkaBrokersAgree, kafkaClusterBrokerIds, kafkaClusterStatus } from './engines/kafka-cluster-status';
 export { isEngineRunning, pidFilePath, readPidFile, stopByPidFile } from './engines/pid-file';
 export { launchCluster, WORKSPACE_DIST, type ClusterHandle, type ClusterOptions } from './cluster/cluster';
 export { writeClusterProfile, type ClusterProfileOptions, type EngineAddresses } from './cluster/cluster-profile';

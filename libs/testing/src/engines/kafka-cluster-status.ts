@@ -15,8 +15,12 @@ export async function kafkaClusterBrokerIds(brokers: readonly string[], timeoutM
   return null;
 }
 
-/** The metadata's broker ids asked through `broker`; a fresh quiet client, so probing never logs. */
-async function brokerIdsVia(broker: string, timeoutMs: number): Promise<number[] | null> {
+/**
+ * The broker ids in the metadata of `broker` itself (a broker's view of the
+ * cluster can lag the controller's a moment), or null when it does not answer
+ * within `timeoutMs`. A fresh quiet client, so probing never logs.
+ */
+export async function brokerIdsVia(broker: string, timeoutMs = 2_000): Promise<number[] | null> {
   const kafka = new Kafka({
     clientId: 'spear-engine-probe',
     brokers: [broker],
@@ -44,10 +48,24 @@ async function brokerIdsVia(broker: string, timeoutMs: number): Promise<number[]
   }
 }
 
-/** Quick Kafka cluster check for a status command: up when every one of `brokers` is in the metadata. */
+/**
+ * Whether every one of `brokers` answers with metadata listing all of them
+ * (as many ids as brokers); else what the first that does not says.
+ */
+export async function kafkaBrokersAgree(brokers: readonly string[], timeoutMs = 2_000): Promise<{ agree: true; ids: number[] } | { agree: false; why: string }> {
+  let ids: number[] | undefined;
+  for (const broker of brokers) {
+    const seen = await brokerIdsVia(broker, timeoutMs);
+    if (seen === null) return { agree: false, why: `no metadata from ${broker}` };
+    if (seen.length !== brokers.length) return { agree: false, why: `${broker} lists ${seen.length} of ${brokers.length} brokers (ids ${seen.join(', ') || 'none'})` };
+    if (ids && seen.join() !== ids.join()) return { agree: false, why: `${broker} lists ids ${seen.join(', ')}, ${brokers[0]} ${ids.join(', ')}` };
+    ids = seen;
+  }
+  return { agree: true, ids: ids ?? [] };
+}
+
+/** Quick Kafka cluster check for a status command: up when every one of `brokers` lists them all. */
 export async function kafkaClusterStatus(brokers: readonly string[], timeoutMs = 2_000): Promise<EngineStatus> {
-  const ids = await kafkaClusterBrokerIds(brokers, timeoutMs);
-  if (ids === null) return { up: false, detail: `no metadata from ${brokers.join(', ')}` };
-  const detail = `${ids.length} of ${brokers.length} brokers in the metadata (ids ${ids.join(', ') || 'none'})`;
-  return { up: ids.length === brokers.length, detail };
+  const check = await kafkaBrokersAgree(brokers, timeoutMs);
+  return check.agree ? { up: true, detail: `${brokers.length} brokers, each listing all (ids ${check.ids.join(', ')})` } : { up: false, detail: check.why };
 }

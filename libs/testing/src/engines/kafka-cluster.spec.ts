@@ -88,8 +88,10 @@ describe('Kafka cluster engine', () => {
     await send(10);
     console.info(`kafka cluster: first acks=-1 write after killing the partition leader acked in ${Date.now() - killedAt} ms`);
     await send(20);
-    await until(() => received.length >= 30, 30_000, 'consuming all 30 messages');
-    expect(received).toEqual(Array.from({ length: 30 }, (_, i) => String(i)));
+    // At least once: a batch whose offsets were not committed before the crash may come twice.
+    const firstSeen = () => [...new Set(received)];
+    await until(() => firstSeen().length >= 30, 30_000, 'consuming all 30 messages');
+    expect(firstSeen()).toEqual(Array.from({ length: 30 }, (_, i) => String(i)));
 
     await cluster.restart(leader);
     expect(await kafkaClusterBrokerIds(cluster.brokers)).toEqual([1, 2, 3]);

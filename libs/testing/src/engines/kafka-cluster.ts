@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { pollUntil } from '../until';
 import { startKafka, type KafkaHandle, type KafkaOptions } from './kafka';
-import { kafkaClusterBrokerIds } from './kafka-cluster-status';
+import { kafkaBrokersAgree } from './kafka-cluster-status';
 import { isKafkaStorageFormatted, randomKafkaClusterId } from './kafka-storage';
 import { assertDisjoint, assertIntegerOption, portList } from './port-list';
 import { startTogether } from './start-together';
@@ -42,7 +42,7 @@ export interface KafkaClusterHandle {
   readonly brokers: readonly string[];
   /** SIGKILL one node, as a crash; resolves once the process is gone. Killing a dead node does nothing. */
   kill(id: number): Promise<void>;
-  /** Starts a killed node again on its ports and data; resolves once the metadata lists every live node. */
+  /** Starts a killed node again on its ports and data; resolves once every live node's metadata lists every live node. */
   restart(id: number): Promise<void>;
   /** Stops every live node (SIGTERM, then SIGKILL after 20 s). Idempotent. */
   stop(): Promise<void>;
@@ -60,7 +60,7 @@ const WHAT = 'startKafkaCluster';
  * (KRaft combined mode, the controller quorum made of all of them), topics
  * on three replicas with `min.insync.replicas` 2 (see kafka-config.ts).
  * A `dir` whose nodes were formatted earlier is started again as it was.
- * Resolves once the metadata lists every broker.
+ * Resolves once every broker's metadata lists every broker.
  */
 export async function startKafkaCluster(options: KafkaClusterOptions): Promise<KafkaClusterHandle> {
   const { dir, brokers = 3, maxHeap = '384m', detached = false, startTimeoutMs = 90_000 } = options;
@@ -101,12 +101,19 @@ export async function startKafkaCluster(options: KafkaClusterOptions): Promise<K
     if (!node) throw new Error(`kafka cluster: no node ${id} (ids 1-${brokers})`);
     return node;
   };
-  /** Until the metadata, asked through a live node, lists exactly the live nodes. */
+  /** Until every live node's metadata lists exactly the live nodes. */
   const waitForLiveBrokers = async (timeoutMs: number) => {
     const live = liveNodes();
     const expected = live.map((node) => node.id).join(',');
-    const ids = await pollUntil(() => kafkaClusterBrokerIds(live.map((node) => node.broker)), (found) => found?.join(',') === expected, timeoutMs);
-    if (ids?.join(',') !== expected) throw new Error(`kafka cluster: the metadata lists brokers ${ids?.join(', ') ?? '(no answer)'} after ${timeoutMs} ms, not ${expected}`);
+    const check = await pollUntil(
+      async () => {
+        const agreed = await kafkaBrokersAgree(live.map((node) => node.broker));
+        return !agreed.agree || agreed.ids.join(',') === expected ? agreed : { agree: false as const, why: `the brokers list ids ${agreed.ids.join(', ')}, not ${expected}` };
+      },
+      (result) => result.agree,
+      timeoutMs,
+    );
+    if (!check.agree) throw new Error(`kafka cluster: brokers ${expected} not all in every broker's metadata after ${timeoutMs} ms: ${check.why}`);
   };
 
   try {
