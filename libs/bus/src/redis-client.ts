@@ -1,3 +1,4 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the ambient types of an untyped package must reach every project that compiles this file, which an import of a .d.ts cannot do
 /// <reference path="./cluster-key-slot.d.ts" />
 import calculateSlot from 'cluster-key-slot';
 import { Cluster, type ChainableCommander, type ClusterNode, type ClusterOptions, type Redis } from 'ioredis';

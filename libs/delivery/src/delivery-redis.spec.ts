@@ -1,8 +1,9 @@
-import Redis from 'ioredis';
+import Redis, { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isClusterClient, type RedisClient } from '@spear/bus';
 import { RedisKeys } from '@spear/catalog';
 import { ProtocolError } from '@spear/protocol';
-import { makeTempDir, removeTempDir, startRedis, type RedisHandle } from '@spear/testing';
+import { makeTempDir, removeTempDir, startRedis, startRedisCluster } from '@spear/testing';
 import { GroupHistory } from './group-history';
 import { GroupPresence, onlineIn } from './groups/group-presence';
 import { GroupTraffic } from './groups/group-traffic';
@@ -17,20 +18,39 @@ import { RouteTable } from './route-table';
 // Not the legacy prefix: the stores must write under whatever prefix the profile gives them.
 const keys = new RedisKeys('delivery-test:');
 
-describe('delivery stores on a real Redis', () => {
+/** A real Redis of each topology the stores run on, with a client as the services make it (a cluster client on a cluster). */
+const TOPOLOGIES = {
+  'a real Redis': async (dir: string) => {
+    const server = await startRedis({ dir });
+    return { client: new Redis(server.url) as RedisClient, stop: () => server.stop() };
+  },
+  // Every script, MULTI and pipeline of the stores must stay within a slot (a shard): three masters make a cross-slot call fail.
+  'a real Redis Cluster': async (dir: string) => {
+    const cluster = await startRedisCluster({ dir });
+    const client = new Cluster(cluster.seeds.map((url) => ({ host: new URL(url).hostname, port: Number(new URL(url).port) })), { enableAutoPipelining: true });
+    return { client: client as RedisClient, stop: () => cluster.stop() };
+  },
+};
+
+/** Every key of the server or of every master of the cluster. */
+async function everyKey(redis: RedisClient): Promise<string[]> {
+  const masters = isClusterClient(redis) ? redis.nodes('master') : [redis];
+  return (await Promise.all(masters.map((master) => master.keys('*')))).flat();
+}
+
+for (const [topology, startTopology] of Object.entries(TOPOLOGIES)) describe(`delivery stores on ${topology}`, () => {
   let dir: string;
-  let server: RedisHandle;
-  let redis: Redis;
+  let stop: () => Promise<void>;
+  let redis: RedisClient;
   let namespaces = 0;
 
   beforeAll(async () => {
     dir = makeTempDir('spear-delivery-');
-    server = await startRedis({ dir });
-    redis = new Redis(server.url);
-  });
+    ({ client: redis, stop } = await startTopology(dir));
+  }, 60_000);
   afterAll(async () => {
     redis?.disconnect();
-    await server?.stop();
+    await stop?.();
     removeTempDir(dir);
   });
 
@@ -168,7 +188,7 @@ describe('delivery stores on a real Redis', () => {
   });
 
   it('writes nothing outside the namespace it was given (runs last: sees every key the tests above left)', async () => {
-    const written = await redis.keys('*');
+    const written = await everyKey(redis);
     expect(written.length).toBeGreaterThan(0);
     expect(written.filter((key) => keys.familyOf(key) === undefined && !key.startsWith('delivery-test:c'))).toEqual([]);
   });

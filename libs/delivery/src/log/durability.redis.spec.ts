@@ -1,8 +1,8 @@
-import Redis from 'ioredis';
+import Redis, { Cluster } from 'ioredis';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisKeys } from '@spear/catalog';
-import { makeTempDir, pollUntil, removeTempDir, startRedis, type RedisHandle, type RedisOptions } from '@spear/testing';
+import { makeTempDir, pollUntil, removeTempDir, startRedis, startRedisCluster, type RedisHandle, type RedisOptions } from '@spear/testing';
 import { GroupHistory } from '../group-history';
 import { TEST_LOG_OPTIONS } from '../node/test-support/memory-stores';
 import { RedisMessageStore } from '../redis-delivery-store';
@@ -153,4 +153,54 @@ describe('durability modes when the Redis master crashes', () => {
       expect(await durabilityProblem(plain, durability)).toBeUndefined();
     }
   });
+
+  it('replicated on a Redis Cluster: sends to users on every shard are acked after their own master has them on a replica; a killed master loses none of them (0 lost after the failover)', async () => {
+    const cluster = await startRedisCluster({ dir: join(root, `cluster-${++runs}`) });
+    try {
+      const client = new Cluster(cluster.seeds.map((url) => ({ host: '127.0.0.1', port: Number(new URL(url).port) })), { enableAutoPipelining: true, redisOptions: { maxRetriesPerRequest: 1 } });
+      client.on('error', () => undefined);
+      clients.push(client as unknown as Redis);
+      await pollUntil(async () => client.status, (status) => status === 'ready');
+      // One recipient per master, so the WAITs of one burst go to three masters at once.
+      const recipients = new Map<number, string>();
+      for (let i = 0; recipients.size < 3 && i < 300; i++) {
+        const owner = await cluster.masterOf(keys.log(`u${i}`).entries);
+        if (!recipients.has(owner)) recipients.set(owner, `u${i}`);
+      }
+      expect(recipients.size).toBe(3);
+      const store = storeOn(client as unknown as Redis, REPLICATED_PATIENT);
+      const bursts = await Promise.all([...recipients.values()].map((uid) => burst(store, uid, BURST / 4)));
+      for (const { refused, acked } of bursts) {
+        expect(refused).toEqual([]);
+        expect(acked).toHaveLength(BURST / 4);
+      }
+
+      // The WAIT goes to the master that took the write: with one shard's replica gone, sends to that shard are refused, the others' acked.
+      const [[victimPort, victimUid], [lonelyPort, lonelyUid], [, healthyUid]] = [...recipients.entries()] as Array<[number, string]>;
+      const [lonelyReplica] = await cluster.replicasOf(lonelyPort);
+      await cluster.kill(lonelyReplica!);
+      const lonely = new Redis(`redis://127.0.0.1:${lonelyPort}`);
+      lonely.on('error', () => undefined);
+      clients.push(lonely);
+      await pollUntil(async () => (await lonely.info('replication')).match(/connected_slaves:(\d+)/)?.[1], (n) => n === '0');
+      const shortWait = storeOn(client as unknown as Redis, REPLICATED);
+      const [refusedShard, healthyShard] = await Promise.all([burst(shortWait, lonelyUid!, 20), burst(shortWait, healthyUid!, 20)]);
+      expect(refusedShard.acked).toEqual([]);
+      expect(refusedShard.refused.map((e) => e.code)).toEqual(Array(20).fill('unavailable'));
+      expect(healthyShard.refused).toEqual([]);
+      expect(healthyShard.acked).toHaveLength(20);
+
+      await cluster.kill(victimPort);
+      const failover = await cluster.waitForFailover(victimPort);
+      const reader = new Redis(`redis://127.0.0.1:${failover.port}`, { maxRetriesPerRequest: 1 });
+      reader.on('error', () => undefined);
+      clients.push(reader);
+      const kept = new Set((await new UserLog(reader, keys, TEST_LOG_OPTIONS).unacked(victimUid, 'default')).map((m) => m.id));
+      const lost = bursts[0]!.acked.filter((id) => !kept.has(id));
+      console.info(`[durability] replicated on a cluster: ${bursts[0]!.acked.length} acked to ${victimUid}, ${lost.length} lost (its master SIGKILLed, replica took over in ${failover.ms} ms)`);
+      expect(lost).toEqual([]);
+    } finally {
+      await cluster.stop();
+    }
+  }, 60_000);
 });

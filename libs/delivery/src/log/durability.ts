@@ -71,7 +71,14 @@ class ReplicatedWriter implements DurableWriter {
 
   async write<T>(key: string, command: (redis: RedisClient) => Promise<T>): Promise<T> {
     const reply = command(this.redis);
-    const replicated = this.awaitReplicas(this.connectionFor(key));
+    const connection = this.connectionFor(key);
+    if (!connection) {
+      // A cluster client that has not learnt the slots yet (its first commands wait in its queue): once the write is answered it knows the shard.
+      const value = await reply;
+      await this.awaitReplicas(this.connectionFor(key));
+      return value;
+    }
+    const replicated = this.awaitReplicas(connection);
     replicated.catch(() => undefined); // observed below, unless the command itself failed first
     const value = await reply;
     await replicated;
