@@ -1,9 +1,37 @@
 import { defineConfig } from 'vitest/config';
 import { testConfig } from '../vitest.shared.mts';
 
+/**
+ * Files that reach into one engine of a single-engine bed (stop and restart
+ * it, read its pid or its url, connect to it with a plain client): they run
+ * in the default run only, not in the clustered one (SPEAR_E2E_ENGINES=clustered,
+ * test/support/engines-and-cluster.ts), together with the files that start no
+ * bed at all. Every other file runs in both.
+ */
+const SINGLE_ENGINE_FILES = [
+  'attack-planes', // forges znodes and stat reports on the single ZooKeeper and Redis
+  'cluster', // restarts the single Redis
+  'fault-kafka',
+  'fault-redis',
+  'fault-spear-kill', // samples the engines' pids
+  'fault-zookeeper',
+  'idgen', // a registry client of its own on the single ZooKeeper
+  'minions-ui', // stops the single Redis
+  'spear', // restarts the single Redis
+  'tokens', // reads token keys with a plain client
+  // No bed: nothing differs between the runs.
+  'dependency-floor',
+  'quiet-debug',
+  'release',
+  'up-command',
+];
+
+const clustered = process.env.SPEAR_E2E_ENGINES === 'clustered';
+
 export default defineConfig(
-  testConfig('e2e', {
+  testConfig(clustered ? 'e2e-clustered' : 'e2e', {
     include: ['**/*.e2e.spec.ts'],
+    exclude: ['**/node_modules/**', ...(clustered ? SINGLE_ENGINE_FILES.map((name) => `**/${name}.e2e.spec.ts`) : [])],
     // Each file starts its own engines and a cluster of six or more processes: one file at a
     // time keeps a 2-core machine responsive enough for the timing assertions.
     maxWorkers: 1,

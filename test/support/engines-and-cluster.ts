@@ -7,15 +7,39 @@ import {
   formatLogTails,
   launchCluster,
   startKafka,
+  startKafkaCluster,
   startRedis,
+  startRedisCluster,
   startZooKeeper,
+  startZooKeeperEnsemble,
   writeClusterProfile,
   type ClusterHandle,
   type ClusterProfileOptions,
+  type EngineAddresses,
+  type KafkaClusterHandle,
   type KafkaHandle,
+  type RedisClusterHandle,
   type RedisHandle,
+  type ZooKeeperEnsembleHandle,
   type ZooKeeperHandle,
 } from '@spear/testing';
+
+/**
+ * Which engines the beds of this run use (SPEAR_E2E_ENGINES): `single` (one
+ * ZooKeeper, one Redis, one Kafka broker; the default) or `clustered` (a
+ * ZooKeeper ensemble of three, a Redis Cluster of three masters with a
+ * replica each, three Kafka brokers with replication factor 3), the cluster
+ * profile of issue #20. A file that reaches into a single engine (stops it,
+ * reads its pid or url) runs on `single` only: test/vitest.config.mts lists them.
+ */
+export const E2E_ENGINES: 'single' | 'clustered' = process.env.SPEAR_E2E_ENGINES === 'clustered' ? 'clustered' : 'single';
+
+/** The clustered engines of a bed of the `clustered` run. */
+export interface ClusteredEngines {
+  zookeeper: ZooKeeperEnsembleHandle;
+  redis: RedisClusterHandle;
+  kafka?: KafkaClusterHandle;
+}
 
 /** Throwaway engines plus a whole cluster on free ports, for one test file. */
 export interface TestBed {
@@ -24,6 +48,8 @@ export interface TestBed {
   redis: RedisHandle;
   /** Only when the bed runs with bus = kafka. */
   kafka?: KafkaHandle;
+  /** Only in the `clustered` run (E2E_ENGINES), where `zk`, `redis` and `kafka` are not there (reading them throws). */
+  clustered?: ClusteredEngines;
   profileDir: string;
   cluster: ClusterHandle;
   /** Stops the cluster, then the engines, and removes the folder. */
@@ -34,33 +60,63 @@ export interface TestBed {
 
 export async function startTestBed(options: Partial<Pick<ClusterProfileOptions, 'overrides' | 'spearNodes' | 'bus'>> & { apps?: AppName[]; spearNodeIds?: string[]; redisPersistence?: boolean; spearOpenFiles?: number } = {}): Promise<TestBed> {
   const dir = mkdtempSync(join(tmpdir(), 'spear-e2e-'));
-  const [zk, redis, kafka] = await Promise.all([
-    startZooKeeper({ dir: join(dir, 'zookeeper') }),
-    startRedis({ dir: join(dir, 'redis'), persistence: options.redisPersistence }),
-    options.bus === 'kafka' ? startKafka({ dir: join(dir, 'kafka') }) : undefined,
-  ]);
   const { apps, spearNodeIds, spearOpenFiles, redisPersistence: _persistence, ...profileOptions } = options;
-  const engines = { zookeeper: zk.connectString, redisUrl: redis.url, ...(kafka ? { kafkaBrokers: kafka.brokers } : {}) };
-  const profileDir = await writeClusterProfile({ dir, engines, ...profileOptions });
+  const started = E2E_ENGINES === 'clustered' ? await startClusteredEngines(dir, options.bus === 'kafka') : await startSingleEngines(dir, options);
+  const profileDir = await writeClusterProfile({ dir, engines: started.addresses, ...profileOptions });
   const cluster = await launchCluster({ profileDir, dir, apps, spearNodeIds, spearOpenFiles });
-  const bed: TestBed = {
+  const bed = {
     dir,
-    zk,
-    redis,
-    kafka,
+    ...started.handles,
     profileDir,
     cluster,
     // Reads the fields at close time: a test may have replaced an engine (stopped and restarted it).
     async close() {
       await bed.cluster.stop();
-      await Promise.all([bed.redis.stop(), bed.zk.stop(), bed.kafka?.stop()]);
+      const { clustered } = bed;
+      if (clustered) await Promise.all([clustered.redis.stop(), clustered.zookeeper.stop(), clustered.kafka?.stop()]);
+      else await Promise.all([bed.redis.stop(), bed.zk.stop(), bed.kafka?.stop()]);
       rmSync(dir, { recursive: true, force: true });
     },
     logTails(lines = 30) {
       return formatLogTails(bed.cluster.services.map((s) => s.logFile), lines);
     },
-  };
+  } as TestBed;
+  if (bed.clustered) forbidSingleEngines(bed);
   return bed;
+}
+
+/** In the clustered run, reading a single engine's handle is a mistake of the test's: say so instead of failing on undefined. */
+function forbidSingleEngines(bed: TestBed): void {
+  for (const field of ['zk', 'redis', 'kafka'] as const) {
+    Object.defineProperty(bed, field, {
+      get() {
+        throw new Error(`bed.${field}: this bed runs on clustered engines (bed.clustered); a file that needs a single engine belongs in SINGLE_ENGINE_FILES (test/vitest.config.mts)`);
+      },
+    });
+  }
+}
+
+type StartedEngines = { addresses: EngineAddresses; handles: Partial<Pick<TestBed, 'zk' | 'redis' | 'kafka' | 'clustered'>> };
+
+async function startSingleEngines(dir: string, options: { bus?: 'redis' | 'kafka'; redisPersistence?: boolean }): Promise<StartedEngines> {
+  const [zk, redis, kafka] = await Promise.all([
+    startZooKeeper({ dir: join(dir, 'zookeeper') }),
+    startRedis({ dir: join(dir, 'redis'), persistence: options.redisPersistence }),
+    options.bus === 'kafka' ? startKafka({ dir: join(dir, 'kafka') }) : undefined,
+  ]);
+  return { addresses: { zookeeper: zk.connectString, redisUrl: redis.url, ...(kafka ? { kafkaBrokers: kafka.brokers } : {}) }, handles: { zk, redis, kafka } };
+}
+
+async function startClusteredEngines(dir: string, kafka: boolean): Promise<StartedEngines> {
+  const [zookeeper, redis, brokers] = await Promise.all([
+    startZooKeeperEnsemble({ dir: join(dir, 'zookeeper') }),
+    startRedisCluster({ dir: join(dir, 'redis') }),
+    kafka ? startKafkaCluster({ dir: join(dir, 'kafka') }) : undefined,
+  ]);
+  const [url, ...seeds] = redis.seeds;
+  const addresses: EngineAddresses = { zookeeper: zookeeper.connectString, redisUrl: url!, redisSeeds: seeds, ...(brokers ? { kafkaBrokers: [...brokers.brokers] } : {}) };
+  const handles = { clustered: { zookeeper, redis, ...(brokers ? { kafka: brokers } : {}) } };
+  return { addresses, handles };
 }
 
 /** The buses the delivery suites run over, each suite once per bus: SPEAR_E2E_BUSES (default both). */

@@ -8,6 +8,8 @@ import { freePort } from '../engines/free-port';
 export interface EngineAddresses {
   zookeeper: string;
   redisUrl: string;
+  /** With a Redis Cluster: its other nodes (redisUrl is one of them); the profile then says `redis.cluster: true`. */
+  redisSeeds?: readonly string[];
   kafkaBrokers?: string[];
 }
 
@@ -50,7 +52,7 @@ export async function writeClusterProfile(options: ClusterProfileOptions): Promi
   const generated = {
     name: `${String(raw.name)}-test`,
     zookeeper: { connect: options.engines.zookeeper, root: `/spear-test/${id}` },
-    redis: { url: options.engines.redisUrl },
+    redis: { url: options.engines.redisUrl, ...(options.engines.redisSeeds ? { cluster: true, seeds: [...options.engines.redisSeeds] } : {}) },
     ...(options.engines.kafkaBrokers ? { kafka: { brokers: options.engines.kafkaBrokers } } : {}),
     ...(options.bus ? { bus: options.bus } : {}),
     ticket: { http: await http() },
