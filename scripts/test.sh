@@ -32,6 +32,10 @@ npx nx run-many -t test --exclude=e2e --output-style=static --parallel=2 --skip-
 # timing goals (99% within 10 s) do not hold while other suites compete for them.
 log "end-to-end tests"
 npx nx run e2e:test --output-style=static --skip-nx-cache || status=$?
+# The same suite once more on the cluster profile's engines (issue #20): a ZooKeeper ensemble, a Redis
+# Cluster, three Kafka brokers. Files that reach into a single engine are left out (test/vitest.config.mts).
+log "end-to-end tests on clustered engines"
+SPEAR_E2E_ENGINES=clustered npx nx run e2e:test --output-style=static --skip-nx-cache || status=$?
 if [ "$status" -ne 0 ]; then
   node scripts/test-summary.mjs "$SPEAR_TEST_RESULTS" || true
   exit "$status"
