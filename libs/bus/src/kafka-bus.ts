@@ -93,7 +93,7 @@ interface Started {
 export class KafkaBus implements Bus {
   private readonly kafka: Kafka;
   private readonly admin: Admin;
-  private readonly producer: Producer;
+  private producer: Producer;
   private readonly topics: KafkaTopics;
   private readonly names: KafkaNames;
   private readonly publishTimeoutMs: number;
@@ -280,7 +280,27 @@ export class KafkaBus implements Bus {
     if (this.closed) throw new Error('KafkaBus: closed');
     await this.connectedPublisher();
     await this.topics.ensure(topicMessages.map(({ topic }) => topic));
-    await this.producer.sendBatch({ topicMessages, acks: -1 });
+    try {
+      await this.producer.sendBatch({ topicMessages, acks: -1 });
+    } catch (error) {
+      if (isOutOfOrderSequence(error)) this.replaceProducer(error);
+      throw error;
+    }
+  }
+
+  /**
+   * After a partition's leader died, kafkajs's idempotent producer can keep
+   * numbering its batches from where the dead leader was and the new leader
+   * refuses every one (OUT_OF_ORDER_SEQUENCE_NUMBER) for good: kafkajs never
+   * starts a new sequence. A new producer gets a new producer id and starts
+   * at zero; this publish failed (at-most-once), the next ones go through.
+   */
+  private replaceProducer(error: unknown): void {
+    this.logger.warn({ err: errorMessage(error) }, 'bus: kafka producer out of sequence after a leader change; replaced by a new one');
+    const broken = this.producer;
+    this.producer = createProducer(this.kafka);
+    this.publisherReady = null;
+    void broken.disconnect().catch(() => undefined);
   }
 
   /** Producer and admin, connected on first use; a failed connect is tried again by the next caller. */
@@ -294,4 +314,9 @@ export class KafkaBus implements Bus {
     );
     return this.publisherReady;
   }
+}
+
+/** kafkajs's error for a batch whose sequence number the partition leader did not expect. */
+function isOutOfOrderSequence(error: unknown): boolean {
+  return (error as { type?: unknown } | null)?.type === 'OUT_OF_ORDER_SEQUENCE_NUMBER' || /out of order sequence number/i.test(errorMessage(error));
 }

@@ -31,6 +31,9 @@ export function createKafka({ brokers, clientId, security, logger, sockets, clos
   });
 }
 
+/** How old kafkajs's view of the partition leaders may get: a metadata request per client this often, found a new leader that fast. */
+const METADATA_MAX_AGE_MS = 3_000;
+
 /**
  * Idempotent (no duplicates or reordering when kafkajs retries a request),
  * one request in flight, acks=all (set per send).
@@ -39,6 +42,9 @@ export function createProducer(kafka: Kafka): Producer {
   return kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
+    // Partition leaders move when a broker dies (another in-sync replica leads); kafkajs keeps sending to the
+    // dead leader until its metadata is refreshed, by default every 5 minutes. Seconds, so a broker's death costs seconds.
+    metadataMaxAge: METADATA_MAX_AGE_MS,
     // Topics are created by KafkaTopics with one partition, not by the broker's defaults.
     allowAutoTopicCreation: false,
     // A bounded budget (about 3 s of backoff) instead of the idempotent default of retrying forever:
@@ -59,6 +65,7 @@ export function createConsumer(kafka: Kafka, groupId: string, closed: () => bool
   return kafka.consumer({
     groupId,
     allowAutoTopicCreation: false,
+    metadataMaxAge: METADATA_MAX_AGE_MS,
     retry: { retries: 5, restartOnFailure: async () => !closed() },
     // A node that crashed is replaced in its group after 10 s rather than the default 30 s;
     // its restart waits that long to join.

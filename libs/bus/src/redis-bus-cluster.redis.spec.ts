@@ -1,4 +1,5 @@
-import { makeTempDir, removeTempDir, startRedisCluster, type RedisClusterHandle } from '@spear/testing';
+import { Redis } from 'ioredis';
+import { makeTempDir, pollUntil, redisKeySlot, removeTempDir, startRedisCluster, type RedisClusterHandle } from '@spear/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisBus } from './redis-bus';
 import { RedisChannels } from './redis-channels';
@@ -90,5 +91,50 @@ describe('RedisBus on a Redis Cluster', () => {
     expect(inbox.ids().some((id) => id.startsWith('after-')), `no message after the failover to port ${failover.port}`).toBe(true);
     expect(gaps).toBeGreaterThan(0);
     await cluster.restart(master);
+    await pollUntil(() => cluster.masters(), (masters) => masters.length === 3, 20_000);
+  }, 60_000);
+
+  it("after resharding moves the slot of a node's channel to another master, the node is told of the gap and receives again", async () => {
+    const keyPrefix = 'reshard';
+    const channel = new RedisChannels(keyPrefix).node('R');
+    const sender = new RedisBus({ ...endpoint(), keyPrefix });
+    const receiver = new RedisBus({ ...endpoint(), keyPrefix });
+    buses.push(sender, receiver);
+    const inbox = new Inbox();
+    let gaps = 0;
+    await sender.start('S', () => undefined);
+    await receiver.start('R', inbox.receive, () => gaps++);
+    await sender.publishToNodes(['R'], message('before'));
+    await inbox.waitFor('before');
+    const gapsBefore = gaps;
+
+    // Move the channel's slot as redis-cli --cluster reshard would (the slot holds no key: nothing to MIGRATE).
+    const slot = redisKeySlot(channel);
+    const from = await cluster.masterOf(slot);
+    const to = (await cluster.masters()).find((port) => port !== from)!;
+    const admin = (port: number) => new Redis(port, '127.0.0.1');
+    const [source, target] = [admin(from), admin(to)];
+    try {
+      const [fromId, toId] = await Promise.all([source.call('CLUSTER', 'MYID'), target.call('CLUSTER', 'MYID')]);
+      await target.call('CLUSTER', 'SETSLOT', slot, 'IMPORTING', String(fromId));
+      await source.call('CLUSTER', 'SETSLOT', slot, 'MIGRATING', String(toId));
+      for (const port of await cluster.masters()) {
+        const node = admin(port);
+        await node.call('CLUSTER', 'SETSLOT', slot, 'NODE', String(toId));
+        node.disconnect();
+      }
+    } finally {
+      source.disconnect();
+      target.disconnect();
+    }
+    await pollUntil(() => cluster.masterOf(slot), (owner) => owner === to, 10_000);
+
+    const deadline = Date.now() + 20_000;
+    for (let k = 0; !inbox.ids().some((id) => id.startsWith('moved-')) && Date.now() < deadline; k++) {
+      await sender.publishToNodes(['R'], message(`moved-${k}`)).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(inbox.ids().some((id) => id.startsWith('moved-')), `nothing received after slot ${slot} moved from :${from} to :${to}`).toBe(true);
+    expect(gaps).toBeGreaterThan(gapsBefore);
   }, 60_000);
 });

@@ -285,20 +285,17 @@ export class RedisBus implements Bus {
 
   /**
    * On a cluster ioredis subscribes a shard's channels again on its new
-   * owner when slots move or a replica takes over (`-subscriber`, then
-   * `subscribersReady`); what was published to the lost subscriber
-   * meanwhile is gone, so the node is told of a gap once the new
-   * subscribers are up.
+   * owner whenever the slot map changed (a replica took over, a slot moved)
+   * or a subscriber connection failed, and says `subscribersReady` when done.
+   * What was published meanwhile to a channel in a moved slot is gone (Redis
+   * unsubscribes a moved slot's channels), so each one is a gap for the node:
+   * it replays from the logs, at worst once for a change that touched none
+   * of its channels.
    */
   private watchShardSubscribers(subscriber: RedisClient): void {
-    let lost = false;
-    subscriber.on('-subscriber', () => {
-      lost = true;
-    });
     subscriber.on('subscribersReady', () => {
-      if (!lost || this.closed) return;
-      lost = false;
-      this.logger.info({}, 'bus: shard subscribers moved; resubscribed by the cluster client');
+      if (this.closed) return;
+      this.logger.info({}, 'bus: cluster slot map changed; shard subscriptions made again');
       this.started?.onGap?.();
     });
   }

@@ -40,16 +40,21 @@ export function createPublisher(endpoint: RedisEndpoint, connection: RedisConnec
  * Redis Cluster it is a cluster client with one sharded subscriber per master
  * (ioredis's `shardedSubscribers`): ioredis keeps the channels per slot and
  * subscribes them again on the new owner when slots move or a replica takes
- * over (the bus learns of it by `-subscriber`, see RedisBus).
+ * over (the bus learns of it by `subscribersReady`, see RedisBus). A
+ * subscriber sends no command that a MOVED could answer, so it reads the slot
+ * map every SLOT_MAP_REFRESH_MS: a slot moved by resharding is found that fast.
  */
 export function createSubscriber(endpoint: RedisEndpoint, connection: RedisConnectionOptions, timeoutMs: number, logger: BusLogger): RedisClient {
   const node = { connectionName: 'spear-bus-sub', autoResendUnfulfilledCommands: false, commandTimeout: timeoutMs, connectTimeout: reconnecting.connectTimeout };
   const redis: RedisClient = endpoint.cluster
-    ? createClusterClient(endpoint, connection, { lazyConnect: true, enableOfflineQueue: false, shardedSubscribers: true, clusterRetryStrategy: reconnecting.retryStrategy }, node)
+    ? createClusterClient(endpoint, connection, { lazyConnect: true, enableOfflineQueue: false, shardedSubscribers: true, slotsRefreshInterval: SLOT_MAP_REFRESH_MS, clusterRetryStrategy: reconnecting.retryStrategy }, node)
     : guarded(new Redis(endpoint.url, { ...connection, ...reconnecting, ...node, enableOfflineQueue: false, maxRetriesPerRequest: 0, autoResubscribe: false }));
   logOutages(redis, 'subscriber', logger);
   return redis;
 }
+
+/** How often a cluster subscriber reads the slot map (CLUSTER SLOTS: one small command per node process). */
+const SLOT_MAP_REFRESH_MS = 2_000;
 
 function guarded(redis: Redis): Redis {
   guardRedisClient(redis);
