@@ -6,5 +6,5 @@ export { kafkaSecurityOptions, type KafkaSasl, type KafkaSecurity, type KafkaTls
 export { RedisBus, type RedisBusOptions } from './redis-bus';
 export { loggableRedisUrl, redisAccessProblem, redisConnectionOptions, REDIS_PASSWORD_MISSING, type RedisConnectionOptions, type RedisEndpoint, type RedisTls } from './redis-security';
 export { guardRedisClient } from './redis-client-guard';
-export { clusterStartNodes, createClusterClient, isClusterClient, masterConnectionFor, shardedPipeline, slotGroups, type ClusterNodeOptions, type RedisClient } from './redis-client';
+export { clusterStartNodes, createClusterClient, guardClusterNodes, isClusterClient, masterConnectionFor, shardedPipeline, slotGroups, type ClusterNodeOptions, type RedisClient } from './redis-client';
 export type { BusLogger } from './logger';

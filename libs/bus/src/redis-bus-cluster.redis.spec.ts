@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { makeTempDir, pollUntil, redisKeySlot, removeTempDir, startRedisCluster, type RedisClusterHandle } from '@spear/testing';
+import { makeTempDir, pollUntil, redisKeySlot, removeTempDir, sleep, startRedisCluster, type RedisClusterHandle } from '@spear/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisBus } from './redis-bus';
 import { RedisChannels } from './redis-channels';
@@ -31,6 +31,36 @@ describe('RedisBus on a Redis Cluster', () => {
   afterEach(async () => {
     await Promise.all(buses.splice(0).map((bus) => bus.close()));
   });
+
+  /** Node S and node R on the cluster, R counting its gaps; one envelope S → R has arrived. */
+  async function senderAndReceiver(keyPrefix: string) {
+    const sender = new RedisBus({ ...endpoint(), keyPrefix });
+    const receiver = new RedisBus({ ...endpoint(), keyPrefix });
+    buses.push(sender, receiver);
+    const inbox = new Inbox();
+    let gaps = 0;
+    await sender.start('S', () => undefined);
+    await receiver.start('R', inbox.receive, () => gaps++);
+    await sender.publishToNodes(['R'], message('before'));
+    await inbox.waitFor('before');
+    return {
+      /** R's channel: its slot is the one a test moves or fails over. */
+      channel: new RedisChannels(keyPrefix).node('R'),
+      gaps: () => gaps,
+      /**
+       * Publishes `<prefix><k>` to R every 200 ms until one arrives (true) or 20 s pass (false):
+       * publishes made while the cluster client learns the new owner may be lost (the bus is at-most-once).
+       */
+      async receivesAgain(prefix: string): Promise<boolean> {
+        const arrived = () => inbox.ids().some((id) => id.startsWith(prefix));
+        for (let k = 0, deadline = Date.now() + 20_000; !arrived() && Date.now() < deadline; k++) {
+          await sender.publishToNodes(['R'], message(`${prefix}${k}`)).catch(() => undefined);
+          await sleep(200);
+        }
+        return arrived();
+      },
+    };
+  }
 
   it('refuses classic pub/sub, which a cluster would broadcast to every shard', () => {
     expect(() => new RedisBus({ ...endpoint(), pubsub: 'classic' })).toThrow(/needs sharded pub\/sub/);
@@ -66,47 +96,20 @@ describe('RedisBus on a Redis Cluster', () => {
   });
 
   it("after the master holding a node's channel is killed, a replica takes over, the node is told of the gap and receives again", async () => {
-    const keyPrefix = 'failover';
-    const channels = new RedisChannels(keyPrefix);
-    const sender = new RedisBus({ ...endpoint(), keyPrefix });
-    const receiver = new RedisBus({ ...endpoint(), keyPrefix });
-    buses.push(sender, receiver);
-    const inbox = new Inbox();
-    let gaps = 0;
-    await sender.start('S', () => undefined);
-    await receiver.start('R', inbox.receive, () => gaps++);
-    await sender.publishToNodes(['R'], message('before'));
-    await inbox.waitFor('before');
-
-    const master = await cluster.masterOf(channels.node('R'));
+    const pair = await senderAndReceiver('failover');
+    const master = await cluster.masterOf(pair.channel);
     await cluster.kill(master);
     const failover = await cluster.waitForFailover(master);
-    // Publishes that fail while the cluster client learns the new owner are the bus's at-most-once; keep sending until one arrives.
-    const deadline = Date.now() + 20_000;
-    let k = 0;
-    while (!inbox.ids().some((id) => id.startsWith('after-')) && Date.now() < deadline) {
-      await sender.publishToNodes(['R'], message(`after-${k++}`)).catch(() => undefined);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    expect(inbox.ids().some((id) => id.startsWith('after-')), `no message after the failover to port ${failover.port}`).toBe(true);
-    expect(gaps).toBeGreaterThan(0);
+    expect(await pair.receivesAgain('after-'), `no message after the failover to port ${failover.port}`).toBe(true);
+    expect(pair.gaps()).toBeGreaterThan(0);
     await cluster.restart(master);
     await pollUntil(() => cluster.masters(), (masters) => masters.length === 3, 20_000);
   }, 60_000);
 
   it("after resharding moves the slot of a node's channel to another master, the node is told of the gap and receives again", async () => {
-    const keyPrefix = 'reshard';
-    const channel = new RedisChannels(keyPrefix).node('R');
-    const sender = new RedisBus({ ...endpoint(), keyPrefix });
-    const receiver = new RedisBus({ ...endpoint(), keyPrefix });
-    buses.push(sender, receiver);
-    const inbox = new Inbox();
-    let gaps = 0;
-    await sender.start('S', () => undefined);
-    await receiver.start('R', inbox.receive, () => gaps++);
-    await sender.publishToNodes(['R'], message('before'));
-    await inbox.waitFor('before');
-    const gapsBefore = gaps;
+    const pair = await senderAndReceiver('reshard');
+    const { channel } = pair;
+    const gapsBefore = pair.gaps();
 
     // Move the channel's slot as redis-cli --cluster reshard would (the slot holds no key: nothing to MIGRATE).
     const slot = redisKeySlot(channel);
@@ -129,12 +132,7 @@ describe('RedisBus on a Redis Cluster', () => {
     }
     await pollUntil(() => cluster.masterOf(slot), (owner) => owner === to, 10_000);
 
-    const deadline = Date.now() + 20_000;
-    for (let k = 0; !inbox.ids().some((id) => id.startsWith('moved-')) && Date.now() < deadline; k++) {
-      await sender.publishToNodes(['R'], message(`moved-${k}`)).catch(() => undefined);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    expect(inbox.ids().some((id) => id.startsWith('moved-')), `nothing received after slot ${slot} moved from :${from} to :${to}`).toBe(true);
-    expect(gaps).toBeGreaterThan(gapsBefore);
+    expect(await pair.receivesAgain('moved-'), `nothing received after slot ${slot} moved from :${from} to :${to}`).toBe(true);
+    expect(pair.gaps()).toBeGreaterThan(gapsBefore);
   }, 60_000);
 });

@@ -54,8 +54,13 @@ export function createClusterClient(
     ...options,
     redisOptions: { ...connection, ...nodeOptions },
   });
-  cluster.on('+node', (node: Redis) => guardRedisClient(node));
+  guardClusterNodes(cluster);
   return cluster;
+}
+
+/** Guards every node connection `cluster` makes ({@link guardRedisClient}), as a single client is guarded; also for a cluster's duplicate(). */
+export function guardClusterNodes(cluster: Cluster): void {
+  cluster.on('+node', (node: Redis) => guardRedisClient(node));
 }
 
 /**

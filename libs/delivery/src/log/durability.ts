@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { guardRedisClient, isClusterClient, masterConnectionFor, type RedisClient } from '@spear/bus';
+import { guardClusterNodes, guardRedisClient, isClusterClient, masterConnectionFor, type RedisClient } from '@spear/bus';
 import { ProtocolError } from '@spear/protocol';
 
 /**
@@ -148,7 +148,7 @@ export function durableWriter(redis: RedisClient, durability: Durability, prepar
   let own: RedisClient;
   if (isClusterClient(redis)) {
     own = redis.duplicate();
-    own.on('+node', (node: Redis) => guardRedisClient(node));
+    guardClusterNodes(own);
   } else {
     own = redis.duplicate();
     guardRedisClient(own);
