@@ -1,4 +1,4 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { askKafkaAdmin } from './kafka-status';
 import type { EngineStatus } from './types';
 
 /**
@@ -18,34 +18,10 @@ export async function kafkaClusterBrokerIds(brokers: readonly string[], timeoutM
 /**
  * The broker ids in the metadata of `broker` itself (a broker's view of the
  * cluster can lag the controller's a moment), or null when it does not answer
- * within `timeoutMs`. A fresh quiet client, so probing never logs.
+ * within `timeoutMs`.
  */
-export async function brokerIdsVia(broker: string, timeoutMs = 2_000): Promise<number[] | null> {
-  const kafka = new Kafka({
-    clientId: 'spear-engine-probe',
-    brokers: [broker],
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: Math.min(timeoutMs, 1_000),
-    requestTimeout: timeoutMs,
-    retry: { retries: 0 },
-  });
-  const admin = kafka.admin();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)));
-  try {
-    const described = (async () => {
-      await admin.connect();
-      return (await admin.describeCluster()).brokers.map((broker) => broker.nodeId).sort((a, b) => a - b);
-    })();
-    // Keep a late rejection (after the timeout won) from surfacing as unhandled.
-    described.catch(() => undefined);
-    return await Promise.race([described, timeout]);
-  } catch {
-    return null;
-  } finally {
-    clearTimeout(timer);
-    await admin.disconnect().catch(() => undefined);
-  }
+export function brokerIdsVia(broker: string, timeoutMs = 2_000): Promise<number[] | null> {
+  return askKafkaAdmin([broker], timeoutMs, async (admin) => (await admin.describeCluster()).brokers.map((b) => b.nodeId).sort((a, b) => a - b));
 }
 
 /**

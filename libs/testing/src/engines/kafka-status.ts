@@ -1,16 +1,24 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { kafkajsSasl, type KafkaScramUser } from './kafka-sasl';
 import type { EngineStatus } from './types';
 
 /**
  * Topic names from a metadata request, or null when the brokers do not answer within
- * `timeoutMs` (or refuse `sasl`). A fresh quiet client each call, so probing never
- * logs connection errors.
+ * `timeoutMs` (or refuse `sasl`).
  */
-export async function kafkaListTopics(brokers: string[], timeoutMs = 2_000, sasl?: KafkaScramUser): Promise<string[] | null> {
+export function kafkaListTopics(brokers: string[], timeoutMs = 2_000, sasl?: KafkaScramUser): Promise<string[] | null> {
+  return askKafkaAdmin(brokers, timeoutMs, (admin) => admin.listTopics(), sasl);
+}
+
+/**
+ * What `question` answers through a fresh quiet admin client of `brokers`
+ * (so probing never logs connection errors, and nothing retries), or null
+ * when it fails or takes longer than `timeoutMs`. The client is disconnected either way.
+ */
+export async function askKafkaAdmin<T>(brokers: readonly string[], timeoutMs: number, question: (admin: Admin) => Promise<T>, sasl?: KafkaScramUser): Promise<T | null> {
   const kafka = new Kafka({
     clientId: 'spear-engine-probe',
-    brokers,
+    brokers: [...brokers],
     ...(sasl ? { sasl: kafkajsSasl(sasl) } : {}),
     logLevel: logLevel.NOTHING,
     connectionTimeout: Math.min(timeoutMs, 1_000),
@@ -21,13 +29,13 @@ export async function kafkaListTopics(brokers: string[], timeoutMs = 2_000, sasl
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)));
   try {
-    const topics = (async () => {
+    const answer = (async () => {
       await admin.connect();
-      return admin.listTopics();
+      return question(admin);
     })();
     // Keep a late rejection (after the timeout won) from surfacing as unhandled.
-    topics.catch(() => undefined);
-    return await Promise.race([topics, timeout]);
+    answer.catch(() => undefined);
+    return await Promise.race([answer, timeout]);
   } catch {
     return null;
   } finally {
