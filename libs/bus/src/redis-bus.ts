@@ -4,7 +4,7 @@ import { DirectedBatcher, type DirectedBatch, type DirectedSend } from './direct
 import { encodeEnvelope } from './envelope-codec';
 import { errorMessage, silentLogger, type BusLogger } from './logger';
 import { RedisChannels } from './redis-channels';
-import { isClusterClient, type RedisClient } from './redis-client';
+import { isClusterClient, shardedPipeline, type RedisClient } from './redis-client';
 import { closeConnection, connectExplained, createPublisher, createSubscriber } from './redis-connections';
 import { classicPubSub, shardedPubSub, type PubSubMode } from './redis-pubsub-mode';
 import { loggableRedisUrl, redisConnectionOptions, type RedisConnectionOptions, type RedisEndpoint } from './redis-security';
@@ -212,7 +212,7 @@ export class RedisBus implements Bus {
     return { results: this.publishDirected(batches) };
   }
 
-  /** One pipeline, in batch order, so per-node order holds across windows too (one connection). */
+  /** One pipeline, in batch order, so per-node order holds across windows too (one connection per shard). */
   private async publishDirected(batches: readonly DirectedBatch[]): Promise<Array<Error | null>> {
     const publisher = await this.connectedPublisher();
     const only = batches.length === 1 && batches[0]!.messages.length === 1 ? batches[0]! : null;
@@ -221,8 +221,8 @@ export class RedisBus implements Bus {
       await this.publishOne(publisher, this.channels.node(only.nodeId), only.messages[0]!);
       return [null];
     }
-    if (isClusterClient(publisher)) return this.publishDirectedToShards(publisher, batches);
-    const pipeline = publisher.pipeline();
+    // On a cluster the nodes' channels live on different shards: a sharded pipeline (per-shard writes, order kept per shard, so per node).
+    const pipeline = shardedPipeline(publisher);
     for (const { nodeId, messages } of batches) {
       const channel = this.channels.node(nodeId);
       for (const message of messages) this.mode.queuePublish(pipeline, channel, message);
@@ -237,24 +237,6 @@ export class RedisBus implements Bus {
       }
       return failed;
     });
-  }
-
-  /**
-   * On a cluster the nodes' channels live on different shards, and one
-   * pipeline may only reach one: each publish is its own command, which the
-   * cluster client's auto-pipelining writes per shard in one go. Per-node
-   * order holds: one node's channel is on one shard, reached over one
-   * connection, in call order.
-   */
-  private async publishDirectedToShards(publisher: RedisClient, batches: readonly DirectedBatch[]): Promise<Array<Error | null>> {
-    return Promise.all(
-      batches.map(async ({ nodeId, messages }) => {
-        const channel = this.channels.node(nodeId);
-        const results = await Promise.allSettled(messages.map((message) => this.mode.publish(publisher, channel, message)));
-        const failed = results.find((result) => result.status === 'rejected');
-        return failed ? new Error(`RedisBus: publish failed: ${errorMessage(failed.reason)}`, { cause: failed.reason }) : null;
-      }),
-    );
   }
 
   private async publishOne(publisher: RedisClient, channel: string, message: string): Promise<void> {
