@@ -4,7 +4,7 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createClient, CreateMode, type Client } from 'node-zookeeper-client';
 import zookeeper from 'node-zookeeper-client';
-import Redis from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zkPaths } from '@spear/catalog';
 import { loadConfig, zookeeperAuthOf } from '@spear/config';
@@ -12,6 +12,7 @@ import { ZooKeeperRegistry } from '@spear/registry';
 import { HandshakeKey, RpcClient } from '@spear/rpc';
 import { MAX_STAT_SEQ } from '@spear/stat-client';
 import { issueToken, until, WORKSPACE_DIST } from '@spear/testing';
+import { keysEverywhere, openRedis, usedMemory, zookeeperConnectString } from './support/bed-engines';
 import { printLogsOnFailure, startTestBed, type TestBed } from './support/engines-and-cluster';
 
 /**
@@ -83,7 +84,7 @@ function outcome(run: (cb: (error: unknown) => void) => void): Promise<string> {
 
 describe('attacks on the internal planes are refused', () => {
   let bed: TestBed;
-  let redis: Redis;
+  let redis: Redis | Cluster;
   let registry: ZooKeeperRegistry;
   let rpc: RpcClient;
   let config: ReturnType<typeof loadConfig<'stat'>>;
@@ -98,7 +99,7 @@ describe('attacks on the internal planes are refused', () => {
   beforeAll(async () => {
     bed = await startTestBed({ apps: ['idgen', 'stat', 'ticket', 'spear'] });
     config = loadConfig('stat', { profile: bed.profileDir });
-    redis = new Redis(bed.redis.url);
+    redis = openRedis(bed);
     registry = new ZooKeeperRegistry({ ...config.zookeeper, auth: zookeeperAuthOf(config) });
     await registry.ready();
     rpc = new RpcClient({ registry, clusterSecret: config.secrets.clusterSecret, discoveryWaitMs: 5000, services: { stat: { cluster: 'failfast' } } });
@@ -113,14 +114,14 @@ describe('attacks on the internal planes are refused', () => {
   });
 
   it('a forged stat report over plain TCP (seq 2^32-1: 512 MiB of SETBIT) is refused unexecuted, and Redis does not grow', async () => {
-    const before = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
+    const before = await usedMemory(redis);
     const peer = await WirePeer.open(await rpcPortOf('stat'));
     const forged = { source: { app: 'spear', instance: '127.0.0.1:1', boot: 'forged1' }, seq: 4_294_967_295, node: 'spear-1', at: Date.now(), intervalMs: 2000, metrics: {} };
     peer.send({ i: 1, p: '{"method":"report","service":"stat"}', d: forged });
     expect(await peer.next()).toMatchObject({ e: { code: 'unauthenticated', message: expect.stringContaining('authenticate first') } });
     await until(() => peer.closed, 2000);
-    expect(await redis.keys('*forged1*')).toEqual([]);
-    const after = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
+    expect(await keysEverywhere(redis, '*forged1*')).toEqual([]);
+    const after = await usedMemory(redis);
     expect(after - before).toBeLessThan(1024 * 1024);
   });
 
@@ -145,7 +146,7 @@ describe('attacks on the internal planes are refused', () => {
     await expect(rpc.call('stat', 'report', report(4_294_967_295))).rejects.toMatchObject({ code: 'bad_request', message: expect.stringContaining('seq') });
     await expect(rpc.call('stat', 'report', report(MAX_STAT_SEQ))).resolves.toMatchObject({ stored: true });
     // The largest bitmap a report can make: MAX_STAT_SEQ bits.
-    const [bitmap] = await redis.keys('*bounded1*');
+    const [bitmap] = await keysEverywhere(redis, '*bounded1*');
     expect(await redis.strlen(bitmap!)).toBeLessThanOrEqual((MAX_STAT_SEQ + 1) / 8);
   });
 
@@ -153,7 +154,7 @@ describe('attacks on the internal planes are refused', () => {
     const root = config.zookeeper.root;
     const real = `${root}${zkPaths.spearNode('spear-1')}`;
     for (const auth of [undefined, `${config.zookeeper.user}:a-guessed-password`]) {
-      const c = await intruder(bed.zk.connectString, auth);
+      const c = await intruder(zookeeperConnectString(bed), auth);
       intruders.push(c);
       expect(await outcome((cb) => c.getData(real, (e) => cb(e)))).toBe('NO_AUTH');
       expect(await outcome((cb) => c.getChildren(`${root}${zkPaths.instances('ticket')}`, (e) => cb(e)))).toBe('NO_AUTH');

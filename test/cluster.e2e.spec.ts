@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zkPaths } from '@spear/catalog';
 import { loadConfig, zookeeperAuthOf } from '@spear/config';
 import { ZooKeeperRegistry } from '@spear/registry';
-import { isAlive, pollUntil, startRedis, waitForHttpOk } from '@spear/testing';
+import { isAlive, pollUntil, waitForHttpOk } from '@spear/testing';
+import { stopRedis } from './support/bed-engines';
 import { startTestBed, type TestBed } from './support/engines-and-cluster';
 import { connectUser } from './support/spear-client';
 
@@ -108,8 +108,7 @@ describe('the whole cluster on real ZooKeeper and Redis', () => {
 
   it('reports 503 naming Redis while Redis is down, and 200 once it is back', async () => {
     const ticket = bed.cluster.service('ticket');
-    const port = bed.redis.port;
-    await bed.redis.stop();
+    const startAgain = await stopRedis(bed);
     const down = await pollUntil(() => fetch(`${ticket.baseUrl}/healthz`), (r) => r.status === 503, 5000);
     expect(down.status).toBe(503);
     const body = (await down.json()) as { failing: string[]; error: { code: string; message: string } };
@@ -118,7 +117,7 @@ describe('the whole cluster on real ZooKeeper and Redis', () => {
     expect(body.error.message).toMatch(/^redis: /);
     // A Redis outage is none of idgen's business: it keeps serving ids.
     expect((await fetch(`${bed.cluster.service('idgen').baseUrl}/healthz`)).status).toBe(200);
-    bed.redis = await startRedis({ dir: join(bed.dir, 'redis'), port });
+    await startAgain();
     await waitForHttpOk(`${ticket.baseUrl}/healthz`, 10_000);
   });
 

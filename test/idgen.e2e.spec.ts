@@ -7,6 +7,7 @@ import { ZooKeeperRegistry } from '@spear/registry';
 import { RpcClient, RpcMetrics } from '@spear/rpc';
 import { parseId, type IdRange } from '@spear/snowflake';
 import { DEV_CLUSTER_SECRET, DEV_ZOOKEEPER_AUTH, freePort, startServiceProcess, WORKSPACE_DIST, type ServiceProcess } from '@spear/testing';
+import { zookeeperConnectString } from './support/bed-engines';
 import { startTestBed, type TestBed } from './support/engines-and-cluster';
 
 const EPOCH = 1_704_067_200_000;
@@ -34,7 +35,7 @@ describe('idgen: snowflake ids over RPC with leased worker ids', () => {
     // Only idgen from the cluster; short sessions so failovers are quick.
     bed = await startTestBed({ apps: ['idgen'], overrides: { zookeeper: { sessionTimeoutMs: 3000 } } });
     const root = JSON.parse(readFileSync(join(bed.profileDir, 'profile.json'), 'utf8')).zookeeper.root;
-    registry = new ZooKeeperRegistry({ connect: bed.zk.connectString, root, sessionTimeoutMs: 4000, connectTimeoutMs: 5000, auth: DEV_ZOOKEEPER_AUTH });
+    registry = new ZooKeeperRegistry({ connect: zookeeperConnectString(bed), root, sessionTimeoutMs: 4000, connectTimeoutMs: 5000, auth: DEV_ZOOKEEPER_AUTH });
     rpc = new RpcClient({ registry, clusterSecret: DEV_CLUSTER_SECRET, metrics: new RpcMetrics(new PromRegistry()), services: { idgen: { retrySafe: ['next', 'nextBatch'], timeoutMs: 2000 } } });
   });
   afterAll(async () => {

@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from './support/browser';
 import { DEV_OPERATOR, sameOrigin } from './support/minions-api';
+import { stopRedis } from './support/bed-engines';
 import { printLogsOnFailure, startTestBed, type TestBed } from './support/engines-and-cluster';
 import { ticketFor } from './support/spear-client';
 
@@ -143,7 +144,7 @@ describe('minions dashboard in a real browser', () => {
   });
 
   it('shows Redis going down as an error, not a blank page', async () => {
-    await bed.redis.stop();
+    await stopRedis(bed);
     await expect.poll(() => page.getByText(/^Redis: /).count(), { timeout: 10_000 }).toBe(1);
     await expect.poll(() => page.getByTestId('topology').locator('tbody tr').count()).toBeGreaterThan(0);
     await shot('redis-down');

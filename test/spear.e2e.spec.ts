@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ack } from '@spear/protocol';
-import { startRedis } from '@spear/testing';
 import { signTicket, ticketKeys } from '@spear/tickets';
+import { stopRedis } from './support/bed-engines';
 import { E2E_BUSES, printLogsOnFailure, startTestBed, type TestBed } from './support/engines-and-cluster';
 import { connectUser, connectWithTicket, ticketFor, until, type TestUser } from './support/spear-client';
 
@@ -147,11 +147,10 @@ describe.each(E2E_BUSES)('spear gateway over two nodes (%s bus)', (bus) => {
 
   it('while Redis is down a send fails with internal (never a false ack), and works again once it is back', async () => {
     const a = track(await userOn(bed, 'spear-1', 'outage-a'));
-    const port = bed.redis.port;
-    await bed.redis.stop();
+    const startAgain = await stopRedis(bed);
     const ack = await a.emit('send', { to: 'outage-b', body: 'lost?' });
     expect(ack).toMatchObject({ ok: false, error: { code: 'internal' } });
-    bed.redis = await startRedis({ dir: join(bed.dir, 'redis'), port });
+    await startAgain();
     let after: Ack<{ id: string }> | undefined;
     for (const end = Date.now() + 10_000; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) {
       after = await a.emit<{ id: string }>('send', { to: 'outage-b', body: 'after' });

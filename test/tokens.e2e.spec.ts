@@ -1,6 +1,6 @@
 import { adminHeaders, DEV_ADMIN_KEY } from '@spear/testing';
-import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keysEverywhere, openRedis } from './support/bed-engines';
 import { startTestBed, type TestBed } from './support/engines-and-cluster';
 
 const ADMIN = adminHeaders();
@@ -27,9 +27,9 @@ describe('ticket tokens (POST/DELETE /v1/tokens) on a real cluster', () => {
     expect(body.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(body.expiresAt).toBeGreaterThanOrEqual(before + 120_000);
     expect(body.expiresAt).toBeLessThan(Date.now() + 121_000);
-    const redis = new Redis(bed.redis.url);
+    const redis = openRedis(bed);
     try {
-      const keys = await redis.keys('*');
+      const keys = await keysEverywhere(redis, '*');
       expect(keys.some((k) => k.includes(body.token))).toBe(false);
       // The token (by its digest), the uid's token index (for DELETE /v1/users/{uid}/tokens), the known mark.
       const token = keys.filter((k) => /:token:[0-9a-f]{64}$/.test(k));

@@ -2,23 +2,18 @@ import { defineConfig } from 'vitest/config';
 import { testConfig } from '../vitest.shared.mts';
 
 /**
- * Files that reach into one engine of a single-engine bed (stop and restart
- * it, read its pid or its url, connect to it with a plain client): they run
- * in the default run only, not in the clustered one (SPEAR_E2E_ENGINES=clustered,
+ * Files about one engine of a single-engine bed (its outage, its pid): they
+ * run in the default run only, not in the clustered one (SPEAR_E2E_ENGINES=clustered,
  * test/support/engines-and-cluster.ts), together with the files that start no
- * bed at all. Every other file runs in both.
+ * bed at all. Every other file runs in both, reaching the engines through
+ * test/support/bed-engines.ts where it must.
  */
 const SINGLE_ENGINE_FILES = [
-  'attack-planes', // forges znodes and stat reports on the single ZooKeeper and Redis
-  'cluster', // restarts the single Redis
+  // One engine's outage and what the services do about it; fault-clustered is their cluster twin.
   'fault-kafka',
   'fault-redis',
-  'fault-spear-kill', // samples the engines' pids
   'fault-zookeeper',
-  'idgen', // a registry client of its own on the single ZooKeeper
-  'minions-ui', // stops the single Redis
-  'spear', // restarts the single Redis
-  'tokens', // reads token keys with a plain client
+  'fault-spear-kill', // samples the single engines' pids while ~4,900 clients reconnect
   // No bed: nothing differs between the runs.
   'dependency-floor',
   'quiet-debug',

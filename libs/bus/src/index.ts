@@ -5,6 +5,7 @@ export { KafkaBus, type KafkaBusOptions } from './kafka-bus';
 export { kafkaSecurityOptions, type KafkaSasl, type KafkaSecurity, type KafkaTls } from './kafka-security';
 export { RedisBus, type RedisBusOptions } from './redis-bus';
 export { loggableRedisUrl, redisAccessProblem, redisConnectionOptions, REDIS_PASSWORD_MISSING, type RedisConnectionOptions, type RedisEndpoint, type RedisTls } from './redis-security';
+export { boundWaitWhileDown } from './cluster-outage-bound';
 export { guardRedisClient } from './redis-client-guard';
 export { clusterStartNodes, createClusterClient, guardClusterNodes, isClusterClient, masterConnectionFor, shardedPipeline, slotGroups, type ClusterNodeOptions, type RedisClient } from './redis-client';
 export type { BusLogger } from './logger';

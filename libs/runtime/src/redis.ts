@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { createClusterClient, guardRedisClient, redisAccessProblem, redisConnectionOptions, type RedisClient, type RedisConnectionOptions, type RedisEndpoint } from '@spear/bus';
+import { boundWaitWhileDown, createClusterClient, guardRedisClient, redisAccessProblem, redisConnectionOptions, type RedisClient, type RedisConnectionOptions, type RedisEndpoint } from '@spear/bus';
 import { usesRedis, type AppConfig, type AppName, type RedisAppName } from '@spear/config';
 import type { HealthCheck, HealthChecks } from './health';
 import { TurnBatchedRedis } from './turn-batched-redis';
@@ -86,14 +86,21 @@ function createSingleRedis(endpoint: RedisEndpoint, connection: RedisConnectionO
  * A cluster client: commands of one turn to one shard leave in one write
  * (auto-pipelining, which on a cluster groups per shard; TurnBatchedRedis
  * corks one socket and a cluster has one per shard). Commands wait in the
- * offline queue while the cluster (re)connects, and a slot in failover is
- * retried until its replica took over.
+ * offline queue while the cluster (re)connects, for at most
+ * CLUSTER_DOWN_WAIT_MS, and a slot in failover is retried until its replica
+ * took over.
  */
 function createClusterRedis(endpoint: RedisEndpoint, connection: RedisConnectionOptions): RedisClient {
-  return createClusterClient(
+  const cluster = createClusterClient(
     endpoint,
     connection,
     { lazyConnect: false, enableOfflineQueue: true, enableAutoPipelining: true, clusterRetryStrategy: retryStrategy },
     { maxRetriesPerRequest: 1, connectTimeout: 2000 },
   );
+  // With every node down a command would wait in the offline queue for good: a send must fail (internal), not hang.
+  boundWaitWhileDown(cluster, CLUSTER_DOWN_WAIT_MS);
+  return cluster;
 }
+
+/** How long a command waits for a cluster that is not ready: a reconnect, not an outage. */
+const CLUSTER_DOWN_WAIT_MS = 2_000;

@@ -70,6 +70,8 @@ export interface RedisClusterHandle {
   masterOf(slotOrKey: number | string): Promise<number>;
   /** Ports of the masters serving slots and not counted failing, read live. */
   masters(): Promise<number[]>;
+  /** The process id of the node on `port`, or undefined while it is killed (a restart gives it a new one). */
+  pidOf(port: number): number | undefined;
   /** Ports of the live replicas of the master on `masterPort`, read live (empty when it has none). */
   replicasOf(masterPort: number): Promise<number[]>;
   /** SIGKILL, as a crash; resolves once the process is gone. Killing a dead node does nothing. */
@@ -161,6 +163,10 @@ export async function startRedisCluster(options: RedisClusterOptions): Promise<R
       dir: redisClusterNodeDir(dir, port),
     })),
     seeds: ports.map((port) => `redis://127.0.0.1:${port}`),
+    pidOf: (port) => {
+      known(port);
+      return handles.get(port)?.pid;
+    },
     masterOf: async (slotOrKey) => {
       const slot = typeof slotOrKey === 'string' ? redisKeySlot(slotOrKey) : slotOrKey;
       if (!Number.isInteger(slot) || slot < 0 || slot >= REDIS_CLUSTER_SLOTS) throw new Error(`redis cluster: ${slotOrKey} is not a slot (0-${REDIS_CLUSTER_SLOTS - 1}) or a key`);

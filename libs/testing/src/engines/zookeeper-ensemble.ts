@@ -42,6 +42,8 @@ export interface ZooKeeperEnsembleHandle {
   readonly servers: readonly ZooKeeperEnsembleServer[];
   /** Every server's "127.0.0.1:port", comma-separated, for ZooKeeper clients. */
   readonly connectString: string;
+  /** The process id of server `id`, or undefined while it is killed (a restart gives it a new one). */
+  pidOf(id: number): number | undefined;
   /** Id of the server that says (over `srvr`) it leads, or null when none does right now. */
   leader(): Promise<number | null>;
   /** SIGKILL one server, as a crash; resolves once the process is gone. Killing a dead server does nothing. */
@@ -119,6 +121,7 @@ export async function startZooKeeperEnsemble(options: ZooKeeperEnsembleOptions):
   return {
     servers,
     connectString: clientPorts.map((port) => `127.0.0.1:${port}`).join(','),
+    pidOf: (id) => handles.get(serverOf(id).id)?.pid,
     leader: async () => {
       const leader = (await ensembleModes(clientPorts)).find(({ mode }) => mode === 'leader');
       return leader ? idOfPort(leader.port) : null;
