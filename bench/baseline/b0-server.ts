@@ -11,15 +11,26 @@
  * `sharded` (B0s, issue #21: `createShardedAdapter` over Redis 7 sharded
  * pub/sub, `subscriptionMode: "dynamic"`: a channel per public room, here
  * one per user and one per group, subscribed only by the processes that
- * hold a member, so a 1:1 send reaches one process). Both take ioredis
+ * hold a member, so a 1:1 send reaches one process) or `streams` (B1, issue
+ * #21: @socket.io/redis-streams-adapter, every process reading one Redis
+ * stream, with socket.io's connection state recovery on: a client that
+ * reconnects within two minutes gets the packets it missed, the closest
+ * stock socket.io comes to not losing messages; still no per-device log and
+ * no acks of delivery). Both take ioredis
  * clients (@socket.io/redis-adapter 8.3 speaks SSUBSCRIBE/SPUBLISH through
  * ioredis as well as through the `redis` package).
+ *
+ * B0_REDIS_SEEDS (comma-separated urls, beside B0_REDIS_URL) puts it on a Redis
+ * Cluster through ioredis' cluster client, as a user would: the classic
+ * adapter's PUBLISH then reaches every node of the cluster, the sharded one's
+ * SPUBLISH only the shard that owns the channel.
  *
  * Forked with IPC: `fork('bench/baseline/b0-server.ts', [], { execArgv: ['--import', 'tsx'], env: { B0_PORT, B0_REDIS_URL, B0_ADAPTER } })`;
  * tells the parent `{type: 'ready', port}`; stops on `{type: 'stop'}` or when the parent goes away.
  */
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
-import Redis from 'ioredis';
+import { createAdapter as createStreamsAdapter } from '@socket.io/redis-streams-adapter';
+import Redis, { Cluster } from 'ioredis';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
@@ -30,22 +41,36 @@ export type ToB0 = { type: 'stop' };
 
 type Ack = (answer: object) => void;
 
-export const B0_ADAPTERS = ['classic', 'sharded'] as const;
+export const B0_ADAPTERS = ['classic', 'sharded', 'streams'] as const;
 export type B0Adapter = (typeof B0_ADAPTERS)[number];
 
-function adapterOf(name: string, pub: Redis, sub: Redis) {
-  if (name === 'classic') return createAdapter(pub, sub);
-  if (name === 'sharded') return createShardedAdapter(pub, sub, { subscriptionMode: 'dynamic' });
+/** The adapter, and every client it was given (to disconnect on stop). */
+function adapterOf(name: string, client: Redis | Cluster) {
+  // The pub/sub adapters subscribe on a second connection.
+  if (name === 'classic' || name === 'sharded') {
+    // ioredis sends SSUBSCRIBE to the shard owning the channel only with shardedSubscribers on (else: MOVED).
+    const sub = client instanceof Cluster ? client.duplicate(undefined, { shardedSubscribers: name === 'sharded' }) : client.duplicate();
+    const adapter = name === 'classic' ? createAdapter(client, sub) : createShardedAdapter(client, sub, { subscriptionMode: 'dynamic' });
+    return { adapter, clients: [client, sub] };
+  }
+  // One client: the adapter reads the stream with blocking XREADs on a duplicate of its own.
+  if (name === 'streams') return { adapter: createStreamsAdapter(client), clients: [client] };
   throw new Error(`B0_ADAPTER=${name}: expected one of ${B0_ADAPTERS.join(', ')}`);
+}
+
+function clusterClient(urls: string[]): Cluster {
+  return new Cluster(urls.map((url) => ({ host: new URL(url).hostname, port: Number(new URL(url).port) })));
 }
 
 async function main(): Promise<void> {
   const redisUrl = process.env.B0_REDIS_URL;
   if (!redisUrl || !process.send) throw new Error('fork with IPC and B0_REDIS_URL');
-  const pub = new Redis(redisUrl);
-  const sub = pub.duplicate();
+  const seeds = process.env.B0_REDIS_SEEDS?.split(',').filter(Boolean) ?? [];
+  const name = process.env.B0_ADAPTER || 'classic';
+  const { adapter, clients } = adapterOf(name, seeds.length > 0 ? clusterClient([redisUrl, ...seeds]) : new Redis(redisUrl));
   const http = createServer();
-  const io = new Server(http, { transports: ['websocket'], serveClient: false, adapter: adapterOf(process.env.B0_ADAPTER || 'classic', pub, sub) });
+  const recovery = name === 'streams' ? { connectionStateRecovery: { maxDisconnectionDuration: 120_000 } } : {};
+  const io = new Server(http, { transports: ['websocket'], serveClient: false, adapter, ...recovery });
   const tag = `${process.pid}`;
   let counter = 0;
   io.use((socket, next) => {
@@ -84,8 +109,7 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => http.listen({ port: Number(process.env.B0_PORT ?? 0), host: '127.0.0.1', backlog: 4096 }, resolve));
   const stop = () => {
     io.close();
-    pub.disconnect();
-    sub.disconnect();
+    for (const client of clients) client.disconnect();
     process.exit(0);
   };
   process.on('message', (m: ToB0) => m.type === 'stop' && stop());

@@ -15,20 +15,24 @@
  * ratio Spear / B0 of the marginal figure.
  * Goal (issue #7): Spear's RSS per connection at most 1.0x B0's.
  *
- * Environment: BENCH_IDLE_CONNECTIONS (19000), BENCH_IDLE_HOLDERS (2).
+ * Environment: BENCH_IDLE_CONNECTIONS (19000), BENCH_IDLE_HOLDERS (2),
+ * BENCH_IDLE_ENGINES (`single-redis`, or `cluster`: the cluster profile's
+ * ZooKeeper ensemble and Redis Cluster, issue #20; bench/scale/engines.ts).
  * Progress lines, a `RESULT ...` line, a final JSON line.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { launchCluster, makeTempDir, removeTempDir, rssBytes, startRedis, startZooKeeper, writeClusterProfile, type RedisHandle } from '@spear/testing';
+import { launchCluster, makeTempDir, removeTempDir, rssBytes, writeClusterProfile } from '@spear/testing';
 import { fmtInt, fmtMachine, log, machineFacts, ratio } from '../rpc/measure';
 import { IpcChild } from '../support/ipc-child';
 import type { Connector } from '../clients/connect-user';
 import type { FromHolder, ToHolder } from '../clients/idle-holder';
+import { parseEngineKind, startScaleEngines, type ScaleEngines } from '../scale/engines';
 import { startB0 } from './systems';
 
 const CONNECTIONS = Number(process.env.BENCH_IDLE_CONNECTIONS ?? 19_000);
 const HOLDERS = Number(process.env.BENCH_IDLE_HOLDERS ?? 2);
+const ENGINES = parseEngineKind(process.env.BENCH_IDLE_ENGINES || undefined);
 const GOAL = 1.0;
 
 interface TargetResult {
@@ -100,19 +104,19 @@ async function measure(name: string, serverPid: number, connector: Connector, ui
 
 async function main(): Promise<void> {
   const machine = machineFacts();
-  log(`idle capacity bench: ${fmtMachine(machine)}; ${fmtInt(CONNECTIONS)} connections from ${HOLDERS} processes`);
+  log(`idle capacity bench: ${fmtMachine(machine)}; ${fmtInt(CONNECTIONS)} connections from ${HOLDERS} processes; engines ${ENGINES}`);
   const dir = makeTempDir('spear-idle-');
-  const zk = await startZooKeeper({ dir: join(dir, 'zookeeper') });
-  let redis: RedisHandle | undefined;
+  let started: ScaleEngines | undefined;
   try {
-    redis = await startRedis({ dir: join(dir, 'redis') });
+    started = await startScaleEngines(ENGINES, dir);
+    const { engines } = started;
     const uids = Array.from({ length: CONNECTIONS }, (_, i) => `idle-${i}`);
 
     // Spear: idgen, ticket and one spear node from the bundles; tokens are HS256 JWTs (connect-user.ts).
     const jwtSecret = randomBytes(24).toString('hex');
     const profileDir = await writeClusterProfile({
       dir,
-      engines: { zookeeper: zk.connectString, redisUrl: redis.url },
+      engines,
       spearNodes: 1,
       overrides: { secrets: { jwtSecret }, spear: { maxConnections: CONNECTIONS + 1000 }, ticket: { rateLimit: { perUid: { limit: 1e9, windowMs: 60_000 }, perIp: { limit: 1e9, windowMs: 60_000 } } } },
     });
@@ -125,7 +129,7 @@ async function main(): Promise<void> {
     }
 
     // B0 (one process) on the same Redis.
-    const b0 = await startB0({ zookeeper: zk.connectString, redisUrl: redis.url }, 1);
+    const b0 = await startB0(engines, 1);
     let baseline: TargetResult;
     try {
       baseline = await measure('b0', b0.pids['b0-1']!, b0.connector, uids);
@@ -139,10 +143,9 @@ async function main(): Promise<void> {
       `RESULT idle capacity: spear ${spear.kibPerConnectionMarginal} KiB per connection marginal (${spear.kibPerConnection} overall; ${fmtInt(spear.connections)} connections, RSS ${spear.rssAfterMiB} MiB) ` +
         `vs B0 ${baseline.kibPerConnectionMarginal} KiB (${baseline.kibPerConnection} overall; RSS ${baseline.rssAfterMiB} MiB) = ${r}x marginal, ${overall}x overall (goal <= ${GOAL}x: ${r <= GOAL ? 'met' : 'NOT met'})`,
     );
-    log(JSON.stringify({ machine, connections: CONNECTIONS, spear, b0: baseline, ratio: r, ratioOverall: overall }));
+    log(JSON.stringify({ machine, engines: ENGINES, connections: CONNECTIONS, spear, b0: baseline, ratio: r, ratioOverall: overall }));
   } finally {
-    await redis?.stop();
-    await zk.stop();
+    await started?.stop();
     removeTempDir(dir);
   }
 }

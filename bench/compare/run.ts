@@ -10,8 +10,9 @@
  *                          message arrived and every client connected, not speed
  * Needs the app bundles (`npx nx run-many -t build --projects=tag:type:app`).
  *
- * Per system (B0, then B0s, then Spear with the Redis bus, then Spear with the Kafka bus;
- * B0s is B0 on the sharded redis adapter and runs only the 1:1 ramp and the fan-out):
+ * Per system (B0, then B0s, then B1, then Spear with the Redis bus, then Spear with the Kafka bus;
+ * B0s is B0 on the sharded redis adapter, B1 on the redis streams adapter with connection
+ * state recovery; both run only the 1:1 ramp and the fan-out):
  *   5. connect storm: every user connects at once (Spear: a ticket each); time until all are ready
  *   warm-up: BENCH_WARMUP_SECONDS of 1:1 traffic at the bus rate, not measured
  *   1. cross-node 1:1: an open-loop ramp of offered msgs/s over the user pairs (half of them
@@ -52,7 +53,7 @@ const CPU_PROF_AT = process.env.BENCH_CPU_PROF_STORM === '1' ? 'storm' : CPU_PRO
 const toggleProfiler = (pids: number[]) => pids.forEach((pid) => process.kill(pid, 'SIGUSR2'));
 
 /** The gateway processes (spear nodes or B0 servers) among a phase's pids. */
-const gatewayPids = (pids: Record<string, number>) => [pids['spear-1'], pids['spear-2'], pids['b0-1'], pids['b0-2'], pids['b0s-1'], pids['b0s-2']].filter((p): p is number => p !== undefined);
+const gatewayPids = (pids: Record<string, number>) => ['spear', 'b0', 'b0s', 'b1'].flatMap((name) => [pids[`${name}-1`], pids[`${name}-2`]]).filter((p): p is number => p !== undefined);
 
 interface Engine {
   zk?: ZooKeeperHandle;
@@ -121,6 +122,10 @@ async function main(): Promise<void> {
       r.ramp = await ramp('[b0s] 1:1', pids, s.rates, 1, (rate) => direct(fleet, rate));
       r.fanout = await fanout(fleet, pids, 'b0s');
     }, storm);
+    const b1 = await runPhase(s, () => startB0(engines, 2, CPU_PROF, 'streams'), { redis: e.redis.pid }, async (fleet, pids, r) => {
+      r.ramp = await ramp('[b1] 1:1', pids, s.rates, 1, (rate) => direct(fleet, rate));
+      r.fanout = await fanout(fleet, pids, 'b1');
+    }, storm);
     const halfRate = b0.halfRate ?? s.rates[0]!;
     const spearRedis = await runPhase(s, () => startSpear(engines, 'redis', join(dir, 'spear-redis'), s.users + 1000, CPU_PROF), enginePids, async (fleet, pids, r, system) => {
       r.ramp = await ramp('[spear-redis] 1:1', pids, s.rates, 1, (rate) => direct(fleet, rate));
@@ -151,7 +156,7 @@ async function main(): Promise<void> {
     }, storm);
     await cleanup();
 
-    const results: CompareResults = { machine, settings: s, systems: { b0, b0s, spearRedis, spearKafka }, idle: s.idleConnections > 0 ? await idleCapacity(s.idleConnections) : undefined };
+    const results: CompareResults = { machine, settings: s, systems: { b0, b0s, b1, spearRedis, spearKafka }, idle: s.idleConnections > 0 ? await idleCapacity(s.idleConnections) : undefined };
     for (const line of summarize(results)) log(line);
     if (baseline?.ramp && spearRedis.ramp) {
       const [before, after] = [baseline.ramp.bestUnderP99, spearRedis.ramp.bestUnderP99];

@@ -19,6 +19,8 @@ import type { B0Adapter } from '../baseline/b0-server';
 export interface Engines {
   zookeeper: string;
   redisUrl: string;
+  /** The other nodes of a Redis Cluster (redisUrl is one of them): Spear runs with `redis.cluster`, B0 with a cluster client. */
+  redisSeeds?: string[];
   kafkaBrokers?: string[];
 }
 
@@ -95,16 +97,19 @@ export async function startSpearNodes(engines: Engines, o: SpearOptions): Promis
 
 type FromB0 = { type: 'ready'; port: number } | { type: 'error'; message: string };
 
+/** What each adapter's baseline is called in the reports and its pids (`b0s-1` ...). */
+const BASELINE_NAMES: Record<B0Adapter, string> = { classic: 'b0', sharded: 'b0s', streams: 'b1' };
+
 /**
  * `processes` B0 servers, started together. `adapter`: `classic` is B0, `sharded`
- * is B0s (named `b0s`, its pids `b0s-1` ...). `cpuProfileDir`: B0 profiles
+ * is B0s, `streams` is B1 (BASELINE_NAMES). `cpuProfileDir`: B0 profiles
  * between two SIGUSR2, as the spear nodes do.
  */
 export async function startB0(engines: Engines, processes = 2, cpuProfileDir?: string, adapter: B0Adapter = 'classic'): Promise<SystemUnderTest> {
-  const name = adapter === 'sharded' ? 'b0s' : 'b0';
+  const name = BASELINE_NAMES[adapter];
   const ports: number[] = [];
   for (let i = 0; i < processes; i++) ports.push(await freePort());
-  const env = (port: number) => ({ B0_PORT: String(port), B0_REDIS_URL: engines.redisUrl, B0_ADAPTER: adapter, ...(cpuProfileDir ? { B0_CPU_PROF_DIR: cpuProfileDir } : {}) });
+  const env = (port: number) => ({ B0_PORT: String(port), B0_REDIS_URL: engines.redisUrl, ...(engines.redisSeeds ? { B0_REDIS_SEEDS: engines.redisSeeds.join(',') } : {}), B0_ADAPTER: adapter, ...(cpuProfileDir ? { B0_CPU_PROF_DIR: cpuProfileDir } : {}) });
   const started = await Promise.allSettled(ports.map((port) => IpcChild.start<{ type: 'stop' }, FromB0>(join(__dirname, '../baseline/b0-server.ts'), name, env(port))));
   const servers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');

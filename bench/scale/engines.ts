@@ -5,9 +5,11 @@
  * bench: an implementation only has to honour ScaleEngines.
  */
 import type { Engines } from '../compare/systems';
+import { startClusteredEngines } from './clustered-engines';
 import { startSingleRedis } from './single-redis';
 
-export const ENGINE_KINDS = ['single-redis'] as const;
+/** `single-redis`: one Redis, one ZooKeeper. `cluster`: the cluster profile's ZooKeeper ensemble and Redis Cluster (clustered-engines.ts). */
+export const ENGINE_KINDS = ['single-redis', 'cluster'] as const;
 export type EngineKind = (typeof ENGINE_KINDS)[number];
 
 /**
@@ -18,7 +20,7 @@ export type EngineKind = (typeof ENGINE_KINDS)[number];
  */
 export interface ScaleEngines {
   readonly kind: EngineKind;
-  /** Where the systems find them (ZooKeeper for Spear, Redis for all). */
+  /** Where the systems find them (ZooKeeper for Spear, Redis for all; `redisSeeds` on a cluster). */
   readonly engines: Engines;
   /** Engine processes whose CPU every step records, by name; Redis processes are named `redis` or `redis-<n>`. */
   readonly pids: Record<string, number>;
@@ -37,5 +39,7 @@ export function startScaleEngines(kind: EngineKind, dir: string): Promise<ScaleE
   switch (kind) {
     case 'single-redis':
       return startSingleRedis(dir);
+    case 'cluster':
+      return startClusteredEngines(dir);
   }
 }

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { compareSettings } from './settings';
+import { markdown, rows, type CompareResults, type SystemResult } from './report';
+import type { MeasuredStep } from './scenarios';
+
+const latency = (p99: number) => ({ count: 100, p50: p99 / 4, p99, p999: p99 * 1.2, max: p99 * 1.5 });
+
+/** A step of 5 s that delivered `rate` msgs/s with `cpu` CPUs per named process. */
+function step(rate: number, p99: number, cpu: Record<string, number>): MeasuredStep {
+  return { offered: rate, deliveredPerSecond: rate, latency: latency(p99), sent: rate * 5, acked: rate * 5, refused: {}, received: rate * 5, unsettled: 0, undelivered: 0, maxLagMs: 0, cpu: { machine: 1.5, 'gen-1': 0.2, redis: 0.3, ...cpu }, wallMs: 5000, saturated: false };
+}
+
+function system(name: string, best: number, half?: MeasuredStep): SystemResult {
+  const steps = [step(best, 40, {})];
+  return {
+    name,
+    connect: { connected: 100, failed: 0, allReadyMs: 1000, readyMs: latency(10), nodes: { a: 50, b: 50 }, crossPairs: 50, samePairs: 0 },
+    ramp: { steps, bestUnderP99: best, peak: best + 500 },
+    fanout: { steps, bestUnderP99: best * 10, peak: best * 10 },
+    ...(half ? { atHalfOfB0: half, halfRate: half.offered } : {}),
+    loss: { acked: 1000, lost: 0, duplicates: 0, misrouted: 0, orderViolations: 0, disconnects: 0 },
+  };
+}
+
+const machine = { date: '2026-12-04T00:00:00.000Z', node: 'v24', nproc: 2, cpu: 'x', loadavg: [0.1, 0.1, 0.1], commit: 'abc' } as unknown as CompareResults['machine'];
+
+function run(withOthers: boolean): CompareResults {
+  // At 4,000 msgs/s: B0's two processes 0.4 CPUs each = 200 µs per message; Spear's nodes 0.5 each plus ticket and idgen 0.1 = 275 µs.
+  const b0 = system('b0', 8000, step(4000, 20, { 'b0-1': 0.4, 'b0-2': 0.4 }));
+  const spear = system('spear-redis', 6000, step(4000, 30, { 'spear-1': 0.5, 'spear-2': 0.5, ticket: 0.05, idgen: 0.05 }));
+  const others = withOthers ? { b0s: system('b0s', 7000), b1: system('b1', 3000) } : {};
+  return { machine, settings: compareSettings([], {}), systems: { b0, ...others, spearRedis: spear, spearKafka: system('spear-kafka', 0) } };
+}
+
+describe('compare report', () => {
+  it("compares Spear's server CPU per message with B0's at 50% of B0's saturation, Redis and the load generators apart", () => {
+    const cpu = rows(run(false)).find((r) => r.scenario.includes('server CPU µs per delivered message'))!;
+    expect([cpu.b0, cpu.spear, cpu.ratio, cpu.met]).toEqual(['200', '275', 1.38, false]);
+  });
+
+  it('holds #21 to 1.0x of B0 for the 1:1 rate under the p99 bound', () => {
+    const best = rows(run(false))[0]!;
+    expect([best.ratio, best.goal.startsWith('>= 1.0x'), best.met]).toEqual([0.75, true, false]);
+  });
+
+  it('adds a row per other baseline (B0s, B1) only when the run has it, with Spear divided by it', () => {
+    expect(rows(run(false)).some((r) => /B0s|B1/.test(r.scenario))).toBe(false);
+    const b1 = rows(run(true)).filter((r) => r.scenario.includes(': B1 '));
+    expect(b1.map((r) => [r.b0, r.ratio])).toEqual([['3,000', 2], ['30,000', 2]]);
+    const text = markdown(run(true));
+    expect(text).toContain('B1 = the same with @socket.io/redis-streams-adapter and connection state recovery');
+    expect(text).toContain('B1 0 of 1,000');
+    expect(text).toContain('B1, 1:1 ramp:');
+  });
+});
