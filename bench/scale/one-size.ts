@@ -44,6 +44,8 @@ export interface WorkloadResult {
 export interface SizeResult {
   system: ScaleSystem;
   nodes: number;
+  /** Which repetition of the whole run (1-based; settings.runs). */
+  run: number;
   connect: ConnectResult;
   /** CPUs (1 = one core) the system's own processes used while every user was connected and idle, if measured. */
   idleServerCpu?: number;
@@ -79,13 +81,13 @@ function workloadResult(label: string, r: RampResult, servers: string[], referen
 }
 
 /** Runs `system` with `nodes` nodes through both workloads; the engines are reset first. */
-export async function measureSize(system: ScaleSystem, nodes: number, s: ScaleSettings, e: ScaleEngines, dir: string): Promise<SizeResult> {
+export async function measureSize(system: ScaleSystem, nodes: number, run: number, s: ScaleSettings, e: ScaleEngines, dir: string): Promise<SizeResult> {
   await e.reset();
   const workloads: SizeResult['workloads'] = {};
   const errors: string[] = [];
   let idleServerCpu: number | undefined;
   const started = performance.now();
-  const label = `[${system} × ${nodes}]`;
+  const label = s.runs > 1 ? `[${system} × ${nodes}, run ${run}]` : `[${system} × ${nodes}]`;
   let k = 0;
   const phase = { users: s.users, workers: s.workers, concurrency: s.concurrency, warmupSeconds: s.warmupSeconds, busRate: s.warmupRate, drainMs: s.drainMs };
   const result = await runPhase(
@@ -99,8 +101,11 @@ export async function measureSize(system: ScaleSystem, nodes: number, s: ScaleSe
         idleServerCpu = Math.round(servers.reduce((sum, name) => sum + (cpu[name] ?? 0), 0) * 100) / 100;
         log(`${label} idle ${s.idleSeconds} s, every user connected: servers ${idleServerCpu} CPUs; ${fmtCpu(cpu)}`);
       }
-      const direct = await ramp(`${label} 1:1 across nodes`, pids, s.rates, 1, (rate) => fleet.direct(++k, rate, s.stepSeconds, s.drainMs));
-      workloads['1:1'] = workloadResult(`${label} 1:1`, direct, servers, s.referenceRate);
+      if (s.workloads.includes('1:1')) {
+        const direct = await ramp(`${label} 1:1 across nodes`, pids, s.rates, 1, (rate) => fleet.direct(++k, rate, s.stepSeconds, s.drainMs));
+        workloads['1:1'] = workloadResult(`${label} 1:1`, direct, servers, s.referenceRate);
+      }
+      if (!s.workloads.includes('fanout')) return;
       const joined = await fleet.join(GROUP);
       log(`${label} ${fmtInt(joined.members)} members joined ${GROUP}, ${joined.failed} failed`);
       if (joined.failed > 0 || joined.members === 0) {
@@ -114,5 +119,5 @@ export async function measureSize(system: ScaleSystem, nodes: number, s: ScaleSe
   );
   const seconds = Math.round((performance.now() - started) / 100) / 10;
   log(`${label} done in ${seconds} s`);
-  return { system, nodes, connect: result.connect, idleServerCpu, seconds, workloads, loss: result.loss, errors };
+  return { system, nodes, run, connect: result.connect, idleServerCpu, seconds, workloads, loss: result.loss, errors };
 }

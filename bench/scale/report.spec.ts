@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MeasuredStep } from '../compare/scenarios';
 import type { SizeResult, WorkloadResult } from './one-size';
-import { BEGIN, END, markdown, problemsOf, ratios, withScaleBlock, type ScaleResults } from './report';
+import { BEGIN, END, markdown, median, problemsOf, ratios, withScaleBlock, type ScaleResults } from './report';
 import { scaleSettings, type ScaleSystem } from './settings';
 
 const latency = (p99: number) => ({ count: 100, p50: p99 / 4, p99, p999: p99 * 1.2, max: p99 * 1.5 });
@@ -21,6 +21,7 @@ function size(system: ScaleSystem, nodes: number, best: number, serverUs: number
   return {
     system,
     nodes,
+    run: 1,
     connect: { connected: 100, failed: 0, allReadyMs: 100, readyMs: latency(10), nodes: { a: 50, b: 50 }, crossPairs: 50, samePairs: 0 },
     seconds: 60,
     workloads: { '1:1': workload(best, serverUs), fanout: { ...workload(best, serverUs), members: 100 } },
@@ -70,6 +71,24 @@ describe('ratios', () => {
   it('compares sizes only when there are two', () => {
     const one = { ...results([size('spear', 2, 5000, 200), size('b0', 2, 5000, 300)]), settings: scaleSettings(false, { BENCH_SCALE_SIZES: '2', BENCH_SCALE_SYSTEMS: 'spear,b0' }) };
     expect(ratios(one).map((r) => r.what)).toEqual(['1:1: delivered msgs/s under p99 < 100 ms at 2 nodes, Spear / B0', 'fanout: delivered msgs/s under p99 < 100 ms at 2 nodes, Spear / B0']);
+  });
+
+  it('with several runs, reads each ratio per run and judges their median', () => {
+    const runs = [1, 2, 3].flatMap((n) => [size('spear', 2, 5000, 200, { run: n }), size('spear', 8, 12_000, [230, 300, 250][n - 1]!, { run: n }), size('b0', 2, 6000, 150, { run: n }), size('b0', 8, [5000, 4000, 8000][n - 1]!, 300, { run: n })]);
+    const three = { ...results(runs), settings: { ...results([]).settings, systems: ['spear', 'b0'] as ScaleSystem[], runs: 3 } };
+    const cpu = ratios(three).find((r) => r.what.startsWith('Spear 1:1'))!;
+    expect(cpu).toMatchObject({ perRun: [1.15, 1.5, 1.25], value: 1.25, met: false });
+    const rate = ratios(three).find((r) => r.what.startsWith('1:1') && r.what.endsWith('Spear / B0'))!;
+    expect(rate).toMatchObject({ perRun: [2.4, 3, 1.5], value: 2.4, met: true });
+    const md = markdown(three, 'npm run bench:scale', false);
+    expect(md).toContain('| Spear | 8 | 2 | 1:1 across nodes | 12,000 | 60 | 12,200 | 300 (20) |');
+    expect(md).toContain('| 1.25× (runs: 1.15×, 1.5×, 1.25×) | <= 1.2x (**not met**) |');
+  });
+
+  it('takes the median of what is there', () => {
+    expect(median([3, undefined, 1, 2])).toBe(2);
+    expect(median([4, 1])).toBe(2.5);
+    expect(median([undefined])).toBeUndefined();
   });
 
   it('puts every size and ratio in the tables', () => {

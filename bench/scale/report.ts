@@ -24,12 +24,15 @@ export interface ScaleResults {
   engines: EngineKind;
   results: SizeResult[];
   /** Sizes whose system failed to start or stopped the turn, with the error. */
-  failed: Array<{ system: ScaleSystem; nodes: number; error: string }>;
+  failed: Array<{ system: ScaleSystem; nodes: number; run?: number; error: string }>;
 }
 
 export interface Ratio {
   what: string;
+  /** The median over the runs that had both figures. */
   value?: number;
+  /** Every run's value, in run order (undefined where a run lacked a figure). */
+  perRun: Array<number | undefined>;
   goal: string;
   met?: boolean;
 }
@@ -45,8 +48,26 @@ function bestStep(w: WorkloadResult | undefined): MeasuredStep | undefined {
 }
 const costAt = (w: WorkloadResult | undefined, step: MeasuredStep | undefined): StepCost | undefined => (w && step ? w.costs[w.ramp.steps.indexOf(step)] : undefined);
 
-function find(c: ScaleResults, system: ScaleSystem, nodes: number, workload: Workload): WorkloadResult | undefined {
-  return c.results.find((r) => r.system === system && r.nodes === nodes)?.workloads[workload];
+function find(c: ScaleResults, system: ScaleSystem, nodes: number, workload: Workload, run: number): WorkloadResult | undefined {
+  // Runs written before repetitions existed have no run number: they were run 1.
+  return c.results.find((r) => r.system === system && r.nodes === nodes && (r.run ?? 1) === run)?.workloads[workload];
+}
+
+const runNumbers = (c: ScaleResults) => Array.from({ length: c.settings.runs ?? 1 }, (_, i) => i + 1);
+
+/** The median of the defined values (the mean of the middle two for an even count). */
+export function median(values: Array<number | undefined>): number | undefined {
+  const xs = values.filter((v): v is number => v !== undefined).sort((a, b) => a - b);
+  if (xs.length === 0) return undefined;
+  const mid = Math.floor(xs.length / 2);
+  return xs.length % 2 === 1 ? xs[mid] : Math.round(((xs[mid - 1]! + xs[mid]!) / 2) * 100) / 100;
+}
+
+/** A ratio read in every run, reported as the median of the runs. */
+function ratioOverRuns(c: ScaleResults, what: string, goal: string, ok: (value: number) => boolean, per: (run: number) => number | undefined): Ratio {
+  const perRun = runNumbers(c).map(per);
+  const value = median(perRun);
+  return { what, value, perRun, goal, met: goal === '–' || value === undefined ? undefined : ok(value) };
 }
 
 /** The smallest and the largest size of the run: the ratios compare those two. */
@@ -63,32 +84,35 @@ export function ratios(c: ScaleResults): Ratio[] {
   const issueSizes = small === 2 && large === 8 && !c.settings.quick;
   const out: Ratio[] = [];
   const has = (system: ScaleSystem) => c.settings.systems.includes(system);
-  for (const workload of WORKLOADS) {
+  for (const workload of workloadsOf(c)) {
     // One size only: there is nothing to scale against.
     for (const system of small === large ? [] : c.settings.systems) {
-      const value = ratio(find(c, system, large, workload)?.atReference?.serverUs, find(c, system, small, workload)?.atReference?.serverUs);
       const goal = system === 'spear' && workload === '1:1' && issueSizes ? '<= 1.2x' : '–';
-      out.push({ what: `${NAMES[system]} ${workload}: server CPU per message, ${large} vs ${small} nodes (at ${referenceLabel(c.settings, workload)})`, value, goal, met: goal === '–' || value === undefined ? undefined : value <= 1.2 });
+      const what = `${NAMES[system]} ${workload}: server CPU per message, ${large} vs ${small} nodes (at ${referenceLabel(c.settings, workload)})`;
+      out.push(ratioOverRuns(c, what, goal, (v) => v <= 1.2, (run) => ratio(find(c, system, large, workload, run)?.atReference?.serverUs, find(c, system, small, workload, run)?.atReference?.serverUs)));
     }
     if (!has('spear')) continue;
     for (const base of ['b0', 'b0s'] as const) {
       if (!has(base)) continue;
-      const value = ratio(find(c, 'spear', large, workload)?.ramp.bestUnderP99, find(c, base, large, workload)?.ramp.bestUnderP99);
       const goal = base === 'b0' && workload === '1:1' && issueSizes ? '>= 2x' : '–';
-      out.push({ what: `${workload}: delivered msgs/s under p99 < ${P99_BOUND_MS} ms at ${large} nodes, Spear / ${NAMES[base]}`, value, goal, met: goal === '–' || value === undefined ? undefined : value >= 2 });
+      const what = `${workload}: delivered msgs/s under p99 < ${P99_BOUND_MS} ms at ${large} nodes, Spear / ${NAMES[base]}`;
+      out.push(ratioOverRuns(c, what, goal, (v) => v >= 2, (run) => ratio(find(c, 'spear', large, workload, run)?.ramp.bestUnderP99, find(c, base, large, workload, run)?.ramp.bestUnderP99)));
     }
   }
   return out;
 }
 
-const fmtRatio = (r: Ratio) => `${r.value === undefined ? '–' : `${r.value}×`}`;
+/** The workloads a run ran (all of them for runs written before they could be chosen). */
+const workloadsOf = (c: ScaleResults): readonly Workload[] => c.settings.workloads ?? WORKLOADS;
+
+const fmtRatio = (r: Ratio) => `${r.value === undefined ? '–' : `${r.value}×`}${r.perRun.length > 1 ? ` (runs: ${r.perRun.map((v) => (v === undefined ? '–' : `${v}×`)).join(', ')})` : ''}`;
 const verdict = (r: Ratio) => (r.met === undefined ? r.goal : `${r.goal} (${r.met ? 'met' : '**not met**'})`);
 
 export function summarize(c: ScaleResults): string[] {
   const lines = bySystem(c).flatMap((r) =>
-    WORKLOADS.map((workload) => {
+    workloadsOf(c).map((workload) => {
       const w = r.workloads[workload];
-      return `RESULT ${NAMES[r.system]} × ${r.nodes} ${workload}: under p99 ${int(w?.ramp.bestUnderP99)}/s, peak ${int(w?.ramp.peak)}/s, server CPU ${w?.atReference?.serverUs ?? '–'} µs/msg at ${referenceLabel(c.settings, workload)}`;
+      return `RESULT ${NAMES[r.system]} × ${r.nodes}${runLabel(c, r)} ${workload}: under p99 ${int(w?.ramp.bestUnderP99)}/s, peak ${int(w?.ramp.peak)}/s, server CPU ${w?.atReference?.serverUs ?? '–'} µs/msg at ${referenceLabel(c.settings, workload)}`;
     }),
   );
   return [...lines, ...ratios(c).map((r) => `RESULT ${r.what}: ${fmtRatio(r)} (goal ${r.goal}${r.met === undefined ? '' : r.met ? ', met' : ', NOT met'})`)];
@@ -97,13 +121,13 @@ export function summarize(c: ScaleResults): string[] {
 export function problemsOf(c: ScaleResults): string[] {
   const out = c.failed.map((f) => `${f.system} × ${f.nodes}: ${f.error}`);
   for (const r of c.results) {
-    const at = `${r.system} × ${r.nodes}`;
+    const at = `${r.system} × ${r.nodes}${runLabel(c, r)}`;
     out.push(...r.errors.map((e) => `${at}: ${e}`));
     if (r.connect.failed > 0) out.push(`${at}: ${r.connect.failed} clients failed to connect (${r.connect.firstError})`);
     if (!r.loss) out.push(`${at}: no loss check`);
     else if (r.loss.lost + r.loss.duplicates + r.loss.misrouted + r.loss.orderViolations > 0) out.push(`${at}: loss check ${JSON.stringify(r.loss)}`);
     if (r.connect.crossPairs === 0 || r.connect.samePairs > 0) out.push(`${at}: ${r.connect.crossPairs} pairs across nodes, ${r.connect.samePairs} within one`);
-    for (const workload of WORKLOADS) {
+    for (const workload of workloadsOf(c)) {
       const steps = r.workloads[workload]?.ramp.steps ?? [];
       if (steps.length === 0) out.push(`${at}: no ${workload} step ran`);
       // Quick mode runs far below saturation: everything offered must arrive and nothing be refused.
@@ -123,23 +147,27 @@ const spread = (nodes: Record<string, number>) => {
   return counts.length === 0 ? '–' : `${int(Math.min(...counts))}–${int(Math.max(...counts))}`;
 };
 
-/** The results grouped by system (in the settings' order), then by size. */
-const bySystem = (c: ScaleResults) => [...c.results].sort((a, b) => c.settings.systems.indexOf(a.system) - c.settings.systems.indexOf(b.system) || a.nodes - b.nodes);
+/** The results grouped by system (in the settings' order), then by size, then by run. */
+const bySystem = (c: ScaleResults) => [...c.results].sort((a, b) => c.settings.systems.indexOf(a.system) - c.settings.systems.indexOf(b.system) || a.nodes - b.nodes || (a.run ?? 1) - (b.run ?? 1));
+
+/** ", run n" when the run has several. */
+const runLabel = (c: ScaleResults, r: SizeResult) => ((c.settings.runs ?? 1) > 1 ? `, run ${r.run ?? 1}` : '');
 
 function summaryTable(c: ScaleResults): string[] {
+  const runs = (c.settings.runs ?? 1) > 1;
   const rows = bySystem(c).flatMap((r) =>
-    WORKLOADS.map((workload) => {
+    workloadsOf(c).map((workload) => {
       const w = r.workloads[workload];
       const best = bestStep(w);
       const bestCost = costAt(w, best);
       const ref = w?.atReference;
       const refCell = ref ? `${ref.serverUs ?? '–'} (${ref.redisUs ?? '–'})${ref.saturated ? ' saturated' : ''}` : '–';
-      return `| ${NAMES[r.system]} | ${r.nodes} | ${workload === 'fanout' ? `fan-out to ${int(w?.members)}` : '1:1 across nodes'} | ${int(w?.ramp.bestUnderP99)} | ${best ? best.latency.p99 : '–'} | ${int(w?.ramp.peak)} | ${refCell} | ${bestCost?.serverUs ?? '–'} | ${r.idleServerCpu ?? '–'} | ${spread(r.connect.nodes)} |`;
+      return `| ${NAMES[r.system]} | ${r.nodes}${runs ? ` | ${r.run ?? 1}` : ''} | ${workload === 'fanout' ? `fan-out to ${int(w?.members)}` : '1:1 across nodes'} | ${int(w?.ramp.bestUnderP99)} | ${best ? best.latency.p99 : '–'} | ${int(w?.ramp.peak)} | ${refCell} | ${bestCost?.serverUs ?? '–'} | ${r.idleServerCpu ?? '–'} | ${spread(r.connect.nodes)} |`;
     }),
   );
   return [
-    `| system | nodes | workload | delivered/s with p99 < ${P99_BOUND_MS} ms | its p99 (ms) | peak delivered/s | server CPU µs/msg at the reference rate (Redis) | server CPU µs/msg at the best step | server CPUs idle | users per node |`,
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    `| system | nodes${runs ? ' | run' : ''} | workload | delivered/s with p99 < ${P99_BOUND_MS} ms | its p99 (ms) | peak delivered/s | server CPU µs/msg at the reference rate (Redis) | server CPU µs/msg at the best step | server CPUs idle | users per node |`,
+    `| --- | ---${runs ? ' | ---' : ''} | --- | --- | --- | --- | --- | --- | --- | --- |`,
     ...rows,
   ];
 }
@@ -164,10 +192,10 @@ const stepsTable = (title: string, w: WorkloadResult | undefined) =>
 export function markdown(c: ScaleResults, command: string, steps: boolean): string {
   const m = c.machine;
   const s = c.settings;
-  const loss = bySystem(c).map((r) => `${NAMES[r.system]} × ${r.nodes} ${int(r.loss?.lost)} of ${int(r.loss?.acked)}`).join(', ');
+  const loss = bySystem(c).map((r) => `${NAMES[r.system]} × ${r.nodes}${runLabel(c, r)} ${int(r.loss?.lost)} of ${int(r.loss?.acked)}`).join(', ');
   return [
     ...(s.quick ? ['**Quick run: it shows that every system, size and workload runs and delivers, not how fast.**', ''] : []),
-    `Generated by \`${command}\` at ${m.date} on commit ${m.commit}: node ${m.node}, ${m.nproc} × ${m.cpu}, load average at the start ${m.loadavg.join(' ')}; engines: ${c.engines}.`,
+    `Generated by \`${command}\` at ${m.date} on commit ${m.commit}: node ${m.node}, ${m.nproc} × ${m.cpu}, load average at the start ${m.loadavg.join(' ')}; engines: ${c.engines}; ${s.runs ?? 1} run(s), ratios the median of the runs.`,
     `${int(s.users)} users over ${s.workers} load-generator processes; every 1:1 pair across nodes; fan-out: every user in one group, one publisher; steps of ${s.stepSeconds} s, ramps stopping after the first saturated step. ` +
       `Spear = N spear nodes + ticket + idgen, Redis bus; B0 = N plain socket.io processes with @socket.io/redis-adapter (classic); B0s = the same with its sharded adapter (dynamic subscription mode). ` +
       `Server CPU = the system's own processes (Redis in brackets), from /proc over each step and its drain, per delivered message; reference rates: 1:1 ${referenceLabel(s, '1:1')}, fan-out ${referenceLabel(s, 'fanout')}` +
@@ -180,9 +208,9 @@ export function markdown(c: ScaleResults, command: string, steps: boolean): stri
     ...ratios(c).map((r) => `| ${r.what} | ${fmtRatio(r)} | ${verdict(r)} |`),
     '',
     `Loss check (acked 1:1 sends never received): ${loss || '–'}.`,
-    ...(c.failed.length > 0 ? ['', `Did not run: ${c.failed.map((f) => `${NAMES[f.system]} × ${f.nodes} (${f.error})`).join('; ')}.`] : []),
+    ...(c.failed.length > 0 ? ['', `Did not run: ${c.failed.map((f) => `${NAMES[f.system]} × ${f.nodes}${f.run ? ` (run ${f.run})` : ''} (${f.error})`).join('; ')}.`] : []),
     '',
-    ...(steps ? bySystem(c).flatMap((r) => WORKLOADS.flatMap((w) => stepsTable(`${NAMES[r.system]} × ${r.nodes}, ${w}`, r.workloads[w]))) : []),
+    ...(steps ? bySystem(c).flatMap((r) => workloadsOf(c).flatMap((w) => stepsTable(`${NAMES[r.system]} × ${r.nodes}${runLabel(c, r)}, ${w}`, r.workloads[w]))) : []),
   ].join('\n');
 }
 

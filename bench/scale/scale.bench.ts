@@ -13,10 +13,11 @@
  *   npm run bench:scale                     full run (~25 min; the machine should be otherwise idle)
  *   npm run bench:scale -- --update-docs    the same, and rewrites the scale block of docs/BENCHMARKS.md
  *   npm run bench:scale -- --quick          every system × size × workload, small (< 60 s): messages arrive
- *   node --import tsx bench/scale/scale.bench.ts [--quick] [--update-docs] [--engines single-redis]
+ *   node --import tsx bench/scale/scale.bench.ts [--quick] [--update-docs] [--engines single-redis|cluster]
  * (the npm script builds the app bundles first; run directly, it uses dist/apps as it is).
- * BENCH_SCALE_SYSTEMS (spear,b0,b0s) and BENCH_SCALE_SIZES (2,4,8) choose
- * what runs; every other setting and its variable is in settings.ts.
+ * BENCH_SCALE_SYSTEMS (spear,b0,b0s), BENCH_SCALE_SIZES (2,4,8) and
+ * BENCH_SCALE_WORKLOADS (1:1,fanout) choose what runs, BENCH_SCALE_RUNS (1)
+ * how many times; every other setting and its variable is in settings.ts.
  * Figures go to .run/bench/scale-<start time>.{json,md}. Exits non-zero when a
  * system fails to start, a client fails to connect, a message is lost (and
  * in quick mode when anything is left undelivered or refused).
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
   const command = commandOf(args);
   const machine = machineFacts();
   log(`scale bench (${s.quick ? 'quick' : 'full'}): ${fmtMachine(machine)}`);
-  log(`  systems ${s.systems.join(', ')} at ${s.sizes.join(', ')} nodes on ${engineKind}; ${fmtInt(s.users)} users over ${s.workers} load generators; 1:1 ramp ${s.rates.map(fmtInt).join(', ')} msgs/s; fan-out ramp ${s.fanoutRates.join(', ')} publishes/s; ${s.stepSeconds} s steps`);
+  log(`  ${s.runs} run(s) of systems ${s.systems.join(', ')} at ${s.sizes.join(', ')} nodes on ${engineKind}, workloads ${s.workloads.join(', ')}; ${fmtInt(s.users)} users over ${s.workers} load generators; 1:1 ramp ${s.rates.map(fmtInt).join(', ')} msgs/s; fan-out ramp ${s.fanoutRates.join(', ')} publishes/s; ${s.stepSeconds} s steps`);
   const started = performance.now();
   const dir = makeTempDir('spear-scale-');
   let engines: ScaleEngines | undefined;
@@ -48,16 +49,19 @@ async function main(): Promise<void> {
   try {
     engines = await startScaleEngines(engineKind, dir);
     const results: ScaleResults = { machine, settings: s, engines: engineKind, results: [], failed: [] };
-    // Size by size, every system at that size in turn: the systems compared at one size run minutes apart, not a third of the run.
-    for (const nodes of s.sizes) {
-      for (const system of s.systems) {
-        try {
-          results.results.push(await measureSize(system, nodes, s, engines, dir));
-        } catch (error) {
-          // One size that cannot run (a node that does not start) should not cost the other sizes' figures.
-          const message = error instanceof Error ? error.message : String(error);
-          log(`[${system} × ${nodes}] failed: ${message}`);
-          results.failed.push({ system, nodes, error: message.split('\n')[0]! });
+    // Size by size, every system at that size in turn: the systems compared at one size run minutes apart, not a
+    // third of the run; the whole round again per run, so a drift of the machine hits every system alike.
+    for (let run = 1; run <= s.runs; run++) {
+      for (const nodes of s.sizes) {
+        for (const system of s.systems) {
+          try {
+            results.results.push(await measureSize(system, nodes, run, s, engines, dir));
+          } catch (error) {
+            // One size that cannot run (a node that does not start) should not cost the other sizes' figures.
+            const message = error instanceof Error ? error.message : String(error);
+            log(`[${system} × ${nodes}, run ${run}] failed: ${message}`);
+            results.failed.push({ system, nodes, run, error: message.split('\n')[0]! });
+          }
         }
       }
     }

@@ -13,7 +13,10 @@ describe('scaleSettings', () => {
   });
 
   it('takes overrides from the environment', () => {
-    const s = scaleSettings(false, { BENCH_SCALE_SYSTEMS: 'b0s, spear', BENCH_SCALE_SIZES: '2,8', BENCH_RATES: '500,1000', BENCH_REFERENCE_RATE: '500', BENCH_USERS: '4000' });
+    const s = scaleSettings(false, { BENCH_SCALE_SYSTEMS: 'b0s, spear', BENCH_SCALE_SIZES: '2,8', BENCH_RATES: '500,1000', BENCH_REFERENCE_RATE: '500', BENCH_USERS: '4000', BENCH_SCALE_WORKLOADS: 'fanout,1:1', BENCH_SCALE_RUNS: '3' });
+    expect(s.workloads).toEqual(['1:1', 'fanout']);
+    expect(s.runs).toBe(3);
+    expect(scaleSettings(false, { BENCH_SCALE_WORKLOADS: '1:1' }).workloads).toEqual(['1:1']);
     expect(s.systems).toEqual(['b0s', 'spear']);
     expect(s.sizes).toEqual([2, 8]);
     expect(s.rates).toEqual([500, 1000]);
@@ -24,6 +27,8 @@ describe('scaleSettings', () => {
   it.each([
     [{ BENCH_SCALE_SYSTEMS: 'b1' }, /BENCH_SCALE_SYSTEMS=b1/],
     [{ BENCH_SCALE_SIZES: '1,2' }, /BENCH_SCALE_SIZES must be whole numbers from 2 to 16/],
+    [{ BENCH_SCALE_WORKLOADS: 'broadcast' }, /BENCH_SCALE_WORKLOADS=broadcast: expected some of 1:1, fanout/],
+    [{ BENCH_SCALE_RUNS: '0' }, /BENCH_SCALE_RUNS must be a whole number from 1 to 9/],
     [{ BENCH_USERS: 'many' }, /BENCH_USERS=many: expected non-negative numbers/],
     [{ BENCH_USERS: '1,2' }, /BENCH_USERS=1,2: expected one number/],
     [{ BENCH_USERS: '60' }, /at least 4 per node per worker/],

@@ -1,3 +1,5 @@
+import { WORKLOADS, type Workload } from './workloads';
+
 /**
  * What the scale bench (scale.bench.ts) runs: which systems, at which sizes,
  * with how many users and load generators, and the two ramps. `--quick` is a
@@ -14,6 +16,14 @@ export interface ScaleSettings {
   systems: ScaleSystem[];
   /** Cluster sizes: spear nodes, or B0/B0s server processes. */
   sizes: number[];
+  /** Which workloads each system and size runs (1:1 always first). */
+  workloads: Workload[];
+  /**
+   * Times the whole run (every size, every system) is repeated: the ratios
+   * are read per run and reported as their median with every run's value,
+   * since one run on this machine moves by more than the goals' margins.
+   */
+  runs: number;
   users: number;
   /** Load-generator processes (each holds users / workers connections: at most 18,000, the fd cap is 20,000). */
   workers: number;
@@ -49,6 +59,8 @@ const FULL: ScaleSettings = {
   quick: false,
   systems: ['spear', 'b0', 'b0s'],
   sizes: [2, 4, 8],
+  workloads: [...WORKLOADS],
+  runs: 1,
   users: 2000,
   workers: 4,
   concurrency: 100,
@@ -68,6 +80,8 @@ const QUICK: ScaleSettings = {
   quick: true,
   systems: ['spear', 'b0', 'b0s'],
   sizes: [2, 4, 8],
+  workloads: [...WORKLOADS],
+  runs: 1,
   users: 240,
   workers: 2,
   concurrency: 60,
@@ -83,11 +97,13 @@ const QUICK: ScaleSettings = {
   warmupRate: 150,
 };
 
-type Numeric = Exclude<keyof ScaleSettings, 'quick' | 'systems'>;
+type Numeric = Exclude<keyof ScaleSettings, 'quick' | 'systems' | 'workloads'>;
 
-export const ENV: Record<Numeric | 'systems', string> = {
+export const ENV: Record<Numeric | 'systems' | 'workloads', string> = {
   systems: 'BENCH_SCALE_SYSTEMS',
   sizes: 'BENCH_SCALE_SIZES',
+  workloads: 'BENCH_SCALE_WORKLOADS',
+  runs: 'BENCH_SCALE_RUNS',
   users: 'BENCH_USERS',
   workers: 'BENCH_WORKERS',
   concurrency: 'BENCH_CONCURRENCY',
@@ -115,8 +131,14 @@ export function scaleSettings(quick: boolean, env: NodeJS.ProcessEnv): ScaleSett
     if (unknown.length > 0 || names.length === 0) throw new Error(`${ENV.systems}=${systems}: expected some of ${SCALE_SYSTEMS.join(', ')}`);
     s.systems = [...new Set(names)] as ScaleSystem[];
   }
+  const workloads = env[ENV.workloads];
+  if (workloads !== undefined && workloads !== '') {
+    const names = workloads.split(',').map((v) => v.trim());
+    if (names.some((n) => !(WORKLOADS as readonly string[]).includes(n))) throw new Error(`${ENV.workloads}=${workloads}: expected some of ${WORKLOADS.join(', ')}`);
+    s.workloads = WORKLOADS.filter((w) => names.includes(w));
+  }
   for (const field of Object.keys(ENV) as Array<keyof typeof ENV>) {
-    if (field === 'systems') continue;
+    if (field === 'systems' || field === 'workloads') continue;
     const name = ENV[field];
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
@@ -136,6 +158,7 @@ function validated(s: ScaleSettings): ScaleSettings {
   };
   if (s.sizes.length === 0 || s.sizes.some((n) => !Number.isInteger(n) || n < 2 || n > 16)) fail(`${ENV.sizes} must be whole numbers from 2 to 16 (got ${s.sizes.join(',')})`);
   if (!Number.isInteger(s.workers) || s.workers < 1) fail(`${ENV.workers} must be a whole number >= 1`);
+  if (!Number.isInteger(s.runs) || s.runs < 1 || s.runs > 9) fail(`${ENV.runs} must be a whole number from 1 to 9`);
   const largest = Math.max(...s.sizes);
   // Every worker needs at least two users per node to make a pair that crosses nodes.
   if (s.users < s.workers * largest * 4) fail(`${ENV.users} must be at least 4 per node per worker (${s.workers * largest * 4} for ${s.workers} workers and ${largest} nodes)`);
