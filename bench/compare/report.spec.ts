@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareSettings } from './settings';
-import { markdown, rows, type CompareResults, type SystemResult } from './report';
+import { markdown, problemsOf, rows, type CompareResults, type SystemResult } from './report';
 import type { MeasuredStep } from './scenarios';
 
 const latency = (p99: number) => ({ count: 100, p50: p99 / 4, p99, p999: p99 * 1.2, max: p99 * 1.5 });
@@ -51,5 +51,20 @@ describe('compare report', () => {
     expect(text).toContain('B1 = the same with @socket.io/redis-streams-adapter and connection state recovery');
     expect(text).toContain('B1 0 of 1,000');
     expect(text).toContain('B1, 1:1 ramp:');
+  });
+});
+
+describe('compare problems', () => {
+  const losing = (name: string, quick: boolean) => {
+    const r = run(true);
+    const lost = { acked: 1000, lost: 7, duplicates: 0, misrouted: 0, orderViolations: 0, disconnects: 0 };
+    const systems = { ...r.systems, ...(name === 'b1' ? { b1: { ...r.systems.b1!, loss: lost } } : { spearRedis: { ...r.systems.spearRedis, loss: lost } }) };
+    return problemsOf({ ...r, systems, settings: compareSettings(quick ? ['--quick'] : [], {}) });
+  };
+
+  it("fails a run on any acked send Spear lost; a baseline's loss is a figure of a full run, a problem of a quick one", () => {
+    expect(losing('spear-redis', false)).toContain('spear-redis: 7 acked 1:1 messages never arrived');
+    expect(losing('b1', false)).toEqual([]);
+    expect(losing('b1', true)).toContain('b1: 7 acked 1:1 messages never arrived');
   });
 });
