@@ -18,6 +18,9 @@
  * BENCH_RATES (1500,3000 msgs/s), BENCH_STEP_SECONDS (15),
  * BENCH_WARMUP_SECONDS (8, at BENCH_BUS_RATE, 1,000 msgs/s); BENCH_USERS,
  * BENCH_WORKERS, BENCH_CONCURRENCY, BENCH_DRAIN_MS as there.
+ * BENCH_ENGINES: `single-redis` (default) or `cluster` (the cluster profile's
+ * ZooKeeper ensemble and Redis Cluster, bench/scale/engines.ts); Redis counters
+ * are summed over every Redis process.
  * BENCH_NODE_OPTIONS: NODE_OPTIONS for the system's processes only, e.g.
  * `--require $PWD/bench/support/trace-gc.cjs` (V8's per-GC lines: Spear's in its
  * service logs, copied to BENCH_KEEP_LOGS=dir before they are removed; B0's on
@@ -26,12 +29,13 @@
 import Redis from 'ioredis';
 import { cpSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { makeTempDir, removeTempDir, startRedis, startZooKeeper, type RedisHandle, type ZooKeeperHandle } from '@spear/testing';
+import { makeTempDir, removeTempDir } from '@spear/testing';
 import { cleanupOnce, fmtMachine, log, machineFacts } from '../rpc/measure';
 import { fmtLatencyMs } from '../clients/histogram';
 import { runPhase } from './phase';
 import { fmtCpu, gcBetween, readNodes, withCpu } from './scenarios';
 import { compareSettings } from './settings';
+import { parseEngineKind, startScaleEngines, type ScaleEngines } from '../scale/engines';
 import { startB0, startSpear, type Engines, type SystemUnderTest } from './systems';
 
 /** `npm run bench`'s settings and variables, with this bench's own defaults for the steps. */
@@ -48,9 +52,10 @@ interface RedisCounts {
   writes: number;
 }
 
-async function redisCounts(redis: Redis): Promise<RedisCounts> {
-  const stats = await redis.info('stats');
-  const field = (name: string) => Number(stats.match(new RegExp(`${name}:(\\d+)`))?.[1] ?? Number.NaN);
+/** The counters summed over every Redis process (one, or a cluster's masters and replicas). */
+async function redisCounts(observers: Redis[]): Promise<RedisCounts> {
+  const all = await Promise.all(observers.map((redis) => redis.info('stats')));
+  const field = (name: string) => all.reduce((sum, stats) => sum + Number(stats.match(new RegExp(`${name}:(\\d+)`))?.[1] ?? Number.NaN), 0);
   return { commands: field('total_commands_processed'), reads: field('total_reads_processed'), writes: field('total_writes_processed') };
 }
 
@@ -70,14 +75,14 @@ async function startSystem(name: string, engines: Engines, dir: string): Promise
   }
 }
 
-async function measure(name: string, engines: Engines, dir: string, observer: Redis, redisPid: number): Promise<void> {
+async function measure(name: string, engines: Engines, dir: string, observers: Redis[], enginePids: Record<string, number>): Promise<void> {
   try {
-    const result = await runPhase(s, () => startSystem(name, engines, dir), { redis: redisPid }, async (fleet, pids, _result, system) => {
+    const result = await runPhase(s, () => startSystem(name, engines, dir), enginePids, async (fleet, pids, _result, system) => {
       let k = 0;
       for (const rate of s.rates) {
-        const [countsBefore, nodesBefore] = await Promise.all([redisCounts(observer), readNodes(system.metricsUrls)]);
+        const [countsBefore, nodesBefore] = await Promise.all([redisCounts(observers), readNodes(system.metricsUrls)]);
         const { result: step, cpu } = await withCpu(pids, () => fleet.direct(++k, rate, s.stepSeconds, s.drainMs));
-        const [countsAfter, nodesAfter] = await Promise.all([redisCounts(observer), readNodes(system.metricsUrls)]);
+        const [countsAfter, nodesAfter] = await Promise.all([redisCounts(observers), readNodes(system.metricsUrls)]);
         const per = (field: keyof RedisCounts) => ((countsAfter[field] - countsBefore[field]) / Math.max(1, step.sent)).toFixed(2);
         const loop = Object.entries(nodesAfter).map(([node, reading]) => `${node} ${reading.eventLoopP99Ms} ms`);
         const gc = Object.entries(gcBetween(nodesBefore, nodesAfter)).map(([node, kinds]) => `${node} ${kinds.minor ? `${kinds.minor.count} x ${kinds.minor.meanMs} ms` : '-'}`);
@@ -107,20 +112,23 @@ function keepLogs(logs: string, name: string): void {
 }
 
 async function main(): Promise<void> {
-  log(`steady 1:1 bench: ${fmtMachine(machineFacts())}; systems ${SYSTEMS.join(', ')}; rates ${s.rates.join(', ')} msgs/s for ${s.stepSeconds} s; ${s.users} users`);
+  const kind = parseEngineKind(process.env.BENCH_ENGINES || undefined);
+  log(`steady 1:1 bench: ${fmtMachine(machineFacts())}; systems ${SYSTEMS.join(', ')}; rates ${s.rates.join(', ')} msgs/s for ${s.stepSeconds} s; ${s.users} users; engines ${kind}`);
   const dir = makeTempDir('spear-steady-');
-  const e: { zk?: ZooKeeperHandle; redis?: RedisHandle; observer?: Redis } = {};
+  let engines: ScaleEngines | undefined;
+  let observers: Redis[] = [];
   const cleanup = cleanupOnce(async () => {
-    e.observer?.disconnect();
-    await e.redis?.stop();
-    await e.zk?.stop();
+    for (const observer of observers) observer.disconnect();
+    await engines?.stop();
     removeTempDir(dir);
   });
   try {
-    const zk = (e.zk = await startZooKeeper({ dir: join(dir, 'zookeeper') }));
-    const redis = (e.redis = await startRedis({ dir: join(dir, 'redis') }));
-    const observer = (e.observer = new Redis(redis.url));
-    for (const name of SYSTEMS) await measure(name, { zookeeper: zk.connectString, redisUrl: redis.url }, dir, observer, redis.pid);
+    engines = await startScaleEngines(kind, dir);
+    observers = engines.redisUrls.map((url) => new Redis(url));
+    for (const name of SYSTEMS) {
+      await engines.reset();
+      await measure(name, engines.engines, dir, observers, engines.pids);
+    }
   } finally {
     await cleanup();
   }

@@ -29,6 +29,7 @@ export async function startClusteredEngines(dir: string): Promise<ScaleEngines> 
       kind: 'cluster',
       engines: { zookeeper: zk.connectString, redisUrl: url!, redisSeeds: seeds },
       pids,
+      redisUrls: redis.seeds,
       reset: async () => {
         // FLUSHALL is per node: every master, and the replicas follow.
         await Promise.all(client.nodes('master').map((node) => node.flushall()));

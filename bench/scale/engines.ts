@@ -24,6 +24,8 @@ export interface ScaleEngines {
   readonly engines: Engines;
   /** Engine processes whose CPU every step records, by name; Redis processes are named `redis` or `redis-<n>`. */
   readonly pids: Record<string, number>;
+  /** Every Redis server process (masters and replicas), for counters read from each (INFO stats). */
+  readonly redisUrls: readonly string[];
   reset(): Promise<void>;
   stop(): Promise<void>;
 }

@@ -25,6 +25,7 @@ export async function startSingleRedis(dir: string): Promise<ScaleEngines> {
       kind: 'single-redis',
       engines: { zookeeper: zk.connectString, redisUrl: redis.url },
       pids: { redis: redis.pid, zookeeper: zk.pid },
+      redisUrls: [redis.url],
       reset: async () => {
         await client.flushall();
       },
