@@ -2,6 +2,7 @@
 export type { Bus, Envelope } from './bus';
 export { createBus, type BusConfig } from './create-bus';
 export { KafkaBus, type KafkaBusOptions } from './kafka-bus';
+export { PlatformaticKafkaBus, type PlatformaticKafkaBusOptions } from './platformatic-kafka-bus';
 export { kafkaSecurityOptions, type KafkaSasl, type KafkaSecurity, type KafkaTls } from './kafka-security';
 export { RedisBus, type RedisBusOptions } from './redis-bus';
 export { loggableRedisUrl, redisAccessProblem, redisConnectionOptions, REDIS_PASSWORD_MISSING, type RedisConnectionOptions, type RedisEndpoint, type RedisTls } from './redis-security';
