@@ -51,7 +51,7 @@ const ignore = (): void => undefined;
  * and the second error would be an uncaught exception that ends the process.
  * ioredis still handles the first error as before. Wraps the client's
  * connector, an ioredis internal (pinned in package.json, as
- * TurnBatchedRedis's are); throws if this ioredis has none.
+ * batchTurns's are); throws if this ioredis has none.
  */
 export function keepSocketErrorsHandled(redis: Redis): void {
   const connector = (redis as unknown as { connector?: Partial<Connector> }).connector;

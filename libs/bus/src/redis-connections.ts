@@ -2,6 +2,7 @@ import { Redis, type Cluster } from 'ioredis';
 import { errorMessage, type BusLogger } from './logger';
 import { clusterConnections, createClusterClient, isClusterClient, type RedisClient } from './redis-client';
 import { guardRedisClient } from './redis-client-guard';
+import { batchTurns } from './turn-batching';
 import { redisAccessProblem, type RedisConnectionOptions, type RedisEndpoint } from './redis-security';
 
 /** Shared by both connections: reconnect quickly and forever while Redis is away. */
@@ -20,15 +21,17 @@ const reconnecting = {
  * Both connections authenticate and use TLS as `connection` says (redisConnectionOptions).
  * On a Redis Cluster (`endpoint.cluster`) it is a cluster client: each
  * publish goes to the shard owning its channel's slot, the publishes of one
- * turn to one shard in one write (auto-pipelining groups them per shard, as
- * a cluster pipeline must), and a publish to a shard in failover is retried
- * by the client until the replica took over or `timeoutMs` passed.
+ * turn to one shard in one write (each node connection corked per turn,
+ * batchTurns; not auto-pipelining, whose per-turn pipelines fail whole when
+ * the slot map changes under them), and a publish to a shard in failover is
+ * retried by the client until the replica took over or `timeoutMs` passed.
  */
 export function createPublisher(endpoint: RedisEndpoint, connection: RedisConnectionOptions, timeoutMs: number, logger: BusLogger): RedisClient {
   const node = { connectionName: 'spear-bus-pub', autoResendUnfulfilledCommands: false, commandTimeout: timeoutMs, connectTimeout: reconnecting.connectTimeout };
   const redis: RedisClient = endpoint.cluster
-    ? createClusterClient(endpoint, connection, { lazyConnect: true, enableOfflineQueue: false, enableAutoPipelining: true, clusterRetryStrategy: reconnecting.retryStrategy }, node)
+    ? createClusterClient(endpoint, connection, { lazyConnect: true, enableOfflineQueue: false, enableAutoPipelining: false, clusterRetryStrategy: reconnecting.retryStrategy }, node)
     : guarded(new Redis(endpoint.url, { ...connection, ...reconnecting, ...node, enableOfflineQueue: false, maxRetriesPerRequest: 0 }));
+  if (isClusterClient(redis)) redis.on('+node', batchTurns);
   logOutages(redis, 'publisher', logger);
   return redis;
 }

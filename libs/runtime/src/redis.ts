@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import { boundWaitWhileDown, createClusterClient, guardRedisClient, redisAccessProblem, redisConnectionOptions, type RedisClient, type RedisConnectionOptions, type RedisEndpoint } from '@spear/bus';
+import Redis from 'ioredis';
+import { batchTurns, boundWaitWhileDown, createClusterClient, guardRedisClient, redisAccessProblem, redisConnectionOptions, type RedisClient, type RedisConnectionOptions, type RedisEndpoint } from '@spear/bus';
 import { usesRedis, type AppConfig, type AppName, type RedisAppName } from '@spear/config';
 import type { HealthCheck, HealthChecks } from './health';
-import { TurnBatchedRedis } from './turn-batched-redis';
 
 /** Why Redis refused a client made by {@link createRedis} (its password, its TLS), until it is ready again: for its health check. */
 const accessProblems = new WeakMap<RedisClient, string>();
@@ -68,24 +68,26 @@ export function redisHealth(redis: RedisClient): HealthCheck {
 const retryStrategy = (attempt: number): number => Math.min(attempt * 100, 1000);
 
 function createSingleRedis(endpoint: RedisEndpoint, connection: RedisConnectionOptions): RedisClient {
-  const redis = new TurnBatchedRedis(endpoint.url, {
-    ...connection,
-    lazyConnect: false,
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: true,
-    connectTimeout: 2000,
-    retryStrategy,
-    // Commands issued in the same event-loop turn share one write (see TurnBatchedRedis), without auto-pipelining's objects.
-    enableAutoPipelining: false,
-  });
+  // Commands issued in the same event-loop turn share one write (batchTurns), without auto-pipelining's objects.
+  const redis = batchTurns(
+    new Redis(endpoint.url, {
+      ...connection,
+      lazyConnect: false,
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: true,
+      connectTimeout: 2000,
+      retryStrategy,
+      enableAutoPipelining: false,
+    }),
+  );
   guardRedisClient(redis);
   return redis;
 }
 
 /**
  * A cluster client: commands of one turn to one shard leave in one write
- * (auto-pipelining, which on a cluster groups per shard; TurnBatchedRedis
- * corks one socket and a cluster has one per shard). Commands wait in the
+ * (each node connection corked per turn, batchTurns: auto-pipelining would
+ * batch the same way with a Pipeline object per shard and turn). Commands wait in the
  * offline queue while the cluster (re)connects, for at most
  * CLUSTER_DOWN_WAIT_MS, and a slot in failover is retried until its replica
  * took over.
@@ -94,9 +96,10 @@ function createClusterRedis(endpoint: RedisEndpoint, connection: RedisConnection
   const cluster = createClusterClient(
     endpoint,
     connection,
-    { lazyConnect: false, enableOfflineQueue: true, enableAutoPipelining: true, clusterRetryStrategy: retryStrategy },
+    { lazyConnect: false, enableOfflineQueue: true, enableAutoPipelining: false, clusterRetryStrategy: retryStrategy },
     { maxRetriesPerRequest: 1, connectTimeout: 2000 },
   );
+  cluster.on('+node', batchTurns);
   // With every node down a command would wait in the offline queue for good: a send must fail (internal), not hang.
   boundWaitWhileDown(cluster, CLUSTER_DOWN_WAIT_MS);
   return cluster;

@@ -1,21 +1,21 @@
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, pollUntil, removeTempDir, startRedis, type RedisHandle } from '@spear/testing';
-import { TurnBatchedRedis } from './turn-batched-redis';
+import { batchTurns } from './turn-batching';
 
 /** Socket reads Redis made so far (each client write arrives as at least one). */
 async function readsProcessed(observer: Redis): Promise<number> {
   return Number((await observer.info('stats')).match(/total_reads_processed:(\d+)/)![1]);
 }
 
-describe('TurnBatchedRedis on a real Redis', () => {
+describe('batchTurns on a real Redis', () => {
   let dir: string;
   let server: RedisHandle;
   let observer: Redis;
-  const clients: TurnBatchedRedis[] = [];
+  const clients: Redis[] = [];
   /** A client connected and ready, closed after the suite. */
   const ready = async (url = server.url) => {
-    const redis = new TurnBatchedRedis(url, { retryStrategy: () => 50, maxRetriesPerRequest: 1 });
+    const redis = batchTurns(new Redis(url, { retryStrategy: () => 50, maxRetriesPerRequest: 1 }));
     clients.push(redis);
     await redis.ping();
     return redis;
@@ -77,7 +77,7 @@ describe('TurnBatchedRedis on a real Redis', () => {
     const restartDir = makeTempDir('spear-turn-redis-restart-');
     let own = await startRedis({ dir: restartDir });
     const port = Number(new URL(own.url).port);
-    const redis = new TurnBatchedRedis(own.url, { retryStrategy: () => 50, maxRetriesPerRequest: 1 });
+    const redis = batchTurns(new Redis(own.url, { retryStrategy: () => 50, maxRetriesPerRequest: 1 }));
     try {
       // Issued while still connecting: the offline queue sends them once ready.
       expect(await Promise.all([redis.set('turn:early', '1'), redis.get('turn:early')])).toEqual(['OK', '1']);
