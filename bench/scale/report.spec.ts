@@ -114,6 +114,14 @@ describe('problemsOf', () => {
     expect(problems).toContain('b0 × 4: 3 of 100 users could not join bench-scale: no fan-out');
   });
 
+  it("fails on Spear's loss or disorder always, a baseline's only in quick mode (a full run reports it)", () => {
+    const disorder = { acked: 10, lost: 0, duplicates: 0, misrouted: 0, orderViolations: 3, disconnects: 0 };
+    const run = results([size('spear', 2, 5000, 200, { loss: disorder }), size('b0', 2, 5000, 200, { loss: disorder })]);
+    expect(problemsOf(run).map((p) => p.split(':')[0])).toEqual(['spear × 2']);
+    expect(problemsOf({ ...run, settings: { ...run.settings, quick: true } }).map((p) => p.split(':')[0])).toEqual(['spear × 2', 'b0 × 2']);
+    expect(markdown(run, 'npm run bench:scale', false)).toContain('B0 × 2 0 of 10 (3 out of order)');
+  });
+
   it('in quick mode, also anything undelivered or refused', () => {
     const r = size('b0s', 2, 5000, 200);
     r.workloads['1:1']!.ramp.steps[0] = step(3000, 3000, 20, { undelivered: 4, refused: { rate_limited: 1 } });
