@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import { makeTempDir, removeTempDir, sleep, startKafka, type KafkaHandle } from '@spear/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KafkaSasl } from './kafka-security';
+import { PlatformaticKafkaBus } from './platformatic-kafka-bus';
+import { describeBusContract } from './test-support/bus-contract';
+import { openTcpSockets } from './test-support/open-sockets';
+
+// A broker whose only client listener is SASL_PLAINTEXT with SCRAM-SHA-512, knowing one user.
+let dir: string;
+let kafka: KafkaHandle;
+let user: KafkaSasl;
+
+beforeAll(async () => {
+  dir = makeTempDir('spear-bus-platformatic-sasl-');
+  kafka = await startKafka({ dir, sasl: { mechanism: 'scram-sha-512', username: 'spear-bus', password: randomBytes(12).toString('hex') } });
+  user = kafka.sasl!;
+});
+
+afterAll(async () => {
+  await kafka?.stop();
+  if (dir) removeTempDir(dir);
+});
+
+describeBusContract('PlatformaticKafkaBus over SASL/SCRAM', (topicPrefix) => new PlatformaticKafkaBus({ brokers: kafka.brokers, sasl: user, topicPrefix }));
+
+describe('PlatformaticKafkaBus against a SASL listener', () => {
+  it('the wrong password fails start with an error that repeats no password, and leaves no socket open', async () => {
+    const before = openTcpSockets();
+    const wrong = `wrong-${randomBytes(8).toString('hex')}`;
+    const bus = new PlatformaticKafkaBus({ brokers: kafka.brokers, sasl: { ...user, password: wrong }, topicPrefix: 'refused', startTimeoutMs: 10_000 });
+    const began = Date.now();
+    const failure = await bus.start('A', () => undefined).then(
+      () => new Error('start() resolved'),
+      (error: unknown) => error as Error,
+    );
+    await bus.close();
+    expect(failure.message).toMatch(/^PlatformaticKafkaBus: cannot start: /);
+    expect(Date.now() - began, 'refused before the start timeout').toBeLessThan(10_000);
+    expect(JSON.stringify({ message: failure.message, cause: String(failure.cause) })).not.toContain(wrong);
+    // The client half-closes a refused connection (socket.end()) and lets the broker finish closing it,
+    // so its socket can outlive close() by a moment; KafkaBus destroys its own sockets instead.
+    for (const until = Date.now() + 2_000; openTcpSockets() !== before && Date.now() < until; ) await sleep(20);
+    expect(openTcpSockets()).toBe(before);
+  });
+});
