@@ -26,6 +26,21 @@ describe('boundWaitWhileDown', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
+  it('empties the offline queue once the cluster has been down for the bound, reaching commands queued there by their retries', async () => {
+    cluster = new Cluster([{ host: '127.0.0.1', port: await closedPort() }], { enableOfflineQueue: true, clusterRetryStrategy: () => 100 });
+    cluster.on('error', () => undefined);
+    boundWaitWhileDown(cluster, 300);
+    // As a command sent before the outage lands there: straight into the queue, no timer of its own.
+    const queued = new Promise((resolve, reject) => {
+      const offline = (cluster as unknown as { offlineQueue: { push(item: unknown): void } }).offlineQueue;
+      const command = { reject, resolve, isSettled: false, name: 'set', promise: new Promise(() => undefined) };
+      offline.push({ command, stream: undefined, node: undefined });
+    });
+    const started = Date.now();
+    await expect(queued).rejects.toThrow(/redis cluster down: no answer to a command queued while it is down within 300 ms/);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
   it('leaves a cluster without the bound waiting (what it fixes)', async () => {
     cluster = new Cluster([{ host: '127.0.0.1', port: await closedPort() }], { enableOfflineQueue: true, clusterRetryStrategy: () => 100 });
     cluster.on('error', () => undefined);
