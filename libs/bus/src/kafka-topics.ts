@@ -1,44 +1,17 @@
 import type { Admin } from 'kafkajs';
 import { untilDone } from './kafka-retry';
+import { TopicsOnce } from './topics-once';
 
-/**
- * Creates topics on first use and remembers which exist, so a publish costs
- * admin round trips only the first time this process sends to a topic.
- * Concurrent first uses of one topic share one creation.
- */
-export class KafkaTopics {
-  private readonly known = new Set<string>();
-  private readonly creating = new Map<string, Promise<void>>();
-
-  constructor(private readonly admin: Admin) {}
-
-  /** Resolves once every topic exists (one partition if created here) and has a leader. */
-  async ensure(topics: readonly string[]): Promise<void> {
-    const missing = topics.filter((topic) => !this.known.has(topic));
-    if (missing.length === 0) return;
-    await Promise.all(missing.map((topic) => this.creating.get(topic) ?? this.create(topic)));
+/** {@link TopicsOnce} on kafkajs's admin client. */
+export class KafkaTopics extends TopicsOnce {
+  constructor(private readonly admin: Admin) {
+    super();
   }
 
-  private create(topic: string): Promise<void> {
-    const creation = (async () => {
-      try {
-        // One partition: Kafka keeps order only within a partition. An existing topic (another node
-        // created it) is left as it is. Replication comes from the broker's default.replication.factor.
-        // Not `waitForLeaders`: kafkajs gives up when a KRaft broker briefly reports the new topic unknown.
-        await this.admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: false });
-        await this.waitUntilServed(topic);
-        this.known.add(topic);
-      } finally {
-        // On failure the next publish tries again.
-        this.creating.delete(topic);
-      }
-    })();
-    this.creating.set(topic, creation);
-    return creation;
-  }
-
-  /** Polls the metadata until every partition of `topic` has a leader. */
-  private async waitUntilServed(topic: string): Promise<void> {
+  protected async createServed(topic: string): Promise<void> {
+    // An existing topic (another node created it) is left as it is. Not `waitForLeaders`: kafkajs
+    // gives up when a KRaft broker briefly reports the new topic unknown; the metadata is polled instead.
+    await this.admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: false });
     await untilDone(`topic ${topic} getting a leader`, async () => {
       const { topics } = await this.admin.fetchTopicMetadata({ topics: [topic] });
       const partitions = topics[0]?.partitions ?? [];
