@@ -102,9 +102,9 @@ export class ClientFleet {
     return { members: sum(replies, (r) => r.members), failed: sum(replies, (r) => r.failed) };
   }
 
-  /** 1:1 traffic at `rate` msgs/s in total, split evenly over the workers. */
-  direct(k: number, rate: number, seconds: number, drainMs: number): Promise<StepResult> {
-    return this.step(() => ({ type: 'direct', k, rate: rate / this.workers.length, seconds, drainMs }));
+  /** 1:1 traffic at `rate` msgs/s in total, split evenly over the workers; `share` < 1: over only that share of each worker's pairs. */
+  direct(k: number, rate: number, seconds: number, drainMs: number, share = 1): Promise<StepResult> {
+    return this.step(() => ({ type: 'direct', k, rate: rate / this.workers.length, seconds, drainMs, ...(share < 1 ? { share } : {}) }));
   }
 
   /** One publisher (in the first worker) publishing to `group` at `rate` msgs/s. */

@@ -222,9 +222,12 @@ function sendDirect(s: User, k: number, answers: Answers, after?: () => void): v
 
 function direct(m: Extract<ToClients, { type: 'direct' }>): Promise<FromClients> {
   let rr = 0;
-  const emitOne = (loop: OpenLoop) => sendDirect(senders[rr++ % senders.length]!, m.k, loop);
+  const share = m.share ?? 1;
+  // Every 1/share-th pair: the pairs list cross-node pairs first, and the few must be mixed like the many.
+  const active = share >= 1 ? senders : senders.filter((_, i) => Math.floor((i + 1) * share) > Math.floor(i * share));
+  const emitOne = (loop: OpenLoop) => sendDirect(active[rr++ % active.length]!, m.k, loop);
   // Every acked message must arrive: `waiting` holds the acked ids not received yet.
-  return runStep(m.k, senders.length > 0 ? m.rate : 0, m.seconds, m.drainMs, emitOne, () => 0);
+  return runStep(m.k, active.length > 0 ? m.rate : 0, m.seconds, m.drainMs, emitOne, () => 0);
 }
 
 /** One message at a time, rotating over the senders; each waits for its answer and its receipt, at most `timeoutMs`. */

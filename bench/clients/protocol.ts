@@ -18,7 +18,8 @@ export type Pairing = 'mixed' | 'cross';
 export type ToClients =
   | { type: 'connect'; connector: Connector; users: Array<{ uid: string; index: number }>; localAddress: string; concurrency: number; ack: boolean; pairing: Pairing }
   | { type: 'join'; group: string }
-  | { type: 'direct'; k: number; rate: number; seconds: number; drainMs: number }
+  /** `share` (0–1], default 1: only that share of the pairs take part, spread evenly over them (cross and same-node alike). */
+  | { type: 'direct'; k: number; rate: number; seconds: number; drainMs: number; share?: number }
   | { type: 'fanout'; k: number; group: string; rate: number; seconds: number; drainMs: number; publish: boolean }
   | { type: 'sequential'; k: number; count: number; timeoutMs: number }
   | { type: 'verify'; waitMs: number }

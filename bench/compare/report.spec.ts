@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareSettings } from './settings';
 import { markdown, problemsOf, rows, type CompareResults, type SystemResult } from './report';
-import type { MeasuredStep } from './scenarios';
+import { medianByP99, type MeasuredStep } from './scenarios';
 
 const latency = (p99: number) => ({ count: 100, p50: p99 / 4, p99, p999: p99 * 1.2, max: p99 * 1.5 });
 
@@ -41,6 +41,29 @@ describe('compare report', () => {
   it('holds #21 to 1.0x of B0 for the 1:1 rate under the p99 bound', () => {
     const best = rows(run(false))[0]!;
     expect([best.ratio, best.goal.startsWith('>= 1.0x'), best.met]).toEqual([0.75, true, false]);
+  });
+
+  it("judges the p99 at 50% of B0's saturation on the median of its runs, and the CPU per message on their mean", () => {
+    const r = run(false);
+    const b0Runs = [step(4000, 20, { 'b0-1': 0.4, 'b0-2': 0.4 }), step(4000, 90, { 'b0-1': 0.4, 'b0-2': 0.4 }), step(4000, 10, { 'b0-1': 0.2, 'b0-2': 0.2 })];
+    const spearRuns = [step(4000, 30, { 'spear-1': 0.5, 'spear-2': 0.5 }), step(4000, 15, { 'spear-1': 0.5, 'spear-2': 0.5 }), step(4000, 500, { 'spear-1': 0.5, 'spear-2': 0.5 })];
+    const b0 = { ...r.systems.b0, halfRuns: b0Runs, atHalfOfB0: medianByP99(b0Runs) };
+    const spear = { ...r.systems.spearRedis, halfRuns: spearRuns, atHalfOfB0: medianByP99(spearRuns) };
+    const judged = rows({ ...r, systems: { ...r.systems, b0, spearRedis: spear } });
+    const p99 = judged.find((x) => x.scenario.includes('p50 / p99 / p999'))!;
+    expect([p99.ratio, p99.met]).toEqual([1.5, false]); // 30 ms against 20 ms: neither one run's 500 ms nor its 15 ms
+    expect(p99.scenario).toContain('median of 3 runs (p99 each: B0 20, 90, 10; Spear 30, 15, 500 ms)');
+    const cpu = judged.find((x) => x.scenario.includes('server CPU µs'))!;
+    expect([cpu.b0, cpu.spear]).toEqual(['167', '250']); // B0: (200 + 200 + 100) / 3
+  });
+
+  it('judges the 1:1 ramp with few users against B0 when the run has it', () => {
+    const r = run(false);
+    const few = (best: number) => ({ steps: [step(best, 40, {})], bestUnderP99: best, peak: best });
+    expect(rows(r).some((x) => x.scenario.includes('of the users'))).toBe(false);
+    const judged = rows({ ...r, systems: { ...r.systems, b0: { ...r.systems.b0, rampFew: few(10_000) }, spearRedis: { ...r.systems.spearRedis, rampFew: few(12_000) } } });
+    const row = judged.find((x) => x.scenario.includes('with 2,000 of the users'))!;
+    expect([row.b0, row.spear, row.ratio, row.met]).toEqual(['10,000', '12,000', 1.2, true]);
   });
 
   it('adds a row per other baseline (B0s, B1) only when the run has it, with Spear divided by it', () => {

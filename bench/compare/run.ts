@@ -36,7 +36,7 @@ import { cleanupOnce, fmtInt, fmtMachine, log, machineFacts } from '../rpc/measu
 import type { ClientFleet } from '../clients/client-fleet';
 import { runPhase } from './phase';
 import { problemsOf, summarize, writeDocsReport, writeRunReport, type CompareResults } from './report';
-import { gcBetween, measureStep, ramp, readNodes } from './scenarios';
+import { gcBetween, measureStep, medianByP99, ramp, readNodes, type MeasuredStep } from './scenarios';
 import { compareSettings } from './settings';
 import { startB0, startSpear, type Engines } from './systems';
 
@@ -104,7 +104,16 @@ async function main(): Promise<void> {
         }
       });
     };
-    const direct = (fleet: ClientFleet, rate: number) => fleet.direct(++k, rate, s.stepSeconds, s.drainMs);
+    const direct = (fleet: ClientFleet, rate: number, share = 1) => fleet.direct(++k, rate, s.stepSeconds, s.drainMs, share);
+    /** Scenario 1 with only `s.fewUsers` of the users taking part (skipped at 0). */
+    const rampFew = (label: string, fleet: ClientFleet, pids: Record<string, number>) =>
+      s.fewUsers > 0 ? ramp(`[${label}] 1:1, ${s.fewUsers} users`, pids, s.rates, 1, (rate) => direct(fleet, rate, s.fewUsers / s.users)) : Promise.resolve(undefined);
+    /** The step at 50% of B0's saturation, `s.halfRuns` times (`measure` runs one, given its label): every run, and the one of median p99. */
+    const halfSteps = async (label: string, measure: (label: string) => Promise<MeasuredStep>) => {
+      const runs: MeasuredStep[] = [];
+      for (let i = 1; i <= s.halfRuns; i++) runs.push(await measure(s.halfRuns > 1 ? `${label}, run ${i} of ${s.halfRuns}` : label));
+      return { halfRuns: runs, atHalfOfB0: medianByP99(runs) };
+    };
     /** With BENCH_CPU_PROF_STORM=1 the gateway processes are profiled during the connect storm. */
     const storm = {
       aroundConnect: (pids: Record<string, number>) => {
@@ -114,8 +123,9 @@ async function main(): Promise<void> {
 
     const b0 = await runPhase(s, () => startB0(engines, 2, CPU_PROF), { redis: e.redis.pid }, async (fleet, pids, r) => {
       r.ramp = await ramp('[b0] 1:1', pids, s.rates, 1, (rate) => direct(fleet, rate));
-      r.halfRate = Math.max(1, Math.round(r.ramp.peak / 2));
-      r.atHalfOfB0 = await measureStep('[b0] 1:1 at 50% of its saturation', pids, r.halfRate, 1, () => direct(fleet, r.halfRate!));
+      r.rampFew = await rampFew('b0', fleet, pids);
+      const halfRate = (r.halfRate = Math.max(1, Math.round(r.ramp.peak / 2)));
+      Object.assign(r, await halfSteps('[b0] 1:1 at 50% of its saturation', (label) => measureStep(label, pids, halfRate, 1, () => direct(fleet, halfRate))));
       r.fanout = await fanout(fleet, pids, 'b0');
     }, storm);
     const b0s = await runPhase(s, () => startB0(engines, 2, CPU_PROF, 'sharded'), { redis: e.redis.pid }, async (fleet, pids, r) => {
@@ -129,16 +139,20 @@ async function main(): Promise<void> {
     const halfRate = b0.halfRate ?? s.rates[0]!;
     const spearRedis = await runPhase(s, () => startSpear(engines, 'redis', join(dir, 'spear-redis'), s.users + 1000, CPU_PROF), enginePids, async (fleet, pids, r, system) => {
       r.ramp = await ramp('[spear-redis] 1:1', pids, s.rates, 1, (rate) => direct(fleet, rate));
+      r.rampFew = await rampFew('spear-redis', fleet, pids);
       r.halfRate = halfRate;
       const nodes = [pids['spear-1']!, pids['spear-2']!];
       const profileHalf = CPU_PROF !== undefined && CPU_PROF_AT === 'half';
       if (profileHalf) toggleProfiler(nodes);
-      const before = await readNodes(system.metricsUrls);
-      r.atHalfOfB0 = await measureStep("[spear-redis] 1:1 at 50% of B0's saturation", pids, halfRate, 1, () => direct(fleet, halfRate));
-      const after = await readNodes(system.metricsUrls);
-      r.atHalfOfB0.eventLoopP99Ms = Object.fromEntries(Object.entries(after).map(([name, n]) => [name, n.eventLoopP99Ms]));
-      r.atHalfOfB0.gc = gcBetween(before, after);
-      log(`  event-loop delay p99 during that step (ms): ${JSON.stringify(r.atHalfOfB0.eventLoopP99Ms)}; GC pauses: ${JSON.stringify(r.atHalfOfB0.gc)}`);
+      Object.assign(r, await halfSteps("[spear-redis] 1:1 at 50% of B0's saturation", async (label) => {
+        const before = await readNodes(system.metricsUrls);
+        const step = await measureStep(label, pids, halfRate, 1, () => direct(fleet, halfRate));
+        const after = await readNodes(system.metricsUrls);
+        step.eventLoopP99Ms = Object.fromEntries(Object.entries(after).map(([name, n]) => [name, n.eventLoopP99Ms]));
+        step.gc = gcBetween(before, after);
+        log(`  event-loop delay p99 during that step (ms): ${JSON.stringify(step.eventLoopP99Ms)}; GC pauses: ${JSON.stringify(step.gc)}`);
+        return step;
+      }));
       if (profileHalf) {
         toggleProfiler(nodes);
         log(`[spear-redis] CPU profiles of that step (profiling slows the nodes down) go to ${CPU_PROF}`);

@@ -91,6 +91,11 @@ export async function ramp(label: string, pids: Record<string, number>, rates: n
   };
 }
 
+/** Of several runs of one step, the one of median p99 (the higher middle one of an even count). */
+export function medianByP99(runs: MeasuredStep[]): MeasuredStep {
+  if (runs.length === 0) throw new Error('medianByP99: no runs');
+  return [...runs].sort((a, b) => a.latency.p99 - b.latency.p99)[Math.floor(runs.length / 2)]!;
+}
 
 /** Cumulative GC pause counts and seconds by kind, as prom-client's `nodejs_gc_duration_seconds` reports them. */
 type GcTotals = Record<string, { count: number; seconds: number }>;

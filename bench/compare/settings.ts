@@ -13,6 +13,10 @@ export interface CompareSettings {
   rates: number[];
   stepSeconds: number;
   drainMs: number;
+  /** Scenario 1 again with only this many of the users sending and receiving (the others stay connected, idle); 0 skips it. */
+  fewUsers: number;
+  /** How many times the step at 50% of B0's saturation runs, for B0 and for Spear (its p99 is judged on the median). */
+  halfRuns: number;
   /** Scenario 2: publishes per second to the one group of every user. */
   fanoutRates: number[];
   /** Scenario 4: the offered rate at which the Kafka and Redis buses are compared. */
@@ -34,6 +38,8 @@ const FULL: CompareSettings = {
   workers: 4,
   concurrency: 250,
   rates: [1000, 2000, 3000, 4000, 5000, 6000, 8000, 10_000, 12_000, 16_000, 20_000],
+  fewUsers: 2000,
+  halfRuns: 3,
   stepSeconds: 5,
   drainMs: 15_000,
   fanoutRates: [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 40],
@@ -48,6 +54,8 @@ const QUICK: CompareSettings = {
   workers: 2,
   concurrency: 50,
   rates: [200, 400],
+  fewUsers: 100,
+  halfRuns: 1,
   stepSeconds: 2,
   drainMs: 10_000,
   fanoutRates: [2, 5],
@@ -61,6 +69,8 @@ const ENV: Record<keyof Omit<CompareSettings, 'quick'>, string> = {
   workers: 'BENCH_WORKERS',
   concurrency: 'BENCH_CONCURRENCY',
   rates: 'BENCH_RATES',
+  fewUsers: 'BENCH_FEW_USERS',
+  halfRuns: 'BENCH_HALF_RUNS',
   stepSeconds: 'BENCH_STEP_SECONDS',
   drainMs: 'BENCH_DRAIN_MS',
   fanoutRates: 'BENCH_FANOUT_RATES',
@@ -79,6 +89,8 @@ export function compareSettings(argv: string[], env: NodeJS.ProcessEnv): Compare
     (s as unknown as Record<string, unknown>)[field] = Array.isArray(s[field]) ? values : values[0];
   }
   if (s.workers < 1 || s.users < 4 * s.workers) throw new Error('BENCH_USERS must be at least 4 per worker');
+  if (s.fewUsers > s.users) throw new Error(`BENCH_FEW_USERS=${s.fewUsers}: more than BENCH_USERS (${s.users})`);
+  if (!Number.isInteger(s.halfRuns) || s.halfRuns < 1) throw new Error(`BENCH_HALF_RUNS=${s.halfRuns}: expected a whole number of runs, at least 1`);
   if (Math.ceil(s.users / s.workers) > 18_000) throw new Error('more than 18,000 users per worker: the machine allows 20,000 file descriptors per process');
   return s;
 }
