@@ -96,7 +96,9 @@ describe('Kafka cluster engine', () => {
     expect(firstSeen()).toEqual(Array.from({ length: 30 }, (_, i) => String(i)));
 
     await cluster.restart(leader);
-    expect(await kafkaClusterBrokerIds(cluster.brokers)).toEqual([1, 2, 3]);
+    // The restarted broker is listening; the controller lists it once it has registered again (a loaded run takes seconds).
+    const ids = await pollUntil(() => kafkaClusterBrokerIds(cluster.brokers), (v) => v?.length === 3, 30_000);
+    expect(ids).toEqual([1, 2, 3]);
   });
 
   it('refuses a bad shape before starting anything', async () => {
