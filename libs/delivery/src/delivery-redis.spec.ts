@@ -38,23 +38,6 @@ async function everyKey(redis: RedisClient): Promise<string[]> {
   return (await Promise.all(masters.map((master) => master.keys('*')))).flat();
 }
 
-/** Calls per command so far (INFO commandstats), over every master of a cluster. */
-async function commandCalls(redis: RedisClient): Promise<Record<string, number>> {
-  const masters = isClusterClient(redis) ? redis.nodes('master') : [redis];
-  const calls: Record<string, number> = {};
-  for (const info of await Promise.all(masters.map((master) => master.info('commandstats')))) {
-    for (const [, name, n] of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls[name!] = (calls[name!] ?? 0) + Number(n);
-  }
-  return calls;
-}
-
-/** What was called between two readings, without INFO itself and the cluster client's own upkeep. */
-function diffCalls(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
-  const diff: Record<string, number> = {};
-  for (const [name, n] of Object.entries(after)) if (n > (before[name] ?? 0) && !['info', 'cluster', 'ping', 'command'].includes(name)) diff[name] = n - (before[name] ?? 0);
-  return diff;
-}
-
 for (const [topology, startTopology] of Object.entries(TOPOLOGIES)) describe(`delivery stores on ${topology}`, () => {
   let dir: string;
   let stop: () => Promise<void>;
@@ -92,35 +75,6 @@ for (const [topology, startTopology] of Object.entries(TOPOLOGIES)) describe(`de
     expect(await redis.sismember(keys.nodeUsers('node-t'), 'ttl-user')).toBe(1);
   });
 
-  it('an append is four commands inside its script: no EXPIRE per message, yet the keys outlive their last write by the TTL, and a list that retention emptied gets its TTL back', async () => {
-    const log = new UserLog(redis, keys, { ...TEST_LOG_OPTIONS, ttlSeconds: 600, forgetDeviceAfterSeconds: 0 });
-    const { entries, index } = keys.log('quiet-ttl');
-    const now = Date.now();
-    const send = (id: string, ts: number) => log.append('quiet-ttl', { id, from: 'a', to: 'quiet-ttl', body: 1, ts }, { kind: 'send' });
-    await send('1', now);
-    expect(await redis.ttl(entries)).toBeGreaterThan(600); // the TTL and the refresh interval (60 s)
-    const before = await commandCalls(redis);
-    for (let i = 2; i <= 21; i++) await send(String(i), now + i);
-    const calls = diffCalls(before, await commandCalls(redis));
-    expect(calls).toMatchObject({ smembers: 20, hmget: 20, rpush: 20, hset: 20 });
-    expect(calls.expire ?? 0).toBe(0);
-    expect(Object.entries(calls).filter(([name]) => !['smembers', 'hmget', 'rpush', 'hset', 'evalsha', 'eval', 'script'].includes(name))).toEqual([]);
-    // A refresh interval later, the next write sets the TTL again (a tenth of it: 60 s).
-    await redis.expire(entries, 100);
-    await redis.expire(index, 100);
-    await send('22', now + 61_000);
-    expect(await redis.ttl(entries)).toBeGreaterThan(600);
-    expect(await redis.ttl(index)).toBeGreaterThan(600);
-    // A message already past retention is dropped as it is written: the list is gone, and so is its id.
-    await log.append('old-only', { id: '1', from: 'a', to: 'old-only', body: 1, ts: now - 1_000_000 }, { kind: 'send' });
-    expect(await redis.exists(keys.log('old-only').entries)).toBe(0);
-    expect(await redis.hexists(keys.log('old-only').index, '1')).toBe(0);
-    // The next write makes a new list: it carries a TTL at once, though the state says it was set a moment ago.
-    await log.append('old-only', { id: '2', from: 'a', to: 'old-only', body: 1, ts: now }, { kind: 'send' });
-    expect(await redis.ttl(keys.log('old-only').entries)).toBeGreaterThan(600);
-    expect((await log.unacked('old-only', 'default')).map((m) => [m.id, m.seq])).toEqual([['2', 2]]);
-  });
-
   it("upgrade in place: a v1 inbox's unacked messages become the log's first seqs, for every device, once", async () => {
     // What v1 left in Redis: an id → JSON hash, a write-order sorted set, a counter.
     const v1 = keys.inbox('old-user');
@@ -142,11 +96,6 @@ for (const [topology, startTopology] of Object.entries(TOPOLOGIES)) describe(`de
     await redis.zadd(keys.inbox('old-2').order, 1, '700');
     await log.append('old-2', { id: '701', from: 'carol', to: 'old-2', body: 5, ts: Date.now() }, { kind: 'send' });
     expect((await log.unacked('old-2', 'default')).map((m) => [m.id, m.seq])).toEqual([['700', 1], ['701', 2]]);
-    // A retry of a moved message, as the first touch, is stored once: the seq the move gave it.
-    await redis.hset(keys.inbox('old-3').hash, '800', JSON.stringify({ ...old[0], id: '800', to: 'old-3' }));
-    await redis.zadd(keys.inbox('old-3').order, 1, '800');
-    expect(await log.append('old-3', { id: '800', from: 'alice', to: 'old-3', body: 1, ts: Date.now() }, { kind: 'send' })).toMatchObject({ seq: 1 });
-    expect((await log.unacked('old-3', 'default')).map((m) => [m.id, m.seq])).toEqual([['800', 1]]);
   });
 
   it('group history: since returns what followed; history_gone once trimmed past it', async () => {

@@ -11,60 +11,34 @@
  *
  * The index maps id → seq, and (`#` occurs in no id) keeps the log's state:
  * `#l` last seq given, `#h` head (first retained seq), `#b` bytes retained,
- * `#o` ts of the oldest entry (0: unknown or empty), `#x` when the keys' TTL
- * was last set (epoch ms of the writer's clock). One HMGET reads it all (and
- * whether the id to append is there), one HSET writes it back with the new
- * ids, so the common append is four commands (the Redis CPU per message is
- * mostly per command).
- *
- * TTL: a write sets the keys' TTL only when `#x` is older than a tenth of it
- * (at most an hour), to TTL + that refresh interval: the keys still live at
- * least TTL after their last write, without two EXPIREs per message. A
- * writer whose clock disagrees (`#x` in its future) sets it every time.
+ * `#o` ts of the oldest entry (0: unknown or empty). One HMGET reads it all,
+ * so the common append is a handful of commands (the Redis CPU per message
+ * is mostly per command).
  *
  * Device state, in the devices hash (`#` occurs in no device name):
  *   <device> → cursor (every seq ≤ it is acked), <device>#a → seqs acked
  *   above the cursor ("7,9"), <device>#t → last visit, epoch ms.
  */
 const LOG_STATE = `
-local L = {ids = {}}
--- Reads the state; with an id, also that id's seq (nil: not in the log).
-local function loadLog(id)
-  local v = redis.call('HMGET', KEYS[2], '#l', '#h', '#b', '#o', '#x', id or '#l')
+local L = {}
+local function loadLog()
+  local v = redis.call('HMGET', KEYS[2], '#l', '#h', '#b', '#o')
   L.last = tonumber(v[1]) or 0
   L.head = tonumber(v[2]) or 1
   L.bytes = tonumber(v[3]) or 0
   L.oldest = tonumber(v[4]) or 0
   if L.oldest == 0 then L.oldest = nil end
-  L.refreshed = tonumber(v[5])
-  if id then return tonumber(v[6]) end
 end
--- Writes the state and the ids appended since loadLog; sets the keys' TTL when due (see above) or forced.
-local function saveLog(ttl, now, force)
-  local every = math.max(1, math.min(3600, math.floor(ttl / 10))) * 1000
-  local fields = {'#l', L.last, '#h', L.head, '#b', L.bytes, '#o', L.oldest or 0}
-  -- The ids still retained (retention may have dropped some of a migration), in chunks: unpack has a stack limit.
-  for i = 1, #L.ids, 2 do
-    if L.ids[i + 1] >= L.head then fields[#fields + 1] = L.ids[i]; fields[#fields + 1] = L.ids[i + 1] end
-    if #fields >= 1000 then redis.call('HSET', KEYS[2], unpack(fields)); fields = {'#l', L.last} end
-  end
-  local due = force or not L.refreshed or now < L.refreshed or now - L.refreshed >= every
-  if due then fields[#fields + 1] = '#x'; fields[#fields + 1] = now end
-  redis.call('HSET', KEYS[2], unpack(fields))
-  if due then
-    local seconds = ttl + every / 1000
-    redis.call('EXPIRE', KEYS[1], seconds)
-    redis.call('EXPIRE', KEYS[2], seconds)
-  end
+local function saveLog(ttl)
+  redis.call('HSET', KEYS[2], '#l', L.last, '#h', L.head, '#b', L.bytes, '#o', L.oldest or 0)
+  redis.call('EXPIRE', KEYS[1], ttl)
+  redis.call('EXPIRE', KEYS[2], ttl)
 end
--- Appends an entry whose id is not in the log (the caller checked); returns its seq.
 local function append(id, ts, from, to, open)
   local seq = L.last + 1
+  if redis.call('HSETNX', KEYS[2], id, seq) == 0 then return nil end
   local entry = id .. ' ' .. ts .. ' ' .. from .. ' ' .. to .. ' ' .. open .. ',"seq":' .. seq .. '}'
-  -- A new list (retention had emptied it, or none yet) has no TTL: set it with this write.
-  if redis.call('RPUSH', KEYS[1], entry) == 1 then L.refreshed = nil end
-  L.ids[#L.ids + 1] = id
-  L.ids[#L.ids + 1] = seq
+  redis.call('RPUSH', KEYS[1], entry)
   if L.head > L.last then L.oldest = tonumber(ts) end
   L.last = seq
   L.bytes = L.bytes + #entry
@@ -92,19 +66,17 @@ local function retain(cap, cutoff)
     dropOldest()
   end
 end
--- v1's inbox (unacked messages, write order) becomes the start of an empty log, once. Returns id → seq of what it moved.
+-- v1's inbox (unacked messages, write order) becomes the start of the log, once.
 local function migrateV1()
-  local moved = {}
-  if redis.call('EXISTS', KEYS[6]) == 0 then return moved end
+  if redis.call('EXISTS', KEYS[6]) == 0 then return end
   for _, id in ipairs(redis.call('ZRANGE', KEYS[6], 0, -1)) do
     local json = redis.call('HGET', KEYS[5], id)
     if json then
       local m = cjson.decode(json)
-      moved[id] = append(id, string.format('%d', m.ts), m.from, m.to, string.sub(json, 1, -2))
+      append(id, string.format('%d', m.ts), m.from, m.to, string.sub(json, 1, -2))
     end
   end
   redis.call('DEL', KEYS[5], KEYS[6], KEYS[7])
-  return moved
 end
 `;
 
@@ -155,14 +127,8 @@ local function refuse(reason)
 end
 if ARGV[10] == '1' and redis.call('EXISTS', KEYS[8]) == 0 and redis.call('EXISTS', KEYS[9]) == 0 then return refuse('unknown') end
 if #routes == 0 and ARGV[11] == '0' then return refuse('offline') end
-local keyTtl, now = tonumber(ARGV[8]), tonumber(ARGV[2])
-local seen = loadLog(ARGV[1])
-if not seen and L.last == 0 then seen = migrateV1()[ARGV[1]] end
--- A repeated id (a retry): its first seq, nothing written but what a migration moved.
-if seen then
-  if #L.ids > 0 then saveLog(keyTtl, now, true) end
-  return answer('dup', seen)
-end
+loadLog()
+if L.last == 0 then migrateV1() end
 local maxBytes = tonumber(ARGV[9])
 local size = #ARGV[1] + #ARGV[2] + #ARGV[3] + #ARGV[4] + #ARGV[5] + 30
 if maxBytes > 0 and L.bytes + size > maxBytes then
@@ -178,13 +144,17 @@ if maxBytes > 0 and L.bytes + size > maxBytes then
   end
   while L.bytes + size > maxBytes and floor and L.head <= floor and L.head <= L.last do dropOldest() end
   if L.bytes + size > maxBytes then
-    saveLog(keyTtl, now, false)
-    return {'full'}
+    saveLog(tonumber(ARGV[8]))
+    return refuse('full')
   end
 end
 local seq = append(ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
+if not seq then
+  saveLog(tonumber(ARGV[8])) -- the quota branch may have made room meanwhile
+  return answer('dup', tonumber(redis.call('HGET', KEYS[2], ARGV[1])))
+end
 retain(tonumber(ARGV[6]), tonumber(ARGV[7]))
-saveLog(keyTtl, now, false)
+saveLog(tonumber(ARGV[8]))
 return answer('ok', seq)`;
 
 /**
@@ -207,7 +177,7 @@ if not readOnly then
   redis.call('SET', KEYS[8], '1', 'EX', keyTtl)
   migrateV1()
   retain(tonumber(ARGV[7]), tonumber(ARGV[8]))
-  saveLog(keyTtl, now, true)
+  saveLog(keyTtl)
   -- Forget devices away too long, then the least recently seen past the maximum.
   local seenAt, others = {}, {}
   local all = redis.call('HGETALL', KEYS[3])
