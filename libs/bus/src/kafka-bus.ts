@@ -1,17 +1,12 @@
 import type { Admin, Consumer, EachMessagePayload, Kafka, Producer, TopicMessages } from 'kafkajs';
-import type { Bus, Envelope } from './bus';
-import { deliver } from './deliver';
-import { DirectedBatcher } from './directed-batcher';
-import { encodeEnvelope } from './envelope-codec';
+import type { Envelope } from './bus';
+import { KafkaBusBase } from './kafka-bus-base';
 import { createConsumer, createKafka, createProducer } from './kafka-clients';
-import { sendDirected } from './kafka-directed';
-import { KafkaNames } from './kafka-names';
 import type { KafkaSasl, KafkaTls } from './kafka-security';
-import { KafkaSendQueue } from './kafka-send-queue';
 import { KafkaSockets } from './kafka-sockets';
 import { StartPosition } from './kafka-start-position';
 import { KafkaTopics } from './kafka-topics';
-import { errorMessage, silentLogger, type BusLogger } from './logger';
+import { errorMessage, type BusLogger } from './logger';
 import { withTimeout } from './with-timeout';
 
 /** Options for {@link KafkaBus}. */
@@ -39,12 +34,6 @@ export interface KafkaBusOptions {
   startTimeoutMs?: number;
   logger?: BusLogger;
 }
-
-/** How long close() waits for kafkajs to disconnect (commit, leave the group) before closing its sockets. */
-const CLOSE_GRACE_MS = 5_000;
-
-/** The header naming a fanout record's group; broadcasts have none. */
-const GROUP_HEADER = 'group';
 
 /** Where a started bus keeps its receiving side. */
 interface Started {
@@ -90,31 +79,18 @@ interface Started {
  *   connect on first use), for processes that send but never receive; no
  *   topic or consumer group is created for them.
  */
-export class KafkaBus implements Bus {
+export class KafkaBus extends KafkaBusBase {
   private readonly kafka: Kafka;
   private readonly admin: Admin;
   private producer: Producer;
   private readonly topics: KafkaTopics;
-  private readonly names: KafkaNames;
-  private readonly publishTimeoutMs: number;
-  private readonly startTimeoutMs: number;
-  private readonly logger: BusLogger;
   private readonly sockets = new KafkaSockets();
-  private readonly groups = new Set<string>();
-  private readonly sendQueue = new KafkaSendQueue((topicMessages) => this.sendNow(topicMessages));
-  private readonly directed: DirectedBatcher;
-  /** Ends start()'s retry loops when close() comes first. */
-  private readonly abort = new AbortController();
   private publisherReady: Promise<void> | null = null;
   private started: Started | null = null;
-  private closed = false;
 
   /** Validates names and reads a TLS CA file (throwing when it cannot); connects nothing. */
   constructor(options: KafkaBusOptions) {
-    this.names = new KafkaNames(options.topicPrefix ?? 'spear');
-    this.publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
-    this.startTimeoutMs = options.startTimeoutMs ?? 30_000;
-    this.logger = options.logger ?? silentLogger;
+    super('KafkaBus', options);
     this.kafka = createKafka({
       brokers: options.brokers,
       clientId: options.clientId ?? 'spear-bus',
@@ -126,11 +102,6 @@ export class KafkaBus implements Bus {
     this.admin = this.kafka.admin();
     this.producer = createProducer(this.kafka);
     this.topics = new KafkaTopics(this.admin);
-    this.directed = new DirectedBatcher((batches) => sendDirected(this.sendQueue, this.names, batches), {
-      label: 'KafkaBus',
-      windowMs: options.batchWindowMs,
-      waitMs: options.publishWaitMs,
-    });
   }
 
   /**
@@ -152,73 +123,15 @@ export class KafkaBus implements Bus {
     }
   }
 
-  /**
-   * Coalesces per node for `batchWindowMs`, then sends to each node's topic
-   * in one produce request (with whatever else is queued). Settles as the Bus
-   * interface states; "accepted" means Kafka acknowledged it (acks=all). A
-   * node's topic is created on the first publish to it. A node id Kafka
-   * cannot name a topic after rejects at once.
-   */
-  publishToNodes(nodeIds: readonly string[], envelope: Envelope): Promise<void> {
-    try {
-      // Here, not at the flush: one bad id must not fail the other envelopes of its turn.
-      for (const nodeId of nodeIds) this.names.nodeTopic(nodeId);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (this.closed) return Promise.reject(new Error('KafkaBus: closed'));
-    return this.directed.enqueue(nodeIds, envelope);
-  }
-
-  /** Sends to the fanout topic; nodes that joined `group` deliver it, the others skip it. */
-  async publishToGroup(group: string, envelope: Envelope): Promise<void> {
-    const message = { value: encodeEnvelope(envelope), headers: { [GROUP_HEADER]: group } };
-    await this.publish([{ topic: this.names.fanoutTopic(), messages: [message] }]);
-  }
-
-  /** Sends to the fanout topic; every node delivers it. */
-  async publishBroadcast(envelope: Envelope): Promise<void> {
-    await this.publish([{ topic: this.names.fanoutTopic(), messages: [{ value: encodeEnvelope(envelope) }] }]);
-  }
-
-  /** Envelopes for `group` are delivered from now on. Local only; never rejects. */
-  async joinGroup(group: string): Promise<void> {
-    this.groups.add(group);
-  }
-
-  /** Envelopes for `group` are skipped from now on. Local only; never rejects. */
-  async leaveGroup(group: string): Promise<void> {
-    this.groups.delete(group);
-  }
-
-  /**
-   * Stops consuming (committing what was handled and leaving the consumer
-   * group, so a restart rejoins at once), rejects publishes still queued and
-   * disconnects. Resolves once no connection is left open: whatever kafkajs
-   * has not closed after CLOSE_GRACE_MS (e.g. a group join stuck during an
-   * outage) is closed by force. Idempotent.
-   */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.abort.abort();
-    this.directed.close(new Error('KafkaBus: closed'));
-    this.sendQueue.rejectQueued(new Error('KafkaBus: closed'));
-    const disconnected = Promise.allSettled([
-      this.started?.consumer.disconnect(),
-      this.producer.disconnect(),
-      this.admin.disconnect(),
-    ]);
-    try {
-      for (const result of await withTimeout(disconnected, CLOSE_GRACE_MS, 'disconnecting')) {
-        if (result.status === 'rejected') {
-          this.logger.warn({ err: errorMessage(result.reason) }, 'bus: kafka disconnect failed');
-        }
-      }
-    } catch (error) {
-      this.logger.warn({ err: errorMessage(error) }, 'bus: kafka did not disconnect in time; closing its connections');
-    }
+  /** As KafkaBusBase.close(); then closes whatever connection kafkajs left open (e.g. a group join stuck during an outage). */
+  override async close(): Promise<void> {
+    await super.close();
     await this.sockets.closeAll();
+  }
+
+  protected closeClients(force: boolean): Array<Promise<void> | undefined> {
+    // By force, the sockets are closed after (close()).
+    return force ? [] : [this.started?.consumer.disconnect(), this.producer.disconnect(), this.admin.disconnect()];
   }
 
   private async startConsumer(topics: string[], groupId: string): Promise<void> {
@@ -257,26 +170,11 @@ export class KafkaBus implements Bus {
   }
 
   private receive({ topic, message }: EachMessagePayload): void {
-    const started = this.started;
-    if (!started || this.closed || !message.value) return;
-    const group = message.headers?.[GROUP_HEADER]?.toString();
-    // Header first: groups this node did not join are skipped without parsing.
-    if (group !== undefined && !this.groups.has(group)) return;
-    deliver(message.value.toString(), started.onEnvelope, this.logger, { bus: 'kafka', topic, offset: message.offset });
-  }
-
-  private async publish(topicMessages: TopicMessages[]): Promise<void> {
-    if (this.closed) throw new Error('KafkaBus: closed');
-    const queued = this.sendQueue.send(topicMessages);
-    try {
-      await withTimeout(queued.done, this.publishTimeoutMs, 'publish', queued.cancel);
-    } catch (error) {
-      throw new Error(`KafkaBus: publish failed: ${errorMessage(error)}`, { cause: error });
-    }
+    this.receiveRecord(message.value?.toString(), message.headers?.[KafkaBusBase.GROUP_HEADER]?.toString(), this.started?.onEnvelope ?? null, { topic, offset: message.offset });
   }
 
   /** Called by the send queue, one request at a time, so connecting and topic creation keep publish order. */
-  private async sendNow(topicMessages: TopicMessages[]): Promise<void> {
+  protected async sendNow(topicMessages: TopicMessages[]): Promise<void> {
     if (this.closed) throw new Error('KafkaBus: closed');
     await this.connectedPublisher();
     await this.topics.ensure(topicMessages.map(({ topic }) => topic));

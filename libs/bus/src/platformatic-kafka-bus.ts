@@ -1,14 +1,9 @@
 import type { Admin } from '@platformatic/kafka';
 import type { TopicMessages } from 'kafkajs';
-import type { Bus, Envelope } from './bus';
-import { deliver } from './deliver';
-import { DirectedBatcher } from './directed-batcher';
-import { encodeEnvelope } from './envelope-codec';
+import type { Envelope } from './bus';
 import type { KafkaBusOptions } from './kafka-bus';
-import { sendDirected } from './kafka-directed';
-import { KafkaNames } from './kafka-names';
-import { KafkaSendQueue } from './kafka-send-queue';
-import { errorMessage, silentLogger, type BusLogger } from './logger';
+import { KafkaBusBase } from './kafka-bus-base';
+import { errorMessage } from './logger';
 import { baseOptions, createAdmin, createConsumer, createProducer, type BusProducer } from './platformatic-kafka-clients';
 import { PlatformaticReceiver, type ReceivedMessage } from './platformatic-kafka-receiver';
 import { pinStartPosition } from './platformatic-kafka-start-position';
@@ -17,12 +12,6 @@ import { withTimeout } from './with-timeout';
 
 /** The same options as {@link KafkaBus}; `clientId` names the @platformatic/kafka clients. */
 export type PlatformaticKafkaBusOptions = KafkaBusOptions;
-
-/** How long close() waits for the clients to commit, leave the group and disconnect before closing by force. */
-const CLOSE_GRACE_MS = 5_000;
-
-/** The header naming a fanout record's group; broadcasts have none. Same as KafkaBus. */
-const GROUP_HEADER = 'group';
 
 /**
  * {@link Bus} over Kafka with the pure-JS @platformatic/kafka client: the
@@ -46,30 +35,17 @@ const GROUP_HEADER = 'group';
  *   PlatformaticReceiver).
  * - Groups are local bookkeeping; publishing works without start().
  */
-export class PlatformaticKafkaBus implements Bus {
+export class PlatformaticKafkaBus extends KafkaBusBase {
   private readonly admin: Admin;
   private readonly producer: BusProducer;
   private readonly topics: PlatformaticTopics;
-  private readonly names: KafkaNames;
   private readonly base: ReturnType<typeof baseOptions>;
-  private readonly publishTimeoutMs: number;
-  private readonly startTimeoutMs: number;
-  private readonly logger: BusLogger;
-  private readonly groups = new Set<string>();
-  private readonly sendQueue = new KafkaSendQueue((topicMessages) => this.sendNow(topicMessages));
-  private readonly directed: DirectedBatcher;
-  /** Ends start()'s retry loops when close() comes first. */
-  private readonly abort = new AbortController();
   private receiver: PlatformaticReceiver | null = null;
   private onEnvelope: ((envelope: Envelope) => void) | null = null;
-  private closed = false;
 
   /** Validates names and reads a TLS CA file (throwing when it cannot); connects nothing. */
   constructor(options: PlatformaticKafkaBusOptions) {
-    this.names = new KafkaNames(options.topicPrefix ?? 'spear');
-    this.publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
-    this.startTimeoutMs = options.startTimeoutMs ?? 30_000;
-    this.logger = options.logger ?? silentLogger;
+    super('PlatformaticKafkaBus', options);
     this.base = baseOptions({
       brokers: options.brokers,
       clientId: options.clientId ?? 'spear-bus',
@@ -78,11 +54,6 @@ export class PlatformaticKafkaBus implements Bus {
     this.admin = createAdmin(this.base);
     this.producer = createProducer(this.base);
     this.topics = new PlatformaticTopics(this.admin);
-    this.directed = new DirectedBatcher((batches) => sendDirected(this.sendQueue, this.names, batches), {
-      label: 'PlatformaticKafkaBus',
-      windowMs: options.batchWindowMs,
-      waitMs: options.publishWaitMs,
-    });
   }
 
   /**
@@ -104,59 +75,8 @@ export class PlatformaticKafkaBus implements Bus {
     }
   }
 
-  /** As KafkaBus.publishToNodes: coalesced per node, one record per node per turn, acks=all. */
-  publishToNodes(nodeIds: readonly string[], envelope: Envelope): Promise<void> {
-    try {
-      // Here, not at the flush: one bad id must not fail the other envelopes of its turn.
-      for (const nodeId of nodeIds) this.names.nodeTopic(nodeId);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (this.closed) return Promise.reject(new Error('PlatformaticKafkaBus: closed'));
-    return this.directed.enqueue(nodeIds, envelope);
-  }
-
-  /** Sends to the fanout topic; nodes that joined `group` deliver it, the others skip it. */
-  async publishToGroup(group: string, envelope: Envelope): Promise<void> {
-    const message = { value: encodeEnvelope(envelope), headers: { [GROUP_HEADER]: group } };
-    await this.publish([{ topic: this.names.fanoutTopic(), messages: [message] }]);
-  }
-
-  /** Sends to the fanout topic; every node delivers it. */
-  async publishBroadcast(envelope: Envelope): Promise<void> {
-    await this.publish([{ topic: this.names.fanoutTopic(), messages: [{ value: encodeEnvelope(envelope) }] }]);
-  }
-
-  /** Envelopes for `group` are delivered from now on. Local only; never rejects. */
-  async joinGroup(group: string): Promise<void> {
-    this.groups.add(group);
-  }
-
-  /** Envelopes for `group` are skipped from now on. Local only; never rejects. */
-  async leaveGroup(group: string): Promise<void> {
-    this.groups.delete(group);
-  }
-
-  /**
-   * Stops consuming (committing and leaving the group), rejects publishes
-   * still queued and closes every client. What has not closed after
-   * CLOSE_GRACE_MS is closed by force. Idempotent.
-   */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.abort.abort();
-    this.directed.close(new Error('PlatformaticKafkaBus: closed'));
-    this.sendQueue.rejectQueued(new Error('PlatformaticKafkaBus: closed'));
-    const closing = Promise.allSettled([this.receiver?.close(), this.producer.close(), this.admin.close()]);
-    try {
-      for (const result of await withTimeout(closing, CLOSE_GRACE_MS, 'closing')) {
-        if (result.status === 'rejected') this.logger.warn({ err: errorMessage(result.reason) }, 'bus: kafka close failed');
-      }
-    } catch (error) {
-      this.logger.warn({ err: errorMessage(error) }, 'bus: kafka did not close in time; closing by force');
-      await Promise.allSettled([this.receiver?.close(true), this.producer.close(true), this.admin.close()]);
-    }
+  protected closeClients(force: boolean): Array<Promise<unknown> | undefined> {
+    return [this.receiver?.close(force), this.producer.close(force), this.admin.close()];
   }
 
   private async startReceiver(topics: string[], groupId: string): Promise<void> {
@@ -169,26 +89,11 @@ export class PlatformaticKafkaBus implements Bus {
   }
 
   private receive(message: ReceivedMessage): void {
-    const onEnvelope = this.onEnvelope;
-    if (!onEnvelope || this.closed || !message.value) return;
-    const group = message.headers.get(GROUP_HEADER);
-    // Header first: groups this node did not join are skipped without parsing.
-    if (group !== undefined && !this.groups.has(group)) return;
-    deliver(message.value, onEnvelope, this.logger, { bus: 'kafka', topic: message.topic, offset: String(message.offset) });
-  }
-
-  private async publish(topicMessages: TopicMessages[]): Promise<void> {
-    if (this.closed) throw new Error('PlatformaticKafkaBus: closed');
-    const queued = this.sendQueue.send(topicMessages);
-    try {
-      await withTimeout(queued.done, this.publishTimeoutMs, 'publish', queued.cancel);
-    } catch (error) {
-      throw new Error(`PlatformaticKafkaBus: publish failed: ${errorMessage(error)}`, { cause: error });
-    }
+    this.receiveRecord(message.value, message.headers.get(KafkaBusBase.GROUP_HEADER), this.onEnvelope, { topic: message.topic, offset: String(message.offset) });
   }
 
   /** Called by the send queue, one request at a time, so topic creation keeps publish order. */
-  private async sendNow(topicMessages: TopicMessages[]): Promise<void> {
+  protected async sendNow(topicMessages: TopicMessages[]): Promise<void> {
     if (this.closed) throw new Error('PlatformaticKafkaBus: closed');
     await this.topics.ensure(topicMessages.map(({ topic }) => topic));
     const messages = topicMessages.flatMap(({ topic, messages }) =>
