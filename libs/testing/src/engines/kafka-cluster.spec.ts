@@ -33,7 +33,9 @@ describe('Kafka cluster engine', () => {
   });
 
   it('comes up with every broker in the metadata; a topic gets three replicas and needs two in sync', async () => {
-    expect(await kafkaClusterBrokerIds(cluster.brokers)).toEqual([1, 2, 3]);
+    // start() waited until every broker listed all three; under load a broker that misses its heartbeats is fenced
+    // for a moment and drops out of the metadata (a fresh npm test saw [1, 3] here), so ask until it is back.
+    expect(await pollUntil(() => kafkaClusterBrokerIds(cluster.brokers), (ids) => ids?.length === 3, 30_000)).toEqual([1, 2, 3]);
     // A quick probe (2 s per broker): on a loaded machine a broker's JVM can miss one, so ask until it agrees, and show why not.
     const status = await pollUntil(() => kafkaClusterStatus(cluster.brokers), (s) => s.up, 30_000);
     expect(status, status.detail).toMatchObject({ up: true });
