@@ -27,12 +27,15 @@ export const CLOSE_GRACE_MS = 5_000;
  * and how its clients close. Guarantees: see KafkaBus's class comment.
  */
 export abstract class KafkaBusBase implements Bus {
+  /** The fanout header of a record, read by each client in its own header shape. */
+  protected static readonly GROUP_HEADER = GROUP_HEADER;
   protected readonly names: KafkaNames;
-  protected readonly startTimeoutMs: number;
   protected readonly logger: BusLogger;
   /** Ends start()'s retry loops when close() comes first. */
   protected readonly abort = new AbortController();
   protected closed = false;
+  private startCalled = false;
+  private readonly startTimeoutMs: number;
   private readonly publishTimeoutMs: number;
   private readonly groups = new Set<string>();
   private readonly sendQueue = new KafkaSendQueue((topicMessages) => this.sendNow(topicMessages));
@@ -54,7 +57,26 @@ export abstract class KafkaBusBase implements Bus {
     });
   }
 
-  abstract start(nodeId: string, onEnvelope: (envelope: Envelope) => void): Promise<void>;
+  /**
+   * Creates this node's topic and the fanout topic if needed and resolves
+   * once the consumer has joined its group with its start position set (see
+   * KafkaBus's class comment). Rejects, and closes the bus, when that takes
+   * longer than `startTimeoutMs` or the node id cannot name a topic. Once per bus.
+   */
+  async start(nodeId: string, onEnvelope: (envelope: Envelope) => void): Promise<void> {
+    if (this.startCalled || this.closed) throw new Error(`${this.label}: start() may be called once, before close()`);
+    this.startCalled = true;
+    try {
+      const topics = [this.names.nodeTopic(nodeId), this.names.fanoutTopic()];
+      await withTimeout(this.startReceiving(topics, this.names.groupId(nodeId), onEnvelope), this.startTimeoutMs, `starting node ${nodeId}`);
+    } catch (error) {
+      await this.close();
+      throw new Error(`${this.label}: cannot start: ${errorMessage(error)}`, { cause: error });
+    }
+  }
+
+  /** Ensures `topics`, sets a new group's start position and joins `groupId`, handing records to receiveRecord with `onEnvelope`. */
+  protected abstract startReceiving(topics: string[], groupId: string, onEnvelope: (envelope: Envelope) => void): Promise<void>;
 
   /** Sends one produce request (acks from all in-sync replicas); topics are created first where needed. */
   protected abstract sendNow(topicMessages: TopicMessages[]): Promise<void>;
@@ -130,9 +152,6 @@ export abstract class KafkaBusBase implements Bus {
     if (group !== undefined && !this.groups.has(group)) return;
     deliver(value, onEnvelope, this.logger, { bus: 'kafka', ...where });
   }
-
-  /** The fanout header of a record, in each client's header shape. */
-  protected static readonly GROUP_HEADER = GROUP_HEADER;
 
   private async publish(topicMessages: TopicMessages[]): Promise<void> {
     if (this.closed) throw new Error(`${this.label}: closed`);

@@ -7,7 +7,6 @@ import { KafkaSockets } from './kafka-sockets';
 import { StartPosition } from './kafka-start-position';
 import { KafkaTopics } from './kafka-topics';
 import { errorMessage, type BusLogger } from './logger';
-import { withTimeout } from './with-timeout';
 
 /** Options for {@link KafkaBus}. */
 export interface KafkaBusOptions {
@@ -104,25 +103,6 @@ export class KafkaBus extends KafkaBusBase {
     this.topics = new KafkaTopics(this.admin);
   }
 
-  /**
-   * Creates this node's topic and the fanout topic if needed and resolves
-   * once the consumer has joined its group with its start position committed
-   * (see the class comment). Rejects, and closes the bus, when that takes
-   * longer than `startTimeoutMs` or the node id cannot name a topic. Once per bus.
-   */
-  async start(nodeId: string, onEnvelope: (envelope: Envelope) => void): Promise<void> {
-    if (this.started || this.closed) throw new Error('KafkaBus: start() may be called once, before close()');
-    try {
-      const topics = [this.names.nodeTopic(nodeId), this.names.fanoutTopic()];
-      const groupId = this.names.groupId(nodeId);
-      this.started = { consumer: createConsumer(this.kafka, groupId, () => this.closed), onEnvelope };
-      await withTimeout(this.startConsumer(topics, groupId), this.startTimeoutMs, `starting node ${nodeId}`);
-    } catch (error) {
-      await this.close();
-      throw new Error(`KafkaBus: cannot start: ${errorMessage(error)}`, { cause: error });
-    }
-  }
-
   /** As KafkaBusBase.close(); then closes whatever connection kafkajs left open (e.g. a group join stuck during an outage). */
   override async close(): Promise<void> {
     await super.close();
@@ -134,8 +114,9 @@ export class KafkaBus extends KafkaBusBase {
     return force ? [] : [this.started?.consumer.disconnect(), this.producer.disconnect(), this.admin.disconnect()];
   }
 
-  private async startConsumer(topics: string[], groupId: string): Promise<void> {
-    const { consumer } = this.started!;
+  protected async startReceiving(topics: string[], groupId: string, onEnvelope: (envelope: Envelope) => void): Promise<void> {
+    const consumer = createConsumer(this.kafka, groupId, () => this.closed);
+    this.started = { consumer, onEnvelope };
     await Promise.all([this.connectedPublisher(), consumer.connect()]);
     await this.topics.ensure(topics);
     const position = await StartPosition.measure(this.admin, groupId, topics, this.abort.signal);

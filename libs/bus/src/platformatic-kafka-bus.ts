@@ -3,12 +3,10 @@ import type { TopicMessages } from 'kafkajs';
 import type { Envelope } from './bus';
 import type { KafkaBusOptions } from './kafka-bus';
 import { KafkaBusBase } from './kafka-bus-base';
-import { errorMessage } from './logger';
 import { baseOptions, createAdmin, createConsumer, createProducer, type BusProducer } from './platformatic-kafka-clients';
 import { PlatformaticReceiver, type ReceivedMessage } from './platformatic-kafka-receiver';
 import { pinStartPosition } from './platformatic-kafka-start-position';
 import { PlatformaticTopics } from './platformatic-kafka-topics';
-import { withTimeout } from './with-timeout';
 
 /** The same options as {@link KafkaBus}; `clientId` names the @platformatic/kafka clients. */
 export type PlatformaticKafkaBusOptions = KafkaBusOptions;
@@ -56,30 +54,12 @@ export class PlatformaticKafkaBus extends KafkaBusBase {
     this.topics = new PlatformaticTopics(this.admin);
   }
 
-  /**
-   * Creates this node's topic and the fanout topic if needed, pins the start
-   * position of a new node id, and resolves once the consumer has joined its
-   * group. Rejects, and closes the bus, when that takes longer than
-   * `startTimeoutMs` or the node id cannot name a topic. Once per bus.
-   */
-  async start(nodeId: string, onEnvelope: (envelope: Envelope) => void): Promise<void> {
-    if (this.onEnvelope || this.closed) throw new Error('PlatformaticKafkaBus: start() may be called once, before close()');
-    this.onEnvelope = onEnvelope;
-    try {
-      const topics = [this.names.nodeTopic(nodeId), this.names.fanoutTopic()];
-      const groupId = this.names.groupId(nodeId);
-      await withTimeout(this.startReceiver(topics, groupId), this.startTimeoutMs, `starting node ${nodeId}`);
-    } catch (error) {
-      await this.close();
-      throw new Error(`PlatformaticKafkaBus: cannot start: ${errorMessage(error)}`, { cause: error });
-    }
-  }
-
   protected closeClients(force: boolean): Array<Promise<unknown> | undefined> {
     return [this.receiver?.close(force), this.producer.close(force), this.admin.close()];
   }
 
-  private async startReceiver(topics: string[], groupId: string): Promise<void> {
+  protected async startReceiving(topics: string[], groupId: string, onEnvelope: (envelope: Envelope) => void): Promise<void> {
+    this.onEnvelope = onEnvelope;
     await this.topics.ensure(topics);
     await pinStartPosition(this.admin, groupId, topics, this.abort.signal);
     if (this.closed) throw new Error('closed while starting');
