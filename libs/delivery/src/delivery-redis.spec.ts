@@ -95,7 +95,7 @@ for (const [topology, startTopology] of Object.entries(TOPOLOGIES)) describe(`de
     await redis.hset(keys.inbox('old-2').hash, '700', JSON.stringify({ ...old[0], id: '700', to: 'old-2' }));
     await redis.zadd(keys.inbox('old-2').order, 1, '700');
     await log.append('old-2', { id: '701', from: 'carol', to: 'old-2', body: 5, ts: Date.now() }, { kind: 'send' });
-    expect((await log.unacked('old-2', 'default')).map((m) => [m.id, m.seq])).toEqual([['700', 1], ['701', 2]]);
+    expect((await log.unacked('old-2', 'default')).messages.map((m) => [m.id, m.seq])).toEqual([['700', 1], ['701', 2]]);
   });
 
   it('group history: since returns what followed; history_gone once trimmed past it', async () => {

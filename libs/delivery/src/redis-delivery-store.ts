@@ -5,7 +5,7 @@ import type { GroupPresence } from './groups/group-presence';
 import type { GroupTraffic } from './groups/group-traffic';
 import type { Memberships } from './groups/memberships';
 import { durableWriter, type Durability, type DurableWriter } from './log/durability';
-import { parseAppend, UserLog, type Arrival, type ArrivalNode, type DeviceAck, type StoreOptions, type Stored } from './log/user-log';
+import { parseAppend, UserLog, type Arrival, type ArrivalNode, type DeviceAck, type StoreOptions, type Stored, type Unacked } from './log/user-log';
 import type { DeliveryStore, MessageStore } from './node/delivery-store';
 import type { RouteTable } from './route-table';
 import type { UndeliveredChecks } from './log/undelivered';
@@ -102,7 +102,7 @@ export class RedisDeliveryStore extends RedisMessageStore implements DeliverySto
     return this.log.arrive(uid, device, register ? this.node : undefined);
   }
 
-  unacked(uid: string, device: string): Promise<MsgEvent[]> {
+  unacked(uid: string, device: string): Promise<Unacked> {
     return this.log.unacked(uid, device);
   }
 

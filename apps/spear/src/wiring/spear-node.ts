@@ -69,6 +69,8 @@ export async function startSpearNode(io: SpearServer, ctx: ServiceContext<'spear
   // What stat's node reports show, for Prometheus too (deploy/monitoring): messages in and out, log writes, bus lag.
   const stored = new Counter({ name: 'spear_messages_stored_total', help: 'Messages stored by this node, by kind (send: a 1:1 log write; publish: a group or broadcast)', labelNames: ['kind'], registers });
   const emitted = new Counter({ name: 'spear_messages_emitted_total', help: 'Events handed to local connections (one per connection reached)', registers });
+  const repairs = new Counter({ name: 'spear_hole_repairs_total', help: 'Connections whose seqs showed a hole that stayed open (a 1:1 message lost on the bus), filled from the log', registers });
+  const repaired = new Counter({ name: 'spear_messages_repaired_total', help: '1:1 messages handed to a live connection from the log because the bus lost them', registers });
   const busLag = new Histogram({ name: 'spear_bus_lag_seconds', help: "An envelope's age when this node consumed it from the bus (now minus its ts: store, publish and bus), by kind", labelNames: ['kind'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers });
   // Label children per kind, made once: these run for every message, label hashing need not.
   const storedOf = { send: stored.labels({ kind: 'send' }), publish: stored.labels({ kind: 'publish' }) };
@@ -125,6 +127,10 @@ export async function startSpearNode(io: SpearServer, ctx: ServiceContext<'spear
         emitted: (n) => {
           emitted.inc(n);
           monitor.emitted(n);
+        },
+        repaired: (n) => {
+          repairs.inc();
+          repaired.inc(n);
         },
       },
     },

@@ -80,7 +80,7 @@ describe('durability modes when the Redis master crashes', () => {
 
   /** Which of `acked` the log of `uid` on `server` lacks (read as a device that acked nothing). */
   async function lostOn(server: RedisHandle, uid: string, acked: string[]): Promise<string[]> {
-    const kept = new Set((await new UserLog(connect(server), keys, TEST_LOG_OPTIONS).unacked(uid, 'default')).map((m) => m.id));
+    const kept = new Set((await new UserLog(connect(server), keys, TEST_LOG_OPTIONS).unacked(uid, 'default')).messages.map((m) => m.id));
     return acked.filter((id) => !kept.has(id));
   }
 
@@ -195,7 +195,7 @@ describe('durability modes when the Redis master crashes', () => {
       const reader = new Redis(`redis://127.0.0.1:${failover.port}`, { maxRetriesPerRequest: 1 });
       reader.on('error', () => undefined);
       clients.push(reader);
-      const kept = new Set((await new UserLog(reader, keys, TEST_LOG_OPTIONS).unacked(victimUid, 'default')).map((m) => m.id));
+      const kept = new Set((await new UserLog(reader, keys, TEST_LOG_OPTIONS).unacked(victimUid, 'default')).messages.map((m) => m.id));
       const lost = bursts[0]!.acked.filter((id) => !kept.has(id));
       console.info(`[durability] replicated on a cluster: ${bursts[0]!.acked.length} acked to ${victimUid}, ${lost.length} lost (its master SIGKILLed, replica took over in ${failover.ms} ms)`);
       expect(lost).toEqual([]);

@@ -162,8 +162,8 @@ return answer('ok', seq)`;
  * gap). ARGV: register ('1': add the node to the route; the caller adds
  * the uid to the node's uid set, another slot on a cluster), nodeId, route ttl, uid, device, now, cap, cutoff, key ttl,
  * forgetBefore (ms), maxDevices, maxAcked, readOnly ('1': no write at all).
- * Returns {gap, n, group 1..n, entry...}: the user's groups (sorted), then
- * what the device has not acked, oldest first.
+ * Returns {gap, last, n, group 1..n, entry...}: the log's last seq, the
+ * user's groups (sorted), then what the device has not acked, oldest first.
  */
 export const ARRIVE_LUA = `${LOG_STATE}${DEVICE_STATE}
 local readOnly = ARGV[13] == '1'
@@ -206,9 +206,9 @@ if not readOnly then
   saveDevice(device, cursor, acked, hadAcked, now, tonumber(ARGV[12]))
   redis.call('EXPIRE', KEYS[3], keyTtl)
 end
-local out = {gap}
+local out = {gap, L.last}
 local groups = redis.call('ZRANGEBYLEX', KEYS[9], '-', '+')
-out[2] = #groups
+out[3] = #groups
 for _, g in ipairs(groups) do out[#out + 1] = g end
 local start = math.max(cursor + 1, L.head)
 if start <= L.last then

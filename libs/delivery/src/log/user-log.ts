@@ -19,9 +19,19 @@ export interface Stored {
   nodes: string[];
 }
 
-/** What a device gets at connect: what it has not acked, oldest first, whether retention dropped some first, and its user's groups (sorted). */
-export interface Arrival {
+/**
+ * What a device has not acked, oldest first, read with the log's last seq at
+ * that moment: every seq up to `last` is either among `messages` or acked by
+ * the device (or dropped by retention), so a connection handed `messages`
+ * has all it needs up to `last` (the node's hole tracking, seq-holes.ts).
+ */
+export interface Unacked {
   messages: MsgEvent[];
+  last: number;
+}
+
+/** What a device gets at connect: its unacked messages (as Unacked), whether retention dropped some first, and its user's groups (sorted). */
+export interface Arrival extends Unacked {
   gap: boolean;
   groups: string[];
 }
@@ -119,9 +129,10 @@ export class UserLog {
     return parseArrival(arrival);
   }
 
-  /** What `device` has not acked, without changing anything (a replay after a bus gap). */
-  async unacked(uid: string, device: string): Promise<MsgEvent[]> {
-    return parseArrival(await this.commands.spearLogArrive(...this.arriveArgs(uid, device, undefined, true))).messages;
+  /** What `device` has not acked, without changing anything (a replay after a bus gap or a hole). */
+  async unacked(uid: string, device: string): Promise<Unacked> {
+    const { messages, last } = parseArrival(await this.commands.spearLogArrive(...this.arriveArgs(uid, device, undefined, true)));
+    return { messages, last };
   }
 
   private arriveArgs(uid: string, device: string, node: ArrivalNode | undefined, readOnly: boolean): Array<string | number> {
@@ -177,10 +188,15 @@ export function parseEntry(entry: string): MsgEvent {
   return JSON.parse(entry.slice(entry.indexOf('{'))) as MsgEvent;
 }
 
-/** An arrival script's reply: {gap, n, n groups, entries}. */
+/** An arrival script's reply: {gap, last, n, n groups, entries}. */
 function parseArrival(reply: Array<string | number>): Arrival {
-  const n = reply[1] as number;
-  return { gap: reply[0] === 1, groups: reply.slice(2, 2 + n) as string[], messages: reply.slice(2 + n).map((e) => parseEntry(e as string)) };
+  const n = reply[2] as number;
+  return {
+    gap: reply[0] === 1,
+    last: reply[1] as number,
+    groups: reply.slice(3, 3 + n) as string[],
+    messages: reply.slice(3 + n).map((e) => parseEntry(e as string)),
+  };
 }
 
 /** An append script's reply as a Stored, or the refusal it names. */

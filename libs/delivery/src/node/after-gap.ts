@@ -1,12 +1,13 @@
 import type { MsgEvent } from '@spear/protocol';
 import type { DeliveryStore } from './delivery-store';
 import type { GroupRooms } from './group-rooms';
+import { fillFromLog } from './seq-holes';
 import type { Session } from './session';
 
 /**
  * After a bus gap (envelopes may have been lost while the bus reconnected):
- * every local connection gets what its device has not acked (clients drop
- * the ids they already have) and is reconciled with its user's memberships
+ * every local connection gets what its device has not acked and it was not
+ * handed yet (seq-holes.ts) and is reconciled with its user's memberships
  * as stored now. Connections still arriving are skipped: their arrival reads
  * both. One round trip per connection. Resolves to how many were caught up.
  */
@@ -18,9 +19,9 @@ export async function catchUpAfterGap<C>(
 ): Promise<number> {
   let caughtUp = 0;
   for (const session of [...sessions]) {
-    const [messages, groups] = await Promise.all([store.unacked(session.uid, session.device), store.groupsOf(session.uid)]);
+    const [unacked, groups] = await Promise.all([store.unacked(session.uid, session.device), store.groupsOf(session.uid)]);
     if (session.buffered || session.closed) continue;
-    for (const message of messages) emitMsg(session, message);
+    fillFromLog(session, unacked, (message) => emitMsg(session, message));
     await rooms.reconcile(session, groups);
     caughtUp++;
   }

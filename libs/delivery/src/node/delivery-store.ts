@@ -1,5 +1,5 @@
 import type { GroupEvent, HistoryPayload, MsgEvent } from '@spear/protocol';
-import type { Arrival, DeviceAck, StoreOptions, Stored } from '../log/user-log';
+import type { Arrival, DeviceAck, StoreOptions, Stored, Unacked } from '../log/user-log';
 
 /**
  * Where messages are stored before they are forwarded: what every writer of
@@ -30,14 +30,14 @@ export interface DeliveryStore extends MessageStore {
   /**
    * A connection of (`uid`, `device`) arrives here: when `register` (the
    * uid's first here) the node joins the uid's route; resolves to what the
-   * device has not acked, in seq order, whether retention dropped some, and
-   * the user's groups (its memberships, sorted).
+   * device has not acked, in seq order, with the log's last seq (Unacked),
+   * whether retention dropped some, and the user's groups (its memberships, sorted).
    * Atomic: a message stored before is returned, one stored after finds this
    * node in the route (possibly both; clients drop duplicates by id).
    */
   arrive(uid: string, device: string, register: boolean): Promise<Arrival>;
-  /** What `device` has not acked, in seq order (read only). */
-  unacked(uid: string, device: string): Promise<MsgEvent[]>;
+  /** What `device` has not acked, in seq order, and the log's last seq (read only; see Unacked). */
+  unacked(uid: string, device: string): Promise<Unacked>;
   /**
    * Acks for one device: ids (unknown ones ignored; the cursor moves over the
    * contiguous ones), or `upTo`, which sets the device's cursor as given (the

@@ -4,8 +4,9 @@ import type { DeviceAck } from '../log/user-log';
 import { admit, CLIENT_EVENTS, type ClientEvent, type ClientPayload } from './client-events';
 import type { LiveNode } from './cluster';
 import { purgeDeadNode } from './dead-node-purge';
-import { applyAck, noteSeq } from './device-acks';
+import { applyAck } from './device-acks';
 import { catchUpAfterGap } from './after-gap';
+import { HoleRepair } from './hole-repair';
 import { followMembership, kickSession } from './control-envelopes';
 import { GroupRooms, hookCallerOf } from './group-rooms';
 import { refusalOf } from './refusal';
@@ -14,6 +15,7 @@ import { LocalHub } from './local-hub';
 import { MessagePath, type LocalDelivery } from './message-path';
 import { OfflineSenders } from './offline-senders';
 import { Rebalancer, tellToMigrate } from './rebalancer';
+import { noteSeq, raiseFloor } from './seq-holes';
 import { Session } from './session';
 import type { Admitted, CoreCounters, NodeCoreOptions, NodeCorePorts } from './node-options';
 
@@ -33,6 +35,8 @@ import type { Admitted, CoreCounters, NodeCoreOptions, NodeCorePorts } from './n
  *   redelivered on every new connection of a device until that device acks it
  *   (at-least-once; clients drop duplicates by id), in seq order;
  * - after a bus gap, every local connection gets what its device has not acked;
+ *   a connection whose seqs show a hole that stays open (a message lost on
+ *   the bus) gets the missing messages from the log (see HoleRepair);
  * - `publish` is acked once the message is in the group's history; `join`
  *   with `since` hands out the retained messages after it, then live ones;
  * - refusals carry the protocol's codes (ProtocolError), never a crash.
@@ -47,6 +51,7 @@ export class NodeCore<C> implements LocalDelivery {
   private readonly hub = new LocalHub<C>();
   private readonly rooms: GroupRooms<C>;
   private readonly rebalancer: Rebalancer<C>;
+  private readonly holes: HoleRepair<C>;
   private readonly counters: Partial<CoreCounters>;
   /** Set by drain(): the node refuses new connections and tells late arrivals to move too. */
   private drainEvent?: { reason: string; retryAfterMs: number };
@@ -64,6 +69,7 @@ export class NodeCore<C> implements LocalDelivery {
     const senders = offlinePerSender && new OfflineSenders(offlinePerSender.perSecond, offlinePerSender.burst);
     this.messages = new MessagePath(ports.store, ports.bus, ports.ids, { ...delivery, kind: 'send', senders }, this);
     this.rooms = new GroupRooms(this.hub, ports, options.namespaces, options.groupLimits);
+    this.holes = new HoleRepair(ports.store, (s, m) => this.emitMsg(s, m), ports.logger, options.holeRepair, (n) => this.counters.repaired?.(n));
     this.rebalancer = new Rebalancer(this.nodeId, options.migration, () => this.hub.sessions(), (s) => tellToMigrate(ports.transport, s, 'rebalance', options.migration), ports.logger);
   }
 
@@ -81,6 +87,7 @@ export class NodeCore<C> implements LocalDelivery {
       void store.refreshGroups(this.hub.groupPairs()).catch(() => undefined);
     }, this.options.routeRefreshMs);
     this.refreshTimer.unref();
+    this.holes.start();
   }
 
   /** False once draining: the transport refuses new connections with `draining`. */
@@ -122,10 +129,11 @@ export class NodeCore<C> implements LocalDelivery {
     const first = this.hub.add(session);
     // One script, one round trip: this node in the user's route (first connection here), the device's
     // unacked messages, the user's groups.
-    const { messages: stored, gap, groups } = await store.arrive(session.uid, session.device, first);
+    const { messages: stored, gap, groups, last } = await store.arrive(session.uid, session.device, first);
     // It left while arriving: nothing to say. Its route entry needs no undoing here: the disconnect's
     // offline was issued after this arrival (the store applies one node's calls in order).
     if (session.closed) return;
+    raiseFloor(session, last); // what it had acked, and the replay below, account for every seq up to `last`
     const all = await this.rooms.enterAtConnect(session, groups, hookGroups);
     const ready: ReadyEvent = { uid: session.uid, node: this.nodeId, sessionId: session.id, device: session.device, groups: all, gap };
     transport.emit(session.conn, 'ready', ready);
@@ -184,7 +192,7 @@ export class NodeCore<C> implements LocalDelivery {
       case 'send': {
         const p = payload as ClientPayload<'send'>;
         const sent = await this.messages.toUser(session.uid, p.to, p.body, p.cid, session.id);
-        noteSeq(session, sent.seq); // its sender copy's seq is in the ack: this connection knows it
+        if (noteSeq(session, sent.seq)) this.holes.opened(session); // its sender copy's seq is in the ack: this connection knows it
         this.counters.stored?.('send');
         return sent;
       }
@@ -248,9 +256,9 @@ export class NodeCore<C> implements LocalDelivery {
     else this.emitMsg(session, envelope.p);
   };
 
-  /** A 1:1 message to one connection (its seq: what the connection may ack up to, see device-acks.ts). */
+  /** A 1:1 message to one connection (its seq: what the connection may ack up to, and whether it shows a hole: seq-holes.ts). */
   private emitMsg(session: Session<C>, message: MsgEvent): void {
-    noteSeq(session, message.seq);
+    if (noteSeq(session, message.seq)) this.holes.opened(session);
     this.ports.transport.emit(session.conn, 'msg', message);
   }
 
@@ -285,6 +293,7 @@ export class NodeCore<C> implements LocalDelivery {
    */
   async close(): Promise<void> {
     clearInterval(this.refreshTimer);
+    this.holes.stop();
     this.rebalancer.stop();
     this.drain('shutdown');
     const deadline = Date.now() + this.options.migration.drainMs;

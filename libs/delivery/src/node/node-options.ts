@@ -4,6 +4,7 @@ import type { GroupHooks } from '../groups/group-hooks';
 import type { NamespaceRules } from '../groups/group-policy';
 import type { ClientEvent, RateLimit } from './client-events';
 import type { GroupLimits } from './group-rooms';
+import type { HoleRepairOptions } from './hole-repair';
 import type { RpcRoutes } from './rpc-routes';
 import type { ClusterLocks, CoreLogger, IdSource } from './cluster';
 import type { DeliveryStore } from './delivery-store';
@@ -26,6 +27,8 @@ export interface NodeCoreOptions {
   namespaces?: Readonly<Record<string, NamespaceRules>>;
   /** Groups per connection and history replays at once (DEFAULT_GROUP_LIMITS when absent). */
   groupLimits?: GroupLimits;
+  /** When a hole in a connection's seqs is taken for a lost message, and filled from the log (DEFAULT_HOLE_REPAIR when absent). */
+  holeRepair?: HoleRepairOptions;
   /** Per-connection event budget; past `strikes` refusals in a row the connection is closed. */
   rateLimit: RateLimit;
   /** How often this node re-arms its route entries (a third of their TTL). */
@@ -51,6 +54,8 @@ export interface CoreCounters {
   consumed(envelope: Envelope): void;
   /** Events handed to local connections (one per connection reached). */
   emitted(connections: number): void;
+  /** A connection's hole was repaired from the log: `messages` handed (0: its device had acked them elsewhere). */
+  repaired(messages: number): void;
 }
 
 export interface NodeCorePorts<C> {

@@ -21,8 +21,12 @@ export class Session<C> {
   /** Serializes sends and publishes: their order is the order of their acks. */
   chain?: Promise<unknown>;
   bucket?: TokenBucket;
-  /** The highest seq of a 1:1 message emitted to this connection: the most it may ack with `upTo`. */
-  maxSeq = 0;
+  /** Every seq of the user's log up to here was handed to this connection or acked before: the most it may ack with `upTo` (seq-holes.ts). */
+  seqFloor = 0;
+  /** Seqs handed above a hole (sorted); undefined while there is none. */
+  seqsAbove?: number[];
+  /** When the lowest hole opened (epoch ms); undefined while there is none. */
+  holeSince?: number;
   /** The last `upTo` of this connection that reached the store. */
   ackedUpTo = 0;
   /** Set once the connection left; an arrival still in flight then undoes itself. */

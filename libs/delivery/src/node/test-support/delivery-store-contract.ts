@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MsgEvent } from '@spear/protocol';
 import type { LogOptions } from '../../log/log-options';
+import type { Unacked } from '../../log/user-log';
 import type { DeliveryStore } from '../delivery-store';
 import { TEST_LOG_OPTIONS } from './memory-stores';
 
@@ -13,7 +14,7 @@ export interface ContractStores {
 
 let n = 0;
 const message = (from: string, to: string, body: unknown = null): MsgEvent => ({ id: String(9_000_000 + ++n), from, to, body, ts: Date.now() });
-const seqs = (messages: MsgEvent[]) => messages.map((m) => m.seq);
+const seqs = (read: MsgEvent[] | Unacked) => (Array.isArray(read) ? read : read.messages).map((m) => m.seq);
 
 /**
  * What every DeliveryStore's logs guarantee (UserLog in Redis, MemoryStores
@@ -41,11 +42,11 @@ export function deliveryStoreContract(name: string, make: (options: LogOptions) 
       const sent = [message('a', 'bob'), message('a', 'bob'), message('a', 'bob')];
       for (const m of sent) await node.storeMessage(m, { kind: 'send' });
       const laptop = await node.arrive('bob', 'laptop', true);
-      expect(laptop).toEqual({ gap: false, groups: [], messages: sent.map((m, i) => ({ ...m, seq: i + 1 })) });
+      expect(laptop).toEqual({ gap: false, groups: [], last: 3, messages: sent.map((m, i) => ({ ...m, seq: i + 1 })) });
       await node.ack('bob', 'laptop', { ids: [sent[2]!.id, sent[0]!.id, '123'] });
       expect(seqs(await node.unacked('bob', 'laptop'))).toEqual([2]);
       await node.ack('bob', 'laptop', { upTo: 2 });
-      expect(await node.unacked('bob', 'laptop')).toEqual([]);
+      expect(await node.unacked('bob', 'laptop')).toEqual({ messages: [], last: 3 });
       expect(seqs((await node.arrive('bob', 'phone', false)).messages)).toEqual([1, 2, 3]);
     });
 
@@ -59,7 +60,24 @@ export function deliveryStoreContract(name: string, make: (options: LogOptions) 
       await node.ack('bob', 'phone', { ids: [sent[3]!.id] });
       expect(seqs(await node.unacked('bob', 'phone'))).toEqual([3]);
       await node.ack('bob', 'phone', { ids: [sent[2]!.id] });
-      expect(await node.unacked('bob', 'phone')).toEqual([]);
+      expect(await node.unacked('bob', 'phone')).toEqual({ messages: [], last: 4 });
+    });
+
+    it("reads carry the log's last seq: below it, what a read does not return is acked (or past retention)", async () => {
+      const s = await stores({ cap: 3 });
+      const node = s.forNode('n1');
+      expect(await node.unacked('bob', 'phone')).toEqual({ messages: [], last: 0 });
+      expect((await node.arrive('bob', 'phone', true)).last).toBe(0);
+      const sent = [message('a', 'bob'), message('a', 'bob'), message('a', 'bob'), message('a', 'bob')];
+      for (const m of sent) await node.storeMessage(m, { kind: 'send' });
+      await node.ack('bob', 'phone', { ids: [sent[2]!.id] });
+      // Seq 1 is past the cap, 3 is acked: the read returns 2 and 4, and says the log goes up to 4.
+      const read = await node.unacked('bob', 'phone');
+      expect([seqs(read), read.last]).toEqual([[2, 4], 4]);
+      const arrival = await node.arrive('bob', 'phone', false);
+      expect([seqs(arrival.messages), arrival.last]).toEqual([[2, 4], 4]);
+      await node.ack('bob', 'phone', { upTo: 4 });
+      expect(await node.unacked('bob', 'phone')).toEqual({ messages: [], last: 4 });
     });
 
     it('retention by count: gap once for a device that had not acked what was dropped', async () => {

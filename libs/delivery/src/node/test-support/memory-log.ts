@@ -1,6 +1,6 @@
 import { ProtocolError, type HistoryPayload, type MsgEvent } from '@spear/protocol';
 import type { LogOptions } from '../../log/log-options';
-import type { Arrival, DeviceAck, StoreOptions } from '../../log/user-log';
+import type { Arrival, DeviceAck, StoreOptions, Unacked } from '../../log/user-log';
 
 interface DeviceState {
   cursor: number;
@@ -63,12 +63,12 @@ export class MemoryLog {
     }
     state.seenAt = now;
     this.settle(state);
-    return { gap, messages: this.unacked(device) };
+    return { gap, ...this.unacked(device) };
   }
 
-  unacked(device: string): MsgEvent[] {
+  unacked(device: string): Unacked {
     const state = this.devices.get(device) ?? { cursor: 0, acked: new Set<number>(), seenAt: 0 };
-    return this.entries.filter((m) => m.seq! > state.cursor && !state.acked.has(m.seq!)).map((m) => structuredClone(m));
+    return { messages: this.entries.filter((m) => m.seq! > state.cursor && !state.acked.has(m.seq!)).map((m) => structuredClone(m)), last: this.last };
   }
 
   ack(device: string, ack: DeviceAck): void {

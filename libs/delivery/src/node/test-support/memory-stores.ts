@@ -1,7 +1,7 @@
 import { ProtocolError, type GroupEvent, type HistoryPayload, type MsgEvent } from '@spear/protocol';
 import { compareIds } from '@spear/snowflake';
 import type { LogOptions } from '../../log/log-options';
-import type { Arrival, DeviceAck, StoreOptions, Stored } from '../../log/user-log';
+import type { Arrival, DeviceAck, StoreOptions, Stored, Unacked } from '../../log/user-log';
 import type { DeliveryStore, MessageStore } from '../delivery-store';
 import { MemoryLog } from './memory-log';
 
@@ -106,7 +106,7 @@ export class MemoryStores implements MessageStore {
   /** What `device` of `uid` has not acked (a test's view). */
   unacked(uid: string, device = 'default'): MsgEvent[] {
     this.check();
-    return this.logs.get(uid)?.unacked(device) ?? [];
+    return this.logs.get(uid)?.unacked(device).messages ?? [];
   }
 
   check(): void {
@@ -144,9 +144,9 @@ class NodeView implements DeliveryStore {
     return snapshot;
   }
 
-  async unacked(uid: string, device: string): Promise<MsgEvent[]> {
+  async unacked(uid: string, device: string): Promise<Unacked> {
     this.check();
-    return this.stores.unacked(uid, device);
+    return this.stores.log(uid).unacked(device);
   }
 
   async ack(uid: string, device: string, ack: DeviceAck): Promise<void> {
