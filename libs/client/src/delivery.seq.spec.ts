@@ -63,6 +63,19 @@ describe('Delivery with seq', () => {
     expect(acks.slice(2)).toEqual([{ ids: ['1006'] }]);
   });
 
+  it('a seq arriving below the start a connection took (its replay was empty, a live one overtook it) is acked by id, though an upTo was sent', async () => {
+    const { hub, delivery, acks } = setup('auto');
+    const conn = {};
+    hub.on('msg', () => undefined);
+    delivery.receive('msg', m(7), conn); // the first this connection got: it takes 6 for acked
+    await flush();
+    expect(acks).toEqual([{ upTo: 7 }]);
+    // 6 was lost on the bus, and the server clamped that upTo below it; its hole repair hands it over now.
+    delivery.receive('msg', m(6), conn);
+    await flush();
+    expect(acks.slice(1)).toEqual([{ ids: ['1006'] }]);
+  });
+
   it('a slow handler below holds the upTo back until it is done; out-of-order arrivals wait for each other', async () => {
     const { hub, delivery, acks } = setup('auto');
     const conn = {};

@@ -20,6 +20,8 @@ export interface DeliveryStats {
 interface Handling {
   seq?: number;
   runs: Set<SeqRun>;
+  /** It arrived below its connection's run (SeqRun.below): acked by id, whatever upTo was sent. */
+  late?: true;
 }
 
 /** A `msg`'s seq when it has a usable one (a v1 server sends none). */
@@ -79,6 +81,7 @@ export class Delivery {
     const { id } = message;
     const seq = seqOf(message);
     const run = seq === undefined || this.ackMode !== 'auto' ? undefined : this.runOf(source);
+    const late = run?.below(seq!) ?? false;
     run?.received(seq!);
     if (seq !== undefined) {
       const verdict = this.watermark.check(seq, id);
@@ -97,7 +100,7 @@ export class Delivery {
     }
     this.stats.delivered++;
     if (seq !== undefined) this.watermark.seen(id);
-    this.handling.set(id, { ...(seq === undefined ? {} : { seq }), runs: new Set(run ? [run] : []) });
+    this.handling.set(id, { ...(seq === undefined ? {} : { seq }), runs: new Set(run ? [run] : []), ...(late ? { late: true as const } : {}) });
     this.hub.emit('msg', message);
   }
 
@@ -134,7 +137,7 @@ export class Delivery {
         () => {
           const entry = this.handling.get(id);
           this.handling.delete(id);
-          if (this.ackMode === 'auto') this.done(id, entry?.seq, entry?.runs ?? []);
+          if (this.ackMode === 'auto') this.done(id, entry?.seq, entry?.runs ?? [], entry?.late);
         },
         (error: unknown) => {
           // Its seq stays a hole in every run: not acked, redelivered on a later connection, handed over again.
@@ -170,11 +173,12 @@ export class Delivery {
     if (this.ackMode === 'auto') this.done(id, seq, run ? [run] : []);
   }
 
-  private done(id: string, seq: number | undefined, runs: Iterable<SeqRun>): void {
+  private done(id: string, seq: number | undefined, runs: Iterable<SeqRun>, late = false): void {
     let any = false;
     for (const run of runs) {
       run.done(seq!);
-      this.acks.add(id, seq, run);
+      // A late seq that an upTo sent already covers: that upTo did not ack it (the server clamps), so by id.
+      this.acks.add(id, late && seq! <= this.acks.upToSent ? undefined : seq, run);
       any = true;
     }
     if (!any) this.acks.add(id, seq);

@@ -15,14 +15,26 @@ export const MAX_RANGES = 256;
  * Guarantee: `top` is a seq such that every seq in (base, top] is done, so an
  * `ack {upTo: top}` acks nothing unhandled, provided no seq below `base`
  * arrives after that ack is sent (a live message delayed past the ack delay
- * on a connection whose replay was empty). Forgetting done seqs (more than
- * MAX_RANGES holes) only makes `top` lower: those were acked by id.
+ * on a connection whose replay was empty: the server never moves the cursor
+ * over a seq it did not hand this connection, and the SDK acks such a late
+ * one by id, see `below`). Forgetting done seqs (more than MAX_RANGES holes)
+ * only makes `top` lower: those were acked by id.
  */
 export class SeqRun {
   /** Every seq ≤ base is not this connection's to ack. Undefined until a seq arrives. */
   private base?: number;
   /** Done seqs above base: disjoint, sorted, never adjacent ([lo, hi] inclusive). */
   private readonly ranges: Array<[number, number]> = [];
+
+  /**
+   * Does `seq` arrive below what this connection took for its start? (A live
+   * message overtaken by a later one on a connection whose replay was empty:
+   * an upTo sent meanwhile does not cover it, the server clamps such an upTo
+   * below it, so it is acked by id.)
+   */
+  below(seq: number): boolean {
+    return this.base !== undefined && seq <= this.base;
+  }
 
   /** `seq` arrived on this connection (new or a duplicate). */
   received(seq: number): void {
