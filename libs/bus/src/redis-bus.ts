@@ -1,13 +1,13 @@
 import type { Bus, Envelope } from './bus';
-import { deliver } from './deliver';
 import { DirectedBatcher, type DirectedBatch, type DirectedSend } from './directed-batcher';
 import { encodeEnvelope } from './envelope-codec';
 import { errorMessage, silentLogger, type BusLogger } from './logger';
 import { RedisChannels } from './redis-channels';
-import { isClusterClient, shardedPipeline, type RedisClient } from './redis-client';
+import { shardedPipeline, type RedisClient } from './redis-client';
 import { closeConnection, connectExplained, createPublisher, createSubscriber } from './redis-connections';
 import { classicPubSub, shardedPubSub, type PubSubMode } from './redis-pubsub-mode';
 import { loggableRedisUrl, redisConnectionOptions, type RedisConnectionOptions, type RedisEndpoint } from './redis-security';
+import { RedisSubscriptions } from './redis-subscriptions';
 
 /** Options for {@link RedisBus}: where Redis is and who the bus is there (url, username, password, tls), and how it publishes. */
 export interface RedisBusOptions extends RedisEndpoint {
@@ -26,14 +26,6 @@ export interface RedisBusOptions extends RedisEndpoint {
   /** Bound on a publishToNodes promise, from the call (see Bus); default 1000 ms, above batchWindowMs. */
   publishWaitMs?: number;
   logger?: BusLogger;
-}
-
-/** Where a started bus keeps its receiving side. */
-interface Started {
-  nodeId: string;
-  subscriber: RedisClient;
-  onEnvelope: (envelope: Envelope) => void;
-  onGap?: () => void;
 }
 
 /**
@@ -69,9 +61,9 @@ export class RedisBus implements Bus {
   private readonly timeoutMs: number;
   private readonly logger: BusLogger;
   private readonly connection: RedisConnectionOptions;
-  private readonly groups = new Set<string>();
+  private readonly subscriptions: RedisSubscriptions;
   private readonly directed: DirectedBatcher;
-  private started: Started | null = null;
+  private started = false;
   private publisher: RedisClient | null = null;
   private publisherReady: Promise<RedisClient> | null = null;
   private closed = false;
@@ -85,6 +77,7 @@ export class RedisBus implements Bus {
     this.logger = options.logger ?? silentLogger;
     // Now, not at the first connect: a username without password or an unreadable CA file stops a service at boot.
     this.connection = redisConnectionOptions(options);
+    this.subscriptions = new RedisSubscriptions(this.channels, this.mode, this.logger);
     this.directed = new DirectedBatcher((batches) => this.sendDirected(batches), {
       label: 'RedisBus',
       windowMs: options.batchWindowMs,
@@ -100,23 +93,17 @@ export class RedisBus implements Bus {
    */
   async start(nodeId: string, onEnvelope: (envelope: Envelope) => void, onGap?: () => void): Promise<void> {
     if (this.started || this.closed) throw new Error('RedisBus: start() may be called once, before close()');
+    this.started = true;
     const subscriber = createSubscriber(this.options, this.connection, this.timeoutMs, this.logger);
-    this.started = { nodeId, subscriber, onEnvelope, onGap };
-    subscriber.on(this.mode.messageEvent, (channel: string, message: string) => this.receive(channel, message));
+    this.subscriptions.attach(nodeId, subscriber, onEnvelope, onGap);
     try {
       await Promise.all([this.connectedPublisher(), connectExplained(subscriber)]);
-      await Promise.all(this.wantedChannels().map((channel) => this.mode.subscribe(subscriber, channel)));
+      await this.subscriptions.subscribe();
     } catch (error) {
       await this.close();
       // The publisher's failure names the url already: say it once.
       const reason = error instanceof PublisherUnreachable ? error.reason : errorMessage(error);
       throw new Error(`RedisBus: cannot start on ${loggableRedisUrl(this.options.url)}: ${reason}`, { cause: error });
-    }
-    if (isClusterClient(subscriber)) {
-      this.watchShardSubscribers(subscriber);
-    } else {
-      // After the first connect, so the initial subscriptions above are not sent twice.
-      subscriber.on('ready', () => void this.resubscribe());
     }
   }
 
@@ -147,31 +134,24 @@ export class RedisBus implements Bus {
    * the subscription, which is then made on reconnect (nothing could have
    * been published to the group meanwhile). May be called before start().
    */
-  async joinGroup(group: string): Promise<void> {
-    if (this.groups.has(group)) return;
-    this.groups.add(group);
-    await this.changeSubscription(group, 'subscribe');
+  joinGroup(group: string): Promise<void> {
+    return this.subscriptions.join(group);
   }
 
   /**
    * Forgets the membership (envelopes for the group are dropped from now on)
    * and unsubscribes from its channel. Same outage behaviour as joinGroup.
    */
-  async leaveGroup(group: string): Promise<void> {
-    if (!this.groups.delete(group)) return;
-    await this.changeSubscription(group, 'unsubscribe');
+  leaveGroup(group: string): Promise<void> {
+    return this.subscriptions.leave(group);
   }
 
   /** Closes both connections; pending publishes reject. Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
     this.directed.close(new Error('RedisBus: closed'));
-    const { started, publisher } = this;
-    started?.subscriber.removeAllListeners(this.mode.messageEvent);
-    await Promise.all([
-      publisher ? closeConnection(publisher) : undefined,
-      started ? closeConnection(started.subscriber) : undefined,
-    ]);
+    const { publisher } = this;
+    await Promise.all([publisher ? closeConnection(publisher) : undefined, this.subscriptions.close()]);
   }
 
   /**
@@ -197,15 +177,6 @@ export class RedisBus implements Bus {
       await closeConnection(publisher);
       throw new PublisherUnreachable(loggableRedisUrl(this.options.url), errorMessage(error), error);
     }
-  }
-
-  private receive(channel: string, message: string): void {
-    const started = this.started;
-    if (!started || this.closed) return;
-    const group = this.channels.groupOf(channel);
-    // An envelope can still arrive between leaveGroup and Redis confirming the unsubscribe.
-    if (group !== null && !this.groups.has(group)) return;
-    deliver(message, started.onEnvelope, this.logger, { bus: 'redis', channel });
   }
 
   private sendDirected(batches: readonly DirectedBatch[]): DirectedSend {
@@ -245,58 +216,6 @@ export class RedisBus implements Bus {
 
   private publishFailed(error: unknown): never {
     throw new Error(`RedisBus: publish failed: ${errorMessage(error)}`, { cause: error });
-  }
-
-  private async changeSubscription(group: string, change: 'subscribe' | 'unsubscribe'): Promise<void> {
-    const subscriber = this.started?.subscriber;
-    // Before start() or while reconnecting: start() or the next `ready` applies the membership.
-    if (!subscriber || subscriber.status !== 'ready' || this.closed) return;
-    try {
-      await this.mode[change](subscriber, this.channels.group(group));
-    } catch (error) {
-      this.logger.warn({ group, err: errorMessage(error) }, `bus: group ${change} deferred to the next reconnect`);
-    }
-  }
-
-  /** This node's channel, the broadcast channel and every joined group's channel. */
-  private wantedChannels(): string[] {
-    const { nodeId } = this.started!;
-    const groups = [...this.groups].map((group) => this.channels.group(group));
-    return [this.channels.node(nodeId), this.channels.broadcast(), ...groups];
-  }
-
-  /**
-   * On a cluster ioredis subscribes a shard's channels again on its new
-   * owner whenever the slot map changed (a replica took over, a slot moved)
-   * or a subscriber connection failed, and says `subscribersReady` when done.
-   * What was published meanwhile to a channel in a moved slot is gone (Redis
-   * unsubscribes a moved slot's channels), so each one is a gap for the node:
-   * it replays from the logs, at worst once for a change that touched none
-   * of its channels.
-   */
-  private watchShardSubscribers(subscriber: RedisClient): void {
-    subscriber.on('subscribersReady', () => {
-      if (this.closed) return;
-      this.logger.info({}, 'bus: cluster slot map changed; shard subscriptions made again');
-      this.started?.onGap?.();
-    });
-  }
-
-  /** After a reconnect the new connection has no subscriptions; make them all again. */
-  private async resubscribe(): Promise<void> {
-    const subscriber = this.started?.subscriber;
-    if (!subscriber || this.closed) return;
-    const channels = this.wantedChannels();
-    const results = await Promise.allSettled(channels.map((channel) => this.mode.subscribe(subscriber, channel)));
-    const failed = results.filter((result) => result.status === 'rejected').length;
-    if (failed > 0) {
-      // The connection dropped again; its next `ready` retries.
-      this.logger.warn({ failed, of: channels.length }, 'bus: resubscribing after a reconnect failed');
-    } else {
-      this.logger.info({ channels: channels.length }, 'bus: resubscribed after a reconnect');
-      // Pub/sub kept nothing while the connection was down.
-      this.started?.onGap?.();
-    }
   }
 }
 
