@@ -25,9 +25,12 @@
  * `--require $PWD/bench/support/trace-gc.cjs` (V8's per-GC lines: Spear's in its
  * service logs, copied to BENCH_KEEP_LOGS=dir before they are removed; B0's on
  * this console).
+ * BENCH_CPU_PROF (a folder): V8 CPU profiles of each system's two gateway
+ * processes during its last rate step (`<folder>/<system>/`); summarize with
+ * `node --import tsx bench/ticket/cpu-profile.ts <file> 30`.
  */
 import Redis from 'ioredis';
-import { cpSync, existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { makeTempDir, removeTempDir } from '@spear/testing';
 import { cleanupOnce, fmtMachine, log, machineFacts } from '../rpc/measure';
@@ -44,6 +47,10 @@ const SYSTEMS = (process.env.BENCH_SYSTEMS || 'spear').split(',').map((v) => v.t
 const KNOWN = ['b0', 'spear', 'spear-copies', 'spear-baseline'];
 for (const name of SYSTEMS) if (!KNOWN.includes(name)) throw new Error(`BENCH_SYSTEMS: unknown system ${name} (${KNOWN.join(', ')})`);
 const BASELINE_DIST = process.env.BENCH_BASELINE_DIST ? resolve(process.env.BENCH_BASELINE_DIST) : undefined;
+const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
+/** Starts or stops (every second signal) the profiler of the processes that run with profile-on-signal.cjs. */
+const toggleProfiler = (pids: number[]) => pids.forEach((pid) => process.kill(pid, 'SIGUSR2'));
+const gatewayPids = (pids: Record<string, number>) => ['spear', 'b0'].flatMap((name) => [pids[`${name}-1`], pids[`${name}-2`]]).filter((p): p is number => p !== undefined);
 if (SYSTEMS.includes('spear-baseline') && !BASELINE_DIST) throw new Error('spear-baseline needs BENCH_BASELINE_DIST=<checkout>/dist/apps');
 
 interface RedisCounts {
@@ -65,10 +72,12 @@ async function startSystem(name: string, engines: Engines, dir: string): Promise
   if (process.env.BENCH_NODE_OPTIONS) process.env.NODE_OPTIONS = `${own ?? ''} ${process.env.BENCH_NODE_OPTIONS}`.trim();
   try {
     const users = s.users + 1000;
-    if (name === 'b0') return await startB0(engines);
-    if (name === 'spear-copies') return await startSpear(engines, 'redis', join(dir, name), users, undefined, undefined, { delivery: { senderCopies: true } });
-    if (name === 'spear-baseline') return await startSpear(engines, 'redis', join(dir, name), users, undefined, { distDir: BASELINE_DIST!, baseProfile: resolve(BASELINE_DIST!, '../../profiles/local') });
-    return await startSpear(engines, 'redis', join(dir, name), users);
+    const profiles = CPU_PROF && join(CPU_PROF, name);
+    if (profiles) mkdirSync(profiles, { recursive: true });
+    if (name === 'b0') return await startB0(engines, 2, profiles);
+    if (name === 'spear-copies') return await startSpear(engines, 'redis', join(dir, name), users, profiles, undefined, { delivery: { senderCopies: true } });
+    if (name === 'spear-baseline') return await startSpear(engines, 'redis', join(dir, name), users, profiles, { distDir: BASELINE_DIST!, baseProfile: resolve(BASELINE_DIST!, '../../profiles/local') });
+    return await startSpear(engines, 'redis', join(dir, name), users, profiles);
   } finally {
     if (own === undefined) delete process.env.NODE_OPTIONS;
     else process.env.NODE_OPTIONS = own;
@@ -81,7 +90,13 @@ async function measure(name: string, engines: Engines, dir: string, observers: R
       let k = 0;
       for (const rate of s.rates) {
         const [countsBefore, nodesBefore] = await Promise.all([redisCounts(observers), readNodes(system.metricsUrls)]);
+        const profiled = CPU_PROF !== undefined && rate === s.rates.at(-1);
+        if (profiled) toggleProfiler(gatewayPids(pids));
         const { result: step, cpu } = await withCpu(pids, () => fleet.direct(++k, rate, s.stepSeconds, s.drainMs));
+        if (profiled) {
+          toggleProfiler(gatewayPids(pids));
+          await new Promise((r) => setTimeout(r, 2000)); // the profiles are written before the system stops
+        }
         const [countsAfter, nodesAfter] = await Promise.all([redisCounts(observers), readNodes(system.metricsUrls)]);
         const per = (field: keyof RedisCounts) => ((countsAfter[field] - countsBefore[field]) / Math.max(1, step.sent)).toFixed(2);
         const loop = Object.entries(nodesAfter).map(([node, reading]) => `${node} ${reading.eventLoopP99Ms} ms`);

@@ -8,9 +8,11 @@ const { join } = require('node:path');
 /**
  * The first SIGUSR2 starts V8's CPU profiler (with `heap`: its sampling heap
  * profiler, every allocation, also of objects already collected: what the
- * young generation churns through); the second writes
- * `<dir>/<name>.cpuprofile` (or `.heapprofile`). `--cpu-prof` itself is
- * refused in NODE_OPTIONS and would cover the whole life.
+ * young generation churns through; with `heap: 'survivors'` only objects that
+ * outlived a young GC: what makes scavenges slow and fills the old
+ * generation); the second writes `<dir>/<name>.cpuprofile` (or
+ * `.heapprofile`). `--cpu-prof` itself is refused in NODE_OPTIONS and would
+ * cover the whole life.
  */
 function profileOnSignal({ dir, name, heap = false }) {
   const session = new Session();
@@ -19,7 +21,7 @@ function profileOnSignal({ dir, name, heap = false }) {
   const write = (error, result) => {
     if (!error) writeFileSync(file, JSON.stringify(result.profile));
   };
-  const sampling = { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true };
+  const sampling = { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: heap !== 'survivors' };
   let running = false;
   process.on('SIGUSR2', () => {
     running = !running;

@@ -83,7 +83,7 @@ export interface ProfileSummary {
 }
 
 /** Where a frame's code comes from, for grouping: a package, a workspace lib or app, node, or a V8 pseudo-frame. */
-function packageOf(source: string, functionName: string): string {
+export function packageOf(source: string, functionName: string): string {
   if (source === '') return functionName || '(anonymous native)';
   if (source.startsWith('node:')) return `node:${source.slice(5).replace(/^internal\//, '').split('/')[0]}`;
   const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(source);
@@ -95,7 +95,7 @@ function packageOf(source: string, functionName: string): string {
 }
 
 /** Maps bundle positions to original sources, one source map per bundle file. */
-class SourceResolver {
+export class SourceResolver {
   private readonly maps = new Map<string, SourceMap | null>();
 
   resolve(frame: CallFrame): { source: string; line: number } {
@@ -120,7 +120,7 @@ class SourceResolver {
   }
 }
 
-const shorten = (source: string) => source.replace(/^.*?node_modules\//, '').replace(/^(\.\.\/)+/, '');
+export const shorten = (source: string) => source.replace(/^.*?node_modules\//, '').replace(/^(\.\.\/)+/, '');
 
 export function summarizeCpuProfile(file: string, top = 15, windows?: Window[]): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
