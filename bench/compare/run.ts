@@ -36,7 +36,7 @@ import { cleanupOnce, fmtInt, fmtMachine, log, machineFacts } from '../rpc/measu
 import type { ClientFleet } from '../clients/client-fleet';
 import { runPhase } from './phase';
 import { problemsOf, summarize, writeDocsReport, writeRunReport, type CompareResults } from './report';
-import { gcBetween, measureStep, medianByP99, ramp, readNodes, type MeasuredStep } from './scenarios';
+import { gcBetween, measureStep, medianByP99, ramp, readNodes, repairedBetween, type MeasuredStep } from './scenarios';
 import { compareSettings } from './settings';
 import { startB0, startSpear, type Engines } from './systems';
 
@@ -138,7 +138,10 @@ async function main(): Promise<void> {
     }, storm);
     const halfRate = b0.halfRate ?? s.rates[0]!;
     const spearRedis = await runPhase(s, () => startSpear(engines, 'redis', join(dir, 'spear-redis'), s.users + 1000, CPU_PROF), enginePids, async (fleet, pids, r, system) => {
+      const beforeRamp = await readNodes(system.metricsUrls);
       r.ramp = await ramp('[spear-redis] 1:1', pids, s.rates, 1, (rate) => direct(fleet, rate));
+      // A message late past the hole repair's wait (1.5 s: beyond saturation) is read from its log again.
+      log(`[spear-redis] messages repaired from logs during the ramp: ${repairedBetween(beforeRamp, await readNodes(system.metricsUrls))}`);
       r.rampFew = await rampFew('spear-redis', fleet, pids);
       r.halfRate = halfRate;
       const nodes = [pids['spear-1']!, pids['spear-2']!];
@@ -150,7 +153,7 @@ async function main(): Promise<void> {
         const after = await readNodes(system.metricsUrls);
         step.eventLoopP99Ms = Object.fromEntries(Object.entries(after).map(([name, n]) => [name, n.eventLoopP99Ms]));
         step.gc = gcBetween(before, after);
-        log(`  event-loop delay p99 during that step (ms): ${JSON.stringify(step.eventLoopP99Ms)}; GC pauses: ${JSON.stringify(step.gc)}`);
+        log(`  event-loop delay p99 during that step (ms): ${JSON.stringify(step.eventLoopP99Ms)}; GC pauses: ${JSON.stringify(step.gc)}; messages repaired from logs: ${repairedBetween(before, after)}`);
         return step;
       }));
       if (profileHalf) {

@@ -105,6 +105,8 @@ export interface NodeReading {
   /** Event-loop delay p99 since the previous scrape (prom-client resets that histogram on every scrape), ms. */
   eventLoopP99Ms: number;
   gc: GcTotals;
+  /** 1:1 messages handed to live connections from their logs so far (hole repair: the bus lost them, or they were late past its wait); 0 for B0. */
+  repaired: number;
 }
 
 /**
@@ -123,7 +125,8 @@ export async function readNodes(urls: Record<string, string> | undefined): Promi
       if (m[1] === 'sum') kind.seconds = Number(m[3]);
       else kind.count = Number(m[3]);
     }
-    out[name] = { eventLoopP99Ms: seconds === undefined ? NaN : Math.round(Number(seconds) * 100_000) / 100, gc };
+    const repaired = Number(/^spear_messages_repaired_total ([\d.e+-]+)/m.exec(text)?.[1] ?? 0);
+    out[name] = { eventLoopP99Ms: seconds === undefined ? NaN : Math.round(Number(seconds) * 100_000) / 100, gc, repaired };
   }
   return out;
 }
@@ -131,6 +134,11 @@ export async function readNodes(urls: Record<string, string> | undefined): Promi
 /** Pauses of one kind of garbage collection: how many, and their mean and total length. */
 export interface GcPauses {
   [kind: string]: { count: number; meanMs: number; totalMs: number };
+}
+
+/** Messages repaired (hole repair) on all nodes between two readings. */
+export function repairedBetween(before: Record<string, NodeReading>, after: Record<string, NodeReading>): number {
+  return Object.entries(after).reduce((sum, [name, { repaired }]) => sum + repaired - (before[name]?.repaired ?? 0), 0);
 }
 
 /** The GC pauses of each process between two readings. */

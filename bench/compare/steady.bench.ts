@@ -36,7 +36,7 @@ import { makeTempDir, removeTempDir } from '@spear/testing';
 import { cleanupOnce, fmtMachine, log, machineFacts } from '../rpc/measure';
 import { fmtLatencyMs } from '../clients/histogram';
 import { runPhase } from './phase';
-import { fmtCpu, gcBetween, readNodes, withCpu } from './scenarios';
+import { fmtCpu, gcBetween, readNodes, repairedBetween, withCpu } from './scenarios';
 import { compareSettings } from './settings';
 import { parseEngineKind, startScaleEngines, type ScaleEngines } from '../scale/engines';
 import { startB0, startSpear, type Engines, type SystemUnderTest } from './systems';
@@ -104,7 +104,7 @@ async function measure(name: string, engines: Engines, dir: string, observers: R
         log(
           `[${name}] ${rate}/s: delivered ${step.deliveredPerSecond}/s, ${fmtLatencyMs(step.latency)}; CPUs ${fmtCpu(cpu)}; ` +
             `Redis per message: ${per('commands')} commands (script calls inside included), ${per('reads')} reads, ${per('writes')} writes` +
-            (loop.length > 0 ? `; event-loop p99 ${loop.join(', ')}; young GCs ${gc.join(', ')}` : ''),
+            (loop.length > 0 ? `; event-loop p99 ${loop.join(', ')}; young GCs ${gc.join(', ')}; messages repaired from logs ${repairedBetween(nodesBefore, nodesAfter)}` : ''),
         );
       }
     });

@@ -24,6 +24,7 @@ function store(logs: Record<string, number[]>, fail = false) {
 
 function withHole(uid: string, at: number): Session<string> {
   const s = new Session(uid, uid, uid, 'default');
+  s.buffered = undefined; // arrived
   noteSeq(s, 1, at);
   noteSeq(s, 3, at);
   return s;
@@ -59,6 +60,18 @@ describe('HoleRepair', () => {
     gone.closed = true;
     expect(await repair.sweep(10)).toBe(0);
     expect(st.reads).toEqual([]);
+  });
+
+  it('a connection still arriving waits: its arrival reads the log itself, and nothing may precede its ready', async () => {
+    const st = store({ a: [2, 3] });
+    const repair = new HoleRepair<string>(st, () => undefined, new RecordingLogger(), { afterMs: 0, everyMs: 10, perSweep: 10 });
+    const arriving = withHole('a', 0);
+    arriving.buffered = [];
+    repair.opened(arriving);
+    expect(await repair.sweep(10)).toBe(0);
+    arriving.buffered = undefined;
+    expect(await repair.sweep(20)).toBe(1);
+    expect(st.reads).toEqual(['a']);
   });
 
   it('a store that fails keeps the hole open for the next look', async () => {

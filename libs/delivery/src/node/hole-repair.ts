@@ -64,6 +64,8 @@ export class HoleRepair<C> {
       const due: Session<C>[] = [];
       for (const session of this.open) {
         if (session.closed || session.holeSince === undefined) this.open.delete(session);
+        // Still arriving (a send's seq came before its replay): the arrival accounts for the log up to its read.
+        else if (session.buffered) continue;
         else if (now - session.holeSince >= this.options.afterMs) due.push(session);
       }
       due.sort((a, b) => a.holeSince! - b.holeSince!);
