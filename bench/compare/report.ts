@@ -65,15 +65,16 @@ const int = (n: number | undefined) => (n === undefined ? '–' : Math.round(n).
 const otherBaselines = (c: CompareResults) =>
   ([['B0s', c.systems.b0s], ['B1', c.systems.b1]] as const).flatMap(([label, result]) => (result ? [{ label, result }] : []));
 
-/** Server CPU µs per delivered message in a step: the gateway processes, and Spear's ticket and idgen (Redis apart). */
-const serverUs = (step: MeasuredStep | undefined) => (step ? cpuUsPerMessage(step, Object.keys(step.cpu).filter((name) => /^(spear|b0|b0s|b1)-\d+$|^(ticket|idgen)$/.test(name))) : undefined);
+/** Server CPU µs per delivered message in a step: the gateway processes, and Spear's ticket and idgen; with `redis`, Redis too (every system's messages cross it). */
+const serverUs = (step: MeasuredStep | undefined, redis = false) =>
+  step ? cpuUsPerMessage(step, Object.keys(step.cpu).filter((name) => /^(spear|b0|b0s|b1)-\d+$|^(ticket|idgen)$/.test(name) || (redis && name === 'redis'))) : undefined;
 
 /** Every run of the half-saturation step (runs before `halfRuns` was added have their one step). */
 const halfRunsOf = (s: SystemResult): MeasuredStep[] => s.halfRuns ?? (s.atHalfOfB0 ? [s.atHalfOfB0] : []);
 
 /** The server CPU per message of the half-saturation step, averaged over its runs. */
-const meanServerUs = (s: SystemResult) => {
-  const runs = halfRunsOf(s).map(serverUs).filter((us): us is number => us !== undefined);
+const meanServerUs = (s: SystemResult, redis = false) => {
+  const runs = halfRunsOf(s).map((step) => serverUs(step, redis)).filter((us): us is number => us !== undefined);
   return runs.length === 0 ? undefined : runs.reduce((a, b) => a + b, 0) / runs.length;
 };
 
@@ -96,7 +97,9 @@ export function rows(c: CompareResults): Row[] {
       ? [row(`1. 1:1 with ${int(c.settings.fewUsers)} of the users, highest delivered msgs/s with p99 < 100 ms`, int(b0.rampFew?.bestUnderP99), int(sr.rampFew?.bestUnderP99), r3(sr.rampFew?.bestUnderP99, b0.rampFew?.bestUnderP99), '>= 1.0x (#21)', (r) => r >= 1.0)]
       : []),
     row(`1. 1:1 at 50% of B0's saturation (${int(b0.halfRate)} msgs/s): p50 / p99 / p999${runsNote(b0, sr)}`, lat(b0.atHalfOfB0), lat(sr.atHalfOfB0), r3(sr.atHalfOfB0?.latency.p99, b0.atHalfOfB0?.latency.p99), 'p99 <= 1.0x', (r) => r <= 1.0),
-    row(`1. 1:1 at 50% of B0's saturation: server CPU µs per delivered message (Redis apart${halfRunsOf(b0).length > 1 ? ', mean of the runs' : ''})`, int(meanServerUs(b0)), int(meanServerUs(sr)), r3(meanServerUs(sr), meanServerUs(b0)), '<= 1.0x', (r) => r <= 1.0),
+    // Judged with Redis: Spear's durable delivery costs Redis work per message that B0 does not pay.
+    row(`1. 1:1 at 50% of B0's saturation: server CPU µs per delivered message, Redis included${halfRunsOf(b0).length > 1 ? ' (mean of the runs)' : ''}`, int(meanServerUs(b0, true)), int(meanServerUs(sr, true)), r3(meanServerUs(sr, true), meanServerUs(b0, true)), '<= 1.0x', (r) => r <= 1.0),
+    row(`1. 1:1 at 50% of B0's saturation: server CPU µs per delivered message, Redis apart${halfRunsOf(b0).length > 1 ? ' (mean of the runs)' : ''}`, int(meanServerUs(b0)), int(meanServerUs(sr)), r3(meanServerUs(sr), meanServerUs(b0)), '–'),
     row(`2. fan-out to one group of ${int(c.settings.users)}, peak deliveries/s`, int(b0.fanout?.peak), int(sr.fanout?.peak), r3(sr.fanout?.peak, b0.fanout?.peak), '>= 1.0x', (r) => r >= 1.0),
     ...others.map(({ label, result }) => row(`2. fan-out to one group of ${int(c.settings.users)}, peak deliveries/s: ${label} (B0 column; ratio Spear / ${label})`, int(result.fanout?.peak), int(sr.fanout?.peak), r3(sr.fanout?.peak, result.fanout?.peak), '–')),
     row(`3. idle, RSS per connection at ${int(c.idle?.connections)} (marginal; overall)`, c.idle ? `${c.idle.b0.kibPerConnectionMarginal} KiB; ${c.idle.b0.kibPerConnection}` : '–', c.idle ? `${c.idle.spear.kibPerConnectionMarginal} KiB; ${c.idle.spear.kibPerConnection}` : '–', c.idle?.ratio, '<= 1.0x', (r) => r <= 1.0),
