@@ -57,13 +57,17 @@ interface RedisCounts {
   commands: number;
   reads: number;
   writes: number;
+  /** µs spent inside each command (INFO commandstats; a script's own calls are in its line and their own). */
+  usec: Record<string, number>;
 }
 
 /** The counters summed over every Redis process (one, or a cluster's masters and replicas). */
 async function redisCounts(observers: Redis[]): Promise<RedisCounts> {
-  const all = await Promise.all(observers.map((redis) => redis.info('stats')));
+  const all = await Promise.all(observers.map((redis) => redis.info('all')));
   const field = (name: string) => all.reduce((sum, stats) => sum + Number(stats.match(new RegExp(`${name}:(\\d+)`))?.[1] ?? Number.NaN), 0);
-  return { commands: field('total_commands_processed'), reads: field('total_reads_processed'), writes: field('total_writes_processed') };
+  const usec: Record<string, number> = {};
+  for (const info of all) for (const [, name, n] of info.matchAll(/^cmdstat_([^:]+):calls=\d+,usec=(\d+)/gm)) usec[name!] = (usec[name!] ?? 0) + Number(n);
+  return { commands: field('total_commands_processed'), reads: field('total_reads_processed'), writes: field('total_writes_processed'), usec };
 }
 
 /** Starts `name` with BENCH_NODE_OPTIONS in its processes' environment only (not in the load generators'). */
@@ -98,12 +102,18 @@ async function measure(name: string, engines: Engines, dir: string, observers: R
           await new Promise((r) => setTimeout(r, 2000)); // the profiles are written before the system stops
         }
         const [countsAfter, nodesAfter] = await Promise.all([redisCounts(observers), readNodes(system.metricsUrls)]);
-        const per = (field: keyof RedisCounts) => ((countsAfter[field] - countsBefore[field]) / Math.max(1, step.sent)).toFixed(2);
+        const per = (field: 'commands' | 'reads' | 'writes') => ((countsAfter[field] - countsBefore[field]) / Math.max(1, step.sent)).toFixed(2);
+        // Time inside commands per message; the rest of Redis's CPU is its sockets and event loop.
+        const inside = Object.entries(countsAfter.usec)
+          .map(([name, us]) => [name, (us - (countsBefore.usec[name] ?? 0)) / Math.max(1, step.sent)] as const)
+          .filter(([, us]) => us >= 0.5)
+          .sort((a, b) => b[1] - a[1])
+          .map(([name, us]) => `${name} ${us.toFixed(1)}`);
         const loop = Object.entries(nodesAfter).map(([node, reading]) => `${node} ${reading.eventLoopP99Ms} ms`);
         const gc = Object.entries(gcBetween(nodesBefore, nodesAfter)).map(([node, kinds]) => `${node} ${kinds.minor ? `${kinds.minor.count} x ${kinds.minor.meanMs} ms` : '-'}`);
         log(
           `[${name}] ${rate}/s: delivered ${step.deliveredPerSecond}/s, ${fmtLatencyMs(step.latency)}; CPUs ${fmtCpu(cpu)}; ` +
-            `Redis per message: ${per('commands')} commands (script calls inside included), ${per('reads')} reads, ${per('writes')} writes` +
+            `Redis per message: ${per('commands')} commands (script calls inside included), ${per('reads')} reads, ${per('writes')} writes, µs inside commands: ${inside.join(', ') || '-'}` +
             (loop.length > 0 ? `; event-loop p99 ${loop.join(', ')}; young GCs ${gc.join(', ')}; messages repaired from logs ${repairedBetween(nodesBefore, nodesAfter)}` : ''),
         );
       }
