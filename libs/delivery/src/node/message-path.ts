@@ -13,6 +13,9 @@ import { TokenBucket } from './token-bucket';
  */
 const FORWARD_WAIT_MS = 1000;
 
+/** At most this many refused forwards wait for their retry at once (a long outage must not pile up timers). */
+const MAX_RETRIES_WAITING = 10_000;
+
 /** The node's own sessions, when the path runs inside a spear node: its recipients skip the bus. */
 export interface LocalDelivery {
   readonly nodeId: string;
@@ -46,6 +49,8 @@ export interface MessagePathOptions {
   kind: Exclude<StoreKind, 'copy'>;
   /** Bytes of 1:1 bodies this writer may store per second (the node's store budget): `rate_limited` past it. */
   storeBytesPerSecond?: number;
+  /** A directed forward the bus refused is published once more this long after (default 1000 ms; 0: never). */
+  forwardRetryMs?: number;
   senders?: SenderQuota;
 }
 
@@ -61,8 +66,11 @@ export interface MessagePathOptions {
  *   it) and its forward has left this process (handed to local sessions, or
  *   answered by the bus within its publish wait), so an ack never precedes a
  *   forward that a crash of this node could still lose. The forward itself
- *   is at-most-once; a device that misses it gets the message from the log on
- *   its next connection. With sender copies, the message is then appended to
+ *   is at-most-once (one that the bus refused is published once more after
+ *   `forwardRetryMs`: the bus may be back, and no later message may come to
+ *   show the recipient's node the hole); a connection that misses it gets it
+ *   from the log once a later message shows the hole (HoleRepair), a device
+ *   at its next connection. With sender copies, the message is then appended to
  *   the sender's log and forwarded to the sender's other connections (a copy
  *   that fails to store is not an error of the send: the recipient has it).
  * - `toGroup` likewise with the group's history (forward waited for up to
@@ -75,6 +83,7 @@ export interface MessagePathOptions {
  */
 export class MessagePath {
   private readonly storeBudget?: TokenBucket;
+  private retriesWaiting = 0;
 
   constructor(
     private readonly store: MessageStore,
@@ -160,8 +169,19 @@ export class MessagePath {
       local.deliverLocal(envelope);
       remote = nodes.filter((n) => n !== local.nodeId);
     }
-    // At-most-once: the inbox already holds it; the bus bounds how long this may wait.
-    if (remote.length > 0) await this.bus.publishToNodes(remote, envelope).catch(ignore);
+    // At-most-once: the log already holds it; the bus bounds how long this may wait.
+    if (remote.length > 0) await this.bus.publishToNodes(remote, envelope).catch(() => this.retryLater(remote, envelope));
+  }
+
+  /** One more try of a refused forward, later; a duplicate is harmless (clients drop it by id). */
+  private retryLater(nodes: string[], envelope: Envelope): void {
+    const delay = this.options.forwardRetryMs ?? 1000;
+    if (delay <= 0 || this.retriesWaiting >= MAX_RETRIES_WAITING) return;
+    this.retriesWaiting++;
+    setTimeout(() => {
+      this.retriesWaiting--;
+      this.bus.publishToNodes(nodes, envelope).catch(ignore);
+    }, delay).unref();
   }
 }
 

@@ -49,6 +49,21 @@ describe('NodeCore: a message lost on the bus, the recipient still connected', (
     expect(cluster.stores.unacked('bob')).toEqual([]);
   });
 
+  it('a lost message no later one reveals: the sender\'s node publishes the refused forward once more, and it arrives once the bus is back', async () => {
+    cluster = new CoreCluster();
+    await cluster.addNode('n1', (o) => void (o.delivery.forwardRetryMs = 30));
+    await cluster.addNode('n2');
+    const alice = await cluster.connect('n1', 'alice');
+    const bob = await cluster.connect('n2', 'bob');
+    cluster.network.down = true;
+    const lost = await alice.send('bob', 'the last one for a while');
+    cluster.network.down = false; // back, and no gap reported (a publish that timed out)
+    await settle();
+    expect(bob.conn.msgIds()).toEqual([]);
+    await sleep(80);
+    expect(bob.conn.msgIds()).toEqual([lost]);
+  });
+
   it('a message acked by another connection of the device meanwhile is not handed again', async () => {
     const { bob, lost, later } = await lostThenLocal();
     const other = await cluster.connect('n1', 'bob'); // same device: its replay carries 1 and 2

@@ -22,6 +22,8 @@ export interface NodeCoreOptions {
     storeBytesPerSecond?: number;
     /** Messages one sender may store per second for offline recipients (`rate_limited` past it). */
     offlinePerSender?: { perSecond: number; burst: number };
+    /** A forward the bus refused is published once more this long after (MessagePathOptions; default 1000 ms). */
+    forwardRetryMs?: number;
   };
   /** Group namespaces and their policies (the profile's `groups.namespaces`); none: every group is open. */
   namespaces?: Readonly<Record<string, NamespaceRules>>;
