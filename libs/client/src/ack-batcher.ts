@@ -72,11 +72,6 @@ export class AckBatcher {
     return out;
   }
 
-  /** The highest upTo sent so far (a seq at or below it is acked by id only when added without its seq). */
-  get upToSent(): number {
-    return this.sentUpTo;
-  }
-
   /** An upTo sent may not have been applied (the ack failed, the log restarted): later flushes send upTo above `to` again. */
   rewind(to: number): void {
     this.sentUpTo = Math.min(this.sentUpTo, to);

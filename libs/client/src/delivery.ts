@@ -20,7 +20,7 @@ export interface DeliveryStats {
 interface Handling {
   seq?: number;
   runs: Set<SeqRun>;
-  /** It arrived below its connection's run (SeqRun.below): acked by id, whatever upTo was sent. */
+  /** It arrived below its connection's run (SeqRun.below): its ack sends the connection's upTo again. */
   late?: true;
 }
 
@@ -83,7 +83,9 @@ export class Delivery {
     const run = seq === undefined || this.ackMode !== 'auto' ? undefined : this.runOf(source);
     const late = run?.below(seq!) ?? false;
     run?.received(seq!);
-    if (seq !== undefined) {
+    // A late seq (SeqRun.below) may sit under an upTo that the server held back below it: the watermark
+    // cannot tell, so only its id decides whether it is a duplicate.
+    if (seq !== undefined && !late) {
       const verdict = this.watermark.check(seq, id);
       if (verdict === 'duplicate') {
         this.stats.duplicates++;
@@ -175,10 +177,12 @@ export class Delivery {
 
   private done(id: string, seq: number | undefined, runs: Iterable<SeqRun>, late = false): void {
     let any = false;
+    // A late seq that an upTo sent already covers: the server held that upTo back below it (it never acks a
+    // seq it did not hand this connection), so the next flush sends the upTo again, now covering both.
+    if (late) this.acks.rewind(seq! - 1);
     for (const run of runs) {
       run.done(seq!);
-      // A late seq that an upTo sent already covers: that upTo did not ack it (the server clamps), so by id.
-      this.acks.add(id, late && seq! <= this.acks.upToSent ? undefined : seq, run);
+      this.acks.add(id, seq, run);
       any = true;
     }
     if (!any) this.acks.add(id, seq);

@@ -16,8 +16,8 @@ export const MAX_RANGES = 256;
  * `ack {upTo: top}` acks nothing unhandled, provided no seq below `base`
  * arrives after that ack is sent (a live message delayed past the ack delay
  * on a connection whose replay was empty: the server never moves the cursor
- * over a seq it did not hand this connection, and the SDK acks such a late
- * one by id, see `below`). Forgetting done seqs (more than MAX_RANGES holes)
+ * over a seq it did not hand this connection, and the SDK sends its upTo
+ * again once such a late one is done, see `below`). Forgetting done seqs (more than MAX_RANGES holes)
  * only makes `top` lower: those were acked by id.
  */
 export class SeqRun {
@@ -28,9 +28,9 @@ export class SeqRun {
 
   /**
    * Does `seq` arrive below what this connection took for its start? (A live
-   * message overtaken by a later one on a connection whose replay was empty:
-   * an upTo sent meanwhile does not cover it, the server clamps such an upTo
-   * below it, so it is acked by id.)
+   * message overtaken by a later one on a connection whose replay was empty,
+   * or one the server repaired: an upTo sent meanwhile was held back below
+   * it by the server, so it must be sent again once this one is done.)
    */
   below(seq: number): boolean {
     return this.base !== undefined && seq <= this.base;

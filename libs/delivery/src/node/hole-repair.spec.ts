@@ -74,6 +74,17 @@ describe('HoleRepair', () => {
     expect(st.reads).toEqual(['a']);
   });
 
+  it('a log that ends below a seq it gave (lost writes, or started again) closes the hole instead of being read again and again', async () => {
+    const st = store({ a: [] });
+    const repair = new HoleRepair<string>(st, () => undefined, new RecordingLogger(), { afterMs: 0, everyMs: 10, perSweep: 10 });
+    const s = withHole('a', 0); // handed 1 and 3
+    repair.opened(s);
+    expect(await repair.sweep(10)).toBe(1);
+    expect([s.seqFloor, s.seqsAbove, s.holeSince]).toEqual([3, undefined, undefined]);
+    expect(await repair.sweep(20)).toBe(0);
+    expect(st.reads).toEqual(['a']);
+  });
+
   it('a store that fails keeps the hole open for the next look', async () => {
     const logger = new RecordingLogger();
     const repair = new HoleRepair<string>(store({}, true), () => undefined, logger, { afterMs: 0, everyMs: 10, perSweep: 10 });

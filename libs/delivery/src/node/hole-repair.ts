@@ -1,7 +1,7 @@
 import type { MsgEvent } from '@spear/protocol';
 import type { CoreLogger } from './cluster';
 import type { DeliveryStore } from './delivery-store';
-import { fillFromLog } from './seq-holes';
+import { fillFromLog, raiseFloor } from './seq-holes';
 import type { Session } from './session';
 
 export interface HoleRepairOptions {
@@ -82,9 +82,14 @@ export class HoleRepair<C> {
   /** Resolves to how many messages `session` was handed. */
   private async repair(session: Session<C>): Promise<number> {
     try {
+      // Handed before the read, so the log had it then.
+      const lowestAbove = session.seqsAbove?.[0];
       const unacked = await this.store.unacked(session.uid, session.device);
       if (session.closed) return 0;
       const handed = fillFromLog(session, unacked, (message) => this.emit(session, message));
+      // The log ends below a seq it gave before: it lost writes (a failover) or started again (its keys
+      // expired). What the hole lacks is gone, not late: the hole closes instead of being read again and again.
+      if (lowestAbove !== undefined && unacked.last < lowestAbove) raiseFloor(session, lowestAbove - 1);
       if (session.holeSince === undefined) this.open.delete(session);
       this.repaired?.(handed);
       return handed;

@@ -13,8 +13,8 @@ import { TokenBucket } from './token-bucket';
  */
 const FORWARD_WAIT_MS = 1000;
 
-/** At most this many refused forwards wait for their retry at once (a long outage must not pile up timers). */
-const MAX_RETRIES_WAITING = 10_000;
+/** At most this many refused forwards wait for their retry at once: a long outage must not pile up timers and bodies (64 KiB each at most). */
+const MAX_RETRIES_WAITING = 2_000;
 
 /** The node's own sessions, when the path runs inside a spear node: its recipients skip the bus. */
 export interface LocalDelivery {

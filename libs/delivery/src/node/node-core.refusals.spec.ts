@@ -85,4 +85,19 @@ describe('NodeCore: refusals', () => {
     expect(await a.call('send', { to: 'b', body: 1 })).toMatchObject({ ok: true });
     expect(cluster.stores.unacked('b').length).toBe(1);
   });
+
+  it("a reply that throws (the socket went away) does not stop the connection's later events, and forgets its chain", async () => {
+    cluster = new CoreCluster();
+    const n1 = await cluster.addNode('n1');
+    const a = await cluster.connect('n1', 'a');
+    await cluster.connect('n1', 'b');
+    const failed = n1.core.receive(a.session, 'send', { to: 'b', body: 1 }, () => {
+      throw new Error('socket gone');
+    });
+    const next = n1.core.receive(a.session, 'send', { to: 'b', body: 2 });
+    await expect(failed).rejects.toThrow('socket gone');
+    expect(await next).toMatchObject({ ok: true });
+    await settle();
+    expect(a.session.chain).toBeUndefined();
+  });
 });

@@ -164,11 +164,13 @@ export class NodeCore<C> implements LocalDelivery {
     this.counters.received?.(event);
     const run = () => this.run(session, event, payload, reply);
     if (!CLIENT_EVENTS[event].serialize) return run();
-    const next = session.chain ? session.chain.then(run) : run();
+    // run() answers every failure itself; should the transport's reply throw, the next event still runs.
+    const next = session.chain ? session.chain.then(run, run) : run();
     session.chain = next;
     // A settled tail is forgotten: kept, it would hold its payload and ack until the connection's next
     // event, seconds later (what the young GC copies and promotes, then the old generation collects).
-    void next.then(() => session.chain === next && (session.chain = undefined));
+    const forget = () => session.chain === next && (session.chain = undefined);
+    next.then(forget, forget);
     return next;
   }
 
