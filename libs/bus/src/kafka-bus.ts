@@ -127,13 +127,21 @@ export class KafkaBus extends KafkaBusBase {
     await position.committed(this.admin, this.abort.signal);
   }
 
-  /** consumer.run() returns before the group join; resolve only once the partitions are assigned. */
+  /**
+   * consumer.run() returns before the group join; resolve only once the
+   * partitions are assigned. A crash kafkajs restarts from (a new topic's
+   * partition not yet hosted by its leader on a cluster) is waited out: the
+   * restarted consumer's join resolves it, within the bus's start timeout.
+   */
   private async runUntilJoined(consumer: Consumer): Promise<void> {
     const removers: Array<() => void> = [];
     try {
       const joined = new Promise<void>((resolve, reject) => {
         removers.push(consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-        removers.push(consumer.on(consumer.events.CRASH, ({ payload }) => reject(payload.error)));
+        removers.push(consumer.on(consumer.events.CRASH, ({ payload }) => {
+          if (!payload.restart || this.closed) reject(payload.error);
+          else this.logger.warn({ err: errorMessage(payload.error) }, 'bus: kafka consumer crashed while starting; kafkajs restarts it');
+        }));
       });
       await consumer.run({ eachMessage: async (payload) => this.receive(payload) });
       await joined;
