@@ -36,8 +36,9 @@ import { cleanupOnce, fmtInt, fmtMachine, log, machineFacts } from '../rpc/measu
 import type { ClientFleet } from '../clients/client-fleet';
 import { runPhase } from './phase';
 import { problemsOf, summarize, writeDocsReport, writeRunReport, type CompareResults } from './report';
-import { gcBetween, measureStep, medianByP99, ramp, readNodes, repairedBetween, type MeasuredStep } from './scenarios';
+import { gatewayPids, gcBetween, measureStep, medianByP99, ramp, readNodes, repairedBetween, type MeasuredStep } from './scenarios';
 import { compareSettings } from './settings';
+import { toggleProfiler } from '../support/profiling-dist';
 import { startB0, startSpear, type Engines } from './systems';
 
 const GROUP = 'bench-all';
@@ -50,10 +51,8 @@ const CPU_PROF_FANOUT_RATE = Number(process.env.BENCH_CPU_PROF_FANOUT_RATE ?? 0)
 const CPU_PROF_AT = process.env.BENCH_CPU_PROF_STORM === '1' ? 'storm' : CPU_PROF_FANOUT_RATE > 0 ? 'fanout' : 'half';
 
 /** Starts (first call) and writes (second call) the profiles of the nodes run by profilingDist. */
-const toggleProfiler = (pids: number[]) => pids.forEach((pid) => process.kill(pid, 'SIGUSR2'));
 
 /** The gateway processes (spear nodes or B0 servers) among a phase's pids. */
-const gatewayPids = (pids: Record<string, number>) => ['spear', 'b0', 'b0s', 'b1'].flatMap((name) => [pids[`${name}-1`], pids[`${name}-2`]]).filter((p): p is number => p !== undefined);
 
 interface Engine {
   zk?: ZooKeeperHandle;

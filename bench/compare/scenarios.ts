@@ -136,6 +136,11 @@ export interface GcPauses {
   [kind: string]: { count: number; meanMs: number; totalMs: number };
 }
 
+/** The gateway processes of whichever system `pids` holds (Spear's nodes, or a baseline's two servers): what the benches profile. */
+export function gatewayPids(pids: Record<string, number>): number[] {
+  return ['spear', 'b0', 'b0s', 'b1'].flatMap((name) => [pids[`${name}-1`], pids[`${name}-2`]]).filter((p): p is number => p !== undefined);
+}
+
 /** Messages repaired (hole repair) on all nodes between two readings. */
 export function repairedBetween(before: Record<string, NodeReading>, after: Record<string, NodeReading>): number {
   return Object.entries(after).reduce((sum, [name, { repaired }]) => sum + repaired - (before[name]?.repaired ?? 0), 0);

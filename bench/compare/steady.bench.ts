@@ -36,7 +36,8 @@ import { makeTempDir, removeTempDir } from '@spear/testing';
 import { cleanupOnce, fmtMachine, log, machineFacts } from '../rpc/measure';
 import { fmtLatencyMs } from '../clients/histogram';
 import { runPhase } from './phase';
-import { fmtCpu, gcBetween, readNodes, repairedBetween, withCpu } from './scenarios';
+import { fmtCpu, gatewayPids, gcBetween, readNodes, repairedBetween, withCpu } from './scenarios';
+import { toggleProfiler } from '../support/profiling-dist';
 import { compareSettings } from './settings';
 import { parseEngineKind, startScaleEngines, type ScaleEngines } from '../scale/engines';
 import { startB0, startSpear, type Engines, type SystemUnderTest } from './systems';
@@ -48,9 +49,6 @@ const KNOWN = ['b0', 'spear', 'spear-copies', 'spear-baseline'];
 for (const name of SYSTEMS) if (!KNOWN.includes(name)) throw new Error(`BENCH_SYSTEMS: unknown system ${name} (${KNOWN.join(', ')})`);
 const BASELINE_DIST = process.env.BENCH_BASELINE_DIST ? resolve(process.env.BENCH_BASELINE_DIST) : undefined;
 const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
-/** Starts or stops (every second signal) the profiler of the processes that run with profile-on-signal.cjs. */
-const toggleProfiler = (pids: number[]) => pids.forEach((pid) => process.kill(pid, 'SIGUSR2'));
-const gatewayPids = (pids: Record<string, number>) => ['spear', 'b0'].flatMap((name) => [pids[`${name}-1`], pids[`${name}-2`]]).filter((p): p is number => p !== undefined);
 if (SYSTEMS.includes('spear-baseline') && !BASELINE_DIST) throw new Error('spear-baseline needs BENCH_BASELINE_DIST=<checkout>/dist/apps');
 
 interface RedisCounts {

@@ -43,6 +43,7 @@ import { fmtCpu, P99_BOUND_MS, ramp, withCpu, type MeasuredStep } from '../compa
 import { compareSettings } from '../compare/settings';
 import { startSpear, type Engines } from '../compare/systems';
 import { cleanupOnce, fmtInt, fmtMachine, log, machineFacts } from '../rpc/measure';
+import { toggleProfiler } from '../support/profiling-dist';
 import { writeRunResult } from '../support/run-results';
 
 type Bus = 'redis' | 'kafka';
@@ -96,7 +97,6 @@ const fmtPerMessage = (us: Record<string, number>) =>
     .join(', ');
 
 /** Starts (first call) and writes (second call) the profiles of the nodes run by profilingDist. */
-const toggleProfiler = (pids: number[]) => pids.forEach((pid) => process.kill(pid, 'SIGUSR2'));
 
 async function runBus(bus: Bus, engines: Engines, enginePids: Record<string, number>, dir: string): Promise<BusResult> {
   const name = `spear-${bus}`;

@@ -1,7 +1,7 @@
 import type { MsgEvent } from '@spear/protocol';
 import type { CoreLogger } from './cluster';
 import type { DeliveryStore } from './delivery-store';
-import { fillFromLog, raiseFloor } from './seq-holes';
+import { fillFromLog, noteSeq, raiseFloor } from './seq-holes';
 import type { Session } from './session';
 
 export interface HoleRepairOptions {
@@ -51,14 +51,14 @@ export class HoleRepair<C> {
     clearInterval(this.timer);
   }
 
-  /** `session` has a hole now (noteSeq said so). */
-  opened(session: Session<C>): void {
-    this.open.add(session);
+  /** `seq` was handed to `session` (noteSeq); a hole it opens is watched from now. */
+  note(session: Session<C>, seq: MsgEvent['seq'], now?: number): void {
+    if (noteSeq(session, seq, now)) this.open.add(session);
   }
 
   /** One look: repairs the connections whose hole is due, oldest first, at most perSweep; resolves to how many. */
   async sweep(now = Date.now()): Promise<number> {
-    if (this.sweeping) return 0;
+    if (this.sweeping || this.open.size === 0) return 0;
     this.sweeping = true;
     try {
       const due: Session<C>[] = [];

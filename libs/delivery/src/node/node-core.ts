@@ -15,7 +15,7 @@ import { LocalHub } from './local-hub';
 import { MessagePath, type LocalDelivery } from './message-path';
 import { OfflineSenders } from './offline-senders';
 import { Rebalancer, tellToMigrate } from './rebalancer';
-import { noteSeq, raiseFloor } from './seq-holes';
+import { raiseFloor } from './seq-holes';
 import { Session } from './session';
 import type { Admitted, CoreCounters, NodeCoreOptions, NodeCorePorts } from './node-options';
 
@@ -34,9 +34,8 @@ import type { Admitted, CoreCounters, NodeCoreOptions, NodeCorePorts } from './n
  * - every connection of a user gets every 1:1 message; a message is
  *   redelivered on every new connection of a device until that device acks it
  *   (at-least-once; clients drop duplicates by id), in seq order;
- * - after a bus gap, every local connection gets what its device has not acked;
- *   a connection whose seqs show a hole that stays open (a message lost on
- *   the bus) gets the missing messages from the log (see HoleRepair);
+ * - after a bus gap, or a hole in its seqs that stays open (HoleRepair), a
+ *   local connection gets from the log what its device has not acked;
  * - `publish` is acked once the message is in the group's history; `join`
  *   with `since` hands out the retained messages after it, then live ones;
  * - refusals carry the protocol's codes (ProtocolError), never a crash.
@@ -163,15 +162,7 @@ export class NodeCore<C> implements LocalDelivery {
   receive(session: Session<C>, event: ClientEvent, payload: unknown, reply?: (ack: Ack) => void): Promise<Ack> {
     this.counters.received?.(event);
     const run = () => this.run(session, event, payload, reply);
-    if (!CLIENT_EVENTS[event].serialize) return run();
-    // run() answers every failure itself; should the transport's reply throw, the next event still runs.
-    const next = session.chain ? session.chain.then(run, run) : run();
-    session.chain = next;
-    // A settled tail is forgotten: kept, it would hold its payload and ack until the connection's next
-    // event, seconds later (what the young GC copies and promotes, then the old generation collects).
-    const forget = () => session.chain === next && (session.chain = undefined);
-    next.then(forget, forget);
-    return next;
+    return CLIENT_EVENTS[event].serialize ? session.serialize(run) : run();
   }
 
   private async run(session: Session<C>, event: ClientEvent, payload: unknown, reply?: (ack: Ack) => void): Promise<Ack> {
@@ -197,7 +188,7 @@ export class NodeCore<C> implements LocalDelivery {
       case 'send': {
         const p = payload as ClientPayload<'send'>;
         const sent = await this.messages.toUser(session.uid, p.to, p.body, p.cid, session.id);
-        if (noteSeq(session, sent.seq)) this.holes.opened(session); // its sender copy's seq is in the ack: this connection knows it
+        this.holes.note(session, sent.seq); // its sender copy's seq is in the ack: this connection knows it
         this.counters.stored?.('send');
         return sent;
       }
@@ -263,7 +254,7 @@ export class NodeCore<C> implements LocalDelivery {
 
   /** A 1:1 message to one connection (its seq: what the connection may ack up to, and whether it shows a hole: seq-holes.ts). */
   private emitMsg(session: Session<C>, message: MsgEvent): void {
-    if (noteSeq(session, message.seq)) this.holes.opened(session);
+    this.holes.note(session, message.seq);
     this.ports.transport.emit(session.conn, 'msg', message);
   }
 

@@ -18,7 +18,7 @@ export class Session<C> {
   groups?: string | Set<string>;
   /** The groups it is in because its user is a member (left again when the membership goes). */
   memberGroups?: Set<string>;
-  /** Serializes sends and publishes: their order is the order of their acks. */
+  /** Serializes sends and publishes (serialize()): their order is the order of their acks. */
   chain?: Promise<unknown>;
   bucket?: TokenBucket;
   /** Every seq of the user's log up to here was handed to this connection or acked before: the most it may ack with `upTo` (seq-holes.ts). */
@@ -45,4 +45,19 @@ export class Session<C> {
     /** The opaque token its ticket was issued with (tokenRef), so revoking it closes this connection. */
     readonly tokenRef?: string,
   ) {}
+
+  /**
+   * Runs `run` once this connection's previous serialized event settled,
+   * however it settled (a reply that threw must not stop later events). The
+   * settled tail is forgotten: kept, it would hold its payload and ack until
+   * the connection's next event, seconds later (what the young GC copies and
+   * promotes, then the old generation collects).
+   */
+  serialize<T>(run: () => Promise<T>): Promise<T> {
+    const next = this.chain ? this.chain.then(run, run) : run();
+    this.chain = next;
+    const forget = () => this.chain === next && (this.chain = undefined);
+    next.then(forget, forget);
+    return next;
+  }
 }
