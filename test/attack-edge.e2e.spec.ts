@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { issueToken, signJwt, sleep } from '@spear/testing';
+import { issueToken, signJwt, sleep, untilWindowHasRoom } from '@spear/testing';
 import { printLogsOnFailure, startTestBed, type TestBed } from './support/engines-and-cluster';
 import { connectUser, type TestUser } from './support/spear-client';
 
@@ -21,6 +21,11 @@ const PER_IP_FAILED = 50;
 const JWT_SECRET = 'attack-edge-jwt-secret-0123456789';
 const HANDSHAKE = { timeoutMs: 2000, maxPending: 600, maxPendingPerIp: 40 };
 const MAX_CONNECTIONS = 150;
+/** Ticket's rate-limit windows are fixed (they start at multiples of it): an hour (the profile's cap), and a test that counts starts with 2 minutes of room, so no boundary resets a count mid-test (a CI run saw one). */
+const WINDOW_MS = 3_600_000;
+const ROOM_MS = 120_000;
+/** A counting test may first wait out ROOM_MS. */
+const COUNTING_TEST_MS = ROOM_MS + 60_000;
 
 /** One HTTP answer: status and the protocol error code, if any. */
 interface Answer {
@@ -92,7 +97,7 @@ describe('attacks on the edge: ticket\'s token checks, X-Forwarded-For, un-ticke
         secrets: { jwtSecret: JWT_SECRET },
         ticket: {
           trustProxy: [PROXY],
-          rateLimit: { perUid: { limit: PER_UID, windowMs: 60_000 }, perIp: { limit: 100_000, windowMs: 60_000 }, perIpFailed: { limit: PER_IP_FAILED, windowMs: 60_000 } },
+          rateLimit: { perUid: { limit: PER_UID, windowMs: WINDOW_MS }, perIp: { limit: 100_000, windowMs: WINDOW_MS }, perIpFailed: { limit: PER_IP_FAILED, windowMs: WINDOW_MS } },
         },
         spear: { trustProxy: [PROXY], maxConnections: MAX_CONNECTIONS, handshake: HANDSHAKE },
       },
@@ -107,6 +112,7 @@ describe('attacks on the edge: ticket\'s token checks, X-Forwarded-For, un-ticke
   });
 
   it(`a uid cannot be locked out: 10x its limit of bogus ticket requests, from one address and through the proxy from many; its owner still gets a ticket and connects`, async () => {
+    await untilWindowHasRoom(WINDOW_MS, ROOM_MS);
     const victim = 'victim-x';
     const token = await issueToken(ticketUrl, victim);
     const tickets = `${ticketUrl}/v1/tickets`;
@@ -139,9 +145,10 @@ describe('attacks on the edge: ticket\'s token checks, X-Forwarded-For, un-ticke
     const user = await connectUser(ticketUrl, victim);
     expect(user.ready.uid).toBe(victim);
     user.close();
-  });
+  }, COUNTING_TEST_MS);
 
   it('ticket reads X-Forwarded-For only from the trusted proxy: a spoofed header from any other peer is ignored', async () => {
+    await untilWindowHasRoom(WINDOW_MS, ROOM_MS);
     const tickets = `${ticketUrl}/v1/tickets`;
     // From 127.0.0.3, every request claims another client; all are counted against 127.0.0.3.
     const spoofed: Answer[] = [];
@@ -160,7 +167,7 @@ describe('attacks on the edge: ticket\'s token checks, X-Forwarded-For, un-ticke
     expect(neighbour.status).toBe(200);
     expect(exhaustedWithToken.status).toBe(429);
     expect(claimsOther.status).toBe(429);
-  });
+  }, COUNTING_TEST_MS);
 
   it('spear reads X-Forwarded-For only from the trusted proxy: spoofed addresses share the peer\'s pending cap, forwarded clients get their own', async () => {
     const extra = 10;

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminHeaders, freePort, issueToken as issueTokenAt, signJwt, startServiceProcess, WORKSPACE_DIST, type ServiceProcess } from '@spear/testing';
+import { adminHeaders, freePort, issueToken as issueTokenAt, signJwt, startServiceProcess, untilWindowHasRoom, WORKSPACE_DIST, type ServiceProcess } from '@spear/testing';
 import { ticketKeys, verifyTicket } from '@spear/tickets';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { startTestBed, type TestBed } from './support/engines-and-cluster';
@@ -111,6 +111,7 @@ describe('ticket: tokens, tickets, node choice (real Redis and ZooKeeper)', () =
   });
 
   it('rate-limits tickets per uid across instances with 429 rate_limited', async () => {
+    await untilWindowHasRoom(60_000, 10_000);
     const token = await issueToken('ivan');
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) statuses.push((await ticket({ uid: 'ivan', token }, i % 2 ? second.baseUrl : url())).status);

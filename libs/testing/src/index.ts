@@ -46,7 +46,7 @@ export { waitUntilTicketSeesNodes } from './cluster/ticket-sees-nodes';
 export { makeTempDir, removeTempDir } from './engines/temp-dir';
 export { expireZooKeeperSession } from './engines/zookeeper-session';
 export { pollUntil, until } from './until';
-export { sleep } from './engines/sleep';
+export { sleep, untilWindowHasRoom } from './engines/sleep';
 export { isAlive } from './engines/stop-process';
 export { formatLogTails } from './engines/log-tail';
 export { machineBusyUs, procCpuUs, rssBytes } from './proc-stats';
