@@ -38,6 +38,23 @@ async function everyKey(redis: RedisClient): Promise<string[]> {
   return (await Promise.all(masters.map((master) => master.keys('*')))).flat();
 }
 
+/** Calls per command so far (INFO commandstats), over every master of a cluster. */
+async function commandCalls(redis: RedisClient): Promise<Record<string, number>> {
+  const masters = isClusterClient(redis) ? redis.nodes('master') : [redis];
+  const calls: Record<string, number> = {};
+  for (const info of await Promise.all(masters.map((master) => master.info('commandstats')))) {
+    for (const [, name, n] of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls[name!] = (calls[name!] ?? 0) + Number(n);
+  }
+  return calls;
+}
+
+/** What was called between two readings, without INFO itself and the cluster client's own upkeep. */
+function diffCalls(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  const diff: Record<string, number> = {};
+  for (const [name, n] of Object.entries(after)) if (n > (before[name] ?? 0) && !['info', 'cluster', 'ping', 'command'].includes(name)) diff[name] = n - (before[name] ?? 0);
+  return diff;
+}
+
 for (const [topology, startTopology] of Object.entries(TOPOLOGIES)) describe(`delivery stores on ${topology}`, () => {
   let dir: string;
   let stop: () => Promise<void>;
@@ -73,6 +90,55 @@ for (const [topology, startTopology] of Object.entries(TOPOLOGIES)) describe(`de
     for (const key of [...Object.values(keys.log('ttl-user')), keys.known('ttl-user')]) expect(await redis.ttl(key), key).toBeGreaterThan(890);
     expect(await redis.ttl(keys.route('ttl-user'))).toBeGreaterThan(25);
     expect(await redis.sismember(keys.nodeUsers('node-t'), 'ttl-user')).toBe(1);
+  });
+
+  it('the common append is one script of four commands: no EXPIRE per message, yet the keys outlive their last write by the TTL, and a list that retention emptied gets its TTL back', async () => {
+    const log = new UserLog(redis, keys, { ...TEST_LOG_OPTIONS, ttlSeconds: 600, forgetDeviceAfterSeconds: 0 });
+    const { entries, index } = keys.log('quiet-ttl');
+    const now = Date.now();
+    const send = (id: string, ts: number) => log.append('quiet-ttl', { id, from: 'a', to: 'quiet-ttl', body: 1, ts }, { kind: 'send' });
+    await send('1', now); // a new log: the full script
+    expect(await redis.ttl(entries)).toBeGreaterThan(600); // the TTL and the refresh interval (60 s)
+    const before = await commandCalls(redis);
+    for (let i = 2; i <= 21; i++) await send(String(i), now + i);
+    const calls = diffCalls(before, await commandCalls(redis));
+    expect(calls).toMatchObject({ smembers: 20, hmget: 20, rpush: 20, hset: 20 });
+    expect(Object.entries(calls).filter(([name]) => !['smembers', 'hmget', 'rpush', 'hset', 'evalsha', 'eval'].includes(name))).toEqual([]);
+    expect((calls.evalsha ?? 0) + (calls.eval ?? 0)).toBe(20);
+    // A refresh interval later, the next write sets the TTL again (a tenth of it: 60 s).
+    await redis.expire(entries, 100);
+    await redis.expire(index, 100);
+    await send('22', now + 61_000);
+    expect(await redis.ttl(entries)).toBeGreaterThan(600);
+    expect(await redis.ttl(index)).toBeGreaterThan(600);
+    // A retry of a stored id is answered by the fast script with its first seq, nothing written.
+    expect(await send('5', now + 62_000)).toMatchObject({ seq: 5 });
+    expect(await redis.llen(entries)).toBe(22);
+    // A list that retention emptied (here an arrival's: its cutoff is the node's clock, and the only entry is older)...
+    await log.append('old-only', { id: '1', from: 'a', to: 'old-only', body: 1, ts: now - 1_000_000 }, { kind: 'send' });
+    await log.arrive('old-only', 'default');
+    expect(await redis.exists(keys.log('old-only').entries)).toBe(0);
+    expect(await redis.hexists(keys.log('old-only').index, '1')).toBe(0);
+    // ...is made anew by the next write (the fast script: the log has state), with a TTL at once, though the state says it was set a moment ago.
+    await log.append('old-only', { id: '2', from: 'a', to: 'old-only', body: 1, ts: now }, { kind: 'send' });
+    expect(await redis.ttl(keys.log('old-only').entries)).toBeGreaterThan(600);
+    expect((await log.unacked('old-only', 'default')).messages.map((m) => [m.id, m.seq])).toEqual([['2', 2]]);
+  });
+
+  it('the common append keeps retention as the full script does: by age (the oldest whose ts is older than its ts minus the retention) and by count', async () => {
+    const log = new UserLog(redis, keys, { ...TEST_LOG_OPTIONS, cap: 3, ttlSeconds: 600, forgetDeviceAfterSeconds: 0 });
+    const now = Date.now();
+    const send = (id: string, ts: number) => log.append('aging', { id, from: 'a', to: 'aging', body: id, ts }, { kind: 'send' });
+    for (const [id, ts] of [['1', now - 30_000], ['2', now - 20_000], ['3', now - 10_000]] as const) await send(id, ts);
+    // 595 s later by its ts: 1 and 2 are past the 600 s retention, 3 is not.
+    await send('4', now + 585_000);
+    const { index } = keys.log('aging');
+    expect((await log.unacked('aging', 'default')).messages.map((m) => [m.id, m.seq])).toEqual([['3', 3], ['4', 4]]);
+    expect(await redis.hmget(index, '1', '2', '3', '#h', '#b')).toEqual([null, null, '3', '3', String((await redis.lrange(keys.log('aging').entries, 0, -1)).reduce((n, e) => n + Buffer.byteLength(e), 0))]);
+    // By count: at most 3.
+    for (const id of ['5', '6']) await send(id, now + 586_000);
+    expect((await log.unacked('aging', 'default')).messages.map((m) => m.seq)).toEqual([4, 5, 6]);
+    expect(await redis.hexists(index, '3')).toBe(0);
   });
 
   it("upgrade in place: a v1 inbox's unacked messages become the log's first seqs, for every device, once", async () => {

@@ -5,7 +5,7 @@ import type { GroupPresence } from './groups/group-presence';
 import type { GroupTraffic } from './groups/group-traffic';
 import type { Memberships } from './groups/memberships';
 import { durableWriter, type Durability, type DurableWriter } from './log/durability';
-import { parseAppend, UserLog, type Arrival, type ArrivalNode, type DeviceAck, type StoreOptions, type Stored, type Unacked } from './log/user-log';
+import { UserLog, type Arrival, type ArrivalNode, type DeviceAck, type StoreOptions, type Stored, type Unacked } from './log/user-log';
 import type { DeliveryStore, MessageStore } from './node/delivery-store';
 import type { RouteTable } from './route-table';
 import type { UndeliveredChecks } from './log/undelivered';
@@ -41,10 +41,7 @@ export class RedisMessageStore implements MessageStore {
    */
   async storeMessage(message: MsgEvent, options: StoreOptions): Promise<Stored> {
     const owner = options.kind === 'copy' ? message.from : message.to;
-    const args = this.log.appendArgs(owner, message, options);
-    // args[0] is the owner's log key: on a cluster, the shard whose replicas must have the message.
-    const reply = await this.writer.write(String(args[0]), (redis) => (redis as unknown as AppendCommand).spearLogAppend(...args));
-    const stored = parseAppend(owner, reply);
+    const stored = await this.log.append(owner, message, options, this.writer);
     // The message is stored: a failed schedule must not fail the send (a resend would store it twice); only its check is lost.
     if (this.undelivered && options.kind !== 'copy') await this.undelivered.schedule({ uid: owner, id: message.id, seq: stored.seq, from: message.from, ts: message.ts }).catch(() => undefined);
     return stored;
@@ -129,8 +126,4 @@ export class RedisDeliveryStore extends RedisMessageStore implements DeliverySto
   purgeNode(nodeId: string): Promise<number> {
     return this.routes.purgeNode(nodeId);
   }
-}
-
-interface AppendCommand {
-  spearLogAppend(...keysThenArgs: Array<string | number>): Promise<Array<string | number>>;
 }

@@ -1,45 +1,80 @@
 /**
  * The Lua of a user's log (see UserLog for the guarantees). Every script
- * takes the same first keys, all with the user's hash tag (one Cluster slot):
- *   1 entries (list)  2 index (hash)  3 devices (hash)  4 route (set)
- *   5-7 v1 inbox (hash, order, seq)  8 known  9 the uid's memberships
+ * takes the same keys, all with the user's hash tag (one Cluster slot), or
+ * the first of them:
+ *   1 entries (list)  2 index (hash)  3 route (set)  4 known  5 the uid's
+ *   memberships  6 devices (hash)  7-9 v1 inbox (hash, order, seq)
  *
  * An entry is `<id> <ts> <from> <to> <json>`: identifiers and decimal numbers
  * hold no space and no `{`, so scripts read the header with one pattern and
- * never decode JSON, and a reader finds the JSON at the first `{`.
+ * never decode JSON, and a reader finds the JSON at the first `{`. A writer
+ * sends the entry's head (all but `,"seq":N}`, which only the script knows).
  * The list holds seqs head..last with no holes (trimming only pops the oldest).
  *
  * The index maps id → seq, and (`#` occurs in no id) keeps the log's state:
  * `#l` last seq given, `#h` head (first retained seq), `#b` bytes retained,
- * `#o` ts of the oldest entry (0: unknown or empty). One HMGET reads it all,
- * so the common append is a handful of commands (the Redis CPU per message
- * is mostly per command).
+ * `#o` ts of the oldest entry (0: unknown or empty), `#x` when the keys' TTL
+ * was last set (ms, the writer's clock). One HMGET reads it all (and whether
+ * the id to append is there), one HSET writes it back with the new ids.
+ *
+ * TTL: a write sets the keys' TTL only when `#x` is older than a tenth of it
+ * (at most an hour), to TTL + that interval: the keys still live at least TTL
+ * after their last write, without two EXPIREs per message. A writer whose
+ * clock disagrees (`#x` in its future) sets it every time.
  *
  * Device state, in the devices hash (`#` occurs in no device name):
  *   <device> → cursor (every seq ≤ it is acked), <device>#a → seqs acked
  *   above the cursor ("7,9"), <device>#t → last visit, epoch ms.
+ *
+ * Each script carries only the functions it calls: Lua makes a closure per
+ * function on every call, and the append runs once per message.
  */
-const LOG_STATE = `
-local L = {}
-local function loadLog()
-  local v = redis.call('HMGET', KEYS[2], '#l', '#h', '#b', '#o')
+
+/** The log's state: L, and loadLog, which reads it. */
+const LOG_READ = `
+local L = {ids = {}}
+-- Reads the state; with an id, also returns that id's seq (nil: not in the log).
+local function loadLog(id)
+  local v = redis.call('HMGET', KEYS[2], '#l', '#h', '#b', '#o', '#x', id or '#l')
   L.last = tonumber(v[1]) or 0
   L.head = tonumber(v[2]) or 1
   L.bytes = tonumber(v[3]) or 0
   L.oldest = tonumber(v[4]) or 0
   if L.oldest == 0 then L.oldest = nil end
+  L.refreshed = tonumber(v[5])
+  if id then return tonumber(v[6]) end
 end
-local function saveLog(ttl)
-  redis.call('HSET', KEYS[2], '#l', L.last, '#h', L.head, '#b', L.bytes, '#o', L.oldest or 0)
-  redis.call('EXPIRE', KEYS[1], ttl)
-  redis.call('EXPIRE', KEYS[2], ttl)
+`;
+
+/** Appending, retention and saving the state (after LOG_READ). */
+const LOG_WRITE = `
+-- Writes the state and the ids appended since loadLog; sets the keys' TTL when due (see above) or forced.
+local function saveLog(ttl, now, force)
+  local every = math.max(1, math.min(3600, math.floor(ttl / 10))) * 1000
+  local fields = {'#l', L.last, '#h', L.head, '#b', L.bytes, '#o', L.oldest or 0}
+  -- The ids still retained (retention may have dropped some of a migration), in chunks: unpack has a stack limit.
+  for i = 1, #L.ids, 2 do
+    if L.ids[i + 1] >= L.head then fields[#fields + 1] = L.ids[i]; fields[#fields + 1] = L.ids[i + 1] end
+    if #fields >= 1000 then redis.call('HSET', KEYS[2], unpack(fields)); fields = {'#l', L.last} end
+  end
+  local due = force or not L.refreshed or now < L.refreshed or now - L.refreshed >= every
+  if due then fields[#fields + 1] = '#x'; fields[#fields + 1] = now end
+  redis.call('HSET', KEYS[2], unpack(fields))
+  if due then
+    local seconds = ttl + every / 1000
+    redis.call('EXPIRE', KEYS[1], seconds)
+    redis.call('EXPIRE', KEYS[2], seconds)
+  end
 end
-local function append(id, ts, from, to, open)
+-- Appends an entry (its head: id ts from to json-without-brace) whose id is not in the log (the caller checked); returns its seq.
+local function append(id, ts, head)
   local seq = L.last + 1
-  if redis.call('HSETNX', KEYS[2], id, seq) == 0 then return nil end
-  local entry = id .. ' ' .. ts .. ' ' .. from .. ' ' .. to .. ' ' .. open .. ',"seq":' .. seq .. '}'
-  redis.call('RPUSH', KEYS[1], entry)
-  if L.head > L.last then L.oldest = tonumber(ts) end
+  local entry = head .. ',"seq":' .. seq .. '}'
+  -- A new list (retention had emptied it, or none yet) has no TTL: set it with this write.
+  if redis.call('RPUSH', KEYS[1], entry) == 1 then L.refreshed = nil end
+  L.ids[#L.ids + 1] = id
+  L.ids[#L.ids + 1] = seq
+  if L.head > L.last then L.oldest = ts end
   L.last = seq
   L.bytes = L.bytes + #entry
   return seq
@@ -66,24 +101,31 @@ local function retain(cap, cutoff)
     dropOldest()
   end
 end
--- v1's inbox (unacked messages, write order) becomes the start of the log, once.
+`;
+
+/** v1's inbox (unacked messages, write order) becomes the start of an empty log, once (after LOG_WRITE). */
+const V1_MIGRATION = `
+-- Returns id → seq of what it moved.
 local function migrateV1()
-  if redis.call('EXISTS', KEYS[6]) == 0 then return end
-  for _, id in ipairs(redis.call('ZRANGE', KEYS[6], 0, -1)) do
-    local json = redis.call('HGET', KEYS[5], id)
+  local moved = {}
+  if redis.call('EXISTS', KEYS[8]) == 0 then return moved end
+  for _, id in ipairs(redis.call('ZRANGE', KEYS[8], 0, -1)) do
+    local json = redis.call('HGET', KEYS[7], id)
     if json then
       local m = cjson.decode(json)
-      append(id, string.format('%d', m.ts), m.from, m.to, string.sub(json, 1, -2))
+      local ts = string.format('%d', m.ts)
+      moved[id] = append(id, tonumber(ts), id .. ' ' .. ts .. ' ' .. m.from .. ' ' .. m.to .. ' ' .. string.sub(json, 1, -2))
     end
   end
-  redis.call('DEL', KEYS[5], KEYS[6], KEYS[7])
+  redis.call('DEL', KEYS[7], KEYS[8], KEYS[9])
+  return moved
 end
 `;
 
-/** Each script carries only the functions it calls: Lua makes a closure per function on every call. */
+/** A device's cursor and the seqs it acked above it. */
 const DEVICE_STATE = `
 local function loadDevice(device)
-  local v = redis.call('HMGET', KEYS[3], device, device .. '#a')
+  local v = redis.call('HMGET', KEYS[6], device, device .. '#a')
   local acked = {}
   if v[2] then for s in string.gmatch(v[2], '%d+') do acked[tonumber(s)] = true end end
   return tonumber(v[1]) or 0, acked, v[2] ~= false
@@ -96,45 +138,114 @@ local function saveDevice(device, cursor, acked, hadAcked, now, maxAcked)
   for s in pairs(acked) do if s > cursor then rest[#rest + 1] = s end end
   table.sort(rest)
   while #rest > maxAcked do table.remove(rest, 1) end
-  if #rest > 0 then redis.call('HSET', KEYS[3], device, cursor, device .. '#t', now, device .. '#a', table.concat(rest, ','))
+  if #rest > 0 then redis.call('HSET', KEYS[6], device, cursor, device .. '#t', now, device .. '#a', table.concat(rest, ','))
   else
-    redis.call('HSET', KEYS[3], device, cursor, device .. '#t', now)
-    if hadAcked then redis.call('HDEL', KEYS[3], device .. '#a') end
+    redis.call('HSET', KEYS[6], device, cursor, device .. '#t', now)
+    if hadAcked then redis.call('HDEL', KEYS[6], device .. '#a') end
   end
 end
 `;
 
-/**
- * Appends one message. ARGV: id, ts, from, to, json without its closing
- * brace, cap, cutoff (ms), key ttl (s), maxBytes (0: no bytes quota),
- * knownOnly ('1': the recipient must be known: a token or connection mark, or a membership), offlineAllowed ('0': refuse
- * when the recipient has no route). Returns {status, seq, node...}: status
- * 'ok', or 'dup' (the id was stored before: its seq), or a refusal with
- * nothing written: 'unknown', 'offline', 'full'.
- */
-export const APPEND_LUA = `${LOG_STATE}
-local routes = redis.call('SMEMBERS', KEYS[4])
+/** The routes read first, and an answer that carries them: {status, seq, node...}. */
+const ROUTED_ANSWER = `
+local routes = redis.call('SMEMBERS', KEYS[3])
 local function answer(status, seq)
   local out = {status, seq}
   for _, n in ipairs(routes) do out[#out + 1] = n end
   return out
 end
+`;
+
+/**
+ * The common append, on the first 3 keys, or 5 (then the recipient must be
+ * known: a token or connection mark, or a membership). ARGV: id, ts, the
+ * entry's head (see above), cap, retention (ms: older entries are dropped),
+ * key ttl (s), maxBytes (0: no bytes quota), offlineAllowed ('0': refuse
+ * when the recipient has no route). Returns {status, seq, node...}: 'ok',
+ * or 'dup' (the id was stored before: its seq); or {'slow'}, with nothing
+ * written, when the full script must decide: a refusal, a log without state
+ * (new, or a v1 inbox to move first), the bytes quota's branch. It exists
+ * because the append runs once per message and Redis's cost of a script
+ * grows with its keys, arguments, calls and Lua: here four calls, 11
+ * arguments, straight-line code (the helpers above cost ~6 µs a call more).
+ */
+export const APPEND_FAST_LUA = `
+local routes = redis.call('SMEMBERS', KEYS[3])
+if #routes == 0 and ARGV[8] == '0' then return {'slow'} end
+if #KEYS == 5 and redis.call('EXISTS', KEYS[4], KEYS[5]) == 0 then return {'slow'} end
+local v = redis.call('HMGET', KEYS[2], '#l', '#h', '#b', '#o', '#x', ARGV[1])
+local out
+if v[6] then
+  out = {'dup', tonumber(v[6])}
+else
+  local last, bytes, maxBytes = tonumber(v[1]) or 0, tonumber(v[3]) or 0, tonumber(ARGV[7])
+  if last == 0 or (maxBytes > 0 and bytes + #ARGV[3] + 26 > maxBytes) then return {'slow'} end
+  local head, oldest, refreshed, ts = tonumber(v[2]) or 1, tonumber(v[4]) or 0, tonumber(v[5]), tonumber(ARGV[2])
+  local seq = last + 1
+  local entry = ARGV[3] .. ',"seq":' .. seq .. '}'
+  if redis.call('RPUSH', KEYS[1], entry) == 1 then refreshed = nil end
+  if head > last then oldest = ts end
+  last, bytes = seq, bytes + #entry
+  -- Retention, as LOG_WRITE's retain: at most cap entries, none older than cutoff (0: the oldest's ts unknown), 100 drops at most.
+  local cap, cutoff = tonumber(ARGV[4]), ts - tonumber(ARGV[5])
+  for _ = 1, 100 + last - head do
+    if head > last or (last - head < cap and oldest ~= 0 and oldest >= cutoff) then break end
+    if last - head < cap then
+      if oldest == 0 then
+        local first = redis.call('LINDEX', KEYS[1], 0)
+        if not first then head, bytes = last + 1, 0; break end
+        oldest = tonumber(string.match(first, '^%d+ (%d+) '))
+      end
+      if oldest >= cutoff then break end
+    end
+    local dropped = redis.call('LPOP', KEYS[1])
+    if not dropped then head, bytes, oldest = last + 1, 0, 0; break end
+    redis.call('HDEL', KEYS[2], string.match(dropped, '^(%d+) '))
+    head, bytes, oldest = head + 1, bytes - #dropped, 0
+  end
+  -- The TTL, as LOG_WRITE's saveLog sets it: when a tenth of it (at most an hour) has passed since.
+  local ttl = tonumber(ARGV[6])
+  local every = math.max(1, math.min(3600, math.floor(ttl / 10))) * 1000
+  if refreshed and ts >= refreshed and ts - refreshed < every then
+    redis.call('HSET', KEYS[2], '#l', last, '#h', head, '#b', bytes, '#o', oldest, ARGV[1], seq)
+  else
+    redis.call('HSET', KEYS[2], '#l', last, '#h', head, '#b', bytes, '#o', oldest, ARGV[1], seq, '#x', ts)
+    redis.call('EXPIRE', KEYS[1], ttl + every / 1000)
+    redis.call('EXPIRE', KEYS[2], ttl + every / 1000)
+  end
+  out = {'ok', seq}
+end
+for _, n in ipairs(routes) do out[#out + 1] = n end
+return out`;
+
+/**
+ * Every append the fast one leaves: all 9 keys; its ARGV, and knownOnly
+ * ('1': the recipient must be known). Answers as it does, or a refusal with
+ * nothing written: 'unknown', 'offline', 'full'.
+ */
+export const APPEND_LUA = `${LOG_READ}${LOG_WRITE}${V1_MIGRATION}${ROUTED_ANSWER}
+local ts, keyTtl = tonumber(ARGV[2]), tonumber(ARGV[6])
 -- A refusal, unless the id is already stored (a retry): then its seq, as for any repeat.
 local function refuse(reason)
   local seen = redis.call('HGET', KEYS[2], ARGV[1])
   if seen then return answer('dup', tonumber(seen)) end
   return {reason}
 end
-if ARGV[10] == '1' and redis.call('EXISTS', KEYS[8]) == 0 and redis.call('EXISTS', KEYS[9]) == 0 then return refuse('unknown') end
-if #routes == 0 and ARGV[11] == '0' then return refuse('offline') end
-loadLog()
-if L.last == 0 then migrateV1() end
-local maxBytes = tonumber(ARGV[9])
-local size = #ARGV[1] + #ARGV[2] + #ARGV[3] + #ARGV[4] + #ARGV[5] + 30
+if ARGV[9] == '1' and redis.call('EXISTS', KEYS[4], KEYS[5]) == 0 then return refuse('unknown') end
+if #routes == 0 and ARGV[8] == '0' then return refuse('offline') end
+local seen = loadLog(ARGV[1])
+if not seen and L.last == 0 then seen = migrateV1()[ARGV[1]] end
+-- A repeated id (a retry): its first seq, nothing written but what a migration moved.
+if seen then
+  if #L.ids > 0 then saveLog(keyTtl, ts, true) end
+  return answer('dup', seen)
+end
+local maxBytes = tonumber(ARGV[7])
+local size = #ARGV[3] + 26
 if maxBytes > 0 and L.bytes + size > maxBytes then
   -- Over the quota: make room from messages every device has acked (history only), never others.
-  retain(tonumber(ARGV[6]), tonumber(ARGV[7]))
-  local all = redis.call('HGETALL', KEYS[3])
+  retain(tonumber(ARGV[4]), ts - tonumber(ARGV[5]))
+  local all = redis.call('HGETALL', KEYS[6])
   local floor = nil
   for i = 1, #all, 2 do
     if not string.find(all[i], '#', 1, true) then
@@ -144,17 +255,13 @@ if maxBytes > 0 and L.bytes + size > maxBytes then
   end
   while L.bytes + size > maxBytes and floor and L.head <= floor and L.head <= L.last do dropOldest() end
   if L.bytes + size > maxBytes then
-    saveLog(tonumber(ARGV[8]))
-    return refuse('full')
+    saveLog(keyTtl, ts, false)
+    return {'full'}
   end
 end
-local seq = append(ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
-if not seq then
-  saveLog(tonumber(ARGV[8])) -- the quota branch may have made room meanwhile
-  return answer('dup', tonumber(redis.call('HGET', KEYS[2], ARGV[1])))
-end
-retain(tonumber(ARGV[6]), tonumber(ARGV[7]))
-saveLog(tonumber(ARGV[8]))
+local seq = append(ARGV[1], ts, ARGV[3])
+retain(tonumber(ARGV[4]), ts - tonumber(ARGV[5]))
+saveLog(keyTtl, ts, false)
 return answer('ok', seq)`;
 
 /**
@@ -165,27 +272,27 @@ return answer('ok', seq)`;
  * Returns {gap, last, n, group 1..n, entry...}: the log's last seq, the
  * user's groups (sorted), then what the device has not acked, oldest first.
  */
-export const ARRIVE_LUA = `${LOG_STATE}${DEVICE_STATE}
+export const ARRIVE_LUA = `${LOG_READ}${LOG_WRITE}${V1_MIGRATION}${DEVICE_STATE}
 local readOnly = ARGV[13] == '1'
 if ARGV[1] == '1' then
-  redis.call('SADD', KEYS[4], ARGV[2])
-  redis.call('EXPIRE', KEYS[4], ARGV[3])
+  redis.call('SADD', KEYS[3], ARGV[2])
+  redis.call('EXPIRE', KEYS[3], ARGV[3])
 end
 local device, now, keyTtl = ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[9])
 loadLog()
 if not readOnly then
-  redis.call('SET', KEYS[8], '1', 'EX', keyTtl)
+  redis.call('SET', KEYS[4], '1', 'EX', keyTtl)
   migrateV1()
   retain(tonumber(ARGV[7]), tonumber(ARGV[8]))
-  saveLog(keyTtl)
+  saveLog(keyTtl, now, true)
   -- Forget devices away too long, then the least recently seen past the maximum.
   local seenAt, others = {}, {}
-  local all = redis.call('HGETALL', KEYS[3])
+  local all = redis.call('HGETALL', KEYS[6])
   for i = 1, #all, 2 do
     local name = string.match(all[i], '^(.*)#t$')
     if name then seenAt[name] = tonumber(all[i + 1]) end
   end
-  local function forget(d) redis.call('HDEL', KEYS[3], d, d .. '#a', d .. '#t') end
+  local function forget(d) redis.call('HDEL', KEYS[6], d, d .. '#a', d .. '#t') end
   for d, t in pairs(seenAt) do
     if d ~= device then
       if t < tonumber(ARGV[10]) then forget(d) else others[#others + 1] = {d, t} end
@@ -204,10 +311,10 @@ if cursor < L.head - 1 then
 end
 if not readOnly then
   saveDevice(device, cursor, acked, hadAcked, now, tonumber(ARGV[12]))
-  redis.call('EXPIRE', KEYS[3], keyTtl)
+  redis.call('EXPIRE', KEYS[6], keyTtl)
 end
 local out = {gap, L.last}
-local groups = redis.call('ZRANGEBYLEX', KEYS[9], '-', '+')
+local groups = redis.call('ZRANGEBYLEX', KEYS[5], '-', '+')
 out[3] = #groups
 for _, g in ipairs(groups) do out[#out + 1] = g end
 local start = math.max(cursor + 1, L.head)
@@ -230,7 +337,7 @@ for _, s in ipairs(redis.call('HMGET', KEYS[2], unpack(ARGV, 5))) do
   if s then acked[tonumber(s)] = true end
 end
 saveDevice(device, cursor, acked, hadAcked, tonumber(ARGV[2]), tonumber(ARGV[3]))
-redis.call('EXPIRE', KEYS[3], ARGV[4])
+redis.call('EXPIRE', KEYS[6], ARGV[4])
 return 0`;
 
 /**
@@ -238,7 +345,7 @@ return 0`;
  * limit, cutoff (ms: older entries are past retention), maxScan (entries
  * looked at, at most). Returns entries.
  */
-export const HISTORY_LUA = `${LOG_STATE}
+export const HISTORY_LUA = `${LOG_READ}
 loadLog()
 local uid, with, before, limit, cutoff = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local top = L.last

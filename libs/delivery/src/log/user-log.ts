@@ -2,7 +2,7 @@ import type { RedisClient } from '@spear/bus';
 import type { RedisKeys } from '@spear/catalog';
 import { ProtocolError, type HistoryPayload, type MsgEvent } from '@spear/protocol';
 import { MAX_ACKED_ABOVE_CURSOR, MAX_HISTORY_SCAN, type LogOptions } from './log-options';
-import { ACK_LUA, APPEND_LUA, ARRIVE_LUA, HISTORY_LUA } from './user-log-lua';
+import { ACK_LUA, APPEND_FAST_LUA, APPEND_LUA, ARRIVE_LUA, HISTORY_LUA } from './user-log-lua';
 
 /** How a store is charged: a client's send (every quota), a sender copy (none), an admin push (bytes only). */
 export type StoreKind = 'send' | 'copy' | 'push';
@@ -79,6 +79,9 @@ export class UserLog {
 
   /** Teaches a connection the log's scripts (each connection knows only what it was taught). */
   static defineCommands(redis: RedisClient): void {
+    // Two fixed key counts, not a count as first argument: ioredis's cluster auto-pipelining finds the slot from the first argument.
+    redis.defineCommand('spearLogAppendFast', { numberOfKeys: 3, lua: APPEND_FAST_LUA });
+    redis.defineCommand('spearLogAppendFastKnown', { numberOfKeys: 5, lua: APPEND_FAST_LUA });
     redis.defineCommand('spearLogAppend', { numberOfKeys: 9, lua: APPEND_LUA });
     redis.defineCommand('spearLogArrive', { numberOfKeys: 9, lua: ARRIVE_LUA });
     redis.defineCommand('spearLogAck', { numberOfKeys: 9, lua: ACK_LUA });
@@ -89,36 +92,50 @@ export class UserLog {
   private userKeys(uid: string): string[] {
     const log = this.keys.log(uid);
     const v1 = this.keys.inbox(uid);
-    return [log.entries, log.index, log.devices, this.keys.route(uid), v1.hash, v1.order, v1.seq, this.keys.known(uid), this.keys.userGroups(uid)];
+    return [log.entries, log.index, this.keys.route(uid), this.keys.known(uid), this.keys.userGroups(uid), log.devices, v1.hash, v1.order, v1.seq];
   }
 
   private get cutoff(): number {
     return Date.now() - this.options.ttlSeconds * 1000;
   }
 
-  /** The keys and arguments of an append into `owner`'s log (spearLogAppend on a connection taught by defineCommands). */
-  appendArgs(owner: string, message: MsgEvent, options: StoreOptions): Array<string | number> {
-    const { cap, maxBytes, knownUsersOnly } = this.options;
-    const send = options.kind === 'send';
-    return [
-      ...this.userKeys(owner),
-      message.id,
-      message.ts,
-      message.from,
-      message.to,
-      JSON.stringify(message).slice(0, -1),
-      cap,
-      this.cutoff,
-      this.keyTtlSeconds,
-      options.kind === 'copy' ? 0 : maxBytes,
-      send && knownUsersOnly ? '1' : '0',
-      send && options.offlineAllowed === false ? '0' : '1',
-    ];
+  /**
+   * Appends `message` to `owner`'s log (its recipient's, or its sender's for
+   * a sender copy): the fast script, then the full one when it answers
+   * 'slow', each a write of its own (a replicated writer waits for each).
+   * `writer`: where the writes go (default: this log's own connection).
+   */
+  async append(owner: string, message: MsgEvent, options: StoreOptions, writer: LogWriter = this): Promise<Stored> {
+    const { entries, index } = this.keys.log(owner);
+    const knownOnly = options.kind === 'send' && this.options.knownUsersOnly;
+    const argv = this.appendArgv(message, options);
+    let reply = await writer.write(entries, (redis) =>
+      knownOnly
+        ? commandsOf(redis).spearLogAppendFastKnown(entries, index, this.keys.route(owner), this.keys.known(owner), this.keys.userGroups(owner), ...argv)
+        : commandsOf(redis).spearLogAppendFast(entries, index, this.keys.route(owner), ...argv),
+    );
+    if (reply[0] === 'slow') reply = await writer.write(entries, (redis) => commandsOf(redis).spearLogAppend(...this.userKeys(owner), ...argv, knownOnly ? '1' : '0'));
+    return parseAppend(owner, reply);
   }
 
-  /** Appends `message` to `owner`'s log (its recipient's, or its sender's for a sender copy). */
-  async append(owner: string, message: MsgEvent, options: StoreOptions): Promise<Stored> {
-    return parseAppend(owner, await this.commands.spearLogAppend(...this.appendArgs(owner, message, options)));
+  /** The LogWriter of `append`'s default: this log's own connection. */
+  write<T>(_key: string, command: (redis: RedisClient) => Promise<T>): Promise<T> {
+    return command(this.redis);
+  }
+
+  /** The ARGV both append scripts take (user-log-lua.ts). */
+  private appendArgv(message: MsgEvent, options: StoreOptions): Array<string | number> {
+    const { cap, maxBytes, ttlSeconds } = this.options;
+    return [
+      message.id,
+      message.ts,
+      `${message.id} ${message.ts} ${message.from} ${message.to} ${JSON.stringify(message).slice(0, -1)}`,
+      cap,
+      ttlSeconds * 1000,
+      this.keyTtlSeconds,
+      options.kind === 'copy' ? 0 : maxBytes,
+      options.kind === 'send' && options.offlineAllowed === false ? '0' : '1',
+    ];
   }
 
   /** A device's connection arrives: `node` given, the node joins the route; resolves to what the device has not acked. */
@@ -179,8 +196,19 @@ export class UserLog {
   }
 
   private get commands(): LogCommands {
-    return this.redis as unknown as LogCommands;
+    return commandsOf(this.redis);
   }
+}
+
+/** Where an append's writes go: UserLog itself, or a DurableWriter (log/durability.ts) that waits for replicas. */
+export interface LogWriter {
+  /** `key`: the key the command writes (on a cluster, the shard whose replicas must have it). */
+  write<T>(key: string, command: (redis: RedisClient) => Promise<T>): Promise<T>;
+}
+
+/** The scripts' commands of a connection taught by UserLog.defineCommands. */
+function commandsOf(redis: RedisClient): LogCommands {
+  return redis as unknown as LogCommands;
 }
 
 /** An entry's message: its JSON starts at the first `{` (the header before it holds none). */
@@ -200,7 +228,7 @@ function parseArrival(reply: Array<string | number>): Arrival {
 }
 
 /** An append script's reply as a Stored, or the refusal it names. */
-export function parseAppend(owner: string, reply: Array<string | number>): Stored {
+function parseAppend(owner: string, reply: Array<string | number>): Stored {
   const status = reply[0];
   if (status === 'ok' || status === 'dup') return { seq: reply[1] as number, nodes: reply.slice(2) as string[] };
   if (status === 'unknown') throw new ProtocolError('forbidden', `${owner} is not a known user`);
@@ -210,6 +238,8 @@ export function parseAppend(owner: string, reply: Array<string | number>): Store
 }
 
 interface LogCommands {
+  spearLogAppendFast(...keysThenArgs: Array<string | number>): Promise<Array<string | number>>;
+  spearLogAppendFastKnown(...keysThenArgs: Array<string | number>): Promise<Array<string | number>>;
   spearLogAppend(...keysThenArgs: Array<string | number>): Promise<Array<string | number>>;
   spearLogArrive(...keysThenArgs: Array<string | number>): Promise<Array<string | number>>;
   spearLogAck(...keysThenArgs: Array<string | number>): Promise<number>;
