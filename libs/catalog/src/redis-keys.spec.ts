@@ -68,7 +68,7 @@ describe('RedisKeys', () => {
   it('keeps the keys of one user, or of one group, on one Cluster slot: the hash tag is the uid or group', () => {
     const keys = new RedisKeys('spear:x:');
     const tag = (key: string) => key.slice(key.indexOf('{') + 1, key.indexOf('}'));
-    const ofUser = [...Object.values(keys.inbox('u1')), ...Object.values(keys.log('u1')), keys.known('u1'), keys.route('u1')];
+    const ofUser = [...Object.values(keys.inbox('u1')), ...Object.values(keys.log('u1')), keys.known('u1'), keys.route('u1'), keys.userGroups('u1')];
     expect(new Set(ofUser.map(tag))).toEqual(new Set(['u1']));
     expect(Object.values(keys.group('g1')).map(tag)).toEqual(['g1', 'g1']);
   });

@@ -120,7 +120,7 @@ for (const [topology, startTopology] of Object.entries(TOPOLOGIES)) describe(`de
     expect(await redis.exists(keys.log('old-only').entries)).toBe(0);
     expect(await redis.hexists(keys.log('old-only').index, '1')).toBe(0);
     // ...is made anew by the next write (the fast script: the log has state), with a TTL at once, though the state says it was set a moment ago.
-    await log.append('old-only', { id: '2', from: 'a', to: 'old-only', body: 1, ts: now }, { kind: 'send' });
+    await log.append('old-only', { id: '2', from: 'a', to: 'old-only', body: 1, ts: Date.now() + 1000 }, { kind: 'send' });
     expect(await redis.ttl(keys.log('old-only').entries)).toBeGreaterThan(600);
     expect((await log.unacked('old-only', 'default')).messages.map((m) => [m.id, m.seq])).toEqual([['2', 2]]);
   });
@@ -135,10 +135,26 @@ for (const [topology, startTopology] of Object.entries(TOPOLOGIES)) describe(`de
     const { index } = keys.log('aging');
     expect((await log.unacked('aging', 'default')).messages.map((m) => [m.id, m.seq])).toEqual([['3', 3], ['4', 4]]);
     expect(await redis.hmget(index, '1', '2', '3', '#h', '#b')).toEqual([null, null, '3', '3', String((await redis.lrange(keys.log('aging').entries, 0, -1)).reduce((n, e) => n + Buffer.byteLength(e), 0))]);
+    expect(await redis.hget(index, '#o')).toBe(String(now - 10_000)); // the oldest left: 3's ts
     // By count: at most 3.
     for (const id of ['5', '6']) await send(id, now + 586_000);
     expect((await log.unacked('aging', 'default')).messages.map((m) => m.seq)).toEqual([4, 5, 6]);
     expect(await redis.hexists(index, '3')).toBe(0);
+  });
+
+  it('the common append drops at most 100 entries by age per call, as the full script does (the rest go with the next writes); each of those appends is one script', async () => {
+    const log = new UserLog(redis, keys, { ...TEST_LOG_OPTIONS, cap: 1000, ttlSeconds: 600, forgetDeviceAfterSeconds: 0 });
+    const now = Date.now();
+    const send = (id: string, ts: number) => log.append('hoarder', { id, from: 'a', to: 'hoarder', body: 1, ts }, { kind: 'send' });
+    for (let i = 1; i <= 150; i++) await send(String(i), now - 700_000 + i);
+    const before = await commandCalls(redis);
+    await send('151', now);
+    const { entries, index } = keys.log('hoarder');
+    expect([await redis.llen(entries), await redis.hget(index, '#h')]).toEqual([51, '101']);
+    await send('152', now + 1);
+    expect([await redis.llen(entries), await redis.hget(index, '#h')]).toEqual([2, '151']);
+    const calls = diffCalls(before, await commandCalls(redis));
+    expect((calls.evalsha ?? 0) + (calls.eval ?? 0)).toBe(2);
   });
 
   it("upgrade in place: a v1 inbox's unacked messages become the log's first seqs, for every device, once", async () => {

@@ -60,7 +60,8 @@ export class RedisMessageStore implements MessageStore {
 }
 
 /**
- * A spear node's {@link DeliveryStore} in Redis: one script per call, each
+ * A spear node's {@link DeliveryStore} in Redis: one script per call (an
+ * append: at most two, UserLog.append), each
  * with the guarantee its class states (UserLog, GroupHistory, RouteTable;
  * proven against a real Redis in the *.redis.spec.ts files).
  */

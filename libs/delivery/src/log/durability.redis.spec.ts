@@ -141,6 +141,20 @@ describe('durability modes when the Redis master crashes', () => {
     expect(lost).toEqual(memory.acked);
   });
 
+  it('replicated with no replica: a refusal is answered as itself (nothing was written, so no replica is waited for); a stored send is refused unavailable', async () => {
+    const redis = connect(await start());
+    const log = new UserLog(redis, keys, { ...TEST_LOG_OPTIONS, knownUsersOnly: true });
+    const store = new RedisMessageStore(redis, log, new GroupHistory(redis, keys, 100, 600), REPLICATED);
+    stores.push(store);
+    const send = (to: string) => store.storeMessage({ id: String(nextId++), from: 'sender', to, body: 1, ts: Date.now() }, { kind: 'send' });
+    // Waiting for a replica would turn it into 'unavailable': the code is the proof.
+    await expect(send('stranger')).rejects.toMatchObject({ code: 'forbidden' });
+    await redis.set(keys.known('friend'), '1');
+    await expect(send('friend')).rejects.toMatchObject({ code: 'unavailable' }); // the full script's write (a new log)
+    await expect(send('friend')).rejects.toMatchObject({ code: 'unavailable' }); // the fast script's
+    expect(await redis.llen(keys.log('friend').entries)).toBe(2);
+  });
+
   it('durabilityProblem: fsync needs AOF with appendfsync always; memory and replicated ask nothing of Redis', async () => {
     const plain = connect(await start());
     const everysec = connect(await start({ persistence: true }));

@@ -30,12 +30,13 @@ export const MEMORY_DURABILITY: Durability = { mode: 'memory', replicas: 1, time
 /**
  * Where durable writes go, as the mode asks. Guarantee: `write` resolves only
  * once its command was answered and (replicated) at least `replicas` replicas
- * acknowledged it; a command that failed rejects with its error, a write not
+ * acknowledged it (unless its reply says it wrote nothing: `mayHaveWritten`
+ * false); a command that failed rejects with its error, a write not
  * replicated in time with ProtocolError('unavailable').
  */
 export interface DurableWriter {
-  /** `key`: a key the command writes (on a cluster, the shard whose replicas must have it). */
-  write<T>(key: string, command: (redis: RedisClient) => Promise<T>): Promise<T>;
+  /** `key`: a key the command writes (on a cluster, the shard whose replicas must have it); `mayHaveWritten`: false for a reply that says nothing was written. */
+  write<T>(key: string, command: (redis: RedisClient) => Promise<T>, mayHaveWritten?: (value: T) => boolean): Promise<T>;
   close(): void;
 }
 
@@ -69,19 +70,19 @@ class ReplicatedWriter implements DurableWriter {
     private readonly durability: Durability,
   ) {}
 
-  async write<T>(key: string, command: (redis: RedisClient) => Promise<T>): Promise<T> {
+  async write<T>(key: string, command: (redis: RedisClient) => Promise<T>, mayHaveWritten: (value: T) => boolean = () => true): Promise<T> {
     const reply = command(this.redis);
     const connection = this.connectionFor(key);
     if (!connection) {
       // A cluster client that has not learnt the slots yet (its first commands wait in its queue): once the write is answered it knows the shard.
       const value = await reply;
-      await this.awaitReplicas(this.connectionFor(key));
+      if (mayHaveWritten(value)) await this.awaitReplicas(this.connectionFor(key));
       return value;
     }
     const replicated = this.awaitReplicas(connection);
-    replicated.catch(() => undefined); // observed below, unless the command itself failed first
+    replicated.catch(() => undefined); // observed below, unless the command itself failed first or wrote nothing
     const value = await reply;
-    await replicated;
+    if (mayHaveWritten(value)) await replicated;
     return value;
   }
 

@@ -103,7 +103,12 @@ local function retain(cap, cutoff)
 end
 `;
 
-/** v1's inbox (unacked messages, write order) becomes the start of an empty log, once (after LOG_WRITE). */
+/**
+ * v1's inbox (unacked messages, write order) is moved to the end of the log,
+ * once (after LOG_WRITE): at a new log's first append, or at an arrival,
+ * which may find a log that new nodes already wrote while old ones still
+ * wrote the inbox (a rolling upgrade); an id already in the log stays as it is.
+ */
 const V1_MIGRATION = `
 -- Returns id → seq of what it moved.
 local function migrateV1()
@@ -111,7 +116,7 @@ local function migrateV1()
   if redis.call('EXISTS', KEYS[8]) == 0 then return moved end
   for _, id in ipairs(redis.call('ZRANGE', KEYS[8], 0, -1)) do
     local json = redis.call('HGET', KEYS[7], id)
-    if json then
+    if json and redis.call('HEXISTS', KEYS[2], id) == 0 then
       local m = cjson.decode(json)
       local ts = string.format('%d', m.ts)
       moved[id] = append(id, tonumber(ts), id .. ' ' .. ts .. ' ' .. m.from .. ' ' .. m.to .. ' ' .. string.sub(json, 1, -2))
@@ -166,8 +171,9 @@ end
  * written, when the full script must decide: a refusal, a log without state
  * (new, or a v1 inbox to move first), the bytes quota's branch. It exists
  * because the append runs once per message and Redis's cost of a script
- * grows with its keys, arguments, calls and Lua: here four calls, 11
- * arguments, straight-line code (the helpers above cost ~6 µs a call more).
+ * grows with its keys, arguments, calls and Lua: here four calls and 11
+ * arguments (five and 13 where only known users receive), straight-line
+ * code (the helpers above cost ~6 µs a call more).
  */
 export const APPEND_FAST_LUA = `
 local routes = redis.call('SMEMBERS', KEYS[3])
@@ -186,9 +192,9 @@ else
   if redis.call('RPUSH', KEYS[1], entry) == 1 then refreshed = nil end
   if head > last then oldest = ts end
   last, bytes = seq, bytes + #entry
-  -- Retention, as LOG_WRITE's retain: at most cap entries, none older than cutoff (0: the oldest's ts unknown), 100 drops at most.
+  -- Retention, as LOG_WRITE's retain: at most cap entries, then at most 100 drops of entries older than cutoff (oldest 0: its ts unknown).
   local cap, cutoff = tonumber(ARGV[4]), ts - tonumber(ARGV[5])
-  for _ = 1, 100 + last - head do
+  for _ = 1, 100 + math.max(0, last - head + 1 - cap) do
     if head > last or (last - head < cap and oldest ~= 0 and oldest >= cutoff) then break end
     if last - head < cap then
       if oldest == 0 then

@@ -47,7 +47,9 @@ export interface ArrivalNode {
 
 /**
  * Every user's log of 1:1 messages in Redis, with per-device delivery state
- * (PROTOCOL.md "Delivery, v1.1"). One script per call, each atomic.
+ * (PROTOCOL.md "Delivery, v1.1"). One script per call, each atomic (an
+ * append: the fast one, and the full one only when the fast one wrote
+ * nothing and said so).
  *
  * Guarantees:
  * - `append` resolves once the message is in the log with the next seq (1, 2,
@@ -109,17 +111,20 @@ export class UserLog {
     const { entries, index } = this.keys.log(owner);
     const knownOnly = options.kind === 'send' && this.options.knownUsersOnly;
     const argv = this.appendArgv(message, options);
-    let reply = await writer.write(entries, (redis) =>
-      knownOnly
-        ? commandsOf(redis).spearLogAppendFastKnown(entries, index, this.keys.route(owner), this.keys.known(owner), this.keys.userGroups(owner), ...argv)
-        : commandsOf(redis).spearLogAppendFast(entries, index, this.keys.route(owner), ...argv),
+    let reply = await writer.write(
+      entries,
+      (redis) =>
+        knownOnly
+          ? commandsOf(redis).spearLogAppendFastKnown(entries, index, this.keys.route(owner), this.keys.known(owner), this.keys.userGroups(owner), ...argv)
+          : commandsOf(redis).spearLogAppendFast(entries, index, this.keys.route(owner), ...argv),
+      mayHaveWritten,
     );
-    if (reply[0] === 'slow') reply = await writer.write(entries, (redis) => commandsOf(redis).spearLogAppend(...this.userKeys(owner), ...argv, knownOnly ? '1' : '0'));
+    if (reply[0] === 'slow') reply = await writer.write(entries, (redis) => commandsOf(redis).spearLogAppend(...this.userKeys(owner), ...argv, knownOnly ? '1' : '0'), mayHaveWritten);
     return parseAppend(owner, reply);
   }
 
   /** The LogWriter of `append`'s default: this log's own connection. */
-  write<T>(_key: string, command: (redis: RedisClient) => Promise<T>): Promise<T> {
+  write<T>(_key: string, command: (redis: RedisClient) => Promise<T>, _mayHaveWritten?: (value: T) => boolean): Promise<T> {
     return command(this.redis);
   }
 
@@ -202,8 +207,13 @@ export class UserLog {
 
 /** Where an append's writes go: UserLog itself, or a DurableWriter (log/durability.ts) that waits for replicas. */
 export interface LogWriter {
-  /** `key`: the key the command writes (on a cluster, the shard whose replicas must have it). */
-  write<T>(key: string, command: (redis: RedisClient) => Promise<T>): Promise<T>;
+  /** `key`: the key the command writes (on a cluster, the shard whose replicas must have it); `mayHaveWritten`: false for a reply that says nothing was written (no replica to wait for). */
+  write<T>(key: string, command: (redis: RedisClient) => Promise<T>, mayHaveWritten?: (value: T) => boolean): Promise<T>;
+}
+
+/** Whether an append's reply may stand for a write: all but 'slow' and the refusals that write nothing ('dup' too: the first write may not be on the replicas yet; 'full' may have made room). */
+function mayHaveWritten(reply: Array<string | number>): boolean {
+  return reply[0] !== 'slow' && reply[0] !== 'unknown' && reply[0] !== 'offline';
 }
 
 /** The scripts' commands of a connection taught by UserLog.defineCommands. */

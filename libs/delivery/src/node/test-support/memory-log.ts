@@ -36,7 +36,7 @@ export class MemoryLog {
     const send = options.kind === 'send';
     if (send && this.options.knownUsersOnly && !known) throw new ProtocolError('forbidden', `${message.to} is not a known user`);
     if (send && options.offlineAllowed === false && !online) throw new ProtocolError('rate_limited', 'too many messages to offline users; slow down');
-    this.retain();
+    this.retain(message.ts);
     const entry = { ...structuredClone(message), seq: this.last + 1 };
     const size = JSON.stringify(entry).length;
     if (options.kind !== 'copy' && this.bytes + size > this.options.maxBytes) {
@@ -46,7 +46,7 @@ export class MemoryLog {
     }
     this.entries.push(entry);
     this.last++;
-    this.retain();
+    this.retain(message.ts);
     return entry.seq;
   }
 
@@ -103,8 +103,9 @@ export class MemoryLog {
     for (const s of state.acked) if (s <= state.cursor) state.acked.delete(s);
   }
 
-  private retain(): void {
-    const cutoff = Date.now() - this.options.ttlSeconds * 1000;
+  /** `now`: an append's is its message's ts, as in UserLog's scripts. */
+  private retain(now = Date.now()): void {
+    const cutoff = now - this.options.ttlSeconds * 1000;
     while (this.entries.length > this.options.cap) this.entries.shift();
     while (this.entries.length > 0 && this.entries[0]!.ts < cutoff) this.entries.shift();
   }
