@@ -50,10 +50,6 @@ const CPU_PROF_FANOUT_RATE = Number(process.env.BENCH_CPU_PROF_FANOUT_RATE ?? 0)
 /** With BENCH_CPU_PROF: what is profiled (BENCH_CPU_PROF_STORM=1: the connect storm of every system). */
 const CPU_PROF_AT = process.env.BENCH_CPU_PROF_STORM === '1' ? 'storm' : CPU_PROF_FANOUT_RATE > 0 ? 'fanout' : 'half';
 
-/** Starts (first call) and writes (second call) the profiles of the nodes run by profilingDist. */
-
-/** The gateway processes (spear nodes or B0 servers) among a phase's pids. */
-
 interface Engine {
   zk?: ZooKeeperHandle;
   redis?: RedisHandle;

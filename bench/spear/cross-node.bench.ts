@@ -96,8 +96,6 @@ const fmtPerMessage = (us: Record<string, number>) =>
     .map(([n, v]) => `${n} ${v}`)
     .join(', ');
 
-/** Starts (first call) and writes (second call) the profiles of the nodes run by profilingDist. */
-
 async function runBus(bus: Bus, engines: Engines, enginePids: Record<string, number>, dir: string): Promise<BusResult> {
   const name = `spear-${bus}`;
   let idle: Record<string, number> = {};

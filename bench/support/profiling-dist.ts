@@ -7,6 +7,11 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WORKSPACE_DIST } from '@spear/testing';
 
+/** Starts, or on the second signal stops and writes, the profiler of processes run with profile-on-signal.cjs. */
+export function toggleProfiler(pids: readonly number[]): void {
+  for (const pid of pids) process.kill(pid, 'SIGUSR2');
+}
+
 /**
  * A dist folder whose idgen and ticket are the workspace's bundles and whose
  * spear/main.js starts V8's profiler on the first SIGUSR2 and writes
@@ -15,11 +20,6 @@ import { WORKSPACE_DIST } from '@spear/testing';
  * `.heapprofile`; BENCH_HEAP_PROF=survivors: only what outlived a young GC), then runs the real bundle (frames keep its path, so its
  * source map applies); the profiling is profile-on-signal.cjs, shared with B0.
  */
-/** Starts, or on the second signal stops and writes, the profiler of processes run with profile-on-signal.cjs. */
-export function toggleProfiler(pids: readonly number[]): void {
-  for (const pid of pids) process.kill(pid, 'SIGUSR2');
-}
-
 export function profilingDist(dir: string, profileDir: string): string {
   const dist = join(dir, 'dist');
   mkdirSync(join(dist, 'spear'), { recursive: true });

@@ -1,8 +1,10 @@
 import type { RedisClient } from '@spear/bus';
 import type { RedisKeys } from '@spear/catalog';
 import { ProtocolError, type HistoryPayload, type MsgEvent } from '@spear/protocol';
+import { durableWriter, MEMORY_DURABILITY, type DurableWriter } from './durability';
 import { MAX_ACKED_ABOVE_CURSOR, MAX_HISTORY_SCAN, type LogOptions } from './log-options';
-import { ACK_LUA, APPEND_FAST_LUA, APPEND_LUA, ARRIVE_LUA, HISTORY_LUA } from './user-log-lua';
+import { APPEND_FAST_LUA, APPEND_LUA } from './append-lua';
+import { ACK_LUA, ARRIVE_LUA, HISTORY_LUA } from './user-log-lua';
 
 /** How a store is charged: a client's send (every quota), a sender copy (none), an admin push (bytes only). */
 export type StoreKind = 'send' | 'copy' | 'push';
@@ -68,6 +70,8 @@ export interface ArrivalNode {
  */
 export class UserLog {
   private readonly keyTtlSeconds: number;
+  /** `append`'s default writer: this log's own connection, no replica waited for. */
+  private readonly direct: DurableWriter;
 
   constructor(
     private readonly redis: RedisClient,
@@ -77,6 +81,7 @@ export class UserLog {
     // The devices outlive retention when they must be remembered longer, and every key goes with the rest.
     this.keyTtlSeconds = Math.max(options.ttlSeconds, options.forgetDeviceAfterSeconds);
     UserLog.defineCommands(redis);
+    this.direct = durableWriter(redis, MEMORY_DURABILITY);
   }
 
   /** Teaches a connection the log's scripts (each connection knows only what it was taught). */
@@ -107,7 +112,7 @@ export class UserLog {
    * 'slow', each a write of its own (a replicated writer waits for each).
    * `writer`: where the writes go (default: this log's own connection).
    */
-  async append(owner: string, message: MsgEvent, options: StoreOptions, writer: LogWriter = this): Promise<Stored> {
+  async append(owner: string, message: MsgEvent, options: StoreOptions, writer: Pick<DurableWriter, 'write'> = this.direct): Promise<Stored> {
     const { entries, index } = this.keys.log(owner);
     const knownOnly = options.kind === 'send' && this.options.knownUsersOnly;
     const argv = this.appendArgv(message, options);
@@ -121,11 +126,6 @@ export class UserLog {
     );
     if (reply[0] === 'slow') reply = await writer.write(entries, (redis) => commandsOf(redis).spearLogAppend(...this.userKeys(owner), ...argv, knownOnly ? '1' : '0'), mayHaveWritten);
     return parseAppend(owner, reply);
-  }
-
-  /** The LogWriter of `append`'s default: this log's own connection. */
-  write<T>(_key: string, command: (redis: RedisClient) => Promise<T>, _mayHaveWritten?: (value: T) => boolean): Promise<T> {
-    return command(this.redis);
   }
 
   /** The ARGV both append scripts take (user-log-lua.ts). */
@@ -203,12 +203,6 @@ export class UserLog {
   private get commands(): LogCommands {
     return commandsOf(this.redis);
   }
-}
-
-/** Where an append's writes go: UserLog itself, or a DurableWriter (log/durability.ts) that waits for replicas. */
-export interface LogWriter {
-  /** `key`: the key the command writes (on a cluster, the shard whose replicas must have it); `mayHaveWritten`: false for a reply that says nothing was written (no replica to wait for). */
-  write<T>(key: string, command: (redis: RedisClient) => Promise<T>, mayHaveWritten?: (value: T) => boolean): Promise<T>;
 }
 
 /** Whether an append's reply may stand for a write: all but 'slow' and the refusals that write nothing ('dup' too: the first write may not be on the replicas yet; 'full' may have made room). */

@@ -9,7 +9,7 @@ interface DeviceState {
 }
 
 /**
- * One user's log in memory with UserLog's semantics (user-log-lua.ts; both
+ * One user's log in memory with UserLog's semantics (user-log-lua.ts, append-lua.ts; both
  * pass delivery-store-contract.ts): seqs without holes, retention by count
  * and age, a bytes quota that only drops history every device acked, per-
  * device cursors. Sizes are counted as the message's JSON length.
