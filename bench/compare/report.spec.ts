@@ -61,6 +61,17 @@ describe('compare report', () => {
     expect(apart!.scenario).toContain('(mean of the runs)');
   });
 
+  it("judges the Kafka bus's p99 against the Redis bus's on the median of each one's runs", () => {
+    const r = run(false);
+    const redisRuns = [step(1000, 4, {}), step(1000, 30, {}), step(1000, 5, {})];
+    const kafkaRuns = [step(1000, 12, {}), step(1000, 14, {}), step(1000, 60, {})];
+    const spearRedis = { ...r.systems.spearRedis, busRuns: redisRuns, atBusRate: medianByP99(redisRuns) };
+    const spearKafka = { ...r.systems.spearKafka, busRuns: kafkaRuns, atBusRate: medianByP99(kafkaRuns) };
+    const bus = rows({ ...r, systems: { ...r.systems, spearRedis, spearKafka } }).find((x) => x.scenario.startsWith('4. '))!;
+    expect([bus.ratio, bus.met]).toEqual([2.8, true]); // 14 ms against 5 ms: neither Redis's 30 ms run nor Kafka's 60 ms one
+    expect(bus.scenario).toContain('median of 3 runs (p99 each: Redis 4, 30, 5; Kafka 12, 14, 60 ms)');
+  });
+
   it('judges the 1:1 ramp with few users against B0 when the run has it', () => {
     const r = run(false);
     const few = (best: number) => ({ steps: [step(best, 40, {})], bestUnderP99: best, peak: best });

@@ -34,9 +34,10 @@ import { join, resolve } from 'node:path';
 import { makeTempDir, removeTempDir, startKafka, startRedis, startZooKeeper, type KafkaHandle, type RedisHandle, type ZooKeeperHandle } from '@spear/testing';
 import { cleanupOnce, fmtInt, fmtMachine, log, machineFacts } from '../rpc/measure';
 import type { ClientFleet } from '../clients/client-fleet';
+import { fmtLatencyMs } from '../clients/histogram';
 import { runPhase } from './phase';
 import { problemsOf, summarize, writeDocsReport, writeRunReport, type CompareResults } from './report';
-import { gatewayPids, gcBetween, measureStep, medianByP99, ramp, readNodes, repairedBetween, type MeasuredStep } from './scenarios';
+import { fmtCpu, gatewayPids, gcBetween, measureStep, medianByP99, ramp, readNodes, repairedBetween, withCpu, type MeasuredStep } from './scenarios';
 import { compareSettings } from './settings';
 import { toggleProfiler } from '../support/profiling-dist';
 import { startB0, startSpear, type Engines } from './systems';
@@ -103,11 +104,21 @@ async function main(): Promise<void> {
     /** Scenario 1 with only `s.fewUsers` of the users taking part (skipped at 0). */
     const rampFew = (label: string, fleet: ClientFleet, pids: Record<string, number>) =>
       s.fewUsers > 0 ? ramp(`[${label}] 1:1, ${s.fewUsers} users`, pids, s.rates, 1, (rate) => direct(fleet, rate, s.fewUsers / s.users)) : Promise.resolve(undefined);
-    /** The step at 50% of B0's saturation, `s.halfRuns` times (`measure` runs one, given its label): every run, and the one of median p99. */
-    const halfSteps = async (label: string, measure: (label: string) => Promise<MeasuredStep>) => {
+    /** A fixed-rate step `n` times (`measure` runs one, given its label): every run, and the one of median p99. */
+    const repeated = async (n: number, label: string, measure: (label: string) => Promise<MeasuredStep>) => {
       const runs: MeasuredStep[] = [];
-      for (let i = 1; i <= s.halfRuns; i++) runs.push(await measure(s.halfRuns > 1 ? `${label}, run ${i} of ${s.halfRuns}` : label));
-      return { halfRuns: runs, atHalfOfB0: medianByP99(runs) };
+      for (let i = 1; i <= n; i++) runs.push(await measure(n > 1 ? `${label}, run ${i} of ${n}` : label));
+      return { runs, median: medianByP99(runs) };
+    };
+    /** The step at 50% of B0's saturation, `s.halfRuns` times. */
+    const halfSteps = async (label: string, measure: (label: string) => Promise<MeasuredStep>) => {
+      const { runs, median } = await repeated(s.halfRuns, label, measure);
+      return { halfRuns: runs, atHalfOfB0: median };
+    };
+    /** Scenario 4's step at the bus comparison rate, `s.busRuns` times. */
+    const busSteps = async (label: string, fleet: ClientFleet, pids: Record<string, number>) => {
+      const { runs, median } = await repeated(s.busRuns, `[${label}] 1:1 at the bus comparison rate`, (l) => measureStep(l, pids, s.busRate, 1, () => direct(fleet, s.busRate)));
+      return { busRuns: runs, atBusRate: median };
     };
     /** With BENCH_CPU_PROF_STORM=1 the gateway processes are profiled during the connect storm. */
     const storm = {
@@ -155,7 +166,7 @@ async function main(): Promise<void> {
         toggleProfiler(nodes);
         log(`[spear-redis] CPU profiles of that step (profiling slows the nodes down) go to ${CPU_PROF}`);
       }
-      r.atBusRate = await measureStep('[spear-redis] 1:1 at the bus comparison rate', pids, s.busRate, 1, () => direct(fleet, s.busRate));
+      Object.assign(r, await busSteps('spear-redis', fleet, pids));
       r.fanout = await fanout(fleet, pids, 'spear-redis');
     }, storm);
     const baseline = BASELINE_DIST
@@ -164,7 +175,11 @@ async function main(): Promise<void> {
         })
       : undefined;
     const spearKafka = await runPhase(s, () => startSpear(engines, 'kafka', join(dir, 'spear-kafka'), s.users + 1000, CPU_PROF), enginePids, async (fleet, pids, r) => {
-      r.atBusRate = await measureStep('[spear-kafka] 1:1 at the bus comparison rate', pids, s.busRate, 1, () => direct(fleet, s.busRate));
+      if (s.kafkaWarmupSeconds > 0) {
+        const w = await withCpu(pids, () => fleet.direct(0, s.busRate, s.kafkaWarmupSeconds, s.drainMs));
+        log(`[spear-kafka] the broker's warm-up, not measured: ${s.busRate}/s for ${s.kafkaWarmupSeconds} s, ${fmtLatencyMs(w.result.latency)}; CPUs ${fmtCpu(w.cpu)}`);
+      }
+      Object.assign(r, await busSteps('spear-kafka', fleet, pids));
     }, storm);
     await cleanup();
 

@@ -21,6 +21,15 @@ export interface CompareSettings {
   fanoutRates: number[];
   /** Scenario 4: the offered rate at which the Kafka and Redis buses are compared. */
   busRate: number;
+  /** How many times scenario 4's step runs on each bus (its p99 is judged on the medians). */
+  busRuns: number;
+  /**
+   * Seconds of unmeasured 1:1 traffic at `busRate` on the Kafka bus before
+   * scenario 4, on top of `warmupSeconds`: the broker's JVM compiles its
+   * request path for minutes, and cold it spends about twice the CPU per
+   * message (docs/BENCHMARKS.md, "Kafka bus").
+   */
+  kafkaWarmupSeconds: number;
   /** Scenario 3: connections on one node (0 skips it). */
   idleConnections: number;
   /**
@@ -44,6 +53,8 @@ const FULL: CompareSettings = {
   drainMs: 15_000,
   fanoutRates: [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 40],
   busRate: 1000,
+  busRuns: 3,
+  kafkaWarmupSeconds: 90,
   idleConnections: 19_000,
   warmupSeconds: 15,
 };
@@ -60,6 +71,8 @@ const QUICK: CompareSettings = {
   drainMs: 10_000,
   fanoutRates: [2, 5],
   busRate: 200,
+  busRuns: 1,
+  kafkaWarmupSeconds: 0,
   idleConnections: 400,
   warmupSeconds: 1,
 };
@@ -75,6 +88,8 @@ const ENV: Record<keyof Omit<CompareSettings, 'quick'>, string> = {
   drainMs: 'BENCH_DRAIN_MS',
   fanoutRates: 'BENCH_FANOUT_RATES',
   busRate: 'BENCH_BUS_RATE',
+  busRuns: 'BENCH_BUS_RUNS',
+  kafkaWarmupSeconds: 'BENCH_KAFKA_WARMUP_SECONDS',
   idleConnections: 'BENCH_IDLE_CONNECTIONS',
   warmupSeconds: 'BENCH_WARMUP_SECONDS',
 };
@@ -90,7 +105,9 @@ export function compareSettings(argv: string[], env: NodeJS.ProcessEnv): Compare
   }
   if (s.workers < 1 || s.users < 4 * s.workers) throw new Error('BENCH_USERS must be at least 4 per worker');
   if (s.fewUsers > s.users) throw new Error(`BENCH_FEW_USERS=${s.fewUsers}: more than BENCH_USERS (${s.users})`);
-  if (!Number.isInteger(s.halfRuns) || s.halfRuns < 1) throw new Error(`BENCH_HALF_RUNS=${s.halfRuns}: expected a whole number of runs, at least 1`);
+  for (const field of ['halfRuns', 'busRuns'] as const) {
+    if (!Number.isInteger(s[field]) || s[field] < 1) throw new Error(`${ENV[field]}=${s[field]}: expected a whole number of runs, at least 1`);
+  }
   if (Math.ceil(s.users / s.workers) > 18_000) throw new Error('more than 18,000 users per worker: the machine allows 20,000 file descriptors per process');
   return s;
 }

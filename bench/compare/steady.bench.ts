@@ -11,7 +11,8 @@
  *   node --import tsx bench/compare/steady.bench.ts     # ~2.5 min per system
  *
  * BENCH_SYSTEMS (spear; any of b0, spear, spear-copies (delivery.senderCopies
- * on), spear-baseline (the bundles in BENCH_BASELINE_DIST=<checkout>/dist/apps,
+ * on), spear-kafka (the Kafka bus, on a broker this bench starts beside the
+ * other engines; Redis counters then include no bus traffic), spear-baseline (the bundles in BENCH_BASELINE_DIST=<checkout>/dist/apps,
  * built from an earlier commit, with that checkout's local profile), one after
  * the other); the
  * settings of `npm run bench` (bench/compare/settings.ts) with other defaults:
@@ -32,7 +33,7 @@
 import Redis from 'ioredis';
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { makeTempDir, removeTempDir } from '@spear/testing';
+import { makeTempDir, removeTempDir, startKafka, type KafkaHandle } from '@spear/testing';
 import { cleanupOnce, fmtMachine, log, machineFacts } from '../rpc/measure';
 import { fmtLatencyMs } from '../clients/histogram';
 import { runPhase } from './phase';
@@ -45,7 +46,7 @@ import { startB0, startSpear, type Engines, type SystemUnderTest } from './syste
 /** `npm run bench`'s settings and variables, with this bench's own defaults for the steps. */
 const s = compareSettings([], { BENCH_RATES: '1500,3000', BENCH_STEP_SECONDS: '15', BENCH_WARMUP_SECONDS: '8', ...process.env });
 const SYSTEMS = (process.env.BENCH_SYSTEMS || 'spear').split(',').map((v) => v.trim());
-const KNOWN = ['b0', 'spear', 'spear-copies', 'spear-baseline'];
+const KNOWN = ['b0', 'spear', 'spear-copies', 'spear-kafka', 'spear-baseline'];
 for (const name of SYSTEMS) if (!KNOWN.includes(name)) throw new Error(`BENCH_SYSTEMS: unknown system ${name} (${KNOWN.join(', ')})`);
 const BASELINE_DIST = process.env.BENCH_BASELINE_DIST ? resolve(process.env.BENCH_BASELINE_DIST) : undefined;
 const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
@@ -77,6 +78,7 @@ async function startSystem(name: string, engines: Engines, dir: string): Promise
     const profiles = CPU_PROF && join(CPU_PROF, name);
     if (profiles) mkdirSync(profiles, { recursive: true });
     if (name === 'b0') return await startB0(engines, 2, profiles);
+    if (name === 'spear-kafka') return await startSpear(engines, 'kafka', join(dir, name), users, profiles);
     if (name === 'spear-copies') return await startSpear(engines, 'redis', join(dir, name), users, profiles, undefined, { delivery: { senderCopies: true } });
     if (name === 'spear-baseline') return await startSpear(engines, 'redis', join(dir, name), users, profiles, { distDir: BASELINE_DIST!, baseProfile: resolve(BASELINE_DIST!, '../../profiles/local') });
     return await startSpear(engines, 'redis', join(dir, name), users, profiles);
@@ -139,18 +141,22 @@ async function main(): Promise<void> {
   log(`steady 1:1 bench: ${fmtMachine(machineFacts())}; systems ${SYSTEMS.join(', ')}; rates ${s.rates.join(', ')} msgs/s for ${s.stepSeconds} s; ${s.users} users; engines ${kind}`);
   const dir = makeTempDir('spear-steady-');
   let engines: ScaleEngines | undefined;
+  let kafka: KafkaHandle | undefined;
   let observers: Redis[] = [];
   const cleanup = cleanupOnce(async () => {
     for (const observer of observers) observer.disconnect();
+    await kafka?.stop();
     await engines?.stop();
     removeTempDir(dir);
   });
   try {
     engines = await startScaleEngines(kind, dir);
     observers = engines.redisUrls.map((url) => new Redis(url));
+    if (SYSTEMS.includes('spear-kafka')) kafka = await startKafka({ dir: join(dir, 'kafka') });
+    const all = kafka ? { engines: { ...engines.engines, kafkaBrokers: kafka.brokers }, pids: { ...engines.pids, kafka: kafka.pid } } : engines;
     for (const name of SYSTEMS) {
       await engines.reset();
-      await measure(name, engines.engines, dir, observers, engines.pids);
+      await measure(name, all.engines, dir, observers, all.pids);
     }
   } finally {
     await cleanup();
