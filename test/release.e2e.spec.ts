@@ -60,7 +60,7 @@ describe('the test1 release of ticket and spear, run from a copy outside the rep
     for (const app of APPS) {
       const d = releaseDir(app);
       for (const f of ['app/main.js', 'app/main.js.map', 'config/profile.json', 'config/instances', 'VERSION', 'README.txt']) expect(existsSync(join(d, f)), `${app}/${f}`).toBe(true);
-      for (const f of ['bin/start.sh', 'bin/stop.sh']) expect(statSync(join(d, f)).mode & 0o111, `${app}/${f} executable`).not.toBe(0);
+      for (const f of ['bin/start.sh', 'bin/stop.sh', 'bin/map-stack.mjs']) expect(statSync(join(d, f)).mode & 0o111, `${app}/${f} executable`).not.toBe(0);
       const profile = JSON.parse(readFileSync(join(d, 'config/profile.json'), 'utf8')) as Record<string, unknown>;
       expect(profile).toEqual(JSON.parse(readFileSync(join(REPO_ROOT, 'profiles/test1/profile.json'), 'utf8')));
       expect(profile.secrets).toBeUndefined();
@@ -72,6 +72,28 @@ describe('the test1 release of ticket and spear, run from a copy outside the rep
     expect(readInstances(releaseDir('spear')).map((i) => [i.nodeId, i.port])).toEqual([
       ['t1-spear-1', 18101],
       ['t1-spear-2', 18102],
+    ]);
+  });
+
+  it("maps a logged stack's main.js frames to the TypeScript sources, leaving other lines as they were", async () => {
+    const d = releaseDir('spear');
+    // Where the bundle defines runService (libs/runtime/src/boot.ts), as V8 would print it (1-based).
+    const lines = readFileSync(join(d, 'app/main.js'), 'utf8').split('\n');
+    const line = lines.findIndex((l) => l.startsWith('async function runService('));
+    expect(line, 'runService in the bundle').toBeGreaterThan(0);
+    const trace = [
+      'Error: boom',
+      `    at runService (${d}/app/main.js:${line + 1}:1)`,
+      '    at process.exit (node:internal/process/per_thread:236:15)',
+      `    at elsewhere (${d}/app/main.js:${lines.length + 100}:1)`,
+    ].join('\n');
+    const mapped = await run(join(d, 'bin', 'map-stack.mjs'), [], { cwd: '/', env, input: trace });
+    expect(mapped.code, output(mapped)).toBe(0);
+    expect(mapped.stdout.split('\n')).toEqual([
+      'Error: boom',
+      expect.stringMatching(/^ {4}at runService \(libs\/runtime\/src\/boot\.ts:\d+:\d+\)$/),
+      '    at process.exit (node:internal/process/per_thread:236:15)',
+      `    at elsewhere (${d}/app/main.js:${lines.length + 100}:1)`, // past the bundle: nothing maps there
     ]);
   });
 
@@ -102,6 +124,8 @@ describe('the test1 release of ticket and spear, run from a copy outside the rep
 
     const pids = instances.map((i) => readPid(releaseDir(i.app), i.name));
     expect(pids.filter(isAlive)).toEqual(pids);
+    // Without SPEAR_SOURCE_MAPS=1 the processes run without source maps (bin/map-stack.mjs maps a stack instead).
+    for (const pid of pids) expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).not.toContain('--enable-source-maps');
     expect(readFileSync(join(releaseDir('ticket'), 'logs/ticket.log'), 'utf8')).toMatch(/ticket ready/);
 
     // Spear nodes first: a graceful stop unregisters them, so ticket stops listing them at once.

@@ -13,12 +13,13 @@ export interface RunResult {
 }
 
 /**
- * Runs a command to completion and collects its output. Resolving on 'close'
+ * Runs a command to completion (`input`, if given, on its stdin) and collects its output. Resolving on 'close'
  * (all pipes shut) also proves start.sh leaves no daemon holding its stdout.
  */
-export function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<RunResult> {
+export function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number; input?: string }): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.end(options.input ?? ''); // none: end of input at once
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

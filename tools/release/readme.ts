@@ -18,7 +18,7 @@ export function releaseReadme(f: ReadmeFacts): string {
     : ['  none: the profile holds its secrets'];
   return `Spear ${f.app} ${f.version}, profile "${f.profile}"
 
-Needs Node.js 20 (or later) and bash; curl is used when present. No
+Needs Node.js 24 (or later) and bash; curl is used when present. No
 node_modules and no repository: app/main.js holds every dependency. The
 folder can be copied anywhere; the scripts find everything relative to it.
 
@@ -28,6 +28,10 @@ folder can be copied anywhere; the scripts find everything relative to it.
       SIGTERM, SIGKILL after 15 s; removes the pid files; safe to repeat
   SPEAR_FOREGROUND=1 bin/start.sh${spear ? ' NODE_ID' : ''}
       run in the foreground, logging to stdout (for a supervisor)
+  bin/map-stack.mjs < trace.txt
+      a logged stack trace with its app/main.js lines mapped to the sources
+      (the processes run without --enable-source-maps, which costs ~85 MiB
+      of heap each; SPEAR_SOURCE_MAPS=1 bin/start.sh turns it on)
 
 Processes:
 ${listeners.join('\n')}

@@ -47,7 +47,7 @@ export async function startServiceProcess(spec: ServiceProcessSpec): Promise<Ser
   const name = spec.name ?? (spec.nodeId ? `${spec.app}-${spec.nodeId}` : spec.app);
   const logFile = join(spec.logDir, `${name}.log`);
   const out = openSync(logFile, 'a');
-  const node = [process.execPath, '--enable-source-maps', join(spec.distDir, spec.app, 'main.js')];
+  const node = [process.execPath, ...nodeFlags(), join(spec.distDir, spec.app, 'main.js')];
   // prlimit execs the command: the child's pid is the service's.
   const [command, ...args] = spec.openFiles === undefined ? node : ['prlimit', `--nofile=${spec.openFiles}:${spec.openFiles}`, '--', ...node];
   const child = spawn(command!, args, {
@@ -79,4 +79,14 @@ export async function startServiceProcess(spec: ServiceProcessSpec): Promise<Ser
     throw new Error(`${name} did not start: ${(error as Error).message}\n${formatLogTails([logFile], 30)}`);
   }
   return handle;
+}
+
+/**
+ * Tests run the bundles with `--enable-source-maps`, so a failure's stack
+ * names the TypeScript line; SPEAR_SOURCE_MAPS=0 runs them as a release's
+ * bin/start.sh does by default, without (the benches: the map costs each
+ * process ~85 MiB of heap, docs/BENCHMARKS.md).
+ */
+function nodeFlags(): string[] {
+  return process.env.SPEAR_SOURCE_MAPS === '0' ? [] : ['--enable-source-maps'];
 }
