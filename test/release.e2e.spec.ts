@@ -125,7 +125,11 @@ describe('the test1 release of ticket and spear, run from a copy outside the rep
     const pids = instances.map((i) => readPid(releaseDir(i.app), i.name));
     expect(pids.filter(isAlive)).toEqual(pids);
     // Without SPEAR_SOURCE_MAPS=1 the processes run without source maps (bin/map-stack.mjs maps a stack instead).
-    for (const pid of pids) expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).not.toContain('--enable-source-maps');
+    for (const pid of pids) {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      expect(argv.some((arg) => arg.endsWith('/app/main.js')), argv.join(' ')).toBe(true);
+      expect(argv).not.toContain('--enable-source-maps');
+    }
     expect(readFileSync(join(releaseDir('ticket'), 'logs/ticket.log'), 'utf8')).toMatch(/ticket ready/);
 
     // Spear nodes first: a graceful stop unregisters them, so ticket stops listing them at once.

@@ -48,7 +48,7 @@ export async function runPhase(s: PhaseSettings, start: () => Promise<SystemUnde
     );
     const result: SystemResult = { name: system.name, connect };
     if (connect.failed === 0) {
-      await warmUp(clients, s, system.name);
+      await warmUp(clients, pids, system.name, s, s.warmupSeconds);
       await body(clients, pids, result, system);
     }
     result.loss = await fleet.verify(10_000);
@@ -60,9 +60,13 @@ export async function runPhase(s: PhaseSettings, start: () => Promise<SystemUnde
   }
 }
 
-/** Every process starts cold (V8's and the Kafka broker's JIT, pools, a consumer's first fetches): systems are compared warm, warmed alike. */
-async function warmUp(fleet: ClientFleet, s: PhaseSettings, name: string): Promise<void> {
-  if (s.warmupSeconds === 0) return;
-  const w = await fleet.direct(0, s.busRate, s.warmupSeconds, s.drainMs);
-  log(`[${name}] warm-up, not measured: ${s.busRate}/s for ${s.warmupSeconds} s, delivered ${w.deliveredPerSecond}/s, ${fmtLatencyMs(w.latency)}`);
+/**
+ * `seconds` of unmeasured 1:1 traffic at busRate (step 0; its sends count in
+ * the loss check). Every process starts cold (V8's and the Kafka broker's JIT,
+ * pools, a consumer's first fetches): systems are compared warm, warmed alike.
+ */
+export async function warmUp(fleet: ClientFleet, pids: Record<string, number>, name: string, s: Pick<PhaseSettings, 'busRate' | 'drainMs'>, seconds: number, what = 'warm-up'): Promise<void> {
+  if (seconds === 0) return;
+  const { result: w, cpu } = await withCpu(pids, () => fleet.direct(0, s.busRate, seconds, s.drainMs));
+  log(`[${name}] ${what}, not measured: ${s.busRate}/s for ${seconds} s, delivered ${w.deliveredPerSecond}/s, ${fmtLatencyMs(w.latency)}; CPUs ${fmtCpu(cpu)}`);
 }

@@ -85,7 +85,7 @@ const busRunsOf = (s: SystemResult): MeasuredStep[] => s.busRuns ?? (s.atBusRate
 
 /** ", median of N runs (p99 each: A a, b, c; B d, e, f)" when the step ran more than once. */
 const runsNote = ([labelA, runsA]: [string, MeasuredStep[]], [labelB, runsB]: [string, MeasuredStep[]]) => {
-  const p99s = (runs: MeasuredStep[]) => runs.map((r) => r.latency.p99).join(', ');
+  const p99s = (runs: MeasuredStep[]) => (runs.length > 0 ? runs.map((r) => r.latency.p99).join(', ') : '–');
   const n = Math.max(runsA.length, runsB.length);
   return n > 1 ? `, median of ${n} runs (p99 each: ${labelA} ${p99s(runsA)}; ${labelB} ${p99s(runsB)} ms)` : '';
 };
@@ -136,6 +136,9 @@ export function problemsOf(c: CompareResults): string[] {
   return out;
 }
 
+/** `steps`, or undefined when there are none (rampTable then writes nothing). */
+const nonEmpty = (steps: MeasuredStep[]) => (steps.length > 0 ? steps : undefined);
+
 const rampTable = (title: string, steps: MeasuredStep[] | undefined) =>
   steps
     ? [
@@ -173,7 +176,9 @@ export function markdown(c: CompareResults, command = 'npm run bench'): string {
     ...rampTable('Spear (Redis bus), 1:1 ramp', sr.ramp?.steps),
     ...rampTable(`B0, 1:1 ramp with ${int(s.fewUsers)} of the users`, b0.rampFew?.steps),
     ...rampTable(`Spear (Redis bus), 1:1 ramp with ${int(s.fewUsers)} of the users`, sr.rampFew?.steps),
-    ...rampTable('Fixed-rate steps (B0, then Spear, at 50% of B0\'s saturation, each run; Redis and Kafka bus at the bus rate, each run)', [...halfRunsOf(b0), ...halfRunsOf(sr), ...busRunsOf(sr), ...busRunsOf(sk)]),
+    ...rampTable('Fixed-rate steps (B0, then Spear, at 50% of B0\'s saturation, each run)', nonEmpty([...halfRunsOf(b0), ...halfRunsOf(sr)])),
+    ...rampTable('Spear at the bus comparison rate, each run: Redis bus', nonEmpty(busRunsOf(sr))),
+    ...rampTable('Spear at the bus comparison rate, each run: Kafka bus', nonEmpty(busRunsOf(sk))),
     ...rampTable('B0, fan-out ramp (offered = publishes/s × members)', b0.fanout?.steps),
     ...others.flatMap(({ label, result }) => rampTable(`${label}, fan-out ramp`, result.fanout?.steps)),
     ...rampTable('Spear (Redis bus), fan-out ramp', sr.fanout?.steps),

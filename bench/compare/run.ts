@@ -34,10 +34,9 @@ import { join, resolve } from 'node:path';
 import { makeTempDir, removeTempDir, startKafka, startRedis, startZooKeeper, type KafkaHandle, type RedisHandle, type ZooKeeperHandle } from '@spear/testing';
 import { cleanupOnce, fmtInt, fmtMachine, log, machineFacts } from '../rpc/measure';
 import type { ClientFleet } from '../clients/client-fleet';
-import { fmtLatencyMs } from '../clients/histogram';
-import { runPhase } from './phase';
+import { runPhase, warmUp } from './phase';
 import { problemsOf, summarize, writeDocsReport, writeRunReport, type CompareResults } from './report';
-import { fmtCpu, gatewayPids, gcBetween, measureStep, medianByP99, ramp, readNodes, repairedBetween, withCpu, type MeasuredStep } from './scenarios';
+import { gatewayPids, gcBetween, measureStep, medianByP99, ramp, readNodes, repairedBetween, type MeasuredStep } from './scenarios';
 import { compareSettings } from './settings';
 import { toggleProfiler } from '../support/profiling-dist';
 import { startB0, startSpear, type Engines } from './systems';
@@ -175,10 +174,7 @@ async function main(): Promise<void> {
         })
       : undefined;
     const spearKafka = await runPhase(s, () => startSpear(engines, 'kafka', join(dir, 'spear-kafka'), s.users + 1000, CPU_PROF), enginePids, async (fleet, pids, r) => {
-      if (s.kafkaWarmupSeconds > 0) {
-        const w = await withCpu(pids, () => fleet.direct(0, s.busRate, s.kafkaWarmupSeconds, s.drainMs));
-        log(`[spear-kafka] the broker's warm-up, not measured: ${s.busRate}/s for ${s.kafkaWarmupSeconds} s, ${fmtLatencyMs(w.result.latency)}; CPUs ${fmtCpu(w.cpu)}`);
-      }
+      await warmUp(fleet, pids, 'spear-kafka', s, s.kafkaWarmupSeconds, "the broker's warm-up");
       Object.assign(r, await busSteps('spear-kafka', fleet, pids));
     }, storm);
     await cleanup();

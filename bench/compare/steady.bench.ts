@@ -1,7 +1,7 @@
 /**
  * Fixed-rate 1:1 steps against one system at a time, for A/B runs of a
  * change (issue #7): the same clients and traffic as `npm run bench`
- * (bench/compare/run.ts), without the ramp, fan-out and Kafka phases, plus
+ * (bench/compare/run.ts), without the ramp and fan-out, plus
  * what a change to the Redis path moves: Redis commands, socket reads and
  * socket writes per message (INFO stats), and each spear node's event-loop
  * p99 and young-generation GCs. Fails on any acked send lost, duplicated,
@@ -12,7 +12,8 @@
  *
  * BENCH_SYSTEMS (spear; any of b0, spear, spear-copies (delivery.senderCopies
  * on), spear-kafka (the Kafka bus, on a broker this bench starts beside the
- * other engines; Redis counters then include no bus traffic), spear-baseline (the bundles in BENCH_BASELINE_DIST=<checkout>/dist/apps,
+ * other engines, warmed BENCH_KAFKA_WARMUP_SECONDS more first, as in `npm run
+ * bench`; Redis counters then include no bus traffic), spear-baseline (the bundles in BENCH_BASELINE_DIST=<checkout>/dist/apps,
  * built from an earlier commit, with that checkout's local profile), one after
  * the other); the
  * settings of `npm run bench` (bench/compare/settings.ts) with other defaults:
@@ -36,7 +37,7 @@ import { join, resolve } from 'node:path';
 import { makeTempDir, removeTempDir, startKafka, type KafkaHandle } from '@spear/testing';
 import { cleanupOnce, fmtMachine, log, machineFacts } from '../rpc/measure';
 import { fmtLatencyMs } from '../clients/histogram';
-import { runPhase } from './phase';
+import { runPhase, warmUp } from './phase';
 import { fmtCpu, gatewayPids, gcBetween, readNodes, repairedBetween, withCpu } from './scenarios';
 import { toggleProfiler } from '../support/profiling-dist';
 import { compareSettings } from './settings';
@@ -91,6 +92,8 @@ async function startSystem(name: string, engines: Engines, dir: string): Promise
 async function measure(name: string, engines: Engines, dir: string, observers: Redis[], enginePids: Record<string, number>): Promise<void> {
   try {
     const result = await runPhase(s, () => startSystem(name, engines, dir), enginePids, async (fleet, pids, _result, system) => {
+      // Every spear-kafka system, not only the first on the shared broker: an A/B of two builds compares them warmed alike.
+      if (name === 'spear-kafka') await warmUp(fleet, pids, name, s, s.kafkaWarmupSeconds, "the broker's warm-up");
       let k = 0;
       for (const rate of s.rates) {
         const [countsBefore, nodesBefore] = await Promise.all([redisCounts(observers), readNodes(system.metricsUrls)]);

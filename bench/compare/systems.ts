@@ -16,9 +16,6 @@ import { IpcChild } from '../support/ipc-child';
 import type { Connector } from '../clients/connect-user';
 import type { B0Adapter } from '../baseline/b0-server';
 
-// The services run as a release's bin/start.sh runs them: without --enable-source-maps (see libs/testing's service-process.ts).
-process.env.SPEAR_SOURCE_MAPS ??= '0';
-
 export interface Engines {
   zookeeper: string;
   redisUrl: string;

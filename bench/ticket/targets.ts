@@ -5,7 +5,7 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServiceProcess, waitForHttpOk, WORKSPACE_DIST } from '@spear/testing';
+import { serviceNodeFlags, startServiceProcess, waitForHttpOk, WORKSPACE_DIST } from '@spear/testing';
 import type { FromHello, ToHello } from './hello-server';
 
 /** A server the bench loads. */
@@ -25,7 +25,7 @@ export async function startTicket(profileDir: string, logDir: string, baseUrl: s
     return { pid: service.pid, baseUrl, stop: () => service.stop() };
   }
   const out = openSync(join(logDir, 'ticket.log'), 'a');
-  const child = spawn(process.execPath, ['--enable-source-maps', '--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, join(WORKSPACE_DIST, 'ticket', 'main.js')], {
+  const child = spawn(process.execPath, [...serviceNodeFlags(), '--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, join(WORKSPACE_DIST, 'ticket', 'main.js')], {
     env: { ...process.env, SPEAR_PARENT_PID: String(process.pid), SPEAR_PROFILE: profileDir },
     stdio: ['ignore', out, out],
   });

@@ -19,6 +19,7 @@ export interface RunResult {
 export function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number; input?: string }): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.on('error', () => undefined); // a command that exits without reading its input: its exit code tells
     child.stdin.end(options.input ?? ''); // none: end of input at once
     let stdout = '';
     let stderr = '';

@@ -28,7 +28,7 @@ folder can be copied anywhere; the scripts find everything relative to it.
       SIGTERM, SIGKILL after 15 s; removes the pid files; safe to repeat
   SPEAR_FOREGROUND=1 bin/start.sh${spear ? ' NODE_ID' : ''}
       run in the foreground, logging to stdout (for a supervisor)
-  bin/map-stack.mjs < trace.txt
+  bin/map-stack.mjs < trace.txt    (node bin/map-stack.mjs with another node)
       a logged stack trace with its app/main.js lines mapped to the sources
       (the processes run without --enable-source-maps, which costs ~85 MiB
       of heap each; SPEAR_SOURCE_MAPS=1 bin/start.sh turns it on)

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Maps a logged stack trace from app/main.js back to the TypeScript sources:
-//   bin/map-stack.mjs < trace.txt     (or paste it, then Ctrl-D)
+//   bin/map-stack.mjs < trace.txt     (or paste it, then Ctrl-D; or "$SPEAR_NODE_BIN" bin/map-stack.mjs)
 // The services run without --enable-source-maps (it costs each process ~85
 // MiB of heap and ~0.35 s of start; docs/BENCHMARKS.md in the repository), so
 // their stacks name main.js lines; this reads the source map shipped beside
@@ -24,4 +24,5 @@ function mapFrame(text, line, column) {
 }
 
 const input = readFileSync(0, 'utf8');
-process.stdout.write(input.replace(/[^\s(]*main\.js:(\d+):(\d+)/g, mapFrame));
+// Only this release's bundle (`.../app/main.js`), not any file whose name ends in main.js.
+process.stdout.write(input.replace(/[^\s()]*\/app\/main\.js:(\d+):(\d+)/g, mapFrame));

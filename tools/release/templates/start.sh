@@ -80,7 +80,7 @@ launch() {
     instance_env "$i"
     cd "$RELEASE_DIR"
     # exec keeps the subshell's pid ($!); setsid does not fork as this subshell leads no group.
-    exec "${setsid[@]}" "$NODE_BIN" "${NODE_FLAGS[@]}" "$RELEASE_DIR/app/main.js" </dev/null >>"$log" 2>&1
+    exec "${setsid[@]}" "$NODE_BIN" ${NODE_FLAGS[@]+"${NODE_FLAGS[@]}"} "$RELEASE_DIR/app/main.js" </dev/null >>"$log" 2>&1
   ) &
   echo $! >"$(pid_file "$i")"
 }
@@ -98,7 +98,7 @@ if [[ ${SPEAR_FOREGROUND:-} == 1 ]]; then
   instance_env "$i"
   cd "$RELEASE_DIR"
   echo $$ >"$(pid_file "$i")" # exec keeps this pid, so stop.sh works here too
-  exec "$NODE_BIN" "${NODE_FLAGS[@]}" "$RELEASE_DIR/app/main.js"
+  exec "$NODE_BIN" ${NODE_FLAGS[@]+"${NODE_FLAGS[@]}"} "$RELEASE_DIR/app/main.js"
 fi
 
 for i in "${SELECTED[@]}"; do refuse_if_port_taken "$i"; done

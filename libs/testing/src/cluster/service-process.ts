@@ -47,7 +47,7 @@ export async function startServiceProcess(spec: ServiceProcessSpec): Promise<Ser
   const name = spec.name ?? (spec.nodeId ? `${spec.app}-${spec.nodeId}` : spec.app);
   const logFile = join(spec.logDir, `${name}.log`);
   const out = openSync(logFile, 'a');
-  const node = [process.execPath, ...nodeFlags(), join(spec.distDir, spec.app, 'main.js')];
+  const node = [process.execPath, ...serviceNodeFlags(), join(spec.distDir, spec.app, 'main.js')];
   // prlimit execs the command: the child's pid is the service's.
   const [command, ...args] = spec.openFiles === undefined ? node : ['prlimit', `--nofile=${spec.openFiles}:${spec.openFiles}`, '--', ...node];
   const child = spawn(command!, args, {
@@ -82,11 +82,12 @@ export async function startServiceProcess(spec: ServiceProcessSpec): Promise<Ser
 }
 
 /**
- * Tests run the bundles with `--enable-source-maps`, so a failure's stack
- * names the TypeScript line; SPEAR_SOURCE_MAPS=0 runs them as a release's
- * bin/start.sh does by default, without (the benches: the map costs each
- * process ~85 MiB of heap, docs/BENCHMARKS.md).
+ * Node's flags for a service bundle, by the rule of a release's bin/start.sh:
+ * `--enable-source-maps` only with SPEAR_SOURCE_MAPS=1 (it costs each
+ * process ~85 MiB of heap, docs/BENCHMARKS.md). Tests and benches run the
+ * services as a release does; a stack in their logs is mapped with a
+ * release's bin/map-stack.mjs, or by running with SPEAR_SOURCE_MAPS=1.
  */
-function nodeFlags(): string[] {
-  return process.env.SPEAR_SOURCE_MAPS === '0' ? [] : ['--enable-source-maps'];
+export function serviceNodeFlags(): string[] {
+  return process.env.SPEAR_SOURCE_MAPS === '1' ? ['--enable-source-maps'] : [];
 }
