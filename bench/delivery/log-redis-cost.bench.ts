@@ -14,6 +14,11 @@
  * BENCH_BASELINE_SRC names a checkout. BENCH_MESSAGES (default 50,000),
  * BENCH_USERS (recipients, default 2,500); BENCH_COMMANDSTATS=1 prints each
  * command's calls and time (evalsha's includes the commands it calls).
+ * BENCH_FLOORS=1 adds what the store's writes cost Redis without Lua, as a
+ * floor for a Lua-free append: `floor-multi` (MULTI, HINCRBY of the seq,
+ * RPUSH of the entry, HSET of the id, SMEMBERS of the route, EXEC) and
+ * `floor-pipeline` (the same four without MULTI). Neither is a log (no
+ * dedup, retention or TTL); the ack is the log's one HSET in both.
  */
 import Redis from 'ioredis';
 import { join } from 'node:path';
@@ -76,6 +81,7 @@ async function main(): Promise<void> {
       ['logs-copies', async (keys) => logSystem(redis, keys, 'upTo', true)],
     ];
     if (BASELINE_SRC) systems.unshift(['v1-inbox', (keys) => v1System(redis, keys)]);
+    if (process.env.BENCH_FLOORS) systems.push(['floor-multi', async (keys) => floorSystem(redis, keys, true)], ['floor-pipeline', async (keys) => floorSystem(redis, keys, false)]);
     for (const round of [1, 2]) {
       for (const [name, make] of systems) await run(`${name}#${round}`, redis, await make(new RedisKeys(`bench-${name}-${round}:`)));
     }
@@ -95,6 +101,20 @@ function logSystem(redis: Redis, keys: RedisKeys, ack: 'upTo' | 'ids', copies: b
       return stored;
     },
     ack: (m, seq) => log.ack(m.to, 'default', ack === 'upTo' ? { upTo: seq } : { ids: [m.id] }),
+  };
+}
+
+/** The store's writes as plain commands (see BENCH_FLOORS in the header): what Redis pays per command, without a script. */
+function floorSystem(redis: Redis, keys: RedisKeys, atomic: boolean): System {
+  return {
+    async store(m) {
+      const log = keys.log(m.to);
+      const entry = `${m.id} ${m.ts} ${m.from} ${m.to} ${JSON.stringify(m).slice(0, -1)}`;
+      const batch = (atomic ? redis.multi() : redis.pipeline()).hincrby(log.devices, '#seq', 1).rpush(log.entries, entry).hset(log.index, m.id, m.ts).smembers(keys.route(m.to));
+      const replies = (await batch.exec()) ?? [];
+      return { seq: Number(replies[0]?.[1] ?? 0) };
+    },
+    ack: (m, seq) => redis.hset(keys.log(m.to).devices, 'default', seq, 'default#t', Date.now()),
   };
 }
 
