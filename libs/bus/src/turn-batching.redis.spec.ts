@@ -50,6 +50,26 @@ describe('batchTurns on a real Redis', () => {
     expect(await redis.get('turn:last')).toBe('49');
   });
 
+  it('with a busy window, writes turns that follow the last write sooner together, in order, and an idle turn at once', async () => {
+    const redis = batchTurns(new Redis(server.url, { retryStrategy: () => 50, maxRetriesPerRequest: 1 }), { busyWindowMs: 20 });
+    clients.push(redis);
+    await redis.ping();
+    await new Promise((r) => setTimeout(r, 30)); // idle past the window
+    const idleStart = performance.now();
+    await redis.set('window:idle', '1'); // the first turn after idling: written at the end of its turn
+    expect(performance.now() - idleStart).toBeLessThan(15);
+    // Ten turns right after that write: held until the window ends, then written together.
+    const before = await readsProcessed(observer);
+    const answers: Array<Promise<number>> = [];
+    for (let i = 0; i < 10; i++) {
+      answers.push(redis.incr('window:counter'));
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(await Promise.all(answers)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    // Without the window each turn is its own write (10 reads, the test above); with it, one or two and the observer's INFO.
+    expect((await readsProcessed(observer)) - before).toBeLessThanOrEqual(4);
+  });
+
   it('runs scripts and explicit pipelines in the same turn as plain commands, in order', async () => {
     const redis = await ready();
     redis.defineCommand('turnEcho', { numberOfKeys: 1, lua: "return redis.call('SET', KEYS[1], ARGV[1])" });

@@ -27,7 +27,8 @@ type Socket = Redis['stream'];
  * Guarantee: the same as a plain connection's; commands go out in call
  * order, at the latest when the check phase of the loop runs the setImmediate
  * (for a command issued inside a setImmediate callback, the next
- * iteration's). Only the connection's own socket is corked, and only while it
+ * iteration's), or with `busyWindowMs`, at most that long (a timer's
+ * granularity: 1 ms and up) after the connection's previous write. Only the connection's own socket is corked, and only while it
  * is ready: handshake commands are written as they come, and the offline
  * queue's flush on `ready` is batched like any other turn. An explicit
  * pipeline's one write joins the turn's batch in order. A socket closed while
@@ -37,12 +38,15 @@ type Socket = Redis['stream'];
  * Relies on ioredis 6's `sendCommand(command, stream)` and `stream` (pinned in
  * package.json). A `duplicate()` of `redis` is not batched: call this on it too.
  */
-export function batchTurns<R extends Redis>(redis: R): R {
+export function batchTurns<R extends Redis>(redis: R, options: TurnBatchOptions = {}): R {
+  const busyWindowMs = options.busyWindowMs ?? 0;
   let corked: Socket | undefined;
+  let lastWrite = -Infinity;
   // Made once per connection, not per turn: this runs on every hot path.
   const uncork = () => {
     const socket = corked;
     corked = undefined;
+    if (busyWindowMs > 0) lastWrite = performance.now();
     socket?.uncork();
   };
   const send = redis.sendCommand.bind(redis);
@@ -50,9 +54,25 @@ export function batchTurns<R extends Redis>(redis: R): R {
     if (stream === undefined && corked === undefined && redis.status === 'ready' && redis.stream?.writable) {
       corked = redis.stream;
       corked.cork();
-      setImmediate(uncork);
+      const since = busyWindowMs > 0 ? performance.now() - lastWrite : Infinity;
+      if (since >= busyWindowMs) setImmediate(uncork);
+      else setTimeout(uncork, busyWindowMs - since);
     }
     return send(command, stream);
   };
   return redis;
+}
+
+/** Options of {@link batchTurns}. */
+export interface TurnBatchOptions {
+  /**
+   * While busy, at most one write per this many ms: a turn that follows the
+   * last write sooner stays corked until the window ends, gathering the turns
+   * after it (0, the default: every turn writes). An idle connection still
+   * writes at the end of its turn. Why: Redis pays a read and a reply write
+   * per batch it receives, ~20 times what a command costs inside a batch
+   * (docs/BENCHMARKS.md), so fewer, larger batches under load cost Redis less;
+   * the price is up to this much latency on a busy connection's commands.
+   */
+  busyWindowMs?: number;
 }
