@@ -27,8 +27,8 @@ type Socket = Redis['stream'];
  * Guarantee: the same as a plain connection's; commands go out in call
  * order, at the latest when the check phase of the loop runs the setImmediate
  * (for a command issued inside a setImmediate callback, the next
- * iteration's), or with `busyWindowMs`, at most that long (a timer's
- * granularity: 1 ms and up) after the connection's previous write. Only the connection's own socket is corked, and only while it
+ * iteration's); with `busyWindowMs`, a busy connection's command waits at
+ * most max(1 ms, busyWindowMs) (a timer's granularity) plus the loop's lag. Only the connection's own socket is corked, and only while it
  * is ready: handshake commands are written as they come, and the offline
  * queue's flush on `ready` is batched like any other turn. An explicit
  * pipeline's one write joins the turn's batch in order. A socket closed while
@@ -54,7 +54,8 @@ export function batchTurns<R extends Redis>(redis: R, options: TurnBatchOptions 
     if (stream === undefined && corked === undefined && redis.status === 'ready' && redis.stream?.writable) {
       corked = redis.stream;
       corked.cork();
-      const since = busyWindowMs > 0 ? performance.now() - lastWrite : Infinity;
+      // Busy, as Nagle's algorithm means it: replies still outstanding and a write within the window.
+      const since = busyWindowMs > 0 && redis.commandQueue.length > 0 ? performance.now() - lastWrite : Infinity;
       if (since >= busyWindowMs) setImmediate(uncork);
       else setTimeout(uncork, busyWindowMs - since);
     }
@@ -66,13 +67,15 @@ export function batchTurns<R extends Redis>(redis: R, options: TurnBatchOptions 
 /** Options of {@link batchTurns}. */
 export interface TurnBatchOptions {
   /**
-   * While busy, at most one write per this many ms: a turn that follows the
-   * last write sooner stays corked until the window ends, gathering the turns
-   * after it (0, the default: every turn writes). An idle connection still
-   * writes at the end of its turn. Why: Redis pays a read and a reply write
-   * per batch it receives, ~20 times what a command costs inside a batch
-   * (docs/BENCHMARKS.md), so fewer, larger batches under load cost Redis less;
-   * the price is up to this much latency on a busy connection's commands.
+   * While busy, at most one write per this many ms (0, the default: every
+   * turn writes). Busy as in Nagle's algorithm: replies are outstanding and
+   * the last write was less than this long ago; such a turn stays corked
+   * until the window ends, gathering the turns after it. Otherwise the turn
+   * writes at its end, so a command awaited after another's reply never
+   * waits. Why: Redis pays a read and a reply write per batch it receives,
+   * ~20 times what a command costs inside a batch (docs/BENCHMARKS.md), so
+   * fewer, larger batches under load cost Redis less; the price is up to
+   * this much latency on a busy connection's commands.
    */
   busyWindowMs?: number;
 }
