@@ -72,9 +72,9 @@ const retryStrategy = (attempt: number): number => Math.min(attempt * 100, 1000)
  * writes to Redis at most once a millisecond (batchTurns's busyWindowMs);
  * otherwise at the end of its turn. Redis pays
  * a socket read and a reply write per batch, ~20 times a command's own cost
- * inside a batch: steady 1:1 at 3,000 msgs/s, two runs each, Redis CPU 0.20,
- * 0.19 -> 0.17, 0.16, its reads per message 0.85-1.02 -> 0.63-0.68, for
- * 0.5-0.8 ms more p50 (docs/BENCHMARKS.md).
+ * inside a batch: steady 1:1 at 3,000 msgs/s, two runs each, Redis CPU 0.19
+ * -> 0.17, its reads per message 1.13 -> 0.82-0.97, nodes 0.73-0.75 ->
+ * 0.68-0.70, for 0.3-0.6 ms more p50 (docs/BENCHMARKS.md).
  */
 const BUSY_WRITE_WINDOW_MS = 1;
 
