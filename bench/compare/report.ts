@@ -129,7 +129,7 @@ export function problemsOf(c: CompareResults): string[] {
     if (s.loss && (s.loss.misrouted > 0 || s.loss.orderViolations > 0)) out.push(`${s.name}: ${s.loss.misrouted} misrouted, ${s.loss.orderViolations} order violations`);
     if (!c.settings.quick) continue;
     // Quick mode runs far below saturation: everything offered must arrive.
-    const steps = [...(s.ramp?.steps ?? []), ...(s.rampFew?.steps ?? []), ...(s.fanout?.steps ?? []), ...halfRunsOf(s), ...busRunsOf(s)].filter((x): x is MeasuredStep => x !== undefined);
+    const steps = [...(s.ramp?.steps ?? []), ...(s.rampFew?.steps ?? []), ...(s.fanout?.steps ?? []), ...halfRunsOf(s), ...busRunsOf(s)];
     if (steps.length === 0) out.push(`${s.name}: no step ran`);
     for (const st of steps) if (st.undelivered > 0 || st.unsettled > 0 || st.received === 0) out.push(`${s.name}: a step at ${st.offered}/s left ${st.undelivered} undelivered, ${st.unsettled} unanswered (received ${st.received})`);
   }

@@ -10,14 +10,10 @@
 import Redis from 'ioredis';
 import { join } from 'node:path';
 import { makeTempDir, removeTempDir, startRedis } from '@spear/testing';
+import { redisCpuSeconds } from './redis-cpu';
 
 const COMMANDS = Number(process.env.BENCH_COMMANDS ?? 100_000);
 const IN_FLIGHT = 500;
-
-async function redisCpuSeconds(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  return ['used_cpu_sys', 'used_cpu_user'].reduce((n, field) => n + Number(info.match(new RegExp(`${field}:([\\d.]+)`))?.[1] ?? 0), 0);
-}
 
 async function main(): Promise<void> {
   const dir = makeTempDir('spear-batch-cost-');

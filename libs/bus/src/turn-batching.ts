@@ -28,8 +28,9 @@ type Socket = Redis['stream'];
  * order, at the latest when the check phase of the loop runs the setImmediate
  * (for a command issued inside a setImmediate callback, the next
  * iteration's); with `busyWindowMs`, a busy connection's command waits at
- * most max(1 ms, busyWindowMs) (a timer's granularity) plus the loop's lag. Only the connection's own socket is corked, and only while it
- * is ready: handshake commands are written as they come, and the offline
+ * most max(1 ms, busyWindowMs) (a timer's granularity) plus the loop's lag.
+ * Only the connection's own socket is corked, and only while it is ready:
+ * handshake commands are written as they come, and the offline
  * queue's flush on `ready` is batched like any other turn. An explicit
  * pipeline's one write joins the turn's batch in order. A socket closed while
  * corked loses nothing that a plain connection would keep: its commands are in
