@@ -48,7 +48,8 @@ export interface Bus {
    * At-most-once. Order per destination = call order on this bus. Calls
    * within `batchWindowMs` (default 0: the rest of this event-loop turn)
    * travel to each node as one publish; its `onEnvelope` still receives them
-   * one by one.
+   * one by one. A bus may hold a window while its previous publish is
+   * unanswered (the Redis bus: at most 1 ms), so a busy node publishes less often.
    */
   publishToNodes(nodeIds: readonly string[], envelope: Envelope): Promise<void>;
   /** Delivery to every node that joined `group`. */

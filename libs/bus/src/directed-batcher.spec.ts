@@ -74,6 +74,66 @@ describe('DirectedBatcher', () => {
   });
 });
 
+describe('DirectedBatcher with holdWhileSendingMs', () => {
+  it('sends at the end of the turn when nothing is in flight, and gathers the turns after it until the answer', async () => {
+    const engine = fakeEngine();
+    const batcher = new DirectedBatcher(engine.sink, { label: 'Test', holdWhileSendingMs: 1 });
+    const first = batcher.enqueue(['n1'], message('1'));
+    await turn();
+    expect(engine.sends).toHaveLength(1); // idle: no hold
+    const later = [batcher.enqueue(['n1'], message('2'))];
+    await turn();
+    later.push(batcher.enqueue(['n1', 'n2'], message('3')));
+    await turn();
+    expect(engine.sends).toHaveLength(1); // held behind the unanswered send
+    engine.answers[0]!.answer([null]);
+    await first;
+    expect(engine.sends.map((send) => send.map((batch) => [batch.nodeId, ids(batch)]))).toEqual([
+      [['n1', ['1']]],
+      [
+        ['n1', ['2', '3']],
+        ['n2', ['3']],
+      ],
+    ]);
+    engine.answers[1]!.answer([null, null]);
+    await expect(Promise.all(later)).resolves.toBeDefined();
+  });
+
+  it('sends a held window after the hold when the answer is late, keeping the order', async () => {
+    const engine = fakeEngine();
+    const batcher = new DirectedBatcher(engine.sink, { label: 'Test', holdWhileSendingMs: 1 });
+    void batcher.enqueue(['n1'], message('1'));
+    await turn();
+    void batcher.enqueue(['n1'], message('2'));
+    await turn();
+    expect(engine.sends).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(engine.sends.map((send) => ids(send[0]!))).toEqual([['1'], ['2']]);
+    // Two in flight: the next window waits for both answers, not only the first.
+    void batcher.enqueue(['n1'], message('3'));
+    await turn();
+    engine.answers[0]!.answer([null]);
+    await turn();
+    expect(engine.sends).toHaveLength(2);
+    engine.answers[1]!.answer([null]);
+    await turn();
+    expect(engine.sends.map((send) => ids(send[0]!))).toEqual([['1'], ['2'], ['3']]);
+  });
+
+  it('sends nothing held once closed, and rejects its callers', async () => {
+    const engine = fakeEngine();
+    const batcher = new DirectedBatcher(engine.sink, { label: 'Test', holdWhileSendingMs: 1 });
+    void batcher.enqueue(['n1'], message('1')).catch(() => undefined);
+    await turn();
+    const held = batcher.enqueue(['n1'], message('2'));
+    await turn();
+    batcher.close(new Error('Test: closed'));
+    await expect(held).rejects.toThrow('Test: closed');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(engine.sends).toHaveLength(1);
+  });
+});
+
 describe('DirectedBatcher.enqueue', () => {
   it('resolves once the engine accepted the publish, and rejects when it refused it', async () => {
     const engine = fakeEngine();
@@ -179,12 +239,14 @@ describe('DirectedBatcher.close', () => {
 });
 
 describe('DirectedBatcher options', () => {
-  it('refuses a window above 1 ms and a wait bound not above the window, naming the option', () => {
+  it('refuses a window or hold above 1 ms and a wait bound not above the window, naming the option', () => {
     const sink = fakeEngine().sink;
     expect(() => new DirectedBatcher(sink, { label: 'Test', windowMs: 5 })).toThrow(/batchWindowMs/);
     expect(() => new DirectedBatcher(sink, { label: 'Test', windowMs: -1 })).toThrow(/batchWindowMs/);
     expect(() => new DirectedBatcher(sink, { label: 'Test', waitMs: 0 })).toThrow(/publishWaitMs/);
     expect(() => new DirectedBatcher(sink, { label: 'Test', windowMs: 1, waitMs: 1 })).toThrow(/publishWaitMs/);
     expect(() => new DirectedBatcher(sink, { label: 'Test', waitMs: Number.NaN })).toThrow(/publishWaitMs/);
+    expect(() => new DirectedBatcher(sink, { label: 'Test', holdWhileSendingMs: 2 })).toThrow(/holdWhileSendingMs/);
+    expect(() => new DirectedBatcher(sink, { label: 'Test', holdWhileSendingMs: -1 })).toThrow(/holdWhileSendingMs/);
   });
 });

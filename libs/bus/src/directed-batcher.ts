@@ -39,6 +39,14 @@ export interface DirectedBatcherOptions {
   windowMs?: number;
   /** How long an enqueue() promise may stay pending, from the call; above `windowMs`. */
   waitMs?: number;
+  /**
+   * 0 (default): a window is sent when it ends. Otherwise, a window that ends
+   * while an earlier one's send is unanswered waits for that answer, at most
+   * this many ms more (max 1), gathering later calls meanwhile: Nagle's rule,
+   * so an idle engine gets each window at once and a busy one fewer, larger
+   * publishes (what an engine pays per publish: see RedisBus).
+   */
+  holdWhileSendingMs?: number;
 }
 
 /** One destination's envelopes in a window, and the one promise every caller for it shares. */
@@ -58,6 +66,10 @@ interface Window {
   /** The wait bound: rejects whatever is still pending. One per window, not per envelope or destination. */
   timer: NodeJS.Timeout;
   settled: boolean;
+  /** Handed to the sink (once). */
+  flushed: boolean;
+  /** Set while the window, ended, waits for the send before it (holdWhileSendingMs). */
+  hold: NodeJS.Timeout | null;
 }
 
 /**
@@ -74,13 +86,16 @@ interface Window {
  * still sent (late, if its flush had not run yet): the bound only frees the
  * caller, and a recipient that is connected gets the message now rather than
  * at its next connection. Nothing is sent after close(). At most once.
+ * With `holdWhileSendingMs`, a window may be sent up to that much later, and
+ * only while the engine has not answered the window before it.
  * Hot path: one JSON.stringify per envelope whatever the number of nodes, one
- * promise per destination per window, one timer per window.
+ * promise per destination per window, one timer per window (two when held).
  */
 export class DirectedBatcher {
   private readonly label: string;
   private readonly windowMs: number;
   private readonly waitMs: number;
+  private readonly holdMs: number;
   private current: Window | null = null;
   private readonly inFlight = new Set<Window>();
   private calls = 0;
@@ -94,12 +109,16 @@ export class DirectedBatcher {
     this.label = options.label;
     this.windowMs = options.windowMs ?? DEFAULT_BATCH_WINDOW_MS;
     this.waitMs = options.waitMs ?? DEFAULT_PUBLISH_WAIT_MS;
+    this.holdMs = options.holdWhileSendingMs ?? 0;
     if (!(this.windowMs >= 0 && this.windowMs <= 1)) {
       throw new Error(`${this.label}: batchWindowMs must be between 0 and 1, got ${options.windowMs}`);
     }
     // Not above the window: every window would time out before its flush.
     if (!(this.waitMs > this.windowMs && Number.isFinite(this.waitMs))) {
       throw new Error(`${this.label}: publishWaitMs must be a number of ms above batchWindowMs, got ${options.waitMs}`);
+    }
+    if (!(this.holdMs >= 0 && this.holdMs <= 1)) {
+      throw new Error(`${this.label}: holdWhileSendingMs must be between 0 and 1, got ${options.holdWhileSendingMs}`);
     }
   }
 
@@ -137,13 +156,27 @@ export class DirectedBatcher {
       destinations: new Map(),
       timer: setTimeout(() => this.expire(window), this.waitMs),
       settled: false,
+      flushed: false,
+      hold: null,
     };
-    if (this.windowMs > 0) setTimeout(() => this.flush(window), this.windowMs);
-    else setImmediate(() => this.flush(window));
+    if (this.windowMs > 0) setTimeout(() => this.end(window), this.windowMs);
+    else setImmediate(() => this.end(window));
     return window;
   }
 
+  /** The window takes its last envelope in this call's turn: sent now, or held while the one before is unanswered. */
+  private end(window: Window): void {
+    if (this.holdMs > 0 && this.inFlight.size > 0 && this.current === window) {
+      window.hold = setTimeout(() => this.flush(window), this.holdMs);
+      return;
+    }
+    this.flush(window);
+  }
+
   private flush(window: Window): void {
+    if (window.flushed) return;
+    window.flushed = true;
+    if (window.hold) clearTimeout(window.hold);
     if (this.current === window) this.current = null;
     if (this.closedWith) return; // closed before its turn: callers were told, nothing is sent
     const destinations = [...window.destinations.values()];
@@ -182,6 +215,9 @@ export class DirectedBatcher {
       if (error) destination.reject(error);
       else destination.resolve();
     }
+    // The engine answered (or the bound freed the callers): a window held behind this send goes now.
+    const held = this.current;
+    if (held?.hold && this.inFlight.size === 0) this.flush(held);
   }
 }
 

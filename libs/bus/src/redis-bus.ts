@@ -29,6 +29,17 @@ export interface RedisBusOptions extends RedisEndpoint {
 }
 
 /**
+ * How long a node's directed envelopes may wait, beyond their window, for the
+ * answer to the publish before them (DirectedBatcher's holdWhileSendingMs).
+ * Why: Redis pays a socket read per publish it receives and a write per
+ * message it forwards, ~20 times what the publish itself costs inside a
+ * batch (docs/BENCHMARKS.md, "Redis per batch"), and the receiving node
+ * parses each one; a busy node's windows, gathered while the one before is
+ * in flight, make fewer and larger publishes. An idle node publishes at once.
+ */
+const PUBLISH_HOLD_MS = 1;
+
+/**
  * {@link Bus} over Redis pub/sub with a channel per node, one per group and
  * one for broadcasts, on two connections so publishes never wait behind
  * subscription traffic (and RESP2 servers, where a subscribed connection
@@ -36,7 +47,8 @@ export interface RedisBusOptions extends RedisEndpoint {
  *
  * - Directed: the envelopes of one turn (`batchWindowMs`) for one node go
  *   out as one message on its channel; every node's message of that turn
- *   in one pipeline, so one round trip. Redis's pub/sub cost is per message
+ *   in one pipeline, so one round trip. While a publish is unanswered, the
+ *   turns after it gather into the next one (at most 1 ms more). Redis's pub/sub cost is per message
  *   (fan-out to subscribers, one event and one parse on the receiver), so
  *   fewer, larger messages are what makes a busy node cheap.
  * - Groups: this node subscribes to a group's channel only between
@@ -82,6 +94,7 @@ export class RedisBus implements Bus {
       label: 'RedisBus',
       windowMs: options.batchWindowMs,
       waitMs: options.publishWaitMs,
+      holdWhileSendingMs: PUBLISH_HOLD_MS,
     });
   }
 
