@@ -11,7 +11,8 @@
  *   node --import tsx bench/compare/steady.bench.ts     # ~2.5 min per system
  *
  * BENCH_SYSTEMS (spear; any of b0, spear, spear-copies (delivery.senderCopies
- * on), spear-kafka (the Kafka bus, on a broker this bench starts beside the
+ * on), spear-window (spear.batchWindowMs 1: a node's forwards gathered for up
+ * to 1 ms instead of one turn), spear-kafka (the Kafka bus, on a broker this bench starts beside the
  * other engines, warmed BENCH_KAFKA_WARMUP_SECONDS more first, as in `npm run
  * bench`; Redis counters then include no bus traffic), spear-baseline (the bundles in BENCH_BASELINE_DIST=<checkout>/dist/apps,
  * built from an earlier commit, with that checkout's local profile), one after
@@ -47,7 +48,7 @@ import { startB0, startSpear, type Engines, type SystemUnderTest } from './syste
 /** `npm run bench`'s settings and variables, with this bench's own defaults for the steps. */
 const s = compareSettings([], { BENCH_RATES: '1500,3000', BENCH_STEP_SECONDS: '15', BENCH_WARMUP_SECONDS: '8', ...process.env });
 const SYSTEMS = (process.env.BENCH_SYSTEMS || 'spear').split(',').map((v) => v.trim());
-const KNOWN = ['b0', 'spear', 'spear-copies', 'spear-kafka', 'spear-baseline'];
+const KNOWN = ['b0', 'spear', 'spear-copies', 'spear-window', 'spear-kafka', 'spear-baseline'];
 for (const name of SYSTEMS) if (!KNOWN.includes(name)) throw new Error(`BENCH_SYSTEMS: unknown system ${name} (${KNOWN.join(', ')})`);
 const BASELINE_DIST = process.env.BENCH_BASELINE_DIST ? resolve(process.env.BENCH_BASELINE_DIST) : undefined;
 const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
@@ -80,6 +81,7 @@ async function startSystem(name: string, engines: Engines, dir: string): Promise
     if (profiles) mkdirSync(profiles, { recursive: true });
     if (name === 'b0') return await startB0(engines, 2, profiles);
     if (name === 'spear-kafka') return await startSpear(engines, 'kafka', join(dir, name), users, profiles);
+    if (name === 'spear-window') return await startSpear(engines, 'redis', join(dir, name), users, profiles, undefined, { spear: { batchWindowMs: 1 } });
     if (name === 'spear-copies') return await startSpear(engines, 'redis', join(dir, name), users, profiles, undefined, { delivery: { senderCopies: true } });
     if (name === 'spear-baseline') return await startSpear(engines, 'redis', join(dir, name), users, profiles, { distDir: BASELINE_DIST!, baseProfile: resolve(BASELINE_DIST!, '../../profiles/local') });
     return await startSpear(engines, 'redis', join(dir, name), users, profiles);

@@ -78,7 +78,10 @@ export interface SpearOptions {
 export async function startSpearNodes(engines: Engines, o: SpearOptions): Promise<SystemUnderTest> {
   const { bus, dir, cpuProfileDir, build, nodes = 2 } = o;
   const jwtSecret = randomBytes(24).toString('hex');
-  const overrides = { ...OPEN_LIMITS(o.maxConnections), secrets: { jwtSecret }, ...o.extra };
+  const limits = OPEN_LIMITS(o.maxConnections);
+  // An extra `spear` section adds to the open limits' (e.g. batchWindowMs), it does not replace them.
+  const extraSpear = (o.extra?.spear ?? {}) as Record<string, unknown>;
+  const overrides = { ...limits, secrets: { jwtSecret }, ...o.extra, spear: { ...limits.spear, ...extraSpear } };
   const profileDir = await writeClusterProfile({ dir, engines, bus, spearNodes: nodes, overrides, ...(build ? { base: build.baseProfile, validate: false } : {}) });
   const distDir = build?.distDir;
   const profiling = cpuProfileDir ? { distDir: profilingDist(dir, cpuProfileDir), env: { BENCH_CPU_PROF_DIR: cpuProfileDir, BENCH_CPU_PROF_TAG: `compare-${bus}` } } : distDir ? { distDir } : {};

@@ -4,6 +4,7 @@ export { createBus, type BusConfig } from './create-bus';
 export { KafkaBus, type KafkaBusOptions } from './kafka-bus';
 export { kafkaSecurityOptions, type KafkaSasl, type KafkaSecurity, type KafkaTls } from './kafka-security';
 export { RedisBus, type RedisBusOptions } from './redis-bus';
+export { nodeChannelPrefix } from './redis-channels';
 export { loggableRedisUrl, redisAccessProblem, redisConnectionOptions, REDIS_PASSWORD_MISSING, type RedisConnectionOptions, type RedisEndpoint, type RedisTls } from './redis-security';
 export { boundWaitWhileDown } from './cluster-outage-bound';
 export { guardRedisClient } from './redis-client-guard';

@@ -5,14 +5,16 @@
  */
 export class RedisChannels {
   private readonly groupPrefix: string;
+  private readonly nodePrefix: string;
 
   constructor(private readonly prefix: string) {
     this.groupPrefix = `${prefix}:group:`;
+    this.nodePrefix = nodeChannelPrefix(prefix);
   }
 
   /** `<prefix>:node:<nodeId>`: directed envelopes for that node. */
   node(nodeId: string): string {
-    return `${this.prefix}:node:${nodeId}`;
+    return `${this.nodePrefix}${nodeId}`;
   }
 
   /** `<prefix>:group:<group>`: subscribed only by nodes with members of it. */
@@ -29,4 +31,14 @@ export class RedisChannels {
   groupOf(channel: string): string | null {
     return channel.startsWith(this.groupPrefix) ? channel.slice(this.groupPrefix.length) : null;
   }
+}
+
+/**
+ * What every node's channel starts with, for a RedisBus of `keyPrefix`: a
+ * Lua script on the bus's own Redis (not a cluster) hands a node an envelope
+ * by `SPUBLISH <this><nodeId> <envelope JSON>` (the bus's default sharded
+ * pub/sub; the services never run the classic mode), as the bus would.
+ */
+export function nodeChannelPrefix(keyPrefix: string): string {
+  return `${keyPrefix}:node:`;
 }

@@ -48,7 +48,9 @@ export class NodeMonitor {
    * The bus, counting every publish this node asks of it (busPublishedPerSec):
    * one per forwarded message or group/broadcast publish. The buses coalesce
    * the directed ones of one event-loop turn into one wire publish per node,
-   * so the engine sees fewer under load.
+   * so the engine sees fewer under load. A forward that the log's append
+   * published itself (UserLog's LogForwarding) is not asked of the bus and
+   * not counted here.
    */
   countingBus(bus: Bus): Bus {
     const count = <T>(p: Promise<T>) => (this.busPublished++, p);

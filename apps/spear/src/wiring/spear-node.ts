@@ -21,6 +21,7 @@ import { clientBudget, openFilesLimit } from './connection-limit';
 import { registerHealthGauge } from './health-gauge';
 import { NodeMonitor } from './node-monitor';
 import { registerRedisInfoGauges } from './redis-info-gauges';
+import { scriptForwarding } from './script-forwarding';
 
 /** A running spear node: what main.ts closes on SIGTERM. */
 export interface SpearNode {
@@ -49,7 +50,7 @@ export async function startSpearNode(io: SpearServer, ctx: ServiceContext<'spear
   const undelivered = undeliveredChecksOf(redis, keys, delivery);
   const store = new RedisDeliveryStore(
     redis,
-    new UserLog(redis, keys, logOptionsOf(delivery)),
+    new UserLog(redis, keys, logOptionsOf(delivery), scriptForwarding(config, keys, nodeId)),
     new GroupHistory(redis, keys, delivery.groupHistory.cap, delivery.groupHistory.ttlSeconds),
     delivery.durability,
     new RouteTable(redis, keys, nodeId, spear.routeTtlSeconds),

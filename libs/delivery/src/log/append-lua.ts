@@ -21,8 +21,12 @@ end
  * known: a token or connection mark, or a membership). ARGV: id, ts, the
  * entry's head (user-log-lua.ts), cap, retention (ms: older entries are dropped),
  * key ttl (s), maxBytes (0: no bytes quota), offlineAllowed ('0': refuse
- * when the recipient has no route). Returns {status, seq, node...}: 'ok',
- * or 'dup' (the id was stored before: its seq); or {'slow'}, with nothing
+ * when the recipient has no route), the node channels' prefix ('': do not
+ * forward) and the writer's node id. Returns {status, seq, node...}: 'ok',
+ * 'okf' (stored, and the forward published: the message as the bus's `msg`
+ * envelope, SPUBLISHed to each node of the route but the writer's, in the
+ * same atomic step), or 'dup' (the id was stored before: its seq, not
+ * forwarded again); or {'slow'}, with nothing
  * written, when the full script must decide: a refusal, a log without state
  * (new, or a v1 inbox to move first), the bytes quota's branch. It exists
  * because the append runs once per message and Redis's cost of a script
@@ -75,6 +79,17 @@ else
     redis.call('EXPIRE', KEYS[2], ttl + every / 1000)
   end
   out = {'ok', seq}
+  -- The forward, in the same step: the entry's JSON (from its first '{') with its seq, as a msg envelope on each other node's channel.
+  if ARGV[9] ~= '' then
+    local wire
+    for _, n in ipairs(routes) do
+      if n ~= ARGV[10] then
+        wire = wire or ('{"t":"msg","p":' .. string.sub(ARGV[3], (string.find(ARGV[3], '{', 1, true))) .. ',"seq":' .. seq .. '}}')
+        redis.call('SPUBLISH', ARGV[9] .. n, wire)
+      end
+    end
+    out[1] = 'okf'
+  end
 end
 for _, n in ipairs(routes) do out[#out + 1] = n end
 return out`;

@@ -19,6 +19,25 @@ export interface StoreOptions {
 export interface Stored {
   seq: number;
   nodes: string[];
+  /** The append published the forward to every node in `nodes` but the writer's own (LogForwarding). */
+  forwarded?: boolean;
+}
+
+/**
+ * Where the common append publishes the message's forward itself, in the
+ * same script: on one Redis that is also the Redis bus's (`nodeChannelPrefix`:
+ * @spear/bus nodeChannelPrefix), to every node holding the recipient but
+ * `nodeId`, the writer's own. Why: the writer would otherwise publish it
+ * through the bus once the append answered, a second round trip per
+ * forwarded message, each a socket write and read on both sides (about 7%
+ * of the servers' CPU per 1:1 message at 3,000-5,000 msgs/s,
+ * docs/BENCHMARKS.md). Only where the append's answer is the message's
+ * durability (the `memory` mode): a replicated or fsynced write is
+ * forwarded once its wait is over, as before.
+ */
+export interface LogForwarding {
+  nodeChannelPrefix: string;
+  nodeId: string;
 }
 
 /**
@@ -58,6 +77,10 @@ export interface ArrivalNode {
  *   3... no gaps), or rejects with a ProtocolError and nothing written; a
  *   repeated id is stored once (the first seq is returned). It also returns
  *   where the owner is connected, read in the same script (one round trip).
+ *   With `forwarding`, a common append (the fast script, not a sender copy)
+ *   also publishes the forward to those nodes but the writer's in that
+ *   script, atomically with the write, and says so (`forwarded`); other
+ *   appends (a new log, a repeat) leave the forward to the writer.
  * - The log keeps the last `cap` messages for at most `ttlSeconds`, acked or
  *   not (retention); acked history is also dropped to stay under `maxBytes`.
  * - `arrive` returns, in seq order, every retained message the device has not
@@ -77,6 +100,7 @@ export class UserLog {
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly options: LogOptions,
+    private readonly forwarding?: LogForwarding,
   ) {
     // The devices outlive retention when they must be remembered longer, and every key goes with the rest.
     this.keyTtlSeconds = Math.max(options.ttlSeconds, options.forgetDeviceAfterSeconds);
@@ -116,12 +140,15 @@ export class UserLog {
     const { entries, index } = this.keys.log(owner);
     const knownOnly = options.kind === 'send' && this.options.knownUsersOnly;
     const argv = this.appendArgv(message, options);
+    // A sender copy is forwarded by its writer (it names the sessions to skip): the script does not publish it.
+    const forwarding = this.forwarding && options.kind !== 'copy' ? this.forwarding : undefined;
+    const fastArgv = [...argv, forwarding?.nodeChannelPrefix ?? '', forwarding?.nodeId ?? ''];
     let reply = await writer.write(
       entries,
       (redis) =>
         knownOnly
-          ? commandsOf(redis).spearLogAppendFastKnown(entries, index, this.keys.route(owner), this.keys.known(owner), this.keys.userGroups(owner), ...argv)
-          : commandsOf(redis).spearLogAppendFast(entries, index, this.keys.route(owner), ...argv),
+          ? commandsOf(redis).spearLogAppendFastKnown(entries, index, this.keys.route(owner), this.keys.known(owner), this.keys.userGroups(owner), ...fastArgv)
+          : commandsOf(redis).spearLogAppendFast(entries, index, this.keys.route(owner), ...fastArgv),
       mayHaveWritten,
     );
     if (reply[0] === 'slow') reply = await writer.write(entries, (redis) => commandsOf(redis).spearLogAppend(...this.userKeys(owner), ...argv, knownOnly ? '1' : '0'), mayHaveWritten);
@@ -235,6 +262,7 @@ function parseArrival(reply: Array<string | number>): Arrival {
 function parseAppend(owner: string, reply: Array<string | number>): Stored {
   const status = reply[0];
   if (status === 'ok' || status === 'dup') return { seq: reply[1] as number, nodes: reply.slice(2) as string[] };
+  if (status === 'okf') return { seq: reply[1] as number, nodes: reply.slice(2) as string[], forwarded: true };
   if (status === 'unknown') throw new ProtocolError('forbidden', `${owner} is not a known user`);
   if (status === 'offline') throw new ProtocolError('rate_limited', 'too many messages to offline users; slow down');
   if (status === 'full') throw new ProtocolError('rate_limited', `the log of ${owner} is full; retry later`);

@@ -66,7 +66,8 @@ export interface MessagePathOptions {
  *   it) and its forward has left this process (handed to local sessions, or
  *   answered by the bus within its publish wait), so an ack never precedes a
  *   forward that a crash of this node could still lose. The forward itself
- *   is at-most-once (one that the bus refused is published once more after
+ *   is at-most-once (published by the store's own append when it says
+ *   `forwarded`, atomically with the write; one that the bus refused is published once more after
  *   `forwardRetryMs`: the bus may be back, and no later message may come to
  *   show the recipient's node the hole); a connection that misses it gets it
  *   from the log once a later message shows the hole (HoleRepair), a device
@@ -116,7 +117,8 @@ export class MessagePath {
     // One store call writes the message and reads where its recipient is connected.
     const stored = await this.store.storeMessage(message, { kind, offlineAllowed: senders?.offlineAllowed(from) ?? true });
     if (stored.nodes.length === 0) senders?.chargeOffline(from);
-    const forwarded = this.forward(stored.nodes, { t: 'msg', p: { ...message, seq: stored.seq } });
+    const envelope: Envelope = { t: 'msg', p: { ...message, seq: stored.seq } };
+    const forwarded = stored.forwarded ? this.deliverHere(stored.nodes, envelope) : this.forward(stored.nodes, envelope);
     // Server-side senders (reserved uids: system, svc:*) have no log of their own, so no sender copy.
     if (!this.options.senderCopies || from === to || isReservedUid(from)) {
       await forwarded;
@@ -171,6 +173,11 @@ export class MessagePath {
     }
     // At-most-once: the log already holds it; the bus bounds how long this may wait.
     if (remote.length > 0) await this.bus.publishToNodes(remote, envelope).catch(() => this.retryLater(remote, envelope));
+  }
+
+  /** The store published the forward to the other nodes already: only this node's own sessions are left. */
+  private async deliverHere(nodes: string[], envelope: Envelope): Promise<void> {
+    if (this.local && nodes.includes(this.local.nodeId)) this.local.deliverLocal(envelope);
   }
 
   /** One more try of a refused forward, later; a duplicate is harmless (clients drop it by id). */
