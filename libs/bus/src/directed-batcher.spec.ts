@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Envelope } from './bus';
 import { DirectedBatcher, type DirectedBatch, type DirectedSend } from './directed-batcher';
 import { decodeWire } from './envelope-codec';
@@ -75,6 +75,14 @@ describe('DirectedBatcher', () => {
 });
 
 describe('DirectedBatcher with holdWhileSendingMs', () => {
+  // Fake timeouts (the hold's and the wait bound's), real setImmediate (the turns): a loaded machine cannot fire the hold early.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('sends at the end of the turn when nothing is in flight, and gathers the turns after it until the answer', async () => {
     const engine = fakeEngine();
     const batcher = new DirectedBatcher(engine.sink, { label: 'Test', holdWhileSendingMs: 1 });
@@ -107,7 +115,7 @@ describe('DirectedBatcher with holdWhileSendingMs', () => {
     void batcher.enqueue(['n1'], message('2'));
     await turn();
     expect(engine.sends).toHaveLength(1);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    vi.advanceTimersByTime(1);
     expect(engine.sends.map((send) => ids(send[0]!))).toEqual([['1'], ['2']]);
     // Two in flight: the next window waits for both answers, not only the first.
     void batcher.enqueue(['n1'], message('3'));
@@ -120,6 +128,24 @@ describe('DirectedBatcher with holdWhileSendingMs', () => {
     expect(engine.sends.map((send) => ids(send[0]!))).toEqual([['1'], ['2'], ['3']]);
   });
 
+  it('sends a held window as soon as the send before it times out, before any window after it', async () => {
+    const engine = fakeEngine();
+    const batcher = new DirectedBatcher(engine.sink, { label: 'Test', holdWhileSendingMs: 1, waitMs: 0.5 });
+    const first = settled(batcher.enqueue(['n1'], message('1')));
+    await turn();
+    const held = settled(batcher.enqueue(['n1'], message('2')));
+    await turn();
+    expect(engine.sends).toHaveLength(1);
+    vi.advanceTimersByTime(0.5); // '1' gets no answer within its bound: it frees the window held behind it, before the hold ends
+    expect(engine.sends.map((send) => ids(send[0]!))).toEqual([['1'], ['2']]);
+    expect(await first).toBe('Test: publish failed: no answer within 0.5 ms');
+    void batcher.enqueue(['n1'], message('3')).catch(() => undefined);
+    await turn();
+    expect(engine.sends.map((send) => ids(send[0]!))).toEqual([['1'], ['2'], ['3']]);
+    // Opened in the same (fake) millisecond, the held window's own bound has passed too: its callers are freed, its send stands.
+    expect(await held).toBe('Test: publish failed: no answer within 0.5 ms');
+  });
+
   it('sends nothing held once closed, and rejects its callers', async () => {
     const engine = fakeEngine();
     const batcher = new DirectedBatcher(engine.sink, { label: 'Test', holdWhileSendingMs: 1 });
@@ -129,7 +155,7 @@ describe('DirectedBatcher with holdWhileSendingMs', () => {
     await turn();
     batcher.close(new Error('Test: closed'));
     await expect(held).rejects.toThrow('Test: closed');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    vi.advanceTimersByTime(20);
     expect(engine.sends).toHaveLength(1);
   });
 });

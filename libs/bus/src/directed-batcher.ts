@@ -215,6 +215,8 @@ export class DirectedBatcher {
       if (error) destination.reject(error);
       else destination.resolve();
     }
+    // A held window that expired goes now (late beats never), before any window after it.
+    if (window.hold && !window.flushed) this.flush(window);
     // The engine answered (or the bound freed the callers): a window held behind this send goes now.
     const held = this.current;
     if (held?.hold && this.inFlight.size === 0) this.flush(held);

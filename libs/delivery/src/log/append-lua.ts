@@ -30,9 +30,10 @@ end
  * written, when the full script must decide: a refusal, a log without state
  * (new, or a v1 inbox to move first), the bytes quota's branch. It exists
  * because the append runs once per message and Redis's cost of a script
- * grows with its keys, arguments, calls and Lua: here four calls and 11
- * arguments (five and 13 where only known users receive), straight-line
- * code (LOG_WRITE's helpers cost ~6 µs a call more).
+ * grows with its keys, arguments, calls and Lua: here four calls and 13
+ * arguments (five and 15 where only known users receive), plus one
+ * SPUBLISH per other node when it forwards, straight-line code
+ * (LOG_WRITE's helpers cost ~6 µs a call more).
  */
 export const APPEND_FAST_LUA = `
 local routes = redis.call('SMEMBERS', KEYS[3])
@@ -95,8 +96,8 @@ for _, n in ipairs(routes) do out[#out + 1] = n end
 return out`;
 
 /**
- * Every append the fast one leaves: all 9 keys; its ARGV, and knownOnly
- * ('1': the recipient must be known). Answers as it does, or a refusal with
+ * Every append the fast one leaves: all 9 keys; its first 8 ARGV, then
+ * knownOnly ('1': the recipient must be known). It never forwards. Answers as it does, or a refusal with
  * nothing written: 'unknown', 'offline', 'full'.
  */
 export const APPEND_LUA = `${LOG_READ}${LOG_WRITE}${V1_MIGRATION}${ROUTED_ANSWER}

@@ -79,8 +79,9 @@ export interface ArrivalNode {
  *   where the owner is connected, read in the same script (one round trip).
  *   With `forwarding`, a common append (the fast script, not a sender copy)
  *   also publishes the forward to those nodes but the writer's in that
- *   script, atomically with the write, and says so (`forwarded`); other
- *   appends (a new log, a repeat) leave the forward to the writer.
+ *   script, atomically with the write, and says so (`forwarded`); the full
+ *   script's appends (a new log, the bytes quota's branch, a v1 inbox to
+ *   move) and repeats leave the forward to the writer.
  * - The log keeps the last `cap` messages for at most `ttlSeconds`, acked or
  *   not (retention); acked history is also dropped to stay under `maxBytes`.
  * - `arrive` returns, in seq order, every retained message the device has not

@@ -12,7 +12,10 @@ export interface MessageStore {
   /**
    * Appends a 1:1 message to its recipient's log (`kind: 'copy'`: to its
    * sender's); a repeated id is stored once. Resolves to its seq there and
-   * the nodes holding a connection of that log's owner.
+   * the nodes holding a connection of that log's owner; `forwarded` when the
+   * store also published the message to those nodes but the writer's own
+   * (UserLog's LogForwarding), in the same step as the write: the writer then
+   * only delivers to its own sessions.
    */
   storeMessage(message: MsgEvent, options: StoreOptions): Promise<Stored>;
   /** Appends to the group's bounded history. */

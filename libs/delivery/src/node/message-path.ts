@@ -63,8 +63,9 @@ export interface MessagePathOptions {
  * Guarantees:
  * - `toUser` resolves only after the message is in the recipient's log (as
  *   durably as the profile says; delivered to every device until each acks
- *   it) and its forward has left this process (handed to local sessions, or
- *   answered by the bus within its publish wait), so an ack never precedes a
+ *   it) and its forward has left this process (handed to local sessions, and
+ *   published by the store's append or answered by the bus within its
+ *   publish wait), so an ack never precedes a
  *   forward that a crash of this node could still lose. The forward itself
  *   is at-most-once (published by the store's own append when it says
  *   `forwarded`, atomically with the write; one that the bus refused is published once more after

@@ -29,8 +29,11 @@ import type { Admitted, CoreCounters, NodeCoreOptions, NodeCorePorts } from './n
  *   its forward has left this node (see {@link MessagePath});
  * - 1:1 messages from one sender to one recipient reach each connection in the
  *   order their sends were acked (sends are serialized per connection; the
- *   bus keeps order per destination; a connecting session's replay is never
- *   overtaken by live messages);
+ *   bus keeps order per destination, and a forward the append published
+ *   itself leaves after the one before it was answered; a connecting
+ *   session's replay is never overtaken by live messages). A forward the
+ *   bus refused and published again later arrives after later ones: its
+ *   seq gives its place (HoleRepair meanwhile);
  * - every connection of a user gets every 1:1 message; a message is
  *   redelivered on every new connection of a device until that device acks it
  *   (at-least-once; clients drop duplicates by id), in seq order;
