@@ -10,6 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { deepMerge } from '@spear/config';
 import { freePort, launchCluster, writeClusterProfile, type ClusterHandle } from '@spear/testing';
 import { profilingDist } from '../support/profiling-dist';
 import { IpcChild } from '../support/ipc-child';
@@ -78,10 +79,8 @@ export interface SpearOptions {
 export async function startSpearNodes(engines: Engines, o: SpearOptions): Promise<SystemUnderTest> {
   const { bus, dir, cpuProfileDir, build, nodes = 2 } = o;
   const jwtSecret = randomBytes(24).toString('hex');
-  const limits = OPEN_LIMITS(o.maxConnections);
-  // An extra `spear` section adds to the open limits' (e.g. batchWindowMs), it does not replace them.
-  const extraSpear = (o.extra?.spear ?? {}) as Record<string, unknown>;
-  const overrides = { ...limits, secrets: { jwtSecret }, ...o.extra, spear: { ...limits.spear, ...extraSpear } };
+  // Merged key by key: an extra `spear` section (e.g. batchWindowMs) adds to the open limits', it does not replace them.
+  const overrides = deepMerge({ ...OPEN_LIMITS(o.maxConnections), secrets: { jwtSecret } }, o.extra ?? {});
   const profileDir = await writeClusterProfile({ dir, engines, bus, spearNodes: nodes, overrides, ...(build ? { base: build.baseProfile, validate: false } : {}) });
   const distDir = build?.distDir;
   const profiling = cpuProfileDir ? { distDir: profilingDist(dir, cpuProfileDir), env: { BENCH_CPU_PROF_DIR: cpuProfileDir, BENCH_CPU_PROF_TAG: `compare-${bus}` } } : distDir ? { distDir } : {};

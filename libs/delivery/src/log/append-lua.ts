@@ -96,8 +96,9 @@ for _, n in ipairs(routes) do out[#out + 1] = n end
 return out`;
 
 /**
- * Every append the fast one leaves: all 9 keys; its first 8 ARGV, then
- * knownOnly ('1': the recipient must be known). It never forwards. Answers as it does, or a refusal with
+ * Every append the fast one leaves: all 9 keys; its ARGV (the forwarding
+ * pair unused: it never forwards), then knownOnly ('1': the recipient must
+ * be known). Answers as it does, or a refusal with
  * nothing written: 'unknown', 'offline', 'full'.
  */
 export const APPEND_LUA = `${LOG_READ}${LOG_WRITE}${V1_MIGRATION}${ROUTED_ANSWER}
@@ -108,7 +109,7 @@ local function refuse(reason)
   if seen then return answer('dup', tonumber(seen)) end
   return {reason}
 end
-if ARGV[9] == '1' and redis.call('EXISTS', KEYS[4], KEYS[5]) == 0 then return refuse('unknown') end
+if ARGV[11] == '1' and redis.call('EXISTS', KEYS[4], KEYS[5]) == 0 then return refuse('unknown') end
 if #routes == 0 and ARGV[8] == '0' then return refuse('offline') end
 local seen = loadLog(ARGV[1])
 if not seen and L.last == 0 then seen = migrateV1()[ARGV[1]] end

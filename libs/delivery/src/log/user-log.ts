@@ -141,24 +141,23 @@ export class UserLog {
     const { entries, index } = this.keys.log(owner);
     const knownOnly = options.kind === 'send' && this.options.knownUsersOnly;
     const argv = this.appendArgv(message, options);
-    // A sender copy is forwarded by its writer (it names the sessions to skip): the script does not publish it.
-    const forwarding = this.forwarding && options.kind !== 'copy' ? this.forwarding : undefined;
-    const fastArgv = [...argv, forwarding?.nodeChannelPrefix ?? '', forwarding?.nodeId ?? ''];
     let reply = await writer.write(
       entries,
       (redis) =>
         knownOnly
-          ? commandsOf(redis).spearLogAppendFastKnown(entries, index, this.keys.route(owner), this.keys.known(owner), this.keys.userGroups(owner), ...fastArgv)
-          : commandsOf(redis).spearLogAppendFast(entries, index, this.keys.route(owner), ...fastArgv),
+          ? commandsOf(redis).spearLogAppendFastKnown(entries, index, this.keys.route(owner), this.keys.known(owner), this.keys.userGroups(owner), ...argv)
+          : commandsOf(redis).spearLogAppendFast(entries, index, this.keys.route(owner), ...argv),
       mayHaveWritten,
     );
     if (reply[0] === 'slow') reply = await writer.write(entries, (redis) => commandsOf(redis).spearLogAppend(...this.userKeys(owner), ...argv, knownOnly ? '1' : '0'), mayHaveWritten);
     return parseAppend(owner, reply);
   }
 
-  /** The ARGV both append scripts take (user-log-lua.ts). */
+  /** The ARGV both append scripts take (append-lua.ts); the full one reads knownOnly after them. */
   private appendArgv(message: MsgEvent, options: StoreOptions): Array<string | number> {
     const { cap, maxBytes, ttlSeconds } = this.options;
+    // A sender copy is forwarded by its writer (it names the sessions to skip): the script does not publish it.
+    const forwarding = options.kind === 'copy' ? undefined : this.forwarding;
     return [
       message.id,
       message.ts,
@@ -168,6 +167,8 @@ export class UserLog {
       this.keyTtlSeconds,
       options.kind === 'copy' ? 0 : maxBytes,
       options.kind === 'send' && options.offlineAllowed === false ? '0' : '1',
+      forwarding?.nodeChannelPrefix ?? '',
+      forwarding?.nodeId ?? '',
     ];
   }
 

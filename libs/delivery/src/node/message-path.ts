@@ -119,7 +119,8 @@ export class MessagePath {
     const stored = await this.store.storeMessage(message, { kind, offlineAllowed: senders?.offlineAllowed(from) ?? true });
     if (stored.nodes.length === 0) senders?.chargeOffline(from);
     const envelope: Envelope = { t: 'msg', p: { ...message, seq: stored.seq } };
-    const forwarded = stored.forwarded ? this.deliverHere(stored.nodes, envelope) : this.forward(stored.nodes, envelope);
+    // The store may have published it to the other nodes already (forwarded): then only this node's sessions are left.
+    const forwarded = this.forward(stored.nodes, envelope, !stored.forwarded);
     // Server-side senders (reserved uids: system, svc:*) have no log of their own, so no sender copy.
     if (!this.options.senderCopies || from === to || isReservedUid(from)) {
       await forwarded;
@@ -165,20 +166,15 @@ export class MessagePath {
     if (this.storeBudget && !this.storeBudget.take(Date.now(), bytes)) throw new ProtocolError('rate_limited', "this node's store budget is spent; retry shortly");
   }
 
-  private async forward(nodes: string[], envelope: Envelope): Promise<void> {
+  /** To this node's sessions directly, and (`viaBus`) to the other `nodes` through the bus. */
+  private async forward(nodes: string[], envelope: Envelope, viaBus = true): Promise<void> {
     const { local } = this;
-    let remote = nodes;
-    if (local && nodes.includes(local.nodeId)) {
-      local.deliverLocal(envelope);
-      remote = nodes.filter((n) => n !== local.nodeId);
-    }
+    const here = local !== undefined && nodes.includes(local.nodeId);
+    if (here) local.deliverLocal(envelope);
+    if (!viaBus) return;
+    const remote = here ? nodes.filter((n) => n !== local.nodeId) : nodes;
     // At-most-once: the log already holds it; the bus bounds how long this may wait.
     if (remote.length > 0) await this.bus.publishToNodes(remote, envelope).catch(() => this.retryLater(remote, envelope));
-  }
-
-  /** The store published the forward to the other nodes already: only this node's own sessions are left. */
-  private async deliverHere(nodes: string[], envelope: Envelope): Promise<void> {
-    if (this.local && nodes.includes(this.local.nodeId)) this.local.deliverLocal(envelope);
   }
 
   /** One more try of a refused forward, later; a duplicate is harmless (clients drop it by id). */
