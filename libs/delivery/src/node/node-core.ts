@@ -28,12 +28,9 @@ import type { Admitted, CoreCounters, NodeCoreOptions, NodeCorePorts } from './n
  * - a `send` is acked only after the message is in the recipient's log, and
  *   its forward has left this node (see {@link MessagePath});
  * - 1:1 messages from one sender to one recipient reach each connection in the
- *   order their sends were acked (sends are serialized per connection; the
- *   bus keeps order per destination, and a forward the append published
- *   itself leaves after the one before it was answered; a connecting
- *   session's replay is never overtaken by live messages). A forward the
- *   bus refused and published again later arrives after later ones: its
- *   seq gives its place (HoleRepair meanwhile);
+ *   order their sends were acked (sends serialized per connection, each
+ *   forward answered before the next; replays never overtaken by live
+ *   messages); a refused forward retried later is placed by its seq;
  * - every connection of a user gets every 1:1 message; a message is
  *   redelivered on every new connection of a device until that device acks it
  *   (at-least-once; clients drop duplicates by id), in seq order;
