@@ -6,11 +6,27 @@
  * summed, HDR histograms merged, the slowest worker's time taken).
  */
 import { join } from 'node:path';
+import { DEFAULT_ACK_DELAY_MS } from '@spear/client';
 import { IpcChild } from '../support/ipc-child';
 import { latencyMs, mergeHistograms, type LatencyMs } from './histogram';
 import type { ConnectReport, Connector, FromClients, Pairing, StepReport, ToClients, VerifyReport } from './protocol';
 
 type Child = IpcChild<ToClients, FromClients>;
+
+/**
+ * Receivers ack as an app on @spear/client does by default: `ackDelayMs`
+ * after the first message not yet acked (or at 100 pending), one `ack
+ * {upTo}` for all of them. BENCH_ACK_DELAY_MS sets another delay (20 was the
+ * benches' until 2026-12-05: about one ack per message at these rates).
+ */
+const ACK_DELAY_MS = ackDelayFromEnv(process.env['BENCH_ACK_DELAY_MS']);
+
+function ackDelayFromEnv(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return DEFAULT_ACK_DELAY_MS;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 0 || ms > 60_000) throw new Error(`BENCH_ACK_DELAY_MS must be an integer of ms in [0, 60000], got ${JSON.stringify(raw)}`);
+  return ms;
+}
 
 /** What the clients need to know about the system they load. */
 export interface ClientTarget {
@@ -82,7 +98,7 @@ export class ClientFleet {
     const reports: ConnectReport[] = await Promise.all(
       this.workers.map((w, i) => {
         const users = uids.slice(i * share, (i + 1) * share).map((uid, j) => ({ uid, index: i * share + j }));
-        return w.request({ type: 'connect', connector: target.connector, users, localAddress: `127.0.0.${i + 2}`, concurrency, ack: target.acks, pairing }, 'connected');
+        return w.request({ type: 'connect', connector: target.connector, users, localAddress: `127.0.0.${i + 2}`, concurrency, ack: target.acks, ackDelayMs: ACK_DELAY_MS, pairing }, 'connected');
       }),
     );
     return {

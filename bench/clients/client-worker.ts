@@ -26,6 +26,7 @@ import type { Socket } from 'socket.io-client';
 import { serveParent } from '../support/serve-parent';
 import { connectUser } from './connect-user';
 import { encodeHistogram, newHistogram, recordMs, type Histogram } from './histogram';
+import { AckSchedule } from './ack-schedule';
 import { Answers, OpenLoop, type Answer } from './open-loop';
 import { pairUp } from './pairing';
 import type { ConnectReport, FromClients, ToClients } from './protocol';
@@ -57,13 +58,16 @@ interface User {
 
 /** ~100 bytes of JSON per body, as a short chat message. */
 const TEXT = 'the quick brown fox jumps over the lazy dog, twice: the quick brow';
-const ACK_FLUSH_MS = 20;
+/** How often due acks are looked for: an ack leaves at most this much after its due time. */
+const ACK_TICK_MS = 20;
+/** As many as one ack carries before it leaves early (the SDK's own limit is 1,000 ids). */
 const ACK_BATCH = 100;
 const now = () => performance.timeOrigin + performance.now();
 
 const users: User[] = [];
 const senders: User[] = [];
-const withPendingAcks = new Set<User>();
+/** Receivers with acks pending; made at `connect`, which says the delay. */
+let ackSchedule = new AckSchedule<User>(0);
 const ackedIds = new Map<string, string>();
 const receivedIds = new Set<string>();
 const counters = { duplicates: 0, misrouted: 0, orderViolations: 0, disconnects: 0 };
@@ -110,14 +114,14 @@ function onMsg(u: User, m: { id: string; from: string; to: string; body: Body; s
     if (m.seq === undefined || (u.contiguousSeq !== undefined && m.seq !== u.contiguousSeq + 1)) u.seqHole = true;
     else u.contiguousSeq = m.seq;
     u.pendingAcks.push(m.id);
-    withPendingAcks.add(u);
+    ackSchedule.pending(u, performance.now());
     if (u.pendingAcks.length >= ACK_BATCH) flushAcks(u);
   }
   onReceive(m.body, m.from);
 }
 
 function flushAcks(u: User): void {
-  withPendingAcks.delete(u);
+  ackSchedule.acked(u);
   if (u.pendingAcks.length === 0 || !u.socket.connected) return;
   const ids = u.pendingAcks;
   u.pendingAcks = [];
@@ -129,6 +133,7 @@ function flushAcks(u: User): void {
 async function connect(m: Extract<ToClients, { type: 'connect' }>): Promise<FromClients> {
   const start = now();
   sendsAcks = m.ack;
+  ackSchedule = new AckSchedule(m.ackDelayMs);
   const readyMs = newHistogram();
   const report: ConnectReport = { connected: 0, failed: 0, ms: 0, readyMs: '', nodes: {}, crossPairs: 0, samePairs: 0 };
   let next = 0;
@@ -158,7 +163,7 @@ async function connect(m: Extract<ToClients, { type: 'connect' }>): Promise<From
   senders.push(...pairs.senders);
   report.crossPairs = pairs.crossPairs;
   report.samePairs = pairs.samePairs;
-  setInterval(() => withPendingAcks.forEach(flushAcks), ACK_FLUSH_MS).unref();
+  setInterval(() => ackSchedule.takeDue(performance.now()).forEach(flushAcks), ACK_TICK_MS).unref();
   return { type: 'connected', ...report };
 }
 
@@ -288,7 +293,7 @@ async function handle(m: ToClients): Promise<FromClients> {
     case 'verify':
       return verify(m.waitMs);
     case 'stop':
-      withPendingAcks.forEach(flushAcks);
+      ackSchedule.takeAll().forEach(flushAcks);
       await new Promise((r) => setTimeout(r, 100));
       stopping = true;
       for (const u of users) u.socket.close();

@@ -16,7 +16,7 @@ export type { Connector } from './connect-user';
 export type Pairing = 'mixed' | 'cross';
 
 export type ToClients =
-  | { type: 'connect'; connector: Connector; users: Array<{ uid: string; index: number }>; localAddress: string; concurrency: number; ack: boolean; pairing: Pairing }
+  | { type: 'connect'; connector: Connector; users: Array<{ uid: string; index: number }>; localAddress: string; concurrency: number; ack: boolean; ackDelayMs: number; pairing: Pairing }
   | { type: 'join'; group: string }
   /** `share` (0–1], default 1: only that share of the pairs take part, spread evenly over them (cross and same-node alike). */
   | { type: 'direct'; k: number; rate: number; seconds: number; drainMs: number; share?: number }

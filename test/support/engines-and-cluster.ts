@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { afterEach } from 'vitest';
-import type { AppName } from '@spear/config';
+import { deepMerge, type AppName } from '@spear/config';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -34,6 +34,13 @@ import {
  */
 export const E2E_ENGINES: 'single' | 'clustered' = process.env.SPEAR_E2E_ENGINES === 'clustered' ? 'clustered' : 'single';
 
+/**
+ * The client library under the beds' Kafka bus (SPEAR_E2E_KAFKA_CLIENT):
+ * `platformatic` puts every bed with `bus: 'kafka'` on @platformatic/kafka
+ * (`kafka.client`); unset, the profile's default (kafkajs).
+ */
+export const E2E_KAFKA_CLIENT: 'platformatic' | undefined = process.env.SPEAR_E2E_KAFKA_CLIENT === 'platformatic' ? 'platformatic' : undefined;
+
 /** The clustered engines of a bed of the `clustered` run. */
 export interface ClusteredEngines {
   zookeeper: ZooKeeperEnsembleHandle;
@@ -62,7 +69,8 @@ export async function startTestBed(options: Partial<Pick<ClusterProfileOptions, 
   const dir = mkdtempSync(join(tmpdir(), 'spear-e2e-'));
   const { apps, spearNodeIds, spearOpenFiles, redisPersistence: _persistence, ...profileOptions } = options;
   const started = E2E_ENGINES === 'clustered' ? await startClusteredEngines(dir, options.bus === 'kafka') : await startSingleEngines(dir, options);
-  const profileDir = await writeClusterProfile({ dir, engines: started.addresses, ...profileOptions });
+  const overrides = E2E_KAFKA_CLIENT && options.bus === 'kafka' ? deepMerge(profileOptions.overrides ?? {}, { kafka: { client: E2E_KAFKA_CLIENT } }) : profileOptions.overrides;
+  const profileDir = await writeClusterProfile({ dir, engines: started.addresses, ...profileOptions, overrides });
   const cluster = await launchCluster({ profileDir, dir, apps, spearNodeIds, spearOpenFiles });
   const bed = {
     dir,

@@ -52,6 +52,13 @@ await build({
   keepNames: false,
   tsconfig: join(root, 'tsconfig.base.json'),
   external: optional,
+  // ES modules in the bundle that use import.meta.url (@platformatic/kafka's createRequire calls)
+  // get the bundle's own URL: a CommonJS file has no import.meta.
+  define: { 'import.meta.url': 'importMetaUrl' },
+  inject: [join(root, 'tools/build/import-meta-url.mjs')],
+  // @platformatic/kafka's WebAssembly helpers read their .wasm file next to their module; the
+  // package's `bundled` entry carries the same module inline.
+  alias: { '@platformatic/wasm-utils': '@platformatic/wasm-utils/bundled' },
   logLevel: 'warning',
   legalComments: 'none',
   plugins: [quietDebugPlugin],

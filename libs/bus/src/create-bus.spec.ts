@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createBus, KafkaBus, RedisBus } from './index';
+import { createBus, KafkaBus, PlatformaticKafkaBus, RedisBus } from './index';
 import { message } from './test-support/envelopes';
 
 /** Nothing listens there; createBus must not connect. */
@@ -32,6 +32,17 @@ describe('createBus', () => {
     const kafka = createBus({ bus: 'kafka', redis: { url: URL }, kafka: { brokers: ['127.0.0.1:1'] }, logger });
     expect(kafka).toBeInstanceOf(KafkaBus);
     await Promise.all([redis.close(), kafka.close()]);
+  });
+
+  it('puts the Kafka bus on the client kafka.client names, kafkajs when it names none', async () => {
+    const kafka = { brokers: ['127.0.0.1:1'] };
+    const buses = [
+      createBus({ bus: 'kafka', redis: { url: URL }, kafka: { ...kafka, client: 'platformatic' }, logger }),
+      createBus({ bus: 'kafka', redis: { url: URL }, kafka: { ...kafka, client: 'kafkajs' }, logger }),
+    ];
+    expect(buses[0]).toBeInstanceOf(PlatformaticKafkaBus);
+    expect(buses[1]).toBeInstanceOf(KafkaBus);
+    await Promise.all(buses.map((bus) => bus.close()));
   });
 
   it('needs a kafka section for the kafka bus', () => {

@@ -1,14 +1,15 @@
 import type { Bus } from './bus';
 import { KafkaBus, type KafkaBusOptions } from './kafka-bus';
 import type { BusLogger } from './logger';
+import { PlatformaticKafkaBus } from './platformatic-kafka-bus';
 import { RedisBus, type RedisBusOptions } from './redis-bus';
 
 /** Which bus to use and how to reach it; matches the `bus`, `redis` and `kafka` config sections. */
 export interface BusConfig {
   bus: 'redis' | 'kafka';
   redis: Omit<RedisBusOptions, 'logger'>;
-  /** Required when `bus` is "kafka". */
-  kafka?: Omit<KafkaBusOptions, 'logger'> | null;
+  /** Required when `bus` is "kafka"; `client` picks the client library (default kafkajs). */
+  kafka?: (Omit<KafkaBusOptions, 'logger'> & { client?: KafkaClientName }) | null;
   /**
    * How long publishToNodes coalesces envelopes per destination node, for
    * whichever bus is made: 0 (default) = the rest of this event-loop turn;
@@ -24,9 +25,13 @@ export interface BusConfig {
   logger?: BusLogger;
 }
 
+/** The Kafka client libraries a Kafka bus can run on: the same topics, groups and wire format either way. */
+export type KafkaClientName = 'kafkajs' | 'platformatic';
+
 /**
- * A {@link RedisBus} or {@link KafkaBus} per `config.bus`; nothing is
- * connected until used. Throws, naming the option, when one is out of range.
+ * A {@link RedisBus}, or per `kafka.client` a {@link KafkaBus} (kafkajs) or
+ * {@link PlatformaticKafkaBus}, per `config.bus`; nothing is connected until
+ * used. Throws, naming the option, when one is out of range.
  */
 export function createBus(config: BusConfig): Bus {
   const { logger, batchWindowMs, publishWaitMs } = config;
@@ -34,7 +39,9 @@ export function createBus(config: BusConfig): Bus {
   const shared = defined({ batchWindowMs, publishWaitMs });
   if (config.bus === 'redis') return new RedisBus({ ...shared, ...defined(config.redis), logger });
   if (!config.kafka) throw new Error('createBus: bus "kafka" needs a kafka section with brokers');
-  return new KafkaBus({ ...shared, ...defined(config.kafka), logger });
+  const { client = 'kafkajs', ...kafka } = config.kafka;
+  const options = { ...shared, ...defined(kafka), logger };
+  return client === 'platformatic' ? new PlatformaticKafkaBus(options) : new KafkaBus(options);
 }
 
 /** `options` without its undefined fields. */

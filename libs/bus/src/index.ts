@@ -1,7 +1,8 @@
 // Public API of @spear/bus: how spear nodes hand envelopes to each other.
 export type { Bus, Envelope } from './bus';
-export { createBus, type BusConfig } from './create-bus';
+export { createBus, type BusConfig, type KafkaClientName } from './create-bus';
 export { KafkaBus, type KafkaBusOptions } from './kafka-bus';
+export { PlatformaticKafkaBus } from './platformatic-kafka-bus';
 export { kafkaSecurityOptions, type KafkaSasl, type KafkaSecurity, type KafkaTls } from './kafka-security';
 export { RedisBus, type RedisBusOptions } from './redis-bus';
 export { nodeChannelPrefix } from './redis-channels';
@@ -11,6 +12,3 @@ export { guardRedisClient } from './redis-client-guard';
 export { batchTurns } from './turn-batching';
 export { clusterStartNodes, createClusterClient, guardClusterNodes, isClusterClient, masterConnectionFor, shardedPipeline, slotGroups, type ClusterNodeOptions, type RedisClient } from './redis-client';
 export type { BusLogger } from './logger';
-// Not exported here: PlatformaticKafkaBus (./platformatic-kafka-bus). @platformatic/kafka loads its
-// WebAssembly through import.meta.url, which the services' CommonJS bundles do not have: exported
-// from this index, every service would fail at startup. Benches and specs import its file.

@@ -19,6 +19,7 @@ export type { HistoryQuery, Sent, SpearStats } from './client-types';
 export type { SpearEvents, SpearEventName, ReconnectedInfo, GapInfo } from './events';
 export type { ReconnectingInfo, ReconnectReason } from './link';
 export type { ConnectOptions, AckMode } from './options';
+export { DEFAULT_ACK_DELAY_MS } from './options';
 export type { BackoffOptions } from './backoff';
 export { SpearError, type SpearErrorCode, type ClientErrorCode } from './errors';
 export type { Handler } from './event-hub';

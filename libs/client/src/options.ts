@@ -10,6 +10,9 @@ export const DEVICE = /^[A-Za-z0-9_.:@-]{1,64}$/;
 /** How `msg` events are acked: after the handlers finish (`auto`), or by the app calling `ack()` (`manual`). */
 export type AckMode = 'auto' | 'manual';
 
+/** ackMode 'auto': how long handled messages wait to be acked together, unless `ackDelayMs` says otherwise. */
+export const DEFAULT_ACK_DELAY_MS = 1000;
+
 /** What `connect()` takes. Only ticketUrl, uid and token are required. */
 export interface ConnectOptions {
   /** Base URL of the ticket service, e.g. `https://chat.example.com` (no `/v1`). */
@@ -82,7 +85,7 @@ export function resolveOptions(options: ConnectOptions): ResolvedOptions {
     if (typeof device !== 'string') throw new TypeError('device must be a string');
     if (!DEVICE.test(device)) throw new RangeError(`device must be 1-64 characters of [A-Za-z0-9_.:@-], got ${JSON.stringify(device)}`);
   }
-  const ackDelayMs = options.ackDelayMs ?? 1000;
+  const ackDelayMs = options.ackDelayMs ?? DEFAULT_ACK_DELAY_MS;
   // setTimeout treats a delay beyond 2^31 - 1 ms as 1 ms.
   if (!(typeof ackDelayMs === 'number' && ackDelayMs >= 0 && ackDelayMs <= MAX_DELAY_MS)) throw new RangeError(`ackDelayMs must be a number of ms in [0, ${MAX_DELAY_MS}], got ${ackDelayMs}`);
   const fetchImpl = options.fetch ?? globalThis.fetch;

@@ -21,6 +21,7 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string[]; parse?:
   { env: 'SPEAR_REDIS_PASSWORD', path: ['redis', 'password'] },
   { env: 'SPEAR_KAFKA_BROKERS', path: ['kafka', 'brokers'], parse: (v) => v.split(',').map((s) => s.trim()) },
   { env: 'SPEAR_KAFKA_PASSWORD', path: ['kafka', 'sasl', 'password'] },
+  { env: 'SPEAR_KAFKA_CLIENT', path: ['kafka', 'client'] },
   { env: 'SPEAR_BUS', path: ['bus'] },
 ];
 

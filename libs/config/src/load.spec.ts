@@ -66,6 +66,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig('idgen', { profile: dir, env: {} })).not.toThrow();
   });
 
+  it('takes kafka.client from the profile or SPEAR_KAFKA_CLIENT, and names a client it does not know', () => {
+    expect(loadConfig('spear', { profile: 'local-kafka', env: env() }).kafka?.client).toBeUndefined();
+    expect(loadConfig('spear', { profile: 'local-kafka', env: env({ SPEAR_KAFKA_CLIENT: 'platformatic' }) }).kafka?.client).toBe('platformatic');
+    const named = tempProfile({ extends: join(repoProfiles, 'local-kafka'), kafka: { brokers: ['127.0.0.1:9092'], client: 'kafkajs' } });
+    expect(loadConfig('spear', { profile: named, env: env() }).kafka?.client).toBe('kafkajs');
+    expect(() => loadConfig('spear', { profile: 'local-kafka', env: env({ SPEAR_KAFKA_CLIENT: 'rdkafka' }) })).toThrow(/kafka\.client.*expected kafkajs or platformatic/);
+  });
+
   it('names typos, bad JSON, unknown profiles and bus without kafka', () => {
     expect(() => loadConfig('ticket', { profile: tempProfile({ extends: join(repoProfiles, 'local'), redsi: {} }), env: {} })).toThrow(/unknown field\(s\): redsi/);
     expect(() => loadConfig('ticket', { profile: tempProfile('{ nope'), env: {} })).toThrow(/not valid JSON/);
