@@ -14,8 +14,8 @@
  * on), spear-window (spear.batchWindowMs 1: a node's forwards gathered for up
  * to 1 ms instead of one turn), spear-kafka (the Kafka bus, on a broker this bench starts beside the
  * other engines, warmed BENCH_KAFKA_WARMUP_SECONDS more first, as in `npm run
- * bench`; Redis counters then include no bus traffic), spear-kafka-pf (the same
- * on @platformatic/kafka: `kafka.client: platformatic`), spear-baseline (the bundles in BENCH_BASELINE_DIST=<checkout>/dist/apps,
+ * bench`; Redis counters then include no bus traffic), spear-kafka-js (the same
+ * on kafkajs: `kafka.client: kafkajs`), spear-baseline (the bundles in BENCH_BASELINE_DIST=<checkout>/dist/apps,
  * built from an earlier commit, with that checkout's local profile), one after
  * the other); the
  * settings of `npm run bench` (bench/compare/settings.ts) with other defaults:
@@ -49,9 +49,9 @@ import { startB0, startSpear, type Engines, type SystemUnderTest } from './syste
 /** `npm run bench`'s settings and variables, with this bench's own defaults for the steps. */
 const s = compareSettings([], { BENCH_RATES: '1500,3000', BENCH_STEP_SECONDS: '15', BENCH_WARMUP_SECONDS: '8', ...process.env });
 const SYSTEMS = (process.env.BENCH_SYSTEMS || 'spear').split(',').map((v) => v.trim());
-const KNOWN = ['b0', 'spear', 'spear-copies', 'spear-window', 'spear-kafka', 'spear-kafka-pf', 'spear-baseline'];
+const KNOWN = ['b0', 'spear', 'spear-copies', 'spear-window', 'spear-kafka', 'spear-kafka-js', 'spear-baseline'];
 /** Systems on the Kafka bus: they need the broker this bench starts, and its warm-up. */
-const ON_KAFKA = new Set(['spear-kafka', 'spear-kafka-pf']);
+const ON_KAFKA = new Set(['spear-kafka', 'spear-kafka-js']);
 for (const name of SYSTEMS) if (!KNOWN.includes(name)) throw new Error(`BENCH_SYSTEMS: unknown system ${name} (${KNOWN.join(', ')})`);
 const BASELINE_DIST = process.env.BENCH_BASELINE_DIST ? resolve(process.env.BENCH_BASELINE_DIST) : undefined;
 const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
@@ -84,7 +84,7 @@ async function startSystem(name: string, engines: Engines, dir: string): Promise
     if (profiles) mkdirSync(profiles, { recursive: true });
     if (name === 'b0') return await startB0(engines, 2, profiles);
     if (name === 'spear-kafka') return await startSpear(engines, 'kafka', join(dir, name), users, profiles);
-    if (name === 'spear-kafka-pf') return await startSpear(engines, 'kafka', join(dir, name), users, profiles, undefined, { kafka: { client: 'platformatic' } });
+    if (name === 'spear-kafka-js') return await startSpear(engines, 'kafka', join(dir, name), users, profiles, undefined, { kafka: { client: 'kafkajs' } });
     if (name === 'spear-window') return await startSpear(engines, 'redis', join(dir, name), users, profiles, undefined, { spear: { batchWindowMs: 1 } });
     if (name === 'spear-copies') return await startSpear(engines, 'redis', join(dir, name), users, profiles, undefined, { delivery: { senderCopies: true } });
     if (name === 'spear-baseline') return await startSpear(engines, 'redis', join(dir, name), users, profiles, { distDir: BASELINE_DIST!, baseProfile: resolve(BASELINE_DIST!, '../../profiles/local') });

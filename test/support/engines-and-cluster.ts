@@ -36,10 +36,16 @@ export const E2E_ENGINES: 'single' | 'clustered' = process.env.SPEAR_E2E_ENGINES
 
 /**
  * The client library under the beds' Kafka bus (SPEAR_E2E_KAFKA_CLIENT):
- * `platformatic` puts every bed with `bus: 'kafka'` on @platformatic/kafka
- * (`kafka.client`); unset, the profile's default (kafkajs).
+ * `kafkajs` or `platformatic` puts every bed with `bus: 'kafka'` on it
+ * (`kafka.client`); unset, the profile's default (@platformatic/kafka).
  */
-export const E2E_KAFKA_CLIENT: 'platformatic' | undefined = process.env.SPEAR_E2E_KAFKA_CLIENT === 'platformatic' ? 'platformatic' : undefined;
+export const E2E_KAFKA_CLIENT = kafkaClientFromEnv(process.env.SPEAR_E2E_KAFKA_CLIENT);
+
+function kafkaClientFromEnv(raw: string | undefined): 'kafkajs' | 'platformatic' | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw === 'kafkajs' || raw === 'platformatic') return raw;
+  throw new Error(`SPEAR_E2E_KAFKA_CLIENT must be kafkajs or platformatic, got ${JSON.stringify(raw)}`);
+}
 
 /** The clustered engines of a bed of the `clustered` run. */
 export interface ClusteredEngines {

@@ -29,19 +29,21 @@ describe('createBus', () => {
   it('makes the configured bus without connecting', async () => {
     const redis = createBus({ bus: 'redis', redis: { url: URL }, logger });
     expect(redis).toBeInstanceOf(RedisBus);
-    const kafka = createBus({ bus: 'kafka', redis: { url: URL }, kafka: { brokers: ['127.0.0.1:1'] }, logger });
+    const kafka = createBus({ bus: 'kafka', redis: { url: URL }, kafka: { brokers: ['127.0.0.1:1'], client: 'kafkajs' }, logger });
     expect(kafka).toBeInstanceOf(KafkaBus);
     await Promise.all([redis.close(), kafka.close()]);
   });
 
-  it('puts the Kafka bus on the client kafka.client names, kafkajs when it names none', async () => {
+  it('puts the Kafka bus on the client kafka.client names, @platformatic/kafka when it names none', async () => {
     const kafka = { brokers: ['127.0.0.1:1'] };
     const buses = [
       createBus({ bus: 'kafka', redis: { url: URL }, kafka: { ...kafka, client: 'platformatic' }, logger }),
       createBus({ bus: 'kafka', redis: { url: URL }, kafka: { ...kafka, client: 'kafkajs' }, logger }),
+      createBus({ bus: 'kafka', redis: { url: URL }, kafka, logger }),
     ];
     expect(buses[0]).toBeInstanceOf(PlatformaticKafkaBus);
     expect(buses[1]).toBeInstanceOf(KafkaBus);
+    expect(buses[2]).toBeInstanceOf(PlatformaticKafkaBus);
     await Promise.all(buses.map((bus) => bus.close()));
   });
 

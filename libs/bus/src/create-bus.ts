@@ -8,7 +8,7 @@ import { RedisBus, type RedisBusOptions } from './redis-bus';
 export interface BusConfig {
   bus: 'redis' | 'kafka';
   redis: Omit<RedisBusOptions, 'logger'>;
-  /** Required when `bus` is "kafka"; `client` picks the client library (default kafkajs). */
+  /** Required when `bus` is "kafka"; `client` picks the client library (default platformatic). */
   kafka?: (Omit<KafkaBusOptions, 'logger'> & { client?: KafkaClientName }) | null;
   /**
    * How long publishToNodes coalesces envelopes per destination node, for
@@ -29,8 +29,8 @@ export interface BusConfig {
 export type KafkaClientName = 'kafkajs' | 'platformatic';
 
 /**
- * A {@link RedisBus}, or per `kafka.client` a {@link KafkaBus} (kafkajs) or
- * {@link PlatformaticKafkaBus}, per `config.bus`; nothing is connected until
+ * A {@link RedisBus}, or per `kafka.client` a {@link PlatformaticKafkaBus}
+ * (the default) or {@link KafkaBus} (kafkajs), per `config.bus`; nothing is connected until
  * used. Throws, naming the option, when one is out of range.
  */
 export function createBus(config: BusConfig): Bus {
@@ -39,7 +39,8 @@ export function createBus(config: BusConfig): Bus {
   const shared = defined({ batchWindowMs, publishWaitMs });
   if (config.bus === 'redis') return new RedisBus({ ...shared, ...defined(config.redis), logger });
   if (!config.kafka) throw new Error('createBus: bus "kafka" needs a kafka section with brokers');
-  const { client = 'kafkajs', ...kafka } = config.kafka;
+  // @platformatic/kafka by default: maintained, and measured against kafkajs in docs/BENCHMARKS.md ("Kafka clients").
+  const { client = 'platformatic', ...kafka } = config.kafka;
   const options = { ...shared, ...defined(kafka), logger };
   return client === 'platformatic' ? new PlatformaticKafkaBus(options) : new KafkaBus(options);
 }

@@ -71,8 +71,13 @@ export abstract class KafkaBusBase implements Bus {
       await withTimeout(this.startReceiving(topics, this.names.groupId(nodeId), onEnvelope), this.startTimeoutMs, `starting node ${nodeId}`);
     } catch (error) {
       await this.close();
-      throw new Error(`${this.label}: cannot start: ${errorMessage(error)}`, { cause: error });
+      throw new Error(`${this.label}: cannot start: ${this.describeError(error)}`, { cause: error });
     }
+  }
+
+  /** A client error as the bus's own errors put it (a client whose messages bury the reason overrides this). */
+  protected describeError(error: unknown): string {
+    return errorMessage(error);
   }
 
   /** Ensures `topics`, sets a new group's start position and joins `groupId`, handing records to receiveRecord with `onEnvelope`. */
@@ -159,7 +164,7 @@ export abstract class KafkaBusBase implements Bus {
     try {
       await withTimeout(queued.done, this.publishTimeoutMs, 'publish', queued.cancel);
     } catch (error) {
-      throw new Error(`${this.label}: publish failed: ${errorMessage(error)}`, { cause: error });
+      throw new Error(`${this.label}: publish failed: ${this.describeError(error)}`, { cause: error });
     }
   }
 }

@@ -4,6 +4,7 @@ import type { Envelope } from './bus';
 import type { KafkaBusOptions } from './kafka-bus';
 import { KafkaBusBase } from './kafka-bus-base';
 import { baseOptions, createAdmin, createConsumer, createProducer, type BusProducer } from './platformatic-kafka-clients';
+import { platformaticErrorMessage } from './platformatic-kafka-errors';
 import { PlatformaticReceiver, type ReceivedMessage } from './platformatic-kafka-receiver';
 import { pinStartPosition } from './platformatic-kafka-start-position';
 import { PlatformaticTopics } from './platformatic-kafka-topics';
@@ -52,6 +53,11 @@ export class PlatformaticKafkaBus extends KafkaBusBase {
     this.admin = createAdmin(this.base);
     this.producer = createProducer(this.base);
     this.topics = new PlatformaticTopics(this.admin);
+  }
+
+  /** A refused login is named first: the client reports it under its retries and connection errors. */
+  protected override describeError(error: unknown): string {
+    return platformaticErrorMessage(error);
   }
 
   protected closeClients(force: boolean): Array<Promise<unknown> | undefined> {

@@ -122,8 +122,8 @@ export const kafkaSaslSchema = z.strictObject({
 export const kafkaSchema = z.strictObject({
   brokers: z.array(hostPort, { error: 'expected a list of host:port' }).min(1, 'expected a list of host:port'),
   /**
-   * The client library under the Kafka bus (libs/bus): `kafkajs` (the
-   * default) or `platformatic` (@platformatic/kafka). Both use the same
+   * The client library under the Kafka bus (libs/bus): `platformatic`
+   * (@platformatic/kafka, the default) or `kafkajs`. Both use the same
    * topics, groups and wire format, so nodes of either kind work together.
    */
   client: z.enum(['kafkajs', 'platformatic'], { error: 'expected kafkajs or platformatic' }).optional(),
