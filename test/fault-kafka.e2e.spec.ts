@@ -62,7 +62,7 @@ describe('faults: the Kafka broker restarted under load (bus = kafka)', () => {
         `${traffic.missing().length} still missing ${Date.now() - stoppedSending} ms later (no reconnect)`,
     );
     expect(resumedAt).toBeGreaterThan(0);
-    // kafkajs reconnects and the consumers rejoin; a bound, so a regression to minutes shows.
+    // The Kafka client reconnects and the consumers rejoin; a bound, so a regression to minutes shows.
     expect(resumedAt - backAt).toBeLessThan(15_000);
     expect(traffic.missing()).toEqual([]);
     expect(new Set(received).size).toBe(received.length); // the SDK dropped redelivered duplicates

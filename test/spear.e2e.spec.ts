@@ -58,7 +58,7 @@ describe.each(E2E_BUSES)('spear gateway over two nodes (%s bus)', (bus) => {
     expect(alice.ready).toMatchObject({ uid: alice.uid, node: 'spear-1', sessionId: expect.any(String) });
     const ack = await alice.emit<{ id: string; ts: number }>('send', { to: bob.uid, body: { text: 'hi' }, cid: 'c-1' });
     expect(ack).toMatchObject({ ok: true, id: expect.stringMatching(/^\d+$/), ts: expect.any(Number) });
-    // The first message on a fresh Kafka topic can wait for kafkajs metadata under load; later ones do not.
+    // The first message on a fresh Kafka topic can wait for the client's metadata under load; later ones do not.
     await until(() => bob.msgs.length === 1, 30_000);
     expect(bob.msgs[0]).toEqual({ id: (ack as { id: string }).id, from: alice.uid, to: bob.uid, body: { text: 'hi' }, ts: (ack as { ts: number }).ts, cid: 'c-1', seq: 1 });
     const acks = await Promise.all(Array.from({ length: 40 }, (_, i) => alice.emit<{ id: string }>('send', { to: bob.uid, body: i })));

@@ -15,8 +15,8 @@ type Child = IpcChild<ToClients, FromClients>;
 
 /**
  * Receivers ack as an app on @spear/client does by default: `ackDelayMs`
- * after the first message not yet acked (or at 100 pending), one `ack
- * {upTo}` for all of them. BENCH_ACK_DELAY_MS sets another delay (20 was the
+ * after the first message not yet acked, one `ack {upTo}` for all of them
+ * (`ack {ids}` in chunks of 1,000 after a hole). BENCH_ACK_DELAY_MS sets another delay (20 was the
  * benches' until 2026-12-05: about one ack per message at these rates).
  */
 const ACK_DELAY_MS = ackDelayFromEnv(process.env['BENCH_ACK_DELAY_MS']);

@@ -83,8 +83,9 @@ async function startSystem(name: string, engines: Engines, dir: string): Promise
     const profiles = CPU_PROF && join(CPU_PROF, name);
     if (profiles) mkdirSync(profiles, { recursive: true });
     if (name === 'b0') return await startB0(engines, 2, profiles);
-    if (name === 'spear-kafka') return await startSpear(engines, 'kafka', join(dir, name), users, profiles);
-    if (name === 'spear-kafka-js') return await startSpear(engines, 'kafka', join(dir, name), users, profiles, undefined, { kafka: { client: 'kafkajs' } });
+    // Each Kafka system names its client: a SPEAR_KAFKA_CLIENT in this shell would still override both (it wins over profiles).
+    if (name === 'spear-kafka') return await startSpear(engines, 'kafka', join(dir, name), users, profiles, undefined, { kafka: { client: 'platformatic' } });
+    if (name === 'spear-kafka-js') return { ...(await startSpear(engines, 'kafka', join(dir, name), users, profiles, undefined, { kafka: { client: 'kafkajs' } })), name };
     if (name === 'spear-window') return await startSpear(engines, 'redis', join(dir, name), users, profiles, undefined, { spear: { batchWindowMs: 1 } });
     if (name === 'spear-copies') return await startSpear(engines, 'redis', join(dir, name), users, profiles, undefined, { delivery: { senderCopies: true } });
     if (name === 'spear-baseline') return await startSpear(engines, 'redis', join(dir, name), users, profiles, { distDir: BASELINE_DIST!, baseProfile: resolve(BASELINE_DIST!, '../../profiles/local') });

@@ -44,6 +44,8 @@ describe('createBus', () => {
     expect(buses[0]).toBeInstanceOf(PlatformaticKafkaBus);
     expect(buses[1]).toBeInstanceOf(KafkaBus);
     expect(buses[2]).toBeInstanceOf(PlatformaticKafkaBus);
+    // A caller outside the config's validation still gets a named error, not a silent default.
+    expect(() => createBus({ bus: 'kafka', redis: { url: URL }, kafka: { ...kafka, client: 'rdkafka' as 'kafkajs' } })).toThrow(/kafka\.client must be kafkajs or platformatic, got "rdkafka"/);
     await Promise.all(buses.map((bus) => bus.close()));
   });
 

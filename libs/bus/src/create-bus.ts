@@ -42,7 +42,9 @@ export function createBus(config: BusConfig): Bus {
   // @platformatic/kafka by default: maintained, and measured against kafkajs in docs/BENCHMARKS.md ("Kafka clients").
   const { client = 'platformatic', ...kafka } = config.kafka;
   const options = { ...shared, ...defined(kafka), logger };
-  return client === 'platformatic' ? new PlatformaticKafkaBus(options) : new KafkaBus(options);
+  if (client === 'platformatic') return new PlatformaticKafkaBus(options);
+  if (client === 'kafkajs') return new KafkaBus(options);
+  throw new Error(`createBus: kafka.client must be kafkajs or platformatic, got ${JSON.stringify(client)}`);
 }
 
 /** `options` without its undefined fields. */

@@ -50,7 +50,8 @@ export abstract class KafkaBusBase implements Bus {
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
     this.startTimeoutMs = options.startTimeoutMs ?? 30_000;
     this.logger = options.logger ?? silentLogger;
-    this.directed = new DirectedBatcher((batches) => sendDirected(this.sendQueue, this.names, batches), {
+    const publishFailed = (error: unknown) => new Error(`${label}: publish failed: ${this.describeError(error)}`, { cause: error });
+    this.directed = new DirectedBatcher((batches) => sendDirected(this.sendQueue, this.names, batches, publishFailed), {
       label,
       windowMs: options.batchWindowMs,
       waitMs: options.publishWaitMs,
@@ -142,10 +143,10 @@ export abstract class KafkaBusBase implements Bus {
     this.sendQueue.rejectQueued(new Error(`${this.label}: closed`));
     try {
       for (const result of await withTimeout(Promise.allSettled(this.closeClients(false)), CLOSE_GRACE_MS, 'closing')) {
-        if (result.status === 'rejected') this.logger.warn({ err: errorMessage(result.reason) }, 'bus: kafka close failed');
+        if (result.status === 'rejected') this.logger.warn({ err: this.describeError(result.reason) }, 'bus: kafka close failed');
       }
     } catch (error) {
-      this.logger.warn({ err: errorMessage(error) }, 'bus: kafka did not close in time; closing by force');
+      this.logger.warn({ err: this.describeError(error) }, 'bus: kafka did not close in time; closing by force');
       await Promise.allSettled(this.closeClients(true));
     }
   }

@@ -8,11 +8,11 @@ import { StartPosition } from './kafka-start-position';
 import { KafkaTopics } from './kafka-topics';
 import { errorMessage, type BusLogger } from './logger';
 
-/** Options for {@link KafkaBus}. */
+/** Options of both Kafka buses, {@link KafkaBus} and PlatformaticKafkaBus. */
 export interface KafkaBusOptions {
   /** e.g. ["127.0.0.1:9092"]. */
   brokers: string[];
-  /** kafkajs client id; default "spear-bus". */
+  /** The Kafka clients' id; default "spear-bus". */
   clientId?: string;
   /** Authenticate to the brokers (see KafkaSasl); absent: no SASL. */
   sasl?: KafkaSasl;
@@ -41,7 +41,9 @@ interface Started {
 }
 
 /**
- * {@link Bus} over Kafka: a single-partition topic per node for directed
+ * {@link Bus} over Kafka on kafkajs, chosen with `kafka.client: kafkajs`;
+ * the default is PlatformaticKafkaBus (@platformatic/kafka), which keeps
+ * everything below. A single-partition topic per node for directed
  * envelopes (`<prefix>.node.<nodeId>`) and one fanout topic
  * (`<prefix>.fanout`) for group envelopes and broadcasts, which every node
  * reads in its own consumer group (`<prefix>-node-<nodeId>`) and filters by

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KafkaSasl } from './kafka-security';
 import { PlatformaticKafkaBus } from './platformatic-kafka-bus';
 import { describeBusContract } from './test-support/bus-contract';
+import { broadcast, message } from './test-support/envelopes';
 import { openTcpSockets } from './test-support/open-sockets';
 
 // A broker whose only client listener is SASL_PLAINTEXT with SCRAM-SHA-512, knowing one user.
@@ -25,6 +26,21 @@ afterAll(async () => {
 describeBusContract('PlatformaticKafkaBus over SASL/SCRAM', (topicPrefix) => new PlatformaticKafkaBus({ brokers: kafka.brokers, sasl: user, topicPrefix }));
 
 describe('PlatformaticKafkaBus against a SASL listener', () => {
+  it('the wrong password fails a directed publish and a broadcast, naming the refused login and no password', async () => {
+    const wrong = `wrong-${randomBytes(8).toString('hex')}`;
+    const bus = new PlatformaticKafkaBus({ brokers: kafka.brokers, sasl: { ...user, password: wrong }, topicPrefix: 'refused-publish', publishTimeoutMs: 15_000, publishWaitMs: 15_000 });
+    try {
+      const failures = await Promise.all([bus.publishToNodes(['B'], message('never')), bus.publishBroadcast(broadcast('never'))].map((p) => p.then(() => new Error('resolved'), (error: unknown) => error as Error)));
+      for (const failure of failures) {
+        expect(failure.message).toMatch(/^PlatformaticKafkaBus: publish failed: SASL authentication failed/);
+        expect(failure.message).not.toContain(wrong);
+      }
+    } finally {
+      await bus.close();
+    }
+  });
+
+
   it('the wrong password fails start with an error that repeats no password, and leaves no socket open', async () => {
     const before = openTcpSockets();
     const wrong = `wrong-${randomBytes(8).toString('hex')}`;

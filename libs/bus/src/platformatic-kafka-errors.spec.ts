@@ -14,6 +14,10 @@ describe('platformaticErrorMessage', () => {
     expect(platformaticErrorMessage(error)).toBe('SASL authentication failed. (Creating topics failed.)');
   });
 
+  it('does not repeat a refused login that is the error itself', () => {
+    expect(platformaticErrorMessage(kafkaError('PLT_KFK_AUTHENTICATION', 'SASL authentication failed.'))).toBe('SASL authentication failed.');
+  });
+
   it('keeps any other error as it is', () => {
     expect(platformaticErrorMessage(kafkaError('PLT_KFK_NETWORK', 'Connection to 127.0.0.1:1 failed.'))).toBe('Connection to 127.0.0.1:1 failed.');
     expect(platformaticErrorMessage('plain')).toBe('plain');

@@ -22,7 +22,7 @@ interface NestedError {
 export function platformaticErrorMessage(error: unknown): string {
   const refused = findByCode(error, AUTHENTICATION, 0);
   const message = errorMessage(error);
-  return refused ? `${errorMessage(refused)} (${message})` : message;
+  return refused && refused !== error ? `${errorMessage(refused)} (${message})` : message;
 }
 
 function findByCode(error: unknown, code: string, depth: number): unknown {

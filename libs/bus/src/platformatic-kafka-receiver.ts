@@ -1,5 +1,6 @@
 import { MessagesStreamFallbackModes, MessagesStreamModes, type Message, type MessagesStream } from '@platformatic/kafka';
-import { errorMessage, type BusLogger } from './logger';
+import type { BusLogger } from './logger';
+import { platformaticErrorMessage } from './platformatic-kafka-errors';
 import type { BusConsumer } from './platformatic-kafka-clients';
 
 /** A received record: string value and headers (see createConsumer). */
@@ -73,7 +74,7 @@ export class PlatformaticReceiver {
       this.onMessage(message);
     });
     stream.on('error', (error: Error) => {
-      if (!this.closed) this.logger.warn({ err: errorMessage(error) }, 'bus: kafka message stream failed; consuming again');
+      if (!this.closed) this.logger.warn({ err: platformaticErrorMessage(error) }, 'bus: kafka message stream failed; consuming again');
     });
     stream.once('close', () => {
       if (this.stream !== stream) return;
@@ -89,7 +90,7 @@ export class PlatformaticReceiver {
       this.restartTimer = null;
       if (this.closed) return;
       this.consume().catch((error: unknown) => {
-        this.logger.warn({ err: errorMessage(error), retryInMs: this.pauseMs }, 'bus: kafka consumer cannot consume yet');
+        this.logger.warn({ err: platformaticErrorMessage(error), retryInMs: this.pauseMs }, 'bus: kafka consumer cannot consume yet');
         this.consumeLater();
       });
     }, this.pauseMs);
