@@ -38,7 +38,8 @@ describe('PlatformaticKafkaBus against a SASL listener', () => {
     } finally {
       await bus.close();
     }
-  });
+    // The client retries a refused login five times (~3 s) before it gives up.
+  }, 20_000);
 
 
   it('the wrong password fails start with an error that repeats no password, and leaves no socket open', async () => {
