@@ -33,9 +33,9 @@ export class IpcChild<To extends object, From extends Reply> {
     return this.child.pid!;
   }
 
-  /** Forks a TypeScript file (run with tsx) and waits for its `ready`. */
-  static async start<To extends object, From extends Reply>(file: string, name: string, env: Record<string, string> = {}): Promise<IpcChild<To, From>> {
-    const child = fork(file, [], { execArgv: ['--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+  /** Forks a TypeScript file (run with tsx, and `nodeFlags`) and waits for its `ready`. */
+  static async start<To extends object, From extends Reply>(file: string, name: string, env: Record<string, string> = {}, nodeFlags: readonly string[] = []): Promise<IpcChild<To, From>> {
+    const child = fork(file, [], { execArgv: [...nodeFlags, '--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
     const c = new IpcChild<To, From>(child, name);
     const first = await c.next();
     if (first.type !== 'ready') {

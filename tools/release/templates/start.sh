@@ -16,8 +16,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 TIMEOUT="${SPEAR_START_TIMEOUT:-30}"
 LOG_DIR="$RELEASE_DIR/logs"
 NODE_BIN="${SPEAR_NODE_BIN:-node}"
-NODE_FLAGS=()
-if [[ ${SPEAR_SOURCE_MAPS:-0} == 1 ]]; then NODE_FLAGS=(--enable-source-maps); fi
+# No memory reducer: it compacts the whole heap whenever no full GC ran for 100 s, which a
+# server under steady traffic always qualifies for (a 100-150 ms pause on a busy spear node).
+NODE_FLAGS=(--no-memory-reducer)
+if [[ ${SPEAR_SOURCE_MAPS:-0} == 1 ]]; then NODE_FLAGS+=(--enable-source-maps); fi
 
 check_node() {
   command -v "$NODE_BIN" >/dev/null || die "Node.js 24 or later is needed ('$NODE_BIN' not found; SPEAR_NODE_BIN names another)"

@@ -83,11 +83,18 @@ export async function startServiceProcess(spec: ServiceProcessSpec): Promise<Ser
 
 /**
  * Node's flags for a service bundle, by the rule of a release's bin/start.sh:
- * `--enable-source-maps` only with SPEAR_SOURCE_MAPS=1 (it costs each
- * process ~85 MiB of heap, docs/BENCHMARKS.md). Tests and benches run the
- * services as a release does; a stack in their logs is mapped with a
- * release's bin/map-stack.mjs, or by running with SPEAR_SOURCE_MAPS=1.
+ * - `--no-memory-reducer`, always: V8's memory reducer compacts the whole heap
+ *   whenever no full GC happened for 100 s, to give memory back to the OS. A
+ *   server under steady traffic always qualifies, and on a spear node with
+ *   thousands of sockets that pause took 104–156 ms every ~100 s
+ *   (docs/BENCHMARKS.md, "A full GC every 100 s"). It is a command-line flag
+ *   only: the reducer is made when the heap is, and NODE_OPTIONS refuses it.
+ * - `--enable-source-maps` only with SPEAR_SOURCE_MAPS=1 (it costs each
+ *   process ~85 MiB of heap, docs/BENCHMARKS.md). A stack in the logs is
+ *   mapped with a release's bin/map-stack.mjs, or by running with
+ *   SPEAR_SOURCE_MAPS=1.
+ * Tests and benches run the services as a release does.
  */
 export function serviceNodeFlags(): string[] {
-  return process.env.SPEAR_SOURCE_MAPS === '1' ? ['--enable-source-maps'] : [];
+  return ['--no-memory-reducer', ...(process.env.SPEAR_SOURCE_MAPS === '1' ? ['--enable-source-maps'] : [])];
 }
