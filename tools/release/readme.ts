@@ -31,7 +31,9 @@ folder can be copied anywhere; the scripts find everything relative to it.
   bin/map-stack.mjs < trace.txt    (node bin/map-stack.mjs with another node)
       a logged stack trace with its app/main.js lines mapped to the sources
       (the processes run without --enable-source-maps, which costs ~85 MiB
-      of heap each; SPEAR_SOURCE_MAPS=1 bin/start.sh turns it on)
+      of heap each; SPEAR_SOURCE_MAPS=1 bin/start.sh turns it on; they run
+      with --no-memory-reducer: V8's periodic full compaction would stop a
+      busy node for 100-150 ms every ~100 s)
 
 Processes:
 ${listeners.join('\n')}
