@@ -8,7 +8,7 @@ describe('serviceNodeFlags', () => {
     else process.env.SPEAR_SOURCE_MAPS = before;
   });
 
-  it('runs every service without V8's memory reducer, with source maps only when asked', () => {
+  it("runs every service without V8's memory reducer, with source maps only when asked", () => {
     delete process.env.SPEAR_SOURCE_MAPS;
     expect(serviceNodeFlags()).toEqual(['--no-memory-reducer']);
     process.env.SPEAR_SOURCE_MAPS = '1';
