@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AckSchedule } from './ack-schedule';
+import { AckSchedule, ReceiverAcks, type AckingReceiver } from './ack-schedule';
 
 describe('AckSchedule', () => {
   it('makes a receiver due delayMs after its first pending message, not after later ones', () => {
@@ -42,5 +42,36 @@ describe('AckSchedule', () => {
     s.pending('b', 1);
     expect(s.takeAll()).toEqual(['a', 'b']);
     expect(s.takeDue(10_000)).toEqual([]);
+  });
+});
+
+describe('ReceiverAcks', () => {
+  function receiver(connected = true) {
+    const sent: Array<{ upTo: number } | { ids: string[] }> = [];
+    const r: AckingReceiver = { socket: { connected, emit: (_event, payload) => sent.push(payload) }, pendingAcks: [] };
+    return { r, sent };
+  }
+
+  it('acks contiguous seqs with one upTo, and by ids in chunks of 1,000 once a seq was missing', () => {
+    const acks = new ReceiverAcks<AckingReceiver>(60_000);
+    const { r, sent } = receiver();
+    acks.received(r, 'a', 1);
+    acks.received(r, 'b', 2);
+    acks.flushAll();
+    expect(sent).toEqual([{ upTo: 2 }]);
+    acks.received(r, 'c', 4);
+    for (let i = 0; i < 1000; i++) acks.received(r, `x${i}`, 5 + i);
+    acks.flushAll();
+    expect(sent.slice(1).map((p) => ('ids' in p ? p.ids.length : -1))).toEqual([1000, 1]);
+    acks.flushAll();
+    expect(sent).toHaveLength(3);
+  });
+
+  it('sends nothing for a receiver that is no longer connected', () => {
+    const acks = new ReceiverAcks<AckingReceiver>(60_000);
+    const { r, sent } = receiver(false);
+    acks.received(r, 'a', 1);
+    acks.flushAll();
+    expect(sent).toEqual([]);
   });
 });

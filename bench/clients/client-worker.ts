@@ -26,7 +26,7 @@ import type { Socket } from 'socket.io-client';
 import { serveParent } from '../support/serve-parent';
 import { connectUser } from './connect-user';
 import { encodeHistogram, newHistogram, recordMs, type Histogram } from './histogram';
-import { AckSchedule } from './ack-schedule';
+import { ReceiverAcks, type AckingReceiver } from './ack-schedule';
 import { Answers, OpenLoop, type Answer } from './open-loop';
 import { pairUp } from './pairing';
 import type { ConnectReport, FromClients, ToClients } from './protocol';
@@ -38,7 +38,7 @@ interface Body {
   text: string;
 }
 
-interface User {
+interface User extends AckingReceiver {
   uid: string;
   node: string;
   socket: Socket;
@@ -46,33 +46,19 @@ interface User {
   to?: string;
   seq: number;
   lastSeq: number;
-  pendingAcks: string[];
-  /**
-   * v1.1 servers number a user's messages (`seq`): while they arrive without
-   * a hole, one `ack {upTo}` covers them all, as the SDK does (undefined
-   * before the first); `seqHole` once one was missing or out of order.
-   */
-  contiguousSeq?: number;
-  seqHole?: boolean;
 }
 
 /** ~100 bytes of JSON per body, as a short chat message. */
 const TEXT = 'the quick brown fox jumps over the lazy dog, twice: the quick brow';
-/** How often due acks are looked for: an ack leaves at most this much after its due time. */
-const ACK_TICK_MS = 20;
-/** The most ids one `ack {ids}` may carry (ackPayload in @spear/protocol); more go in several, as the SDK sends them. */
-const MAX_ACK_IDS = 1000;
 const now = () => performance.timeOrigin + performance.now();
 
 const users: User[] = [];
 const senders: User[] = [];
-/** Receivers with acks pending; made at `connect`, which says the delay. */
-let ackSchedule = new AckSchedule<User>(0);
-let ackTimer: NodeJS.Timeout | undefined;
+/** How this worker's receivers ack; made at the first `connect` (which says the delay) when receivers ack at all. */
+let acks: ReceiverAcks<User> | undefined;
 const ackedIds = new Map<string, string>();
 const receivedIds = new Set<string>();
 const counters = { duplicates: 0, misrouted: 0, orderViolations: 0, disconnects: 0 };
-let sendsAcks = false;
 let stopping = false;
 
 /** A step's receive bookkeeping. */
@@ -111,33 +97,14 @@ function onMsg(u: User, m: { id: string; from: string; to: string; body: Body; s
   if (m.body.s <= u.lastSeq) counters.orderViolations++;
   u.lastSeq = m.body.s;
   current?.waiting.delete(m.id);
-  if (sendsAcks) {
-    if (m.seq === undefined || (u.contiguousSeq !== undefined && m.seq !== u.contiguousSeq + 1)) u.seqHole = true;
-    else u.contiguousSeq = m.seq;
-    u.pendingAcks.push(m.id);
-    ackSchedule.pending(u, performance.now());
-  }
+  acks?.received(u, m.id, m.seq);
   onReceive(m.body, m.from);
-}
-
-function flushAcks(u: User): void {
-  ackSchedule.acked(u);
-  if (u.pendingAcks.length === 0 || !u.socket.connected) return;
-  const ids = u.pendingAcks;
-  u.pendingAcks = [];
-  // After a hole, ids for good: an upTo past it would ack the message never received.
-  if (u.contiguousSeq !== undefined && !u.seqHole) u.socket.emit('ack', { upTo: u.contiguousSeq });
-  else for (let i = 0; i < ids.length; i += MAX_ACK_IDS) u.socket.emit('ack', { ids: ids.slice(i, i + MAX_ACK_IDS) });
 }
 
 async function connect(m: Extract<ToClients, { type: 'connect' }>): Promise<FromClients> {
   const start = now();
-  sendsAcks = m.ack;
-  // One schedule and one timer per worker: a second connect (none of today's benches makes one) keeps them.
-  if (!ackTimer) {
-    ackSchedule = new AckSchedule(m.ackDelayMs);
-    ackTimer = setInterval(() => ackSchedule.takeDue(performance.now()).forEach(flushAcks), ACK_TICK_MS).unref();
-  }
+  // One per worker: a second connect (none of today's benches makes one) keeps it.
+  if (m.ack) acks ??= new ReceiverAcks(m.ackDelayMs);
   const readyMs = newHistogram();
   const report: ConnectReport = { connected: 0, failed: 0, ms: 0, readyMs: '', nodes: {}, crossPairs: 0, samePairs: 0 };
   let next = 0;
@@ -296,7 +263,7 @@ async function handle(m: ToClients): Promise<FromClients> {
     case 'verify':
       return verify(m.waitMs);
     case 'stop':
-      ackSchedule.takeAll().forEach(flushAcks);
+      acks?.flushAll();
       await new Promise((r) => setTimeout(r, 100));
       stopping = true;
       for (const u of users) u.socket.close();

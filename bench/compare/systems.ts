@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { deepMerge } from '@spear/config';
-import { freePort, launchCluster, serviceNodeFlags, writeClusterProfile, type ClusterHandle } from '@spear/testing';
+import { freePort, launchCluster, SERVICE_V8_FLAGS, writeClusterProfile, type ClusterHandle } from '@spear/testing';
 import { profilingDist } from '../support/profiling-dist';
 import { IpcChild } from '../support/ipc-child';
 import type { Connector } from '../clients/connect-user';
@@ -105,17 +105,15 @@ const BASELINE_NAMES: Record<B0Adapter, string> = { classic: 'b0', sharded: 'b0s
 /**
  * `processes` B0 servers, started together. `adapter`: `classic` is B0, `sharded`
  * is B0s, `streams` is B1 (BASELINE_NAMES). `cpuProfileDir`: B0 profiles
- * between two SIGUSR2, as the spear nodes do.
+ * between two SIGUSR2, as the spear nodes do. They run with the V8 flags
+ * Spear's services get (SERVICE_V8_FLAGS), so the systems differ in code only.
  */
-/** The baselines get the V8 flags Spear's services run with (no memory reducer; source maps do not apply to tsx), so the systems differ in their code only. */
-const BASELINE_NODE_FLAGS = serviceNodeFlags().filter((flag) => flag !== '--enable-source-maps');
-
 export async function startB0(engines: Engines, processes = 2, cpuProfileDir?: string, adapter: B0Adapter = 'classic'): Promise<SystemUnderTest> {
   const name = BASELINE_NAMES[adapter];
   const ports: number[] = [];
   for (let i = 0; i < processes; i++) ports.push(await freePort());
   const env = (port: number) => ({ B0_PORT: String(port), B0_REDIS_URL: engines.redisUrl, ...(engines.redisSeeds ? { B0_REDIS_SEEDS: engines.redisSeeds.join(',') } : {}), B0_ADAPTER: adapter, ...(cpuProfileDir ? { B0_CPU_PROF_DIR: cpuProfileDir } : {}) });
-  const started = await Promise.allSettled(ports.map((port) => IpcChild.start<{ type: 'stop' }, FromB0>(join(__dirname, '../baseline/b0-server.ts'), name, env(port), BASELINE_NODE_FLAGS)));
+  const started = await Promise.allSettled(ports.map((port) => IpcChild.start<{ type: 'stop' }, FromB0>(join(__dirname, '../baseline/b0-server.ts'), name, env(port), SERVICE_V8_FLAGS)));
   const servers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {

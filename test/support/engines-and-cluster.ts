@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { afterEach } from 'vitest';
+import { KAFKA_CLIENTS, type KafkaClientName } from '@spear/bus';
 import { deepMerge, type AppName } from '@spear/config';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,10 +42,11 @@ export const E2E_ENGINES: 'single' | 'clustered' = process.env.SPEAR_E2E_ENGINES
  */
 export const E2E_KAFKA_CLIENT = kafkaClientFromEnv(process.env.SPEAR_E2E_KAFKA_CLIENT);
 
-function kafkaClientFromEnv(raw: string | undefined): 'kafkajs' | 'platformatic' | undefined {
+function kafkaClientFromEnv(raw: string | undefined): KafkaClientName | undefined {
   if (raw === undefined || raw === '') return undefined;
-  if (raw === 'kafkajs' || raw === 'platformatic') return raw;
-  throw new Error(`SPEAR_E2E_KAFKA_CLIENT must be kafkajs or platformatic, got ${JSON.stringify(raw)}`);
+  const client = KAFKA_CLIENTS.find((name) => name === raw);
+  if (!client) throw new Error(`SPEAR_E2E_KAFKA_CLIENT must be one of ${KAFKA_CLIENTS.join(', ')}, got ${JSON.stringify(raw)}`);
+  return client;
 }
 
 /** The clustered engines of a bed of the `clustered` run. */

@@ -26,7 +26,8 @@ export interface BusConfig {
 }
 
 /** The Kafka client libraries a Kafka bus can run on: the same topics, groups and wire format either way. */
-export type KafkaClientName = 'kafkajs' | 'platformatic';
+export const KAFKA_CLIENTS = ['kafkajs', 'platformatic'] as const;
+export type KafkaClientName = (typeof KAFKA_CLIENTS)[number];
 
 /**
  * A {@link RedisBus}, or per `kafka.client` a {@link PlatformaticKafkaBus}

@@ -1,6 +1,6 @@
 // Public API of @spear/bus: how spear nodes hand envelopes to each other.
 export type { Bus, Envelope } from './bus';
-export { createBus, type BusConfig, type KafkaClientName } from './create-bus';
+export { createBus, KAFKA_CLIENTS, type BusConfig, type KafkaClientName } from './create-bus';
 export { KafkaBus, type KafkaBusOptions } from './kafka-bus';
 export { PlatformaticKafkaBus } from './platformatic-kafka-bus';
 export { kafkaSecurityOptions, type KafkaSasl, type KafkaSecurity, type KafkaTls } from './kafka-security';

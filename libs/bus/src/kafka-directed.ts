@@ -9,8 +9,10 @@ import type { KafkaSendQueue } from './kafka-send-queue';
  * separate records into one produce request, which saves round trips but not
  * per-record work: the receiving consumer handles each record (kafkajs: an
  * async eachMessage call with offset bookkeeping) and deliver() parses JSON
- * once per record, and for small envelopes that dominates. One record per node per turn pays it once, and
- * is the same wire format as the Redis bus, so both share deliver().
+ * once per record, and for small envelopes that dominates. One record per
+ * node per turn pays it once, and is the same wire format as the Redis bus,
+ * so both share deliver(). A failed send is answered with
+ * `publishFailed(error)`: the bus's own error.
  *
  * One send-queue entry per wire message (usually one per node), so the
  * queue's request budget also keeps each topic's record batch under Kafka's
@@ -22,10 +24,7 @@ export function sendDirected(queue: KafkaSendQueue, names: KafkaNames, batches: 
     return messages.map((value) => queue.send([{ topic, messages: [{ value }] }]));
   });
   const results = sends.map((queued) =>
-    Promise.all(queued.map(({ done }) => done)).then(
-      () => null,
-      (error: unknown) => publishFailed(error),
-    ),
+    Promise.all(queued.map(({ done }) => done)).then(() => null, publishFailed),
   );
   return { results: Promise.all(results) };
 }

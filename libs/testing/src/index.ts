@@ -40,7 +40,7 @@ export { kafkaBrokersAgree, kafkaClusterBrokerIds, kafkaClusterStatus } from './
 export { isEngineRunning, pidFilePath, readPidFile, stopByPidFile } from './engines/pid-file';
 export { launchCluster, WORKSPACE_DIST, type ClusterHandle, type ClusterOptions } from './cluster/cluster';
 export { writeClusterProfile, type ClusterProfileOptions, type EngineAddresses } from './cluster/cluster-profile';
-export { serviceNodeFlags, startServiceProcess, type ServiceProcess, type ServiceProcessSpec } from './cluster/service-process';
+export { SERVICE_V8_FLAGS, serviceNodeFlags, startServiceProcess, type ServiceProcess, type ServiceProcessSpec } from './cluster/service-process';
 export { waitForHttpOk } from './cluster/http-wait';
 export { waitUntilTicketSeesNodes } from './cluster/ticket-sees-nodes';
 export { makeTempDir, removeTempDir } from './engines/temp-dir';

@@ -96,5 +96,8 @@ export async function startServiceProcess(spec: ServiceProcessSpec): Promise<Ser
  * Tests and benches run the services as a release does.
  */
 export function serviceNodeFlags(): string[] {
-  return ['--no-memory-reducer', ...(process.env.SPEAR_SOURCE_MAPS === '1' ? ['--enable-source-maps'] : [])];
+  return [...SERVICE_V8_FLAGS, ...(process.env.SPEAR_SOURCE_MAPS === '1' ? ['--enable-source-maps'] : [])];
 }
+
+/** The V8 flags of serviceNodeFlags that every service gets (the benches give them to the baselines too). */
+export const SERVICE_V8_FLAGS: readonly string[] = ['--no-memory-reducer'];
