@@ -22,6 +22,7 @@
  *   verify      every 1:1 send the server acked was received (by id)
  *   stop        closes every socket and exits (also when the parent goes away)
  */
+import { appendFileSync } from 'node:fs';
 import type { Socket } from 'socket.io-client';
 import { serveParent } from '../support/serve-parent';
 import { connectUser } from './connect-user';
@@ -50,6 +51,10 @@ interface User extends AckingReceiver {
 
 /** ~100 bytes of JSON per body, as a short chat message. */
 const TEXT = 'the quick brown fox jumps over the lazy dog, twice: the quick brow';
+/** BENCH_SLOW_LOG: a file each step appends its messages slower than SLOW_MS to (`<step> <sent epoch ms> <received epoch ms> <latency ms>`), for bench/compare/stall-report.ts. */
+const SLOW_LOG = process.env.BENCH_SLOW_LOG;
+const SLOW_MS = 15;
+const slowLines: string[] = [];
 const now = () => performance.timeOrigin + performance.now();
 
 const users: User[] = [];
@@ -84,6 +89,7 @@ function onReceive(body: Body, from?: string): void {
   step.received++;
   if (t >= step.steadyFrom && t <= step.steadyTo) step.receivedSteady++;
   recordMs(step.latency, t - body.t);
+  if (SLOW_LOG && t - body.t > SLOW_MS) slowLines.push(`${step.k} ${Math.round(body.t)} ${Math.round(t)} ${(t - body.t).toFixed(1)}`);
   if (step.awaited && step.awaited.from === from && step.awaited.s === body.s) step.awaited.arrived();
 }
 
@@ -169,6 +175,7 @@ async function runStep(k: number, rate: number, seconds: number, drainMs: number
   const settled = () => loop.answered >= loop.sent && step.received >= expected() && step.waiting.size === 0;
   while (!settled() && now() < drainEnd) await new Promise((r) => setTimeout(r, 10));
   current = undefined;
+  if (SLOW_LOG && slowLines.length > 0) appendFileSync(SLOW_LOG, slowLines.splice(0).join('\n') + '\n');
   return {
     type: 'step',
     sent: loop.sent,

@@ -29,6 +29,9 @@
  * `--require $PWD/bench/support/trace-gc.cjs` (V8's per-GC lines: Spear's in its
  * service logs, copied to BENCH_KEEP_LOGS=dir before they are removed; B0's on
  * this console).
+ * BENCH_SLOW_LOG and NODE_OPTIONS="--require $PWD/bench/support/trace-stalls.cjs"
+ * BENCH_STALL_LOG: which process held up the slow messages
+ * (bench/compare/stall-report.ts).
  * BENCH_CPU_PROF (a folder): V8 CPU profiles of each system's two gateway
  * processes during its last rate step (`<folder>/<system>/`); summarize with
  * `node --import tsx bench/ticket/cpu-profile.ts <file> 30`.

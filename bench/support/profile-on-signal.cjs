@@ -26,10 +26,23 @@ function profileOnSignal({ dir, name, heap = false }) {
   process.on('SIGUSR2', () => {
     running = !running;
     if (heap && running) session.post('HeapProfiler.enable', () => session.post('HeapProfiler.startSampling', sampling));
-    else if (heap) session.post('HeapProfiler.stopSampling', write);
+    else if (heap === 'survivors') {
+      // Without a scavenge first, the young generation's garbage since the last one (up to its whole
+      // capacity, 64 MiB) would count as surviving: it has not been collected yet.
+      minorGc();
+      session.post('HeapProfiler.stopSampling', write);
+    } else if (heap) session.post('HeapProfiler.stopSampling', write);
     else if (running) session.post('Profiler.enable', () => session.post('Profiler.start'));
     else session.post('Profiler.stop', write);
   });
+}
+
+/** A young-generation GC now (--expose-gc turned on for this one call; the flag does not stay in the process's argv). */
+function minorGc() {
+  const v8 = require('node:v8');
+  v8.setFlagsFromString('--expose-gc');
+  const gc = require('node:vm').runInNewContext('gc');
+  gc({ type: 'minor' });
 }
 
 module.exports = { profileOnSignal };
