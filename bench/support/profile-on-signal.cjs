@@ -10,7 +10,8 @@ const { join } = require('node:path');
  * profiler, every allocation, also of objects already collected: what the
  * young generation churns through; with `heap: 'survivors'` only objects that
  * outlived a young GC: what makes scavenges slow and fills the old
- * generation); the second writes `<dir>/<name>.cpuprofile` (or
+ * generation; with `heap: 'live'` only objects still alive when it stops:
+ * what each connection keeps, and anything that lives long); the second writes `<dir>/<name>.cpuprofile` (or
  * `.heapprofile`). `--cpu-prof` itself is refused in NODE_OPTIONS and would
  * cover the whole life.
  */
@@ -21,12 +22,12 @@ function profileOnSignal({ dir, name, heap = false }) {
   const write = (error, result) => {
     if (!error) writeFileSync(file, JSON.stringify(result.profile));
   };
-  const sampling = { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: heap !== 'survivors' };
+  const sampling = { samplingInterval: 16384, includeObjectsCollectedByMajorGC: heap !== 'live', includeObjectsCollectedByMinorGC: heap !== 'survivors' && heap !== 'live' };
   let running = false;
   process.on('SIGUSR2', () => {
     running = !running;
     if (heap && running) session.post('HeapProfiler.enable', () => session.post('HeapProfiler.startSampling', sampling));
-    else if (heap === 'survivors') {
+    else if (heap === 'survivors' || heap === 'live') {
       // Without a scavenge first, the young generation's garbage since the last one (up to its whole
       // capacity, 64 MiB) would count as surviving: it has not been collected yet.
       minorGc();

@@ -1,2 +1,2 @@
 /** See profile-on-signal.cjs. */
-export function profileOnSignal(options: { dir: string; name: string; heap?: boolean | 'survivors' }): void;
+export function profileOnSignal(options: { dir: string; name: string; heap?: boolean | 'survivors' | 'live' }): void;

@@ -17,7 +17,7 @@ export function toggleProfiler(pids: readonly number[]): void {
  * spear/main.js starts V8's profiler on the first SIGUSR2 and writes
  * `<BENCH_CPU_PROF_DIR>/spear-<tag>-<node>.cpuprofile` on the second (with
  * BENCH_HEAP_PROF=1: V8's sampling heap profiler, every allocation, to
- * `.heapprofile`; BENCH_HEAP_PROF=survivors: only what outlived a young GC), then runs the real bundle (frames keep its path, so its
+ * `.heapprofile`; BENCH_HEAP_PROF=survivors: only what outlived a young GC; =live: only what is still alive at the end), then runs the real bundle (frames keep its path, so its
  * source map applies); the profiling is profile-on-signal.cjs, shared with B0.
  */
 export function profilingDist(dir: string, profileDir: string): string {
@@ -28,7 +28,7 @@ export function profilingDist(dir: string, profileDir: string): string {
 require(${JSON.stringify(join(__dirname, 'profile-on-signal.cjs'))}).profileOnSignal({
   dir: process.env.BENCH_CPU_PROF_DIR,
   name: 'spear-' + process.env.BENCH_CPU_PROF_TAG + '-' + process.env.SPEAR_NODE_ID,
-  heap: process.env.BENCH_HEAP_PROF === 'survivors' ? 'survivors' : process.env.BENCH_HEAP_PROF === '1',
+  heap: process.env.BENCH_HEAP_PROF === 'survivors' || process.env.BENCH_HEAP_PROF === 'live' ? process.env.BENCH_HEAP_PROF : process.env.BENCH_HEAP_PROF === '1',
 });
 require(${JSON.stringify(join(WORKSPACE_DIST, 'spear', 'main.js'))});
 `;
