@@ -34,7 +34,7 @@ import Redis, { Cluster } from 'ioredis';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
-import { profileOnSignal } from '../support/profile-on-signal.cjs';
+import { heapModeFromEnv, profileOnSignal } from '../support/profile-on-signal.cjs';
 
 export type FromB0 = { type: 'ready'; port: number } | { type: 'error'; message: string };
 export type ToB0 = { type: 'stop' };
@@ -113,8 +113,8 @@ async function main(): Promise<void> {
     process.exit(0);
   };
   process.on('message', (m: ToB0) => m.type === 'stop' && stop());
-  // As the spear nodes are (bench/support/profiling-dist.ts), and with BENCH_HEAP_PROF=1 (or survivors) a heap profile.
-  const heap = process.env.BENCH_HEAP_PROF === 'survivors' ? 'survivors' : process.env.BENCH_HEAP_PROF === '1';
+  // As the spear nodes are (bench/support/profiling-dist.ts), and with BENCH_HEAP_PROF=1, survivors or live a heap profile.
+  const heap = heapModeFromEnv();
   if (process.env.B0_CPU_PROF_DIR) profileOnSignal({ dir: process.env.B0_CPU_PROF_DIR, name: `b0-${process.pid}`, heap });
   process.on('disconnect', stop);
   process.send({ type: 'ready', port: (http.address() as AddressInfo).port } satisfies FromB0);

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { attribute, byStepRun, parsePauses, parseSlow } from './stall-report';
+import { attribute, bySteps, parsePauses, parseSlow } from './stall-report';
 
 const pauses = parsePauses(
   [
     '1000 spear:11 stall 40.0', // 960..1000
-    '1000 spear:11 gc1 20.0', // 980..1000
+    '1000 spear:11 gc-minor 20.0', // 980..1000
     '1500 client-worker:12 stall 30.0', // 1470..1500
-    '3000 b0-server:13 stall 50.0', // unrelated to the messages below
+    '1190 ticket:14 stall 60.0', // 1130..1190
+    '3000 b0-server:13 stall 50.0', // after every message below
   ].join('\n'),
 );
 
@@ -14,24 +15,30 @@ describe('stall report', () => {
   it('reads both logs', () => {
     expect(pauses[0]).toEqual({ from: 960, to: 1000, role: 'spear', gc: false });
     expect(pauses[1]).toMatchObject({ role: 'spear', gc: true });
-    expect(parseSlow('1 900 990 90.0\n')).toEqual([{ step: 1, sent: 900, received: 990, latencyMs: 90 }]);
+    expect(parseSlow('1 500 900 990 90.0\n')).toEqual([{ step: 1, stepStartedAt: 500, sent: 900, received: 990, latencyMs: 90 }]);
   });
 
-  it('puts the same step number of two systems in two runs, apart by time', () => {
-    const slow = parseSlow(['1 100 150 50', '2 6000 6040 40', '1 200 250 50', '1 90000 90050 50'].join('\n'));
-    expect(byStepRun(slow).map((run) => run.map((m) => `${m.step}@${m.sent}`))).toEqual([['1@100', '1@200'], ['2@6000'], ['1@90000']]);
+  it('tells apart two systems\' steps of the same number by their start, whatever the gap between them', () => {
+    const slow = parseSlow(['1 100 150 200 50', '2 5000 6000 6040 40', '1 100 300 350 50', '1 7000 7100 7150 50'].join('\n'));
+    expect(bySteps(slow).map((step) => step.map((m) => `${m.step}@${m.sent}`))).toEqual([['1@150', '1@300'], ['2@6000'], ['1@7100']]);
   });
 
   it('counts each slow message for every role whose stall overlaps it, its GCs, and those nothing explains', () => {
     const slow = parseSlow(
       [
-        '1 950 1010 60', // spear stall and its GC
-        '1 1460 1520 60', // the load client's stall
-        '1 2000 2060 60', // nothing at that time
-        '1 1465 1480 15', // under the threshold: not counted
+        '1 0 950 1010 60', // spear stall and its GC
+        '1 0 1460 1520 60', // the load client's stall
+        '1 0 2000 2060 60', // nothing at that time
+        '1 0 1465 1480 15', // under the threshold: not counted
       ].join('\n'),
     );
-    const [run] = byStepRun(slow);
-    expect(attribute(run!, pauses, 30)).toEqual({ step: 1, startedAt: 950, slow: 3, byRole: { spear: 1, 'client-worker': 1 }, withGc: 1, unexplained: 1 });
+    const [step] = bySteps(slow);
+    expect(attribute(step!, pauses, 30)).toMatchObject({ step: 1, slow: 3, byRole: { spear: 1, 'client-worker': 1 }, withGc: 1, unexplained: 1 });
+  });
+
+  it('looks for stalls up to the last receipt, not the receipt of the last message sent', () => {
+    // Sent first, received last: the ticket stall between the other's receipt and its own is what held it.
+    const slow = parseSlow(['1 0 1000 1200 200', '1 0 1100 1120 20'].join('\n'));
+    expect(attribute(bySteps(slow)[0]!, pauses, 30)).toMatchObject({ slow: 1, byRole: { ticket: 1 }, unexplained: 0 });
   });
 });

@@ -1,17 +1,19 @@
 /**
- * Which process held up the slow messages of a bench run: every message
- * slower than a threshold (from the load clients' BENCH_SLOW_LOG) against the
- * event-loop stalls and GC pauses of every process (bench/support/trace-stalls.cjs,
- * BENCH_STALL_LOG), on the machine's one clock. A message is held up by a
- * process when one of its stalls overlaps the time between the send and the
- * receipt.
+ * Which process held up the slow messages of a bench run: every 1:1 message
+ * slower than a threshold (from the load clients' BENCH_SLOW_LOG, which holds
+ * those over 15 ms) against the event-loop stalls and GC pauses of every
+ * process (bench/support/trace-stalls.cjs, BENCH_STALL_LOG), on the machine's
+ * one clock. A message was held up by a process when one of its stalls
+ * overlaps the time between the send and the receipt.
  *
  *   NODE_OPTIONS="--require $PWD/bench/support/trace-stalls.cjs" BENCH_STALL_LOG=/tmp/stalls.log BENCH_SLOW_LOG=/tmp/slow.log \
  *     BENCH_SYSTEMS=b0,spear BENCH_RATES=5400 node --import tsx bench/compare/steady.bench.ts
  *   node --import tsx bench/compare/stall-report.ts /tmp/stalls.log /tmp/slow.log [threshold ms, 30]
  *
- * Prints one line per measured step (the load clients' step number; the same
- * number in two systems' runs is told apart by time).
+ * Prints one line per step. Overlaps are not causes: a role that stalls often
+ * overlaps many messages by chance, so each role's count comes with what
+ * chance alone would give (its share of the step's time spent stalled, times
+ * the slow messages, for messages as long as the median slow one).
  */
 import { readFileSync } from 'node:fs';
 
@@ -24,13 +26,14 @@ interface Pause {
 
 interface Slow {
   step: number;
+  stepStartedAt: number;
   sent: number;
   received: number;
   latencyMs: number;
 }
 
-/** Steps of the same number this far apart are different systems' runs. */
-const SAME_STEP_GAP_MS = 20_000;
+/** The slow log holds messages over this (bench/clients/client-worker.ts, SLOW_MS). */
+const LOGGED_OVER_MS = 15;
 
 export function parsePauses(text: string): Pause[] {
   return lines(text).map((line) => {
@@ -42,50 +45,60 @@ export function parsePauses(text: string): Pause[] {
 
 export function parseSlow(text: string): Slow[] {
   return lines(text).map((line) => {
-    const [step, sent, received, latencyMs] = line.split(' ').map(Number);
-    return { step: step!, sent: sent!, received: received!, latencyMs: latencyMs! };
+    const [step, stepStartedAt, sent, received, latencyMs] = line.split(' ').map(Number);
+    return { step: step!, stepStartedAt: stepStartedAt!, sent: sent!, received: received!, latencyMs: latencyMs! };
   });
 }
 
-/** The slow messages per step run, in time order. */
-export function byStepRun(slow: readonly Slow[]): Slow[][] {
-  const runs: Slow[][] = [];
-  const open = new Map<number, Slow[]>();
-  for (const message of [...slow].sort((a, b) => a.sent - b.sent)) {
-    let run = open.get(message.step);
-    if (!run || message.sent - run.at(-1)!.sent > SAME_STEP_GAP_MS) {
-      run = [];
-      runs.push(run);
-      open.set(message.step, run);
-    }
-    run.push(message);
+/** The slow messages per step (its number and start), steps in time order. */
+export function bySteps(slow: readonly Slow[]): Slow[][] {
+  const steps = new Map<number, Slow[]>();
+  for (const message of slow) {
+    // The load clients start a step within a few ms of each other: their starts round to one key.
+    const key = Math.round(message.stepStartedAt / 1000) * 1000 + message.step;
+    const step = steps.get(key);
+    if (step) step.push(message);
+    else steps.set(key, [message]);
   }
-  return runs;
+  return [...steps.values()].sort((a, b) => a[0]!.stepStartedAt - b[0]!.stepStartedAt);
 }
 
 export interface StepStalls {
   step: number;
-  startedAt: number;
+  stepStartedAt: number;
   /** Messages over the threshold. */
   slow: number;
   /** Of those, how many each process role overlapped with a stall (one message may count for several). */
   byRole: Record<string, number>;
+  /** What chance alone would give each role (see the file's comment). */
+  byChance: Record<string, number>;
   /** Of those, how many overlapped a GC pause of any process. */
   withGc: number;
   /** Of those, how many no stall of any process overlapped. */
   unexplained: number;
 }
 
-export function attribute(run: readonly Slow[], pauses: readonly Pause[], thresholdMs: number): StepStalls {
-  const result: StepStalls = { step: run[0]!.step, startedAt: run[0]!.sent, slow: 0, byRole: {}, withGc: 0, unexplained: 0 };
-  const window = pauses.filter((p) => p.to >= run[0]!.sent && p.from <= run.at(-1)!.received);
-  for (const message of run) {
-    if (message.latencyMs <= thresholdMs) continue;
+export function attribute(messages: readonly Slow[], pauses: readonly Pause[], thresholdMs: number): StepStalls {
+  const result: StepStalls = { step: messages[0]!.step, stepStartedAt: messages[0]!.stepStartedAt, slow: 0, byRole: {}, byChance: {}, withGc: 0, unexplained: 0 };
+  const slow = messages.filter((m) => m.latencyMs > thresholdMs);
+  if (slow.length === 0) return result;
+  const from = Math.min(...slow.map((m) => m.sent));
+  const to = Math.max(...slow.map((m) => m.received));
+  const window = pauses.filter((p) => p.to >= from && p.from <= to);
+  for (const message of slow) {
     result.slow++;
     const overlapping = window.filter((p) => p.from < message.received && p.to > message.sent);
     if (overlapping.length === 0) result.unexplained++;
     if (overlapping.some((p) => p.gc)) result.withGc++;
     for (const role of new Set(overlapping.filter((p) => !p.gc).map((p) => p.role))) result.byRole[role] = (result.byRole[role] ?? 0) + 1;
+  }
+  // A message of length L overlaps a role's stall when one of its stalls (mean length S, n of them in the span T) ends within L + S of it.
+  const span = Math.max(1, to - from);
+  const typical = [...slow].sort((a, b) => a.latencyMs - b.latencyMs)[slow.length >> 1]!.latencyMs;
+  for (const role of Object.keys(result.byRole)) {
+    const stalls = window.filter((p) => p.role === role && !p.gc);
+    const meanMs = stalls.reduce((sum, p) => sum + (p.to - p.from), 0) / stalls.length;
+    result.byChance[role] = Math.round(Math.min(1, (stalls.length * (typical + meanMs)) / span) * slow.length);
   }
   return result;
 }
@@ -97,19 +110,21 @@ function lines(text: string): string[] {
 function main(): void {
   const [stallFile, slowFile, threshold = '30'] = process.argv.slice(2);
   if (!stallFile || !slowFile) throw new Error('usage: stall-report.ts <BENCH_STALL_LOG file> <BENCH_SLOW_LOG file> [threshold ms]');
-  const pauses = parsePauses(readFileSync(stallFile, 'utf8'));
   const thresholdMs = Number(threshold);
-  for (const run of byStepRun(parseSlow(readFileSync(slowFile, 'utf8')))) {
-    const s = attribute(run, pauses, thresholdMs);
+  if (!(thresholdMs >= LOGGED_OVER_MS)) throw new Error(`threshold: a number of ms of at least ${LOGGED_OVER_MS} (the slow log holds only messages over that), got ${threshold}`);
+  const pauses = parsePauses(readFileSync(stallFile, 'utf8'));
+  for (const messages of bySteps(parseSlow(readFileSync(slowFile, 'utf8')))) {
+    const s = attribute(messages, pauses, thresholdMs);
     const roles = Object.entries(s.byRole)
       .sort((a, b) => b[1] - a[1])
-      .map(([role, n]) => `${role} ${n}`)
+      .map(([role, n]) => `${role} ${n} (by chance ~${s.byChance[role]})`)
       .join(', ');
+    const name = s.step === 0 ? 'warm-up' : `step ${s.step}`;
     console.log(
-      `step ${s.step} at ${new Date(s.startedAt).toISOString()}: ${s.slow} messages over ${thresholdMs} ms; overlapped by a stall of: ${roles || '-'}; ` +
-        `by a GC pause: ${s.withGc}; by nothing: ${s.unexplained}`,
+      `${name} started ${new Date(s.stepStartedAt).toISOString()}: ${s.slow} messages over ${thresholdMs} ms; overlapped by a stall of: ${roles || '-'}; ` +
+        `by a GC pause of any process: ${s.withGc}; by nothing: ${s.unexplained}`,
     );
   }
 }
 
-if (process.argv[1]?.endsWith('stall-report.ts')) main();
+if (require.main === module) main();

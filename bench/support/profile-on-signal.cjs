@@ -28,9 +28,9 @@ function profileOnSignal({ dir, name, heap = false }) {
     running = !running;
     if (heap && running) session.post('HeapProfiler.enable', () => session.post('HeapProfiler.startSampling', sampling));
     else if (heap === 'survivors' || heap === 'live') {
-      // Without a scavenge first, the young generation's garbage since the last one (up to its whole
-      // capacity, 64 MiB) would count as surviving: it has not been collected yet.
-      minorGc();
+      // Garbage not collected yet would count: for survivors the young generation's since the last
+      // scavenge (up to 64 MiB); for live also what was promoted and has died since (a full GC).
+      collect(heap === 'live' ? 'major' : 'minor');
       session.post('HeapProfiler.stopSampling', write);
     } else if (heap) session.post('HeapProfiler.stopSampling', write);
     else if (running) session.post('Profiler.enable', () => session.post('Profiler.start'));
@@ -38,12 +38,15 @@ function profileOnSignal({ dir, name, heap = false }) {
   });
 }
 
-/** A young-generation GC now (--expose-gc turned on for this one call; the flag does not stay in the process's argv). */
-function minorGc() {
-  const v8 = require('node:v8');
-  v8.setFlagsFromString('--expose-gc');
-  const gc = require('node:vm').runInNewContext('gc');
-  gc({ type: 'minor' });
+/** A GC of `type` ('minor' or 'major') now. Turns on --expose-gc for contexts made after it (profiling runs only). */
+function collect(type) {
+  require('node:v8').setFlagsFromString('--expose-gc');
+  require('node:vm').runInNewContext('gc')({ type });
 }
 
-module.exports = { profileOnSignal };
+/** BENCH_HEAP_PROF as profileOnSignal's `heap`: '1' every allocation, 'survivors', 'live'; anything else: a CPU profile. */
+function heapModeFromEnv(value = process.env.BENCH_HEAP_PROF) {
+  return value === 'survivors' || value === 'live' ? value : value === '1';
+}
+
+module.exports = { profileOnSignal, heapModeFromEnv };

@@ -25,10 +25,11 @@ export function profilingDist(dir: string, profileDir: string): string {
   mkdirSync(join(dist, 'spear'), { recursive: true });
   for (const app of ['idgen', 'ticket']) symlinkSync(join(WORKSPACE_DIST, app), join(dist, app));
   const wrapper = `'use strict';
-require(${JSON.stringify(join(__dirname, 'profile-on-signal.cjs'))}).profileOnSignal({
+const { profileOnSignal, heapModeFromEnv } = require(${JSON.stringify(join(__dirname, 'profile-on-signal.cjs'))});
+profileOnSignal({
   dir: process.env.BENCH_CPU_PROF_DIR,
   name: 'spear-' + process.env.BENCH_CPU_PROF_TAG + '-' + process.env.SPEAR_NODE_ID,
-  heap: process.env.BENCH_HEAP_PROF === 'survivors' || process.env.BENCH_HEAP_PROF === 'live' ? process.env.BENCH_HEAP_PROF : process.env.BENCH_HEAP_PROF === '1',
+  heap: heapModeFromEnv(),
 });
 require(${JSON.stringify(join(WORKSPACE_DIST, 'spear', 'main.js'))});
 `;

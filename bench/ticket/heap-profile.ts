@@ -1,8 +1,10 @@
 /**
  * Summarizes a V8 sampling heap profile (`.heapprofile`, from
- * bench/support/profile-on-signal.cjs with BENCH_HEAP_PROF=1): which functions
- * allocated the most bytes while it ran (objects collected since included,
- * so this is what the young generation churns through), by function and by
+ * bench/support/profile-on-signal.cjs): which functions allocated the most
+ * bytes while it ran. With BENCH_HEAP_PROF=1 objects collected since are
+ * included (what the young generation churns through); with `survivors` only
+ * what outlived a young GC; with `live` only what was still alive at the
+ * end. By function and by
  * package, with bundle frames mapped to their sources as cpu-profile.ts does.
  *
  *   node --import tsx bench/ticket/heap-profile.ts <file.heapprofile> [top]
