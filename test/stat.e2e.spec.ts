@@ -63,7 +63,13 @@ describe('stat: spear reports and RPC statistics from a live cluster', () => {
   it('adds up both nodes: connections in the totals, each node fresh', async () => {
     for (let i = 0; i < 3; i++) await userOn('spear-1', `stat-a${i}`);
     for (let i = 0; i < 2; i++) await userOn('spear-2', `stat-b${i}`);
-    const cluster = await pollUntil(() => get<{ live: number; metrics: Record<string, number> }>('/v1/cluster'), (c) => c.live === 2 && c.metrics.connections === 5, 10_000);
+    // Connections count from engine.io's handshake, users from the node core's acceptance after it: a report
+    // taken between the two shows the fifth connection and four users, so wait for both.
+    const cluster = await pollUntil(
+      () => get<{ live: number; metrics: Record<string, number> }>('/v1/cluster'),
+      (c) => c.live === 2 && c.metrics.connections === 5 && c.metrics.users === 5,
+      10_000,
+    );
     expect(cluster).toMatchObject({ nodes: 2, live: 2, stale: 0, metrics: { connections: 5, users: 5 } });
     const { nodes } = await get<{ nodes: NodeView[] }>('/v1/nodes');
     expect(nodes.map((n) => [n.node, n.stale, n.metrics.connections])).toEqual([['spear-1', false, 3], ['spear-2', false, 2]]);
