@@ -25,6 +25,7 @@
 import { appendFileSync } from 'node:fs';
 import type { Socket } from 'socket.io-client';
 import { serveParent } from '../support/serve-parent';
+import { SLOW_LOG_OVER_MS, slowLine } from '../compare/stall-report';
 import { connectUser } from './connect-user';
 import { encodeHistogram, newHistogram, recordMs, type Histogram } from './histogram';
 import { ReceiverAcks, type AckingReceiver } from './ack-schedule';
@@ -51,9 +52,8 @@ interface User extends AckingReceiver {
 
 /** ~100 bytes of JSON per body, as a short chat message. */
 const TEXT = 'the quick brown fox jumps over the lazy dog, twice: the quick brow';
-/** BENCH_SLOW_LOG: a file each step appends its 1:1 messages slower than SLOW_MS to (`<step> <step start epoch ms> <sent epoch ms> <received epoch ms> <latency ms>`), for bench/compare/stall-report.ts. */
+/** BENCH_SLOW_LOG: a file each step appends its 1:1 messages slower than SLOW_LOG_OVER_MS to, for bench/compare/stall-report.ts. */
 const SLOW_LOG = process.env.BENCH_SLOW_LOG;
-const SLOW_MS = 15;
 const slowLines: string[] = [];
 const flushSlowLines = () => SLOW_LOG && slowLines.length > 0 && appendFileSync(SLOW_LOG, slowLines.splice(0).join('\n') + '\n');
 const now = () => performance.timeOrigin + performance.now();
@@ -93,7 +93,7 @@ function onReceive(body: Body, from?: string): void {
   if (t >= step.steadyFrom && t <= step.steadyTo) step.receivedSteady++;
   recordMs(step.latency, t - body.t);
   // 1:1 only (`from` given): a fan-out step's deliveries are slow by design, and there are 10,000 per publish.
-  if (SLOW_LOG && from !== undefined && t - body.t > SLOW_MS) slowLines.push(`${step.k} ${Math.round(step.startedAt)} ${Math.round(body.t)} ${Math.round(t)} ${(t - body.t).toFixed(1)}`);
+  if (SLOW_LOG && from !== undefined && t - body.t > SLOW_LOG_OVER_MS) slowLines.push(slowLine(step.k, step.startedAt, body.t, t));
   if (step.awaited && step.awaited.from === from && step.awaited.s === body.s) step.awaited.arrived();
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attribute, bySteps, parsePauses, parseSlow } from './stall-report';
+import { attribute, bySteps, parsePauses, parseSlow, slowLine } from './stall-report';
 
 const pauses = parsePauses(
   [
@@ -15,12 +15,13 @@ describe('stall report', () => {
   it('reads both logs', () => {
     expect(pauses[0]).toEqual({ from: 960, to: 1000, role: 'spear', gc: false });
     expect(pauses[1]).toMatchObject({ role: 'spear', gc: true });
-    expect(parseSlow('1 500 900 990 90.0\n')).toEqual([{ step: 1, stepStartedAt: 500, sent: 900, received: 990, latencyMs: 90 }]);
+    expect(parseSlow(`${slowLine(1, 500.4, 900.2, 990.3)}\n`)).toEqual([{ step: 1, stepStartedAt: 500, sent: 900, received: 990, latencyMs: 90.1 }]);
   });
 
   it('tells apart two systems\' steps of the same number by their start, whatever the gap between them', () => {
-    const slow = parseSlow(['1 100 150 200 50', '2 5000 6000 6040 40', '1 100 300 350 50', '1 7000 7100 7150 50'].join('\n'));
-    expect(bySteps(slow).map((step) => step.map((m) => `${m.step}@${m.sent}`))).toEqual([['1@150', '1@300'], ['2@6000'], ['1@7100']]);
+    // Four load clients start step 1 within a few ms (straddling a second), then another system's step 1 starts 3 s later.
+    const slow = parseSlow(['1 999 1500 1550 50', '1 1003 1600 1650 50', '2 2500 2600 2640 40', '1 5500 5600 5650 50', '1 998 1700 1750 50'].join('\n'));
+    expect(bySteps(slow).map((step) => step.map((m) => `${m.step}@${m.sent}`))).toEqual([['1@1700', '1@1500', '1@1600'], ['2@2600'], ['1@5600']]);
   });
 
   it('counts each slow message for every role whose stall overlaps it, its GCs, and those nothing explains', () => {

@@ -32,8 +32,13 @@ interface Slow {
   latencyMs: number;
 }
 
-/** The slow log holds messages over this (bench/clients/client-worker.ts, SLOW_MS). */
-const LOGGED_OVER_MS = 15;
+/** The load clients log the 1:1 messages slower than this (bench/clients/client-worker.ts). */
+export const SLOW_LOG_OVER_MS = 15;
+
+/** One line of the slow log; parseSlow reads it back. */
+export function slowLine(step: number, stepStartedAt: number, sent: number, received: number): string {
+  return `${step} ${Math.round(stepStartedAt)} ${Math.round(sent)} ${Math.round(received)} ${(received - sent).toFixed(1)}`;
+}
 
 export function parsePauses(text: string): Pause[] {
   return lines(text).map((line) => {
@@ -50,17 +55,18 @@ export function parseSlow(text: string): Slow[] {
   });
 }
 
+/** The load clients start one step within this much of each other; two steps start seconds apart. */
+const SAME_STEP_MS = 1000;
+
 /** The slow messages per step (its number and start), steps in time order. */
 export function bySteps(slow: readonly Slow[]): Slow[][] {
-  const steps = new Map<number, Slow[]>();
-  for (const message of slow) {
-    // The load clients start a step within a few ms of each other: their starts round to one key.
-    const key = Math.round(message.stepStartedAt / 1000) * 1000 + message.step;
-    const step = steps.get(key);
-    if (step) step.push(message);
-    else steps.set(key, [message]);
+  const steps: Slow[][] = [];
+  for (const message of [...slow].sort((a, b) => a.stepStartedAt - b.stepStartedAt)) {
+    const first = steps.at(-1)?.[0];
+    if (first && first.step === message.step && message.stepStartedAt - first.stepStartedAt <= SAME_STEP_MS) steps.at(-1)!.push(message);
+    else steps.push([message]);
   }
-  return [...steps.values()].sort((a, b) => a[0]!.stepStartedAt - b[0]!.stepStartedAt);
+  return steps;
 }
 
 export interface StepStalls {
@@ -79,14 +85,13 @@ export interface StepStalls {
 }
 
 export function attribute(messages: readonly Slow[], pauses: readonly Pause[], thresholdMs: number): StepStalls {
-  const result: StepStalls = { step: messages[0]!.step, stepStartedAt: messages[0]!.stepStartedAt, slow: 0, byRole: {}, byChance: {}, withGc: 0, unexplained: 0 };
   const slow = messages.filter((m) => m.latencyMs > thresholdMs);
+  const result: StepStalls = { step: messages[0]!.step, stepStartedAt: messages[0]!.stepStartedAt, slow: slow.length, byRole: {}, byChance: {}, withGc: 0, unexplained: 0 };
   if (slow.length === 0) return result;
   const from = Math.min(...slow.map((m) => m.sent));
   const to = Math.max(...slow.map((m) => m.received));
   const window = pauses.filter((p) => p.to >= from && p.from <= to);
   for (const message of slow) {
-    result.slow++;
     const overlapping = window.filter((p) => p.from < message.received && p.to > message.sent);
     if (overlapping.length === 0) result.unexplained++;
     if (overlapping.some((p) => p.gc)) result.withGc++;
@@ -111,7 +116,7 @@ function main(): void {
   const [stallFile, slowFile, threshold = '30'] = process.argv.slice(2);
   if (!stallFile || !slowFile) throw new Error('usage: stall-report.ts <BENCH_STALL_LOG file> <BENCH_SLOW_LOG file> [threshold ms]');
   const thresholdMs = Number(threshold);
-  if (!(thresholdMs >= LOGGED_OVER_MS)) throw new Error(`threshold: a number of ms of at least ${LOGGED_OVER_MS} (the slow log holds only messages over that), got ${threshold}`);
+  if (!(thresholdMs >= SLOW_LOG_OVER_MS)) throw new Error(`threshold: a number of ms of at least ${SLOW_LOG_OVER_MS} (the slow log holds only messages over that), got ${threshold}`);
   const pauses = parsePauses(readFileSync(stallFile, 'utf8'));
   for (const messages of bySteps(parseSlow(readFileSync(slowFile, 'utf8')))) {
     const s = attribute(messages, pauses, thresholdMs);

@@ -27,12 +27,12 @@ function profileOnSignal({ dir, name, heap = false }) {
   process.on('SIGUSR2', () => {
     running = !running;
     if (heap && running) session.post('HeapProfiler.enable', () => session.post('HeapProfiler.startSampling', sampling));
-    else if (heap === 'survivors' || heap === 'live') {
+    else if (heap) {
       // Garbage not collected yet would count: for survivors the young generation's since the last
       // scavenge (up to 64 MiB); for live also what was promoted and has died since (a full GC).
-      collect(heap === 'live' ? 'major' : 'minor');
+      if (heap !== true) collect(heap === 'live' ? 'major' : 'minor');
       session.post('HeapProfiler.stopSampling', write);
-    } else if (heap) session.post('HeapProfiler.stopSampling', write);
+    }
     else if (running) session.post('Profiler.enable', () => session.post('Profiler.start'));
     else session.post('Profiler.stop', write);
   });
