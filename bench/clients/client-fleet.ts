@@ -84,7 +84,7 @@ export class ClientFleet {
   private constructor(readonly workers: Child[]) {}
 
   static async start(count: number): Promise<ClientFleet> {
-    const workers = await Promise.all(Array.from({ length: count }, () => IpcChild.start<ToClients, FromClients>(join(__dirname, 'client-worker.ts'), 'client worker')));
+    const workers = await Promise.all(Array.from({ length: count }, () => IpcChild.start<ToClients, FromClients>(join(__dirname, 'client-worker.ts'), 'client worker', {}, ['--expose-gc'])));
     return new ClientFleet(workers);
   }
 

@@ -39,6 +39,7 @@ import { problemsOf, summarize, writeDocsReport, writeRunReport, type CompareRes
 import { gatewayPids, gcBetween, measureStep, medianByP99, ramp, readNodes, repairedBetween, type MeasuredStep } from './scenarios';
 import { compareSettings } from './settings';
 import { toggleProfiler } from '../support/profiling-dist';
+import { appendBrokerPauses } from '../support/jvm-pauses';
 import { startB0, startSpear, type Engines } from './systems';
 
 const GROUP = 'bench-all';
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
   const e: Engine = {};
   const cleanup = cleanupOnce(async () => {
     await e.kafka?.stop();
+    appendBrokerPauses(e.kafka);
     await e.redis?.stop();
     await e.zk?.stop();
     removeTempDir(dir);

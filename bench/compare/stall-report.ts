@@ -3,7 +3,9 @@
  * slower than a threshold (from the load clients' BENCH_SLOW_LOG, which holds
  * those over 15 ms) against the event-loop stalls and GC pauses of every
  * process (bench/support/trace-stalls.cjs, BENCH_STALL_LOG), on the machine's
- * one clock. A message was held up by a process when one of its stalls
+ * one clock. The Kafka broker's pauses (role `kafka`) come from the JVM's own
+ * log, which the benches append to BENCH_STALL_LOG as they stop the broker
+ * (bench/support/jvm-pauses.ts). A message was held up by a process when one of its stalls
  * overlaps the time between the send and the receipt.
  *
  *   NODE_OPTIONS="--require $PWD/bench/support/trace-stalls.cjs" BENCH_STALL_LOG=/tmp/stalls.log BENCH_SLOW_LOG=/tmp/slow.log \

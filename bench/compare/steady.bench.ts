@@ -45,6 +45,7 @@ import { fmtLatencyMs } from '../clients/histogram';
 import { runPhase, warmUp } from './phase';
 import { fmtCpu, gatewayPids, gcBetween, readNodes, repairedBetween, withCpu } from './scenarios';
 import { toggleProfiler } from '../support/profiling-dist';
+import { appendBrokerPauses } from '../support/jvm-pauses';
 import { compareSettings } from './settings';
 import { parseEngineKind, startScaleEngines, type ScaleEngines } from '../scale/engines';
 import { startB0, startSpear, type Engines, type SystemUnderTest } from './systems';
@@ -159,6 +160,7 @@ async function main(): Promise<void> {
   const cleanup = cleanupOnce(async () => {
     for (const observer of observers) observer.disconnect();
     await kafka?.stop();
+    appendBrokerPauses(kafka);
     await engines?.stop();
     removeTempDir(dir);
   });

@@ -39,6 +39,12 @@ export interface KafkaHandle extends EngineHandle {
   readonly brokers: string[];
   /** The user clients must authenticate as, when started with `sasl`. */
   readonly sasl?: KafkaScramUser;
+  /**
+   * The JVM's stop-the-world pauses (GCs and other safepoints), one line each,
+   * stamped with epoch milliseconds (`-Xlog:gc,safepoint`, decorator
+   * `timemillis`): what a bench lines up with its latencies.
+   */
+  readonly pauseLogFile: string;
   /** SIGKILL, as a crash: no controlled shutdown; resolves once the process is gone. */
   kill(): Promise<void>;
 }
@@ -67,6 +73,7 @@ export async function startKafka(options: KafkaOptions): Promise<KafkaHandle> {
   mkdirSync(dir, { recursive: true });
 
   const logFile = join(dir, 'kafka.log');
+  const pauseLogFile = join(dir, 'jvm-pauses.log');
   const config = { dir, port, controllerPort, logFile, sasl, cluster };
   const serverProperties = writeKafkaServerProperties(config);
   const log4j = writeKafkaLog4j(config);
@@ -78,6 +85,8 @@ export async function startKafka(options: KafkaOptions): Promise<KafkaHandle> {
     args: [
       '-Xms128m',
       `-Xmx${maxHeap}`,
+      // Quoted: a path may hold the colons and commas -Xlog separates its fields with.
+      `-Xlog:gc,safepoint:file="${pauseLogFile}":timemillis`,
       '-XX:+ExitOnOutOfMemoryError',
       '-Djava.awt.headless=true',
       `-Dlog4j.configuration=file:${log4j}`,
@@ -105,6 +114,7 @@ export async function startKafka(options: KafkaOptions): Promise<KafkaHandle> {
     ...handle,
     controllerPort,
     brokers,
+    pauseLogFile,
     ...(sasl ? { sasl } : {}),
     kill: () => {
       child.kill('SIGKILL');
