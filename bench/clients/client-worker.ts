@@ -29,6 +29,7 @@ import { SLOW_LOG_OVER_MS, slowLine } from '../compare/stall-report';
 import { connectUser } from './connect-user';
 import { encodeHistogram, newHistogram, recordMs, type Histogram } from './histogram';
 import { ReceiverAcks, type AckingReceiver } from './ack-schedule';
+import { DeliveryCheck, type SequenceState } from './delivery-check';
 import { Answers, OpenLoop, type Answer } from './open-loop';
 import { pairUp } from './pairing';
 import type { ConnectReport, FromClients, ToClients } from './protocol';
@@ -40,16 +41,13 @@ interface Body {
   text: string;
 }
 
-interface User extends AckingReceiver {
+interface User extends AckingReceiver, SequenceState {
   uid: string;
   node: string;
   socket: Socket;
-  /** 1:1 role: the peer this user sends to, and the last sequence number received from its sender. */
+  /** 1:1 role: the peer this user sends to, and its last sequence number sent (what it received: SequenceState). */
   to?: string;
   seq: number;
-  lastSeq: number;
-  /** Sequence numbers of its sender below lastSeq not received (yet): refused sends, or late ones (an order violation when they come). */
-  missing?: Set<number>;
 }
 
 /** ~100 bytes of JSON per body, as a short chat message. */
@@ -64,18 +62,8 @@ const users: User[] = [];
 const senders: User[] = [];
 /** How this worker's receivers ack; made at the first `connect` (which says the delay) when receivers ack at all. */
 let acks: ReceiverAcks<User> | undefined;
-/**
- * The loss check keeps only what is in flight, so a long run's heap stays
- * flat (a set of every id ever sent grew the load clients' old generation
- * until their major GCs, up to 115 ms, showed up in the latencies measured):
- * acked 1:1 sends not received yet, and received ones whose send's ack has
- * not come back yet (a delivery can overtake its ack). Duplicates are told by
- * sequence number: each receiver has one sender, whose numbers only grow.
- */
-const unreceived = new Set<string>();
-const receivedBeforeAck = new Set<string>();
-let ackedCount = 0;
-const counters = { duplicates: 0, misrouted: 0, orderViolations: 0, disconnects: 0 };
+const check = new DeliveryCheck();
+let disconnects = 0;
 let stopping = false;
 
 /**
@@ -120,18 +108,7 @@ function onReceive(body: Body, from?: string): void {
 }
 
 function onMsg(u: User, m: { id: string; from: string; to: string; body: Body; seq?: number }): void {
-  const s = m.body.s;
-  if (s > u.lastSeq) {
-    for (let skipped = u.lastSeq + 1; skipped < s; skipped++) (u.missing ??= new Set()).add(skipped);
-    u.lastSeq = s;
-  } else if (u.missing?.delete(s)) {
-    counters.orderViolations++;
-  } else {
-    counters.duplicates++;
-    return;
-  }
-  if (m.to !== u.uid) counters.misrouted++;
-  if (!unreceived.delete(m.id)) receivedBeforeAck.add(m.id);
+  if (check.received(u, u.uid, { id: m.id, to: m.to, seq: m.body.s }) === 'duplicate') return;
   current?.waiting.delete(m.id);
   acks?.received(u, m.id, m.seq);
   onReceive(m.body, m.from);
@@ -152,7 +129,7 @@ async function connect(m: Extract<ToClients, { type: 'connect' }>): Promise<From
         const u: User = { uid: spec.uid, node, socket, seq: 0, lastSeq: 0, pendingAcks: [] };
         socket.on('msg', (msg: { id: string; from: string; to: string; body: Body }) => onMsg(u, msg));
         socket.on('group', (msg: { body: Body }) => onReceive(msg.body));
-        socket.on('disconnect', () => stopping || counters.disconnects++);
+        socket.on('disconnect', () => stopping || disconnects++);
         users.push(u);
         report.connected++;
         report.nodes[node] = (report.nodes[node] ?? 0) + 1;
@@ -227,10 +204,8 @@ async function runStep(k: number, rate: number, seconds: number, drainMs: number
 function sendDirect(s: User, k: number, answers: Answers, after?: () => void): void {
   const to = s.to!;
   const onAnswer = answers.answer((id) => {
-    ackedCount++;
-    if (receivedBeforeAck.delete(id)) return;
-    unreceived.add(id);
-    current?.waiting.add(id);
+    check.acked(id);
+    if (check.waitingFor(id)) current?.waiting.add(id);
   });
   const body: Body = { k, s: ++s.seq, t: now(), text: TEXT };
   s.socket.emit('send', { to, body }, after ? (a: Answer) => (onAnswer(a), after()) : onAnswer);
@@ -286,8 +261,8 @@ function fanout(m: Extract<ToClients, { type: 'fanout' }>): Promise<FromClients>
 
 async function verify(waitMs: number): Promise<FromClients> {
   const deadline = now() + waitMs;
-  while (unreceived.size > 0 && now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  return { type: 'verify', acked: ackedCount, lost: unreceived.size, ...counters };
+  while (check.acks.lost > 0 && now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  return { type: 'verify', ...check.acks, ...check.counters, disconnects };
 }
 
 async function handle(m: ToClients): Promise<FromClients> {
