@@ -20,6 +20,7 @@
  *               `rate`; every member counts what it receives; then a drain
  *   sequential  one 1:1 message at a time, each waiting for its answer and its receipt
  *   verify      every 1:1 send the server acked was received (by id)
+ *   collect     a full GC of this process, between steps
  *   stop        closes every socket and exits (also when the parent goes away)
  */
 import { appendFileSync } from 'node:fs';
@@ -66,16 +67,6 @@ const check = new DeliveryCheck();
 let disconnects = 0;
 let stopping = false;
 
-/**
- * A full GC of this load generator between steps, off the clock (the fleet
- * forks it with --expose-gc). Its old generation grows ~0.6 MB/s under
- * traffic (each socket's last frame outlives a scavenge, as on the servers)
- * until a major GC of up to 106 ms stops it while it sends and times; left
- * alone, that lands in whichever system's step a run's length happens to
- * put it (the Kafka bus's, after its 90 s warm-up), so every step starts
- * from a collected heap instead.
- */
-const collectOffTheClock = () => globalThis.gc?.();
 
 /** A step's receive bookkeeping. */
 interface Step {
@@ -147,7 +138,6 @@ async function connect(m: Extract<ToClients, { type: 'connect' }>): Promise<From
   senders.push(...pairs.senders);
   report.crossPairs = pairs.crossPairs;
   report.samePairs = pairs.samePairs;
-  collectOffTheClock();
   return { type: 'connected', ...report };
 }
 
@@ -184,7 +174,6 @@ async function runStep(k: number, rate: number, seconds: number, drainMs: number
   while (!settled() && now() < drainEnd) await new Promise((r) => setTimeout(r, 10));
   current = undefined;
   flushSlowLines();
-  collectOffTheClock();
   return {
     type: 'step',
     sent: loop.sent,
@@ -245,7 +234,6 @@ async function sequential(m: Extract<ToClients, { type: 'sequential' }>): Promis
   }
   current = undefined;
   flushSlowLines();
-  collectOffTheClock();
   const { sent, acked, refused } = answers;
   return { type: 'sequential', sent, acked, refused, timeouts, latency: encodeHistogram(step.latency), ackLatency: encodeHistogram(ackLatency) };
 }
@@ -279,6 +267,10 @@ async function handle(m: ToClients): Promise<FromClients> {
       return sequential(m);
     case 'verify':
       return verify(m.waitMs);
+    case 'collect':
+      // A full GC (the fleet forks this process with --expose-gc; see ClientFleet.collect).
+      globalThis.gc?.();
+      return { type: 'collected' };
     case 'stop':
       acks?.flushAll();
       await new Promise((r) => setTimeout(r, 100));

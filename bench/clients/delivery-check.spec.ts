@@ -44,9 +44,18 @@ describe('DeliveryCheck', () => {
     expect(check.counters.orderViolations).toBe(0);
   });
 
-  it('counts a message for another user as misrouted', () => {
+  it("counts a message for another user as misrouted and received, and leaves the receiver's numbers alone", () => {
     const check = new DeliveryCheck();
-    check.received(receiver(), 'b', msg(1, 'c'));
-    expect(check.counters.misrouted).toBe(1);
+    const b = receiver();
+    check.acked('id-1');
+    check.acked('id-2');
+    check.received(b, 'b', msg(2));
+    check.acked('c-1');
+    expect(check.received(b, 'b', { id: 'c-1', to: 'c', seq: 1 })).toBe('misrouted');
+    expect(check.received(b, 'b', { id: 'c-9', to: 'c', seq: 9 })).toBe('misrouted');
+    expect(check.received(b, 'b', msg(1))).toBe('late');
+    expect(check.counters).toEqual({ duplicates: 0, misrouted: 2, orderViolations: 1 });
+    expect(b.lastSeq).toBe(2);
+    expect(check.acks).toEqual({ acked: 3, lost: 0 });
   });
 });

@@ -2,11 +2,11 @@
  * The comparison benches' loss check for 1:1 traffic: every send the server
  * acked must be received once, by its addressee, in its sender's order.
  *
- * It keeps only what is in flight, so a long run's heap stays flat (a set of
- * every id ever sent grew the load generators' old generation until their
- * major GCs, up to 115 ms, showed in the latencies they measured): acked
- * sends not received yet, and receipts whose send's ack has not come back
- * yet (a delivery can overtake its ack). Duplicates and reordering are told
+ * It keeps only what is in flight, so it adds nothing to a load generator's
+ * heap that grows with the run's length (a set of every id ever sent did,
+ * on top of the growth ClientFleet.collect describes): acked sends not
+ * received yet, and receipts whose send's ack has not come back yet (a
+ * delivery can overtake its ack). Duplicates and reordering are told
  * by sequence number: each receiver has one sender, whose numbers only grow.
  */
 
@@ -18,7 +18,7 @@ export interface SequenceState {
   missing?: Set<number>;
 }
 
-export type Receipt = 'first' | 'late' | 'duplicate';
+export type Receipt = 'first' | 'late' | 'duplicate' | 'misrouted';
 
 export class DeliveryCheck {
   private readonly unreceived = new Set<string>();
@@ -38,13 +38,17 @@ export class DeliveryCheck {
   }
 
   /**
-   * A message for `receiverUid` arrived: counts a duplicate (and says so: the
+   * A message arrived at `receiverUid`: counts a duplicate (and says so: the
    * caller drops it), a late one (an order violation, still a delivery) or a
-   * misrouted one.
+   * misrouted one (a delivery, but its sequence number is another sender's,
+   * so the receiver's are left alone).
    */
   received(receiver: SequenceState, receiverUid: string, m: { id: string; to: string; seq: number }): Receipt {
     let receipt: Receipt = 'first';
-    if (m.seq > receiver.lastSeq) {
+    if (m.to !== receiverUid) {
+      this.counters.misrouted++;
+      receipt = 'misrouted';
+    } else if (m.seq > receiver.lastSeq) {
       for (let skipped = receiver.lastSeq + 1; skipped < m.seq; skipped++) (receiver.missing ??= new Set()).add(skipped);
       receiver.lastSeq = m.seq;
     } else if (receiver.missing?.delete(m.seq)) {
@@ -54,7 +58,6 @@ export class DeliveryCheck {
       this.counters.duplicates++;
       return 'duplicate';
     }
-    if (m.to !== receiverUid) this.counters.misrouted++;
     if (!this.unreceived.delete(m.id)) this.receivedBeforeAck.add(m.id);
     return receipt;
   }

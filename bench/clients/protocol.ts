@@ -23,6 +23,7 @@ export type ToClients =
   | { type: 'fanout'; k: number; group: string; rate: number; seconds: number; drainMs: number; publish: boolean }
   | { type: 'sequential'; k: number; count: number; timeoutMs: number }
   | { type: 'verify'; waitMs: number }
+  | { type: 'collect' }
   | { type: 'stop' };
 
 export interface ConnectReport {
@@ -79,5 +80,6 @@ export type FromClients =
   | ({ type: 'step' } & StepReport)
   | ({ type: 'sequential' } & SequentialReport)
   | ({ type: 'verify' } & VerifyReport)
+  | { type: 'collected' }
   | { type: 'stopped' }
   | { type: 'error'; message: string };

@@ -29,10 +29,18 @@ export function jvmPauseLines(log: string, role: string, pid: number): string[] 
   return lines;
 }
 
-/** Appends the broker's pauses to BENCH_STALL_LOG, when set; call before the broker's folder is removed. */
+/**
+ * Appends the broker's pauses to BENCH_STALL_LOG, when set; call before the
+ * broker's folder is removed. Never throws: it runs in a bench's cleanup,
+ * which must go on to stop the other engines.
+ */
 export function appendBrokerPauses(broker: { pauseLogFile: string; pid: number } | undefined): void {
   const stallLog = process.env.BENCH_STALL_LOG;
   if (!stallLog || !broker || !existsSync(broker.pauseLogFile)) return;
-  const lines = jvmPauseLines(readFileSync(broker.pauseLogFile, 'utf8'), 'kafka', broker.pid);
-  if (lines.length > 0) appendFileSync(stallLog, lines.join('\n') + '\n');
+  try {
+    const lines = jvmPauseLines(readFileSync(broker.pauseLogFile, 'utf8'), 'kafka', broker.pid);
+    if (lines.length > 0) appendFileSync(stallLog, lines.join('\n') + '\n');
+  } catch (error) {
+    console.error(`the broker's pauses were not added to ${stallLog}: ${(error as Error).message}`);
+  }
 }
