@@ -67,7 +67,6 @@ const check = new DeliveryCheck();
 let disconnects = 0;
 let stopping = false;
 
-
 /** A step's receive bookkeeping. */
 interface Step {
   k: number;
@@ -193,8 +192,7 @@ async function runStep(k: number, rate: number, seconds: number, drainMs: number
 function sendDirect(s: User, k: number, answers: Answers, after?: () => void): void {
   const to = s.to!;
   const onAnswer = answers.answer((id) => {
-    check.acked(id);
-    if (check.waitingFor(id)) current?.waiting.add(id);
+    if (check.acked(id)) current?.waiting.add(id);
   });
   const body: Body = { k, s: ++s.seq, t: now(), text: TEXT };
   s.socket.emit('send', { to, body }, after ? (a: Answer) => (onAnswer(a), after()) : onAnswer);

@@ -26,10 +26,12 @@ export class DeliveryCheck {
   private ackedCount = 0;
   readonly counters = { duplicates: 0, misrouted: 0, orderViolations: 0 };
 
-  /** The server accepted send `id`. */
-  acked(id: string): void {
+  /** The server accepted send `id`; true when it has not been received yet (the usual case: the ack comes first). */
+  acked(id: string): boolean {
     this.ackedCount++;
-    if (!this.receivedBeforeAck.delete(id)) this.unreceived.add(id);
+    if (this.receivedBeforeAck.delete(id)) return false;
+    this.unreceived.add(id);
+    return true;
   }
 
   /** Whether acked send `id` has not been received (yet). */
