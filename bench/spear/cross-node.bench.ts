@@ -43,6 +43,7 @@ import { fmtCpu, P99_BOUND_MS, ramp, withCpu, type MeasuredStep } from '../compa
 import { compareSettings } from '../compare/settings';
 import { startSpear, type Engines } from '../compare/systems';
 import { cleanupOnce, fmtInt, fmtMachine, log, machineFacts } from '../rpc/measure';
+import { appendBrokerPauses } from '../support/jvm-pauses';
 import { toggleProfiler } from '../support/profiling-dist';
 import { writeRunResult } from '../support/run-results';
 
@@ -152,6 +153,7 @@ async function main(): Promise<void> {
   const e: { zk?: ZooKeeperHandle; redis?: RedisHandle; kafka?: KafkaHandle } = {};
   const cleanup = cleanupOnce(async () => {
     await e.kafka?.stop();
+    appendBrokerPauses(e.kafka);
     await e.redis?.stop();
     await e.zk?.stop();
     removeTempDir(dir);
