@@ -34,11 +34,6 @@ export class DeliveryCheck {
     return true;
   }
 
-  /** Whether acked send `id` has not been received (yet). */
-  waitingFor(id: string): boolean {
-    return this.unreceived.has(id);
-  }
-
   /**
    * A message arrived at `receiverUid`: counts a duplicate (and says so: the
    * caller drops it), a late one (an order violation, still a delivery) or a
